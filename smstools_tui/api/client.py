@@ -1,0 +1,588 @@
+"""The Smstools REST client: HTTP Basic auth, JSON or XML, retries with backoff, concurrent paging.
+
+The surface is synchronous, so it works the same in a script, a notebook (where an event loop is
+already running) and a dashboard worker thread; pages are fetched concurrently underneath.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import math
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pandas as pd
+import tenacity
+
+from .._version import __version__
+from ..config import Settings
+from ..dates import DateWindow, format_api_datetime, parse_api_datetime
+from ..errors import (
+    ApiError,
+    AuthenticationError,
+    ConfigError,
+    DecodeError,
+    InvalidQueryError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    ResultTooLargeError,
+    ServerError,
+    SmstoolsError,
+    UnsafeXmlError,
+)
+from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, STATUSES, FrameSchema, records_frame
+from .decode import (
+    RECEIVED_FIELDS,
+    SENT_FIELDS,
+    SERVICE_FIELDS,
+    Page,
+    decode_error_body,
+    decode_items,
+    decode_object,
+    decode_page,
+)
+from .paging import CancelToken, PagingPlan, ProgressCallback, fetch_all
+
+__all__ = ["Account", "SmstoolsClient", "TimeInput"]
+
+log = logging.getLogger("smstools_tui.api")
+
+SENT_SEARCH = "/sms/search"
+RECEIVED_SEARCH = "/sms/received/search"
+RECEIVED_SERVICES = "/sms/received/sim/list"
+USER = "/user"
+
+_ACCEPT = {"json": "application/json", "xml": "application/xml"}
+_SECRET_FIELDS = frozenset({"authkey", "authsecret", "password", "secret", "apikey", "apisecret"})
+_MAX_RETRY_AFTER = 120.0
+
+TimeInput = datetime | str | None
+"""A window end: an aware datetime, user text (``2026-11-01``, ISO-8601), or ``None``."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """The account behind the credentials (``GET /user``), without the echoed secrets.
+
+    Attributes:
+        name, lastname, username, email, business_name: who the account belongs to.
+        default_sender: the sender used when none is given; ``sender_aliases`` lists the others.
+        credit: remaining credit; ``italy_sms``: SMS to Italy that the credit still buys.
+        registered, expires: account dates, when the API gives them.
+        details: every other field the API returned, as text.
+    """
+
+    name: str | None = None
+    lastname: str | None = None
+    username: str | None = None
+    email: str | None = None
+    business_name: str | None = None
+    default_sender: str | None = None
+    sender_aliases: tuple[str, ...] = ()
+    credit: float | None = None
+    italy_sms: int | None = None
+    registered: datetime | None = None
+    expires: datetime | None = None
+    details: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def display_name(self) -> str:
+        """The business name, else the person's name, else the username."""
+        person = " ".join(part for part in (self.name, self.lastname) if part)
+        return self.business_name or person or self.username or "account"
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Account:
+        clean = {k: v for k, v in record.items() if k.lower() not in _SECRET_FIELDS}
+        aliases = clean.pop("senderAlias", None)
+        if isinstance(aliases, dict):  # XML: <senderAlias><alias>…</alias></senderAlias>
+            aliases = next(iter(aliases.values()), None)
+        if isinstance(aliases, str | int):
+            aliases = [aliases]
+        known = {
+            "name": _text(clean.pop("name", None)),
+            "lastname": _text(clean.pop("lastname", None)),
+            "username": _text(clean.pop("username", None)),
+            "email": _text(clean.pop("email", None)),
+            "business_name": _text(clean.pop("businessname", None)),
+            "default_sender": _text(clean.pop("sender", None)),
+            "sender_aliases": tuple(str(alias) for alias in aliases or () if alias is not None),
+            "credit": _number(clean.pop("credit", None), float),
+            "italy_sms": _number(clean.pop("italysms", None), int),
+            "registered": _date(clean.pop("registrationDate", None)),
+            "expires": _date(clean.pop("expirationDate", None)),
+        }
+        return cls(**known, details={k: v for k, v in clean.items() if v is not None})
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _number(value: Any, kind: type[float] | type[int]) -> Any:
+    try:
+        return None if value in (None, "") else kind(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value: Any) -> datetime | None:
+    try:
+        return parse_api_datetime(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+class SmstoolsClient:
+    """A connection to the Smstools REST API (or the local sandbox) that returns typed frames.
+
+    Use it as a context manager, or call :meth:`close`. It is safe to share between threads.
+
+    Example:
+        >>> import smstools_tui
+        >>> with smstools_tui.SmstoolsClient.demo() as client:
+        ...     sent = client.sent(since="2026-10-01", until="2026-10-31")
+        ...     sent.columns[:5].tolist()
+        ['id', 'to', 'from', 'text', 'status']
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        label: str | None = None,
+    ) -> None:
+        """Connect with ``settings`` (default: :meth:`Settings.from_env`).
+
+        Args:
+            settings: where and how to connect; must carry credentials.
+            transport: an httpx transport to use instead of the network (tests, the demo).
+            clock: the current time as an aware datetime (tests pin it).
+            sleep: how to wait between retries (tests make it instant).
+            label: what to call the data source in titles (default: the base URL's host).
+        """
+        self.settings = settings if settings is not None else Settings.from_env()
+        credentials = self.settings.credentials
+        if credentials is None:
+            raise ConfigError(
+                "no credentials: set SMSTOOLS_AUTH_KEY and SMSTOOLS_AUTH_SECRET "
+                "(or run with --demo for the built-in demo data)"
+            )
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._sleep = sleep
+        self.label = label or httpx.URL(self.settings.base_url).host
+        self._http = httpx.Client(
+            base_url=self.settings.base_url + "/",
+            auth=httpx.BasicAuth(*credentials.as_tuple()),
+            headers={
+                "Accept": _ACCEPT[self.settings.wire_format],
+                "User-Agent": f"smstools-tui/{__version__}",
+            },
+            timeout=httpx.Timeout(self.settings.timeout, connect=min(10.0, self.settings.timeout)),
+            limits=httpx.Limits(
+                max_connections=self.settings.concurrency + 2,
+                max_keepalive_connections=self.settings.concurrency + 2,
+            ),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> SmstoolsClient:
+        """A client from ``SMSTOOLS_*`` variables or the config file; ``overrides`` win."""
+        return cls(Settings.from_env(**overrides))
+
+    @classmethod
+    def demo(cls, **options: Any) -> SmstoolsClient:
+        """A client on the built-in demo account: in-process, no credentials, no network.
+
+        ``options`` go to :func:`smstools_tui.sandbox.demo_client` (``seed``, ``sent``,
+        ``received``, ``now``, and any :class:`Settings` field).
+        """
+        from ..sandbox import demo_client
+
+        client: SmstoolsClient = demo_client(**options)
+        return client
+
+    @property
+    def is_demo(self) -> bool:
+        return self.label == "demo"
+
+    def __repr__(self) -> str:
+        return f"SmstoolsClient({self.settings.base_url!r}, format={self.settings.wire_format!r})"
+
+    def __enter__(self) -> SmstoolsClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def now(self) -> datetime:
+        """The client's current time (aware, UTC)."""
+        return self._clock().astimezone(UTC)
+
+    # -- searches ------------------------------------------------------------------------------
+
+    def sent(
+        self,
+        since: TimeInput = None,
+        until: TimeInput = None,
+        *,
+        status: str | None = None,
+        msisdn: str | None = None,
+        campaign: str | None = None,
+        ids: Iterable[int] | None = None,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> pd.DataFrame:
+        """Sent SMS in a window, as the typed sent frame (see :mod:`smstools_tui.frames`).
+
+        Args:
+            since, until: the window ``[since, until)``; default the last 30 days. A bare date is
+                local midnight; ``until`` as a bare date includes that whole day.
+            status: one of ``PENDING SENT NOSENT DELIVERED NOTDELIVERED``.
+            msisdn: only this recipient (``+39 348…``, ``0039348…`` and ``39348…`` all work).
+            campaign: only this ``transactionId``.
+            ids: only these message ids (then the window applies only if given).
+            progress: ``progress(pages_done, pages_total)``.
+            cancel: an ``Event``-like object; setting it stops the fetch.
+
+        Example:
+            >>> with SmstoolsClient.demo() as client:
+            ...     failed = client.sent("2026-10-01", "2026-10-31", status="NOTDELIVERED")
+            ...     set(failed["status"])
+            {'NOTDELIVERED'}
+        """
+        params: dict[str, str] = {}
+        if status is not None:
+            if status.upper() not in STATUSES:
+                raise ConfigError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
+            params["status"] = status.upper()
+        if msisdn:
+            params["msisdn"] = _msisdn(msisdn)
+        if campaign:
+            params["transactionId"] = campaign
+        id_list = [int(value) for value in ids] if ids is not None else None
+        if id_list is not None:
+            if not id_list:
+                return records_frame([], SENT_SCHEMA)
+            params["id"] = ",".join(str(value) for value in id_list)
+        with_window = id_list is None or since is not None or until is not None
+        return self._search(
+            SENT_SEARCH, params, SENT_FIELDS, SENT_SCHEMA, since, until, with_window,
+            dedupe_key="id", progress=progress, cancel=cancel,
+        )  # fmt: skip
+
+    def received(
+        self,
+        since: TimeInput = None,
+        until: TimeInput = None,
+        *,
+        sender: str | Iterable[str] | None = None,
+        service: str | int | None = None,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> pd.DataFrame:
+        """Received SMS in a window, as the typed received frame. Never de-duplicated: two
+        identical messages from one number in one second are two messages.
+
+        Args:
+            since, until: the window, as for :meth:`sent`.
+            sender: only from this number (or these numbers).
+            service: only on this receiving service (an ``id`` of :meth:`receiving_services`).
+
+        Example:
+            >>> with SmstoolsClient.demo() as client:
+            ...     replies = client.received("2026-10-01", "2026-10-31")
+            ...     replies.columns.tolist()
+            ['from', 'text', 'receiveDate', 'simId']
+        """
+        params: dict[str, str] = {}
+        if sender:
+            senders = [sender] if isinstance(sender, str) else list(sender)
+            params["from"] = ",".join(senders)
+        if service is not None:
+            params["simIdRef"] = str(service)
+        return self._search(
+            RECEIVED_SEARCH, params, RECEIVED_FIELDS, RECEIVED_SCHEMA, since, until, True,
+            dedupe_key=None, progress=progress, cancel=cancel,
+        )  # fmt: skip
+
+    def account(self) -> Account:
+        """The account (``GET /user``) without the auth key and secret it echoes.
+
+        Example:
+            >>> with SmstoolsClient.demo() as client:
+            ...     client.account().credit > 0
+            True
+        """
+        body = self._get(USER, {})
+        return Account.from_record(decode_object(body, endpoint=USER))
+
+    def receiving_services(self) -> pd.DataFrame:
+        """The inbound services (``GET /sms/received/sim/list``): ``id``, ``sim``, ``key``,
+        ``expirationDate``; an ``id`` is what :meth:`received` takes as ``service``."""
+        body = self._get(RECEIVED_SERVICES, {})
+        records = decode_items(body, SERVICE_FIELDS, endpoint=RECEIVED_SERVICES)
+        return records_frame(records, SERVICES_SCHEMA)
+
+    def window(
+        self, since: TimeInput = None, until: TimeInput = None, *, now: datetime | None = None
+    ) -> DateWindow:
+        """The window a search with these bounds reads: default the last 30 days, and never
+        ending after ``now`` (default: the client's clock)."""
+        now = now or self.now()
+        start = _as_instant(since, end_of_day=False)
+        end = _as_instant(until, end_of_day=True) or now
+        return DateWindow(start or end - timedelta(days=30), end).clamp(now)
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _search(
+        self,
+        endpoint: str,
+        params: dict[str, str],
+        fields: frozenset[str],
+        schema: FrameSchema,
+        since: TimeInput,
+        until: TimeInput,
+        with_window: bool,
+        *,
+        dedupe_key: str | None,
+        progress: ProgressCallback | None,
+        cancel: CancelToken | None,
+    ) -> pd.DataFrame:
+        started = self.now()
+        window: DateWindow | None = None
+        if with_window:
+            requested = self.window(since, until, now=started)
+            # The end is fixed before the first page and is before the second the fetch started
+            # in, so messages that arrive meanwhile cannot shift the offsets. The API works in
+            # whole seconds and its toDate is inclusive: [since, until) becomes
+            # fromDate=ceil(since), toDate=ceil(until) - 1 s.
+            first = math.ceil(requested.since.timestamp())
+            last = min(
+                math.ceil(requested.until.timestamp()) - 1, math.floor(started.timestamp()) - 1
+            )
+            last = max(last, first)
+            window = DateWindow(
+                datetime.fromtimestamp(first, UTC), datetime.fromtimestamp(last + 1, UTC)
+            )
+            params = {
+                **params,
+                "fromDate": format_api_datetime(window.since),
+                "toDate": format_api_datetime(datetime.fromtimestamp(last, UTC)),
+            }
+        plan = PagingPlan(
+            page_size=self.settings.page_size,
+            concurrency=self.settings.concurrency,
+            max_records=self.settings.max_records,
+            dedupe_key=dedupe_key,
+        )
+
+        def fetch_page(offset: int, limit: int) -> Page:
+            body = self._get(
+                endpoint, {**params, "offset": str(offset), "limit": str(limit)}, offset
+            )
+            return decode_page(body, fields, endpoint=endpoint, offset=offset)
+
+        try:
+            records = fetch_all(fetch_page, plan, progress=progress, cancel=cancel)
+        except SmstoolsError as error:
+            partial = getattr(error, "partial_records", None)
+            error.partial = records_frame(partial, schema) if partial else None
+            raise
+        frame = records_frame(records, schema)
+        frame.attrs["smstools"] = {
+            "endpoint": endpoint,
+            "source": self.label,
+            "fetched_at": started.isoformat(),
+            "since": window.since.isoformat() if window else None,
+            "until": window.until.isoformat() if window else None,
+            "complete": True,
+        }
+        return frame
+
+    def _get(self, endpoint: str, params: dict[str, str], offset: int | None = None) -> bytes:
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_any(
+                tenacity.stop_after_attempt(self.settings.max_attempts), _stop_on_long_pause()
+            ),
+            wait=_wait_retry_after_or(
+                tenacity.wait_random_exponential(multiplier=0.5, max=self.settings.max_backoff)
+            ),
+            retry=tenacity.retry_if_exception(_is_transient),
+            sleep=self._sleep,
+            before_sleep=_log_retry,
+            reraise=True,
+        )
+        return retrying(self._get_once, endpoint, params, offset)
+
+    def _get_once(self, endpoint: str, params: dict[str, str], offset: int | None) -> bytes:
+        started = time.perf_counter()
+        with (
+            _translate_transport_errors(endpoint, self.label),
+            self._http.stream("GET", endpoint.lstrip("/"), params=params) as response,
+        ):
+            body = _read_limited(response, self.settings.max_body_bytes, endpoint)
+        log.debug(
+            "GET %s offset=%s -> %d, %d bytes in %.3f s",
+            endpoint, offset, response.status_code, len(body), time.perf_counter() - started,
+        )  # fmt: skip
+        if response.is_success:
+            # A proxy's error page can come back as 200: decoding tells, and it is retried.
+            return body
+        raise _api_error(response, body, endpoint)
+
+
+SERVICES_SCHEMA = FrameSchema(
+    "receiving_services",
+    (("id", "string"), ("sim", "string"), ("key", "string"), ("expirationDate", "timestamp")),
+)
+
+
+def _as_instant(value: TimeInput, *, end_of_day: bool) -> datetime | None:
+    from ..dates import parse_user_datetime
+
+    if value is None or isinstance(value, datetime):
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.astimezone()
+        return value.astimezone(UTC) if value is not None else None
+    return parse_user_datetime(value, end_of_day=end_of_day)
+
+
+def _msisdn(number: str) -> str:
+    """The API's recipient form: international digits, no ``+`` or ``00``."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if number.strip().startswith("00") or digits.startswith("00"):
+        digits = digits[2:]
+    if not digits:
+        raise ConfigError(f"{number!r} is not a phone number")
+    return digits
+
+
+def _read_limited(response: httpx.Response, limit: int, endpoint: str) -> bytes:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ResultTooLargeError(
+            f"the answer from {endpoint} is {int(declared):,} bytes, more than the limit of "
+            f"{limit:,}"
+        )
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise ResultTooLargeError(
+                f"the answer from {endpoint} is larger than the limit of {limit:,} bytes"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+_STATUS_ERRORS: dict[int, type[ApiError]] = {
+    400: InvalidQueryError,
+    401: AuthenticationError,
+    403: AuthenticationError,
+    404: NotFoundError,
+    429: RateLimitedError,
+}
+
+
+def _api_error(response: httpx.Response, body: bytes, endpoint: str) -> ApiError:
+    status = response.status_code
+    error_code, error_msg = decode_error_body(body)
+    cls = _STATUS_ERRORS.get(status, ServerError if status >= 500 else ApiError)
+    return cls(
+        status,
+        error_msg,
+        error_code=error_code,
+        endpoint=endpoint,
+        retry_after=_retry_after(response.headers.get("Retry-After")),
+    )
+
+
+def _retry_after(header: str | None) -> float | None:
+    if not header:
+        return None
+    header = header.strip()
+    if header.isdigit():
+        return float(header)
+    try:
+        moment = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+@contextmanager
+def _translate_transport_errors(endpoint: str, host: str) -> Iterator[None]:
+    try:
+        yield
+    except httpx.TimeoutException:
+        raise NetworkError(f"{host} did not answer in time ({endpoint})") from None
+    except httpx.ConnectError as error:
+        if "CERTIFICATE_VERIFY_FAILED" in str(error):
+            raise _NotRetried(
+                f"the TLS certificate of {host} could not be verified; the connection was refused"
+            ) from None
+        raise NetworkError(f"cannot connect to {host} ({endpoint})") from None
+    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+        raise NetworkError(
+            f"the connection to {host} broke during {endpoint} ({type(error).__name__})"
+        ) from None
+    except httpx.TransportError as error:
+        raise _NotRetried(f"cannot talk to {host}: {type(error).__name__}") from None
+
+
+class _NotRetried(NetworkError):
+    """A network failure that retrying cannot mend (TLS verification, a bad URL scheme)."""
+
+
+def _is_transient(error: BaseException) -> bool:
+    if isinstance(error, _NotRetried | UnsafeXmlError | ResultTooLargeError):
+        return False
+    return isinstance(error, ServerError | RateLimitedError | NetworkError | DecodeError)
+
+
+class _stop_on_long_pause(tenacity.stop.stop_base):  # noqa: N801 - tenacity's naming style
+    """Give up at once when the server asks for a pause longer than anyone would wait."""
+
+    def __call__(self, state: tenacity.RetryCallState) -> bool:
+        error = state.outcome.exception() if state.outcome else None
+        pause = getattr(error, "retry_after", None)
+        return pause is not None and pause > _MAX_RETRY_AFTER
+
+
+class _wait_retry_after_or(tenacity.wait.wait_base):  # noqa: N801 - tenacity's naming style
+    """The server's ``Retry-After`` when it gave one, else the fallback backoff."""
+
+    def __init__(self, fallback: tenacity.wait.wait_base) -> None:
+        self.fallback = fallback
+
+    def __call__(self, state: tenacity.RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        pause = getattr(error, "retry_after", None)
+        if pause is not None:
+            return float(pause)
+        return float(self.fallback(state))
+
+
+def _log_retry(state: tenacity.RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    pause = state.next_action.sleep if state.next_action else 0.0
+    log.info("retrying in %.1f s (attempt %d) after: %s", pause, state.attempt_number, error)

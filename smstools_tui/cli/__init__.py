@@ -1,0 +1,105 @@
+"""The ``smstools-tui`` command line.
+
+Errors end as one line on stderr and a non-zero exit code; ``--debug`` shows the traceback.
+
+==========  ===========================================================
+exit code   meaning
+==========  ===========================================================
+0           done
+1           the API or the data failed (server error, undecodable answer, incomplete fetch)
+2           bad usage or configuration (an option, a date, a config file)
+3           authentication refused
+4           the gateway could not be reached
+130         interrupted (Ctrl-C)
+==========  ===========================================================
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from ..errors import (
+    AuthenticationError,
+    ConfigError,
+    NetworkError,
+    ServerError,
+    SmstoolsError,
+)
+from .export import export_command
+from .sandbox import config_path_command, sandbox_command
+
+__all__ = ["cli", "main"]
+
+PROG = "smstools-tui"
+
+
+@click.group(
+    name=PROG,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option("--debug", is_flag=True, help="Log every request and show tracebacks.")
+@click.version_option(package_name="smstools-tui", prog_name=PROG)
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Reports on the SMS you send and receive through the Smstools gateway.
+
+    With no command, writes the demo export (the dashboard arrives in a later version).
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(export_command, kind="sent", demo=True, out="demo-sent.csv")
+
+
+cli.add_command(export_command)
+cli.add_command(sandbox_command)
+cli.add_command(config_path_command)
+
+
+def _exit_code(error: SmstoolsError) -> int:
+    if isinstance(error, ConfigError):
+        return 2
+    if isinstance(error, AuthenticationError):
+        return 3
+    if isinstance(error, NetworkError | ServerError):
+        return 4
+    return 1
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Run the command line; the console script's entry point."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not debug:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        return cli.main(args=args, prog_name=PROG, standalone_mode=False)
+    except click.exceptions.Abort:
+        _fail("interrupted", 130)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        _fail(error.format_message(), 2)
+    except SmstoolsError as error:
+        if debug:
+            raise
+        _fail(error.message, _exit_code(error))
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as error:  # one line, never a traceback, unless --debug
+        if debug:
+            raise
+        _fail(f"unexpected {type(error).__name__}: {error} (run with --debug for details)", 70)
+
+
+def _fail(message: str, code: int) -> None:
+    text = " ".join(str(message).split())
+    click.echo(f"{PROG}: error: {text}", err=True)
+    sys.exit(code)

@@ -1,0 +1,167 @@
+"""What every command shares: connection and window options, the client, progress, partial saves."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import pandas as pd
+
+from ..api.client import SmstoolsClient
+from ..config import Settings
+from ..dates import parse_user_datetime
+from ..errors import SmstoolsError
+from ..report.export import export_frame, partial_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class ConnectionOptions:
+    """The options shared by every command that reads SMS."""
+
+    since: str | None
+    until: str | None
+    wire_format: str
+    base_url: str | None
+    concurrency: int
+    demo: bool
+
+    @classmethod
+    def from_kwargs(cls, kwargs: dict[str, Any]) -> ConnectionOptions:
+        options = cls(
+            since=kwargs.pop("since"),
+            until=kwargs.pop("until"),
+            wire_format=kwargs.pop("wire_format"),
+            base_url=kwargs.pop("base_url"),
+            concurrency=kwargs.pop("concurrency"),
+            demo=kwargs.pop("demo"),
+        )
+        kwargs.pop("debug", None)
+        # Parse the window now, so a typo fails before any request is made.
+        if options.since:
+            parse_user_datetime(options.since)
+        if options.until:
+            parse_user_datetime(options.until, end_of_day=True)
+        return options
+
+    def client(self, *, demo_without_credentials: bool = False) -> SmstoolsClient:
+        """The client these options describe; the demo when asked (or, for the dashboard, when
+        no credentials are configured)."""
+        settings: dict[str, Any] = {
+            "wire_format": self.wire_format,
+            "concurrency": self.concurrency,
+        }
+        if self.demo:
+            return SmstoolsClient.demo(**settings)
+        live = Settings.from_env(base_url=self.base_url, **settings)
+        if live.credentials is None and demo_without_credentials:
+            return SmstoolsClient.demo(**settings)
+        return SmstoolsClient(live)
+
+
+def window_options(command: F) -> F:
+    for option in reversed(
+        [
+            click.option(
+                "--since",
+                metavar="DT",
+                help="Start of the window: YYYY-MM-DD (local midnight) or ISO-8601 with offset. "
+                "Default: 30 days before --until.",
+            ),
+            click.option(
+                "--until",
+                metavar="DT",
+                help="End of the window: YYYY-MM-DD (that whole day, local time) or ISO-8601. "
+                "Default: now.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def connection_options(command: F) -> F:
+    for option in reversed(
+        [
+            click.option(
+                "--format",
+                "wire_format",
+                type=click.Choice(["json", "xml"]),
+                default="json",
+                show_default=True,
+                help="What the API answers in (the Accept header).",
+            ),
+            click.option(
+                "--base-url",
+                envvar="SMSTOOLS_BASE_URL",
+                metavar="URL",
+                help="The API's base URL (https only, except a local sandbox). "
+                "Default: https://api.smstools.it/rest/api",
+            ),
+            click.option(
+                "--concurrency",
+                type=click.IntRange(1, 64),
+                default=4,
+                show_default=True,
+                help="Pages fetched at the same time.",
+            ),
+            click.option(
+                "--demo",
+                is_flag=True,
+                help="Use the built-in demo data: no credentials, no network.",
+            ),
+            click.option("--debug", is_flag=True, hidden=True),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+@contextmanager
+def fetch_progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal; ``None`` (no bar) otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("pages"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def save_partial_on_error(error: SmstoolsError, out: str | None) -> None:
+    """When a fetch failed part-way, keep what it read beside ``out`` and say so in the error."""
+    partial = getattr(error, "partial", None)
+    if not isinstance(partial, pd.DataFrame) or partial.empty or not out or out == "-":
+        return
+    target = partial_path(out)
+    export_frame(partial, target)
+    error.message = (
+        f"{error.message}; the {len(partial):,} messages read before that are saved, "
+        f"INCOMPLETE, in {target}"
+    )
+
+
+def describe(path: Path | None, rows: int, what: str) -> str:
+    where = str(path) if path is not None else "standard output"
+    return f"wrote {rows:,} {what} to {where}"

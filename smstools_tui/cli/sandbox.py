@@ -1,0 +1,60 @@
+"""``smstools-tui sandbox``: the local API with seeded data; ``config-path``."""
+
+from __future__ import annotations
+
+import click
+
+from ..config import config_file_path
+from ..sandbox import SANDBOX_KEY, SANDBOX_SECRET, AccountSpec, FaultPlan, SandboxApi, SandboxServer
+from ..sandbox import generate_account as generate
+
+
+@click.command("sandbox")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated data.")
+@click.option("--sent", type=click.IntRange(0), default=50_000, show_default=True)
+@click.option("--received", type=click.IntRange(0), default=4_000, show_default=True)
+@click.option("--days", type=click.IntRange(1), default=400, show_default=True)
+@click.option("--page-cap", type=click.IntRange(1), default=250, show_default=True,
+              help="The largest page served, whatever limit is asked.")  # fmt: skip
+@click.option("--latency-ms", type=click.FloatRange(0), default=0.0, show_default=True,
+              help="Delay before each answer.")  # fmt: skip
+@click.option("--fail-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Share of requests answered 500/503/429 or dropped (seeded).")  # fmt: skip
+def sandbox_command(
+    port: int,
+    seed: int,
+    sent: int,
+    received: int,
+    days: int,
+    page_cap: int,
+    latency_ms: float,
+    fail_rate: float,
+) -> None:
+    """Serve a local Smstools API on 127.0.0.1 with realistic seeded data.
+
+    It speaks the four GET endpoints in JSON and XML with HTTP Basic auth (key
+    'sandbox-key', secret 'sandbox-secret'). Point the other commands at it with
+    SMSTOOLS_BASE_URL=http://127.0.0.1:PORT/rest/api and those credentials.
+    """
+    account = generate(AccountSpec(seed=seed, sent=sent, received=received, days=days))
+    api = SandboxApi(account, page_cap=page_cap, faults=FaultPlan(rate=fail_rate, seed=seed))
+    server = SandboxServer(api, port=port, latency=latency_ms / 1000)
+    click.echo(
+        f"sandbox: {len(account.sent):,} sent and {len(account.received):,} received SMS on "
+        f"{server.base_url}\n"
+        f"  export SMSTOOLS_BASE_URL={server.base_url}\n"
+        f"  export SMSTOOLS_AUTH_KEY={SANDBOX_KEY} SMSTOOLS_AUTH_SECRET={SANDBOX_SECRET}\n"
+        "Ctrl-C stops it.",
+        err=True,
+    )
+    try:
+        server.serve_forever()
+    finally:
+        server.stop()
+
+
+@click.command("config-path")
+def config_path_command() -> None:
+    """Print where the config file with the credentials is read from."""
+    click.echo(str(config_file_path()))

@@ -1,0 +1,148 @@
+"""Dates on the wire, on the command line and in date windows.
+
+The API writes ``yyyy-MM-ddTHH:mm:ssZ`` with an RFC-822 offset (``2014-01-13T15:01:35+0100``).
+Inside the package every instant is a timezone-aware UTC ``datetime``.
+
+A bare date typed by the user (``2026-11-01``) means midnight at the start of that day in the
+local time zone of the machine (the ``TZ`` environment variable, when set, decides it); as the end
+of a window it means the end of that day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from .errors import ConfigError
+
+__all__ = [
+    "DateWindow",
+    "format_api_datetime",
+    "parse_api_datetime",
+    "parse_user_datetime",
+]
+
+_BARE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RFC822_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
+
+
+def format_api_datetime(moment: datetime) -> str:
+    """Write an aware instant in the API's format, in UTC.
+
+    Example:
+        >>> from datetime import datetime, UTC
+        >>> format_api_datetime(datetime(2026, 3, 29, 1, 30, tzinfo=UTC))
+        '2026-03-29T01:30:00+0000'
+    """
+    if moment.tzinfo is None:
+        raise ValueError("format_api_datetime needs an aware datetime")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def parse_api_datetime(text: str) -> datetime:
+    """Read one API date (``2014-01-13T15:01:35+0100``; ISO-8601 offsets are accepted too).
+
+    Raises ``ValueError`` when ``text`` is not a date with an offset.
+
+    Example:
+        >>> parse_api_datetime("2014-01-13T15:01:35+0100").isoformat()
+        '2014-01-13T14:01:35+00:00'
+    """
+    parsed = datetime.fromisoformat(
+        _RFC822_OFFSET.sub(r"\1:\2", text.strip()).replace("Z", "+00:00")
+    )
+    if parsed.tzinfo is None:
+        raise ValueError(f"{text!r} has no UTC offset")
+    return parsed.astimezone(UTC)
+
+
+def parse_user_datetime(text: str, *, end_of_day: bool = False) -> datetime:
+    """Read a date or datetime typed by a user, as an aware UTC instant.
+
+    ``YYYY-MM-DD`` is local midnight at the start of that day, or with ``end_of_day`` the start of
+    the next day. An ISO-8601 datetime keeps its offset; one without an offset is local time.
+
+    Raises :class:`~smstools_tui.errors.ConfigError` with a one-line message on bad input.
+
+    Example:
+        >>> parse_user_datetime("2026-07-01T12:00:00+02:00").isoformat()
+        '2026-07-01T10:00:00+00:00'
+    """
+    cleaned = text.strip()
+    try:
+        if _BARE_DATE.fullmatch(cleaned):
+            day = date.fromisoformat(cleaned)
+            if end_of_day:
+                day += timedelta(days=1)
+            return datetime(day.year, day.month, day.day).astimezone().astimezone(UTC)
+        parsed = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
+    except (ValueError, OverflowError):
+        raise ConfigError(
+            f"{text!r} is not a date: use YYYY-MM-DD or an ISO-8601 datetime such as "
+            "2026-11-01T08:00:00+01:00"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.astimezone()
+    return parsed.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """A half-open window of time ``[since, until)`` as aware UTC instants.
+
+    Example:
+        >>> from datetime import datetime, UTC
+        >>> window = DateWindow.last(days=7, now=datetime(2026, 11, 25, tzinfo=UTC))
+        >>> window.since.isoformat(), window.until.isoformat()
+        ('2026-11-18T00:00:00+00:00', '2026-11-25T00:00:00+00:00')
+    """
+
+    since: datetime
+    until: datetime
+
+    def __post_init__(self) -> None:
+        for moment in (self.since, self.until):
+            if moment.tzinfo is None:
+                raise ValueError("DateWindow needs aware datetimes")
+        if self.until <= self.since:
+            raise ConfigError(
+                f"the window ends ({self.until.isoformat()}) before it starts "
+                f"({self.since.isoformat()})"
+            )
+
+    @classmethod
+    def last(cls, *, days: float, now: datetime | None = None) -> DateWindow:
+        """The ``days`` before ``now`` (default: the current time)."""
+        end = (now or datetime.now(UTC)).astimezone(UTC)
+        return cls(end - timedelta(days=days), end)
+
+    @classmethod
+    def parse(
+        cls,
+        since: str | None,
+        until: str | None,
+        *,
+        default_days: float = 30,
+        now: datetime | None = None,
+    ) -> DateWindow:
+        """Build a window from user text; missing ends default to the last ``default_days``."""
+        end = (
+            parse_user_datetime(until, end_of_day=True)
+            if until
+            else (now or datetime.now(UTC)).astimezone(UTC)
+        )
+        start = parse_user_datetime(since) if since else end - timedelta(days=default_days)
+        return cls(start, end)
+
+    @property
+    def duration(self) -> timedelta:
+        return self.until - self.since
+
+    def previous(self) -> DateWindow:
+        """The window of the same length that ends where this one starts."""
+        return DateWindow(self.since - self.duration, self.since)
+
+    def clamp(self, now: datetime) -> DateWindow:
+        """This window with its end no later than ``now`` (never before its start)."""
+        return DateWindow(self.since, max(min(self.until, now), self.since + timedelta(seconds=1)))

@@ -1,0 +1,309 @@
+"""The typed frames every part of smstools_tui works on, and records → frame conversion.
+
+``sent`` (``/sms/search``), in this column order:
+
+==============  =====================================  ==========================================
+column          dtype                                  notes
+==============  =====================================  ==========================================
+id              ``Int64``                              the gateway's message id
+to              ``string[pyarrow]``                    recipient, international, no ``+``
+from            ``category`` of strings                sender alias or number
+text            ``category`` of strings                campaign texts repeat, so stored once
+status          ``category`` over :data:`STATUSES`     unknown values become NA, with a warning
+insertDate      ``datetime64[us, UTC]``                accepted by the gateway
+sentDate        ``datetime64[us, UTC]``                handed to the operator
+deliveryDate    ``datetime64[us, UTC]``                delivered to the handset
+transactionId   ``category`` of strings                the sender's id for one send call
+price           ``float64``                            credit charged for this SMS
+statusDetail    ``category`` of strings                why a message failed, when given
+type            ``category`` of strings                ``SMS`` or ``PUSH``, when given
+==============  =====================================  ==========================================
+
+``received`` (``/sms/received/search``): ``from`` and ``text`` (``string[pyarrow]``),
+``receiveDate`` (``datetime64[us, UTC]``), ``simId`` (``category`` of strings).
+
+Missing values are NA; an empty string is NA too, because XML cannot tell the two apart.
+The ``category`` columns hold strings: ``frame["text"].str.contains(...)`` works as on strings.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .dates import parse_api_datetime
+from .errors import DecodeError
+
+__all__ = [
+    "FINAL_STATUSES",
+    "PENDING_STATUSES",
+    "RECEIVED_SCHEMA",
+    "SENT_SCHEMA",
+    "STATUSES",
+    "STATUS_DTYPE",
+    "FrameSchema",
+    "UnknownStatusWarning",
+    "coerce_frame",
+    "empty_frame",
+    "received_frame",
+    "sent_frame",
+]
+
+STATUSES: tuple[str, ...] = ("PENDING", "SENT", "NOSENT", "DELIVERED", "NOTDELIVERED")
+"""The five documented statuses of a sent SMS, in the order a message moves through them."""
+FINAL_STATUSES: frozenset[str] = frozenset({"DELIVERED", "NOTDELIVERED", "NOSENT"})
+PENDING_STATUSES: frozenset[str] = frozenset({"PENDING", "SENT"})
+STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
+
+Kind = Literal["int", "float", "string", "category", "status", "timestamp"]
+
+_TIMESTAMP_DTYPE = pd.DatetimeTZDtype(unit="us", tz="UTC")
+_STRING_DTYPE = pd.StringDtype("pyarrow")
+_API_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+
+
+class UnknownStatusWarning(UserWarning):
+    """A status outside the five documented ones was read; it is NA in the frame."""
+
+
+@dataclass(frozen=True)
+class FrameSchema:
+    """Column names and kinds of one frame, in order."""
+
+    name: str
+    columns: tuple[tuple[str, Kind], ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+    def dtypes(self) -> dict[str, Any]:
+        return {name: _pandas_dtype(kind) for name, kind in self.columns}
+
+
+SENT_SCHEMA = FrameSchema(
+    "sent",
+    (
+        ("id", "int"),
+        ("to", "string"),
+        ("from", "category"),
+        ("text", "category"),
+        ("status", "status"),
+        ("insertDate", "timestamp"),
+        ("sentDate", "timestamp"),
+        ("deliveryDate", "timestamp"),
+        ("transactionId", "category"),
+        ("price", "float"),
+        ("statusDetail", "category"),
+        ("type", "category"),
+    ),
+)
+
+RECEIVED_SCHEMA = FrameSchema(
+    "received",
+    (
+        ("from", "string"),
+        ("text", "string"),
+        ("receiveDate", "timestamp"),
+        ("simId", "category"),
+    ),
+)
+
+
+def _pandas_dtype(kind: Kind) -> Any:
+    return {
+        "int": pd.Int64Dtype(),
+        "float": "float64",
+        "string": _STRING_DTYPE,
+        "category": "category",
+        "status": STATUS_DTYPE,
+        "timestamp": _TIMESTAMP_DTYPE,
+    }[kind]
+
+
+def sent_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Turn decoded ``/sms/search`` items (JSON or XML values alike) into the typed sent frame.
+
+    Example:
+        >>> frame = sent_frame([{"id": "7", "to": "393480000000", "status": "DELIVERED",
+        ...                      "insertDate": "2014-01-13T15:01:35+0100", "price": "0.0945"}])
+        >>> frame.loc[0, "insertDate"].isoformat(), frame.loc[0, "price"], frame.loc[0, "text"]
+        ('2014-01-13T14:01:35+00:00', np.float64(0.0945), nan)
+    """
+    return records_frame(records, SENT_SCHEMA)
+
+
+def received_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Turn decoded ``/sms/received/search`` items into the typed received frame.
+
+    Example:
+        >>> frame = received_frame([{"from": "+393450000000", "text": "STOP",
+        ...                          "receiveDate": "2011-04-21T13:23:13+0200"}])
+        >>> str(frame.loc[0, "receiveDate"])
+        '2011-04-21 11:23:13+00:00'
+    """
+    return records_frame(records, RECEIVED_SCHEMA)
+
+
+def empty_frame(schema: FrameSchema) -> pd.DataFrame:
+    """A frame with no rows and the schema's columns and dtypes."""
+    return records_frame([], schema)
+
+
+def records_frame(records: Iterable[Mapping[str, Any]], schema: FrameSchema) -> pd.DataFrame:
+    """Records (dicts keyed by the API's field names) → a frame of ``schema``."""
+    rows = records if isinstance(records, Sequence) else list(records)
+    arrays: dict[str, pa.Array] = {}
+    for name, kind in schema.columns:
+        arrays[name] = _arrow_column([row.get(name) for row in rows], name, kind)
+    table = pa.table(arrays)
+    frame = table.to_pandas(types_mapper=_types_mapper, split_blocks=True, self_destruct=True)
+    for name, kind in schema.columns:
+        if kind == "status":
+            frame[name] = _status_column(frame[name])
+        elif kind == "category":
+            frame[name] = _category_column(frame[name])
+    return frame
+
+
+def coerce_frame(frame: pd.DataFrame, schema: FrameSchema) -> pd.DataFrame:
+    """Re-apply ``schema`` to a frame that went through ``concat``, a file or user code.
+
+    Columns come back in the schema's order with its dtypes; extra columns are dropped and
+    missing ones are filled with NA.
+    """
+    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    for name, kind in schema.columns:
+        dtype = _pandas_dtype(kind)
+        if name not in frame:
+            out[name] = pd.Series(pd.NA, index=out.index).astype(dtype)
+            continue
+        column = frame[name].reset_index(drop=True)
+        if kind == "status":
+            column = _status_column(column)
+        elif kind == "category":
+            column = _category_column(column)
+        elif kind == "timestamp":
+            column = pd.to_datetime(column, utc=True).astype(dtype)
+        else:
+            column = column.astype(dtype)
+        out[name] = column
+    return out
+
+
+def _types_mapper(arrow_type: pa.DataType) -> Any:
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return _STRING_DTYPE
+    if pa.types.is_int64(arrow_type):
+        return pd.Int64Dtype()
+    return None
+
+
+def _category_column(values: pd.Series) -> pd.Series:
+    """A categorical whose categories are always ``str``, however the values arrived."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        if values.cat.categories.dtype == "str":
+            return values
+        categories = pd.Index(values.cat.categories.astype("str"), dtype="str")
+        return pd.Series(
+            pd.Categorical.from_codes(values.cat.codes, categories=categories), index=values.index
+        )
+    return values.astype("str").astype("category")
+
+
+def _status_column(values: pd.Series) -> pd.Series:
+    known = values.astype("object").where(values.notna(), None)
+    column = pd.Series(pd.Categorical(known, dtype=STATUS_DTYPE), index=values.index)
+    unknown = column.isna() & values.notna()
+    if unknown.any():
+        examples = sorted({str(value) for value in values[unknown]})[:3]
+        warnings.warn(
+            f"{int(unknown.sum())} message(s) have an undocumented status ({', '.join(examples)});"
+            " they are NA in the status column",
+            UnknownStatusWarning,
+            stacklevel=3,
+        )
+    return column
+
+
+def _arrow_column(values: list[Any], name: str, kind: Kind) -> pa.Array:
+    if kind == "int":
+        return _typed(values, pa.int64(), name)
+    if kind == "float":
+        return _typed(values, pa.float64(), name)
+    strings = _strings(values)
+    if kind == "timestamp":
+        return _timestamps(strings, name)
+    if kind == "category":
+        return strings.dictionary_encode()
+    return strings
+
+
+def _strings(values: list[Any]) -> pa.Array:
+    try:
+        array = pa.array(values, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        array = pa.array([_as_text(value) for value in values], type=pa.string())
+    # XML cannot tell an empty element from an absent one: both are NA, in JSON as in XML.
+    return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return repr(value)
+    return str(value)
+
+
+def _typed(values: list[Any], arrow_type: pa.DataType, name: str) -> pa.Array:
+    try:
+        return pa.array(values, type=arrow_type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        pass
+    strings = pc.utf8_trim_whitespace(_strings(values))
+    try:
+        return pc.cast(strings, arrow_type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        bad = next(value for value in values if not _castable(value, arrow_type))
+        raise DecodeError(f"field {name!r} has {bad!r}, which is not a number") from None
+
+
+def _castable(value: Any, arrow_type: pa.DataType) -> bool:
+    if value is None or value == "":
+        return True
+    try:
+        pc.cast(pa.array([str(value).strip()]), arrow_type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return False
+    return True
+
+
+def _timestamps(strings: pa.Array, name: str) -> pa.Array:
+    target = pa.timestamp("us", tz="UTC")
+    try:
+        return pc.strptime(strings, format=_API_DATE_FORMAT, unit="us", error_is_null=False).cast(
+            target
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        pass
+    # Slow path, value by value: other ISO-8601 spellings, and a precise message for a bad value.
+    parsed: list[datetime | None] = []
+    for value in strings.to_pylist():
+        if value is None:
+            parsed.append(None)
+            continue
+        try:
+            parsed.append(parse_api_datetime(value))
+        except (ValueError, OverflowError):
+            raise DecodeError(f"field {name!r} has {value!r}, which is not a date") from None
+    return pa.array(parsed, type=target)

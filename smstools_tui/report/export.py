@@ -1,0 +1,74 @@
+"""Writing frames to files: spreadsheet-safe CSV or lossless Parquet, picked by the suffix.
+
+Files are written next to their target and renamed into place, so an interrupted export never
+leaves a half-written file where a complete one is expected.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ConfigError
+from .csv import write_safe_csv
+
+__all__ = ["EXPORT_SUFFIXES", "atomic_write", "export_frame", "partial_path"]
+
+EXPORT_SUFFIXES = (".csv", ".parquet")
+
+
+def export_frame(frame: pd.DataFrame, path: str | Path) -> Path | None:
+    """Write ``frame`` to ``path`` (``.csv`` or ``.parquet``; ``-`` is CSV on standard output).
+
+    Returns the path written, or ``None`` for standard output.
+
+    Example:
+        >>> import tempfile, pandas as pd
+        >>> target = Path(tempfile.mkdtemp()) / "sent.csv"
+        >>> export_frame(pd.DataFrame({"text": ["=1+1"]}), target) == target
+        True
+        >>> target.read_text(encoding="utf-8-sig").splitlines()[1]
+        "'=1+1"
+    """
+    if str(path) == "-":
+        write_safe_csv(frame, sys.stdout)
+        return None
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix == ".csv":
+        atomic_write(target, lambda temporary: write_safe_csv(frame, str(temporary)))
+    elif suffix == ".parquet":
+        atomic_write(
+            target, lambda temporary: frame.to_parquet(temporary, engine="pyarrow", index=False)
+        )
+    else:
+        raise ConfigError(f"cannot write {target.name}: the file name must end in .csv or .parquet")
+    return target
+
+
+def partial_path(path: str | Path) -> Path:
+    """Where an incomplete result is saved: ``sent.csv`` → ``sent.partial.csv``."""
+    target = Path(path)
+    return target.with_name(f"{target.stem}.partial{target.suffix}")
+
+
+def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write`` on a temporary file beside ``target``, then rename it into place."""
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise ConfigError(f"cannot write {target}: the folder {directory} does not exist")
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        write(temporary)
+        os.replace(temporary, target)
+    except OSError as error:
+        raise ConfigError(f"cannot write {target}: {error.strerror or error}") from None
+    finally:
+        temporary.unlink(missing_ok=True)

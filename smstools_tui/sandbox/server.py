@@ -1,0 +1,117 @@
+"""The sandbox as a real HTTP server on 127.0.0.1.
+
+One thread per connection (HTTP/1.1 keep-alive), an optional per-request latency, and dropped
+connections that really break the socket in the middle of a body.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from urllib.parse import urlsplit
+
+from .emulator import API_PREFIX, SandboxApi
+
+__all__ = ["SandboxServer"]
+
+
+class SandboxServer:
+    """Serve a :class:`SandboxApi` on ``127.0.0.1``.
+
+    Use it as a context manager (it serves from a background thread) or call
+    :meth:`serve_forever`.
+
+    Example:
+        >>> from smstools_tui.sandbox import AccountSpec, SandboxApi, generate_account
+        >>> api = SandboxApi(generate_account(AccountSpec(sent=500, received=50)))
+        >>> with SandboxServer(api) as server:
+        ...     server.base_url.startswith("http://127.0.0.1:")
+        True
+    """
+
+    def __init__(
+        self, api: SandboxApi, *, port: int = 0, latency: float = 0.0, host: str = "127.0.0.1"
+    ) -> None:
+        self.api = api
+        self.latency = latency
+        handler = _handler_for(api, latency)
+        self._server = ThreadingHTTPServer((host, port), handler)
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """The base URL to give the client (``--base-url``)."""
+        return f"http://127.0.0.1:{self.port}{API_PREFIX}"
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever(poll_interval=0.2)
+
+    def start(self) -> SandboxServer:
+        self._thread = threading.Thread(target=self.serve_forever, name="sandbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _handler_for(api: SandboxApi, latency: float) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "smstools-sandbox"
+
+        def do_GET(self) -> None:
+            self._answer()
+
+        def do_POST(self) -> None:
+            self._answer()
+
+        def do_DELETE(self) -> None:
+            self._answer()
+
+        def _answer(self) -> None:
+            if latency:
+                time.sleep(latency)
+            parts = urlsplit(self.path)
+            response = api.handle(self.command, parts.path, parts.query, dict(self.headers))
+            self.send_response(response.status)
+            self.send_header("Content-Type", f"{response.content_type}; charset=utf-8")
+            self.send_header("Content-Length", str(len(response.body)))
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if response.fault == "drop":
+                # Half the body, then the connection dies: the client sees a broken transfer.
+                self.wfile.write(response.body[: len(response.body) // 2])
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+                return
+            self.wfile.write(response.body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass  # quiet: the sandbox runs under tests and benchmarks
+
+    return Handler
