@@ -6,7 +6,7 @@
 column          dtype                                  notes
 ==============  =====================================  ==========================================
 id              ``Int64``                              the gateway's message id
-to              ``string[pyarrow]``                    recipient, international, no ``+``
+to              ``category`` of strings                recipient, international, no ``+``
 from            ``category`` of strings                sender alias or number
 text            ``category`` of strings                campaign texts repeat, so stored once
 status          ``category`` over :data:`STATUSES`     unknown values become NA, with a warning
@@ -24,6 +24,9 @@ type            ``category`` of strings                ``SMS`` or ``PUSH``, when
 
 Missing values are NA; an empty string is NA too, because XML cannot tell the two apart.
 The ``category`` columns hold strings: ``frame["text"].str.contains(...)`` works as on strings.
+They are categories because the values repeat (a campaign's text, a customer's number, a
+sender, a campaign id): each distinct string is stored once, which keeps a sent frame under
+100 bytes a message.
 """
 
 from __future__ import annotations
@@ -92,7 +95,7 @@ SENT_SCHEMA = FrameSchema(
     "sent",
     (
         ("id", "int"),
-        ("to", "string"),
+        ("to", "category"),
         ("from", "category"),
         ("text", "category"),
         ("status", "status"),

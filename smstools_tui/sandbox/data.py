@@ -201,7 +201,7 @@ class SentTable:
         failed = np.isin(status, (NOSENT, NOTDELIVERED))
         columns = {
             "id": pd.array(self.id[visible], dtype="Int64"),
-            "to": pd.array(self.to[visible], dtype="string[pyarrow]"),
+            "to": pd.Categorical(self.to[visible]),
             "from": pd.Categorical.from_codes(self.sender[visible], _index(self.senders)),
             "text": pd.Categorical.from_codes(self.text[visible], _index(self.texts)),
             "status": pd.Categorical.from_codes(status, _index(STATUSES)),
