@@ -158,12 +158,18 @@ def _fetch_concurrently(
             pending[executor.submit(fetch_page, offset, step)] = offset
         while pending:
             done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            _check(cancel)
+            # Keep every page that arrived before raising the first failure among them.
+            failures = [future for future in done if future.exception() is not None]
             for future in done:
                 offset = pending.pop(future)
-                pages[offset] = future.result()
-                if progress:
-                    progress(len(pages), total)
+                if future.exception() is None:
+                    pages[offset] = future.result()
+                    if progress:
+                        progress(len(pages), total)
+            if failures:
+                failures[0].result()
+            if pending:
+                _check(cancel)
     finally:
         # On an error or a cancel, queued pages are dropped; pages in flight finish in the
         # background (bounded by the request timeout) and are discarded.
