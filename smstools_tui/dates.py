@@ -18,6 +18,8 @@ from .errors import ConfigError
 
 __all__ = [
     "DateWindow",
+    "TimeInput",
+    "as_instant",
     "format_api_datetime",
     "parse_api_datetime",
     "parse_user_datetime",
@@ -87,6 +89,19 @@ def parse_user_datetime(text: str, *, end_of_day: bool = False) -> datetime:
     return parsed.astimezone(UTC)
 
 
+TimeInput = datetime | str | None
+"""A window end: an aware datetime (a naive one is local time), user text, or ``None``."""
+
+
+def as_instant(value: TimeInput, *, end_of_day: bool = False) -> datetime | None:
+    """An aware UTC instant from a datetime or user text (see :func:`parse_user_datetime`)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.astimezone()).astimezone(UTC)
+    return parse_user_datetime(value, end_of_day=end_of_day)
+
+
 @dataclass(frozen=True)
 class DateWindow:
     """A half-open window of time ``[since, until)`` as aware UTC instants.
@@ -118,21 +133,34 @@ class DateWindow:
         return cls(end - timedelta(days=days), end)
 
     @classmethod
-    def parse(
+    def resolve(
         cls,
-        since: str | None,
-        until: str | None,
+        since: TimeInput = None,
+        until: TimeInput = None,
         *,
-        default_days: float = 30,
         now: datetime | None = None,
+        default_days: float = 30,
     ) -> DateWindow:
-        """Build a window from user text; missing ends default to the last ``default_days``."""
-        end = (
-            parse_user_datetime(until, end_of_day=True)
-            if until
-            else (now or datetime.now(UTC)).astimezone(UTC)
-        )
-        start = parse_user_datetime(since) if since else end - timedelta(days=default_days)
+        """The window a search reads: it never ends after ``now``, and a missing start is
+        ``default_days`` before the end.
+
+        Args:
+            since, until: aware datetimes, user text (see :func:`parse_user_datetime`; a bare
+                date as ``until`` includes that whole day) or ``None``.
+            now: the current time (default: the system clock).
+
+        Example:
+            >>> from datetime import datetime, UTC
+            >>> window = DateWindow.resolve("2026-11-01T00:00Z", "2030-01-01",
+            ...                             now=datetime(2026, 11, 25, tzinfo=UTC))
+            >>> window.until.isoformat()
+            '2026-11-25T00:00:00+00:00'
+        """
+        current = (now or datetime.now(UTC)).astimezone(UTC)
+        end = min(as_instant(until, end_of_day=True) or current, current)
+        start = as_instant(since, end_of_day=False) or end - timedelta(days=default_days)
+        if start >= current:
+            raise ConfigError(f"the window starts in the future ({start.isoformat()})")
         return cls(start, end)
 
     @property
@@ -143,6 +171,5 @@ class DateWindow:
         """The window of the same length that ends where this one starts."""
         return DateWindow(self.since - self.duration, self.since)
 
-    def clamp(self, now: datetime) -> DateWindow:
-        """This window with its end no later than ``now`` (never before its start)."""
-        return DateWindow(self.since, max(min(self.until, now), self.since + timedelta(seconds=1)))
+    def contains(self, moment: datetime) -> bool:
+        return self.since <= moment < self.until

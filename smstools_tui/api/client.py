@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -22,7 +22,7 @@ import tenacity
 
 from .._version import __version__
 from ..config import Settings
-from ..dates import DateWindow, format_api_datetime, parse_api_datetime
+from ..dates import DateWindow, TimeInput, format_api_datetime, parse_api_datetime
 from ..errors import (
     ApiError,
     AuthenticationError,
@@ -63,8 +63,6 @@ _ACCEPT = {"json": "application/json", "xml": "application/xml"}
 _SECRET_FIELDS = frozenset({"authkey", "authsecret", "password", "secret", "apikey", "apisecret"})
 _MAX_RETRY_AFTER = 120.0
 
-TimeInput = datetime | str | None
-"""A window end: an aware datetime, user text (``2026-11-01``, ISO-8601), or ``None``."""
 
 
 @dataclass(frozen=True)
@@ -343,11 +341,8 @@ class SmstoolsClient:
         self, since: TimeInput = None, until: TimeInput = None, *, now: datetime | None = None
     ) -> DateWindow:
         """The window a search with these bounds reads: default the last 30 days, and never
-        ending after ``now`` (default: the client's clock)."""
-        now = now or self.now()
-        start = _as_instant(since, end_of_day=False)
-        end = _as_instant(until, end_of_day=True) or now
-        return DateWindow(start or end - timedelta(days=30), end).clamp(now)
+        ending after ``now`` (default: the client's clock). See :meth:`DateWindow.resolve`."""
+        return DateWindow.resolve(since, until, now=now or self.now())
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -454,16 +449,6 @@ SERVICES_SCHEMA = FrameSchema(
 )
 
 
-def _as_instant(value: TimeInput, *, end_of_day: bool) -> datetime | None:
-    from ..dates import parse_user_datetime
-
-    if value is None or isinstance(value, datetime):
-        if isinstance(value, datetime) and value.tzinfo is None:
-            value = value.astimezone()
-        return value.astimezone(UTC) if value is not None else None
-    return parse_user_datetime(value, end_of_day=end_of_day)
-
-
 def _msisdn(number: str) -> str:
     """The API's recipient form: international digits, no ``+`` or ``00``."""
     digits = "".join(ch for ch in number if ch.isdigit())
@@ -478,8 +463,8 @@ def _read_limited(response: httpx.Response, limit: int, endpoint: str) -> bytes:
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise ResultTooLargeError(
-            f"the answer from {endpoint} is {int(declared):,} bytes, more than the limit of "
-            f"{limit:,}"
+            f"the answer from {endpoint} is {int(declared):,} bytes, larger than the limit of "
+            f"{limit:,} bytes"
         )
     chunks, size = [], 0
     for chunk in response.iter_bytes():
