@@ -222,9 +222,11 @@ def _category_column(values: pd.Series) -> pd.Series:
 
 
 def _status_column(values: pd.Series) -> pd.Series:
-    known = values.astype("object").where(values.notna(), None)
-    column = pd.Series(pd.Categorical(known, dtype=STATUS_DTYPE), index=values.index)
-    unknown = column.isna() & values.notna()
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.dtype == STATUS_DTYPE:
+        return values
+    known = values.isin(STATUSES)
+    column = pd.Series(pd.Categorical(values.where(known), dtype=STATUS_DTYPE), index=values.index)
+    unknown = ~known & values.notna()
     if unknown.any():
         examples = sorted({str(value) for value in values[unknown]})[:3]
         warnings.warn(

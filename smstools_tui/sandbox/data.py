@@ -23,7 +23,7 @@ What makes it realistic enough to test reports against:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -162,6 +162,12 @@ class SentTable:
 
     def __len__(self) -> int:
         return len(self.id)
+
+    def take(self, rows: np.ndarray) -> SentTable:
+        """A table of only these rows (a boolean mask or sorted positions)."""
+        columns = ("id", "to", "sender", "text", "transaction", "insert", "sent", "final",
+                   "outcome", "price", "detail")  # fmt: skip
+        return replace(self, **{name: getattr(self, name)[rows] for name in columns})
 
     def status_at(self, now: int, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Status codes (indexes into :data:`~smstools_tui.frames.STATUSES`) at time ``now``."""

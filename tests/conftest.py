@@ -1,0 +1,104 @@
+"""Shared fixtures: a small seeded sandbox account with a frozen clock, clients on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.sandbox import (
+    AccountSpec,
+    SandboxAccount,
+    SandboxApi,
+    SandboxServer,
+    generate_account,
+    sandbox_settings,
+)
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+"""The frozen 'now' of every test account: the data and the clocks stop here."""
+
+
+class Clock:
+    """A settable clock, shared by a sandbox and a client."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Sleeps(list[float]):
+    """Records the pauses a client asks for, without pausing."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture(scope="session")
+def account() -> SandboxAccount:
+    """3,000 sent and 400 received messages over 400 days, ending at :data:`NOW`."""
+    return generate_account(AccountSpec(seed=11, sent=3_000, received=400, now=NOW))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def api(account: SandboxAccount, clock: Clock) -> SandboxApi:
+    """The emulated API on :func:`account`, with a page cap of 100."""
+    return SandboxApi(account, clock=clock, page_cap=100)
+
+
+@pytest.fixture
+def make_client(
+    api: SandboxApi, clock: Clock, sleeps: Sleeps
+) -> Iterator[Callable[..., SmstoolsClient]]:
+    """``make_client(**settings)``: a client on :func:`api`, in-process, instant retries."""
+    clients: list[SmstoolsClient] = []
+
+    def make(target: SandboxApi | None = None, **settings: Any) -> SmstoolsClient:
+        settings.setdefault("page_size", 100)
+        client = SmstoolsClient(
+            sandbox_settings(**settings),
+            transport=(target or api).transport(),
+            clock=clock,
+            sleep=sleeps,
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def client(make_client: Callable[..., SmstoolsClient]) -> SmstoolsClient:
+    return make_client()
+
+
+@pytest.fixture
+def server(api: SandboxApi) -> Iterator[SandboxServer]:
+    """The emulated API over real HTTP on 127.0.0.1."""
+    with SandboxServer(api) as running:
+        yield running
+
+
+@pytest.fixture
+def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """No credentials in the environment and an empty config directory."""
+    for name in ("SMSTOOLS_AUTH_KEY", "SMSTOOLS_AUTH_SECRET", "SMSTOOLS_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+from smstools_tui.errors import DecodeError
+from smstools_tui.frames import (
+    RECEIVED_SCHEMA,
+    SENT_SCHEMA,
+    STATUSES,
+    UnknownStatusWarning,
+    coerce_frame,
+    empty_frame,
+    received_frame,
+    sent_frame,
+)
+
+DOCUMENTED_ITEM = {
+    "id": 389395385,
+    "to": "393480000000",
+    "text": "Test Sms",
+    "from": "mrossi",
+    "status": "DELIVERED",
+    "insertDate": "2014-01-13T15:01:35+0100",
+    "sentDate": "2014-01-13T15:01:37+0100",
+    "deliveryDate": "2014-01-13T15:01:40+0100",
+    "transactionId": "72810108d4114097b9edb42b255b273c",
+    "price": 0.0945,
+}
+
+
+def kinds(frame: pd.DataFrame) -> dict[str, str]:
+    return {name: str(dtype) for name, dtype in frame.dtypes.items()}
+
+
+def test_sent_columns_and_dtypes_in_order() -> None:
+    frame = sent_frame([DOCUMENTED_ITEM])
+    assert list(frame.columns) == SENT_SCHEMA.names == [
+        "id", "to", "from", "text", "status", "insertDate", "sentDate", "deliveryDate",
+        "transactionId", "price", "statusDetail", "type",
+    ]  # fmt: skip
+    assert kinds(frame) == {
+        "id": "Int64",
+        "to": "category",
+        "from": "category",
+        "text": "category",
+        "status": "category",
+        "insertDate": "datetime64[us, UTC]",
+        "sentDate": "datetime64[us, UTC]",
+        "deliveryDate": "datetime64[us, UTC]",
+        "transactionId": "category",
+        "price": "float64",
+        "statusDetail": "category",
+        "type": "category",
+    }
+    assert list(frame["status"].cat.categories) == list(STATUSES)
+    for name in ("to", "from", "text", "transactionId", "statusDetail", "type"):
+        assert frame[name].cat.categories.dtype == "str"
+
+
+def test_documented_item_values() -> None:
+    row = sent_frame([DOCUMENTED_ITEM]).iloc[0]
+    assert row["id"] == 389395385
+    assert row["to"] == "393480000000"
+    assert row["status"] == "DELIVERED"
+    assert row["insertDate"] == pd.Timestamp("2014-01-13T14:01:35Z")
+    assert row["deliveryDate"] == pd.Timestamp("2014-01-13T14:01:40Z")
+    assert row["price"] == 0.0945
+    assert pd.isna(row["statusDetail"]) and pd.isna(row["type"])
+
+
+def test_mixed_offsets_are_the_right_instants() -> None:
+    frame = received_frame(
+        [
+            {"from": "+393450000000", "text": "a", "receiveDate": "2011-04-21T13:23:13+0200"},
+            {"from": "+393480000000", "text": "b", "receiveDate": "2011-01-18T11:42:51+0100"},
+        ]
+    )
+    assert frame["receiveDate"].tolist() == [
+        pd.Timestamp("2011-04-21T11:23:13Z"),
+        pd.Timestamp("2011-01-18T10:42:51Z"),
+    ]
+
+
+def test_dst_change_night_keeps_order() -> None:
+    # 2026-10-25 in Rome: 02:30+0200 happens before 02:10+0100.
+    frame = received_frame(
+        [
+            {"receiveDate": "2026-10-25T02:30:00+0200"},
+            {"receiveDate": "2026-10-25T02:10:00+0100"},
+        ]
+    )
+    first, second = frame["receiveDate"]
+    assert first < second
+    assert (second - first) == pd.Timedelta(minutes=40)
+
+
+def test_json_and_xml_values_give_identical_frames() -> None:
+    as_text = {key: str(value) for key, value in DOCUMENTED_ITEM.items()}
+    pd.testing.assert_frame_equal(sent_frame([DOCUMENTED_ITEM]), sent_frame([as_text]))
+
+
+def test_missing_and_empty_values_are_na() -> None:
+    frame = sent_frame([{"id": 1, "text": ""}, {"id": "2", "price": None, "sentDate": ""}])
+    assert frame["text"].isna().all()
+    assert frame["price"].isna().all()
+    assert frame["sentDate"].isna().all()
+    assert frame["id"].tolist() == [1, 2]
+
+
+def test_unknown_status_is_na_with_a_warning() -> None:
+    with pytest.warns(UnknownStatusWarning, match="EXPIRED"):
+        frame = sent_frame([{"id": 1, "status": "EXPIRED"}, {"id": 2, "status": "SENT"}])
+    assert pd.isna(frame.loc[0, "status"])
+    assert frame.loc[1, "status"] == "SENT"
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"id": "abc"}, "field 'id' has 'abc'"),
+        ({"price": "cheap"}, "field 'price' has 'cheap'"),
+        ({"insertDate": "yesterday"}, "field 'insertDate' has 'yesterday'"),
+        ({"insertDate": "2014-01-13T15:01:35"}, "not a date"),
+    ],
+)
+def test_bad_values_are_clear_errors(record: dict[str, str], message: str) -> None:
+    with pytest.raises(DecodeError, match=message):
+        sent_frame([record])
+
+
+def test_other_iso_spellings_of_dates_are_read() -> None:
+    frame = sent_frame(
+        [{"insertDate": "2014-01-13T15:01:35+01:00"}, {"insertDate": "2014-01-13T14:01:35Z"}]
+    )
+    assert frame["insertDate"].nunique() == 1
+
+
+def test_empty_frames_have_the_schema() -> None:
+    for schema in (SENT_SCHEMA, RECEIVED_SCHEMA):
+        empty = empty_frame(schema)
+        assert empty.empty
+        assert list(empty.columns) == schema.names
+    assert kinds(empty_frame(SENT_SCHEMA)) == kinds(sent_frame([DOCUMENTED_ITEM]))
+
+
+def test_coerce_frame_restores_the_schema_after_concat() -> None:
+    one = sent_frame([DOCUMENTED_ITEM])
+    other = sent_frame([{**DOCUMENTED_ITEM, "id": 2, "text": "Other", "status": "PENDING"}])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        joined = pd.concat([one, other], ignore_index=True)
+    restored = coerce_frame(joined, SENT_SCHEMA)
+    assert kinds(restored) == kinds(one)
+    assert restored["text"].tolist() == ["Test Sms", "Other"]
+    assert restored["status"].tolist() == ["DELIVERED", "PENDING"]
+
+
+def test_coerce_frame_fills_missing_columns_and_drops_extra_ones() -> None:
+    frame = coerce_frame(pd.DataFrame({"text": ["hi"], "extra": [1]}), RECEIVED_SCHEMA)
+    assert list(frame.columns) == RECEIVED_SCHEMA.names
+    assert frame["from"].isna().all()
