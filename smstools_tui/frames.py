@@ -163,9 +163,15 @@ def empty_frame(schema: FrameSchema) -> pd.DataFrame:
 def records_frame(records: Iterable[Mapping[str, Any]], schema: FrameSchema) -> pd.DataFrame:
     """Records (dicts keyed by the API's field names) → a frame of ``schema``."""
     rows = records if isinstance(records, Sequence) else list(records)
-    arrays: dict[str, pa.Array] = {}
-    for name, kind in schema.columns:
-        arrays[name] = _arrow_column([row.get(name) for row in rows], name, kind)
+    try:
+        # Fast path: JSON records whose values already have the wire types convert to Arrow
+        # in one call, without a Python loop per column.
+        struct = pa.array(rows, type=_wire_struct(schema))
+        columns: dict[str, Any] = {name: struct.field(name) for name in schema.names}
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        # XML text, or unexpected types: column by column, with precise errors.
+        columns = {name: [row.get(name) for row in rows] for name in schema.names}
+    arrays = {name: _arrow_column(columns[name], name, kind) for name, kind in schema.columns}
     table = pa.table(arrays)
     frame = table.to_pandas(types_mapper=_types_mapper, split_blocks=True, self_destruct=True)
     for name, kind in schema.columns:
@@ -238,7 +244,15 @@ def _status_column(values: pd.Series) -> pd.Series:
     return column
 
 
-def _arrow_column(values: list[Any], name: str, kind: Kind) -> pa.Array:
+def _wire_struct(schema: FrameSchema) -> pa.StructType:
+    """The Arrow type of a record as JSON carries it: numbers as numbers, the rest as text."""
+    wire = {"int": pa.int64(), "float": pa.float64()}
+    return pa.struct([(name, wire.get(kind, pa.string())) for name, kind in schema.columns])
+
+
+def _arrow_column(values: list[Any] | pa.Array, name: str, kind: Kind) -> pa.Array:
+    if isinstance(values, pa.Array) and kind in ("int", "float"):
+        return values
     if kind == "int":
         return _typed(values, pa.int64(), name)
     if kind == "float":
@@ -251,9 +265,9 @@ def _arrow_column(values: list[Any], name: str, kind: Kind) -> pa.Array:
     return strings
 
 
-def _strings(values: list[Any]) -> pa.Array:
+def _strings(values: list[Any] | pa.Array) -> pa.Array:
     try:
-        array = pa.array(values, type=pa.string())
+        array = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         array = pa.array([_as_text(value) for value in values], type=pa.string())
     # XML cannot tell an empty element from an absent one: both are NA, in JSON as in XML.

@@ -75,6 +75,11 @@ class _GuardedExpat:
 
 def parse_body(body: bytes, *, endpoint: str = "", offset: int | None = None) -> Any:
     """Parse a body as JSON or XML, whichever it is; XML comes back as xmltodict's mapping."""
+    return _parse(body, endpoint, offset)[0]
+
+
+def _parse(body: bytes, endpoint: str, offset: int | None) -> tuple[Any, bool]:
+    """The parsed document, and whether it was XML."""
     start = body[len(_BOM) :] if body.startswith(_BOM) else body
     start = start.lstrip()
     if not start:
@@ -82,16 +87,17 @@ def parse_body(body: bytes, *, endpoint: str = "", offset: int | None = None) ->
     first = start[:1]
     if first in (b"{", b"["):
         try:
-            return orjson.loads(start)
+            return orjson.loads(start), False
         except orjson.JSONDecodeError as error:
             raise DecodeError(
                 f"invalid JSON ({error.msg} at byte {error.pos})", endpoint=endpoint, offset=offset
             ) from None
     if first == b"<":
         try:
-            return xmltodict.parse(
+            document = xmltodict.parse(
                 start, expat=_GuardedExpat, strip_whitespace=False, disable_entities=True
             )
+            return document, True
         except (_Refused, ValueError):
             raise UnsafeXmlError(
                 "the XML declares a DTD or entities, which are refused",
@@ -124,7 +130,7 @@ def decode_page(
         >>> page.count, page.items
         (1, [{'id': '7', 'text': 'hi'}])
     """
-    document = parse_body(body, endpoint=endpoint, offset=offset)
+    document, is_xml = _parse(body, endpoint, offset)
     found = _find_keys(document, ("metadata", "smsList"))
     if "metadata" not in found:
         raise DecodeError("the answer has no metadata", endpoint=endpoint, offset=offset)
@@ -135,7 +141,8 @@ def decode_page(
         count = _integer(metadata.get("count"), "count")
         page_offset = _integer(metadata.get("offset", offset or 0), "offset")
         limit = _integer(metadata.get("limit", 0), "limit")
-        items = _items(found.get("smsList"), fields)
+        listed = found.get("smsList")
+        items = _items(listed, fields) if is_xml else _json_items(listed, fields)
     except ValueError as error:
         raise DecodeError(str(error), endpoint=endpoint, offset=offset) from None
     return Page(count=count, offset=page_offset, limit=limit, items=items)
@@ -237,14 +244,15 @@ def _items(node: Any, fields: frozenset[str]) -> list[dict[str, Any]]:
     raise ValueError(f"expected a list of items, found {type(node).__name__}")
 
 
+def _json_items(node: Any, fields: frozenset[str]) -> list[dict[str, Any]]:
+    """JSON items as they are: the hot path, with no per-item work beyond a type check (the
+    frame builder turns any unexpected value into text)."""
+    if isinstance(node, list) and all(type(item) is dict for item in node):
+        return node
+    return _items(node, fields)
+
+
 def _record(item: Mapping[str, Any]) -> dict[str, Any]:
-    # JSON items, the common and hot case: nothing to flatten unless a value is nested.
-    if (
-        type(item) is dict
-        and "#text" not in item
-        and not any(isinstance(value, dict | list) for value in item.values())
-    ):
-        return item
     return {key: _scalar(value) for key, value in _children(item)}
 
 
