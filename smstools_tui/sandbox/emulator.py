@@ -235,7 +235,7 @@ class SandboxApi:
                 raise _BadRequest(400, "BAD_STATUS")
             rows = rows[table.status_at(now, rows) == STATUSES.index(params["status"])]
         page, metadata = self._page(rows[::-1], params)
-        records = [table.record(int(row), now, self.zone) for row in page]
+        records = table.records(page, now, self.zone)
         return self._encode_page(metadata, records, xml)
 
     def _received_search(self, params: dict[str, str], xml: bool) -> SandboxResponse:
