@@ -64,7 +64,6 @@ _SECRET_FIELDS = frozenset({"authkey", "authsecret", "password", "secret", "apik
 _MAX_RETRY_AFTER = 120.0
 
 
-
 @dataclass(frozen=True)
 class Account:
     """The account behind the credentials (``GET /user``), without the echoed secrets.
@@ -157,7 +156,7 @@ class SmstoolsClient:
         *,
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], datetime] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         label: str | None = None,
     ) -> None:
         """Connect with ``settings`` (default: :meth:`Settings.from_env`).
@@ -177,7 +176,7 @@ class SmstoolsClient:
                 "(or run with --demo for the built-in demo data)"
             )
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._sleep = sleep
+        self._sleep = sleep if sleep is not None else (lambda seconds: time.sleep(seconds))
         self.label = label or httpx.URL(self.settings.base_url).host
         self._http = httpx.Client(
             base_url=self.settings.base_url + "/",

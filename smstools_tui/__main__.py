@@ -1,0 +1,5 @@
+"""``python -m smstools_tui``: the same as the ``smstools-tui`` command."""
+
+from .cli import main
+
+main()

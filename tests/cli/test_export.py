@@ -1,0 +1,221 @@
+"""``smstools-tui export`` end to end: files, safety, errors."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.sandbox import SandboxApi, SandboxResponse, SandboxServer, sandbox_settings
+from tests.cli.conftest import Result
+from tests.conftest import Clock
+
+WINDOW = ("--since", "2026-08-01T00:00:00+00:00", "--until", "2026-11-01T00:00:00+00:00")
+
+
+def read_csv_rows(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # spreadsheets then read UTF-8 correctly
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_export_sent_to_csv(
+    run: Callable[..., Result], live: SandboxServer, tmp_path: Path, clock: Clock
+) -> None:
+    target = tmp_path / "sent.csv"
+    result = run("export", "sent", *WINDOW, "--out", str(target))
+    assert result.code == 0, result.err
+    assert result.err.startswith("wrote ") and str(target) in result.err
+    rows = read_csv_rows(target)
+    header, body = rows[0], rows[1:]
+    assert header == ["id", "to", "from", "text", "status", "insertDate", "sentDate", "deliveryDate",
+                      "transactionId", "price", "statusDetail", "type"]  # fmt: skip
+    with SmstoolsClient(sandbox_settings(live.base_url), clock=clock) as client:
+        truth = client.sent(*WINDOW[1::2])
+    assert len(body) == len(truth) > 100
+    first = dict(zip(header, body[0], strict=True))
+    assert first["insertDate"].endswith("+00:00") and "T" in first["insertDate"]
+    assert first["id"] == str(truth["id"].iloc[0])
+    assert set(row[1] for row in body) == set(
+        truth["to"].astype(str)
+    )  # numbers keep every character
+
+
+def test_export_received_to_parquet_is_lossless(
+    run: Callable[..., Result], live: SandboxServer, tmp_path: Path, clock: Clock
+) -> None:
+    target = tmp_path / "received.parquet"
+    assert run("export", "received", *WINDOW, "--format", "xml", "--out", str(target)).code == 0
+    with SmstoolsClient(sandbox_settings(live.base_url), clock=clock) as client:
+        truth = client.received(*WINDOW[1::2])
+    pd.testing.assert_frame_equal(pd.read_parquet(target), truth)
+
+
+def test_export_filters(run: Callable[..., Result], live: SandboxServer, tmp_path: Path) -> None:
+    target = tmp_path / "failed.parquet"
+    assert (
+        run("export", "sent", *WINDOW, "--status", "notdelivered", "--out", str(target)).code == 0
+    )
+    assert set(pd.read_parquet(target)["status"]) == {"NOTDELIVERED"}
+
+
+def test_hostile_texts_are_neutralised_in_csv(
+    run: Callable[..., Result],
+    api: SandboxApi,
+    live: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hostile = [
+        '=HYPERLINK("http://evil.example","x")',
+        "+39 call",
+        "-1+1",
+        "@SUM(1)",
+        "\t=1",
+        "\r=2",
+        "fine",
+    ]
+    texts = api.account.received.text.copy()
+    texts[: len(hostile)] = hostile
+    monkeypatch.setattr(api.account.received, "text", texts)  # the shared account stays intact
+    target = tmp_path / "received.csv"
+    assert (
+        run(
+            "export",
+            "received",
+            "--since",
+            "2025-01-01",
+            "--until",
+            "2026-11-25",
+            "--out",
+            str(target),
+        ).code
+        == 0
+    )
+    texts = [row[1] for row in read_csv_rows(target)[1:]]
+    for text in hostile[:-1]:
+        assert "'" + text in texts
+    assert "fine" in texts
+    assert not any(text[:1] in ("=", "+", "-", "@", "\t", "\r") for text in texts)
+    numbers = [row[0] for row in read_csv_rows(target)[1:]]
+    assert all(
+        number.startswith("'+") for number in numbers
+    )  # '+39… reads as text, all digits kept
+
+
+def test_export_to_stdout(run: Callable[..., Result], live: SandboxServer) -> None:
+    result = run("export", "sent", *WINDOW, "--out", "-")
+    assert result.code == 0
+    assert result.out.splitlines()[0].startswith("id,to,from,text,status")
+
+
+def test_demo_needs_no_credentials(
+    run: Callable[..., Result], no_credentials: None, tmp_path: Path
+) -> None:
+    target = tmp_path / "demo.parquet"
+    result = run("export", "sent", "--demo", "--out", str(target))
+    assert result.code == 0, result.err
+    frame = pd.read_parquet(target)
+    assert len(frame) > 1_000
+    assert frame["insertDate"].min() >= pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=31)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (
+            ("export", "sent", "--since", "2026-02-30", "--demo", "--out", "x.csv"),
+            2,
+            "'2026-02-30' is not a date",
+        ),
+        (("export", "sent", "--demo", "--out", "x.xlsx"), 2, "must end in .csv or .parquet"),
+        (
+            ("export", "received", "--status", "SENT", "--demo", "--out", "x.csv"),
+            2,
+            "--status applies to sent",
+        ),
+        (
+            ("export", "sent", "--campaign", "a", "--sender", "1", "--demo", "--out", "x.csv"),
+            2,
+            "--sender applies to received",
+        ),
+        (("export", "sent", "--out", "x.csv"), 2, "no credentials: set SMSTOOLS_AUTH_KEY"),
+        (("export", "sent", "--demo", "--out", "x.csv", "--concurrency", "0"), 2, "--concurrency"),
+        (("export", "letters", "--demo", "--out", "x.csv"), 2, "'letters' is not one of"),
+        (("export", "sent", "--base-url", "http://example.com", "--out", "x.csv"), 2, "https"),
+        (("export", "sent", "--demo", "--out", "/no/such/folder/x.csv"), 2, "does not exist"),
+    ],
+)
+def test_bad_input_is_one_line_and_an_exit_code(
+    run: Callable[..., Result], no_credentials: None, args: tuple[str, ...], code: int, message: str
+) -> None:
+    result = run(*args)
+    assert result.code == code
+    assert message in result.err
+    assert result.err.count("\n") == 1 and result.err.startswith("smstools-tui: error: ")
+    assert "Traceback" not in result.err
+
+
+def test_refused_credentials(
+    run: Callable[..., Result], live: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMSTOOLS_AUTH_SECRET", "not-the-secret-123")
+    result = run("export", "sent", "--out", "x.csv")
+    assert result.code == 3
+    assert "401 BAD_CREDENTIALS" in result.err and result.err.count("\n") == 1
+    assert "not-the-secret-123" not in result.err
+
+
+def test_unreachable_gateway(
+    run: Callable[..., Result], no_credentials: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMSTOOLS_AUTH_KEY", "k")
+    monkeypatch.setenv("SMSTOOLS_AUTH_SECRET", "s")
+    monkeypatch.setattr("smstools_tui.api.client.time.sleep", lambda seconds: None)
+    result = run("export", "sent", "--base-url", "http://127.0.0.1:9/rest/api", "--out", "x.csv")
+    assert result.code == 4
+    assert "cannot connect to 127.0.0.1" in result.err
+
+
+def test_a_failure_mid_fetch_keeps_what_was_read_and_says_it_is_incomplete(
+    run: Callable[..., Result],
+    api: SandboxApi,
+    live: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("smstools_tui.api.client.time.sleep", lambda seconds: None)
+    real = api.handle
+    calls = {"n": 0}
+
+    def breaks_after_three(*args: object) -> SandboxResponse:
+        calls["n"] += 1
+        if calls["n"] > 3:
+            return SandboxResponse(500, b'{"errorMsg":"GENERIC_ERROR","errorCode":500}')
+        return real(*args)  # type: ignore[arg-type]
+
+    api.handle = breaks_after_three  # type: ignore[method-assign]
+    target = tmp_path / "sent.csv"
+    result = run("export", "sent", *WINDOW, "--concurrency", "1", "--out", str(target))
+    assert result.code == 4
+    partial = tmp_path / "sent.partial.csv"
+    assert not target.exists()
+    assert f"INCOMPLETE, in {partial}" in result.err
+    assert len(read_csv_rows(partial)) - 1 == 300  # three pages of 100 were read
+
+
+def test_debug_shows_the_traceback(run: Callable[..., Result], no_credentials: None) -> None:
+    from smstools_tui.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        run("--debug", "export", "sent", "--out", "x.csv")
+
+
+def test_help_and_version(run: Callable[..., Result]) -> None:
+    assert "export" in run("--help").out
+    assert "smstools-tui, version" in run("--version").out
