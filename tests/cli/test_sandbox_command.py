@@ -1,0 +1,91 @@
+"""``smstools-tui sandbox`` serves the API from its own process; the progress bar on a terminal."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.cli.common import fetch_progress
+from smstools_tui.errors import NetworkError
+from smstools_tui.sandbox import sandbox_settings
+from tests.cli.conftest import Result
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_sandbox_command_serves_json_and_xml() -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "smstools_tui", "sandbox", "--port", str(port), "--sent", "2000",
+         "--received", "100", "--page-cap", "50"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        base_url = f"http://127.0.0.1:{port}/rest/api"
+        deadline = time.monotonic() + 30
+        with SmstoolsClient(sandbox_settings(base_url, max_attempts=1)) as probe:
+            while True:
+                try:
+                    probe.account()
+                    break
+                except NetworkError:
+                    assert time.monotonic() < deadline, "the sandbox did not start"
+                    time.sleep(0.1)
+        frames = []
+        for wire_format in ("json", "xml"):
+            with SmstoolsClient(sandbox_settings(base_url, wire_format=wire_format)) as client:
+                frames.append(
+                    client.sent(
+                        since="2026-01-01T00:00:00+00:00", until="2026-06-01T00:00:00+00:00"
+                    )
+                )
+        assert len(frames[0]) > 100
+        pd.testing.assert_frame_equal(*frames)
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=10)
+    assert f"SMSTOOLS_BASE_URL=http://127.0.0.1:{port}/rest/api" in err
+    assert "sandbox-key" in err
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    with fetch_progress("sent SMS") as progress:
+        assert progress is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with fetch_progress("sent SMS") as progress:
+        assert progress is not None
+        progress(1, 4)
+        progress(4, 4)
+
+
+def test_export_with_a_progress_bar(
+    run: Callable[..., Result],
+    no_credentials: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[tuple[int, int]] = []
+
+    class Recorder:
+        def __enter__(self) -> Callable[[int, int], None]:
+            return lambda done, total: seen.append((done, total))
+
+        def __exit__(self, *args: object) -> None:
+            pass
+
+    monkeypatch.setattr("smstools_tui.cli.export.fetch_progress", lambda label: Recorder())
+    assert run("export", "sent", "--demo", "--out", str(tmp_path / "s.csv")).code == 0
+    assert seen[-1][0] == seen[-1][1] > 1
