@@ -162,7 +162,9 @@ def decode_items(
 def decode_object(body: bytes, *, endpoint: str = "") -> dict[str, Any]:
     """Decode a single object (``/user``), unwrapping an XML root element."""
     document = parse_body(body, endpoint=endpoint)
-    while isinstance(document, Mapping):
+    for _ in range(_MAX_DEPTH):
+        if not isinstance(document, Mapping):
+            break
         children = _children(document)
         if len(children) == 1 and isinstance(children[0][1], Mapping):
             document = children[0][1]
@@ -171,14 +173,17 @@ def decode_object(body: bytes, *, endpoint: str = "") -> dict[str, Any]:
     raise DecodeError("the answer is not an object", endpoint=endpoint)
 
 
-def _plain(value: Any) -> Any:
-    """Scalars stay, an element with attributes becomes its text, lists are kept as lists."""
+def _plain(value: Any, depth: int = 0) -> Any:
+    """Scalars stay, an element with attributes becomes its text, lists are kept as lists;
+    anything nested deeper than any real answer is dropped."""
+    if depth > _MAX_DEPTH:
+        return None
     if isinstance(value, list):
-        return [_plain(element) for element in value]
+        return [_plain(element, depth + 1) for element in value]
     if isinstance(value, Mapping) and "#text" in value:
         return value["#text"]
     if isinstance(value, Mapping):
-        return {key: _plain(child) for key, child in _children(value)}
+        return {key: _plain(child, depth + 1) for key, child in _children(value)}
     return value
 
 
@@ -223,13 +228,20 @@ def _find_keys(document: Any, keys: Iterable[str]) -> dict[str, Any]:
     return found
 
 
-def _items(node: Any, fields: frozenset[str]) -> list[dict[str, Any]]:
+_MAX_DEPTH = 8
+"""How deep items may sit under ``smsList``: real envelopes use two levels; a hostile body could
+nest thousands."""
+
+
+def _items(node: Any, fields: frozenset[str], depth: int = 0) -> list[dict[str, Any]]:
+    if depth > _MAX_DEPTH:
+        raise ValueError("the list is nested too deeply")
     if node is None or (isinstance(node, str) and not node.strip()):
         return []
     if isinstance(node, list):
         items: list[dict[str, Any]] = []
         for element in node:
-            items.extend(_items(element, fields))
+            items.extend(_items(element, fields, depth + 1))
         return items
     if isinstance(node, Mapping):
         if not fields.isdisjoint(node.keys()):
@@ -238,7 +250,7 @@ def _items(node: Any, fields: frozenset[str]) -> list[dict[str, Any]]:
         if not children:
             return []
         if len(children) == 1:
-            return _items(children[0][1], fields)
+            return _items(children[0][1], fields, depth + 1)
         names = ", ".join(sorted(key for key, _ in children)[:5])
         raise ValueError(f"cannot find the list items among {names}")
     raise ValueError(f"expected a list of items, found {type(node).__name__}")
