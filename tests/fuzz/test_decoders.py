@@ -1,0 +1,176 @@
+"""Property-based fuzzing of everything that reads untrusted input: only the project's own
+clear errors may escape, never a crash of the parser underneath."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import string
+
+import orjson
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from smstools_tui.api.decode import (
+    RECEIVED_FIELDS,
+    SENT_FIELDS,
+    decode_error_body,
+    decode_items,
+    decode_object,
+    decode_page,
+)
+from smstools_tui.dates import parse_user_datetime
+from smstools_tui.errors import ConfigError, DecodeError
+from smstools_tui.frames import received_frame, sent_frame
+from smstools_tui.report.csv import FORMULA_PREFIXES, write_safe_csv
+
+pytestmark = pytest.mark.filterwarnings("ignore::smstools_tui.frames.UnknownStatusWarning")
+
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+field_names = st.sampled_from([*sorted(SENT_FIELDS | RECEIVED_FIELDS), "extra", "#text", "@attr"])
+records = st.lists(st.dictionaries(field_names, json_values, max_size=8), max_size=5)
+
+
+@FUZZ
+@given(body=st.binary(max_size=300))
+@example(body=b"\xef\xbb\xbf")
+@example(body=b"<")
+@example(body=b"[")
+@example(body=b'{"metadata":')
+@example(
+    body=b"<r><metadata><count>1</count></metadata><smsList>"
+    + b"<a>" * 5000
+    + b"</a>" * 5000
+    + b"</smsList></r>"
+)
+@example(body=b"<u>" + b"<a>" * 5000 + b"</a>" * 5000 + b"</u>")
+@example(body=b"[" * 100_000 + b"]" * 100_000)
+def test_arbitrary_bytes_decode_or_fail_clearly(body: bytes) -> None:
+    with contextlib.suppress(DecodeError):
+        decode_object(body)
+    try:
+        page = decode_page(body, SENT_FIELDS, endpoint="/sms/search", offset=0)
+    except DecodeError as error:
+        assert "\n" not in str(error)
+        return
+    assert page.count >= 0
+    assert all(isinstance(item, dict) for item in page.items)
+
+
+@FUZZ
+@given(text=st.text(max_size=200))
+def test_arbitrary_text_decodes_or_fails_clearly(text: str) -> None:
+    for decode in (
+        lambda body: decode_page(body, RECEIVED_FIELDS),
+        lambda body: decode_items(body, SENT_FIELDS),
+        lambda body: decode_object(body),
+    ):
+        try:
+            decode(text.encode("utf-8"))
+        except DecodeError:
+            pass
+    decode_error_body(text.encode("utf-8"))  # never raises
+
+
+@FUZZ
+@given(document=json_values, items=records)
+def test_arbitrary_json_documents(document: object, items: list[dict]) -> None:
+    for candidate in (
+        document,
+        {"metadata": document, "smsList": items},
+        {"r": {"metadata": {"count": 1}, "smsList": document}},
+    ):
+        try:
+            page = decode_page(orjson.dumps(candidate, option=orjson.OPT_NON_STR_KEYS), SENT_FIELDS)
+        except (DecodeError, orjson.JSONEncodeError):
+            continue
+        try:
+            sent_frame(page.items)
+        except DecodeError:
+            pass
+
+
+xml_names = st.text(string.ascii_letters, min_size=1, max_size=6)
+xml_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=20)
+
+
+@st.composite
+def xml_documents(draw: st.DrawFn) -> bytes:
+    def element(depth: int) -> str:
+        name = draw(st.one_of(field_names.filter(lambda n: n[0].isalpha()), xml_names))
+        if depth > 2 or draw(st.booleans()):
+            value = draw(xml_text).replace("&", "&amp;").replace("<", "&lt;")
+            return f"<{name}>{value}</{name}>"
+        children = "".join(element(depth + 1) for _ in range(draw(st.integers(0, 3))))
+        return f"<{name}>{children}</{name}>"
+
+    root = draw(xml_names)
+    inner = "".join(element(1) for _ in range(draw(st.integers(0, 4))))
+    return f"<{root}>{inner}</{root}>".encode()
+
+
+@FUZZ
+@given(body=xml_documents())
+def test_arbitrary_xml_documents(body: bytes) -> None:
+    try:
+        page = decode_page(body, SENT_FIELDS)
+    except DecodeError:
+        return
+    try:
+        sent_frame(page.items)
+        received_frame(page.items)
+    except DecodeError:
+        pass
+
+
+@FUZZ
+@given(items=records)
+def test_frames_from_arbitrary_records(items: list[dict]) -> None:
+    for build in (sent_frame, received_frame):
+        try:
+            frame = build(items)
+        except DecodeError as error:
+            assert "\n" not in str(error)
+            continue
+        assert len(frame) == len(items)
+
+
+@FUZZ
+@given(text=st.text(max_size=40))
+@example(text="2026-02-29")
+@example(text="9999-12-31T23:59:59+14:00")
+@example(text="0001-01-01")
+def test_user_dates_parse_or_fail_clearly(text: str) -> None:
+    try:
+        moment = parse_user_datetime(text)
+    except ConfigError as error:
+        assert str(error).startswith(f"{text!r} is not a date") or "\n" not in str(error)
+        return
+    assert moment.tzinfo is not None
+
+
+@FUZZ
+@given(texts=st.lists(st.text(max_size=60), min_size=1, max_size=8))
+def test_csv_keeps_every_text_and_neutralises_formulas(texts: list[str]) -> None:
+    frame = pd.DataFrame({"text": pd.array(texts, dtype="string"), "n": range(len(texts))})
+    buffer = io.StringIO()
+    write_safe_csv(frame, buffer)
+    rows = list(csv.reader(io.StringIO(buffer.getvalue(), newline="")))
+    assert rows[0] == ["text", "n"]
+    for original, row in zip(texts, rows[1:], strict=True):
+        written = row[0]
+        if original.startswith(FORMULA_PREFIXES):
+            assert written == "'" + original
+        else:
+            assert written == original
