@@ -16,8 +16,6 @@ import argparse
 import gc
 import json
 import math
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -29,12 +27,12 @@ import xmltodict
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.api.decode import SENT_FIELDS, decode_page
-from smstools_tui.errors import NetworkError
 from smstools_tui.frames import sent_frame
 from smstools_tui.sandbox import (
     AccountSpec,
     encode_xml_page,
     generate_account,
+    sandbox_process,
     sandbox_settings,
 )
 
@@ -54,17 +52,11 @@ def best_of(runs: int, action: Callable[[], object]) -> float:
 def paging(latency: float, pages: int) -> list[tuple[str, str]]:
     """Against the sandbox in its own process, as a real server would be: client and server
     must not share one interpreter lock."""
-    port = _free_port()
-    command = [sys.executable, "-m", "smstools_tui", "sandbox", "--port", str(port), "--seed", "4",
-               "--sent", "12000", "--received", "10", "--days", "120", "--page-cap", "1000",
-               "--latency-ms", str(latency * 1000)]  # fmt: skip
-    server = subprocess.Popen(command, stderr=subprocess.DEVNULL)
-    base_url = f"http://127.0.0.1:{port}/rest/api"
-    since, until = "-60", None
-    try:
-        _wait_until_up(base_url)
+    options = ["--seed", "4", "--sent", "12000", "--received", "10", "--days", "120",
+               "--page-cap", "1000", "--latency-ms", str(latency * 1000)]  # fmt: skip
+    with sandbox_process(*options) as base_url:
         with SmstoolsClient(sandbox_settings(base_url, page_size=1000)) as client:
-            window = client.window(until=None)
+            window = client.window()
             since, until = (window.until - timedelta(days=60)).isoformat(), window.until.isoformat()
             count = len(client.sent(since, until))
         page_size = math.ceil(count / pages)
@@ -74,9 +66,6 @@ def paging(latency: float, pages: int) -> list[tuple[str, str]]:
             with SmstoolsClient(settings) as client:
                 client.sent(since, until)  # warm up the connections
                 timings[concurrency] = best_of(3, lambda c=client: c.sent(since, until))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     floor = math.ceil(pages / 4) * latency
     strict_floor = latency + math.ceil((pages - 1) / 4) * latency
     return [
@@ -88,25 +77,6 @@ def paging(latency: float, pages: int) -> list[tuple[str, str]]:
         ("default / floor (target <= 1.3)", f"{timings[4] / floor:.2f}"),
         ("default / floor counting the first page alone", f"{timings[4] / strict_floor:.2f}"),
     ]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_until_up(base_url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    with SmstoolsClient(sandbox_settings(base_url, max_attempts=1)) as client:
-        while True:
-            try:
-                client.account()
-                return
-            except NetworkError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
 
 
 def decoding(records_total: int, page_size: int) -> list[tuple[str, str]]:

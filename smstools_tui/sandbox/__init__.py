@@ -22,6 +22,7 @@ from .emulator import (
     XmlStyle,
     encode_xml_page,
 )
+from .process import free_port, sandbox_process
 from .server import SandboxServer
 
 __all__ = [
@@ -37,7 +38,9 @@ __all__ = [
     "demo_account",
     "demo_client",
     "encode_xml_page",
+    "free_port",
     "generate_account",
+    "sandbox_process",
     "sandbox_settings",
 ]
 

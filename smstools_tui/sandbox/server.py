@@ -41,6 +41,7 @@ class SandboxServer:
         self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
+        self._serving = False
 
     @property
     def port(self) -> int:
@@ -52,15 +53,23 @@ class SandboxServer:
         return f"http://127.0.0.1:{self.port}{API_PREFIX}"
 
     def serve_forever(self) -> None:
-        self._server.serve_forever(poll_interval=0.2)
+        self._serving = True
+        try:
+            self._server.serve_forever(poll_interval=0.2)
+        finally:
+            self._serving = False
 
     def start(self) -> SandboxServer:
+        self._serving = True  # before the thread runs, so an early stop() still waits for it
         self._thread = threading.Thread(target=self.serve_forever, name="sandbox", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
+        # shutdown() waits for the serving loop to end: it would wait forever for one that
+        # never started or already ended.
+        if self._serving:
+            self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,36 +11,12 @@ import pytest
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.cli.common import fetch_progress
-from smstools_tui.errors import NetworkError
-from smstools_tui.sandbox import sandbox_settings
+from smstools_tui.sandbox import SandboxServer, sandbox_process, sandbox_settings
 from tests.cli.conftest import Result
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_sandbox_command_serves_json_and_xml() -> None:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "smstools_tui", "sandbox", "--port", str(port), "--sent", "2000",
-         "--received", "100", "--page-cap", "50"],
-        stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    try:
-        base_url = f"http://127.0.0.1:{port}/rest/api"
-        deadline = time.monotonic() + 30
-        with SmstoolsClient(sandbox_settings(base_url, max_attempts=1)) as probe:
-            while True:
-                try:
-                    probe.account()
-                    break
-                except NetworkError:
-                    assert time.monotonic() < deadline, "the sandbox did not start"
-                    time.sleep(0.1)
+    with sandbox_process("--sent", "2000", "--received", "100", "--page-cap", "50") as base_url:
         frames = []
         for wire_format in ("json", "xml"):
             with SmstoolsClient(sandbox_settings(base_url, wire_format=wire_format)) as client:
@@ -52,13 +25,19 @@ def test_sandbox_command_serves_json_and_xml() -> None:
                         since="2026-01-01T00:00:00+00:00", until="2026-06-01T00:00:00+00:00"
                     )
                 )
-        assert len(frames[0]) > 100
-        pd.testing.assert_frame_equal(*frames)
-    finally:
-        process.terminate()
-        _, err = process.communicate(timeout=10)
-    assert f"SMSTOOLS_BASE_URL=http://127.0.0.1:{port}/rest/api" in err
-    assert "sandbox-key" in err
+                assert client.account().username == "mrossi"
+    assert len(frames[0]) > 100
+    pd.testing.assert_frame_equal(*frames)
+
+
+def test_sandbox_command_prints_how_to_use_it(
+    run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(SandboxServer, "serve_forever", lambda self: None)
+    result = run("sandbox", "--port", "0", "--sent", "300", "--received", "10")
+    assert result.code == 0
+    assert "export SMSTOOLS_BASE_URL=http://127.0.0.1:" in result.err
+    assert "SMSTOOLS_AUTH_KEY=sandbox-key SMSTOOLS_AUTH_SECRET=sandbox-secret" in result.err
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
