@@ -11,8 +11,7 @@ import pytest
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.sandbox import SandboxApi, SandboxResponse, SandboxServer, sandbox_settings
-from tests.cli.conftest import Result
-from tests.conftest import Clock
+from tests.conftest import Clock, Result
 
 WINDOW = ("--since", "2026-08-01T00:00:00+00:00", "--until", "2026-11-01T00:00:00+00:00")
 

@@ -12,7 +12,7 @@ import pytest
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.cli.common import fetch_progress
 from smstools_tui.sandbox import SandboxServer, sandbox_process, sandbox_settings
-from tests.cli.conftest import Result
+from tests.conftest import Result
 
 
 def test_sandbox_command_serves_json_and_xml() -> None:

@@ -1,0 +1,153 @@
+"""The auth key and secret never leave the process: not in logs (even at debug level), exports,
+error messages, reprs or cassettes; a config file others can read is refused; TLS is verified."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.config import Credentials
+from smstools_tui.errors import AuthenticationError, SmstoolsError
+from smstools_tui.sandbox import SandboxApi, SandboxServer, sandbox_settings
+from tests.conftest import Result
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY, SECRET = "k3y-Zq81-unique-0001", "s3cr3t-Xw92-unique-0002"
+
+
+def needles(key: str = KEY, secret: str = SECRET) -> list[str]:
+    basic = base64.b64encode(f"{key}:{secret}".encode()).decode()
+    return [key, secret, basic, basic.rstrip("=")]
+
+
+def assert_clean(text: str, where: str) -> None:
+    for needle in needles():
+        assert needle not in text, f"{where} holds a credential"
+
+
+@pytest.fixture
+def secret_server(api: SandboxApi, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
+    """A sandbox that accepts only KEY/SECRET, over real HTTP."""
+    from smstools_tui.sandbox.emulator import SandboxApi as Api
+
+    strict = Api(api.account, clock=api.clock, page_cap=100, credentials=(KEY, SECRET))
+    with SandboxServer(strict) as server:
+        yield server
+
+
+def test_a_whole_session_at_debug_level_leaks_nothing(
+    secret_server: SandboxServer,
+    run: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    no_credentials: None,
+) -> None:
+    monkeypatch.setenv("SMSTOOLS_BASE_URL", secret_server.base_url)
+    monkeypatch.setenv("SMSTOOLS_AUTH_KEY", KEY)
+    monkeypatch.setenv("SMSTOOLS_AUTH_SECRET", SECRET)
+    outputs = []
+    with caplog.at_level(logging.DEBUG):
+        for kind, name in (
+            ("sent", "s.csv"),
+            ("sent", "s.parquet"),
+            ("received", "r.csv"),
+            ("received", "r.parquet"),
+        ):
+            result = run(
+                "--debug",
+                "export",
+                kind,
+                "--since",
+                "2026-09-01",
+                "--until",
+                "2026-11-01",
+                "--out",
+                str(tmp_path / name),
+            )
+            assert result.code == 0, result.err
+            outputs.append(result.out + result.err)
+        monkeypatch.setenv("SMSTOOLS_AUTH_SECRET", SECRET[::-1])  # a refused secret this time
+        refused = run("export", "sent", "--out", str(tmp_path / "x.csv"))
+        assert refused.code == 3
+        outputs.append(refused.err)
+    assert "GET /sms/search" in caplog.text  # the debug log did run
+    assert_clean(caplog.text, "the debug log")
+    for output in outputs:
+        assert_clean(output, "the console")
+    for path in tmp_path.iterdir():
+        assert_clean(path.read_bytes().decode("utf-8", "replace"), path.name)
+    assert_clean(
+        pd.read_parquet(tmp_path / "s.parquet").to_string()
+        + str(pd.read_parquet(tmp_path / "s.parquet").attrs),
+        "the parquet data",
+    )
+
+
+def test_errors_and_reprs_hold_no_credentials(secret_server: SandboxServer) -> None:
+    settings = sandbox_settings(secret_server.base_url).with_(
+        credentials=Credentials(KEY, SECRET[:-1])
+    )
+    client = SmstoolsClient(settings)
+    with pytest.raises(AuthenticationError) as caught:
+        client.sent()
+    error = caught.value
+    texts = [
+        str(error),
+        repr(error),
+        repr(client),
+        repr(client.settings),
+        str(vars(error)),
+        repr(settings.credentials),
+    ]
+    for text in texts:
+        assert_clean(text, "an error or a repr")
+
+
+def test_the_account_hides_the_echoed_secrets(secret_server: SandboxServer) -> None:
+    with SmstoolsClient(
+        sandbox_settings(secret_server.base_url).with_(credentials=Credentials(KEY, SECRET))
+    ) as client:
+        account = client.account()
+    assert_clean(repr(account) + repr(account.details), "the account")
+
+
+def test_no_cassette_and_no_tracked_file_holds_a_credential() -> None:
+    for path in (ROOT / "cassettes").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*-?\s*authorization:", text, re.IGNORECASE | re.MULTILINE), (
+            path.name
+        )
+        assert "Basic " not in text, path.name
+
+
+def test_no_option_switches_tls_verification_off() -> None:
+    sources = "\n".join(
+        path.read_text(encoding="utf-8") for path in (ROOT / "smstools_tui").rglob("*.py")
+    )
+    assert not re.search(r"verify\s*=\s*False", sources)
+    assert "insecure" not in sources.lower()
+    client = SmstoolsClient(sandbox_settings("https://api.smstools.it/rest/api"))
+    transport = client._http._transport  # the default transport verifies certificates
+    assert transport._pool._ssl_context.verify_mode.name == "CERT_REQUIRED"
+
+
+def test_every_error_message_is_one_line_and_names_no_secret() -> None:
+    import smstools_tui
+
+    for name in smstools_tui.errors.__all__:
+        cls = getattr(smstools_tui, name)
+        if issubclass(cls, smstools_tui.ApiError):
+            error: SmstoolsError = cls(401, "BAD_CREDENTIALS", endpoint="/user")
+        elif issubclass(cls, smstools_tui.DecodeError):
+            error = cls("bad\nbody", endpoint="/user", offset=3)
+        else:
+            error = cls("a\nmessage")
+        assert "\n" not in str(error)
