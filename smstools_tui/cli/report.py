@@ -211,7 +211,15 @@ def print_table(
     frame: pd.DataFrame, *, title: str = "", tz: tzinfo | None = None, file: Any = None
 ) -> None:
     """Print a report frame as a table; texts are shown literally, never as markup or escape
-    sequences."""
+    sequences.
+
+    Example:
+        >>> import io
+        >>> stream = io.StringIO()
+        >>> print_table(pd.DataFrame({"text": ["[bold]x[/bold]\\x1b[31m"]}), file=stream)
+        >>> "[bold]x[/bold]\\\\x1b[31m" in stream.getvalue()
+        True
+    """
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text

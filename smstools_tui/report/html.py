@@ -135,6 +135,12 @@ def render_report(
         source: who the data belongs to, for the subtitle (escaped).
         generated: when the report was made (default: now).
         max_rows: the longest tables show this many rows, and say how many there are.
+
+    Example:
+        >>> from smstools_tui.frames import sent_frame
+        >>> page = render_report(build_report_data(sent_frame([{"id": 1}]), tz="UTC"))
+        >>> page.startswith("<!doctype html>"), '<section id="compliance">' in page
+        (True, True)
     """
     from plotly.offline import get_plotlyjs
 
@@ -229,7 +235,14 @@ def render_report(
 
 
 def write_report(path: str | Path, page: str) -> Path:
-    """Write the page atomically (a reader never sees half a report)."""
+    """Write the page atomically (a reader never sees half a report).
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "report.html"
+        >>> write_report(target, "<!doctype html>").read_text()
+        '<!doctype html>'
+    """
     target = Path(path)
     atomic_write(target, lambda temporary: _write_text(temporary, page))
     return target

@@ -128,7 +128,13 @@ def _kind(name: str, column: pd.Series) -> str:
 
 
 def is_numeric_column(frame: pd.DataFrame, name: str) -> bool:
-    """Whether a column is shown as a number (right-aligned)."""
+    """Whether a column is shown as a number (right-aligned).
+
+    Example:
+        >>> frame = pd.DataFrame({"campaign": ["a"], "spend": [1.5]})
+        >>> is_numeric_column(frame, "campaign"), is_numeric_column(frame, "spend")
+        (False, True)
+    """
     return _kind(name, frame[name]) not in ("text", "time", "bool")
 
 
