@@ -18,14 +18,14 @@ from .grouping import (
     status_codes,
     timestamps,
 )
-from .latency import STAGES, _seconds
+from .latency import STAGES, stage_seconds
 from .replies import (
     DEFAULT_OPT_OUT_KEYWORDS,
     DEFAULT_REPLY_WINDOW,
+    Matched,
     Window,
-    _Matched,
-    _reply_columns,
-    _window,
+    as_window,
+    reply_columns,
 )
 
 __all__ = ["campaign_report"]
@@ -89,7 +89,7 @@ def campaign_report(
     final = groups.count(
         np.isin(codes, [STATUS_INDEX[s] for s in ("DELIVERED", "NOTDELIVERED", "NOSENT")])
     )
-    latency = groups.quantiles(_seconds(sent, *STAGES["sent_to_delivery"]), (0.5,))
+    latency = groups.quantiles(stage_seconds(sent, *STAGES["sent_to_delivery"]), (0.5,))
     base = groups.frame(
         {
             "first_send": timestamps(first),
@@ -104,8 +104,8 @@ def campaign_report(
             "median_delivery_seconds": latency[:, 0],
         }
     )
-    matched = _Matched(sent, received)
-    replies = _reply_columns(groups, matched, received, _window(window), keywords, ordered=False)
+    matched = Matched(sent, received)
+    replies = reply_columns(groups, matched, received, as_window(window), keywords, ordered=False)
     frame = pd.concat([base, replies.drop(columns="campaign")], axis=1)
     frame = frame[listed]
     frame["campaign"] = frame["campaign"].astype("str")

@@ -165,7 +165,8 @@ def _time_codes(stamps: pd.Series, by: str, zone: tzinfo) -> tuple[np.ndarray, p
     present, inverse = np.unique(buckets[~missing], return_inverse=True)
     codes = np.full(len(buckets), -1, dtype=np.int64)
     codes[~missing] = inverse
-    labels = np.datetime_as_string(present.astype(f"datetime64[{unit}]"), unit=unit)  # type: ignore[call-overload]
+    starts = present.astype(f"datetime64[{unit}]")
+    labels = np.datetime_as_string(starts, unit=unit)  # type: ignore[call-overload]
     return codes, pd.Index(labels, dtype="str")
 
 

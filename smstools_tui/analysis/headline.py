@@ -9,16 +9,16 @@ import pandas as pd
 
 from .cost import from_micro, to_micro
 from .grouping import STATUS_INDEX, ratio, received_typed, sent_typed, status_codes
-from .latency import STAGES, _seconds
+from .latency import STAGES, stage_seconds
 from .replies import (
     DEFAULT_OPT_OUT_KEYWORDS,
     DEFAULT_REPLY_WINDOW,
+    Matched,
     Window,
-    _first_opt_outs,
-    _Matched,
-    _sent_after,
-    _window,
+    as_window,
+    first_opt_outs,
     is_opt_out,
+    sent_after_opt_out,
 )
 
 __all__ = ["HEADLINE_LABELS", "compare_headlines", "headline_figures"]
@@ -72,9 +72,9 @@ def headline_figures(
     delivered = int((codes == STATUS_INDEX["DELIVERED"]).sum())
     failed = np.isin(codes, (STATUS_INDEX["NOTDELIVERED"], STATUS_INDEX["NOSENT"]))
     pending = int(np.isin(codes, (STATUS_INDEX["PENDING"], STATUS_INDEX["SENT"])).sum())
-    delivery = _seconds(sent, *STAGES["sent_to_delivery"])
-    matched = _Matched(sent, received)
-    first = _first_opt_outs(matched, received, keywords)
+    delivery = stage_seconds(sent, *STAGES["sent_to_delivery"])
+    matched = Matched(sent, received)
+    first = first_opt_outs(matched, received, keywords)
     return {
         "messages": len(sent),
         "delivered": delivered,
@@ -87,9 +87,9 @@ def headline_figures(
             float(np.nanmedian(delivery)) if (~np.isnan(delivery)).any() else float("nan")
         ),
         "received": len(received),
-        "replies": int(matched.in_window(_window(window)).sum()),
+        "replies": int(matched.in_window(as_window(window)).sum()),
         "opt_outs": int(is_opt_out(received["text"], keywords).sum()),
-        "sent_after_opt_out": len(_sent_after(sent, matched, first)["row"]),
+        "sent_after_opt_out": len(sent_after_opt_out(sent, matched, first)["row"]),
     }
 
 

@@ -53,7 +53,7 @@ def latencies(sent: pd.DataFrame) -> pd.DataFrame:
     """
     sent = sent_typed(sent)
     return pd.DataFrame(
-        {stage: _seconds(sent, start, end) for stage, (start, end) in STAGES.items()},
+        {stage: stage_seconds(sent, start, end) for stage, (start, end) in STAGES.items()},
         index=sent.index,
     )
 
@@ -89,7 +89,7 @@ def latency_report(
     rank = _rank(groups)
     parts = []
     for stage, (start, end) in STAGES.items():
-        seconds = _seconds(sent, start, end)
+        seconds = stage_seconds(sent, start, end)
         q = groups.quantiles(seconds, (0.5, 0.9, 0.99))
         part = groups.frame(
             {
@@ -137,7 +137,7 @@ def latency_histogram(
     labels = bin_labels(edges)
     parts = []
     for stage, (start, end) in STAGES.items():
-        seconds = _seconds(sent, start, end)
+        seconds = stage_seconds(sent, start, end)
         measured = ~np.isnan(seconds)
         bins = np.clip(np.searchsorted(edge_array, seconds[measured], side="right") - 1,
                        0, n_bins - 1)  # fmt: skip
@@ -199,7 +199,9 @@ def _duration(seconds: float) -> str:
     return f"{seconds:g} s"
 
 
-def _seconds(sent: pd.DataFrame, start: str, end: str) -> np.ndarray:
+def stage_seconds(sent: pd.DataFrame, start: str, end: str) -> np.ndarray:
+    """Seconds from the ``start`` to the ``end`` timestamp of each message (NaN when either is
+    missing)."""
     begin, finish = micros(sent[start]), micros(sent[end])
     out = np.full(len(sent), np.nan)
     both = (begin != NAT) & (finish != NAT)

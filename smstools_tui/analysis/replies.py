@@ -71,9 +71,10 @@ def is_opt_out(texts: pd.Series, keywords: Iterable[str] = DEFAULT_OPT_OUT_KEYWO
     folded = pc.utf8_lower(
         pc.replace_substring_regex(pc.utf8_normalize(values, "NFKD"), r"\p{Mn}+", "")
     )
-    # No look-around in Arrow's engine: a word boundary is a non-word character or an end.
-    word = r"[\p{L}\p{N}_]"
-    pattern = f"(?:^|[^{word[1:-1]}])(?:{'|'.join(_escape(w) for w in words)})(?:$|[^{word[1:-1]}])"
+    # No look-around in Arrow's engine (RE2), and its \b knows only ASCII: a word boundary is
+    # an end of the text or a character that is not a letter, a digit or an underscore.
+    alternatives = "|".join(_escape(word) for word in words)
+    pattern = rf"(?:^|[^\p{{L}}\p{{N}}_])(?:{alternatives})(?:$|[^\p{{L}}\p{{N}}_])"
     hits = pc.fill_null(pc.match_substring_regex(folded, pattern), False)
     return pd.Series(np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool), index=texts.index)
 
@@ -87,14 +88,15 @@ def _escape(text: str) -> str:
     return "".join(ch if ch.isalnum() else f"\\x{{{ord(ch):x}}}" for ch in text)
 
 
-def _window(window: Window) -> pd.Timedelta:
+def as_window(window: Window) -> pd.Timedelta:
+    """A reply window as a ``Timedelta``; a negative one is refused."""
     value = pd.Timedelta(window)
     if value < pd.Timedelta(0):
         raise ValueError("the reply window cannot be negative")
     return value
 
 
-class _Matched:
+class Matched:
     """Received messages matched to sent rows, in the received frame's row order."""
 
     def __init__(self, sent: pd.DataFrame, received: pd.DataFrame) -> None:
@@ -180,7 +182,7 @@ def match_replies(
           'opt_out': True}]
     """
     sent, received = sent_typed(sent), received_typed(received)
-    matched = _Matched(sent, received)
+    matched = Matched(sent, received)
     rows = matched.row
     out = received.copy()
     out["number"] = pd.Categorical.from_codes(matched.received_key, categories=matched.numbers)
@@ -189,7 +191,7 @@ def match_replies(
     out["sender"] = take(sent["from"], rows)
     out["sent_at"] = take(sent["sentDate"], rows)
     out["reply_seconds"] = np.where(rows >= 0, matched.gap_us / 1e6, np.nan)
-    out["in_window"] = matched.in_window(_window(window))
+    out["in_window"] = matched.in_window(as_window(window))
     out["opt_out"] = is_opt_out(received["text"], keywords).to_numpy()
     return out
 
@@ -224,19 +226,21 @@ def reply_report(
     """
     sent, received = sent_typed(sent), received_typed(received)
     groups = Groups.of(sent, by, tz=tz)
-    matched = _Matched(sent, received)
-    return _reply_columns(groups, matched, received, _window(window), keywords)
+    matched = Matched(sent, received)
+    return reply_columns(groups, matched, received, as_window(window), keywords)
 
 
-def _reply_columns(
+def reply_columns(
     groups: Groups,
-    matched: _Matched,
+    matched: Matched,
     received: pd.DataFrame,
     window: pd.Timedelta,
     keywords: Iterable[str],
     *,
     ordered: bool = True,
 ) -> pd.DataFrame:
+    """The reply columns of :func:`reply_report` for ``groups`` of the sent messages (in
+    report order unless ``ordered`` is false: then in the groups' own order)."""
     handed = (matched.sent_at != NAT) & (matched.sent_key >= 0)
     recipients = _distinct_pairs(groups.codes[handed], matched.sent_key[handed], groups.size)
     replying = matched.in_window(window)
@@ -271,8 +275,8 @@ def _distinct_pairs(groups: np.ndarray, numbers: np.ndarray, size: int) -> np.nd
     return np.bincount(pairs // width, minlength=size).astype(np.int64)
 
 
-def _first_opt_outs(
-    matched: _Matched, received: pd.DataFrame, keywords: Iterable[str]
+def first_opt_outs(
+    matched: Matched, received: pd.DataFrame, keywords: Iterable[str]
 ) -> pd.DataFrame:
     """One row per number that opted out: when first, with what text, how many times."""
     opt_out = is_opt_out(received["text"], keywords).to_numpy()
@@ -311,16 +315,15 @@ def opt_out_report(
         {'number': ['393480000000'], 'text': ['STOP'], 'sent_after': [1]}
     """
     sent, received = sent_typed(sent), received_typed(received)
-    matched = _Matched(sent, received)
-    first = _first_opt_outs(matched, received, keywords)
-    replying = matched.in_window(_window(window))
+    matched = Matched(sent, received)
+    first = first_opt_outs(matched, received, keywords)
+    replying = matched.in_window(as_window(window))
     rows = first["row"].to_numpy(np.int64)
     replied_row = np.where(replying[rows], matched.row[rows], -1)
-    after = _sent_after(sent, matched, first)
+    after = sent_after_opt_out(sent, matched, first)
     after_counts = np.bincount(after["position"], minlength=len(first))
     last_after = np.full(len(first), NAT, dtype=np.int64)
-    if len(after):
-        np.maximum.at(last_after, after["position"], after["at"])
+    np.maximum.at(last_after, after["position"], after["at"])
     frame = pd.DataFrame(
         {
             "number": pd.Series(matched.numbers[first.index.to_numpy(np.int64)], dtype="str"),
@@ -335,7 +338,7 @@ def opt_out_report(
     return frame.sort_values(["opted_out_at", "number"], kind="stable").reset_index(drop=True)
 
 
-def _sent_after(sent: pd.DataFrame, matched: _Matched, first: pd.DataFrame) -> dict[str, Any]:
+def sent_after_opt_out(sent: pd.DataFrame, matched: Matched, first: pd.DataFrame) -> dict[str, Any]:
     """Sent rows inserted after their number's first opt-out: row, position in ``first``,
     insert time."""
     position = np.full(len(matched.numbers) + 1, -1, dtype=np.int64)
@@ -371,9 +374,9 @@ def compliance_list(
         [1]
     """
     sent, received = sent_typed(sent), received_typed(received)
-    matched = _Matched(sent, received)
-    first = _first_opt_outs(matched, received, keywords)
-    after = _sent_after(sent, matched, first)
+    matched = Matched(sent, received)
+    first = first_opt_outs(matched, received, keywords)
+    after = sent_after_opt_out(sent, matched, first)
     columns = ["id", "to", "from", "transactionId", "insertDate", "status", "price", "text"]
     out = sent[columns].iloc[after["row"]].reset_index(drop=True)
     out["opted_out_at"] = timestamps(first["at"].to_numpy(np.int64)[after["position"]])
