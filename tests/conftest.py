@@ -108,9 +108,14 @@ def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
 
 @dataclass
 class Result:
+    """What a command line run did; also unpacks as ``code, out, err``."""
+
     code: int
     out: str
     err: str
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.code, self.out, self.err))
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from ..errors import (
     SmstoolsError,
 )
 from .export import export_command
+from .report import report_group
 from .sandbox import config_path_command, sandbox_command
 
 __all__ = ["cli", "main"]
@@ -55,6 +56,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 cli.add_command(export_command)
+cli.add_command(report_group)
 cli.add_command(sandbox_command)
 cli.add_command(config_path_command)
 

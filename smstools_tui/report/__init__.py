@@ -1,13 +1,27 @@
-"""Exported reports: spreadsheet-safe CSV, lossless Parquet."""
+"""Exported reports: spreadsheet-safe CSV, lossless Parquet, HTML tables and the HTML report.
+
+The chart builders (:mod:`.charts`) and the full report (:mod:`.html`) import plotly; import them
+from their modules.
+"""
 
 from .csv import neutralise_formulas, safe_csv_frame, write_safe_csv
-from .export import EXPORT_SUFFIXES, export_frame, partial_path
+from .export import EXPORT_SUFFIXES, REPORT_SUFFIXES, export_frame, partial_path
+from .reports import REPORTS, ReportSpec, run_report
+from .tables import display_frame, html_table, printable, table_page
 
 __all__ = [
     "EXPORT_SUFFIXES",
+    "REPORTS",
+    "REPORT_SUFFIXES",
+    "ReportSpec",
+    "display_frame",
     "export_frame",
+    "html_table",
     "neutralise_formulas",
     "partial_path",
+    "printable",
+    "run_report",
     "safe_csv_frame",
+    "table_page",
     "write_safe_csv",
 ]

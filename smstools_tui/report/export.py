@@ -1,4 +1,5 @@
-"""Writing frames to files: spreadsheet-safe CSV or lossless Parquet, picked by the suffix.
+"""Writing frames to files: spreadsheet-safe CSV, lossless Parquet or an HTML page, picked by
+the suffix.
 
 Files are written next to their target and renamed into place, so an interrupted export never
 leaves a half-written file where a complete one is expected.
@@ -10,6 +11,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import tzinfo
 from pathlib import Path
 
 import pandas as pd
@@ -17,13 +19,23 @@ import pandas as pd
 from ..errors import ConfigError
 from .csv import write_safe_csv
 
-__all__ = ["EXPORT_SUFFIXES", "atomic_write", "export_frame", "partial_path"]
+__all__ = ["EXPORT_SUFFIXES", "REPORT_SUFFIXES", "atomic_write", "export_frame", "partial_path"]
 
 EXPORT_SUFFIXES = (".csv", ".parquet")
+"""What message exports are written as."""
+REPORT_SUFFIXES = (".csv", ".parquet", ".html")
+"""What report tables are written as: an HTML page suits a table of a few thousand rows."""
 
 
-def export_frame(frame: pd.DataFrame, path: str | Path) -> Path | None:
-    """Write ``frame`` to ``path`` (``.csv`` or ``.parquet``; ``-`` is CSV on standard output).
+def export_frame(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    tz: tzinfo | None = None,
+) -> Path | None:
+    """Write ``frame`` to ``path`` (``.csv``, ``.parquet`` or ``.html``; ``-`` is CSV on standard
+    output). ``title`` and ``tz`` (the zone times are shown in) apply to HTML only.
 
     Returns the path written, or ``None`` for standard output.
 
@@ -46,9 +58,20 @@ def export_frame(frame: pd.DataFrame, path: str | Path) -> Path | None:
         atomic_write(
             target, lambda temporary: frame.to_parquet(temporary, engine="pyarrow", index=False)
         )
+    elif suffix == ".html":
+        from .tables import table_page
+
+        page = table_page(frame, title or target.stem, tz=tz)
+        atomic_write(target, lambda temporary: _write_text(temporary, page))
     else:
-        raise ConfigError(f"cannot write {target.name}: the file name must end in .csv or .parquet")
+        raise ConfigError(
+            f"cannot write {target.name}: the file name must end in .csv, .parquet or .html"
+        )
     return target
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
 
 
 def partial_path(path: str | Path) -> Path:

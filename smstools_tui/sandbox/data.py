@@ -439,19 +439,22 @@ class _Builder:
                 "transaction": np.full(n, len(self.transactions) - 1),
             }
             campaigns.append(campaign)
-            self._responses(audience, start)
+            # People answer once the message has reached them, not when the campaign starts:
+            # a large campaign spends many minutes in the queue.
+            reached = campaign["insert"] + np.ceil(campaign["queue"]).astype(np.int64)
+            self._responses(audience, reached)
         return campaigns
 
-    def _responses(self, audience: np.ndarray, start: int) -> None:
+    def _responses(self, audience: np.ndarray, reached: np.ndarray) -> None:
         """Replies and opt-outs a campaign provokes, after it reaches its audience."""
         rng = self.rng
         reply_rate = self.spec.received / max(self.spec.sent, 1) * 0.9
-        replying = audience[rng.random(len(audience)) < reply_rate]
-        for index in replying:
+        replying = rng.random(len(audience)) < reply_rate
+        for index, at in zip(audience[replying], reached[replying], strict=True):
             if self.dead[index] or self.pool_country[index] < 0:
                 continue
             # Replies come minutes to days later (log-normal, median 20 minutes).
-            when = start + 60 + int(rng.lognormal(math.log(1200), 1.3))
+            when = int(at) + 60 + int(rng.lognormal(math.log(1200), 1.3))
             if rng.random() < 0.12:
                 text = str(rng.choice(_OPT_OUT_TEXTS))
                 self.opt_out_rows.append((int(index), when, text))

@@ -1,8 +1,27 @@
+"""The command line on a small demo account with a frozen clock, or on the sandbox server."""
+
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
-from smstools_tui.sandbox import SANDBOX_KEY, SANDBOX_SECRET, SandboxServer
+from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.sandbox import SANDBOX_KEY, SANDBOX_SECRET, SandboxServer, demo_client
+
+from ..conftest import NOW
+
+
+@pytest.fixture(autouse=True)
+def small_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--demo`` gives 3,000 sent and 400 received messages ending at :data:`NOW`."""
+
+    def demo(cls: type[SmstoolsClient], **settings: Any) -> SmstoolsClient:
+        client: SmstoolsClient = demo_client(**{"sent": 3_000, "received": 400, "now": NOW,
+                                                **settings})  # fmt: skip
+        return client
+
+    monkeypatch.setattr(SmstoolsClient, "demo", classmethod(demo))
 
 
 @pytest.fixture

@@ -1,0 +1,86 @@
+"""The analysis core: pure functions from the sent and received frames to tidy result frames.
+
+No I/O and no user interface here: only pandas, numpy and phonenumbers, so the same functions
+serve the command line, the dashboard, the HTML report and notebooks::
+
+    from smstools_tui.analysis import delivery_report, cost_report
+
+    delivery_report(sent, by="week", tz="Europe/Rome")
+    cost_report(sent, by=["month", "country"])
+
+Every report that can be grouped takes ``by`` (see :data:`BY_CHOICES`, one key or a list) and,
+for calendar groups, ``tz`` (default: the local zone).
+"""
+
+from .campaigns import campaign_report
+from .cost import MICRO, cost_report, from_micro, to_micro
+from .delivery import delivery_report, status_counts, status_funnel
+from .failing import failing_numbers
+from .grouping import (
+    BY_CHOICES,
+    NO_VALUE,
+    TIME_BUCKETS,
+    Groups,
+    group_key,
+    local_zone,
+    resolve_zone,
+)
+from .headline import HEADLINE_LABELS, compare_headlines, headline_figures
+from .latency import HISTOGRAM_EDGES, STAGES, latencies, latency_histogram, latency_report
+from .numbers import (
+    NUMBER_TYPES,
+    UNKNOWN_COUNTRY,
+    UNPARSEABLE,
+    destinations,
+    normalise_number,
+    normalise_numbers,
+)
+from .replies import (
+    DEFAULT_OPT_OUT_KEYWORDS,
+    DEFAULT_REPLY_WINDOW,
+    compliance_list,
+    is_opt_out,
+    match_replies,
+    opt_out_report,
+    reply_report,
+)
+
+__all__ = [
+    "BY_CHOICES",
+    "DEFAULT_OPT_OUT_KEYWORDS",
+    "DEFAULT_REPLY_WINDOW",
+    "HEADLINE_LABELS",
+    "HISTOGRAM_EDGES",
+    "MICRO",
+    "NO_VALUE",
+    "NUMBER_TYPES",
+    "STAGES",
+    "TIME_BUCKETS",
+    "UNKNOWN_COUNTRY",
+    "UNPARSEABLE",
+    "Groups",
+    "campaign_report",
+    "compare_headlines",
+    "compliance_list",
+    "cost_report",
+    "delivery_report",
+    "destinations",
+    "failing_numbers",
+    "from_micro",
+    "group_key",
+    "headline_figures",
+    "is_opt_out",
+    "latencies",
+    "latency_histogram",
+    "latency_report",
+    "local_zone",
+    "match_replies",
+    "normalise_number",
+    "normalise_numbers",
+    "opt_out_report",
+    "reply_report",
+    "resolve_zone",
+    "status_counts",
+    "status_funnel",
+    "to_micro",
+]

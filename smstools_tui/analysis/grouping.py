@@ -1,0 +1,362 @@
+"""One way to split messages into groups, shared by every report: ``group_key`` and ``Groups``.
+
+A report "by day", "by campaign" or "by country" is the same computation over different group
+labels, so the labels are made here once and the reports only aggregate over integer group codes
+(``numpy.bincount`` and friends), which keeps a million rows fast.
+
+Time buckets are calendar days, ISO weeks (starting on Monday) and months **in the user's time
+zone**: a message sent at 00:30 in Rome on the first of the month belongs to that month, even
+though it is still the previous day in UTC. Daylight-saving changes are handled by the zone's
+rules; ``tz`` defaults to the machine's zone (``TZ`` when set).
+"""
+
+from __future__ import annotations
+
+import os
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ConfigError
+from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, STATUSES, FrameSchema, coerce_frame
+from .numbers import destinations
+
+__all__ = [
+    "BY_CHOICES",
+    "NO_VALUE",
+    "TIME_BUCKETS",
+    "Groups",
+    "group_key",
+    "local_zone",
+    "resolve_zone",
+]
+
+BY_CHOICES: tuple[str, ...] = ("day", "week", "month", "sender", "campaign", "country", "status")
+"""What a report can be grouped by."""
+TIME_BUCKETS: tuple[str, ...] = ("day", "week", "month")
+
+NO_VALUE = "(none)"
+"""The group of messages without a value: no campaign id, no sender, no date, no status."""
+
+_COLUMN_OF = {"sender": "from", "campaign": "transactionId", "status": "status"}
+
+
+def local_zone() -> tzinfo:
+    """The machine's time zone with its daylight-saving rules (``TZ`` wins when set).
+
+    Example:
+        >>> local_zone() is not None
+        True
+    """
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name:
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    localtime = Path("/etc/localtime")
+    try:
+        target = str(localtime.resolve())
+        if "zoneinfo/" in target:
+            return zoneinfo.ZoneInfo(target.split("zoneinfo/", 1)[1])
+        with localtime.open("rb") as handle:
+            return zoneinfo.ZoneInfo.from_file(handle, key="localtime")
+    except (OSError, ValueError, zoneinfo.ZoneInfoNotFoundError):
+        pass
+    # Last resort (Windows without tzdata): today's offset, without daylight-saving rules.
+    fixed = datetime.now().astimezone().tzinfo
+    assert fixed is not None
+    return fixed
+
+
+def resolve_zone(tz: str | tzinfo | None) -> tzinfo:
+    """A time zone from a name (``Europe/Rome``), a ``tzinfo``, or ``None`` (the local zone).
+
+    Raises :class:`~smstools_tui.errors.ConfigError` for an unknown name.
+
+    Example:
+        >>> str(resolve_zone("Europe/Rome"))
+        'Europe/Rome'
+    """
+    if tz is None:
+        return local_zone()
+    if isinstance(tz, tzinfo):
+        return tz
+    try:
+        return zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"unknown time zone {tz!r}: use an IANA name such as Europe/Rome or UTC"
+        ) from None
+
+
+def group_key(
+    frame: pd.DataFrame,
+    by: str,
+    *,
+    tz: str | tzinfo | None = None,
+    time_column: str = "insertDate",
+) -> pd.Series:
+    """The group label of every message, as a ``category`` named ``by``.
+
+    Args:
+        frame: a sent frame (``day``/``week``/``month`` also work on a received frame with
+            ``time_column="receiveDate"``).
+        by: one of :data:`BY_CHOICES`. ``day`` labels are ``2026-11-02``, ``week`` labels the
+            Monday that starts the week (``2026-11-02``), ``month`` labels are ``2026-11``;
+            ``country`` is the recipient's region (see
+            :func:`~smstools_tui.analysis.destinations`).
+        tz: the zone the calendar is read in (default: the local zone).
+        time_column: the timestamp time buckets are read from.
+
+    Messages without a value are in the :data:`NO_VALUE` group, never dropped. Time labels
+    are ordered chronologically.
+
+    Example:
+        >>> from smstools_tui.frames import sent_frame
+        >>> sent = sent_frame([{"id": 1, "to": "393480000000",
+        ...                     "insertDate": "2026-03-28T23:30:00+0000"}])
+        >>> group_key(sent, "day", tz="Europe/Rome").tolist(), group_key(sent, "campaign").tolist()
+        (['2026-03-29'], ['(none)'])
+    """
+    if by in TIME_BUCKETS:
+        codes, labels = _time_codes(frame[time_column], by, resolve_zone(tz))
+    elif by == "country":
+        country = destinations(frame["to"])["country"]
+        codes, labels = country.cat.codes.to_numpy(np.int64), country.cat.categories
+    elif by in _COLUMN_OF:
+        column = frame[_COLUMN_OF[by]]
+        if not isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype("category")
+        codes, labels = column.cat.codes.to_numpy(np.int64), column.cat.categories
+    else:
+        raise ConfigError(f"cannot group by {by!r}: use one of {', '.join(BY_CHOICES)}")
+    return _categorical(codes, pd.Index(labels, dtype="str"), frame.index, by)
+
+
+def _categorical(codes: np.ndarray, labels: pd.Index, index: pd.Index, name: str) -> pd.Series:
+    if (codes < 0).any():
+        if NO_VALUE not in labels:
+            labels = labels.append(pd.Index([NO_VALUE], dtype="str"))
+        codes = np.where(codes < 0, labels.get_loc(NO_VALUE), codes)
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=labels), index=index, name=name, copy=False
+    )
+
+
+def _time_codes(stamps: pd.Series, by: str, zone: tzinfo) -> tuple[np.ndarray, pd.Index]:
+    """Codes into chronologically sorted labels of day, week or month buckets in ``zone``."""
+    utc = pd.Series(stamps, copy=False)
+    if not isinstance(utc.dtype, pd.DatetimeTZDtype):
+        utc = pd.to_datetime(utc, utc=True)
+    wall = utc.dt.tz_convert(zone).dt.tz_localize(None).to_numpy()
+    missing = np.isnat(wall)
+    unit = "M" if by == "month" else "D"
+    buckets = wall.astype(f"datetime64[{unit}]").view(np.int64)
+    if by == "week":
+        # Day 0 (1970-01-01) was a Thursday: (day + 3) % 7 counts days since Monday.
+        buckets = buckets - (buckets + 3) % 7
+    present, inverse = np.unique(buckets[~missing], return_inverse=True)
+    codes = np.full(len(buckets), -1, dtype=np.int64)
+    codes[~missing] = inverse
+    starts = present.astype(f"datetime64[{unit}]")
+    labels = np.datetime_as_string(starts, unit=unit)  # type: ignore[call-overload]
+    return codes, pd.Index(labels, dtype="str")
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Messages split into groups: an integer code per message and the groups' labels.
+
+    ``Groups.of(sent, None)`` is one group of everything; ``Groups.of(sent, ["month",
+    "country"])`` groups by both keys (only combinations that occur). The aggregation helpers
+    return one value per group, in label order.
+
+    Example:
+        >>> from smstools_tui.frames import sent_frame
+        >>> sent = sent_frame([{"id": i, "from": s} for i, s in enumerate("ABA")])
+        >>> groups = Groups.of(sent, "sender")
+        >>> groups.frame({"messages": groups.count()}).to_dict("list")
+        {'sender': ['A', 'B'], 'messages': [2, 1]}
+    """
+
+    codes: np.ndarray
+    labels: pd.DataFrame  # one row per group, one column per key (no columns: everything)
+
+    @classmethod
+    def of(
+        cls,
+        frame: pd.DataFrame,
+        by: str | Sequence[str] | None,
+        *,
+        tz: str | tzinfo | None = None,
+        time_column: str = "insertDate",
+    ) -> Groups:
+        keys = [by] if isinstance(by, str) else list(by or ())
+        if not keys:
+            return cls(np.zeros(len(frame), dtype=np.int64), pd.DataFrame(index=range(1)))
+        zone = resolve_zone(tz) if any(key in TIME_BUCKETS for key in keys) else None
+        columns = [group_key(frame, key, tz=zone, time_column=time_column) for key in keys]
+        if len(columns) == 1:
+            return cls._from_categorical(columns[0])
+        flat = np.ravel_multi_index(
+            [column.cat.codes.to_numpy(np.int64) for column in columns],
+            [len(column.cat.categories) for column in columns],
+        )
+        present, codes = np.unique(flat, return_inverse=True)
+        parts = np.unravel_index(present, [len(column.cat.categories) for column in columns])
+        labels = pd.DataFrame(
+            {
+                column.name: pd.Categorical.from_codes(part, dtype=column.dtype)
+                for column, part in zip(columns, parts, strict=True)
+            }
+        )
+        return cls(codes.astype(np.int64), labels)
+
+    @classmethod
+    def _from_categorical(cls, key: pd.Series) -> Groups:
+        codes = key.cat.codes.to_numpy(np.int64)
+        present = np.flatnonzero(np.bincount(codes, minlength=len(key.cat.categories)))
+        # Only groups that occur; renumber the codes to them.
+        renumber = np.full(len(key.cat.categories), -1, dtype=np.int64)
+        renumber[present] = np.arange(len(present))
+        labels = pd.DataFrame({key.name: pd.Categorical.from_codes(present, dtype=key.dtype)})
+        return cls(renumber[codes], labels)
+
+    @property
+    def size(self) -> int:
+        return len(self.labels)
+
+    @property
+    def keys(self) -> list[str]:
+        return [str(name) for name in self.labels.columns]
+
+    def count(self, mask: np.ndarray | None = None) -> np.ndarray:
+        """Messages per group (only where ``mask``)."""
+        codes = self.codes if mask is None else self.codes[mask]
+        return np.bincount(codes, minlength=self.size).astype(np.int64)
+
+    def sum_int(self, values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """Exact integer sum per group (money in micro-credits)."""
+        out = np.zeros(self.size, dtype=np.int64)
+        if mask is None:
+            np.add.at(out, self.codes, values)
+        else:
+            np.add.at(out, self.codes[mask], values[mask])
+        return out
+
+    def quantiles(
+        self, values: np.ndarray, quantiles: Sequence[float], mask: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Quantiles per group (linear interpolation, as pandas), NaN for an empty group.
+
+        Returns an array of shape ``(groups, len(quantiles))``; NaN values are ignored.
+        """
+        keep = ~np.isnan(values) if mask is None else mask & ~np.isnan(values)
+        codes, kept = self.codes[keep], values[keep]
+        order = np.lexsort((kept, codes))
+        ordered = kept[order]
+        counts = np.bincount(codes, minlength=self.size)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        out = np.full((self.size, len(quantiles)), np.nan)
+        has = counts > 0
+        for column, q in enumerate(quantiles):
+            position = q * (counts[has] - 1)
+            low = np.floor(position).astype(np.int64)
+            high = np.ceil(position).astype(np.int64)
+            below, above = ordered[starts[has] + low], ordered[starts[has] + high]
+            out[has, column] = below + (above - below) * (position - low)
+        return out
+
+    def order(self, size: np.ndarray) -> np.ndarray:
+        """Group positions in report order: time groups in time order, other groups largest
+        ``size`` first, ties by label."""
+        if not self.keys:
+            return np.arange(self.size)
+        sort_keys: list[np.ndarray] = []  # np.lexsort: the last key sorts first
+        for key in reversed(self.keys):
+            if key not in TIME_BUCKETS:
+                column = self.labels[key]
+                alphabetical = np.argsort(np.argsort(column.cat.categories.astype(str)))
+                sort_keys.append(alphabetical[column.cat.codes.to_numpy(np.int64)])
+        sort_keys.append(-np.asarray(size))
+        for key in reversed(self.keys):
+            if key in TIME_BUCKETS:  # time labels are categories in time order
+                sort_keys.append(self.labels[key].cat.codes.to_numpy(np.int64))
+        return np.lexsort(sort_keys)
+
+    def frame(self, columns: dict[str, Any], size: np.ndarray | None = None) -> pd.DataFrame:
+        """The group label columns followed by ``columns`` (one value per group), in report
+        order (see :meth:`order`) when ``size`` is given."""
+        out = self.labels.copy()
+        for name, values in columns.items():
+            out[name] = values
+        if size is None:
+            return out
+        return out.iloc[self.order(size)].reset_index(drop=True)
+
+
+def typed(frame: pd.DataFrame, schema: FrameSchema) -> pd.DataFrame:
+    """``frame`` as is when it already has the schema's dtypes, else coerced to it."""
+    dtypes = schema.dtypes()
+    if all(name in frame and frame[name].dtype == dtype for name, dtype in dtypes.items()):
+        return frame
+    return coerce_frame(frame, schema)
+
+
+def sent_typed(frame: pd.DataFrame) -> pd.DataFrame:
+    return typed(frame, SENT_SCHEMA)
+
+
+def received_typed(frame: pd.DataFrame) -> pd.DataFrame:
+    return typed(frame, RECEIVED_SCHEMA)
+
+
+def status_codes(sent: pd.DataFrame) -> np.ndarray:
+    """Index of each message's status in :data:`~smstools_tui.frames.STATUSES`, -1 for NA."""
+    codes: np.ndarray = sent["status"].cat.codes.to_numpy(np.int64)
+    return codes
+
+
+STATUS_INDEX = {name: index for index, name in enumerate(STATUSES)}
+
+
+def ratio(part: Any, whole: Any) -> np.ndarray:
+    """``part / whole`` as floats, NaN where ``whole`` is 0."""
+    part = np.asarray(part, dtype=float)
+    whole = np.asarray(whole, dtype=float)
+    out = np.full(np.shape(part), np.nan)
+    np.divide(part, whole, out=out, where=whole > 0)
+    return out
+
+
+NAT = np.iinfo(np.int64).min
+"""``NaT`` as int64 microseconds."""
+
+
+def micros(stamps: pd.Series) -> np.ndarray:
+    """Timestamps as int64 microseconds since the epoch (:data:`NAT` for NaT)."""
+    values: np.ndarray = stamps.to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT"))
+    return values.view(np.int64)
+
+
+def timestamps(values: np.ndarray) -> pd.Series:
+    """int64 microseconds since the epoch → UTC timestamps (:data:`NAT` → NaT)."""
+    stamps = np.asarray(values, dtype=np.int64).view("datetime64[us]")
+    return pd.Series(stamps).dt.tz_localize("UTC")
+
+
+def lookup(table: np.ndarray, codes: np.ndarray, missing: Any) -> np.ndarray:
+    """``table[codes]``, with ``missing`` where a code is -1."""
+    return np.append(table, missing)[np.where(codes >= 0, codes, len(table))]
+
+
+def take(column: pd.Series, rows: np.ndarray) -> Any:
+    """``column``'s values at positions ``rows`` (an array, dtype kept); -1 gives NA."""
+    return column.array.take(np.asarray(rows, dtype=np.int64), allow_fill=True)

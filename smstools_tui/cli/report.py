@@ -1,0 +1,241 @@
+"""``smstools-tui report``: the analyses as tables (terminal, CSV, Parquet, HTML) and the
+one-file HTML report."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from ..analysis import BY_CHOICES, DEFAULT_OPT_OUT_KEYWORDS, resolve_zone
+from ..errors import ConfigError, SmstoolsError
+from ..report.export import REPORT_SUFFIXES, export_frame
+from ..report.reports import REPORTS, ReportSpec, run_report
+from ..report.tables import column_title, display_frame, is_numeric_column
+from .common import ConnectionOptions, connection_options, fetch_progress, window_options
+
+__all__ = ["print_table", "report_group"]
+
+_KEYWORDS_HELP = (
+    "An opt-out keyword, matched as a whole word ignoring case and accents; repeat for several. "
+    f"Default: {', '.join(DEFAULT_OPT_OUT_KEYWORDS)}."
+)
+
+
+@click.group("report")
+def report_group() -> None:
+    """Answers about the SMS in a window: delivery, latency, cost, campaigns, failing numbers,
+    opt-outs; or everything in one HTML file.
+
+    \b
+    Examples:
+      smstools-tui report delivery --by week --since 2026-09-01
+      smstools-tui report cost --by country --out cost.csv
+      smstools-tui report all --demo --out report.html
+    """
+
+
+def _tz_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--tz",
+        metavar="ZONE",
+        help="Time zone of days, weeks and months and of the times shown, such as Europe/Rome. "
+        "Default: this machine's.",
+    )(command)
+
+
+def _reply_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option(
+        "--reply-window",
+        type=click.FloatRange(0),
+        default=72.0,
+        show_default=True,
+        metavar="HOURS",
+        help="How long after a message a reply still counts for it.",
+    )(command)
+    return _keyword_option(command)
+
+
+def _keyword_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--keyword", "keywords", multiple=True, metavar="WORD",
+                        help=_KEYWORDS_HELP)(command)  # fmt: skip
+
+
+def _out_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--out",
+        metavar="PATH",
+        help="Write to a .csv (spreadsheet-safe), .parquet or .html file; - for CSV on standard "
+        "output. Default: a table on standard output.",
+    )(command)
+
+
+def _make_command(spec: ReportSpec) -> click.Command:
+    def command(**kwargs: Any) -> None:
+        out: str | None = kwargs.pop("out")
+        zone = resolve_zone(kwargs.pop("tz"))
+        by = kwargs.pop("by", None)
+        hours = kwargs.pop("reply_window", 72.0)
+        keywords = kwargs.pop("keywords", ()) or DEFAULT_OPT_OUT_KEYWORDS
+        min_failures = kwargs.pop("min_failures", 2)
+        options = ConnectionOptions.from_kwargs(kwargs)
+        _check_out(out, REPORT_SUFFIXES)
+        sent, received = _fetch(options, received=spec.needs_received)
+        frame = run_report(
+            spec.name, sent, received, by=by, tz=zone, window=pd.Timedelta(hours=hours),
+            keywords=keywords, min_failures=min_failures,
+        )  # fmt: skip
+        title = f"{spec.title} by {by}" if by else spec.title
+        _write(frame, out, title=title, zone=zone)
+
+    command.__doc__ = _HELP[spec.name]
+    # Options are listed in the help in the reverse order they are added here.
+    command = connection_options(command)
+    if spec.name in ("campaigns", "opt-outs"):
+        command = _reply_options(command)
+    elif spec.name == "compliance":
+        command = _keyword_option(command)
+    if spec.name == "failing-numbers":
+        command = click.option(
+            "--min-failures",
+            type=click.IntRange(1),
+            default=2,
+            show_default=True,
+            help="Failures since the last delivery that put a number on the list.",
+        )(command)
+    command = _tz_option(_out_option(command))
+    if spec.groupable:
+        command = click.option(
+            "--by",
+            type=click.Choice(BY_CHOICES),
+            help="Group by this; default: one row for the whole window.",
+        )(command)
+    return click.command(spec.name)(window_options(command))
+
+
+_HELP = {
+    "delivery": "Delivered, failed and pending messages and the delivery rate (pending is "
+    "shown apart, never counted as failed).",
+    "latency": "Time from acceptance to hand-over and from hand-over to delivery: p50, p90, p99.",
+    "cost": "Spend, spend on messages never delivered, and average prices.",
+    "campaigns": "One row per campaign (transactionId): volume, delivery, cost, latency, "
+    "replies and opt-outs.",
+    "failing-numbers": "Numbers that keep failing since their last delivery: a cleanup list.",
+    "opt-outs": "Numbers that opted out, when, and how many messages they got afterwards.",
+    "compliance": "Messages sent to a number after it had opted out.",
+}
+
+
+@click.command("all")
+@window_options
+@click.option("--out", required=True, metavar="PATH", help="The .html file to write.")
+@_tz_option
+@_reply_options
+@connection_options
+def all_command(out: str, **kwargs: Any) -> None:
+    """Everything in one self-contained HTML file that opens offline."""
+    from ..report.html import build_report_data, render_report, write_report
+
+    zone = resolve_zone(kwargs.pop("tz"))
+    hours = kwargs.pop("reply_window")
+    keywords = kwargs.pop("keywords") or DEFAULT_OPT_OUT_KEYWORDS
+    options = ConnectionOptions.from_kwargs(kwargs)
+    _check_out(out, (".html",))
+    sent, received, source = _fetch_with_source(options)
+    data = build_report_data(
+        sent, received, tz=zone, window=pd.Timedelta(hours=hours), keywords=keywords
+    )
+    written = write_report(out, render_report(data, source=source))
+    click.echo(
+        f"wrote the report on {len(sent):,} sent and {len(received):,} received SMS to {written}",
+        err=True,
+    )
+
+
+for _spec in REPORTS.values():
+    report_group.add_command(_make_command(_spec))
+report_group.add_command(all_command)
+
+
+def _check_out(out: str | None, suffixes: tuple[str, ...]) -> None:
+    if out is None or out == "-":
+        if suffixes == (".html",):
+            raise ConfigError("--out must name an .html file")
+        return
+    if not out.lower().endswith(suffixes):
+        raise ConfigError(f"--out {out!r}: the file name must end in {' or '.join(suffixes)}")
+    folder = Path(out).parent
+    if not folder.is_dir():
+        raise ConfigError(f"--out {out!r}: the folder {folder} does not exist")
+
+
+def _fetch(options: ConnectionOptions, *, received: bool) -> tuple[pd.DataFrame, Any]:
+    with options.client() as client:
+        return _read(client, options, received=received)
+
+
+def _fetch_with_source(options: ConnectionOptions) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    with options.client() as client:
+        sent, received = _read(client, options, received=True)
+        try:
+            source = client.account().display_name
+        except SmstoolsError:
+            source = client.label
+    return sent, received, source
+
+
+def _read(client: Any, options: ConnectionOptions, *, received: bool) -> tuple[Any, Any]:
+    with fetch_progress("sent SMS") as progress:
+        sent = client.sent(options.since, options.until, progress=progress)
+    if not received:
+        return sent, None
+    with fetch_progress("received SMS") as progress:
+        return sent, client.received(options.since, options.until, progress=progress)
+
+
+def _write(frame: pd.DataFrame, out: str | None, *, title: str, zone: tzinfo) -> None:
+    if out is None:
+        print_table(frame, title=title, tz=zone)
+        return
+    written = export_frame(frame, out, title=title, tz=zone)
+    if written is not None:
+        click.echo(f"wrote {len(frame):,} rows ({title.lower()}) to {written}", err=True)
+
+
+def print_table(
+    frame: pd.DataFrame, *, title: str = "", tz: tzinfo | None = None, file: Any = None
+) -> None:
+    """Print a report frame as a table; texts are shown literally, never as markup or escape
+    sequences.
+
+    Example:
+        >>> import io
+        >>> stream = io.StringIO()
+        >>> print_table(pd.DataFrame({"text": ["[bold]x[/bold]\\x1b[31m"]}), file=stream)
+        >>> "[bold]x[/bold]\\\\x1b[31m" in stream.getvalue()
+        True
+    """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    stream = file or sys.stdout
+    interactive = hasattr(stream, "isatty") and stream.isatty()
+    console = Console(file=stream, width=None if interactive else 200, highlight=False)
+    table = Table(title=Text(title) if title else None, header_style="bold")
+    for name in frame.columns:
+        table.add_column(
+            Text(column_title(str(name))),
+            justify="right" if is_numeric_column(frame, str(name)) else "left",
+            overflow="fold",
+        )
+    for row in display_frame(frame, tz=tz, text_limit=60).itertuples(index=False, name=None):
+        table.add_row(*(Text(str(value)) for value in row))
+    console.print(table)
+    if frame.empty:
+        console.print(Text("No rows."))

@@ -1,0 +1,323 @@
+"""Plotly figures of the analysis frames, for the HTML report and for notebooks.
+
+Each builder takes the frame an analysis function returns and gives a ``plotly`` figure::
+
+    from smstools_tui.analysis import delivery_report
+    from smstools_tui.report.charts import delivery_rate_chart
+
+    delivery_rate_chart(delivery_report(sent, by="week", tz="Europe/Rome")).show()
+
+Plotly reads a little HTML in labels (``<b>``, ``<a href>``), so every label that came from the
+gateway (campaign ids, sender names, numbers) is escaped before it is handed to a figure.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import tzinfo
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..analysis import TIME_BUCKETS, group_key
+from .tables import format_duration, printable
+
+__all__ = [
+    "delivery_rate_chart",
+    "latency_chart",
+    "opt_outs_chart",
+    "reply_chart",
+    "safe_label",
+    "spend_by_country_chart",
+    "status_funnel_chart",
+    "top_campaigns_chart",
+]
+
+_LAYOUT = {
+    "template": "plotly_white",
+    "height": 400,
+    "margin": {"l": 60, "r": 30, "t": 60, "b": 60},
+    "legend": {"orientation": "h", "y": -0.2},
+}
+_COLOURS = {
+    "delivered": "#2f9e44",
+    "failed": "#e03131",
+    "pending": "#f59f00",
+    "volume": "#a5d8ff",
+    "line": "#1864ab",
+}
+
+
+def safe_label(value: object) -> str:
+    """A label plotly shows as plain text: invisible characters made visible, HTML escaped.
+
+    Example:
+        >>> safe_label("<b>promo</b>")
+        '&lt;b&gt;promo&lt;/b&gt;'
+    """
+    return html.escape(printable(str(value), limit=60), quote=True)
+
+
+def _labels(values: pd.Series) -> list[str]:
+    return [safe_label(value) for value in values.astype("object").where(values.notna(), "–")]
+
+
+def _time_column(frame: pd.DataFrame) -> str:
+    for name in frame.columns:
+        if name in TIME_BUCKETS:
+            return str(name)
+    raise ValueError(f"the frame has no {'/'.join(TIME_BUCKETS)} column")
+
+
+def delivery_rate_chart(delivery: pd.DataFrame, *, title: str = "Delivery rate") -> go.Figure:
+    """Delivery rate (line) and messages (bars) over time.
+
+    Args:
+        delivery: :func:`~smstools_tui.analysis.delivery_report` by ``day``, ``week`` or
+            ``month``.
+
+    Example:
+        >>> from smstools_tui.frames import sent_frame
+        >>> from smstools_tui.analysis import delivery_report
+        >>> sent = sent_frame([{"id": 1, "status": "DELIVERED",
+        ...                     "insertDate": "2026-11-02T10:00:00+0000"}])
+        >>> figure = delivery_rate_chart(delivery_report(sent, "day", tz="UTC"))
+        >>> [trace.name for trace in figure.data]
+        ['messages', 'delivery rate']
+    """
+    when = _time_column(delivery)
+    x = delivery[when].astype("str").tolist()
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    figure.add_trace(
+        go.Bar(x=x, y=delivery["messages"], name="messages", marker_color=_COLOURS["volume"]),
+        secondary_y=True,
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=x,
+            y=delivery["delivery_rate"],
+            name="delivery rate",
+            mode="lines+markers",
+            line={"color": _COLOURS["line"]},
+            customdata=np.stack([delivery["pending"], delivery["messages"]], axis=-1),
+            hovertemplate="%{x}<br>delivery rate %{y:.1%}<br>pending %{customdata[0]:,} of "
+            "%{customdata[1]:,}<extra></extra>",
+        ),
+        secondary_y=False,
+    )
+    figure.update_layout(title=title, **_LAYOUT)
+    figure.update_yaxes(title_text="delivery rate", tickformat=".0%", secondary_y=False)
+    figure.update_yaxes(title_text="messages", secondary_y=True, showgrid=False)
+    figure.update_xaxes(title_text=when)
+    return figure
+
+
+def spend_by_country_chart(
+    cost: pd.DataFrame, *, top: int = 8, title: str = "Spend per month by country"
+) -> go.Figure:
+    """Stacked spend per month, one colour per country; countries beyond ``top`` are summed as
+    ``other``.
+
+    Args:
+        cost: :func:`~smstools_tui.analysis.cost_report` by ``["month", "country"]`` (or any
+            time bucket with ``country``).
+
+    Example:
+        >>> cost = pd.DataFrame({"month": ["2026-10", "2026-11"], "country": ["IT", "CH"],
+        ...                      "spend": [10.0, 2.5]})
+        >>> [trace.name for trace in spend_by_country_chart(cost).data]
+        ['IT', 'CH']
+    """
+    when = _time_column(cost)
+    country = cost["country"].astype("object")
+    totals = cost.groupby(country, sort=False)["spend"].sum().sort_values(ascending=False)
+    kept = list(totals.index[:top])
+    lumped = country.where(country.isin(kept), "other")
+    table = cost.assign(country=lumped).pivot_table(
+        index=cost[when].astype("str"), columns="country", values="spend", aggfunc="sum",
+        fill_value=0.0, sort=True,
+    )  # fmt: skip
+    figure = go.Figure()
+    for name in [*kept, *(["other"] if "other" in table.columns else [])]:
+        figure.add_trace(
+            go.Bar(
+                x=table.index.tolist(),
+                y=table[name],
+                name=safe_label(name),
+                hovertemplate="%{x}: %{y:,.2f}<extra>%{fullData.name}</extra>",
+            )
+        )
+    figure.update_layout(title=title, barmode="stack", **_LAYOUT)
+    figure.update_yaxes(title_text="credits")
+    figure.update_xaxes(title_text=when, type="category")
+    return figure
+
+
+def latency_chart(histogram: pd.DataFrame, *, title: str = "Latency distribution") -> go.Figure:
+    """Messages per latency bin, one bar series per stage.
+
+    Args:
+        histogram: :func:`~smstools_tui.analysis.latency_histogram` without grouping.
+
+    Example:
+        >>> from smstools_tui.frames import sent_frame
+        >>> from smstools_tui.analysis import latency_histogram
+        >>> sent = sent_frame([{"id": 1, "insertDate": "2026-11-02T10:00:00+0000",
+        ...                     "sentDate": "2026-11-02T10:00:03+0000"}])
+        >>> [trace.name for trace in latency_chart(latency_histogram(sent)).data]
+        ['insert → sent', 'sent → delivery']
+    """
+    figure = go.Figure()
+    for stage, part in histogram.groupby("stage", sort=False, observed=True):
+        figure.add_trace(
+            go.Bar(
+                x=part["bin"].astype("str").tolist(),
+                y=part["messages"],
+                name=str(stage).replace("_to_", " → ").replace("_", " "),
+            )
+        )
+    figure.update_layout(title=title, barmode="group", **_LAYOUT)
+    figure.update_xaxes(title_text="time taken", type="category")
+    figure.update_yaxes(title_text="messages")
+    return figure
+
+
+def status_funnel_chart(funnel: pd.DataFrame, *, title: str = "Status funnel") -> go.Figure:
+    """Accepted → handed to operator → delivered.
+
+    Args:
+        funnel: :func:`~smstools_tui.analysis.status_funnel`.
+
+    Example:
+        >>> funnel = pd.DataFrame({"stage": ["accepted", "delivered"], "messages": [10, 9]})
+        >>> status_funnel_chart(funnel).data[0].type
+        'funnel'
+    """
+    figure = go.Figure(
+        go.Funnel(
+            y=funnel["stage"].astype("str").tolist(),
+            x=funnel["messages"],
+            textinfo="value+percent initial",
+            marker={"color": [_COLOURS["volume"], _COLOURS["line"], _COLOURS["delivered"]]},
+        )
+    )
+    figure.update_layout(title=title, **{**_LAYOUT, "height": 320})
+    return figure
+
+
+def top_campaigns_chart(
+    campaigns: pd.DataFrame, *, top: int = 10, title: str = "Top campaigns"
+) -> go.Figure:
+    """The largest campaigns: delivered, failed and pending messages as stacked bars.
+
+    Args:
+        campaigns: :func:`~smstools_tui.analysis.campaign_report`.
+
+    Example:
+        >>> campaigns = pd.DataFrame({"campaign": ["promo"], "messages": [10], "delivered": [8],
+        ...                           "pending": [1]})
+        >>> [trace.name for trace in top_campaigns_chart(campaigns).data]
+        ['delivered', 'failed', 'pending']
+    """
+    largest = campaigns.nlargest(top, "messages", keep="first").iloc[::-1]
+    names = _labels(largest["campaign"])
+    failed = largest["messages"] - largest["delivered"] - largest["pending"]
+    figure = go.Figure()
+    for name, values, colour in (
+        ("delivered", largest["delivered"], _COLOURS["delivered"]),
+        ("failed", failed, _COLOURS["failed"]),
+        ("pending", largest["pending"], _COLOURS["pending"]),
+    ):
+        figure.add_trace(go.Bar(y=names, x=values, name=name, orientation="h", marker_color=colour))
+    figure.update_layout(
+        title=title, barmode="stack", **{**_LAYOUT, "height": max(320, 40 * len(largest) + 140)}
+    )
+    figure.update_xaxes(title_text="messages")
+    figure.update_yaxes(type="category", automargin=True)
+    return figure
+
+
+def reply_chart(
+    replies: pd.DataFrame, *, top: int = 15, title: str = "Replies per campaign"
+) -> go.Figure:
+    """Reply rate (bars) and median time to reply (markers) of the campaigns with most
+    recipients.
+
+    Args:
+        replies: :func:`~smstools_tui.analysis.campaign_report` or
+            :func:`~smstools_tui.analysis.reply_report` by campaign.
+
+    Example:
+        >>> replies = pd.DataFrame({"campaign": ["promo"], "recipients": [100],
+        ...     "reply_rate": [0.07], "median_reply_seconds": [1200.0]})
+        >>> [trace.name for trace in reply_chart(replies).data]
+        ['reply rate', 'median time to reply (min)']
+    """
+    largest = replies.nlargest(top, "recipients", keep="first")
+    names = _labels(largest["campaign"])
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    figure.add_trace(
+        go.Bar(x=names, y=largest["reply_rate"], name="reply rate",
+               marker_color=_COLOURS["line"], hovertemplate="%{x}: %{y:.1%}<extra></extra>"),
+        secondary_y=False,
+    )  # fmt: skip
+    minutes = largest["median_reply_seconds"] / 60
+    figure.add_trace(
+        go.Scatter(
+            x=names,
+            y=minutes,
+            name="median time to reply (min)",
+            mode="markers",
+            marker={"color": _COLOURS["pending"], "size": 10},
+            text=[format_duration(s) for s in largest["median_reply_seconds"]],
+            hovertemplate="%{x}: %{text}<extra></extra>",
+        ),
+        secondary_y=True,
+    )
+    figure.update_layout(title=title, **_LAYOUT)
+    figure.update_yaxes(title_text="reply rate", tickformat=".1%", secondary_y=False)
+    figure.update_yaxes(title_text="minutes", secondary_y=True, showgrid=False)
+    figure.update_xaxes(type="category", automargin=True)
+    return figure
+
+
+def opt_outs_chart(
+    opt_outs: pd.DataFrame,
+    *,
+    by: str = "week",
+    tz: str | tzinfo | None = None,
+    title: str = "Opt-outs",
+) -> go.Figure:
+    """Numbers opting out per day, week or month, and how many of them were still messaged.
+
+    Args:
+        opt_outs: :func:`~smstools_tui.analysis.opt_out_report`.
+        by: ``day``, ``week`` or ``month``.
+        tz: the zone of the calendar (default: local).
+
+    Example:
+        >>> opt_outs = pd.DataFrame({
+        ...     "opted_out_at": pd.to_datetime(["2026-11-02T10:00Z", "2026-11-03T10:00Z"]),
+        ...     "sent_after": [0, 2]})
+        >>> figure = opt_outs_chart(opt_outs, tz="UTC")
+        >>> [list(trace.y) for trace in figure.data]
+        [[2], [1]]
+    """
+    key = group_key(opt_outs, by, tz=tz, time_column="opted_out_at")
+    counts = key.value_counts(sort=False).sort_index()
+    messaged = key[opt_outs["sent_after"].to_numpy() > 0].value_counts(sort=False)
+    messaged = messaged.reindex(counts.index, fill_value=0)
+    x = counts.index.astype("str").tolist()
+    figure = go.Figure()
+    figure.add_trace(go.Bar(x=x, y=counts.tolist(), name="opted out",
+                            marker_color=_COLOURS["volume"]))  # fmt: skip
+    figure.add_trace(
+        go.Bar(x=x, y=messaged.tolist(), name="messaged after opting out",
+               marker_color=_COLOURS["failed"])
+    )  # fmt: skip
+    figure.update_layout(title=title, barmode="overlay", **_LAYOUT)
+    figure.update_xaxes(title_text=by, type="category")
+    figure.update_yaxes(title_text="numbers")
+    return figure

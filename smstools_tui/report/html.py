@@ -1,0 +1,310 @@
+"""The one-file HTML report: every analysis with its charts, readable offline.
+
+The page embeds plotly.js once, inline, and loads nothing from the network (a Content
+Security Policy in the page says so to the browser too). Every text that came from the gateway
+is escaped; see :mod:`smstools_tui.report.tables`.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import analysis
+from .._version import __version__
+from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_REPLY_WINDOW
+from . import charts
+from .export import atomic_write
+from .tables import CONTENT_SECURITY_POLICY, PAGE_STYLE, format_duration, html_table
+
+__all__ = ["SECTIONS", "ReportData", "build_report_data", "render_report", "write_report"]
+
+SECTIONS: dict[str, str] = {
+    "headline": "Headline figures",
+    "delivery-rate": "Delivery rate over time",
+    "spend": "Spend per month by country",
+    "latency": "Latency",
+    "funnel": "Status funnel",
+    "campaigns": "Top campaigns",
+    "replies": "Replies",
+    "failing-numbers": "Failing numbers",
+    "opt-outs": "Opt-outs",
+    "compliance": "Sent after opt-out (compliance list)",
+}
+"""The report's sections: their HTML ids and titles, in order."""
+
+
+@dataclass
+class ReportData:
+    """Everything the report shows, computed once (useful on its own in a notebook)."""
+
+    headline: dict[str, float]
+    time_bucket: str
+    delivery: pd.DataFrame
+    spend: pd.DataFrame
+    latency: pd.DataFrame
+    histogram: pd.DataFrame
+    status: pd.DataFrame
+    funnel: pd.DataFrame
+    campaigns: pd.DataFrame
+    failing: pd.DataFrame
+    opt_outs: pd.DataFrame
+    compliance: pd.DataFrame
+    zone: tzinfo
+    first: pd.Timestamp | None = None
+    last: pd.Timestamp | None = None
+    previous: dict[str, float] | None = None
+
+
+def build_report_data(
+    sent: pd.DataFrame,
+    received: pd.DataFrame | None = None,
+    *,
+    tz: str | tzinfo | None = None,
+    window: Any = DEFAULT_REPLY_WINDOW,
+    keywords: Iterable[str] = DEFAULT_OPT_OUT_KEYWORDS,
+    previous: Mapping[str, float] | None = None,
+) -> ReportData:
+    """Run every analysis the report needs.
+
+    Args:
+        sent, received: the frames of the report's window.
+        tz: the zone of calendar groups and of the times shown (default: local).
+        window: how long after a message a reply counts (default 72 hours).
+        keywords: the opt-out keywords.
+        previous: :func:`~smstools_tui.analysis.headline_figures` of the window before, to
+            show the change.
+
+    Example:
+        >>> from smstools_tui.frames import sent_frame
+        >>> data = build_report_data(sent_frame([{"id": 1, "status": "DELIVERED"}]), tz="UTC")
+        >>> data.headline["messages"], data.time_bucket
+        (1, 'day')
+    """
+    zone = analysis.resolve_zone(tz)
+    if received is None:
+        from ..frames import RECEIVED_SCHEMA, empty_frame
+
+        received = empty_frame(RECEIVED_SCHEMA)
+    inserted = sent["insertDate"].dropna()
+    first = inserted.min() if len(inserted) else None
+    last = inserted.max() if len(inserted) else None
+    span_days = (last - first).total_seconds() / 86400 if first is not None else 0.0
+    bucket = "day" if span_days <= 92 else "week" if span_days <= 730 else "month"
+    keywords = tuple(keywords)
+    return ReportData(
+        headline=analysis.headline_figures(sent, received, window=window, keywords=keywords),
+        time_bucket=bucket,
+        delivery=analysis.delivery_report(sent, bucket, tz=zone),
+        spend=analysis.cost_report(sent, ["month", "country"], tz=zone),
+        latency=analysis.latency_report(sent),
+        histogram=analysis.latency_histogram(sent),
+        status=analysis.status_counts(sent),
+        funnel=analysis.status_funnel(sent),
+        campaigns=analysis.campaign_report(sent, received, window=window, keywords=keywords),
+        failing=analysis.failing_numbers(sent),
+        opt_outs=analysis.opt_out_report(sent, received, window=window, keywords=keywords),
+        compliance=analysis.compliance_list(sent, received, keywords=keywords),
+        zone=zone,
+        first=first,
+        last=last,
+        previous=dict(previous) if previous is not None else None,
+    )
+
+
+def render_report(
+    data: ReportData,
+    *,
+    title: str = "SMS report",
+    source: str = "",
+    generated: datetime | None = None,
+    max_rows: int = 200,
+) -> str:
+    """The complete HTML page for ``data``.
+
+    Args:
+        data: from :func:`build_report_data`.
+        title: the page title (escaped).
+        source: who the data belongs to, for the subtitle (escaped).
+        generated: when the report was made (default: now).
+        max_rows: the longest tables show this many rows, and say how many there are.
+
+    Example:
+        >>> from smstools_tui.frames import sent_frame
+        >>> page = render_report(build_report_data(sent_frame([{"id": 1}]), tz="UTC"))
+        >>> page.startswith("<!doctype html>"), '<section id="compliance">' in page
+        (True, True)
+    """
+    from plotly.offline import get_plotlyjs
+
+    zone = data.zone
+    generated = generated or datetime.now(UTC)
+    period = ""
+    if data.first is not None and data.last is not None:
+        period = (
+            f"messages from {data.first.tz_convert(zone):%Y-%m-%d %H:%M} to "
+            f"{data.last.tz_convert(zone):%Y-%m-%d %H:%M}"
+        )
+    meta = " · ".join(
+        part
+        for part in (
+            source,
+            period,
+            f"times in {zone}",
+            f"generated {generated.astimezone(zone):%Y-%m-%d %H:%M} by smstools-tui {__version__}",
+        )
+        if part
+    )
+    sections = [
+        _section("headline", _cards(data.headline, data.previous)),
+        _section(
+            "delivery-rate",
+            _figure(
+                charts.delivery_rate_chart(
+                    data.delivery, title=f"Delivery rate per {data.time_bucket}"
+                )
+            )
+            + _note(
+                "Delivery rate = delivered ÷ (delivered + not delivered + not sent). "
+                "Messages still pending are not counted as failed."
+            ),
+        ),
+        _section("spend", _figure(charts.spend_by_country_chart(data.spend))),
+        _section(
+            "latency",
+            _figure(charts.latency_chart(data.histogram)) + html_table(data.latency, tz=zone),
+        ),
+        _section(
+            "funnel",
+            _figure(charts.status_funnel_chart(data.funnel)) + html_table(data.status, tz=zone),
+        ),
+        _section(
+            "campaigns",
+            (_figure(charts.top_campaigns_chart(data.campaigns)) if len(data.campaigns) else "")
+            + html_table(
+                data.campaigns.sort_values("first_send", ascending=False, kind="stable"),
+                tz=zone,
+                max_rows=max_rows,
+            ),
+        ),
+        _section(
+            "replies",
+            (_figure(charts.reply_chart(data.campaigns)) if len(data.campaigns) else "")
+            + _note(
+                "A reply answers the latest message sent to the same number before it arrived, "
+                "when it arrives within the reply window."
+            ),
+        ),
+        _section(
+            "failing-numbers",
+            _note(
+                "Numbers with two or more failed messages (not delivered or not sent) since "
+                "their last delivered one: candidates for removal from your lists."
+            )
+            + html_table(data.failing, tz=zone, max_rows=max_rows),
+        ),
+        _section(
+            "opt-outs",
+            (_figure(charts.opt_outs_chart(data.opt_outs, tz=zone)) if len(data.opt_outs) else "")
+            + html_table(data.opt_outs, tz=zone, max_rows=max_rows),
+        ),
+        _section(
+            "compliance",
+            _note("Messages sent to a number after it had opted out.")
+            + html_table(data.compliance, tz=zone, max_rows=max_rows),
+        ),
+    ]
+    toc = "".join(f'<li><a href="#{key}">{_e(name)}</a></li>' for key, name in SECTIONS.items())
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{PAGE_STYLE}</style>\n"
+        f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
+        "</head>\n<body>\n"
+        f'<header><h1>{_e(title)}</h1><p class="meta">{_e(meta)}</p></header>\n'
+        f"<nav><ul>{toc}</ul></nav>\n" + "\n".join(sections) + "\n</body></html>\n"
+    )
+
+
+def write_report(path: str | Path, page: str) -> Path:
+    """Write the page atomically (a reader never sees half a report).
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "report.html"
+        >>> write_report(target, "<!doctype html>").read_text()
+        '<!doctype html>'
+    """
+    target = Path(path)
+    atomic_write(target, lambda temporary: _write_text(temporary, page))
+    return target
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def _e(text: str) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _section(key: str, body: str) -> str:
+    return f'<section id="{key}">\n<h2>{_e(SECTIONS[key])}</h2>\n{body}\n</section>'
+
+
+def _note(text: str) -> str:
+    return f'<p class="note">{_e(text)}</p>'
+
+
+def _figure(figure: Any) -> str:
+    return str(
+        figure.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            config={"displaylogo": False, "responsive": True},
+        )
+    )
+
+
+def _headline_value(name: str, value: float) -> str:
+    if isinstance(value, float) and math.isnan(value):
+        return "–"
+    if name.endswith(("_rate", "_share")):
+        return f"{value:.1%}"
+    if name.endswith("spend"):
+        return f"{value:,.2f}"
+    if name.endswith("_seconds"):
+        return format_duration(value)
+    return f"{int(value):,}"
+
+
+def _cards(figures: Mapping[str, float], previous: Mapping[str, float] | None) -> str:
+    changes = (
+        analysis.compare_headlines(figures, previous).set_index("figure")
+        if previous is not None
+        else None
+    )
+    cards = []
+    for name, label in analysis.HEADLINE_LABELS.items():
+        if name not in figures:
+            continue
+        change = ""
+        if changes is not None and name in changes.index:
+            row = changes.loc[name]
+            if not math.isnan(row["change_ratio"]):
+                change = (
+                    f'<div class="change">{row["change_ratio"]:+.1%} on the window before</div>'
+                )
+        cards.append(
+            f'<div class="card" data-figure="{_e(name)}"><div class="label">{_e(label)}</div>'
+            f'<div class="value">{_e(_headline_value(name, figures[name]))}</div>{change}</div>'
+        )
+    return f'<div class="cards">{"".join(cards)}</div>'

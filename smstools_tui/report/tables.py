@@ -1,0 +1,317 @@
+"""Report tables for people: formatted cells, untrusted text made harmless, HTML tables.
+
+Everything that came from the gateway (SMS texts, numbers, sender names, campaign ids) is data,
+never markup. Here it is shown as plain text with its invisible characters made visible:
+
+- control characters (``ESC``, ``BEL``, line breaks …) become escapes such as ``\\x1b`` and
+  ``\\n``, so a terminal never runs them and a table row stays one row;
+- format characters (bidi overrides such as U+202E, zero-width joiners …) become ``\\u202e``, so
+  text cannot pretend to be something else by reordering itself;
+- in HTML, ``<``, ``>``, ``&`` and quotes are escaped.
+
+Numbers are formatted by column name: ``*_rate`` and ``*_share`` as percentages, ``*_seconds``
+as durations, spend and prices in credits, timestamps in the report's time zone.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Callable
+from datetime import tzinfo
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "MISSING",
+    "column_title",
+    "display_frame",
+    "format_duration",
+    "html_table",
+    "is_numeric_column",
+    "printable",
+    "table_page",
+]
+
+MISSING = "–"
+"""How an empty cell is shown."""
+
+# Unicode categories Cc, Cf, Zl, Zp and Cs (controls, format characters, line and paragraph
+# separators, surrogates) as code point ranges.
+_INVISIBLE_RANGES = (
+    (0x0, 0x1F), (0x7F, 0x9F), (0xAD, 0xAD), (0x600, 0x605), (0x61C, 0x61C), (0x6DD, 0x6DD),
+    (0x70F, 0x70F), (0x890, 0x891), (0x8E2, 0x8E2), (0x180E, 0x180E), (0x200B, 0x200F),
+    (0x2028, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F), (0xD800, 0xDFFF), (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x13438),
+    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+)  # fmt: skip
+_INVISIBLE = re.compile(
+    "[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _INVISIBLE_RANGES) + "]"
+)
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str, *, limit: int | None = None) -> str:
+    """``text`` with control and format characters shown as escapes, optionally shortened.
+
+    Example:
+        >>> printable("\\x1b[31mALERT\\x1b[0m\\n\\u202egnp.exe")
+        '\\\\x1b[31mALERT\\\\x1b[0m\\\\n\\\\u202egnp.exe'
+        >>> printable("a very long text", limit=8)
+        'a very …'
+    """
+    shown = _INVISIBLE.sub(_escape, text)
+    if limit is not None and len(shown) > limit:
+        shown = shown[: max(limit - 1, 0)] + "…"
+    return shown
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _NAMED:
+        return _NAMED[ch]
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def format_duration(seconds: float) -> str:
+    """A duration for people: ``6 s``, ``3 min 17 s``, ``2 h 5 min``, ``3 d 4 h``.
+
+    Example:
+        >>> [format_duration(s) for s in (0.4, 6, 197, 7500, 273600)]
+        ['0.4 s', '6 s', '3 min 17 s', '2 h 5 min', '3 d 4 h']
+    """
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return MISSING
+    sign = "-" if seconds < 0 else ""
+    value = abs(float(seconds))
+    if value < 10 and not value.is_integer():
+        return f"{sign}{value:.1f} s"
+    whole = round(value)
+    for size, unit, small_size, small_unit in (
+        (86400, "d", 3600, "h"),
+        (3600, "h", 60, "min"),
+        (60, "min", 1, "s"),
+    ):
+        if whole >= size:
+            big, rest = divmod(whole, size)
+            small = rest // small_size
+            return f"{sign}{big} {unit}" + (f" {small} {small_unit}" if small else "")
+    return f"{sign}{whole} s"
+
+
+def _kind(name: str, column: pd.Series) -> str:
+    if isinstance(column.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(column):
+        return "time"
+    if pd.api.types.is_bool_dtype(column):
+        return "bool"
+    if not pd.api.types.is_numeric_dtype(column) or isinstance(column.dtype, pd.CategoricalDtype):
+        return "text"
+    if name.endswith(("_rate", "_share", "_ratio")) or name == "share":
+        return "percent"
+    if name.endswith("_seconds"):
+        return "duration"
+    if name in ("avg_price", "price_per_delivered", "price"):
+        return "price"
+    if "spend" in name:
+        return "money"
+    if name == "id" or name.endswith(("_id", "Id")):
+        return "id"
+    if pd.api.types.is_integer_dtype(column):
+        return "int"
+    return "float"
+
+
+def is_numeric_column(frame: pd.DataFrame, name: str) -> bool:
+    """Whether a column is shown as a number (right-aligned).
+
+    Example:
+        >>> frame = pd.DataFrame({"campaign": ["a"], "spend": [1.5]})
+        >>> is_numeric_column(frame, "campaign"), is_numeric_column(frame, "spend")
+        (False, True)
+    """
+    return _kind(name, frame[name]) not in ("text", "time", "bool")
+
+
+def column_title(name: str) -> str:
+    """A column name for people: ``delivery_rate`` → ``delivery rate``.
+
+    Example:
+        >>> column_title("p50_seconds"), column_title("transactionId")
+        ('p50', 'transactionId')
+    """
+    if name.endswith("_seconds"):
+        name = name[: -len("_seconds")]
+    return name.replace("_", " ")
+
+
+def _formatter(kind: str, zone: tzinfo | None, text_limit: int | None) -> Callable[[Any], str]:
+    if kind == "percent":
+        return lambda value: f"{value:.1%}"
+    if kind == "duration":
+        return format_duration
+    if kind == "money":
+        return lambda value: f"{value:,.2f}"
+    if kind == "price":
+        return lambda value: f"{value:,.4f}"
+    if kind == "id":
+        return lambda value: str(int(value))
+    if kind == "int":
+        return lambda value: f"{int(value):,}"
+    if kind == "float":
+        return lambda value: f"{value:,.4g}"
+    if kind == "bool":
+        return lambda value: "yes" if value else "no"
+    if kind == "time":
+
+        def stamp(value: Any) -> str:
+            moment = pd.Timestamp(value)
+            if moment.tzinfo is None:
+                moment = moment.tz_localize("UTC")
+            if zone is not None:
+                moment = moment.tz_convert(zone)
+            return str(moment.strftime("%Y-%m-%d %H:%M:%S"))
+
+        return stamp
+    return lambda value: printable(str(value), limit=text_limit)
+
+
+def display_frame(
+    frame: pd.DataFrame, *, tz: tzinfo | None = None, text_limit: int | None = 80
+) -> pd.DataFrame:
+    """Every cell of ``frame`` as the text a person sees (object columns of ``str``).
+
+    Args:
+        frame: a report frame.
+        tz: the zone timestamps are shown in (default: UTC).
+        text_limit: longer texts are cut with ``…`` (``None``: never).
+
+    Example:
+        >>> frame = pd.DataFrame({"campaign": ["[bold]x[/bold]\\x07"], "delivery_rate": [0.9382],
+        ...                       "spend": [1234.5], "p50_seconds": [197.0], "messages": [3]})
+        >>> display_frame(frame).iloc[0].tolist()
+        ['[bold]x[/bold]\\\\x07', '93.8%', '1,234.50', '3 min 17 s', '3']
+    """
+    out = pd.DataFrame(index=frame.index)
+    for name in frame.columns:
+        column = frame[name]
+        fmt = _formatter(_kind(str(name), column), tz, text_limit)
+        present = column.notna().to_numpy(dtype=bool)
+        values = np.full(len(column), MISSING, dtype=object)
+        if present.any():
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                # Format each category once, not each row.
+                categories = [fmt(value) for value in column.cat.categories]
+                codes = column.cat.codes.to_numpy()[present]
+                values[present] = np.asarray(categories, dtype=object)[codes]
+            else:
+                values[present] = [fmt(value) for value in column.to_numpy(dtype=object)[present]]
+        out[name] = values
+    return out
+
+
+def html_table(
+    frame: pd.DataFrame,
+    *,
+    tz: tzinfo | None = None,
+    max_rows: int | None = None,
+    text_limit: int | None = 160,
+    caption: str | None = None,
+) -> str:
+    """``frame`` as an HTML ``<table>``, every cell escaped.
+
+    Args:
+        frame: a report frame.
+        tz: the zone timestamps are shown in.
+        max_rows: show only the first rows, with a note saying how many there are.
+        text_limit: longer texts are cut with ``…``.
+        caption: a caption (escaped too).
+
+    Example:
+        >>> print(html_table(pd.DataFrame({"text": ["<script>alert(1)</script>"]})))
+        <table class="data"><thead><tr><th>text</th></tr></thead><tbody>
+        <tr><td>&lt;script&gt;alert(1)&lt;/script&gt;</td></tr>
+        </tbody></table>
+    """
+    shown = frame if max_rows is None else frame.head(max_rows)
+    cells = display_frame(shown, tz=tz, text_limit=text_limit)
+    numeric = [is_numeric_column(frame, str(name)) for name in frame.columns]
+    head = "".join(
+        f'<th class="num">{_e(column_title(str(name)))}</th>'
+        if is_num
+        else f"<th>{_e(column_title(str(name)))}</th>"
+        for name, is_num in zip(frame.columns, numeric, strict=True)
+    )
+    rows = []
+    for record in cells.itertuples(index=False, name=None):
+        row = "".join(
+            f'<td class="num">{_e(value)}</td>' if is_num else f"<td>{_e(value)}</td>"
+            for value, is_num in zip(record, numeric, strict=True)
+        )
+        rows.append(f"<tr>{row}</tr>")
+    parts = ['<table class="data">']
+    if caption:
+        parts.append(f"<caption>{_e(caption)}</caption>")
+    parts.append(f"<thead><tr>{head}</tr></thead><tbody>\n")
+    parts.append("\n".join(rows) + ("\n" if rows else ""))
+    parts.append("</tbody></table>")
+    table = "".join(parts)
+    if frame.empty:
+        table += '\n<p class="note">None.</p>'
+    elif max_rows is not None and len(frame) > max_rows:
+        table += f'\n<p class="note">The first {max_rows:,} of {len(frame):,} rows.</p>'
+    return table
+
+
+def _e(text: str) -> str:
+    return html.escape(str(text), quote=True)
+
+
+PAGE_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;
+max-width:1200px;padding:1.5rem;color:#1f2933;background:#fff}
+h1{margin-bottom:.2rem}h2{margin-top:2.5rem;border-bottom:1px solid #d9e2ec;padding-bottom:.3rem}
+.meta,.note{color:#52606d;font-size:.9rem}
+table.data{border-collapse:collapse;font-size:.85rem;margin:.5rem 0;width:100%}
+table.data th,table.data td{border-bottom:1px solid #e4e7eb;padding:.3rem .5rem;text-align:left;
+vertical-align:top;overflow-wrap:anywhere}
+table.data th{background:#f5f7fa;position:sticky;top:0}
+table.data .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.8rem}
+.card{border:1px solid #d9e2ec;border-radius:.5rem;padding:.7rem .9rem}
+.card .label{color:#52606d;font-size:.8rem}.card .value{font-size:1.5rem;font-weight:600}
+.card .change{font-size:.8rem;color:#52606d}
+nav ul{columns:3;list-style:none;padding:0}
+"""
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:"
+)
+"""The pages load nothing from anywhere: everything they need is inline."""
+
+
+def table_page(
+    frame: pd.DataFrame, title: str, *, tz: tzinfo | None = None, subtitle: str = ""
+) -> str:
+    """A complete, self-contained HTML page holding one report table.
+
+    Example:
+        >>> page = table_page(pd.DataFrame({"n": [1]}), "Delivery <by day>")
+        >>> "<title>Delivery &lt;by day&gt;</title>" in page
+        True
+    """
+    meta = f'<p class="meta">{_e(subtitle)}</p>' if subtitle else ""
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{PAGE_STYLE}</style></head>\n<body>\n"
+        f"<h1>{_e(title)}</h1>{meta}\n{html_table(frame, tz=tz, text_limit=None)}\n"
+        "</body></html>\n"
+    )

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from smstools_tui import connect
+from smstools_tui.analysis import DEFAULT_REPLY_WINDOW
+from smstools_tui.cli import report as report_cli
+from smstools_tui.report import REPORTS, run_report
+from smstools_tui.report.html import SECTIONS
+
+from ..conftest import NOW
+
+Run = Callable[..., tuple[int, str, str]]
+WINDOW = ["--since", "2026-09-01T00:00:00+00:00", "--until", "2026-11-24T00:00:00+00:00"]
+
+
+def _expected(name: str, **options: Any) -> pd.DataFrame:
+    """The report computed straight from the same demo data."""
+    with connect(demo=True, sent=3_000, received=400, now=NOW) as client:
+        sent = client.sent(WINDOW[1], WINDOW[3])
+        received = client.received(WINDOW[1], WINDOW[3])
+    return run_report(name, sent, received, window=DEFAULT_REPLY_WINDOW, **options)
+
+
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_each_report_to_csv(run: Run, tmp_path: Path, name: str) -> None:
+    target = tmp_path / f"{name}.csv"
+    code, out, err = run("report", name, "--demo", *WINDOW, "--tz", "Europe/Rome",
+                         "--out", str(target))  # fmt: skip
+    assert code == 0, err
+    assert out == ""
+    assert err.startswith("wrote ") and str(target) in err
+    written = pd.read_csv(target, encoding="utf-8-sig")
+    expected = _expected(name, tz="Europe/Rome")
+    assert written.columns.tolist() == expected.columns.tolist()
+    assert len(written) == len(expected) > 0
+
+
+def test_grouped_report_to_parquet(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "delivery.parquet"
+    code, _, err = run("report", "delivery", "--demo", *WINDOW, "--by", "week",
+                       "--tz", "Europe/Rome", "--out", str(target))  # fmt: skip
+    assert code == 0, err
+    written = pd.read_parquet(target)
+    expected = _expected("delivery", by="week", tz="Europe/Rome")
+    pd.testing.assert_frame_equal(written, expected, check_dtype=False)
+
+
+def test_report_table_to_html(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "cost.html"
+    code, _, err = run("report", "cost", "--demo", *WINDOW, "--by", "country",
+                       "--out", str(target))  # fmt: skip
+    assert code == 0, err
+    page = target.read_text(encoding="utf-8")
+    assert "<h1>Cost by country</h1>" in page
+    assert "<th>country</th>" in page
+
+
+def test_report_to_the_terminal(run: Run) -> None:
+    code, out, err = run("report", "latency", "--demo", *WINDOW, "--by", "sender")
+    assert code == 0, err
+    assert "Latency by sender" in out
+    assert "insert_to_sent" in out and "MyShop OTP" in out
+    assert "\x1b" not in out
+
+
+def test_csv_to_standard_output(run: Run) -> None:
+    code, out, _ = run("report", "campaigns", "--demo", *WINDOW, "--out", "-")
+    assert code == 0
+    assert out.splitlines()[0].startswith("campaign,first_send,last_send,messages")
+
+
+def test_options_reach_the_analysis(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "failing.csv"
+    code, _, err = run("report", "failing-numbers", "--demo", *WINDOW, "--min-failures", "3",
+                       "--out", str(target))  # fmt: skip
+    assert code == 0, err
+    assert len(pd.read_csv(target, encoding="utf-8-sig")) == len(
+        _expected("failing-numbers", min_failures=3)
+    )
+    target = tmp_path / "opt-outs.csv"
+    code, _, err = run("report", "opt-outs", "--demo", *WINDOW, "--keyword", "grazie",
+                       "--keyword", "ok", "--reply-window", "1", "--out", str(target))  # fmt: skip
+    assert code == 0, err
+    written = pd.read_csv(target, encoding="utf-8-sig")
+    assert set(written["text"].str.lower()) <= {"grazie!", "ok 👍", "perfetto, grazie mille"}
+
+
+@pytest.fixture
+def hostile_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from smstools_tui.frames import received_frame, sent_frame
+
+    texts = ["[bold red]GRATIS[/bold red]", "\x1b[2J\x1b[31mALERT\x1b[0m", "\u202egnp.exe",
+             "[link=http://evil.example]x[/link]", "=cmd|' /C calc'!A0"]  # fmt: skip
+    sent = sent_frame(
+        [{"id": i, "to": "393480000001", "from": text, "text": text, "transactionId": text,
+          "insertDate": f"2026-11-0{i + 1}T10:00:00+0000", "status": "DELIVERED"}
+         for i, text in enumerate(texts)]
+    )  # fmt: skip
+    received = received_frame(
+        [{"from": "+393480000001", "text": "STOP", "receiveDate": "2026-11-01T11:00:00+0000"}]
+    )
+    monkeypatch.setattr(report_cli, "_fetch", lambda options, received_too=False, **_: (
+        sent, received))  # fmt: skip
+
+
+@pytest.mark.usefixtures("hostile_fetch")
+def test_untrusted_text_prints_literally(run: Run) -> None:
+    code, out, err = run("report", "delivery", "--demo", "--by", "sender")
+    assert code == 0, err
+    assert "[bold red]GRATIS[/bold red]" in out
+    assert "[link=http://evil.example]x[/link]" in out
+    assert "\\x1b[2J\\x1b[31mALERT" in out
+    assert "\\u202egnp.exe" in out
+    assert "\x1b" not in out and "\u202e" not in out
+
+
+@pytest.mark.usefixtures("hostile_fetch")
+def test_untrusted_text_in_csv_is_neutralised(run: Run) -> None:
+    code, out, _ = run("report", "delivery", "--demo", "--by", "campaign", "--out", "-")
+    assert code == 0
+    assert "'=cmd|' /C calc'!A0" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report", "delivery", "--tz", "Mars/Base"], "unknown time zone 'Mars/Base'"),
+        (["report", "delivery", "--out", "x.xlsx"], "must end in .csv or .parquet or .html"),
+        (["report", "delivery", "--out", "/no/such/folder/x.csv"], "does not exist"),
+        (["report", "delivery", "--since", "yesterday"], "'yesterday' is not a date"),
+        (["report", "delivery", "--by", "hour"], "'hour' is not one of"),
+        (["report", "campaigns", "--by", "day"], "No such option '--by'"),
+        (["report", "all"], "Missing option '--out'"),
+        (["report", "all", "--out", "report.csv"], "must end in .html"),
+        (["report", "speed"], "No such command 'speed'"),
+    ],
+)
+def test_bad_input_is_one_line(run: Run, args: list[str], message: str) -> None:
+    code, out, err = run(*args, "--demo") if args[-1] != "speed" else run(*args)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("smstools-tui: error:")
+    assert message in err
+
+
+class _Page(HTMLParser):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.sections: list[str] = []
+        self.script_sources: list[str | None] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "section":
+            self.sections.append(str(attributes.get("id")))
+        if tag == "script":
+            self.script_sources.append(attributes.get("src"))
+
+
+def test_report_all(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    code, out, err = run("report", "all", "--demo", *WINDOW, "--tz", "Europe/Rome",
+                         "--out", str(target))  # fmt: skip
+    assert code == 0, err
+    assert out == ""
+    assert "sent and" in err and str(target) in err
+    page = target.read_text(encoding="utf-8")
+    parsed = _Page(page)
+    assert parsed.sections == list(SECTIONS)
+    assert parsed.script_sources and all(source is None for source in parsed.script_sources)
+    assert "MyShop S.r.l." in page  # the account's name
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_print_table_shows_text_as_text() -> None:
+    import io
+
+    frame = pd.DataFrame(
+        {"text": [":smile: [b]x[/b]", "\x1b]0;title\x07", "a\nb"], "share": [0.5, 0.25, 1.0]}
+    )
+    stream = io.StringIO()
+    report_cli.print_table(frame, title="[red]T[/red]", file=stream)
+    out = stream.getvalue()
+    assert ":smile: [b]x[/b]" in out and "[red]T[/red]" in out
+    assert "\\x1b]0;title\\x07" in out and "a\\nb" in out
+    assert "50.0%" in out
+    assert "\x1b" not in out and "\x07" not in out

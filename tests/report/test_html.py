@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from plotly.offline import get_plotlyjs
+
+from smstools_tui.frames import SENT_SCHEMA, empty_frame, sent_frame
+from smstools_tui.report.html import SECTIONS, build_report_data, render_report, write_report
+from smstools_tui.sandbox import SandboxAccount
+
+from .conftest import HOSTILE
+
+
+class Page(HTMLParser):
+    """What a browser would load and show: tags, their attributes, sections, scripts."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.sections: list[str] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "section":
+            self.sections.append(str(attributes.get("id")))
+        self._in_script = tag == "script"
+        if self._in_script:
+            self.scripts.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts[-1] += data
+
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def sandbox_page(account: SandboxAccount) -> str:
+    data = build_report_data(account.sent_frame(), account.received_frame(), tz="Europe/Rome")
+    return render_report(data, source="MyShop S.r.l.", generated=NOW)
+
+
+def test_every_section_in_order(sandbox_page: str) -> None:
+    page = Page(sandbox_page)
+    assert page.sections == list(SECTIONS)
+    for key in SECTIONS:
+        assert f'href="#{key}"' in sandbox_page
+
+
+def test_nothing_is_loaded_from_anywhere(sandbox_page: str) -> None:
+    page = Page(sandbox_page)
+    for tag, attributes in page.tags:
+        assert "src" not in attributes or not str(attributes["src"]).startswith(("http", "//")), tag
+        if tag == "link":
+            assert not str(attributes.get("href", "")).startswith(("http", "//"))
+    assert all("src" not in attributes for tag, attributes in page.tags if tag == "script")
+    csp = [a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv")]
+    assert csp and "default-src 'none'" in str(csp[0])
+
+
+def test_plotly_is_embedded_once(sandbox_page: str) -> None:
+    page = Page(sandbox_page)
+    library = get_plotlyjs()
+    assert sum(script == library for script in page.scripts) == 1
+    assert sandbox_page.count(library[:200]) == 1
+    assert len(page.scripts) == 1 + 7  # the library and seven figures
+    assert sandbox_page.index(library[:200]) < sandbox_page.index("Plotly.newPlot")
+
+
+def test_headline_and_meta(sandbox_page: str) -> None:
+    assert 'data-figure="delivery_rate"' in sandbox_page
+    assert "MyShop S.r.l." in sandbox_page
+    assert "times in Europe/Rome" in sandbox_page
+    assert "generated 2026-11-25 11:00" in sandbox_page
+
+
+def test_untrusted_text_is_escaped_everywhere(
+    hostile_frames: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    sent, received = hostile_frames
+    html = render_report(build_report_data(sent, received, tz="UTC"), title="<b>title</b>")
+    body = html.replace(get_plotlyjs(), "")
+    for raw in ("<script>alert", "<img src=x", "<b>", "\x1b", "\u202e", "\x07"):
+        assert raw not in body, raw
+    page = Page(html)
+    assert [tag for tag, _ in page.tags if tag in ("img", "b")] == []
+    # The hostile texts are there, shown as text.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert HOSTILE["markup"] in body
+    assert "\\x1b[31mALERT" in body
+
+
+def test_previous_window_shows_the_change(account: SandboxAccount) -> None:
+    sent = account.sent_frame()
+    previous = {"messages": len(sent) / 2}
+    data = build_report_data(sent, None, tz="UTC", previous=previous)
+    page = render_report(data, generated=NOW)
+    assert "+100.0% on the window before" in page
+
+
+def test_time_bucket_follows_the_span() -> None:
+    def bucket(days: int) -> str:
+        last = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=days)
+        sent = sent_frame(
+            [{"id": 1, "insertDate": "2024-01-01T00:00:00+0000"},
+             {"id": 2, "insertDate": last.strftime("%Y-%m-%dT%H:%M:%S%z")}]
+        )  # fmt: skip
+        return build_report_data(sent, tz="UTC").time_bucket
+
+    assert [bucket(30), bucket(200), bucket(1000)] == ["day", "week", "month"]
+
+
+def test_empty_window_still_renders(tmp_path: Path) -> None:
+    page = render_report(build_report_data(empty_frame(SENT_SCHEMA), tz="UTC"), generated=NOW)
+    assert Page(page).sections == list(SECTIONS)
+    target = write_report(tmp_path / "empty.html", page)
+    assert target.read_text(encoding="utf-8") == page
+    assert [p.name for p in tmp_path.iterdir()] == ["empty.html"]
