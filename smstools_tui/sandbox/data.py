@@ -329,6 +329,8 @@ class _Builder:
     def __init__(self, spec: AccountSpec, rng: np.random.Generator, now: int) -> None:
         self.spec, self.rng, self.now = spec, rng, now
         self.start = now - spec.days * 86_400
+        # Days start at midnight UTC, so campaigns go out in office hours (8-17 UTC, 9-18 Rome).
+        self.midnight = self.start - self.start % 86_400
         pool_size = max(60, spec.sent // 6)
         self.pool, self.pool_country = self._numbers(pool_size)
         self.dead = rng.random(pool_size) < 0.02  # numbers that never receive anything
@@ -407,7 +409,7 @@ class _Builder:
             rng.choice(self.spec.days, size=count - 1, replace=count - 1 > self.spec.days)
         )
         starts = [
-            self.start + int(day) * 86_400 + int(rng.integers(9 * 3600, 18 * 3600)) for day in days
+            self.midnight + int(day) * 86_400 + int(rng.integers(8 * 3600, 17 * 3600)) for day in days
         ]
         starts.append(self.now - 240)  # the last campaign is being sent right now
         campaigns = []
@@ -472,7 +474,8 @@ class _Builder:
         day_weights = day_weights * np.where(weekday >= 5, 0.55, 1.0)
         days = rng.choice(self.spec.days, size=volume, p=day_weights / day_weights.sum())
         hours = np.clip(rng.normal(14.0, 3.5, size=volume), 0, 23.99) - 1  # ~Rome → UTC
-        insert = self.start + days * 86_400 + (hours * 3600).astype(np.int64)
+        insert = self.midnight + days * 86_400 + (hours * 3600).astype(np.int64)
+        insert = np.maximum(insert, self.start)
         # A few scheduled messages fall after ``now``: they appear as the clock passes them.
         future = rng.random(volume) < 0.01
         insert = np.where(future, self.now + rng.integers(60, 86_400, size=volume), insert)
