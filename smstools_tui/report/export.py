@@ -74,6 +74,12 @@ def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def partial_path(path: str | Path) -> Path:
     """Where an incomplete result is saved: ``sent.csv`` → ``sent.partial.csv``."""
     target = Path(path)
@@ -90,6 +96,9 @@ def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
     temporary = Path(name)
     try:
         write(temporary)
+        # mkstemp makes the file private (0600); an export gets the permissions any new file
+        # of the user's would get, as the umask says.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, target)
     except OSError as error:
         raise ConfigError(f"cannot write {target}: {error.strerror or error}") from None

@@ -64,3 +64,15 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         export_frame(pd.DataFrame({"a": [1]}), target)
     assert target.read_text() == "previous"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_exports_get_the_usual_permissions(tmp_path: Path) -> None:
+    import os
+
+    previous = os.umask(0o022)
+    try:
+        target = export_frame(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")
+    finally:
+        os.umask(previous)
+    assert target is not None
+    assert target.stat().st_mode & 0o777 == 0o644
