@@ -26,6 +26,7 @@ from .tables import format_duration, printable
 
 __all__ = [
     "delivery_rate_chart",
+    "ranked_chart",
     "latency_chart",
     "opt_outs_chart",
     "reply_chart",
@@ -111,6 +112,52 @@ def delivery_rate_chart(delivery: pd.DataFrame, *, title: str = "Delivery rate")
     figure.update_yaxes(title_text="delivery rate", tickformat=".0%", secondary_y=False)
     figure.update_yaxes(title_text="messages", secondary_y=True, showgrid=False)
     figure.update_xaxes(title_text=when)
+    return figure
+
+
+def ranked_chart(
+    frame: pd.DataFrame,
+    label: str,
+    value: str,
+    *,
+    top: int = 15,
+    percent: bool = False,
+    title: str | None = None,
+) -> go.Figure:
+    """Horizontal bars of one figure per group, largest first: delivery rate per country,
+    spend per campaign, failing numbers per country…
+
+    Args:
+        frame: one row per group, such as a report grouped by ``country`` or ``campaign``.
+        label: the column naming the group.
+        value: the column to rank and draw.
+        top: how many groups to show.
+        percent: format the values as percentages (for rates).
+
+    Example:
+        >>> rates = pd.DataFrame({"country": ["IT", "CH"], "delivery_rate": [0.94, 0.91]})
+        >>> figure = ranked_chart(rates, "country", "delivery_rate", percent=True)
+        >>> list(figure.data[0].y), figure.layout.xaxis.tickformat
+        (['CH', 'IT'], '.0%')
+    """
+    ranked = frame.dropna(subset=[value]).nlargest(top, value, keep="first").iloc[::-1]
+    names = _labels(ranked[label])
+    number_format = ".1%" if percent else ",.2f"
+    figure = go.Figure(
+        go.Bar(
+            y=names,
+            x=ranked[value].tolist(),
+            orientation="h",
+            marker_color=_COLOURS["line"],
+            hovertemplate=f"%{{y}}: %{{x:{number_format}}}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=title or f"{value.replace('_', ' ')} by {label}",
+        **{**_LAYOUT, "height": max(320, 28 * len(ranked) + 140)},
+    )
+    figure.update_xaxes(title_text=value.replace("_", " "), tickformat=".0%" if percent else None)
+    figure.update_yaxes(type="category", automargin=True)
     return figure
 
 
