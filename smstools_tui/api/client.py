@@ -64,7 +64,6 @@ _SECRET_FIELDS = frozenset({"authkey", "authsecret", "password", "secret", "apik
 _MAX_RETRY_AFTER = 120.0
 
 
-
 @dataclass(frozen=True)
 class Account:
     """The account behind the credentials (``GET /user``), without the echoed secrets.
