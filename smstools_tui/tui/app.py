@@ -73,12 +73,22 @@ class DashboardApp(App[None]):
     TITLE = "smstools dashboard"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("w", "pick_window", "Window"),
-        Binding("e", "export", "Export"),
-        Binding("escape", "cancel_fetch", "Cancel fetch"),
-        Binding("question_mark,f1", "help", "Help"),
+        Binding("q", "quit", "Quit", tooltip="Quit the dashboard"),
+        Binding(
+            "r",
+            "refresh",
+            "Refresh",
+            tooltip="Fetch the window again (a relative one moves to now)",
+        ),
+        Binding(
+            "w",
+            "pick_window",
+            "Window",
+            tooltip="Pick the date window: 24 h, 7, 30, 90 days, custom",
+        ),
+        Binding("e", "export", "Export", tooltip="Export the table on screen to CSV or Parquet"),
+        Binding("escape", "cancel_fetch", "Cancel fetch", tooltip="Cancel the running fetch"),
+        Binding("question_mark,f1", "help", "Help", tooltip="This list of keys"),
         Binding("t", "toggle_dark", "Light/dark theme", show=False),
         *[
             Binding(str(number), f"show_tab_index({number - 1})", f"Tab {number}", show=False)
@@ -400,7 +410,7 @@ class DashboardApp(App[None]):
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
     def action_help(self) -> None:
-        rows = key_rows(self.BINDINGS, FrameView.BINDINGS)
+        rows = key_rows(self.BINDINGS, FrameView.BINDINGS, tabs=[title for _, title in self.tabs])
         self.push_screen(HelpScreen(rows))
 
     def action_export(self, suffix: str = ".csv") -> None:

@@ -66,6 +66,7 @@ DEFAULT_MAX_WIDTH = 40
 view and in exports."""
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+TIMESTAMP_WIDTH = len("2026-11-25 10:00:00")
 _NAT = np.iinfo(np.int64).min
 _SAMPLE = 500
 """Rows (or distinct values) measured to size a column: enough to fit, cheap at any size."""
@@ -285,7 +286,7 @@ class _Column:
         """The width this column needs for the values at ``positions`` and its header."""
         width = cell_len(self.spec.title)
         if self.kind == "timestamp":
-            return max(width, len(TIMESTAMP_FORMAT) + 2)
+            return max(width, TIMESTAMP_WIDTH)
         if self.codes is not None and self.categories is not None:
             # Distinct values are what matter: a few hundred of them size the column.
             sample = self.categories[:_SAMPLE]

@@ -22,7 +22,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("Enter", "open the message under the cursor (full text, timestamps, latency, replies)"),
     ("click a header", "sort by that column; click again to reverse"),
     ("Tab Shift+Tab", "move between filters, search and table"),
-    ("Esc", "cancel a running fetch; close a dialog"),
+    ("Esc", "close a dialog; in a filter, back to the table (while fetching: cancel)"),
     ("Ctrl+P", "command palette: every action by name"),
 )
 
@@ -32,19 +32,25 @@ def _pretty(key: str) -> str:
     return " ".join(names.get(part, part.replace("ctrl+", "Ctrl+")) for part in key.split(","))
 
 
-def key_rows(*groups: Iterable[BindingType]) -> list[tuple[str, str]]:
-    """(keys, description) for every binding in ``groups``, then the navigation keys."""
+def key_rows(*groups: Iterable[BindingType], tabs: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """(keys, description) for every binding in ``groups``, then the tab keys (``tabs`` are
+    the tab titles, in order) and the navigation keys."""
     rows: list[tuple[str, str]] = []
     seen: set[str] = set()
     for group in groups:
         for binding in group:
             if not isinstance(binding, Binding) or not binding.description:
                 continue
+            if binding.action.startswith("show_tab_index"):
+                continue  # one row for all of them, below
             keys = _pretty(binding.key)
             if keys in seen:
                 continue
             seen.add(keys)
-            rows.append((keys, binding.description))
+            rows.append((keys, binding.tooltip or binding.description))
+    if tabs:
+        listed = ", ".join(f"{number} {title}" for number, title in enumerate(tabs, 1))
+        rows.append((f"1 … {min(len(tabs), 9)}", f"switch tab: {listed}"))
     rows.extend(NAVIGATION)
     return rows
 

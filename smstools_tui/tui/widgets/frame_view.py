@@ -38,9 +38,9 @@ class FrameView(Vertical):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search", show=True),
-        Binding("f", "focus_filters", "Filters", show=False),
-        Binding("s", "sort_column", "Sort", show=True),
+        Binding("slash", "focus_search", "Search", tooltip="Search the text, numbers, senders"),
+        Binding("f", "focus_filters", "Filters", show=False, tooltip="Go to the filters"),
+        Binding("s", "sort_column", "Sort", tooltip="Sort by the cursor's column; again: reverse"),
         Binding("x", "clear_filters", "Clear filters", show=False),
         Binding("escape", "focus_table", "Back to the table", show=False),
     ]
