@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from textual.widgets import Input, Select, TabbedContent
+from textual.widgets import Footer, Input, Select, TabbedContent
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.errors import AuthenticationError, NetworkError, ServerError
@@ -17,7 +17,7 @@ from smstools_tui.tui.screens.export import ExportScreen
 from smstools_tui.tui.screens.help import HelpScreen
 from smstools_tui.tui.screens.window import WindowScreen
 from smstools_tui.tui.views import ReportSpec, WindowChoice
-from smstools_tui.tui.widgets.header import DashboardHeader, ErrorPanel
+from smstools_tui.tui.widgets.header import DashboardHeader, ErrorPanel, FetchBar
 from smstools_tui.tui.widgets.overview import Overview
 
 from ..conftest import NOW
@@ -306,11 +306,13 @@ async def test_escape_cancels_a_fetch_and_nothing_is_shown_as_complete(
     frame_client.stall = True
     frame_client.partial_rows = 10
     app = dashboard(frame_client, compare_previous=False)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.pause()
         assert frame_client.stalled.wait(5)
         assert app.fetching
         assert "Esc" in str(app.query_one("#fetch-hint").render())
+        bar, footer = app.query_one(FetchBar).region, app.query_one(Footer).region
+        assert bar.height == 1 and not bar.overlaps(footer)  # seen, not hidden by the footer
         await pilot.press("escape")
         await settle(pilot)
         assert not app.fetching
@@ -318,6 +320,7 @@ async def test_escape_cancels_a_fetch_and_nothing_is_shown_as_complete(
         # Nothing complete was on screen, so the ten that arrived are shown, labelled.
         assert data is not None and not data.complete and len(data.sent) == 10
         assert "INCOMPLETE" in header_text(app) and "cancelled" in header_text(app)
+        assert "INCOMPLETE" in app.export_screenshot()  # not cut off at 80 columns
         assert "INCOMPLETE" in status_line(app, "sent")
         assert any(note.title == "Cancelled" for note in app._notifications)
 
@@ -348,6 +351,7 @@ async def test_bad_credentials_show_an_error_panel_and_the_app_stays_up(
         await settle(pilot)
         panel = app.query_one(ErrorPanel)
         assert panel.has_class("-active")
+        assert not panel.region.overlaps(app.query_one(DashboardHeader).region)
         assert "BAD_CREDENTIALS" in str(panel.render())
         assert "Credentials refused" in str(panel.render())
         assert app.dataset is None and app.is_running

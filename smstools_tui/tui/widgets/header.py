@@ -40,7 +40,6 @@ class DashboardHeader(Widget):
     DEFAULT_CSS = """
     DashboardHeader {
         height: 2;
-        dock: top;
     }
     """
 
@@ -104,13 +103,18 @@ class DashboardHeader(Widget):
         elif data is not None:
             who = Content.styled("account unavailable", "$text-muted")
         else:
-            who = Content.styled("connecting…", "$text-muted")
+            who = Content.styled("loading…", "$text-muted")
         top = Content.assemble(mode, " ", Content.styled("smstools", "bold $accent"), "  ", who)
         if self.source != "demo":
             top = top + Content.styled(f"  {visible(self.source, limit=40)}", "$text-muted")
         self.query_one("#header-top", Static).update(top)
 
+        # What is wrong comes first, so a narrow terminal never cuts it off.
         parts: list[Content | str | tuple[str, str]] = []
+        if self.state:
+            parts += [(f" {self.state} ", "bold reverse $warning"), " "]
+        if data is not None and not data.complete:
+            parts += [(f" INCOMPLETE: {visible(data.problem)} ", "bold reverse $error"), " "]
         if data is not None:
             window = data.window
             parts += [
@@ -123,12 +127,8 @@ class DashboardHeader(Widget):
                 f" ({describe_age(data.fetched_at, self.clock())})",
                 f"  ·  {len(data.sent):,} sent, {len(data.received):,} received",
             ]
-            if not data.complete:
-                parts += ["  ", (f" INCOMPLETE: {visible(data.problem)} ", "bold reverse $error")]
         else:
             parts.append(f"window: {self.choice.label}")
-        if self.state:
-            parts += ["  ", (f" {self.state} ", "bold reverse $warning")]
         self.query_one("#header-bottom", Static).update(Content.assemble(*parts))
 
 
@@ -138,7 +138,6 @@ class FetchBar(Horizontal):
     DEFAULT_CSS = """
     FetchBar {
         height: 1;
-        dock: bottom;
         display: none;
     }
     FetchBar.-active {
@@ -169,7 +168,6 @@ class ErrorPanel(Static):
 
     DEFAULT_CSS = """
     ErrorPanel {
-        dock: top;
         height: auto;
         display: none;
     }
