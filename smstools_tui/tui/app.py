@@ -120,6 +120,7 @@ class DashboardApp(App[None]):
         self.dataset: Dataset | None = None
         self.fetching = False
         self._generation = 0
+        self._loaded_generation = -1
         self._cancel: threading.Event | None = None
         self._fetch_worker: Worker[None] | None = None
         self.source = "demo" if client.is_demo else client.label
@@ -231,6 +232,7 @@ class DashboardApp(App[None]):
     def _loaded(self, message: DataLoaded) -> None:
         if not self._current(message.generation):
             return
+        self._loaded_generation = message.generation
         self.query_one(ErrorPanel).clear()
         self._show_dataset(message.dataset)
         if self.compare_previous:
@@ -278,9 +280,14 @@ class DashboardApp(App[None]):
             self.refresh_bindings()
             self.query_one(FetchBar).stop()
             header = self.query_one(DashboardHeader)
+            cancelled = self._cancel is not None and self._cancel.is_set()
             if self.dataset is None:
                 header.state = "no data"
-            elif self._cancel is not None and self._cancel.is_set():
+            elif self._loaded_generation == self._generation:
+                # The window itself arrived; at most the comparison with the one before it did not.
+                loaded = self.dataset.previous is not None or not self.compare_previous
+                header.state = "" if loaded else "previous window not loaded"
+            elif cancelled:
                 header.state = "refresh cancelled" if self.dataset.complete else ""
             elif self.query_one(ErrorPanel).message:
                 header.state = "refresh failed"

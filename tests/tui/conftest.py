@@ -86,6 +86,8 @@ class FrameClient:
         self.fail_received: SmstoolsError | None = None
         self.partial_rows = 0
         self.stall = False
+        self.stall_after: int | None = None
+        """Stall the ``sent`` call that comes after this many calls (a later fetch)."""
         self.stalled = threading.Event()
         self.calls: list[tuple[str, DateWindow | None]] = []
 
@@ -122,7 +124,8 @@ class FrameClient:
         chosen = frame[(stamps >= window.since) & (stamps < window.until)].reset_index(drop=True)
         if progress is not None:
             progress(1, 2)
-        if what == "sent" and self.stall:
+        stall = self.stall or (self.stall_after is not None and len(self.calls) > self.stall_after)
+        if what == "sent" and stall:
             self.stalled.set()
             while cancel is not None and not cancel.is_set():
                 threading.Event().wait(0.01)

@@ -439,3 +439,39 @@ def test_window_choice_resolves_relative_and_fixed() -> None:
     assert week.until == NOW and week.duration == timedelta(days=7)
     fixed = WindowChoice.custom("2026-11-01T00:00:00Z", "2026-11-10T00:00:00Z").resolve(NOW)
     assert fixed.since == datetime(2026, 11, 1, tzinfo=UTC)
+
+
+async def test_cancelling_only_the_previous_window_leaves_the_window_complete(
+    frame_client: FrameClient,
+) -> None:
+    app = dashboard(frame_client)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # The refresh reads account, sent and received; the previous window's sent stalls.
+        frame_client.stall_after = len(frame_client.calls) + 3
+        await pilot.press("r")
+        assert frame_client.stalled.wait(5)
+        await pilot.press("escape")
+        await settle(pilot)
+        data = app.dataset
+        assert data is not None and data.complete and data.previous is None
+        text = header_text(app)
+        assert "previous window not loaded" in text and "INCOMPLETE" not in text
+
+
+async def test_an_unexpected_bug_in_a_fetch_is_reported_and_the_app_stays_up(
+    frame_client: FrameClient,
+) -> None:
+    app = dashboard(frame_client, compare_previous=False)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        before = app.dataset
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("boom")
+
+        frame_client.sent = broken  # type: ignore[method-assign]
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.is_running and app.dataset is before and not app.fetching
+        assert "RuntimeError: boom" in str(app.query_one(ErrorPanel).render())
