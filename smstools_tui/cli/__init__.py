@@ -29,6 +29,7 @@ from ..errors import (
     ServerError,
     SmstoolsError,
 )
+from .dashboard import dashboard_command
 from .export import export_command
 from .report import report_group
 from .sandbox import config_path_command, sandbox_command
@@ -49,12 +50,13 @@ PROG = "smstools-tui"
 def cli(ctx: click.Context, debug: bool) -> None:
     """Reports on the SMS you send and receive through the Smstools gateway.
 
-    With no command, writes the demo export (the dashboard arrives in a later version).
+    With no command, opens the dashboard (the live account with credentials, else the demo).
     """
     if ctx.invoked_subcommand is None:
-        ctx.invoke(export_command, kind="sent", demo=True, out="demo-sent.csv")
+        ctx.invoke(dashboard_command)
 
 
+cli.add_command(dashboard_command)
 cli.add_command(export_command)
 cli.add_command(report_group)
 cli.add_command(sandbox_command)

@@ -26,9 +26,9 @@ from .tables import format_duration, printable
 
 __all__ = [
     "delivery_rate_chart",
-    "ranked_chart",
     "latency_chart",
     "opt_outs_chart",
+    "ranked_chart",
     "reply_chart",
     "safe_label",
     "spend_by_country_chart",

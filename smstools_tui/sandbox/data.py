@@ -409,7 +409,8 @@ class _Builder:
             rng.choice(self.spec.days, size=count - 1, replace=count - 1 > self.spec.days)
         )
         starts = [
-            self.midnight + int(day) * 86_400 + int(rng.integers(8 * 3600, 17 * 3600)) for day in days
+            self.midnight + int(day) * 86_400 + int(rng.integers(8 * 3600, 17 * 3600))
+            for day in days
         ]
         starts.append(self.now - 240)  # the last campaign is being sent right now
         campaigns = []

@@ -1,0 +1,618 @@
+"""The dashboard app and :func:`make_app`, the one factory the CLI and the tests use.
+
+The app never talks HTTP: a ``@work(thread=True)`` worker calls the public client
+(:func:`~smstools_tui.tui.loader.load_dataset`) and posts back DataFrames or the package's own
+errors. While a fetch runs the previous data stays on screen; Esc cancels it; a fetch that did not
+complete is shown only when nothing else is, and then labelled INCOMPLETE everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pandas as pd
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from ..api.client import SmstoolsClient
+from ..errors import AuthenticationError, NetworkError, SmstoolsError
+from ..report.export import export_frame, partial_path
+from .loader import LoadFailed, load_dataset
+from .messages import (
+    DataLoaded,
+    ExportFinished,
+    FetchFailed,
+    FetchProgress,
+    FiguresComputed,
+    PreviousLoaded,
+    ReportComputed,
+)
+from .screens.detail import MessageDetail, describe_message
+from .screens.export import ExportScreen
+from .screens.help import HelpScreen, key_rows
+from .screens.window import WindowScreen
+from .views import (
+    DEFAULT_FIGURES,
+    DEFAULT_REPORTS,
+    DEFAULT_WINDOW,
+    RECEIVED_VIEW,
+    SENT_VIEW,
+    WINDOW_PRESETS,
+    Dataset,
+    Figure,
+    ReportSpec,
+    WindowChoice,
+    replied_message,
+    replies_to,
+)
+from .widgets.frame_view import FrameView
+from .widgets.header import DashboardHeader, ErrorPanel, FetchBar
+from .widgets.overview import Overview
+
+__all__ = ["DashboardApp", "make_app"]
+
+log = logging.getLogger("smstools_tui.tui")
+
+STAGE_NAMES = {"sent": "sent SMS", "received": "received SMS", "previous": "the previous window"}
+
+
+class DashboardApp(App[None]):
+    """The Smstools dashboard. Build it with :func:`make_app`."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "smstools dashboard"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", tooltip="Quit the dashboard"),
+        Binding(
+            "r",
+            "refresh",
+            "Refresh",
+            tooltip="Fetch the window again (a relative one moves to now)",
+        ),
+        Binding(
+            "w",
+            "pick_window",
+            "Window",
+            tooltip="Pick the date window: 24 h, 7, 30, 90 days, custom",
+        ),
+        Binding("e", "export", "Export", tooltip="Export the table on screen to CSV or Parquet"),
+        Binding("escape", "cancel_fetch", "Cancel fetch", tooltip="Cancel the running fetch"),
+        Binding("question_mark,f1", "help", "Help", tooltip="This list of keys"),
+        Binding("t", "toggle_dark", "Light/dark theme", show=False),
+        *[
+            Binding(str(number), f"show_tab_index({number - 1})", f"Tab {number}", show=False)
+            for number in range(1, 10)
+        ],
+    ]
+
+    def __init__(
+        self,
+        client: SmstoolsClient,
+        *,
+        window: WindowChoice = DEFAULT_WINDOW,
+        reports: Sequence[ReportSpec] = DEFAULT_REPORTS,
+        figures: Sequence[Figure] = DEFAULT_FIGURES,
+        zone: tzinfo | None = None,
+        compare_previous: bool = True,
+        export_dir: Path | None = None,
+        close_client: bool = False,
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self.choice = window
+        self.reports = list(reports)
+        self.figures = list(figures)
+        self.zone = zone
+        self.compare_previous = compare_previous and bool(self.figures)
+        self.export_dir = export_dir or Path.cwd()
+        self.close_client = close_client
+        self.dataset: Dataset | None = None
+        self.fetching = False
+        self._generation = 0
+        self._loaded_generation = -1
+        self._cancel: threading.Event | None = None
+        self._fetch_worker: Worker[None] | None = None
+        self.source = "demo" if client.is_demo else client.label
+        self.tabs: list[tuple[str, str]] = [
+            ("tab-overview", "Overview"),
+            ("tab-sent", SENT_VIEW.title),
+            ("tab-received", RECEIVED_VIEW.title),
+            *[(f"tab-{report.id}", report.title) for report in self.reports],
+        ]
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield DashboardHeader(
+            source=self.source, choice=self.choice, clock=self.client.now, zone=self.zone
+        )
+        yield ErrorPanel(id="error-panel")
+        with TabbedContent(id="tabs"):
+            with TabPane("Overview", id="tab-overview"):
+                yield Overview(self.figures, id="overview")
+            with TabPane(SENT_VIEW.title, id="tab-sent"):
+                yield FrameView(SENT_VIEW, zone=self.zone, id="view-sent")
+            with TabPane(RECEIVED_VIEW.title, id="tab-received"):
+                yield FrameView(RECEIVED_VIEW, zone=self.zone, id="view-received")
+            for report in self.reports:
+                with TabPane(report.title, id=f"tab-{report.id}"):
+                    yield FrameView(report, zone=self.zone, id=f"view-{report.id}")
+        yield FetchBar(id="fetch-bar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for report in self.reports:
+            self.view(report.id).set_note(report.description or report.title)
+        self.start_fetch()
+
+    def view(self, view_id: str) -> FrameView:
+        """The table view of a tab: ``sent``, ``received`` or a report's id."""
+        return self.query_one(f"#view-{view_id}", FrameView)
+
+    def active_view(self) -> FrameView | None:
+        """The table view of the tab on screen, if it has one."""
+        pane = self.query_one(TabbedContent).active_pane
+        if pane is None:
+            return None
+        views = pane.query(FrameView)
+        return views.first() if views else None
+
+    # -- fetching -----------------------------------------------------------------------------
+
+    def start_fetch(self) -> None:
+        """Fetch the chosen window again; what is on screen stays until the new data is in."""
+        if self._cancel is not None:
+            self._cancel.set()
+        self._generation += 1
+        cancel = threading.Event()
+        self._cancel = cancel
+        try:
+            window = self.choice.resolve(self.client.now())
+        except SmstoolsError as error:
+            self._show_failure("Cannot use this window", error.message, "press w to pick another")
+            return
+        self.fetching = True
+        self.refresh_bindings()
+        self.query_one(DashboardHeader).state = "loading…"
+        self.query_one(FetchBar).start("the account")
+        self._fetch_worker = self._fetch(self._generation, window, cancel)
+
+    @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
+    def _fetch(self, generation: int, window: Any, cancel: threading.Event) -> None:
+        def progress(stage: str, done: int, total: int) -> None:
+            self.post_message(FetchProgress(generation, stage, done, total))
+
+        try:
+            dataset = load_dataset(self.client, window, progress=progress, cancel=cancel)
+        except LoadFailed as failure:
+            self.post_message(FetchFailed(generation, failure))
+            return
+        self.post_message(DataLoaded(generation, dataset))
+        if not self.compare_previous or cancel.is_set():
+            return
+
+        def previous_progress(stage: str, done: int, total: int) -> None:
+            self.post_message(FetchProgress(generation, "previous", done, total))
+
+        try:
+            previous = load_dataset(
+                self.client,
+                window.previous(),
+                progress=previous_progress,
+                cancel=cancel,
+                with_account=False,
+            )
+        except LoadFailed as failure:
+            # Only the comparison is missing; the window itself is complete and on screen.
+            log.info("previous window not loaded: %s", failure.error)
+            return
+        self.post_message(PreviousLoaded(generation, previous))
+
+    def _current(self, generation: int) -> bool:
+        return generation == self._generation
+
+    @on(FetchProgress)
+    def _progress(self, message: FetchProgress) -> None:
+        if self._current(message.generation):
+            name = STAGE_NAMES.get(message.stage, message.stage)
+            self.query_one(FetchBar).progress(name, message.done, message.total)
+
+    @on(DataLoaded)
+    def _loaded(self, message: DataLoaded) -> None:
+        if not self._current(message.generation):
+            return
+        self._loaded_generation = message.generation
+        self.query_one(ErrorPanel).clear()
+        self._show_dataset(message.dataset)
+        if self.compare_previous:
+            self.query_one(DashboardHeader).state = "loading previous window…"
+
+    @on(PreviousLoaded)
+    def _previous_loaded(self, message: PreviousLoaded) -> None:
+        if not self._current(message.generation) or self.dataset is None:
+            return
+        self.dataset = replace(self.dataset, previous=message.previous)
+        self._compute_figures(message.generation, self.dataset)
+
+    @on(FetchFailed)
+    def _failed(self, message: FetchFailed) -> None:
+        if not self._current(message.generation):
+            return
+        failure = message.failure
+        partial = failure.partial
+        shown = self.dataset is not None and self.dataset.complete
+        if failure.cancelled:
+            self.notify(
+                "Fetch cancelled." + (" The data on screen is unchanged." if shown else ""),
+                title="Cancelled",
+                severity="warning",
+                markup=False,
+            )
+        else:
+            title, hint = _explain(failure.error)
+            self._show_failure(title, failure.error.message, hint)
+        if not shown and partial is not None and (len(partial.sent) or len(partial.received)):
+            self._show_dataset(partial)
+
+    def _show_failure(self, title: str, message: str, hint: str) -> None:
+        if self.dataset is not None:
+            hint = f"{hint}; the data on screen is from {self.dataset.fetched_at:%H:%M:%S} UTC"
+        self.query_one(ErrorPanel).show_error(title, message, hint)
+        self.notify(message, title=title, severity="error", markup=False, timeout=10)
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker is self._fetch_worker and worker.is_finished:
+            self.fetching = False
+            self._fetch_worker = None
+            self.refresh_bindings()
+            self.query_one(FetchBar).stop()
+            header = self.query_one(DashboardHeader)
+            cancelled = self._cancel is not None and self._cancel.is_set()
+            if self.dataset is None:
+                header.state = "no data"
+            elif self._loaded_generation == self._generation:
+                # The window itself arrived; at most the comparison with the one before it did not.
+                loaded = self.dataset.previous is not None or not self.compare_previous
+                header.state = "" if loaded else "previous window not loaded"
+            elif cancelled:
+                header.state = "refresh cancelled" if self.dataset.complete else ""
+            elif self.query_one(ErrorPanel).message:
+                header.state = "refresh failed"
+            else:
+                header.state = ""
+        if event.state == WorkerState.ERROR and worker.error is not None:
+            # A bug, not a gateway error (those arrive as FetchFailed): say so, keep running.
+            log.exception("worker %s failed", worker.name, exc_info=worker.error)
+            self._show_failure(
+                "Unexpected error",
+                f"{type(worker.error).__name__}: {worker.error}",
+                "the data on screen is kept; run with --debug for details",
+            )
+
+    def _show_dataset(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        incomplete = None if dataset.complete else dataset.problem
+        self.query_one(DashboardHeader).dataset = dataset
+        self.view("sent").set_frame(dataset.sent, incomplete=incomplete)
+        self.view("received").set_frame(dataset.received, incomplete=incomplete)
+        for report in self.reports:
+            self.view(report.id).set_note(f"computing {report.title}…")
+        self._compute_figures(self._generation, dataset)
+        self._compute_reports(self._generation, dataset)
+
+    # -- figures and reports ------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="figures", exit_on_error=False)
+    def _compute_figures(self, generation: int, dataset: Dataset) -> None:
+        values: dict[str, tuple[float | int | None, float | int | None, str]] = {}
+        for figure in self.figures:
+            current = previous = None
+            error = ""
+            # A figure's function is plug-in code: its failure is shown on its tile only.
+            try:
+                current = figure.compute(dataset.sent, dataset.received)
+                if dataset.previous is not None:
+                    previous = figure.compute(dataset.previous.sent, dataset.previous.received)
+            except Exception as failure:
+                error = f"{type(failure).__name__}: {failure}"
+            values[figure.id] = (current, previous, error)
+        self.post_message(FiguresComputed(generation, values))
+
+    @on(FiguresComputed)
+    def _figures(self, message: FiguresComputed) -> None:
+        if not self._current(message.generation):
+            return
+        overview = self.query_one(Overview)
+        for figure_id, (current, previous, error) in message.values.items():
+            overview.tile(figure_id).show(current, previous, error=error)
+
+    @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
+    def _compute_reports(self, generation: int, dataset: Dataset) -> None:
+        for report in self.reports:
+            # A report's function is plug-in code: its failure is shown in its tab only.
+            try:
+                frame = report.compute(dataset.sent, dataset.received)
+            except Exception as failure:
+                error = f"{type(failure).__name__}: {failure}"
+                self.post_message(ReportComputed(generation, report.id, None, error))
+                continue
+            self.post_message(ReportComputed(generation, report.id, frame))
+
+    @on(ReportComputed)
+    def _report(self, message: ReportComputed) -> None:
+        if not self._current(message.generation):
+            return
+        report = next(report for report in self.reports if report.id == message.report_id)
+        view = self.view(report.id)
+        if message.error is not None or message.frame is None:
+            view.set_note(f"⚠ {report.title} could not be computed: {message.error}")
+            return
+        view.set_note(report.description)
+        dataset = self.dataset
+        incomplete = dataset.problem if dataset is not None and not dataset.complete else None
+        view.set_frame(message.frame, incomplete=incomplete)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_fetch":
+            return self.fetching
+        if action == "show_tab_index":
+            index = int(str(parameters[0])) if parameters else 0
+            return index < len(self._tab_ids())
+        return True
+
+    def action_refresh(self) -> None:
+        """Fetch the window again (a relative window moves to now)."""
+        self.start_fetch()
+
+    def action_cancel_fetch(self) -> None:
+        """Stop the running fetch; what already arrived is not shown as complete."""
+        if self._cancel is not None and self.fetching:
+            self._cancel.set()
+            self.query_one(DashboardHeader).state = "cancelling…"
+
+    def action_pick_window(self) -> None:
+        def chosen(choice: WindowChoice | None) -> None:
+            if choice is not None:
+                self.set_window(choice)
+
+        self.push_screen(WindowScreen(self.choice, self.client.now), chosen)
+
+    def set_window(self, choice: WindowChoice) -> None:
+        """Show ``choice`` and fetch it."""
+        self.choice = choice
+        self.query_one(DashboardHeader).set_choice(choice)
+        self.start_fetch()
+
+    def action_show_tab_index(self, index: int) -> None:
+        tabs = self._tab_ids()
+        if 0 <= index < len(tabs):
+            self.show_tab(tabs[index])
+
+    def show_tab(self, tab_id: str) -> None:
+        """Switch to ``tab_id`` (``tab-sent``, ``tab-overview`` …) and focus its table."""
+        self.query_one(TabbedContent).active = tab_id
+        view = self.active_view()
+        if view is not None:
+            view.table.focus()
+
+    def _tab_ids(self) -> list[str]:
+        return [tab_id for tab_id, _ in self.tabs]
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def action_help(self) -> None:
+        rows = key_rows(self.BINDINGS, FrameView.BINDINGS, tabs=[title for _, title in self.tabs])
+        self.push_screen(HelpScreen(rows))
+
+    def action_export(self, suffix: str = ".csv") -> None:
+        """Ask where to write the table on screen (as filtered and sorted), then write it."""
+        view = self.active_view()
+        if view is None or view.model is None or self.dataset is None:
+            self.notify(
+                "Open a table tab (Sent, Received or a report) to export it.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        window = self.dataset.window
+        name = f"{view.spec.id}-{window.since:%Y%m%d}-{window.until:%Y%m%d}{suffix}"
+        default = self.export_dir / name
+        incomplete = view.incomplete is not None
+        if incomplete:
+            default = partial_path(default)
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                if incomplete and ".partial" not in path.name:
+                    path = partial_path(path)
+                frame = view.view_frame()
+                if frame is not None:
+                    self._export(frame, path)
+
+        self.push_screen(
+            ExportScreen(default, rows=len(view.rows), what=view.spec.noun, incomplete=incomplete),
+            chosen,
+        )
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export(self, frame: pd.DataFrame, path: Path) -> None:
+        try:
+            export_frame(frame, path)
+        except SmstoolsError as error:
+            self.post_message(ExportFinished(path, len(frame), error.message))
+            return
+        self.post_message(ExportFinished(path, len(frame)))
+
+    @on(ExportFinished)
+    def _exported(self, message: ExportFinished) -> None:
+        if message.error is not None:
+            self.notify(message.error, title="Export failed", severity="error", markup=False)
+        else:
+            self.notify(
+                f"Wrote {message.rows:,} rows to {message.path}", title="Exported", markup=False
+            )
+
+    @on(FrameView.RowChosen)
+    def _row_chosen(self, message: FrameView.RowChosen) -> None:
+        view = message.view
+        if view.model is None:
+            return
+        record = view.model.record(message.position)
+        dataset = self.dataset
+        kind = view.spec.id if view.spec.id in ("sent", "received") else "row"
+        if kind == "row" or dataset is None:
+            content = describe_row(record)
+            title = view.spec.title
+        elif kind == "sent":
+            related = replies_to(record, dataset.sent, dataset.received)
+            content = describe_message(record, kind="sent", zone=self.zone, related=related)
+            title = "Sent message"
+        else:
+            replied = replied_message(record, dataset.sent)
+            content = describe_message(record, kind="received", zone=self.zone, replied=replied)
+            title = "Received message"
+        self.push_screen(MessageDetail(content, title=title))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Refresh", "Fetch the window again (r)", self.action_refresh)
+        yield SystemCommand(
+            "Pick the date window", "Presets or custom (w)", self.action_pick_window
+        )
+        for choice in WINDOW_PRESETS:
+            yield SystemCommand(
+                f"Window: {choice.label}",
+                f"Show the {choice.label}",
+                _bind(self.set_window, choice),
+            )
+        yield SystemCommand(
+            "Export as CSV", "Write the table on screen to a CSV file (e)", self.action_export
+        )
+        yield SystemCommand(
+            "Export as Parquet",
+            "Write the table on screen to a Parquet file",
+            _bind(self.action_export, ".parquet"),
+        )
+        for tab_id, title in self.tabs:
+            yield SystemCommand(
+                f"Show {title}", f"Switch to the {title} tab", _bind(self.show_tab, tab_id)
+            )
+        yield SystemCommand("Clear filters", "Clear the filters and search (x)", self._clear)
+        yield SystemCommand("Help", "Every key (?)", self.action_help)
+        yield SystemCommand(
+            "Light/dark theme", "Switch between the two (t)", self.action_toggle_dark
+        )
+        if self.fetching:
+            yield SystemCommand(
+                "Cancel fetch", "Stop the running fetch (Esc)", self.action_cancel_fetch
+            )
+
+    def _clear(self) -> None:
+        view = self.active_view()
+        if view is not None:
+            view.action_clear_filters()
+
+    async def action_quit(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+        self.exit()
+
+    def on_unmount(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+        if self.close_client:
+            self.client.close()
+
+
+def _bind(function: Callable[..., None], *args: Any) -> Callable[[], None]:
+    def call() -> None:
+        function(*args)
+
+    return call
+
+
+def describe_row(record: dict[str, Any]) -> Any:
+    """A report row as ``field  value`` lines, every value shown literally."""
+    from textual.content import Content
+
+    from .safe_text import visible
+
+    width = max((len(name) for name in record), default=0) + 2
+    lines = [
+        Content.assemble(
+            (f"{name:<{width}}", "bold $text-muted"), visible(value, keep_newlines=True)
+        )
+        for name, value in record.items()
+    ]
+    return Content("\n").join(lines)
+
+
+def _explain(error: SmstoolsError) -> tuple[str, str]:
+    """A title and what the user can do, per kind of error."""
+    if isinstance(error, AuthenticationError):
+        return "Credentials refused", "check SMSTOOLS_AUTH_KEY/SECRET, then press r"
+    if isinstance(error, NetworkError):
+        return "Gateway unreachable", "check the connection, then press r to retry"
+    return "Fetch failed", "press r to retry"
+
+
+def make_app(
+    client: SmstoolsClient | None = None,
+    *,
+    window: WindowChoice | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    reports: Sequence[ReportSpec] = DEFAULT_REPORTS,
+    figures: Sequence[Figure] = DEFAULT_FIGURES,
+    zone: tzinfo | None = None,
+    compare_previous: bool = True,
+    export_dir: Path | None = None,
+) -> DashboardApp:
+    """The dashboard app, ready to ``run()`` (or ``run_test()``).
+
+    Args:
+        client: where the data comes from (default: :func:`smstools_tui.connect`, which is the
+            live account when credentials are configured and the demo otherwise). A client made
+            here is closed when the app exits; one passed in is left open.
+        window: the date window to open on (default: the last 30 days); or give ``since`` and/or
+            ``until`` as the command line takes them.
+        reports: the report tabs, after Overview, Sent and Received (see :class:`ReportSpec`).
+        figures: the overview's headline figures (see :class:`Figure`).
+        zone: the time zone timestamps are shown in (default: the machine's).
+        compare_previous: also load the previous window of the same length, for the overview's
+            changes.
+        export_dir: where exports are proposed (default: the working directory).
+    """
+    from .. import connect
+
+    owned = client is None
+    if client is None:
+        client = connect()
+    if window is None:
+        window = WindowChoice.custom(since, until)
+    return DashboardApp(
+        client,
+        window=window,
+        reports=reports,
+        figures=figures,
+        zone=zone,
+        compare_previous=compare_previous,
+        export_dir=export_dir,
+        close_client=owned,
+    )

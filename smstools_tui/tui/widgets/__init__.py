@@ -1,0 +1,1 @@
+"""Widgets of the dashboard: the fast table and its view, header, overview."""

@@ -1,0 +1,340 @@
+"""One tab's table with its filters, search, sort and status line.
+
+The same widget shows the sent and received messages and every report frame: a
+:class:`~smstools_tui.tui.views.TableSpec` says which columns, filters and sort it has.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import tzinfo
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, Select, Static
+
+from ..model import Query, SortOrder, TableModel
+from ..safe_text import visible
+from ..views import TableSpec
+from .frame_table import FrameTable
+
+__all__ = ["FrameView"]
+
+
+class FrameView(Vertical):
+    """Filters, search, the table and a status line for one frame.
+
+    Call :meth:`set_frame` with new data; the filters, search and sort the user chose are
+    kept and re-applied. ``Enter`` on a row posts :class:`FrameView.RowChosen`.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", "Search", tooltip="Search the text, numbers, senders"),
+        Binding("f", "focus_filters", "Filters", show=False, tooltip="Go to the filters"),
+        Binding("s", "sort_column", "Sort", tooltip="Sort by the cursor's column; again: reverse"),
+        Binding("x", "clear_filters", "Clear filters", show=False),
+        Binding("escape", "focus_table", "Back to the table", show=False),
+    ]
+
+    class RowChosen(Message):
+        """The user pressed Enter on a row (or double-clicked it)."""
+
+        def __init__(self, view: FrameView, position: int) -> None:
+            super().__init__()
+            self.view = view
+            self.position = position
+            """The row's position in :attr:`FrameView.frame`."""
+
+        @property
+        def control(self) -> FrameView:
+            return self.view
+
+    class Applied(Message):
+        """A filter, search or sort was applied (``seconds`` is how long it took)."""
+
+        def __init__(self, view: FrameView, rows: int, seconds: float) -> None:
+            super().__init__()
+            self.view = view
+            self.rows = rows
+            self.seconds = seconds
+
+    def __init__(
+        self,
+        spec: TableSpec,
+        *,
+        zone: tzinfo | None = None,
+        id: str | None = None,  # noqa: A002
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.spec = spec
+        self.zone = zone
+        self.model: TableModel | None = None
+        self.query_state = Query()
+        self.sort: SortOrder | None = spec.default_sort
+        self.rows: np.ndarray = np.zeros(0, dtype=np.int64)
+        self.incomplete: str | None = None
+        self._syncing = False
+        self._labels = {item.key: item.label for item in spec.filters}
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="filters"):
+            for item in self.spec.filters:
+                if item.mode == "choice":
+                    yield Select[str](
+                        [],
+                        prompt=f"any {item.label}",
+                        id=f"filter-{item.key}",
+                        classes="filter",
+                        compact=True,
+                    )
+                else:
+                    yield Input(
+                        placeholder=item.label,
+                        id=f"filter-{item.key}",
+                        classes="filter",
+                        compact=True,
+                    )
+            yield Input(placeholder="search  /", id="search", classes="search", compact=True)
+        yield Static("", classes="note", markup=False)
+        yield FrameTable(classes="table")
+        yield Static("", classes="status-line", markup=False)
+
+    # -- data ---------------------------------------------------------------------------------
+
+    @property
+    def table(self) -> FrameTable:
+        return self.query_one(FrameTable)
+
+    @property
+    def frame(self) -> pd.DataFrame | None:
+        return self.model.frame if self.model is not None else None
+
+    def set_frame(self, frame: pd.DataFrame, *, incomplete: str | None = None) -> None:
+        """Show ``frame``, keeping the user's filters, search and sort.
+
+        Args:
+            frame: the new data.
+            incomplete: why the data is only part of the window (``None`` when it is whole);
+                the status line says so in every state.
+        """
+        self.model = TableModel(
+            frame,
+            self.spec.columns,
+            filters=self.spec.filters,
+            search_columns=self.spec.search_columns,
+            highlight=self.spec.highlight,
+            zone=self.zone,
+        )
+        self.incomplete = incomplete
+        self._refresh_choices()
+        self.apply()
+
+    def set_note(self, note: str | Content) -> None:
+        """A line above the table (what a report is, that it is being computed, its error)."""
+        widget = self.query_one(".note", Static)
+        widget.update(note)
+        widget.display = bool(str(note))
+
+    def _refresh_choices(self) -> None:
+        if self.model is None:
+            return
+        self._syncing = True
+        try:
+            for item in self.spec.filters:
+                if item.mode != "choice":
+                    continue
+                select = self.query_one(f"#filter-{item.key}", Select)
+                current = self.query_state.filters.get(item.key, "")
+                choices = self.model.choices(item.key)
+                if current and current not in choices:
+                    choices.append(current)
+                select.set_options((Text(visible(value, limit=40)), value) for value in choices)
+                if current:
+                    select.value = current
+        finally:
+            self._syncing = False
+
+    def apply(self, *, keep_cursor: bool = False) -> float:
+        """Recompute the rows for the current query and sort and show them.
+
+        Returns the seconds it took, from the query to a table ready to paint.
+        """
+        if self.model is None:
+            return 0.0
+        started = time.perf_counter()
+        self.rows = self.model.rows(self.query_state, self.sort)
+        self.table.show(self.model, self.rows, self.sort, keep_cursor=keep_cursor)
+        elapsed = time.perf_counter() - started
+        self._update_status()
+        self.post_message(self.Applied(self, len(self.rows), elapsed))
+        return elapsed
+
+    def _update_status(self) -> None:
+        model = self.model
+        status = self.query_one(".status-line", Static)
+        if model is None:
+            status.update("")
+            return
+        parts = [f"{len(self.rows):,} of {len(model):,} {self.spec.noun}"]
+        if self.sort is not None:
+            label = next(
+                (spec.title for spec in model.specs if spec.name == self.sort.column),
+                self.sort.column,
+            )
+            parts.append(f"sorted by {label} {'▼' if self.sort.descending else '▲'}")
+        described = self.query_state.describe(self._labels)
+        if described:
+            parts.append(f"filtered: {visible(described, limit=80)}")
+        content = Content(" · ".join(parts))
+        if self.incomplete:
+            content = Content.assemble(
+                (f"INCOMPLETE ({visible(self.incomplete, limit=80)}) ", "bold $warning"),
+                content,
+            )
+        status.update(content)
+
+    # -- user input ---------------------------------------------------------------------------
+
+    def set_query(self, **changes: Any) -> float:
+        """Change filters (by key) and/or ``search=`` programmatically, as the user would."""
+        search = changes.pop("search", None)
+        filters = {**self.query_state.filters, **changes}
+        self.query_state = Query(
+            filters=filters, search=self.query_state.search if search is None else search
+        )
+        self._sync_inputs()
+        return self.apply()
+
+    def set_sort(self, sort: SortOrder | None) -> float:
+        """Sort by ``sort`` (``None``: the frame's own order)."""
+        self.sort = sort
+        return self.apply(keep_cursor=True)
+
+    def _sync_inputs(self) -> None:
+        self._syncing = True
+        try:
+            for item in self.spec.filters:
+                value = self.query_state.filters.get(item.key, "")
+                if item.mode == "choice":
+                    select = self.query_one(f"#filter-{item.key}", Select)
+                    if value:
+                        select.value = value
+                    else:
+                        select.clear()
+                else:
+                    field = self.query_one(f"#filter-{item.key}", Input)
+                    if field.value != value:
+                        field.value = value
+            search = self.query_one("#search", Input)
+            if search.value != self.query_state.search:
+                search.value = self.query_state.search
+        finally:
+            self._syncing = False
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._syncing or event.input.id is None:
+            return
+        # The input's value now, not the event's: a programmatic change posts its message
+        # after the fact, and by then the query may already say the same.
+        value = event.input.value
+        if event.input.id == "search":
+            if value == self.query_state.search:
+                return
+            self.query_state = replace(self.query_state, search=value)
+        else:
+            key = event.input.id.removeprefix("filter-")
+            if value == self.query_state.filters.get(key, ""):
+                return
+            self.query_state = replace(
+                self.query_state, filters={**self.query_state.filters, key: value}
+            )
+        self.apply()
+
+    @on(Input.Submitted)
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.table.focus()
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if self._syncing or event.select.id is None:
+            return
+        key = event.select.id.removeprefix("filter-")
+        current = event.select.value  # see _input_changed: the widget's value now
+        value = "" if current is Select.NULL else str(current)
+        if self.query_state.filters.get(key, "") == value:
+            return
+        self.query_state = replace(
+            self.query_state, filters={**self.query_state.filters, key: value}
+        )
+        self.apply()
+
+    @on(FrameTable.HeaderSelected)
+    def _header_selected(self, event: FrameTable.HeaderSelected) -> None:
+        event.stop()
+        self._sort_by_index(event.column_index)
+
+    @on(FrameTable.CellSelected)
+    def _cell_selected(self, event: FrameTable.CellSelected) -> None:
+        event.stop()
+        position = self.table.current_position()
+        if position is not None:
+            self.post_message(self.RowChosen(self, position))
+
+    def _sort_by_index(self, index: int) -> None:
+        if self.model is None or not 0 <= index < len(self.model.specs):
+            return
+        name = self.model.specs[index].name
+        if self.sort is not None and self.sort.column == name:
+            self.set_sort(self.sort.flipped())
+        else:
+            # Newest, largest, latest first is what people look for; names read A→Z.
+            kind = self.model.columns[index].kind
+            descending = kind in ("timestamp", "int", "float", "money", "percent", "duration")
+            self.set_sort(SortOrder(name, descending=descending))
+
+    def action_sort_column(self) -> None:
+        """Sort by the column under the cursor; again to reverse."""
+        self._sort_by_index(self.table.cursor_coordinate.column)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_table":
+            # Esc first cancels a running fetch (the app's binding), else leaves the filters.
+            return not getattr(self.app, "fetching", False) and not self.table.has_focus
+        return True
+
+    def action_focus_table(self) -> None:
+        self.table.focus()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_filters(self) -> None:
+        first = self.query(".filter")
+        (first.first() if first else self.query_one("#search", Input)).focus()
+
+    def action_clear_filters(self) -> None:
+        """Clear every filter and the search."""
+        self.query_state = Query()
+        self._sync_inputs()
+        self.apply()
+        self.table.focus()
+
+    def view_frame(self) -> pd.DataFrame | None:
+        """The rows on screen, in screen order, as data (what an export writes)."""
+        if self.model is None:
+            return None
+        return self.model.take(self.rows)

@@ -1,0 +1,477 @@
+"""Pilot tests of the dashboard: tabs, filters, sort, detail, window, export, cancel, errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from textual.widgets import Footer, Input, Select, TabbedContent
+
+from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.errors import AuthenticationError, NetworkError, ServerError
+from smstools_tui.tui.model import SortOrder
+from smstools_tui.tui.screens.detail import MessageDetail
+from smstools_tui.tui.screens.export import ExportScreen
+from smstools_tui.tui.screens.help import HelpScreen
+from smstools_tui.tui.screens.window import WindowScreen
+from smstools_tui.tui.views import ReportSpec, WindowChoice
+from smstools_tui.tui.widgets.header import DashboardHeader, ErrorPanel, FetchBar
+from smstools_tui.tui.widgets.overview import Overview
+
+from ..conftest import NOW
+from .conftest import SIZE, FrameClient, dashboard, settle
+
+
+def header_text(app: object) -> str:
+    header = app.query_one(DashboardHeader)  # type: ignore[attr-defined]
+    return "\n".join(str(static.render()) for static in header.query("Static"))
+
+
+def status_line(app: object, view_id: str) -> str:
+    view = app.view(view_id)  # type: ignore[attr-defined]
+    return str(view.query_one(".status-line").render())
+
+
+async def test_opens_on_the_overview_with_the_window_loaded(demo: SmstoolsClient) -> None:
+    app = dashboard(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "tab-overview"
+        data = app.dataset
+        assert data is not None and data.complete
+        assert data.window.until == NOW and data.window.duration == timedelta(days=30)
+        assert data.previous is not None and data.previous.window.until == data.window.since
+        text = header_text(app)
+        assert "DEMO" in text and "MyShop S.r.l." in text and "credit" in text
+        assert "last 30 days" in text and "just now" in text
+        assert f"{len(data.sent):,} sent" in text
+        tile = app.query_one(Overview).tile("sent")
+        assert tile.value == len(data.sent)
+        assert "vs previous" in str(tile.render())
+
+
+async def test_number_keys_switch_tabs_and_every_tab_shows_its_data(demo: SmstoolsClient) -> None:
+    app = dashboard(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        data = app.dataset
+        assert data is not None
+        for key, tab in (("2", "sent"), ("3", "received"), ("4", "statuses"), ("1", "overview")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.query_one(TabbedContent).active == f"tab-{tab}"
+        assert app.view("sent").table.row_count == len(data.sent)
+        assert app.view("received").table.row_count == len(data.received)
+        statuses = app.view("statuses").frame
+        assert statuses is not None and statuses["messages"].sum() == len(data.sent)
+        assert f"{len(data.sent):,} of {len(data.sent):,} messages" in status_line(app, "sent")
+
+
+async def test_status_filter_number_filter_and_search(demo: SmstoolsClient) -> None:
+    app = dashboard(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        view = app.view("sent")
+        sent = view.frame
+        assert sent is not None
+        view.query_one("#filter-status", Select).value = "NOTDELIVERED"
+        await pilot.pause()
+        expected = int((sent["status"] == "NOTDELIVERED").sum())
+        assert 0 < len(view.rows) == expected
+        assert "status=NOTDELIVERED" in status_line(app, "sent")
+
+        number = str(sent.loc[view.rows[0], "to"])
+        view.query_one("#filter-number", Input).focus()
+        await pilot.press(*("+" + number[:2] + " " + number[2:]))
+        await pilot.pause()
+        mask = (sent["status"] == "NOTDELIVERED") & (sent["to"].astype(str) == number)
+        assert set(view.rows.tolist()) == set(mask[mask].index)
+
+        await pilot.press("escape")  # back to the table
+        assert view.table.has_focus
+        await pilot.press("x")  # clear every filter
+        await pilot.pause()
+        assert len(view.rows) == len(sent)
+
+        await pilot.press("slash", *"stop")
+        await pilot.pause()
+        found = view.model.frame.iloc[view.rows]  # type: ignore[union-attr]
+        assert len(found) > 0
+        haystack = (
+            found["text"].astype(str) + found["to"].astype(str) + found["from"].astype(str)
+        ).str.lower()
+        assert haystack.str.contains("stop").all()
+
+
+async def test_sort_by_header_click_and_key(demo: SmstoolsClient) -> None:
+    app = dashboard(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        view = app.view("sent")
+        assert view.sort == SortOrder("insertDate", descending=True)
+        frame = view.frame
+        assert frame is not None
+        inserted = frame["insertDate"].iloc[view.rows]
+        assert inserted.is_monotonic_decreasing
+
+        left = sum(column.render_width for column in view.table.ordered_columns[:2])
+        await pilot.click(view.table, offset=(left + 1, 0))  # the "sender" header
+        await pilot.pause()
+        assert view.sort == SortOrder("from")
+        senders = frame["from"].astype(str).iloc[view.rows].tolist()
+        assert senders == sorted(senders)
+        assert "sorted by sender ▲" in status_line(app, "sent")
+
+        view.table.focus()
+        view.table.move_cursor(column=6)  # price
+        await pilot.press("s")
+        await pilot.pause()
+        assert view.sort == SortOrder("price", descending=True)
+        prices = frame["price"].iloc[view.rows]
+        assert prices.is_monotonic_decreasing
+        await pilot.press("s")
+        await pilot.pause()
+        assert view.sort == SortOrder("price", descending=False)
+
+
+async def test_enter_opens_the_message_detail(demo: SmstoolsClient) -> None:
+    app = dashboard(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        view = app.view("sent")
+        frame = view.frame
+        assert frame is not None
+        delivered = frame.index[frame["status"] == "DELIVERED"][0]
+        view.set_query(search=str(frame.loc[delivered, "to"]))
+        view.table.focus()
+        await pilot.pause()
+        position = view.table.current_position()
+        assert position is not None
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MessageDetail)
+        shown = str(app.screen.query_one("#detail-content").render())
+        record = frame.iloc[position]
+        assert str(record["id"]) in shown and str(record["to"]) in shown
+        for label in ("inserted", "sent", "delivered", "latency", "cost", "Replies"):
+            assert label in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, MessageDetail)
+
+        await pilot.press("3")
+        received = app.view("received")
+        received.table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MessageDetail)
+        assert "In reply to" in str(app.screen.query_one("#detail-content").render())
+
+
+async def test_replies_appear_in_the_detail_of_the_message_they_answer() -> None:
+    sent = pd.DataFrame(
+        {
+            "id": [1, 2],
+            "to": ["393480000001", "393480000001"],
+            "from": ["MyShop", "MyShop"],
+            "text": ["Promo", "Later promo"],
+            "status": ["DELIVERED", "DELIVERED"],
+            "insertDate": [NOW - timedelta(hours=5), NOW - timedelta(hours=1)],
+            "price": [0.1, 0.1],
+        }
+    )
+    received = pd.DataFrame(
+        {
+            "from": ["+393480000001", "+393480000001", "+393489999999"],
+            "text": ["STOP", "grazie", "other number"],
+            "receiveDate": [NOW - timedelta(hours=4), NOW - timedelta(minutes=30), NOW],
+        }
+    )
+    app = dashboard(FrameClient(sent, received), compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        view = app.view("sent")
+        view.table.move_cursor(row=1)  # newest first: row 1 is the older promo
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#detail-content").render())
+        assert "Replies (1)" in shown and "STOP" in shown and "grazie" not in shown
+
+
+async def test_window_picker_presets_and_custom(frame_client: FrameClient) -> None:
+    app = dashboard(frame_client)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, WindowScreen)
+        await pilot.press("up", "enter")  # from "last 30 days" to "last 7 days"
+        await settle(pilot)
+        data = app.dataset
+        assert data is not None and data.window.duration == timedelta(days=7)
+        assert "last 7 days" in header_text(app)
+        assert len(app.view("sent").rows) == len(data.sent)
+
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press("end", "enter")  # custom…
+        await pilot.pause()
+        await pilot.press(*"2026-11-20T00:00:00Z", "enter")
+        await settle(pilot)
+        data = app.dataset
+        assert data is not None
+        assert data.window.since == datetime(2026, 11, 20, tzinfo=UTC)
+        assert data.window.until == NOW
+
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press("end", "enter")
+        await pilot.pause()
+        since = app.screen.query_one("#window-since", Input)
+        since.value = "not a date"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, WindowScreen)  # stays open and says why
+        assert "not a date" in str(app.screen.query_one("#window-error").render())
+        await pilot.press("escape")
+
+
+async def test_refresh_fetches_again_and_moves_a_relative_window(
+    frame_client: FrameClient,
+) -> None:
+    app = dashboard(frame_client, compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = app.dataset
+        frame_client._now = NOW + timedelta(hours=1)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.dataset is not first
+        assert app.dataset is not None and app.dataset.window.until == NOW + timedelta(hours=1)
+        assert [name for name, _ in frame_client.calls].count("sent") == 2
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+async def test_export_writes_the_view_as_filtered_and_sorted(
+    demo: SmstoolsClient, tmp_path: Path, suffix: str
+) -> None:
+    app = dashboard(demo, export_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        view = app.view("sent")
+        view.set_query(status="DELIVERED")
+        view.set_sort(SortOrder("price", descending=True))
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        if suffix == ".parquet":
+            await pilot.click("#format-parquet")
+            await pilot.pause()
+        path_input = app.screen.query_one("#export-path", Input)
+        assert path_input.value.endswith(suffix)
+        path_input.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        [written] = list(tmp_path.iterdir())
+        assert written.name.startswith("sent-") and written.suffix == suffix
+        if suffix == ".csv":
+            back = pd.read_csv(written, encoding="utf-8-sig")
+        else:
+            back = pd.read_parquet(written)
+        assert len(back) == len(view.rows)
+        assert set(back["status"]) == {"DELIVERED"}
+        assert back["price"].is_monotonic_decreasing
+
+
+async def test_export_on_the_overview_explains_instead(demo: SmstoolsClient) -> None:
+    app = dashboard(demo)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)
+        assert any("table tab" in note.message for note in app._notifications)
+
+
+async def test_escape_cancels_a_fetch_and_nothing_is_shown_as_complete(
+    frame_client: FrameClient,
+) -> None:
+    frame_client.stall = True
+    frame_client.partial_rows = 10
+    app = dashboard(frame_client, compare_previous=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        assert frame_client.stalled.wait(5)
+        assert app.fetching
+        assert "Esc" in str(app.query_one("#fetch-hint").render())
+        bar, footer = app.query_one(FetchBar).region, app.query_one(Footer).region
+        assert bar.height == 1 and not bar.overlaps(footer)  # seen, not hidden by the footer
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not app.fetching
+        data = app.dataset
+        # Nothing complete was on screen, so the ten that arrived are shown, labelled.
+        assert data is not None and not data.complete and len(data.sent) == 10
+        assert "INCOMPLETE" in header_text(app) and "cancelled" in header_text(app)
+        assert "INCOMPLETE" in app.export_screenshot()  # not cut off at 80 columns
+        assert "INCOMPLETE" in status_line(app, "sent")
+        assert any(note.title == "Cancelled" for note in app._notifications)
+
+
+async def test_a_cancelled_refresh_keeps_the_complete_data(frame_client: FrameClient) -> None:
+    app = dashboard(frame_client, compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = app.dataset
+        assert before is not None and before.complete
+        frame_client.stall = True
+        frame_client.partial_rows = 5
+        await pilot.press("r")
+        assert frame_client.stalled.wait(5)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.dataset is before
+        assert len(app.view("sent").rows) == len(before.sent)
+        assert "refresh cancelled" in header_text(app)
+
+
+async def test_bad_credentials_show_an_error_panel_and_the_app_stays_up(
+    frame_client: FrameClient,
+) -> None:
+    frame_client.fail_account = AuthenticationError(401, "BAD_CREDENTIALS", endpoint="/user")
+    app = dashboard(frame_client)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        panel = app.query_one(ErrorPanel)
+        assert panel.has_class("-active")
+        assert not panel.region.overlaps(app.query_one(DashboardHeader).region)
+        assert "BAD_CREDENTIALS" in str(panel.render())
+        assert "Credentials refused" in str(panel.render())
+        assert app.dataset is None and app.is_running
+        assert any(note.severity == "error" for note in app._notifications)
+        # Fixed credentials and a retry clear it.
+        frame_client.fail_account = None
+        await pilot.press("r")
+        await settle(pilot)
+        assert not panel.has_class("-active") and app.dataset is not None
+
+
+async def test_network_down_on_refresh_keeps_the_data_on_screen(frame_client: FrameClient) -> None:
+    app = dashboard(frame_client, compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = app.dataset
+        frame_client.fail_sent = NetworkError("cannot connect to api.smstools.it (/sms/search)")
+        frame_client.partial_rows = 3
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.dataset is before
+        panel = app.query_one(ErrorPanel)
+        assert "Gateway unreachable" in str(panel.render())
+        assert "refresh failed" in header_text(app)
+
+
+async def test_server_error_with_nothing_on_screen_shows_the_partial_labelled(
+    frame_client: FrameClient,
+) -> None:
+    frame_client.fail_received = ServerError(500, "GENERIC_ERROR", endpoint="/sms/received/search")
+    frame_client.partial_rows = 4
+    app = dashboard(frame_client, compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        data = app.dataset
+        assert data is not None and not data.complete
+        assert len(data.received) == 4 and len(data.sent) > 0
+        assert "failed while reading received SMS" in (data.problem or "")
+        assert "INCOMPLETE" in status_line(app, "received")
+
+
+async def test_a_failing_report_shows_its_error_in_its_tab_only(demo: SmstoolsClient) -> None:
+    def broken(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
+        raise ValueError("no such column")
+
+    report = ReportSpec("broken", "Broken", compute=broken)
+    app = dashboard(demo, reports=[report])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        note = str(app.view("broken").query_one(".note").render())
+        assert "could not be computed" in note and "no such column" in note
+        assert app.view("sent").table.row_count > 0
+
+
+async def test_help_lists_every_key_and_the_palette_has_the_actions(demo: SmstoolsClient) -> None:
+    app = dashboard(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = {keys for keys, _ in app.screen.rows}
+        for key in ("q", "r", "w", "e", "Esc", "/", "s", "x", "t", "Enter", "Ctrl+P"):
+            assert any(key in group.split() for group in keys), key
+        await pilot.press("escape")
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for title in (
+            "Refresh", "Pick the date window", "Window: last 7 days", "Export as CSV",
+            "Export as Parquet", "Show Sent", "Show Statuses", "Clear filters", "Help",
+        ):  # fmt: skip
+            assert title in titles
+
+
+async def test_theme_toggle(demo: SmstoolsClient) -> None:
+    app = dashboard(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dark = app.current_theme.dark
+        await pilot.press("t")
+        assert app.current_theme.dark is not dark
+
+
+def test_window_choice_resolves_relative_and_fixed() -> None:
+    week = WindowChoice("last 7 days", days=7).resolve(NOW)
+    assert week.until == NOW and week.duration == timedelta(days=7)
+    fixed = WindowChoice.custom("2026-11-01T00:00:00Z", "2026-11-10T00:00:00Z").resolve(NOW)
+    assert fixed.since == datetime(2026, 11, 1, tzinfo=UTC)
+
+
+async def test_cancelling_only_the_previous_window_leaves_the_window_complete(
+    frame_client: FrameClient,
+) -> None:
+    app = dashboard(frame_client)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # The refresh reads account, sent and received; the previous window's sent stalls.
+        frame_client.stall_after = len(frame_client.calls) + 3
+        await pilot.press("r")
+        assert frame_client.stalled.wait(5)
+        await pilot.press("escape")
+        await settle(pilot)
+        data = app.dataset
+        assert data is not None and data.complete and data.previous is None
+        text = header_text(app)
+        assert "previous window not loaded" in text and "INCOMPLETE" not in text
+
+
+async def test_an_unexpected_bug_in_a_fetch_is_reported_and_the_app_stays_up(
+    frame_client: FrameClient,
+) -> None:
+    app = dashboard(frame_client, compare_previous=False)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        before = app.dataset
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("boom")
+
+        frame_client.sent = broken  # type: ignore[method-assign]
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.is_running and app.dataset is before and not app.fetching
+        assert "RuntimeError: boom" in str(app.query_one(ErrorPanel).render())

@@ -1,0 +1,150 @@
+"""Every SMS text and number is shown literally: no markup, escape or control character styles,
+links, moves or breaks the screen."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+from rich.console import Console
+from rich.text import Text
+
+from smstools_tui.tui.model import TableModel
+from smstools_tui.tui.safe_text import MAX_CELL_CHARS, cell_text, safe_text, visible
+from smstools_tui.tui.screens.detail import MessageDetail
+
+from ..conftest import NOW
+from .conftest import SIZE, FrameClient, dashboard, settle
+
+HOSTILE = {
+    "close-tag": "[/bold]",
+    "link-markup": "[link=http://x]y[/link]",
+    "ansi": "\x1b[31mred",
+    "osc8": "\x1b]8;;http://evil.example\x07click\x1b]8;;\x07",
+    "title": "\x1b]0;pwned\x07",
+    "rlo": "\u202egnp.exe",
+    "isolate": "a\u2066b\u2069c",
+    "c1-csi": "\x9b31mx",
+    "controls": "nul\x00 bell\x07 bs\x08 del\x7f",
+    "lines": "one\ntwo\r\nthree\rfour",
+    "long": "ten thousand " + "x" * 10_000,
+    "emoji-markup": ":smile: [red]",
+}
+RENDERED = {
+    "close-tag": "[/bold]",
+    "link-markup": "[link=http://x]y[/link]",
+    "ansi": "␛[31mred",
+    "osc8": "␛]8;;http://evil.example␇click␛]8;;␇",
+    "title": "␛]0;pwned␇",
+    "rlo": "⟨U+202E⟩gnp.exe",
+    "isolate": "a⟨U+2066⟩b⟨U+2069⟩c",
+    "c1-csi": "⟨U+009B⟩31mx",
+    "controls": "nul␀ bell␇ bs␈ del␡",
+    "lines": "one␊two␍␊three␍four",
+    "emoji-markup": ":smile: [red]",
+}
+
+
+@pytest.mark.parametrize("name", sorted(RENDERED))
+def test_visible_replaces_controls_with_pictures(name: str) -> None:
+    assert visible(HOSTILE[name]) == RENDERED[name]
+
+
+def test_visible_keeps_line_breaks_only_when_asked() -> None:
+    assert visible("one\r\ntwo\nthree", keep_newlines=True) == "one\ntwo\nthree"
+    assert visible("a\rb", keep_newlines=True) == "a␍b"
+
+
+def test_missing_values_are_empty_and_long_ones_are_cut() -> None:
+    assert visible(None) == visible(float("nan")) == visible(pd.NA) == ""
+    cell = cell_text(HOSTILE["long"])
+    assert len(cell.plain) == MAX_CELL_CHARS and cell.plain.endswith("…")
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_rendered_text_has_no_escape_no_link_no_markup(name: str) -> None:
+    console = Console(width=60, color_system="truecolor", force_terminal=True, record=True)
+    for text in (safe_text(HOSTILE[name], keep_newlines=True), cell_text(HOSTILE[name])):
+        assert isinstance(text, Text) and not text.spans
+        segments = list(console.render(text))
+        assert all("\x1b" not in segment.text for segment in segments)
+        assert all(segment.style is None or not segment.style.link for segment in segments)
+
+
+def hostile_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    names = list(HOSTILE)
+    sent = pd.DataFrame(
+        {
+            "id": range(1, len(names) + 1),
+            "to": [f"39348000{i:04d}" for i in range(len(names))],
+            "from": ["[bold]Shop[/bold]"] * len(names),
+            "text": [HOSTILE[name] for name in names],
+            "status": ["DELIVERED"] * len(names),
+            "insertDate": [NOW - timedelta(minutes=i + 1) for i in range(len(names))],
+            "transactionId": ["\x1b[5mcampaign[/]"] * len(names),
+            "price": [0.1] * len(names),
+        }
+    )
+    received = pd.DataFrame(
+        {
+            "from": ["+39[red]348[/red]"],
+            "text": [HOSTILE["osc8"]],
+            "receiveDate": [NOW - timedelta(minutes=1)],
+        }
+    )
+    return sent, received
+
+
+def test_the_model_gives_literal_cells() -> None:
+    sent, _ = hostile_frames()
+    model = TableModel(sent)
+    for position, name in enumerate(HOSTILE):
+        cells = model.display_row(position)
+        text = cells[list(sent.columns).index("text")]
+        assert isinstance(text, Text)
+        if name in RENDERED:
+            assert text.plain == RENDERED[name]
+
+
+async def test_the_dashboard_renders_hostile_text_literally() -> None:
+    sent, received = hostile_frames()
+    app = dashboard(FrameClient(sent, received), compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        view = app.view("sent")
+        assert view.table.row_count == len(HOSTILE)
+        screen = app.export_screenshot()
+        for shown in ("[/bold]", "[link=http://x]y[/link]", "␛[31mred", "⟨U+202E⟩gnp.exe"):
+            assert shown.replace("&", "&amp;").replace("<", "&lt;") in screen.replace("&#160;", " ")
+        assert "[bold]Shop[/bold]" in screen.replace("&#160;", " ")
+        lines = [view.table.render_line(y) for y in range(view.table.size.height)]
+        for strip in lines:
+            for segment in strip:
+                assert "\x1b" not in segment.text and "\u202e" not in segment.text
+                assert segment.style is None or not segment.style.link
+
+        # The detail keeps every character of the 10,000-character text, escaped.
+        view.set_query(search="ten thousand")
+        view.table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MessageDetail)
+        detail = str(app.screen.query_one("#detail-content").render())
+        assert "x" * 10_000 in detail
+        await pilot.press("escape")
+
+        view.set_query(search="")
+        view.set_query(search="evil")
+        view.table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = str(app.screen.query_one("#detail-content").render())
+        assert "␛]8;;http://evil.example␇click" in detail
+        await pilot.press("escape")
+
+        # The account's name, from the API, is data too.
+        header = "".join(str(s.render()) for s in app.query("DashboardHeader Static"))
+        assert "Test [bold]Shop[/bold]" in header

@@ -1,0 +1,84 @@
+"""SVG snapshots of the main screens on the seeded demo account with a frozen clock.
+
+Update after an intended change with ``pytest tests/tui/test_snapshots.py --snapshot-update``
+and look at the report before committing the new SVGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.tui.model import SortOrder
+
+from .conftest import SIZE, dashboard, settle
+
+Compare = Callable[..., bool]
+
+
+def then(*steps: Callable[[Pilot[Any]], Awaitable[None] | None]) -> Callable[[Pilot[Any]], Any]:
+    """Let the data load, then run ``steps``, then let everything settle."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        for step in steps:
+            result = step(pilot)
+            if result is not None:
+                await result
+            await pilot.pause()
+        await settle(pilot)
+
+    return run
+
+
+def keys(*pressed: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def press(pilot: Pilot[Any]) -> None:
+        await pilot.press(*pressed)
+
+    return press
+
+
+class TestTabs:
+    def test_overview(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then())
+
+    def test_sent(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("2")))
+
+    def test_received(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("3")))
+
+    def test_statuses_report(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("4")))
+
+
+class TestInteractions:
+    def test_sent_filtered_and_sorted(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        def narrow(pilot: Pilot[Any]) -> None:
+            view = pilot.app.view("sent")  # type: ignore[attr-defined]
+            view.set_query(status="NOTDELIVERED", search="stop")
+            view.set_sort(SortOrder("to"))
+            view.table.focus()
+
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("2"), narrow))
+
+    def test_message_detail(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(
+            dashboard(demo), terminal_size=SIZE, run_before=then(keys("2", "down", "enter"))
+        )
+
+    def test_help(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(
+            dashboard(demo), terminal_size=SIZE, run_before=then(keys("question_mark"))
+        )
+
+    def test_window_picker(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("w")))
+
+
+class TestThemes:
+    def test_sent_light(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("t", "2")))
