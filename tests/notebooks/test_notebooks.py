@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from smstools_tui.sandbox import SANDBOX_KEY, SANDBOX_SECRET, SandboxServer
+
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
@@ -62,3 +64,21 @@ def test_runs_top_to_bottom_on_demo_data(path: Path, no_credentials: None, tmp_p
     assert "the demo account" in text
     figures = [output for output in outputs if "application/vnd.plotly.v1+json" in output.get("data", {})]
     assert figures, "the notebook draws its charts with plotly"
+
+
+def test_runs_on_a_live_account_when_credentials_are_set(
+    server: SandboxServer, no_credentials: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With credentials in the environment the notebook reads the account, not the demo: here
+    the sandbox over HTTP stands in for the gateway."""
+    monkeypatch.setenv("SMSTOOLS_BASE_URL", server.base_url)
+    monkeypatch.setenv("SMSTOOLS_AUTH_KEY", SANDBOX_KEY)
+    monkeypatch.setenv("SMSTOOLS_AUTH_SECRET", SANDBOX_SECRET)
+    path = next(path for path in NOTEBOOKS if path.stem == "01_delivery")
+    notebook = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    text = "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs if output.output_type == "stream")
+    assert "MyShop S.r.l.: " in text
+    assert "the demo account" not in text
+    assert server.api.requests["/sms/search"] > 0
