@@ -34,6 +34,7 @@ from .errors import (
     ResultTooLargeError,
     ServerError,
     SmstoolsError,
+    StoreError,
     UnsafeXmlError,
 )
 from .frames import (
@@ -70,6 +71,7 @@ __all__ = [
     "Settings",
     "SmstoolsClient",
     "SmstoolsError",
+    "StoreError",
     "UnsafeXmlError",
     "__version__",
     "coerce_frame",
