@@ -23,6 +23,7 @@ PACKAGES = [
     "smstools_tui.frames",
     "smstools_tui.report",
     "smstools_tui.sandbox",
+    "smstools_tui.store",
 ]
 
 
@@ -62,6 +63,7 @@ def test_the_data_layer_never_imports_the_ui() -> None:
         "import sys\n"
         "import smstools_tui, smstools_tui.api, smstools_tui.frames, smstools_tui.sandbox\n"
         "import smstools_tui.report, smstools_tui.config, smstools_tui.errors\n"
+        "import smstools_tui.store\n"
         "leaked = sorted(m for m in sys.modules if m.split('.')[0] == 'textual' or m == 'smstools_tui.cli')\n"
         "print(','.join(leaked))\n"
     )
