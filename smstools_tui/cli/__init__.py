@@ -31,6 +31,7 @@ from ..errors import (
 )
 from .export import export_command
 from .sandbox import config_path_command, sandbox_command
+from .sync import sync_command
 
 __all__ = ["cli", "main"]
 
@@ -57,6 +58,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 cli.add_command(export_command)
 cli.add_command(sandbox_command)
 cli.add_command(config_path_command)
+cli.add_command(sync_command)
 
 
 def _exit_code(error: SmstoolsError) -> int:
