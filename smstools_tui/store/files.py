@@ -76,7 +76,7 @@ def lock_file(path: Path, *, timeout: float = 60.0, poll: float = 0.05) -> Itera
     Raises:
         StoreError: another process held it for ``timeout`` seconds.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = time.monotonic() + timeout

@@ -98,7 +98,7 @@ def remember_store(base_url: str, path: Path) -> None:
     if known.get(base_url) == resolved:
         return
     known[base_url] = resolved
-    registry.parent.mkdir(parents=True, exist_ok=True)
+    registry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     atomic_write_bytes(registry, json.dumps(known, indent=2, sort_keys=True).encode() + b"\n")
 
 

@@ -338,7 +338,9 @@ class Store:
         """
         if not self._writable:
             raise StoreError(f"the store in {self.path} is open read-only (offline)")
-        self.path.mkdir(parents=True, exist_ok=True)
+        # Only the owner may read it: phone numbers and texts are personal data. (The files are
+        # created 0600 by mkstemp, the folders here 0700.)
+        self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
         with lock_file(self.path / ".lock"):
             # Another process may have committed since this one last looked: build on its state.
             current = _load_manifest(self.path) or self._manifest
@@ -438,7 +440,7 @@ class Store:
     def _write_partition(self, kind: Kind, key: str, table: pa.Table, generation: int) -> Partition:
         name = f"{kind}/{key}.g{generation:06d}.parquet"
         target = self.path / name
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, exist_ok=True)
         table = _compact(table)
 
         def write(stream: BinaryIO) -> None:

@@ -272,3 +272,10 @@ def test_kill_9_in_the_middle_of_writing_leaves_the_old_or_the_new_state(
     assert names == {Path(name).name for name in Store.open(path).manifest.files()}
     assert not [entry for entry in path.iterdir() if entry.name.endswith(".tmp")]
     assert (path / MANIFEST_NAME).exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_only_the_owner_can_read_the_store(store: Store, client: SmstoolsClient) -> None:
+    store.commit(sent=client.sent(SINCE, UNTIL))
+    for path in [store.path, store.path / "sent", *store.path.rglob("*")]:
+        assert path.stat().st_mode & 0o077 == 0, path
