@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..api.client import Account, SmstoolsClient
 from ..api.paging import CancelToken, ProgressCallback
-from ..config import Credentials
+from ..config import Credentials, Settings
 from ..dates import DateWindow, TimeInput
 from ..errors import ConfigError, SmstoolsError, StoreError
 from ..frames import SENT_SCHEMA, STATUSES, empty_frame
@@ -166,8 +166,6 @@ class StoredClient:
             StoreError: what was found cannot be read.
         """
         if path is None and base_url is None:
-            from ..config import Settings
-
             base_url = Settings.from_env().base_url
         folder = find_offline_store(base_url or "", path=path, credentials=credentials)
         return cls(Store.open(folder))
@@ -378,9 +376,13 @@ class StoredClient:
         report = SyncReport()
         fetched: set[int] = set()
 
+        stages: dict[str, tuple[int, int]] = {}
+
         def pages(stage: str, done: int, total: int) -> None:
+            # One running count over the searches and the re-checks, as a single fetch gives.
+            stages[stage] = (done, total)
             if progress is not None:
-                progress(done, total)
+                progress(sum(d for d, _ in stages.values()), sum(t for _, t in stages.values()))
 
         sink = pages if progress is not None else None
         try:

@@ -98,7 +98,7 @@ class SyncReport:
     seconds: float = 0.0
     store: Path | None = None
 
-    def add(self, kind: Kind, stats: CommitStats) -> None:
+    def add(self, stats: CommitStats) -> None:
         self.new_sent += stats.new["sent"]
         self.new_received += stats.new["received"]
         self.statuses_updated += stats.updated
@@ -265,7 +265,7 @@ class Syncer:
             # Whatever was answered is kept, even when a later batch failed.
             answers = [answer for answer in answers if len(answer)]
             if answers:
-                report.add("sent", self.store.commit(sent=pd.concat(answers, ignore_index=True)))
+                report.add(self.store.commit(sent=pd.concat(answers, ignore_index=True)))
 
     # -- chunks ---------------------------------------------------------------------------------
 
@@ -329,7 +329,7 @@ class Syncer:
             stats = self.store.commit(
                 received=frame, replacing=[searched], covered={"received": [searched]}
             )
-        report.add(kind, stats)
+        report.add(stats)
         return len(frame)
 
     def _keep_partial(
@@ -347,7 +347,7 @@ class Syncer:
         report.fetched[kind] += len(partial)
         if kind == "sent":
             fetched_ids.update(int(value) for value in partial["id"].dropna())
-            report.add(kind, self.store.commit(sent=partial))
+            report.add(self.store.commit(sent=partial))
             return
         # Received: only the uncovered part of the span is provisional; what is covered there
         # already is a complete answer, which a partial one must not replace.
@@ -360,7 +360,7 @@ class Syncer:
             inside |= (dates >= pd.Timestamp(from_epoch(span_start))) & (
                 dates < pd.Timestamp(from_epoch(span_end))
             )
-        report.add(kind, self.store.commit(received=partial[inside], replacing=spans))
+        report.add(self.store.commit(received=partial[inside], replacing=spans))
 
 
 def _next_month(epoch: int) -> int:

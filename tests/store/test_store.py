@@ -279,3 +279,28 @@ def test_only_the_owner_can_read_the_store(store: Store, client: SmstoolsClient)
     store.commit(sent=client.sent(SINCE, UNTIL))
     for path in [store.path, store.path / "sent", *store.path.rglob("*")]:
         assert path.stat().st_mode & 0o077 == 0, path
+
+
+def test_a_read_racing_a_commit_in_another_process_reads_the_new_state(
+    store: Store, account: SandboxAccount, tmp_path: Path
+) -> None:
+    """A reader that read the manifest just before another process committed (and deleted the
+    files it replaced) finds a file gone: it reads the manifest again and the new files."""
+    store.commit(sent=account.sent_frame(NOW - timedelta(days=30)))
+    reader = Store.open(store.path)
+    reader.refresh()
+    stale = reader.manifest
+    writer = Store.open(store.path, WHO)
+    writer.commit(sent=account.sent_frame(NOW))
+    assert not (store.path / next(iter(stale.files()))).exists()
+    reader._manifest = stale  # as if it had read the manifest a moment before the commit
+    real_refresh = reader.refresh
+    calls = {"n": 0}
+
+    def refresh_late() -> object:
+        calls["n"] += 1
+        return stale if calls["n"] == 1 else real_refresh()
+
+    reader.refresh = refresh_late  # type: ignore[method-assign]
+    pd.testing.assert_frame_equal(reader.read("sent"), newest_first(account.sent_frame(NOW)))
+    assert calls["n"] == 2

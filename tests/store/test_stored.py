@@ -14,7 +14,7 @@ import pytest
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.errors import ConfigError, ServerError, StoreError
 from smstools_tui.sandbox import FaultPlan, SandboxApi
-from smstools_tui.store import MessageSource, StoredClient
+from smstools_tui.store import MessageSource, StoredClient, SyncPolicy
 from tests.conftest import NOW, Clock
 
 SINCE, UNTIL = "2026-08-01T00:00:00+00:00", "2026-11-01T00:00:00+00:00"
@@ -123,10 +123,24 @@ def test_a_failed_read_carries_all_the_store_holds_and_a_retry_completes(
     pd.testing.assert_frame_equal(stored.sent(SINCE, UNTIL), client.sent(SINCE, UNTIL))
 
 
-def test_progress_counts_up_over_every_search(stored: StoredClient) -> None:
+def test_progress_counts_up_over_every_search(
+    stored: StoredClient, api: SandboxApi, clock: Clock
+) -> None:
     seen: list[tuple[int, int]] = []
     stored.sent(SINCE, UNTIL, progress=lambda done, total: seen.append((done, total)))
     assert len(seen) > 3
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert seen[-1][0] == seen[-1][1]
+    # New messages and pending statuses: window searches and re-checks, counted as one (no
+    # overlap, which would fetch the pending messages again with the new ones).
+    stored.policy = SyncPolicy(overlap=0)
+    clock.now = NOW - timedelta(minutes=3)
+    stored.sent(NOW - timedelta(days=3))
+    clock.now = NOW + timedelta(hours=1)
+    seen.clear()
+    rechecks = api.requests["/sms/search"]
+    stored.sent(NOW - timedelta(days=3), progress=lambda done, total: seen.append((done, total)))
+    assert api.requests["/sms/search"] - rechecks == seen[-1][1] >= 2
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
     assert seen[-1][0] == seen[-1][1]
 
