@@ -7,11 +7,11 @@ become searchable a little after the date it carries (a replicated index, a cloc
 apart): the overlap catches it, and nothing is doubled, since sent messages are merged by id and
 the received messages of a searched span are replaced by the new, complete answer for that span.
 
-Gaps are searched in chunks of at most a calendar month (one partition) and about
-``chunk_messages`` messages, oldest first, each committed as soon as it is complete. An
-interrupted sync (Ctrl-C, the network gone, the process killed) therefore resumes after the
-last committed chunk; what the interrupted search had read is committed too (sent messages by
-id; received ones provisionally, until their span is searched completely).
+Gaps are searched in chunks of about ``chunk_messages`` messages (sized from the density of
+what the store holds, else from a first week), oldest first, each committed as soon as it is
+complete. An interrupted sync (Ctrl-C, the network gone, the process killed) therefore resumes
+after the last committed chunk; what the interrupted search had read is committed too (sent
+messages by id; received ones provisionally, until their span is searched completely).
 
 Then the sent messages stored as PENDING or SENT, not just fetched, and inserted in the last
 ``recheck_days``, are searched by id (``id=1,2,3…``, ``id_batch`` at a time), and the answers
@@ -47,6 +47,9 @@ __all__ = [
 ]
 
 log = logging.getLogger("smstools_tui.store")
+
+_FIRST_CHUNK = 7 * 86_400
+_SMALLEST_CHUNK = 3_600
 
 SyncProgress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)``; ``stage`` is ``sent``, ``received`` or
@@ -214,13 +217,20 @@ class Syncer:
         cancel: CancelToken | None = None,
     ) -> None:
         """Search the parts of ``window`` the store lacks, chunk by chunk, committing each."""
-        coverage = self.store.refresh().state(kind).coverage
+        state = self.store.refresh().state(kind)
+        coverage = state.coverage
         watermark = coverage.end
+        # What the store holds tells how dense the account is, so a resumed or extended sync
+        # sizes its chunks right away instead of probing again.
+        covered = sum(end - start for start, end in coverage)
+        length = _FIRST_CHUNK
+        if state.rows and covered:
+            length = int(max(self.policy.chunk_messages * covered / state.rows, _SMALLEST_CHUNK))
         pages = _Pages(kind, progress)
         for gap_start, gap_end in coverage.missing(*window):
             if watermark is not None and gap_start == watermark:
                 gap_start = max(gap_start - self.policy.overlap, 0)
-            self._fill_gap(kind, gap_start, gap_end, report, fetched_ids, pages, cancel)
+            self._fill_gap(kind, gap_start, gap_end, length, report, fetched_ids, pages, cancel)
 
     def recheck(
         self,
@@ -274,21 +284,23 @@ class Syncer:
         kind: Kind,
         start: int,
         end: int,
+        length: int,
         report: SyncReport,
         fetched_ids: set[int],
         pages: _Pages,
         cancel: CancelToken | None,
     ) -> None:
-        rate: float | None = None  # messages per second in the chunks read so far
+        # Each chunk after the first (``length`` seconds) is sized from the density just seen
+        # to hold about chunk_messages, growing at most fourfold (a quiet stretch says little
+        # about a busy one ahead).
         cursor = start
         while cursor < end:
             _check(cancel)
-            stop = min(_next_month(cursor), end)
-            if rate:
-                stop = min(stop, cursor + max(3600, int(self.policy.chunk_messages / rate)))
+            stop = min(cursor + length, end)
             rows = self._fetch_chunk(kind, cursor, stop, report, fetched_ids, pages, cancel)
-            if rows:
-                rate = rows / (stop - cursor)
+            took = stop - cursor
+            wanted = self.policy.chunk_messages * took / rows if rows else 4 * took
+            length = int(min(max(wanted, _SMALLEST_CHUNK), 4 * took))
             cursor = stop
 
     def _fetch_chunk(
@@ -361,12 +373,6 @@ class Syncer:
                 dates < pd.Timestamp(from_epoch(span_end))
             )
         report.add(self.store.commit(received=partial[inside], replacing=spans))
-
-
-def _next_month(epoch: int) -> int:
-    moment = from_epoch(epoch)
-    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
-    return to_epoch(moment.replace(year=year, month=month, day=1, hour=0, minute=0, second=0))
 
 
 def _check(cancel: CancelToken | None) -> None:
