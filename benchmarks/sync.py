@@ -1,7 +1,7 @@
 """Sync benchmark: requests and time of a first sync, a re-sync, a re-sync after new messages;
 loading a million stored messages.
 
-Run: ``python benchmarks/sync.py`` (about a minute). Every figure is measured in this one run.
+Run: ``python benchmarks/sync.py`` (under a minute). Every figure is measured in this one run.
 
 The sandbox runs in its own process (``smstools-tui sandbox``) with a stopped clock, as a real
 server would be: client and server must not share one interpreter lock. Its history ends at

@@ -321,3 +321,48 @@ def test_an_earlier_since_fetches_only_the_missing_history(
     )  # the history, then the overlap: October and November are not fetched again
     assert isinstance(report, SyncReport) and report.new_sent > 0
     assert_store_is_truth(store, truth, clock)
+
+
+def test_transient_faults_are_retried_and_the_store_is_still_the_truth(
+    store: Store,
+    account: SandboxAccount,
+    clock: Clock,
+    make_client: Callable[..., SmstoolsClient],
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+) -> None:
+    flaky = SandboxApi(account, clock=clock, page_cap=100, faults=FaultPlan(rate=0.3, seed=8))
+    client = make_client(flaky)
+    clock.now = NOW - timedelta(minutes=3)
+    Syncer(client, store).sync(since=SINCE)
+    clock.now = NOW + timedelta(hours=6)
+    Syncer(client, store).sync()
+    assert sum(flaky.faults_injected.values()) > 5
+    assert_store_is_truth(store, truth, clock)
+
+
+def test_ctrl_c_mid_search_keeps_what_was_read(
+    store: Store,
+    api: SandboxApi,
+    clock: Clock,
+    client: SmstoolsClient,
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+) -> None:
+    searches = {"n": 0}
+
+    def ctrl_c_on_a_later_page(path: str, params: dict[str, str]) -> None:
+        if path == "/sms/search" and params.get("offset") == "200":
+            searches["n"] += 1
+            if searches["n"] == 2:
+                raise KeyboardInterrupt
+
+    api.on_request = ctrl_c_on_a_later_page
+    with pytest.raises(FetchCancelled):
+        Syncer(client, store, SyncPolicy(chunk_messages=400)).sync(since=SINCE)
+    covered = store.coverage("sent")
+    kept = store.read("sent")
+    assert covered.end is not None and len(kept) > len(
+        store.read("sent", from_epoch(covered.start), from_epoch(covered.end))  # type: ignore[arg-type]
+    )
+    api.on_request = None
+    Syncer(client, store).sync()
+    assert_store_is_truth(store, truth, clock)
