@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
+import random
+import signal
+import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.cli.sync import sync_progress
-from smstools_tui.sandbox import FaultPlan, SandboxApi, SandboxServer
-from smstools_tui.store import StoredClient
+from smstools_tui.sandbox import SANDBOX_KEY, SANDBOX_SECRET, FaultPlan, SandboxApi, SandboxServer
+from smstools_tui.store import Store, StoredClient
 from tests.cli.conftest import Result
+from tests.conftest import NOW
 
 SINCE = ("--since", "2026-08-01T00:00:00+00:00")
 WINDOW = (*SINCE, "--until", "2026-11-01T00:00:00+00:00")
@@ -159,3 +166,45 @@ def test_sync_with_a_progress_bar(
     assert run("sync", *SINCE).code == 0
     assert {stage for stage, _, _ in seen} >= {"sent", "received"}
     assert all(done <= total for _, done, total in seen)
+
+
+def test_a_sync_killed_at_any_moment_resumes_on_the_next_run(
+    run: Callable[..., Result],
+    api: SandboxApi,
+    client: SmstoolsClient,
+    monkeypatch: pytest.MonkeyPatch,
+    no_credentials: None,
+    tmp_path: Path,
+) -> None:
+    """``kill -9`` on a running ``smstools-tui sync``: the store opens, and the next sync
+    completes it to the sandbox's truth."""
+    if not hasattr(signal, "SIGKILL"):
+        pytest.skip("no SIGKILL on this platform")
+    folder = tmp_path / "store"
+    chooser = random.Random(3)
+    with SandboxServer(api, latency=0.03) as slow:
+        env = {**os.environ, "SMSTOOLS_BASE_URL": slow.base_url,
+               "SMSTOOLS_AUTH_KEY": SANDBOX_KEY, "SMSTOOLS_AUTH_SECRET": SANDBOX_SECRET}  # fmt: skip
+        for name, value in env.items():
+            if name.startswith("SMSTOOLS_"):
+                monkeypatch.setenv(name, value)
+        for _ in range(2):
+            syncing = subprocess.Popen(
+                [sys.executable, "-m", "smstools_tui", "sync", *SINCE, "--store", str(folder)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(chooser.uniform(0.8, 1.6))
+            syncing.send_signal(signal.SIGKILL)
+            syncing.wait(timeout=30)
+            if (folder / "manifest.json").exists():
+                Store.open(folder).read("sent")  # readable, whatever the moment
+        resumed = run("sync", *SINCE, "--store", str(folder))
+        assert resumed.code == 0, resumed.err
+    until = NOW.isoformat()
+    with StoredClient.offline(folder) as offline:
+        pd.testing.assert_frame_equal(offline.sent(SINCE[1], until), client.sent(SINCE[1], until))
+        pd.testing.assert_frame_equal(
+            offline.received(SINCE[1], until), client.received(SINCE[1], until)
+        )
