@@ -674,21 +674,35 @@ def _window_filter(
 def _merge_by_id(old: pa.Table, new: pa.Table) -> tuple[pa.Table, int, int]:
     """``old`` with ``new`` merged in by id, the copy from ``new`` winning; returns the table,
     how many ids are new and how many stored messages changed status."""
-    old_ids = old["id"].to_pandas()
-    new_ids = new["id"].to_pandas()
-    added = int((~new_ids.isin(old_ids.dropna())).sum())
-    before = pd.Series(old["status"].cast(pa.string()).to_pandas().to_numpy(), index=old_ids)
-    after = pd.Series(new["status"].cast(pa.string()).to_pandas().to_numpy(), index=new_ids)
-    before = before[before.index.notna() & ~before.index.duplicated(keep="last")]
-    after = after[after.index.notna() & ~after.index.duplicated(keep="last")]
+    old_ids, old_valid = _ids(old)
+    new_ids, new_valid = _ids(new)
+    known = new_valid & np.isin(new_ids, old_ids[old_valid])
+    added = int((~known).sum())
+    before = pd.Series(_statuses(old)[old_valid], index=old_ids[old_valid])
+    after = pd.Series(_statuses(new)[new_valid], index=new_ids[new_valid])
+    before = before[~before.index.duplicated(keep="last")]
+    after = after[~after.index.duplicated(keep="last")]
     common = before.index.intersection(after.index)
-    changed = int((before[common].fillna("") != after[common].fillna("")).sum())
+    changed = int((before[common] != after[common]).sum())
     combined = pa.concat_tables([old, new])
-    ids = pd.Series(combined["id"].to_pandas().to_numpy())
+    ids, valid = _ids(combined)
     # The last copy of an id wins; a message without an id cannot be matched, so it is kept.
-    keep = ~(ids.notna() & ids.duplicated(keep="last"))
-    combined = combined.filter(pa.array(keep.to_numpy()))
+    later_copy = np.zeros(len(ids), dtype=bool)
+    later_copy[valid] = pd.Series(ids[valid]).duplicated(keep="last").to_numpy()
+    combined = combined.filter(pa.array(~later_copy))
     order = pc.sort_indices(
         combined, sort_keys=[("insertDate", "descending"), ("id", "descending")]
     )
     return combined.take(order), added, changed
+
+
+def _ids(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """The id column as exact int64 values, and where it is not missing."""
+    column = table["id"]
+    valid = pc.is_valid(column).to_numpy(zero_copy_only=False)
+    return pc.fill_null(column, 0).to_numpy(zero_copy_only=False), valid
+
+
+def _statuses(table: pa.Table) -> np.ndarray:
+    statuses = pc.fill_null(table["status"].cast(pa.string()), "")
+    return np.asarray(statuses.to_numpy(zero_copy_only=False), dtype=object)

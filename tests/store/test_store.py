@@ -304,3 +304,24 @@ def test_a_read_racing_a_commit_in_another_process_reads_the_new_state(
     reader.refresh = refresh_late  # type: ignore[method-assign]
     pd.testing.assert_frame_equal(reader.read("sent"), newest_first(account.sent_frame(NOW)))
     assert calls["n"] == 2
+
+
+def test_ids_beyond_float_precision_merge_exactly(store: Store) -> None:
+    """Ids are compared as integers, not floats: two ids a unit apart above 2**53 stay two."""
+    big = 2**60
+    frame = coerce_frame(
+        pd.DataFrame(
+            {
+                "id": pd.array([big, big + 1, None], dtype="Int64"),
+                "status": ["SENT", "SENT", "SENT"],
+                "insertDate": pd.Timestamp("2026-11-01T00:00:00Z"),
+            }
+        ),
+        SENT_SCHEMA,
+    )
+    assert store.commit(sent=frame).new["sent"] == 3
+    frame["status"] = pd.Categorical(["DELIVERED", "SENT", "SENT"])
+    stats = store.commit(sent=frame)
+    stored = store.read("sent")
+    assert stats.updated == 1 and stats.new["sent"] == 1  # the row without an id is new again
+    assert sorted(stored["id"].dropna()) == [big, big + 1] and stored["id"].isna().sum() == 2
