@@ -8,12 +8,14 @@ The public API, for scripts and notebooks::
     sent = client.sent(since="2026-10-01", until="2026-10-31")
     received = client.received(since="2026-10-01", until="2026-10-31")
 
-``sent`` and ``received`` are typed pandas DataFrames (see :mod:`smstools_tui.frames`).
+``sent`` and ``received`` are typed pandas DataFrames (see :mod:`smstools_tui.frames`). Live,
+they come from the local store, which fetches only what it lacks (see :mod:`smstools_tui.store`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from ._version import __version__
 from .api import Account, SmstoolsClient
@@ -34,6 +36,7 @@ from .errors import (
     ResultTooLargeError,
     ServerError,
     SmstoolsError,
+    StoreError,
     UnsafeXmlError,
 )
 from .frames import (
@@ -45,6 +48,7 @@ from .frames import (
     received_frame,
     sent_frame,
 )
+from .store import MessageSource, Store, StoredClient, SyncReport
 
 __all__ = [
     "FINAL_STATUSES",
@@ -62,6 +66,7 @@ __all__ = [
     "FetchError",
     "IncompleteFetchError",
     "InvalidQueryError",
+    "MessageSource",
     "NetworkError",
     "NotFoundError",
     "RateLimitedError",
@@ -70,6 +75,10 @@ __all__ = [
     "Settings",
     "SmstoolsClient",
     "SmstoolsError",
+    "Store",
+    "StoreError",
+    "StoredClient",
+    "SyncReport",
     "UnsafeXmlError",
     "__version__",
     "coerce_frame",
@@ -79,12 +88,24 @@ __all__ = [
 ]
 
 
-def connect(*, demo: bool | None = None, **options: Any) -> SmstoolsClient:
-    """A client: live when credentials are configured, else (or with ``demo=True``) the demo.
+def connect(
+    *,
+    demo: bool | None = None,
+    store: str | Path | Literal[False] | None = None,
+    offline: bool = False,
+    **options: Any,
+) -> MessageSource:
+    """A source of SMS: live when credentials are configured, else (or with ``demo=True``) the
+    demo. Live, it reads through the local store: what the store covers is answered without a
+    request, the rest is fetched and kept.
 
     Args:
         demo: ``True`` forces the built-in demo data, ``False`` forces the live account
             (failing clearly without credentials), ``None`` picks by whether credentials exist.
+        store: the store's folder; ``None`` the default one (none for the demo); ``False`` no
+            store, every read fetched from the API.
+        offline: answer from the store alone (``store``, else the one last used for the base
+            URL): no network, no credentials.
         options: :class:`Settings` fields (``wire_format``, ``concurrency``, ``base_url`` …);
             for the demo also ``seed``, ``sent``, ``received`` and ``now``.
 
@@ -93,8 +114,12 @@ def connect(*, demo: bool | None = None, **options: Any) -> SmstoolsClient:
         >>> client.is_demo
         True
     """
+    folder = store if isinstance(store, str | Path) else None
+    if offline:
+        return StoredClient.offline(folder, base_url=options.get("base_url"))
     if demo is None:
         demo = Settings.from_env().credentials is None
-    if demo:
-        return SmstoolsClient.demo(**options)
-    return SmstoolsClient.from_env(**options)
+    client = SmstoolsClient.demo(**options) if demo else SmstoolsClient.from_env(**options)
+    if store is False or (demo and folder is None):
+        return client
+    return StoredClient.open(client, folder)

@@ -16,10 +16,12 @@ that says what went wrong and what the user can do, and never contains a credent
     ├── NetworkError                no answer: connection refused or dropped, timeout
     ├── DecodeError                 a body that is neither valid JSON nor the expected XML
     │   └── UnsafeXmlError          an XML body that declares entities (never expanded)
-    └── FetchError                  a paginated fetch that could not be completed
-        ├── IncompleteFetchError    the result set kept changing while it was read
-        ├── ResultTooLargeError     a search or a body beyond the safety limits
-        └── FetchCancelled          the caller cancelled the fetch
+    ├── FetchError                  a paginated fetch that could not be completed
+    │   ├── IncompleteFetchError    the result set kept changing while it was read
+    │   ├── ResultTooLargeError     a search or a body beyond the safety limits
+    │   └── FetchCancelled          the caller cancelled the fetch
+    └── StoreError                  the local store cannot be used: another account's, a newer
+                                    format, not a store, busy, empty when working offline
 
 Errors raised out of a paginated fetch carry what was already fetched in ``partial`` (a typed
 DataFrame, or ``None``), so nothing is lost; it is never presented as complete.
@@ -47,6 +49,7 @@ __all__ = [
     "ResultTooLargeError",
     "ServerError",
     "SmstoolsError",
+    "StoreError",
     "UnsafeXmlError",
 ]
 
@@ -171,3 +174,7 @@ class ResultTooLargeError(FetchError):
 
 class FetchCancelled(FetchError):
     """The fetch was cancelled by the caller."""
+
+
+class StoreError(SmstoolsError):
+    """The local store cannot be read or written as asked; the message says what to do."""

@@ -192,7 +192,8 @@ def coerce_frame(frame: pd.DataFrame, schema: FrameSchema) -> pd.DataFrame:
     for name, kind in schema.columns:
         dtype = _pandas_dtype(kind)
         if name not in frame:
-            out[name] = pd.Series(pd.NA, index=out.index).astype(dtype)
+            # None, not pd.NA: NA cannot become a float64 NaN.
+            out[name] = pd.Series(None, index=out.index, dtype=object).astype(dtype)
             continue
         column = frame[name].reset_index(drop=True)
         if kind == "status":

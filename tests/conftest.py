@@ -41,6 +41,17 @@ class Sleeps(list[float]):
         self.append(seconds)
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Any:
+    """Every test gets its own data folder: live commands keep a local store there, and a test
+    must neither read nor write the user's."""
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("SMSTOOLS_DATA_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def account() -> SandboxAccount:
     """3,000 sent and 400 received messages over 400 days, ending at :data:`NOW`."""

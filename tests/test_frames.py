@@ -162,3 +162,6 @@ def test_coerce_frame_fills_missing_columns_and_drops_extra_ones() -> None:
     frame = coerce_frame(pd.DataFrame({"text": ["hi"], "extra": [1]}), RECEIVED_SCHEMA)
     assert list(frame.columns) == RECEIVED_SCHEMA.names
     assert frame["from"].isna().all()
+    sent = coerce_frame(pd.DataFrame({"id": [1]}), SENT_SCHEMA)  # no price: a float column
+    assert kinds(sent) == kinds(sent_frame([DOCUMENTED_ITEM]))
+    assert sent.drop(columns="id").isna().all().all()

@@ -12,6 +12,7 @@ import pytest
 
 import smstools_tui
 from smstools_tui import errors
+from smstools_tui.sandbox import SANDBOX_KEY, SANDBOX_SECRET, SandboxServer
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = [
@@ -23,6 +24,7 @@ PACKAGES = [
     "smstools_tui.frames",
     "smstools_tui.report",
     "smstools_tui.sandbox",
+    "smstools_tui.store",
 ]
 
 
@@ -62,6 +64,7 @@ def test_the_data_layer_never_imports_the_ui() -> None:
         "import sys\n"
         "import smstools_tui, smstools_tui.api, smstools_tui.frames, smstools_tui.sandbox\n"
         "import smstools_tui.report, smstools_tui.config, smstools_tui.errors\n"
+        "import smstools_tui.store\n"
         "leaked = sorted(m for m in sys.modules if m.split('.')[0] == 'textual' or m == 'smstools_tui.cli')\n"
         "print(','.join(leaked))\n"
     )
@@ -77,3 +80,25 @@ def test_import_contracts() -> None:
     code = "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports())"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_connect_reads_through_the_store_when_live(
+    monkeypatch: pytest.MonkeyPatch, no_credentials: None, server: SandboxServer, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SMSTOOLS_BASE_URL", server.base_url)
+    monkeypatch.setenv("SMSTOOLS_AUTH_KEY", SANDBOX_KEY)
+    monkeypatch.setenv("SMSTOOLS_AUTH_SECRET", SANDBOX_SECRET)
+    window = ("2026-08-01T00:00:00+00:00", "2026-11-01T00:00:00+00:00")
+    with smstools_tui.connect() as client:
+        assert isinstance(client, smstools_tui.StoredClient)
+        fetched = client.sent(*window)
+    with smstools_tui.connect(store=False) as plain:
+        assert isinstance(plain, smstools_tui.SmstoolsClient)
+    with smstools_tui.connect(store=tmp_path / "mine") as mine:
+        assert isinstance(mine, smstools_tui.StoredClient)
+        assert mine.store.path == tmp_path / "mine"
+    with smstools_tui.connect(offline=True) as offline:
+        assert offline.sent(*window).equals(fetched)
+    demo = smstools_tui.connect(demo=True)
+    assert isinstance(demo, smstools_tui.SmstoolsClient)  # the demo has no store of its own
+    demo.close()

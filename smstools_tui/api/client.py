@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -178,6 +179,8 @@ class SmstoolsClient:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._sleep = sleep if sleep is not None else (lambda seconds: time.sleep(seconds))
         self.label = label or httpx.URL(self.settings.base_url).host
+        self._requests_made = 0
+        self._requests_lock = threading.Lock()
         self._http = httpx.Client(
             base_url=self.settings.base_url + "/",
             auth=httpx.BasicAuth(*credentials.as_tuple()),
@@ -230,6 +233,11 @@ class SmstoolsClient:
     def now(self) -> datetime:
         """The client's current time (aware, UTC)."""
         return self._clock().astimezone(UTC)
+
+    @property
+    def requests_made(self) -> int:
+        """HTTP requests sent so far, retries included: what a sync reports it spent."""
+        return self._requests_made
 
     # -- searches ------------------------------------------------------------------------------
 
@@ -426,6 +434,8 @@ class SmstoolsClient:
         return retrying(self._get_once, endpoint, params, offset)
 
     def _get_once(self, endpoint: str, params: dict[str, str], offset: int | None) -> bytes:
+        with self._requests_lock:  # pages are fetched from several threads
+            self._requests_made += 1
         started = time.perf_counter()
         with (
             _translate_transport_errors(endpoint, self.label),

@@ -33,6 +33,7 @@ from .dashboard import dashboard_command
 from .export import export_command
 from .report import report_group
 from .sandbox import config_path_command, sandbox_command
+from .sync import sync_command
 
 __all__ = ["cli", "main"]
 
@@ -61,6 +62,7 @@ cli.add_command(export_command)
 cli.add_command(report_group)
 cli.add_command(sandbox_command)
 cli.add_command(config_path_command)
+cli.add_command(sync_command)
 
 
 def _exit_code(error: SmstoolsError) -> int:

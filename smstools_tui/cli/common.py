@@ -15,8 +15,9 @@ import pandas as pd
 from ..api.client import SmstoolsClient
 from ..config import Settings
 from ..dates import parse_user_datetime
-from ..errors import SmstoolsError
+from ..errors import ConfigError, SmstoolsError
 from ..report.export import export_frame, partial_path
+from ..store import MessageSource, StoredClient
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,6 +32,9 @@ class ConnectionOptions:
     base_url: str | None
     concurrency: int
     demo: bool
+    store: str | None = None
+    offline: bool = False
+    no_store: bool = False
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any]) -> ConnectionOptions:
@@ -41,8 +45,12 @@ class ConnectionOptions:
             base_url=kwargs.pop("base_url"),
             concurrency=kwargs.pop("concurrency"),
             demo=kwargs.pop("demo"),
+            store=kwargs.pop("store", None),
+            offline=kwargs.pop("offline", False),
+            no_store=kwargs.pop("no_store", False),
         )
         kwargs.pop("debug", None)
+        options._check_store_flags()
         # Parse the window now, so a typo fails before any request is made.
         if options.since:
             parse_user_datetime(options.since)
@@ -50,19 +58,43 @@ class ConnectionOptions:
             parse_user_datetime(options.until, end_of_day=True)
         return options
 
-    def client(self, *, demo_without_credentials: bool = False) -> SmstoolsClient:
-        """The client these options describe; the demo when asked (or, for the dashboard, when
-        no credentials are configured)."""
+    def client(self, *, demo_without_credentials: bool = False) -> MessageSource:
+        """The source these options describe: the live account through its local store (or
+        straight from the API with --no-store, or the store alone with --offline); the demo when
+        asked (or, for the dashboard, when no credentials are configured)."""
         settings: dict[str, Any] = {
             "wire_format": self.wire_format,
             "concurrency": self.concurrency,
         }
+        if self.offline:
+            configured = Settings.from_env(base_url=self.base_url)
+            return StoredClient.offline(
+                self.store, base_url=configured.base_url, credentials=configured.credentials
+            )
         if self.demo:
-            return SmstoolsClient.demo(**settings)
+            return self._through_store(SmstoolsClient.demo(**settings), live=False)
         live = Settings.from_env(base_url=self.base_url, **settings)
         if live.credentials is None and demo_without_credentials:
-            return SmstoolsClient.demo(**settings)
-        return SmstoolsClient(live)
+            return self._through_store(SmstoolsClient.demo(**settings), live=False)
+        return self._through_store(SmstoolsClient(live), live=True)
+
+    def _through_store(self, client: SmstoolsClient, *, live: bool) -> MessageSource:
+        # The demo has no store of its own (its data is made up on the spot): only --store.
+        if self.no_store or (self.store is None and not live):
+            return client
+        try:
+            return StoredClient.open(client, self.store)
+        except BaseException:
+            client.close()
+            raise
+
+    def _check_store_flags(self) -> None:
+        if self.offline and self.no_store:
+            raise ConfigError("--offline reads the local store: it cannot go with --no-store")
+        if self.offline and self.demo:
+            raise ConfigError("--demo needs no network already: drop --offline")
+        if self.store and self.no_store:
+            raise ConfigError("--store and --no-store contradict each other: keep one")
 
 
 def window_options(command: F) -> F:
@@ -115,6 +147,23 @@ def connection_options(command: F) -> F:
                 "--demo",
                 is_flag=True,
                 help="Use the built-in demo data: no credentials, no network.",
+            ),
+            click.option(
+                "--store",
+                metavar="PATH",
+                help="The local store to read from and sync into. Default: one per account "
+                "and base URL in the user data folder (none for --demo).",
+            ),
+            click.option(
+                "--offline",
+                is_flag=True,
+                help="Answer from the local store alone: no network, no credentials needed.",
+            ),
+            click.option(
+                "--no-store",
+                "no_store",
+                is_flag=True,
+                help="Bypass the local store: fetch the whole window from the API.",
             ),
             click.option("--debug", is_flag=True, hidden=True),
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..config import config_file_path
+from ..dates import parse_user_datetime
 from ..sandbox import SANDBOX_KEY, SANDBOX_SECRET, AccountSpec, FaultPlan, SandboxApi, SandboxServer
 from ..sandbox import generate_account as generate
 
@@ -21,6 +22,11 @@ from ..sandbox import generate_account as generate
               help="Delay before each answer.")  # fmt: skip
 @click.option("--fail-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Share of requests answered 500/503/429 or dropped (seeded).")  # fmt: skip
+@click.option("--now", "end", metavar="DT",
+              help="End of the generated history (default: the current minute).")  # fmt: skip
+@click.option("--clock", metavar="DT",
+              help="Stop the server's clock at DT: only what is dated before it is visible, with "
+              "the statuses it had then (default: the clock runs).")  # fmt: skip
 def sandbox_command(
     port: int,
     seed: int,
@@ -30,15 +36,27 @@ def sandbox_command(
     page_cap: int,
     latency_ms: float,
     fail_rate: float,
+    end: str | None,
+    clock: str | None,
 ) -> None:
     """Serve a local Smstools API on 127.0.0.1 with realistic seeded data.
 
     It speaks the four GET endpoints in JSON and XML with HTTP Basic auth (key
     'sandbox-key', secret 'sandbox-secret'). Point the other commands at it with
     SMSTOOLS_BASE_URL=http://127.0.0.1:PORT/rest/api and those credentials.
+
+    The same seed and --now give the same data, so restarting with a later --clock shows the
+    same account later on: new messages, settled statuses.
     """
-    account = generate(AccountSpec(seed=seed, sent=sent, received=received, days=days))
-    api = SandboxApi(account, page_cap=page_cap, faults=FaultPlan(rate=fail_rate, seed=seed))
+    anchor = parse_user_datetime(end) if end else None
+    frozen = parse_user_datetime(clock) if clock else None
+    account = generate(AccountSpec(seed=seed, sent=sent, received=received, days=days, now=anchor))
+    api = SandboxApi(
+        account,
+        page_cap=page_cap,
+        faults=FaultPlan(rate=fail_rate, seed=seed),
+        clock=(lambda: frozen) if frozen else None,
+    )
     server = SandboxServer(api, port=port, latency=latency_ms / 1000)
     click.echo(
         f"sandbox: {len(account.sent):,} sent and {len(account.received):,} received SMS on "

@@ -53,7 +53,7 @@ _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#1
 
 @dataclass(frozen=True)
 class FaultPlan:
-    """Faults to inject, at random but seeded.
+    """Faults to inject, at random but seeded, or all of them after a number of requests.
 
     Attributes:
         rate: the share of requests that fail (0 to 1).
@@ -61,12 +61,19 @@ class FaultPlan:
             connection closes in the middle of the body).
         retry_after: the seconds a 429 asks to wait.
         seed: the seed of the fault sequence.
+        after: when set, every request after this many (counted over all endpoints) fails: the
+            network going down in the middle of a long job, at a repeatable moment.
+
+    Example:
+        >>> FaultPlan(after=10, kinds=("drop",)).after
+        10
     """
 
     rate: float = 0.0
     kinds: tuple[str, ...] = ("500", "503", "429", "drop")
     retry_after: float = 1.0
     seed: int = 0
+    after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,9 @@ class SandboxApi:
         xml_style: the XML element names.
         on_request: called with ``(path, params)`` before each request is answered (tests use it
             to change the data in the middle of a fetch).
+        lag: seconds a message takes to become searchable after its insert (or receive) date,
+            as behind a replicated database: a message dated just before a search may appear
+            only in a later one.
 
     Example:
         >>> from smstools_tui.sandbox import AccountSpec, generate_account
@@ -129,8 +139,10 @@ class SandboxApi:
         xml_style: XmlStyle | None = None,
         zone: str = "Europe/Rome",
         on_request: Callable[[str, dict[str, str]], None] | None = None,
+        lag: int = 0,
     ) -> None:
         self.account = account
+        self.lag = lag
         self.page_cap = page_cap
         self.clock = clock or (lambda: datetime.now(UTC))
         self.faults = faults or FaultPlan()
@@ -156,7 +168,7 @@ class SandboxApi:
         endpoint = endpoint.rstrip("/") or "/"
         with self._lock:
             self.requests[endpoint] += 1
-            fault = self._pick_fault()
+            fault = self._pick_fault(sum(self.requests.values()))
         if fault:
             return self._fault(fault, xml)
         if method.upper() != "GET":
@@ -212,7 +224,7 @@ class SandboxApi:
         ):
             raise _BadRequest(400, "NO_PARAMS")
         table, now = self.account.sent, self.now()
-        lo, hi = _window(table.insert, params, now)
+        lo, hi = _window(table.insert, params, now - self.lag)
         rows = np.arange(lo, hi)
         if params.get("id"):
             try:
@@ -242,7 +254,7 @@ class SandboxApi:
         if not any(params.get(name) for name in ("from", "simIdRef", "fromDate", "toDate")):
             raise _BadRequest(400, "NO_PARAMS")
         table, now = self.account.received, self.now()
-        lo, hi = _window(table.receive, params, now)
+        lo, hi = _window(table.receive, params, now - self.lag)
         rows = np.arange(lo, hi)
         if params.get("from"):
             senders = [_plus(number) for number in params["from"].split(",")]
@@ -270,9 +282,10 @@ class SandboxApi:
 
     # -- faults ----------------------------------------------------------------------------------
 
-    def _pick_fault(self) -> str | None:
+    def _pick_fault(self, request_number: int) -> str | None:
         plan = self.faults
-        if plan.rate <= 0 or self._fault_random.random() >= plan.rate:
+        down = plan.after is not None and request_number > plan.after
+        if not down and (plan.rate <= 0 or self._fault_random.random() >= plan.rate):
             return None
         kind = self._fault_random.choice(plan.kinds)
         self.faults_injected[kind] += 1

@@ -24,9 +24,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from ..api.client import SmstoolsClient
 from ..errors import AuthenticationError, NetworkError, SmstoolsError
 from ..report.export import export_frame, partial_path
+from ..store import MessageSource
 from .loader import LoadFailed, load_dataset
 from .messages import (
     DataLoaded,
@@ -98,7 +98,7 @@ class DashboardApp(App[None]):
 
     def __init__(
         self,
-        client: SmstoolsClient,
+        client: MessageSource,
         *,
         window: WindowChoice = DEFAULT_WINDOW,
         reports: Sequence[ReportSpec] = DEFAULT_REPORTS,
@@ -573,7 +573,7 @@ def _explain(error: SmstoolsError) -> tuple[str, str]:
 
 
 def make_app(
-    client: SmstoolsClient | None = None,
+    client: MessageSource | None = None,
     *,
     window: WindowChoice | None = None,
     since: str | datetime | None = None,

@@ -12,11 +12,12 @@ from typing import Protocol
 
 import pandas as pd
 
-from ..api.client import Account, SmstoolsClient
+from ..api.client import Account
 from ..api.paging import CancelToken
 from ..dates import DateWindow
 from ..errors import AuthenticationError, FetchCancelled, SmstoolsError
 from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, empty_frame
+from ..store import MessageSource
 from .views import Dataset
 
 __all__ = ["LoadFailed", "Progress", "load_dataset"]
@@ -50,7 +51,7 @@ class LoadFailed(Exception):
 
 
 def load_dataset(
-    client: SmstoolsClient,
+    client: MessageSource,
     window: DateWindow,
     *,
     progress: Progress | None = None,

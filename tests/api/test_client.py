@@ -408,3 +408,16 @@ def test_debug_log_names_requests_not_secrets(
     assert "GET /sms/search offset=0 -> 200" in caplog.text
     assert SANDBOX_SECRET not in caplog.text
     assert base64.b64encode(f"{SANDBOX_KEY}:{SANDBOX_SECRET}".encode()).decode() not in caplog.text
+
+
+def test_requests_made_counts_every_request_retries_included(
+    account: SandboxAccount, make_client: Callable[..., SmstoolsClient], clock: Clock
+) -> None:
+    flaky = SandboxApi(
+        account, clock=clock, page_cap=100, faults=FaultPlan(rate=0.3, kinds=("500",), seed=5)
+    )
+    client = make_client(flaky)
+    assert client.requests_made == 0
+    client.sent(SINCE, UNTIL)
+    client.account()
+    assert client.requests_made == sum(flaky.requests.values()) > 5

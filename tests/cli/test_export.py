@@ -200,7 +200,9 @@ def test_a_failure_mid_fetch_keeps_what_was_read_and_says_it_is_incomplete(
 
     api.handle = breaks_after_three  # type: ignore[method-assign]
     target = tmp_path / "sent.csv"
-    result = run("export", "sent", *WINDOW, "--concurrency", "1", "--out", str(target))
+    result = run(
+        "export", "sent", *WINDOW, "--concurrency", "1", "--no-store", "--out", str(target)
+    )
     assert result.code == 4
     partial = tmp_path / "sent.partial.csv"
     assert not target.exists()

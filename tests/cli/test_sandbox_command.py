@@ -68,3 +68,17 @@ def test_export_with_a_progress_bar(
     monkeypatch.setattr("smstools_tui.cli.export.fetch_progress", lambda label: Recorder())
     assert run("export", "sent", "--demo", "--out", str(tmp_path / "s.csv")).code == 0
     assert seen[-1][0] == seen[-1][1] > 1
+
+
+def test_sandbox_command_with_a_stopped_clock() -> None:
+    """``--now`` fixes the data, ``--clock`` what is visible: a restart with a later clock shows
+    the same account later on (the sync benchmark relies on it)."""
+    options = ["--sent", "2000", "--received", "100", "--now", "2026-06-01T00:00:00+00:00",
+               "--clock", "2026-05-20T00:00:00+00:00"]  # fmt: skip
+    with (
+        sandbox_process(*options) as base_url,
+        SmstoolsClient(sandbox_settings(base_url)) as client,
+    ):
+        frame = client.sent(since="2026-05-01T00:00:00+00:00", until="2026-06-01T00:00:00+00:00")
+    assert len(frame) > 20
+    assert frame["insertDate"].max() < pd.Timestamp("2026-05-20T00:00:00+00:00")

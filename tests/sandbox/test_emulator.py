@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 
 import orjson
 import pytest
 import xmltodict
 
-from smstools_tui.sandbox import SANDBOX_KEY, SANDBOX_SECRET, SandboxApi
+from smstools_tui.dates import parse_api_datetime
+from smstools_tui.sandbox import SANDBOX_KEY, SANDBOX_SECRET, FaultPlan, SandboxApi
+from tests.conftest import NOW, Clock
 
 AUTH = {
     "Authorization": "Basic "
@@ -89,3 +92,42 @@ def test_received_items_have_the_documented_fields(api: SandboxApi) -> None:
     _, page = get(api, "/sms/received/search", WINDOW + "&limit=5")
     assert set(page["smsList"][0]) == {"from", "text", "receiveDate", "simId"}
     assert page["smsList"][0]["from"].startswith("+")
+
+
+def test_statuses_settle_and_scheduled_messages_appear_as_the_clock_runs(
+    api: SandboxApi, clock: Clock
+) -> None:
+    """What a store's re-sync relies on: between two syncs, PENDING/SENT messages settle and
+    new ones (scheduled after the first) appear."""
+    query = "fromDate=2026-11-24T00:00:00%2B0000&limit=1000"
+    clock.now = NOW - timedelta(minutes=3)
+    _, before = get(api, "/sms/search", query)
+    clock.now = NOW + timedelta(days=1)
+    _, after = get(api, "/sms/search", query)
+    was = {item["id"]: item["status"] for item in before["smsList"]}
+    now = {item["id"]: item["status"] for item in after["smsList"]}
+    assert set(was) < set(now)  # scheduled messages appeared
+    pending = [key for key, status in was.items() if status in ("PENDING", "SENT")]
+    assert pending
+    assert sum(now[key] not in ("PENDING", "SENT") for key in pending) > len(pending) / 2
+
+
+def test_faults_after_a_number_of_requests(api: SandboxApi) -> None:
+    api.faults = FaultPlan(after=2, kinds=("503",))
+    statuses = [get(api, "/user")[0] for _ in range(4)]
+    assert statuses == [200, 200, 503, 503]
+    api.faults = FaultPlan()  # the network is back
+    assert get(api, "/user")[0] == 200
+
+
+def test_lag_hides_the_newest_messages_until_later(api: SandboxApi, clock: Clock) -> None:
+    query = "fromDate=2026-11-20T00:00:00%2B0000&limit=1000"
+    _, prompt = get(api, "/sms/search", query)
+    api.lag = 3600
+    _, lagging = get(api, "/sms/search", query)
+    newest = max(parse_api_datetime(item["insertDate"]) for item in lagging["smsList"])
+    assert newest <= NOW - timedelta(hours=1)
+    assert lagging["metadata"]["count"] < prompt["metadata"]["count"]
+    clock.now = NOW + timedelta(hours=1)
+    _, later = get(api, "/sms/search", query + "&toDate=2026-11-25T10:00:00%2B0000")
+    assert later["metadata"]["count"] == prompt["metadata"]["count"]

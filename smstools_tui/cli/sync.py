@@ -1,0 +1,102 @@
+"""``smstools-tui sync``: bring the local store up to date."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from ..errors import ConfigError, SmstoolsError
+from ..store import StoredClient, SyncPolicy, SyncProgress
+from .common import ConnectionOptions, connection_options
+
+_STAGES = {"sent": "sent SMS", "received": "received SMS", "statuses": "statuses"}
+
+
+@click.command("sync")
+@click.option(
+    "--since",
+    metavar="DT",
+    help="Sync from this date: YYYY-MM-DD (local midnight) or ISO-8601. Default: where the "
+    "store starts, or 30 days back for a new store. An earlier date fetches the history the "
+    "store lacks.",
+)
+@connection_options
+@click.option(
+    "--recheck-days",
+    type=click.FloatRange(0),
+    default=SyncPolicy().recheck_days,
+    show_default=True,
+    metavar="DAYS",
+    help="Re-check the status of the PENDING/SENT messages sent in the last DAYS days.",
+)
+@click.option(
+    "--recheck-all",
+    is_flag=True,
+    help="Re-check every PENDING/SENT message in the store, however old.",
+)
+def sync_command(since: str | None, recheck_days: float, recheck_all: bool, **kwargs: Any) -> None:
+    """Fetch what is new since the last sync into the local store, and update the statuses of
+    messages not final yet. The first sync fetches the whole window.
+
+    An interrupted sync keeps what it fetched; running it again resumes.
+
+    \b
+    Examples:
+      smstools-tui sync --since 2026-01-01     # first time: this year's history
+      smstools-tui sync                        # then: only what is new
+      smstools-tui export sent --offline --out sent.csv
+    """
+    options = ConnectionOptions.from_kwargs({**kwargs, "since": since, "until": None})
+    if options.offline:
+        raise ConfigError("sync needs the network: drop --offline")
+    if options.no_store:
+        raise ConfigError("sync writes the local store: drop --no-store")
+    if options.demo and not options.store:
+        raise ConfigError("--demo has no store of its own: add --store PATH to sync it into one")
+    source = options.client()
+    if not isinstance(source, StoredClient):  # pragma: no cover - ruled out just above
+        raise ConfigError("sync needs a store")
+    source.policy = SyncPolicy(recheck_days=None if recheck_all else recheck_days)
+    with source, sync_progress() as progress:
+        try:
+            report = source.sync(options.since, progress=progress)
+        except SmstoolsError as error:
+            error.message = (
+                f"{error.message}; what was fetched before that is stored in "
+                f"{source.store.path}: run sync again to resume"
+            )
+            raise
+    click.echo(f"{report.summary()} in {report.seconds:.1f} s ({source.store.path})")
+
+
+@contextmanager
+def sync_progress() -> Iterator[SyncProgress | None]:
+    """A progress bar on stderr when it is a terminal, one stage after the other; ``None``
+    (no bar) otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("requests"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(_STAGES.get(stage, stage), total=None)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update

@@ -1,0 +1,216 @@
+"""The manifest: the one small file that says what a store holds.
+
+``manifest.json`` names the Parquet file of every partition, the covered spans and watermarks,
+the account's details and whose store it is. Replacing it (write beside, fsync, rename) is the
+commit: a Parquet file the manifest does not name is not part of the store, whatever the folder
+holds. An example, shortened::
+
+    {
+      "format": "smstools-tui-store",
+      "version": 1,
+      "generation": 14,
+      "written_by": "smstools-tui 0.1.0",
+      "written_at": "2026-11-25T10:00:04+00:00",
+      "base_url": "https://api.smstools.it/rest/api",
+      "account": "sha256:5f8e…",
+      "label": "api.smstools.it",
+      "synced_at": "2026-11-25T10:00:00+00:00",
+      "sent": {
+        "columns": ["id", "to", …],
+        "covered": [["2026-10-26T10:00:00+00:00", "2026-11-25T10:00:00+00:00"]],
+        "partitions": {"2026-11": {"file": "sent/2026-11.g000014.parquet", "rows": 8123,
+                                   "pending": 41}}
+      },
+      "received": {…},
+      "account_details": {"username": "mrossi", "credit": 1234.5, …}
+    }
+
+``version`` is the format's version: this code reads version 1 (the only one so far) and refuses
+a later one with a message that says so, instead of misreading it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from .._version import __version__
+from ..errors import StoreError
+from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, FrameSchema
+from .coverage import Coverage
+from .locate import StoreIdentity
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "KINDS",
+    "Kind",
+    "KindState",
+    "Manifest",
+    "Partition",
+    "time_column",
+]
+
+FORMAT = "smstools-tui-store"
+FORMAT_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+
+Kind = Literal["sent", "received"]
+KINDS: tuple[Kind, ...] = ("sent", "received")
+SCHEMAS: dict[Kind, FrameSchema] = {"sent": SENT_SCHEMA, "received": RECEIVED_SCHEMA}
+_TIME_COLUMNS: dict[Kind, str] = {"sent": "insertDate", "received": "receiveDate"}
+
+PARTITION_FILE = re.compile(r"(?P<key>\d{4}-\d{2}|undated)\.g(?P<generation>\d{6,})\.parquet")
+"""The name of a partition's file: the month it holds (UTC) and the generation that wrote it."""
+
+
+def time_column(kind: Kind) -> str:
+    """The column a kind is windowed and partitioned by."""
+    return _TIME_COLUMNS[kind]
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One month of one kind of message, in one Parquet file.
+
+    Attributes:
+        file: the path relative to the store folder, such as ``sent/2026-11.g000014.parquet``.
+        rows: how many messages it holds.
+        pending: how many of them (sent ones) were PENDING or SENT when stored.
+    """
+
+    file: str
+    rows: int
+    pending: int = 0
+
+
+@dataclass(frozen=True)
+class KindState:
+    """What a store holds of one kind of message."""
+
+    coverage: Coverage = field(default_factory=Coverage)
+    partitions: dict[str, Partition] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return sum(partition.rows for partition in self.partitions.values())
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The committed state of a store (see the module's docstring for the file)."""
+
+    identity: StoreIdentity
+    generation: int = 0
+    sent: KindState = field(default_factory=KindState)
+    received: KindState = field(default_factory=KindState)
+    account_details: dict[str, Any] | None = None
+    synced_at: datetime | None = None
+    written_at: datetime | None = None
+
+    def state(self, kind: Kind) -> KindState:
+        return self.sent if kind == "sent" else self.received
+
+    def with_state(self, kind: Kind, state: KindState) -> Manifest:
+        if kind == "sent":
+            return replace(self, sent=state)
+        return replace(self, received=state)
+
+    def files(self) -> set[str]:
+        """Every file the store is made of, relative to its folder."""
+        return {
+            partition.file for kind in KINDS for partition in self.state(kind).partitions.values()
+        }
+
+    # -- JSON ----------------------------------------------------------------------------------
+
+    def to_json(self) -> bytes:
+        document: dict[str, Any] = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "generation": self.generation,
+            "written_by": f"smstools-tui {__version__}",
+            "written_at": _iso(self.written_at),
+            "base_url": self.identity.base_url,
+            "account": self.identity.account,
+            "label": self.identity.label,
+            "synced_at": _iso(self.synced_at),
+        }
+        for kind in KINDS:
+            state = self.state(kind)
+            document[kind] = {
+                "columns": SCHEMAS[kind].names,
+                "covered": state.coverage.to_json(),
+                "partitions": {
+                    key: {"file": part.file, "rows": part.rows, "pending": part.pending}
+                    for key, part in sorted(state.partitions.items())
+                },
+            }
+        document["account_details"] = self.account_details
+        return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+
+    @classmethod
+    def from_json(cls, data: bytes, where: Path) -> Manifest:
+        """Parse a manifest, refusing what this version cannot read with a clear message."""
+        try:
+            document = json.loads(data)
+        except ValueError:
+            raise StoreError(
+                f"{where} is damaged (not JSON); move the folder away and sync again"
+            ) from None
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
+            raise StoreError(f"{where} is not the manifest of a smstools-tui store")
+        version = document.get("version")
+        if not isinstance(version, int) or version < 1:
+            raise StoreError(f"{where} has no valid format version; move the folder away and sync")
+        if version > FORMAT_VERSION:
+            raise StoreError(
+                f"the store in {where.parent} was written by a newer smstools-tui (store format "
+                f"{version}; this version reads format {FORMAT_VERSION}): upgrade smstools-tui, "
+                "or use another --store, or --no-store"
+            )
+        try:
+            identity = StoreIdentity(
+                str(document["base_url"]), str(document["account"]), str(document["label"])
+            )
+            states = {kind: _state(document.get(kind) or {}, kind) for kind in KINDS}
+            return cls(
+                identity=identity,
+                generation=int(document["generation"]),
+                sent=states["sent"],
+                received=states["received"],
+                account_details=document.get("account_details") or None,
+                synced_at=_datetime(document.get("synced_at")),
+                written_at=_datetime(document.get("written_at")),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise StoreError(
+                f"{where} is damaged ({type(error).__name__}: {error}); move the folder away and "
+                "sync again"
+            ) from None
+
+
+def _state(document: dict[str, Any], kind: Kind) -> KindState:
+    partitions = {}
+    for key, entry in (document.get("partitions") or {}).items():
+        name = str(entry["file"])
+        # Only plain partition files inside the kind's folder: a hand-edited manifest must not
+        # make the store read, or clean up, anything else on the disk.
+        folder, _, base = name.partition("/")
+        match = PARTITION_FILE.fullmatch(base)
+        if folder != kind or not match or match["key"] != key:
+            raise ValueError(f"unexpected partition file {name!r}")
+        partitions[str(key)] = Partition(name, int(entry["rows"]), int(entry.get("pending", 0)))
+    return KindState(Coverage.from_json(document.get("covered") or ()), partitions)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment is not None else None
+
+
+def _datetime(text: Any) -> datetime | None:
+    return datetime.fromisoformat(str(text)).astimezone(UTC) if text else None

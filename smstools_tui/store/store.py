@@ -1,0 +1,708 @@
+"""The local store: typed Parquet files per month, committed atomically through a manifest.
+
+Layout of a store folder::
+
+    manifest.json                      what the store holds (see :mod:`.manifest`); the commit
+    sent/2026-10.g000012.parquet       the sent messages inserted in October 2026 (UTC)
+    sent/2026-11.g000014.parquet
+    received/2026-11.g000013.parquet   the received messages of November 2026
+    .lock                              held by a process while it commits
+
+Why Parquet (through pyarrow, already a dependency) rather than DuckDB: the frames are columnar
+already, Parquet keeps their types (categories, UTC timestamps, nullable integers), any tool reads
+the files without this package (pandas, DuckDB, Polars, Spark), and a store made of immutable
+files plus one small manifest gets atomic commits from a single rename, with no database engine
+to embed, lock or upgrade.
+
+A commit writes new partition files under new names (the ``g`` number is the commit's
+generation), flushes them to disk, then replaces ``manifest.json`` the same way: until that
+rename the old manifest, naming only old files, is the store; after it, the new one. Files no
+manifest names (replaced generations, the leftovers of a commit that was killed) are deleted
+after the switch. So a process killed at any moment, ``kill -9`` included, leaves the previous
+state or the new one, and readers never need a lock.
+
+Within a partition, rows are newest first, as the API answers (sent: insert date then id;
+received: receive date, the API's order kept within a second), so a stored read gives the same
+frame as the search it replaces.
+
+Reading the files with another tool: the manifest's ``partitions`` list the current files;
+``pd.read_parquet("STORE/sent")`` (or DuckDB's ``read_parquet('STORE/sent/*.parquet')``) reads
+the whole folder correctly when no sync is running, since temporary files start with a dot.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..errors import StoreError
+from ..frames import PENDING_STATUSES, STATUSES, FrameSchema, coerce_frame, empty_frame
+from .coverage import Coverage, Span, from_epoch
+from .files import atomic_write, atomic_write_bytes, lock_file
+from .locate import StoreIdentity
+from .manifest import (
+    KINDS,
+    MANIFEST_NAME,
+    PARTITION_FILE,
+    SCHEMAS,
+    Kind,
+    KindState,
+    Manifest,
+    Partition,
+    time_column,
+)
+
+__all__ = ["CommitStats", "Filters", "Store"]
+
+log = logging.getLogger("smstools_tui.store")
+
+_UNDATED = "undated"
+_PENDING = pa.array(sorted(PENDING_STATUSES))
+_OWN_ENTRIES = frozenset({"sent", "received", ".lock"})
+_READ_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a stored read keeps besides its window, with the search's semantics.
+
+    Attributes:
+        status: sent: only this status (``PENDING SENT NOSENT DELIVERED NOTDELIVERED``).
+        msisdn: sent: only this recipient, as international digits (``393480000000``).
+        campaign: sent: only this ``transactionId``.
+        ids: sent: only these message ids.
+        senders: received: only from these numbers, as international digits.
+        service: received: only on this receiving service (``simId``).
+    """
+
+    status: str | None = None
+    msisdn: str | None = None
+    campaign: str | None = None
+    ids: tuple[int, ...] | None = None
+    senders: tuple[str, ...] | None = None
+    service: str | None = None
+
+    def expression(self) -> pc.Expression | None:
+        terms: list[pc.Expression] = []
+        if self.status is not None:
+            terms.append(pc.field("status") == self.status)
+        if self.msisdn is not None:
+            terms.append(pc.field("to") == self.msisdn)
+        if self.campaign is not None:
+            terms.append(pc.field("transactionId") == self.campaign)
+        if self.ids is not None:
+            terms.append(pc.field("id").isin(pa.array(self.ids, pa.int64())))
+        if self.senders is not None:
+            terms.append(_digits(pc.field("from")).isin(pa.array(self.senders, pa.string())))
+        if self.service is not None:
+            terms.append(pc.field("simId") == self.service)
+        if not terms:
+            return None
+        combined = terms[0]
+        for term in terms[1:]:
+            combined = combined & term
+        return combined
+
+
+def _digits(number: pc.Expression) -> pc.Expression:
+    """A number as international digits: ``+39 348…`` and ``0039348…`` are ``39348…``."""
+    digits = pc.replace_substring_regex(number, pattern=r"\D", replacement="")
+    return pc.replace_substring_regex(digits, pattern=r"^00", replacement="")
+
+
+@dataclass
+class CommitStats:
+    """What a commit changed.
+
+    Attributes:
+        new: messages that were not in the store before.
+        updated: stored sent messages whose status changed.
+        rows: messages in the store after the commit, per kind.
+    """
+
+    new: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    updated: int = 0
+    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+
+
+class Store:
+    """A local store of one account's sent and received SMS.
+
+    Open it with :meth:`open`; read with :meth:`read`; :meth:`commit` is how a sync writes.
+    Any number of processes may read while one commits.
+
+    Example:
+        >>> import tempfile
+        >>> from smstools_tui.frames import sent_frame
+        >>> who = StoreIdentity("https://api.smstools.it/rest/api", "sha256:0f0f", "example")
+        >>> store = Store.open(Path(tempfile.mkdtemp()) / "store", who)
+        >>> frame = sent_frame([{"id": 1, "status": "SENT",
+        ...                      "insertDate": "2026-11-02T10:00:00+0100"}])
+        >>> store.commit(sent=frame, covered={"sent": [(1_762_041_600, 1_762_128_000)]}).new
+        {'sent': 1, 'received': 0}
+        >>> store.read("sent")["status"].tolist(), store.pending_ids()
+        (['SENT'], [1])
+    """
+
+    def __init__(self, path: Path, manifest: Manifest, *, writable: bool) -> None:
+        self.path = path
+        self._manifest = manifest
+        self._writable = writable
+
+    @classmethod
+    def open(cls, path: str | Path, identity: StoreIdentity | None = None) -> Store:
+        """The store in ``path``.
+
+        Args:
+            path: its folder. A missing or empty folder is a new, empty store (created on the
+                first commit).
+            identity: whose store it must be. With it the store can be written, and a store of
+                another account or server is refused; without it (working offline) the store
+                must exist and is read-only.
+
+        Raises:
+            StoreError: not a store, another account's, written by a newer version, or (without
+                ``identity``) missing.
+        """
+        folder = Path(path).expanduser()
+        manifest = _load_manifest(folder)
+        if manifest is None:
+            _check_creatable(folder)
+            if identity is None:
+                raise StoreError(
+                    f"there is no store in {folder}: run 'smstools-tui sync' once online first"
+                )
+            return cls(folder, Manifest(identity), writable=True)
+        if identity is not None:
+            stored = manifest.identity
+            if (stored.base_url, stored.account) != (identity.base_url, identity.account):
+                raise StoreError(
+                    f"the store in {folder} holds the messages of another account or server "
+                    f"({stored.label}); give another --store, or --no-store"
+                )
+        return cls(folder, manifest, writable=identity is not None)
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r}, generation={self._manifest.generation})"
+
+    # -- state ---------------------------------------------------------------------------------
+
+    @property
+    def manifest(self) -> Manifest:
+        """The state last read or written by this object (see :meth:`refresh`)."""
+        return self._manifest
+
+    @property
+    def identity(self) -> StoreIdentity:
+        return self._manifest.identity
+
+    @property
+    def exists(self) -> bool:
+        """Whether anything was ever committed."""
+        return self._manifest.generation > 0
+
+    def refresh(self) -> Manifest:
+        """Read the manifest again, to see what other processes committed meanwhile."""
+        manifest = _load_manifest(self.path)
+        if manifest is not None:
+            self._manifest = manifest
+        return self._manifest
+
+    def coverage(self, kind: Kind) -> Coverage:
+        return self._manifest.state(kind).coverage
+
+    def files(self, kind: Kind) -> list[Path]:
+        """The Parquet files of ``kind``, newest month first: what other tools should read."""
+        partitions = self._manifest.state(kind).partitions
+        return [self.path / partitions[key].file for key in _newest_first(partitions)]
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def read(
+        self,
+        kind: Kind,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        filters: Filters | None = None,
+    ) -> pd.DataFrame:
+        """The stored messages of ``kind`` dated in ``[since, until)``, newest first, as the
+        typed frame of :mod:`smstools_tui.frames`. Without a window: all of them.
+
+        It reads the latest committed state (the manifest is read again first).
+        """
+        for attempt in range(_READ_ATTEMPTS):
+            manifest = self.refresh()
+            try:
+                table = self._read_table(manifest, kind, since, until)
+            except FileNotFoundError:
+                # A commit in another process replaced a file between the manifest and the
+                # read: read the new state.
+                if attempt == _READ_ATTEMPTS - 1:
+                    raise StoreError(f"the store in {self.path} kept changing while read") from None
+                continue
+            break
+        condition = _window_filter(kind, since, until)
+        extra = filters.expression() if filters is not None else None
+        if extra is not None:
+            condition = extra if condition is None else condition & extra
+        if condition is not None:
+            table = table.filter(condition)
+        return _to_frame(table, kind)
+
+    def pending_ids(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[int]:
+        """Ids of the stored sent messages that were PENDING or SENT when last seen, inserted in
+        ``[since, until)``: those whose status may still change. Only the partitions that hold
+        such messages (the manifest counts them) are read, and only three of their columns."""
+        manifest = self.refresh()
+        partitions = manifest.sent.partitions
+        ids: list[int] = []
+        for key in _newest_first(partitions):
+            partition = partitions[key]
+            if partition.pending == 0 or not _overlaps(key, since, until):
+                continue
+            table = pq.read_table(
+                self.path / partition.file, columns=["id", "status", "insertDate"]
+            )
+            keep = pc.is_in(table["status"].cast(pa.string()), _PENDING)
+            window = _window_filter("sent", since, until)
+            table = table.filter(keep)
+            if window is not None:
+                table = table.filter(window)
+            ids.extend(table["id"].drop_null().to_pylist())
+        return ids
+
+    def _read_table(
+        self, manifest: Manifest, kind: Kind, since: datetime | None, until: datetime | None
+    ) -> pa.Table:
+        partitions = manifest.state(kind).partitions
+        keys = [key for key in _newest_first(partitions) if _overlaps(key, since, until)]
+        tables = [self._read_file(partitions[key].file, kind) for key in keys]
+        if not tables:
+            return _storage_schema(kind).empty_table()
+        return pa.concat_tables(tables)
+
+    def _read_file(self, name: str, kind: Kind) -> pa.Table:
+        try:
+            table = pq.read_table(self.path / name)
+        except FileNotFoundError:
+            raise
+        except (OSError, pa.ArrowException) as error:
+            raise StoreError(
+                f"{self.path / name} cannot be read ({error}); move the store away and sync again"
+            ) from None
+        return _conform(table, kind)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def commit(
+        self,
+        *,
+        sent: pd.DataFrame | None = None,
+        received: pd.DataFrame | None = None,
+        replacing: Iterable[Span] = (),
+        covered: dict[Kind, Sequence[Span]] | None = None,
+        account_details: dict[str, Any] | None = None,
+        synced_at: datetime | None = None,
+    ) -> CommitStats:
+        """Write one consistent change, atomically.
+
+        Args:
+            sent: sent messages to merge in by ``id``; a message already stored is replaced by
+                this copy (fresher status), never doubled.
+            received: received messages to add. They carry no id, so they are never matched
+                against each other: instead the stored received messages dated in the
+                ``replacing`` spans are dropped first, and ``received`` holds the new, complete
+                (or, outside ``covered``, provisional) answer for those spans.
+            replacing: spans (epoch seconds) whose stored received messages ``received`` replaces.
+            covered: spans each kind now holds completely.
+            account_details: the account, to answer offline.
+            synced_at: when the latest sync that completed started.
+
+        Returns:
+            What changed.
+        """
+        if not self._writable:
+            raise StoreError(f"the store in {self.path} is open read-only (offline)")
+        # Only the owner may read it: phone numbers and texts are personal data. (The files are
+        # created 0600 by mkstemp, the folders here 0700.)
+        self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with lock_file(self.path / ".lock"):
+            # Another process may have committed since this one last looked: build on its state.
+            current = _load_manifest(self.path) or self._manifest
+            self._collect_garbage(current)
+            generation = current.generation + 1
+            stats = CommitStats()
+            state = current
+            if sent is not None and len(sent):
+                kind_state, stats.new["sent"], stats.updated = self._merge_sent(
+                    current.sent, sent, generation
+                )
+                state = state.with_state("sent", kind_state)
+            spans = list(replacing)
+            if spans or (received is not None and len(received)):
+                kind_state, stats.new["received"] = self._replace_received(
+                    current.received, received, spans, generation
+                )
+                state = state.with_state("received", kind_state)
+            for kind, kind_spans in (covered or {}).items():
+                coverage = state.state(kind).coverage
+                for start, end in kind_spans:
+                    coverage = coverage.add(start, end)
+                state = state.with_state(
+                    kind, dataclasses.replace(state.state(kind), coverage=coverage)
+                )
+            state = dataclasses.replace(
+                state,
+                generation=generation,
+                written_at=datetime.now(UTC),
+                account_details=account_details or current.account_details,
+                synced_at=synced_at or current.synced_at,
+            )
+            atomic_write_bytes(self.path / MANIFEST_NAME, state.to_json())
+            self._manifest = state
+            self._collect_garbage(state)
+        stats.rows = {kind: state.state(kind).rows for kind in KINDS}
+        return stats
+
+    def _merge_sent(
+        self, state: KindState, frame: pd.DataFrame, generation: int
+    ) -> tuple[KindState, int, int]:
+        incoming = _to_table(frame, "sent")
+        partitions = dict(state.partitions)
+        new = updated = 0
+        for key, rows in _by_month(incoming, "sent"):
+            old = self._partition_table(partitions.get(key), "sent")
+            merged, added, changed = _merge_by_id(old, rows)
+            new, updated = new + added, updated + changed
+            partitions[key] = self._write_partition("sent", key, merged, generation)
+        return dataclasses.replace(state, partitions=partitions), new, updated
+
+    def _replace_received(
+        self,
+        state: KindState,
+        frame: pd.DataFrame | None,
+        spans: list[Span],
+        generation: int,
+    ) -> tuple[KindState, int]:
+        incoming = _to_table(
+            frame if frame is not None else empty_frame(SCHEMAS["received"]), "received"
+        )
+        groups = dict(_by_month(incoming, "received"))
+        touched = {key for key in state.partitions for span in spans if _overlaps_span(key, span)}
+        partitions = dict(state.partitions)
+        removed = 0
+        for key in sorted(touched | set(groups)):
+            old = self._partition_table(partitions.get(key), "received")
+            if spans:
+                dates = old["receiveDate"]
+                inside = (
+                    pc.or_(*[_in_span(dates, span) for span in spans])
+                    if len(spans) > 1
+                    else _in_span(dates, spans[0])
+                )
+                removed += int(
+                    pc.sum(pc.cast(pc.fill_null(inside, False), pa.int64())).as_py() or 0
+                )
+                old = old.filter(pc.invert(pc.fill_null(inside, False)))
+            rows = groups.get(key)
+            combined = pa.concat_tables([old, rows]) if rows is not None else old
+            if len(combined) == 0:
+                partitions.pop(key, None)
+                continue
+            # A stable sort keeps the API's order within a second: two identical messages in
+            # one second stay two, in the order the search gave them.
+            order = pc.sort_indices(combined, sort_keys=[("receiveDate", "descending")])
+            partitions[key] = self._write_partition(
+                "received", key, combined.take(order), generation
+            )
+        return dataclasses.replace(state, partitions=partitions), len(incoming) - removed
+
+    def _partition_table(self, partition: Partition | None, kind: Kind) -> pa.Table:
+        if partition is None:
+            return _storage_schema(kind).empty_table()
+        return self._read_file(partition.file, kind)
+
+    def _write_partition(self, kind: Kind, key: str, table: pa.Table, generation: int) -> Partition:
+        name = f"{kind}/{key}.g{generation:06d}.parquet"
+        target = self.path / name
+        target.parent.mkdir(mode=0o700, exist_ok=True)
+        table = _compact(table)
+
+        def write(stream: BinaryIO) -> None:
+            pq.write_table(table, stream, compression="zstd")
+
+        atomic_write(target, write)
+        pending = 0
+        if kind == "sent":
+            statuses = table["status"].cast(pa.string())
+            pending = int(pc.sum(pc.cast(pc.is_in(statuses, _PENDING), pa.int64())).as_py() or 0)
+        return Partition(name, len(table), pending)
+
+    def _collect_garbage(self, manifest: Manifest) -> None:
+        """Delete the files no manifest names: replaced generations, and what a killed commit
+        left behind. Only names this store writes are touched."""
+        live = manifest.files()
+        for kind in KINDS:
+            folder = self.path / kind
+            if not folder.is_dir():
+                continue
+            for entry in folder.iterdir():
+                name = f"{kind}/{entry.name}"
+                ours = PARTITION_FILE.fullmatch(entry.name) or _TEMPORARY.fullmatch(entry.name)
+                if ours and name not in live:
+                    _unlink(entry)
+        for entry in self.path.glob(f".{MANIFEST_NAME}.*.tmp"):
+            _unlink(entry)
+
+
+_TEMPORARY = re.compile(r"\..+\.tmp")
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as error:  # a reader holds it open (Windows): the next commit retries
+        log.debug("could not delete %s yet: %s", path, error)
+
+
+def _load_manifest(folder: Path) -> Manifest | None:
+    path = folder / MANIFEST_NAME
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        raise StoreError(f"--store {folder} is a file, not a folder") from None
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
+    return Manifest.from_json(data, path)
+
+
+def _check_creatable(folder: Path) -> None:
+    """Refuse to turn a folder with someone else's files into a store (a commit deletes the
+    files it does not know in its own subfolders, so those must be its own)."""
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise StoreError(f"--store {folder} is a file, not a folder")
+    foreign = [
+        entry.name
+        for entry in folder.iterdir()
+        if entry.name not in _OWN_ENTRIES and not _TEMPORARY.fullmatch(entry.name)
+    ]
+    if foreign:
+        raise StoreError(
+            f"{folder} is not a smstools-tui store and is not empty (it holds {foreign[0]!r}); "
+            "give a new or empty folder"
+        )
+
+
+# -- the on-disk schema -----------------------------------------------------------------------
+
+_ARROW_TYPES = {
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "string": pa.string(),
+    "category": pa.dictionary(pa.int32(), pa.string()),
+    "status": pa.dictionary(pa.int32(), pa.string()),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+}
+_SCHEMA_CACHE: dict[str, pa.Schema] = {}
+
+
+def _storage_schema(kind: Kind) -> pa.Schema:
+    """The Arrow schema of a partition file: fixed types, so files of any age concatenate, plus
+    the pandas metadata of the typed frame, so ``pd.read_parquet`` alone restores categories,
+    nullable integers and UTC timestamps."""
+    if kind not in _SCHEMA_CACHE:
+        schema: FrameSchema = SCHEMAS[kind]
+        metadata = pa.Table.from_pandas(empty_frame(schema), preserve_index=False).schema.metadata
+        _SCHEMA_CACHE[kind] = pa.schema(
+            [(name, _ARROW_TYPES[column_kind]) for name, column_kind in schema.columns],
+            metadata=metadata,
+        )
+    return _SCHEMA_CACHE[kind]
+
+
+def _to_table(frame: pd.DataFrame, kind: Kind) -> pa.Table:
+    typed = coerce_frame(frame, SCHEMAS[kind])
+    return pa.Table.from_pandas(typed, preserve_index=False).cast(_storage_schema(kind))
+
+
+def _conform(table: pa.Table, kind: Kind) -> pa.Table:
+    """A file's table in the current on-disk schema: a file written by an earlier version may
+    lack a column (it reads as missing) or carry one since dropped."""
+    schema = _storage_schema(kind)
+    if table.schema.equals(schema, check_metadata=False):
+        return table.replace_schema_metadata(schema.metadata)
+    columns = []
+    for target in schema:
+        if target.name in table.column_names:
+            columns.append(table[target.name].cast(target.type))
+        else:
+            columns.append(pa.nulls(len(table), target.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _compact(table: pa.Table) -> pa.Table:
+    """One chunk per column, and each dictionary holding only the values used, in order of first
+    appearance: smaller files, and the category order the API's frame would have."""
+    columns = []
+    for target, column in zip(table.schema, table.columns, strict=True):
+        if pa.types.is_dictionary(target.type):
+            columns.append(_compact_dictionary(column))
+        else:
+            columns.append(
+                column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+            )
+    return pa.Table.from_arrays(columns, schema=table.schema)
+
+
+def _compact_dictionary(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    if isinstance(column, pa.ChunkedArray):
+        if column.num_chunks == 0:
+            return pa.array([], column.type)
+        column = column.unify_dictionaries().combine_chunks()
+    codes = column.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    used = codes >= 0
+    first_seen = pd.unique(codes[used])
+    # One slot more than the dictionary, holding -1, where the null codes (-1) land.
+    remap = np.full(len(column.dictionary) + 1, -1, dtype=np.int32)
+    remap[first_seen] = np.arange(len(first_seen), dtype=np.int32)
+    indices = pa.array(remap[codes], type=pa.int32(), mask=~used)
+    values = column.dictionary.take(pa.array(first_seen, type=pa.int32()))
+    return pa.DictionaryArray.from_arrays(indices, values)
+
+
+def _string_or_none(arrow_type: pa.DataType) -> Any:
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return pd.StringDtype("pyarrow")
+    if pa.types.is_int64(arrow_type):
+        return pd.Int64Dtype()
+    return None
+
+
+def _to_frame(table: pa.Table, kind: Kind) -> pd.DataFrame:
+    frame = _compact(table).to_pandas(types_mapper=_string_or_none)
+    if kind == "sent":
+        # Status categories always in the documented order, whatever the file's dictionary.
+        frame["status"] = frame["status"].cat.set_categories(list(STATUSES))
+    return coerce_frame(frame, SCHEMAS[kind])
+
+
+# -- partitions by month ---------------------------------------------------------------------
+
+
+def _month_key(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m")
+
+
+def _newest_first(partitions: dict[str, Partition]) -> list[str]:
+    dated = sorted((key for key in partitions if key != _UNDATED), reverse=True)
+    return dated + ([_UNDATED] if _UNDATED in partitions else [])
+
+
+def _overlaps(key: str, since: datetime | None, until: datetime | None) -> bool:
+    if key == _UNDATED:
+        return since is None and until is None
+    if since is not None and key < _month_key(since):
+        return False
+    last = until - pd.Timedelta(microseconds=1) if until is not None else None
+    return not (last is not None and key > _month_key(last))
+
+
+def _overlaps_span(key: str, span: Span) -> bool:
+    return _overlaps(key, from_epoch(span[0]), from_epoch(span[1]))
+
+
+def _by_month(table: pa.Table, kind: Kind) -> list[tuple[str, pa.Table]]:
+    if len(table) == 0:
+        return []
+    dates = table[time_column(kind)]
+    codes = pc.fill_null(pc.add(pc.multiply(pc.year(dates), 100), pc.month(dates)), -1).to_numpy(
+        zero_copy_only=False
+    )
+    groups = []
+    for code in np.unique(codes):
+        key = _UNDATED if code < 0 else f"{code // 100:04d}-{code % 100:02d}"
+        groups.append((key, table.take(pa.array(np.flatnonzero(codes == code)))))
+    return groups
+
+
+def _scalar(moment: datetime) -> pa.Scalar:
+    return pa.scalar(moment.astimezone(UTC), pa.timestamp("us", tz="UTC"))
+
+
+def _in_span(dates: pa.ChunkedArray, span: Span) -> pa.ChunkedArray:
+    return pc.and_(
+        pc.greater_equal(dates, _scalar(from_epoch(span[0]))),
+        pc.less(dates, _scalar(from_epoch(span[1]))),
+    )
+
+
+def _window_filter(
+    kind: Kind, since: datetime | None, until: datetime | None
+) -> pc.Expression | None:
+    column = pc.field(time_column(kind))
+    terms = []
+    if since is not None:
+        terms.append(column >= _scalar(since))
+    if until is not None:
+        terms.append(column < _scalar(until))
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else terms[0] & terms[1]
+
+
+def _merge_by_id(old: pa.Table, new: pa.Table) -> tuple[pa.Table, int, int]:
+    """``old`` with ``new`` merged in by id, the copy from ``new`` winning; returns the table,
+    how many ids are new and how many stored messages changed status."""
+    old_ids, old_valid = _ids(old)
+    new_ids, new_valid = _ids(new)
+    known = new_valid & np.isin(new_ids, old_ids[old_valid])
+    added = int((~known).sum())
+    before = pd.Series(_statuses(old)[old_valid], index=old_ids[old_valid])
+    after = pd.Series(_statuses(new)[new_valid], index=new_ids[new_valid])
+    before = before[~before.index.duplicated(keep="last")]
+    after = after[~after.index.duplicated(keep="last")]
+    common = before.index.intersection(after.index)
+    changed = int((before[common] != after[common]).sum())
+    combined = pa.concat_tables([old, new])
+    ids, valid = _ids(combined)
+    # The last copy of an id wins; a message without an id cannot be matched, so it is kept.
+    later_copy = np.zeros(len(ids), dtype=bool)
+    later_copy[valid] = pd.Series(ids[valid]).duplicated(keep="last").to_numpy()
+    combined = combined.filter(pa.array(~later_copy))
+    order = pc.sort_indices(
+        combined, sort_keys=[("insertDate", "descending"), ("id", "descending")]
+    )
+    return combined.take(order), added, changed
+
+
+def _ids(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """The id column as exact int64 values, and where it is not missing."""
+    column = table["id"]
+    valid = pc.is_valid(column).to_numpy(zero_copy_only=False)
+    return pc.fill_null(column, 0).to_numpy(zero_copy_only=False), valid
+
+
+def _statuses(table: pa.Table) -> np.ndarray:
+    statuses = pc.fill_null(table["status"].cast(pa.string()), "")
+    return np.asarray(statuses.to_numpy(zero_copy_only=False), dtype=object)

@@ -1,0 +1,434 @@
+"""Incremental sync: fetch only what the store lacks, in committed chunks, and re-check statuses.
+
+For each kind of message, a sync searches the parts of its window the store does not cover
+(:meth:`Coverage.missing`): the whole window the first time, afterwards only what is new since the
+watermark. That newest gap starts ``overlap`` seconds before the watermark, because a message can
+become searchable a little after the date it carries (a replicated index, a clock a second
+apart): the overlap catches it, and nothing is doubled, since sent messages are merged by id and
+the received messages of a searched span are replaced by the new, complete answer for that span.
+
+Gaps are searched in chunks of about ``chunk_messages`` messages (sized from the density of
+what the store holds, else from a first week), oldest first, each committed as soon as it is
+complete. An interrupted sync (Ctrl-C, the network gone, the process killed) therefore resumes
+after the last committed chunk; what the interrupted search had read is committed too (sent
+messages by id; received ones provisionally, until their span is searched completely).
+
+Then the sent messages stored as PENDING or SENT, not just fetched, and inserted in the last
+``recheck_days``, are searched by id (``id=1,2,3…``, ``id_batch`` at a time), and the answers
+replace the stored copies: a message that got delivered is updated in place.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..api.client import Account, SmstoolsClient
+from ..api.paging import CancelToken, ProgressCallback
+from ..errors import FetchCancelled, ResultTooLargeError, SmstoolsError
+from .coverage import Span, from_epoch, to_epoch
+from .manifest import Kind, time_column
+from .store import CommitStats, Store
+
+__all__ = [
+    "SyncPolicy",
+    "SyncProgress",
+    "SyncReport",
+    "Syncer",
+    "account_from_json",
+    "account_to_json",
+]
+
+log = logging.getLogger("smstools_tui.store")
+
+_FIRST_CHUNK = 7 * 86_400
+_SMALLEST_CHUNK = 3_600
+
+SyncProgress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)``; ``stage`` is ``sent``, ``received`` or
+``statuses``; ``done`` and ``total`` count requests (pages), and ``total`` grows as the sync
+learns how many pages each chunk has."""
+
+
+@dataclass(frozen=True)
+class SyncPolicy:
+    """How a sync trades requests for freshness.
+
+    Attributes:
+        overlap: seconds before the watermark searched again, for late-indexed messages.
+        recheck_days: re-check the status of non-final messages inserted this many days back;
+            ``None`` re-checks every non-final message stored. Operators stop trying to deliver
+            after at most a few days, so an older SENT message is not going to change.
+        id_batch: message ids per status re-check request.
+        chunk_messages: about how many messages one committed chunk holds.
+    """
+
+    overlap: int = 120
+    recheck_days: float | None = 7.0
+    id_batch: int = 250
+    chunk_messages: int = 50_000
+
+
+@dataclass
+class SyncReport:
+    """What a sync did.
+
+    Attributes:
+        new_sent, new_received: messages the store did not hold before.
+        statuses_updated: stored sent messages whose status changed.
+        rechecked: non-final messages whose status was asked by id.
+        requests: HTTP requests made, retries included.
+        fetched: messages received from the API, per kind (the overlap counted again).
+        since, until: the window synced.
+        seconds: how long it took.
+    """
+
+    new_sent: int = 0
+    new_received: int = 0
+    statuses_updated: int = 0
+    rechecked: int = 0
+    requests: int = 0
+    fetched: dict[str, int] = field(default_factory=lambda: {"sent": 0, "received": 0})
+    since: datetime | None = None
+    until: datetime | None = None
+    seconds: float = 0.0
+    store: Path | None = None
+
+    def add(self, stats: CommitStats) -> None:
+        self.new_sent += stats.new["sent"]
+        self.new_received += stats.new["received"]
+        self.statuses_updated += stats.updated
+
+    def summary(self) -> str:
+        """One line for people.
+
+        Example:
+            >>> SyncReport(new_sent=1200, new_received=3, statuses_updated=41, requests=9).summary()
+            'synced: 1,200 new sent, 3 new received, 41 statuses updated; 9 requests'
+        """
+        return (
+            f"synced: {self.new_sent:,} new sent, {self.new_received:,} new received, "
+            f"{self.statuses_updated:,} statuses updated; {self.requests:,} requests"
+        )
+
+
+class _Pages:
+    """Adds up the per-search page progress of many searches into one running count."""
+
+    def __init__(self, stage: str, sink: SyncProgress | None) -> None:
+        self.stage, self.sink = stage, sink
+        self.before = 0
+        self.current = (0, 0)
+
+    def callback(self) -> ProgressCallback | None:
+        if self.sink is None:
+            return None
+        self.before += self.current[1]
+        self.current = (0, 0)
+        sink, stage = self.sink, self.stage
+
+        def update(done: int, total: int) -> None:
+            self.current = (done, total)
+            sink(stage, self.before + done, self.before + total)
+
+        return update
+
+
+class Syncer:
+    """Brings a :class:`Store` up to date from a :class:`SmstoolsClient`.
+
+    Example:
+        >>> import tempfile
+        >>> from datetime import datetime, UTC
+        >>> from smstools_tui import SmstoolsClient
+        >>> from smstools_tui.store import Store, StoreIdentity
+        >>> client = SmstoolsClient.demo(sent=2_000, received=100,
+        ...                              now=datetime(2026, 11, 25, tzinfo=UTC))
+        >>> who = StoreIdentity.of(client.settings.base_url, client.settings.credentials, "demo")
+        >>> store = Store.open(Path(tempfile.mkdtemp()) / "store", who)
+        >>> first = Syncer(client, store).sync(since="2026-11-01")
+        >>> again = Syncer(client, store).sync()
+        >>> first.new_sent > 100, again.new_sent, again.requests <= 3
+        (True, 0, True)
+    """
+
+    def __init__(
+        self, client: SmstoolsClient, store: Store, policy: SyncPolicy | None = None
+    ) -> None:
+        self.client = client
+        self.store = store
+        self.policy = policy or SyncPolicy()
+
+    # -- entry points --------------------------------------------------------------------------
+
+    def sync(
+        self,
+        since: datetime | str | None = None,
+        *,
+        progress: SyncProgress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> SyncReport:
+        """Sync the account, both kinds of message from ``since`` to now, and the statuses.
+
+        ``since`` defaults to where the store starts, or 30 days back for an empty store; an
+        earlier ``since`` than the store's start fetches the missing history too.
+        """
+        started = time.perf_counter()
+        requests_before = self.client.requests_made
+        now = self.client.now()
+        start = self._start(since, now)
+        end = to_epoch(now, up=False)
+        report = SyncReport(since=from_epoch(start), until=from_epoch(end), store=self.store.path)
+        try:
+            self.store.commit(account_details=account_to_json(self.client.account()))
+            fetched_ids: set[int] = set()
+            for kind in ("sent", "received"):
+                self.fill(kind, (start, end), report, fetched_ids, progress, cancel)
+            self.recheck(None, now, report, fetched_ids, progress, cancel)
+            self.store.commit(synced_at=from_epoch(end))
+        finally:
+            report.requests = self.client.requests_made - requests_before
+            report.seconds = time.perf_counter() - started
+        return report
+
+    def _start(self, since: datetime | str | None, now: datetime) -> int:
+        if since is not None:
+            return to_epoch(self.client.window(since, now, now=now).since)
+        starts = [self.store.coverage(kind).start for kind in ("sent", "received")]
+        known = [start for start in starts if start is not None]
+        if known:
+            return min(known)
+        return to_epoch(self.client.window(None, None, now=now).since)
+
+    def fill(
+        self,
+        kind: Kind,
+        window: Span,
+        report: SyncReport,
+        fetched_ids: set[int],
+        progress: SyncProgress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> None:
+        """Search the parts of ``window`` the store lacks, chunk by chunk, committing each."""
+        state = self.store.refresh().state(kind)
+        coverage = state.coverage
+        watermark = coverage.end
+        # What the store holds tells how dense the account is, so a resumed or extended sync
+        # sizes its chunks right away instead of probing again.
+        covered = sum(end - start for start, end in coverage)
+        length = _FIRST_CHUNK
+        if state.rows and covered:
+            length = int(max(self.policy.chunk_messages * covered / state.rows, _SMALLEST_CHUNK))
+        pages = _Pages(kind, progress)
+        for gap_start, gap_end in coverage.missing(*window):
+            if watermark is not None and gap_start == watermark:
+                gap_start = max(gap_start - self.policy.overlap, 0)
+            self._fill_gap(kind, gap_start, gap_end, length, report, fetched_ids, pages, cancel)
+
+    def recheck(
+        self,
+        window: Span | None,
+        now: datetime,
+        report: SyncReport,
+        fetched_ids: set[int],
+        progress: SyncProgress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> None:
+        """Ask again, by id, for the stored messages not final yet (inside ``window`` if given),
+        except those just fetched, and store the answers."""
+        floor = None
+        if self.policy.recheck_days is not None:
+            floor = now - timedelta(days=self.policy.recheck_days)
+        if window is not None:
+            floor = max(floor, from_epoch(window[0])) if floor else from_epoch(window[0])
+        until = from_epoch(window[1]) if window is not None else None
+        ids = [
+            value
+            for value in self.store.pending_ids(since=floor, until=until)
+            if value not in fetched_ids
+        ]
+        if not ids:
+            return
+        pages = _Pages("statuses", progress)
+        size = self.policy.id_batch
+        answers: list[pd.DataFrame] = []
+        try:
+            for offset in range(0, len(ids), size):
+                _check(cancel)
+                batch = ids[offset : offset + size]
+                answers.append(
+                    self.client.sent(ids=batch, progress=pages.callback(), cancel=cancel)
+                )
+                report.rechecked += len(batch)
+        except SmstoolsError as error:
+            if error.partial is not None:
+                answers.append(error.partial)
+            raise
+        finally:
+            # Whatever was answered is kept, even when a later batch failed.
+            answers = [answer for answer in answers if len(answer)]
+            if answers:
+                report.add(self.store.commit(sent=pd.concat(answers, ignore_index=True)))
+
+    # -- chunks ---------------------------------------------------------------------------------
+
+    def _fill_gap(
+        self,
+        kind: Kind,
+        start: int,
+        end: int,
+        length: int,
+        report: SyncReport,
+        fetched_ids: set[int],
+        pages: _Pages,
+        cancel: CancelToken | None,
+    ) -> None:
+        # Each chunk after the first (``length`` seconds) is sized from the density just seen
+        # to hold about chunk_messages, growing at most fourfold (a quiet stretch says little
+        # about a busy one ahead).
+        cursor = start
+        while cursor < end:
+            _check(cancel)
+            stop = min(cursor + length, end)
+            rows = self._fetch_chunk(kind, cursor, stop, report, fetched_ids, pages, cancel)
+            took = stop - cursor
+            wanted = self.policy.chunk_messages * took / rows if rows else 4 * took
+            length = int(min(max(wanted, _SMALLEST_CHUNK), 4 * took))
+            cursor = stop
+
+    def _fetch_chunk(
+        self,
+        kind: Kind,
+        start: int,
+        end: int,
+        report: SyncReport,
+        fetched_ids: set[int],
+        pages: _Pages,
+        cancel: CancelToken | None,
+    ) -> int:
+        since, until = from_epoch(start), from_epoch(end)
+        search = self.client.sent if kind == "sent" else self.client.received
+        try:
+            frame = search(since, until, progress=pages.callback(), cancel=cancel)
+        except ResultTooLargeError:
+            if end - start < 2:
+                raise
+            middle = start + (end - start) // 2
+            log.info("more messages than one search may return: splitting the chunk in two")
+            return self._fetch_chunk(
+                kind, start, middle, report, fetched_ids, pages, cancel
+            ) + self._fetch_chunk(kind, middle, end, report, fetched_ids, pages, cancel)
+        except SmstoolsError as error:
+            self._keep_partial(kind, start, end, error.partial, report, fetched_ids)
+            raise
+        attrs = frame.attrs.get("smstools", {})
+        searched = (
+            to_epoch(datetime.fromisoformat(attrs["since"])),
+            to_epoch(datetime.fromisoformat(attrs["until"])),
+        )
+        report.fetched[kind] += len(frame)
+        if kind == "sent":
+            fetched_ids.update(int(value) for value in frame["id"].dropna())
+            stats = self.store.commit(sent=frame, covered={"sent": [searched]})
+        else:
+            stats = self.store.commit(
+                received=frame, replacing=[searched], covered={"received": [searched]}
+            )
+        report.add(stats)
+        return len(frame)
+
+    def _keep_partial(
+        self,
+        kind: Kind,
+        start: int,
+        end: int,
+        partial: pd.DataFrame | None,
+        report: SyncReport,
+        fetched_ids: set[int],
+    ) -> None:
+        """Commit what a failed search had read, without claiming its span is covered."""
+        if partial is None or partial.empty:
+            return
+        report.fetched[kind] += len(partial)
+        if kind == "sent":
+            fetched_ids.update(int(value) for value in partial["id"].dropna())
+            report.add(self.store.commit(sent=partial))
+            return
+        # Received: only the uncovered part of the span is provisional; what is covered there
+        # already is a complete answer, which a partial one must not replace.
+        spans = self.store.coverage("received").missing(start, end)
+        if not spans:
+            return
+        dates = partial[time_column("received")]
+        inside = pd.Series(False, index=partial.index)
+        for span_start, span_end in spans:
+            inside |= (dates >= pd.Timestamp(from_epoch(span_start))) & (
+                dates < pd.Timestamp(from_epoch(span_end))
+            )
+        report.add(self.store.commit(received=partial[inside], replacing=spans))
+
+
+def _check(cancel: CancelToken | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise FetchCancelled("the sync was cancelled; what it had fetched is stored")
+
+
+# -- the account, for working offline ---------------------------------------------------------
+
+
+def account_to_json(account: Account) -> dict[str, Any]:
+    """The account as JSON values (it never holds the key or the secret: the client drops
+    them)."""
+    return {
+        "name": account.name,
+        "lastname": account.lastname,
+        "username": account.username,
+        "email": account.email,
+        "business_name": account.business_name,
+        "default_sender": account.default_sender,
+        "sender_aliases": list(account.sender_aliases),
+        "credit": account.credit,
+        "italy_sms": account.italy_sms,
+        "registered": account.registered.isoformat() if account.registered else None,
+        "expires": account.expires.isoformat() if account.expires else None,
+        "details": {key: _json_value(value) for key, value in account.details.items()},
+    }
+
+
+def account_from_json(data: dict[str, Any]) -> Account:
+    """The :class:`Account` :func:`account_to_json` wrote."""
+
+    def when(value: Any) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    return Account(
+        name=data.get("name"),
+        lastname=data.get("lastname"),
+        username=data.get("username"),
+        email=data.get("email"),
+        business_name=data.get("business_name"),
+        default_sender=data.get("default_sender"),
+        sender_aliases=tuple(data.get("sender_aliases") or ()),
+        credit=data.get("credit"),
+        italy_sms=data.get("italy_sms"),
+        registered=when(data.get("registered")),
+        expires=when(data.get("expires")),
+        details=dict(data.get("details") or {}),
+    )
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, dict):
+        return {str(key): _json_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(item) for item in value]
+    return str(value)

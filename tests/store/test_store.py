@@ -1,0 +1,327 @@
+"""The store on disk: merges, replacements, typed reads, refusals, and atomic commits under kill -9."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import signal
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+
+from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.errors import StoreError
+from smstools_tui.frames import SENT_SCHEMA, coerce_frame
+from smstools_tui.sandbox import SandboxAccount
+from smstools_tui.store import Filters, Store, StoreIdentity
+from smstools_tui.store.coverage import to_epoch
+from smstools_tui.store.manifest import MANIFEST_NAME
+from tests.conftest import NOW
+
+WHO = StoreIdentity("http://localhost/rest/api", "sha256:test", "test")
+SINCE, UNTIL = pd.Timestamp("2026-08-01T00:00:00Z"), pd.Timestamp("2026-11-01T00:00:00Z")
+SPAN = (to_epoch(SINCE.to_pydatetime()), to_epoch(UNTIL.to_pydatetime()))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "store", WHO)
+
+
+def newest_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """What the API answers for these messages: newest first, categories in order of
+    appearance (the sandbox's whole-account frames carry every category)."""
+    ordered = frame.sort_values(["insertDate", "id"], ascending=False, kind="stable")
+    ordered = ordered.reset_index(drop=True)
+    for name, kind in SENT_SCHEMA.columns:
+        if kind == "category":
+            values = ordered[name].astype(object)
+            ordered[name] = pd.Categorical(values, categories=pd.unique(values.dropna()))
+    return coerce_frame(ordered, SENT_SCHEMA)
+
+
+def inside(frame: pd.DataFrame, column: str = "insertDate") -> pd.DataFrame:
+    return frame[(frame[column] >= SINCE) & (frame[column] < UNTIL)].reset_index(drop=True)
+
+
+def test_a_stored_read_is_the_frame_the_search_gave(store: Store, client: SmstoolsClient) -> None:
+    """Same rows, order, dtypes and category order: code that worked on fetched frames works
+    on stored ones unchanged."""
+    sent = client.sent(SINCE, UNTIL)
+    received = client.received(SINCE, UNTIL)
+    assert received.duplicated(keep=False).any()  # twins, kept as two messages
+    store.commit(sent=sent, received=received, replacing=[SPAN])
+    pd.testing.assert_frame_equal(store.read("sent", SINCE, UNTIL), sent)
+    pd.testing.assert_frame_equal(store.read("received", SINCE, UNTIL), received)
+    assert len(list((store.path / "sent").iterdir())) == 3  # August, September, October
+
+
+def test_sent_messages_merge_by_id_and_the_later_copy_wins(
+    store: Store, account: SandboxAccount
+) -> None:
+    early = account.sent_frame(NOW - timedelta(minutes=3))  # a campaign is being sent
+    first = store.commit(sent=early)
+    assert first.new["sent"] == len(early) and first.updated == 0
+    later = account.sent_frame(NOW + timedelta(days=1))  # settled, and scheduled ones sent
+    stats = store.commit(sent=later)
+    stored = store.read("sent")
+    assert stored["id"].is_unique
+    pd.testing.assert_frame_equal(stored, newest_first(later))
+    assert stats.new["sent"] == len(later) - len(early) > 0
+    was = early.set_index("id")["status"].astype(str)
+    now = later.set_index("id")["status"].astype(str)
+    assert stats.updated == (was != now[was.index]).sum() > 0
+
+
+def test_received_spans_are_replaced_never_doubled(store: Store, client: SmstoolsClient) -> None:
+    received = client.received(SINCE, UNTIL)
+    for _ in range(2):
+        stats = store.commit(received=received, replacing=[SPAN], covered={"received": [SPAN]})
+    assert stats.new["received"] == 0
+    pd.testing.assert_frame_equal(store.read("received", SINCE, UNTIL), received)
+    # A partial answer for a part of the span replaces only that part.
+    september = (to_epoch(pd.Timestamp("2026-09-01T00:00Z")), SPAN[1])
+    dates = received["receiveDate"]
+    partial = received[dates >= pd.Timestamp("2026-10-01T00:00Z")]
+    store.commit(received=partial, replacing=[september])
+    kept = store.read("received", SINCE, UNTIL)
+    assert len(kept) == len(received[dates < pd.Timestamp("2026-09-01T00:00Z")]) + len(partial)
+
+
+def test_filters_have_the_search_semantics(store: Store, client: SmstoolsClient) -> None:
+    sent, received = client.sent(SINCE, UNTIL), client.received(SINCE, UNTIL)
+    store.commit(sent=sent, received=received, replacing=[SPAN])
+
+    def read(kind: str, **filters: object) -> pd.DataFrame:
+        return store.read(kind, SINCE, UNTIL, filters=Filters(**filters))  # type: ignore[arg-type]
+
+    assert len(read("sent", status="NOTDELIVERED")) == (sent["status"] == "NOTDELIVERED").sum()
+    number = sent["to"].value_counts().index[0]
+    assert len(read("sent", msisdn=number)) == (sent["to"] == number).sum() > 1
+    campaign = sent["transactionId"].dropna().iloc[0]
+    assert len(read("sent", campaign=campaign)) == (sent["transactionId"] == campaign).sum()
+    some = tuple(int(value) for value in sent["id"].iloc[:5])
+    assert sorted(read("sent", ids=some)["id"]) == sorted(some)
+    sender = received["from"].value_counts().index[0]
+    by_sender = read("received", senders=(sender.lstrip("+"),))
+    assert len(by_sender) == (received["from"] == sender).sum() > 0
+    assert len(read("received", service="1002")) == (received["simId"] == "1002").sum()
+
+
+def test_pending_ids_are_those_not_final(store: Store, account: SandboxAccount) -> None:
+    frame = account.sent_frame(NOW - timedelta(minutes=3))
+    store.commit(sent=frame)
+    pending = frame[frame["status"].isin(["PENDING", "SENT"])]
+    assert sorted(store.pending_ids()) == sorted(pending["id"])
+    recent = pending[pending["insertDate"] >= pd.Timestamp(NOW - timedelta(days=7))]
+    assert sorted(store.pending_ids(since=NOW - timedelta(days=7))) == sorted(recent["id"])
+    assert store.manifest.sent.partitions["2026-11"].pending > 0
+
+
+def test_other_tools_read_the_files_directly(store: Store, client: SmstoolsClient) -> None:
+    sent = client.sent(SINCE, UNTIL)
+    store.commit(sent=sent)
+    # pandas alone (the files keep the frame's pandas metadata), and pyarrow datasets (as
+    # DuckDB, Polars and Spark read Parquet folders).
+    whole = pd.read_parquet(store.path / "sent")
+    assert str(whole["status"].dtype) == "category" and str(whole["id"].dtype) == "Int64"
+    assert str(whole["insertDate"].dtype) == "datetime64[us, UTC]"
+    assert sorted(whole["id"]) == sorted(sent["id"])
+    table = ds.dataset(store.path / "sent", format="parquet").to_table()
+    assert table.num_rows == len(sent)
+    assert next(path.name for path in store.files("sent")).startswith("2026-10.")
+
+
+def test_a_file_from_an_earlier_version_with_fewer_columns_is_read(
+    store: Store, client: SmstoolsClient
+) -> None:
+    store.commit(sent=client.sent(SINCE, UNTIL))
+    path = store.files("sent")[0]
+    pq.write_table(pq.read_table(path).drop_columns(["type", "statusDetail"]), path)
+    frame = store.read("sent")
+    assert list(frame.columns) == SENT_SCHEMA.names
+    assert frame["type"].isna().any() and not frame["type"].isna().all()
+
+
+def test_opening_refuses_what_is_not_ours(tmp_path: Path, store: Store) -> None:
+    with pytest.raises(StoreError, match="there is no store"):
+        Store.open(tmp_path / "nothing")  # offline: nothing to read
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "cat.jpg").write_bytes(b"")
+    with pytest.raises(StoreError, match="not a smstools-tui store and is not empty"):
+        Store.open(tmp_path / "photos", WHO)
+    (tmp_path / "file").write_text("")
+    with pytest.raises(StoreError, match="is a file"):
+        Store.open(tmp_path / "file", WHO)
+    store.commit(account_details={"username": "x"})
+    other = StoreIdentity(WHO.base_url, "sha256:someone-else", "x")
+    with pytest.raises(StoreError, match="another account or server"):
+        Store.open(store.path, other)
+    offline = Store.open(store.path)
+    with pytest.raises(StoreError, match="read-only"):
+        offline.commit(account_details={})
+
+
+def test_a_commit_that_dies_part_way_leaves_the_previous_state(
+    store: Store, account: SandboxAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whichever file write a crash interrupts (a partition, the manifest), the store reads as
+    before; the next commit cleans up and succeeds."""
+    before = inside(account.sent_frame(NOW - timedelta(days=30)))
+    store.commit(sent=before)
+    after = inside(account.sent_frame(NOW))
+    import smstools_tui.store.store as module
+
+    real = module.atomic_write_bytes
+    writes = {"n": 0}
+
+    def crash_on_manifest(target: Path, data: bytes) -> None:
+        writes["n"] += 1
+        raise KeyboardInterrupt  # killed right before the switch
+
+    monkeypatch.setattr(module, "atomic_write_bytes", crash_on_manifest)
+    with pytest.raises(KeyboardInterrupt):
+        store.commit(sent=after)
+    assert writes["n"] == 1
+    reopened = Store.open(store.path, WHO)
+    pd.testing.assert_frame_equal(reopened.read("sent"), newest_first(before))
+    orphans = set(os.listdir(store.path / "sent")) - {
+        Path(name).name for name in reopened.manifest.files()
+    }
+    assert orphans  # the new partitions were written, but no manifest names them
+    monkeypatch.setattr(module, "atomic_write_bytes", real)
+    reopened.commit(sent=after)
+    assert set(os.listdir(store.path / "sent")) == {
+        Path(name).name for name in reopened.manifest.files()
+    }
+    pd.testing.assert_frame_equal(reopened.read("sent"), newest_first(after))
+
+
+WRITER = """
+import sys
+import numpy as np
+import pandas as pd
+from smstools_tui.frames import SENT_SCHEMA, coerce_frame
+from smstools_tui.store import Store, StoreIdentity
+
+path, rows, state = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+store = Store.open(path, StoreIdentity("http://localhost/rest/api", "sha256:test", "test"))
+rng = np.random.default_rng(state)
+start = pd.Timestamp("2026-08-01T00:00:00Z").value // 1000
+frame = coerce_frame(pd.DataFrame({
+    "id": np.arange(rows),
+    "to": rng.integers(393_300_000_000, 393_400_000_000, rows).astype(str),
+    "status": "DELIVERED",
+    "insertDate": pd.to_datetime(start + np.arange(rows) * 40_000_000, unit="us", utc=True),
+    "price": 0.0,
+}), SENT_SCHEMA)
+while True:
+    frame["text"] = pd.Categorical([f"state {state}"] * rows)
+    frame["price"] = float(state)
+    store.commit(sent=frame)
+    print(state, flush=True)
+    state += 1
+"""
+
+
+def test_kill_9_in_the_middle_of_writing_leaves_the_old_or_the_new_state(
+    tmp_path: Path,
+) -> None:
+    """A real process rewriting a big store (three months of 80,000 messages) is killed with
+    SIGKILL at random moments; every time, the store opens and holds exactly one complete
+    state: the last one committed, or the one being written."""
+    if not hasattr(signal, "SIGKILL"):
+        pytest.skip("no SIGKILL on this platform")
+    path, rows = tmp_path / "store", 80_000
+    chooser = random.Random(6)
+    state = 0
+    for _ in range(4):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), str(rows), str(state)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert writer.stdout is not None
+        committed = int(writer.stdout.readline())  # at least one commit in this round
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            writer.wait(timeout=chooser.uniform(0.02, 0.4))
+        writer.send_signal(signal.SIGKILL)
+        rest = writer.communicate(timeout=30)[0].split()
+        committed = int(rest[-1]) if rest else committed
+        writer.wait(timeout=30)
+        store = Store.open(path)
+        frame = store.read("sent")
+        states = set(frame["text"].astype(str))
+        assert len(frame) == rows and frame["id"].is_unique
+        assert len(states) == 1, states
+        (seen,) = states
+        found = int(seen.split()[1])
+        assert found in (committed, committed + 1)
+        assert set(frame["price"]) == {float(found)}
+        state = found + 1
+    # A commit after the last kill cleans up whatever the killed writers left.
+    Store.open(path, WHO).commit(account_details={"username": "x"})
+    names = {entry.name for entry in (path / "sent").iterdir()}
+    assert names == {Path(name).name for name in Store.open(path).manifest.files()}
+    assert not [entry for entry in path.iterdir() if entry.name.endswith(".tmp")]
+    assert (path / MANIFEST_NAME).exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_only_the_owner_can_read_the_store(store: Store, client: SmstoolsClient) -> None:
+    store.commit(sent=client.sent(SINCE, UNTIL))
+    for path in [store.path, store.path / "sent", *store.path.rglob("*")]:
+        assert path.stat().st_mode & 0o077 == 0, path
+
+
+def test_a_read_racing_a_commit_in_another_process_reads_the_new_state(
+    store: Store, account: SandboxAccount, tmp_path: Path
+) -> None:
+    """A reader that read the manifest just before another process committed (and deleted the
+    files it replaced) finds a file gone: it reads the manifest again and the new files."""
+    store.commit(sent=account.sent_frame(NOW - timedelta(days=30)))
+    reader = Store.open(store.path)
+    reader.refresh()
+    stale = reader.manifest
+    writer = Store.open(store.path, WHO)
+    writer.commit(sent=account.sent_frame(NOW))
+    assert not (store.path / next(iter(stale.files()))).exists()
+    reader._manifest = stale  # as if it had read the manifest a moment before the commit
+    real_refresh = reader.refresh
+    calls = {"n": 0}
+
+    def refresh_late() -> object:
+        calls["n"] += 1
+        return stale if calls["n"] == 1 else real_refresh()
+
+    reader.refresh = refresh_late  # type: ignore[method-assign]
+    pd.testing.assert_frame_equal(reader.read("sent"), newest_first(account.sent_frame(NOW)))
+    assert calls["n"] == 2
+
+
+def test_ids_beyond_float_precision_merge_exactly(store: Store) -> None:
+    """Ids are compared as integers, not floats: two ids a unit apart above 2**53 stay two."""
+    big = 2**60
+    frame = coerce_frame(
+        pd.DataFrame(
+            {
+                "id": pd.array([big, big + 1, None], dtype="Int64"),
+                "status": ["SENT", "SENT", "SENT"],
+                "insertDate": pd.Timestamp("2026-11-01T00:00:00Z"),
+            }
+        ),
+        SENT_SCHEMA,
+    )
+    assert store.commit(sent=frame).new["sent"] == 3
+    frame["status"] = pd.Categorical(["DELIVERED", "SENT", "SENT"])
+    stats = store.commit(sent=frame)
+    stored = store.read("sent")
+    assert stats.updated == 1 and stats.new["sent"] == 1  # the row without an id is new again
+    assert sorted(stored["id"].dropna()) == [big, big + 1] and stored["id"].isna().sum() == 2

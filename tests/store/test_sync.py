@@ -1,0 +1,368 @@
+"""Incremental sync against the sandbox while its clock runs: statuses settle, messages arrive,
+the network fails in the middle; after every successful sync the store is the sandbox's truth."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.errors import FetchCancelled, ServerError
+from smstools_tui.sandbox import FaultPlan, SandboxAccount, SandboxApi
+from smstools_tui.store import Store, StoreIdentity, Syncer, SyncPolicy, SyncReport
+from smstools_tui.store.coverage import from_epoch
+from tests.conftest import NOW, Clock
+
+SINCE = "2026-06-01T00:00:00+00:00"
+WHO = StoreIdentity("http://localhost/rest/api", "sha256:test", "test")
+
+
+class Requests:
+    """The searches a sandbox answered, told apart: by window, or by id (status re-checks)."""
+
+    def __init__(self, api: SandboxApi) -> None:
+        self.seen: list[tuple[str, dict[str, str]]] = []
+        api.on_request = lambda path, params: self.seen.append((path, params))
+
+    def clear(self) -> None:
+        self.seen.clear()
+
+    def counts(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for path, params in self.seen:
+            if path == "/sms/search":
+                counts["recheck" if "id" in params else "sent"] += 1
+            elif path == "/sms/received/search":
+                counts["received"] += 1
+            else:
+                counts[path] += 1
+        return counts
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "store", WHO)
+
+
+@pytest.fixture
+def truth(
+    account: SandboxAccount, clock: Clock, make_client: Callable[..., SmstoolsClient]
+) -> Callable[..., tuple[pd.DataFrame, pd.DataFrame]]:
+    """What a plain search of the sandbox answers now, on a sandbox of its own (so it does not
+    count in the synced sandbox's requests)."""
+
+    def answer(since: str | datetime = SINCE, lag: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+        own = SandboxApi(account, clock=clock, page_cap=100, lag=lag)
+        client = make_client(own)
+        return client.sent(since, clock.now), client.received(since, clock.now)
+
+    return answer
+
+
+def stored(store: Store, since: str | datetime, until: datetime) -> tuple[pd.DataFrame, ...]:
+    window = (pd.Timestamp(since).to_pydatetime(), until.replace(microsecond=0))
+    return store.read("sent", *window), store.read("received", *window)
+
+
+def assert_store_is_truth(
+    store: Store, truth: Callable[..., tuple], clock: Clock, **kw: object
+) -> None:
+    sent, received = truth(**kw)
+    since = kw.get("since", SINCE)
+    got_sent, got_received = stored(store, since, clock.now)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(got_sent, sent)
+    pd.testing.assert_frame_equal(got_received, received)
+
+
+def test_first_sync_then_resyncs_keep_the_store_equal_to_the_truth(
+    store: Store,
+    api: SandboxApi,
+    clock: Clock,
+    client: SmstoolsClient,
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+) -> None:
+    requests = Requests(api)
+    clock.now = NOW - timedelta(minutes=3)  # a campaign is being sent: statuses pending
+    first = Syncer(client, store).sync(since=SINCE)
+    assert_store_is_truth(store, truth, clock)
+    sent, received = truth()
+    assert first.new_sent == len(sent) and first.new_received == len(received)
+    pending = sent[sent["status"].isin(["PENDING", "SENT"])]
+    assert len(pending) > 5
+    assert first.requests == len(requests.seen)
+
+    # Immediately again: nothing new, a request per kind, the pending ones re-checked by id.
+    requests.clear()
+    again = Syncer(client, store).sync()
+    counts = requests.counts()
+    assert counts["sent"] <= 3 and counts["received"] <= 3
+    recent = pending[pending["insertDate"] >= pd.Timestamp(clock.now - timedelta(days=7))]
+    assert counts["recheck"] == math.ceil(len(recent) / 250)
+    assert (again.new_sent, again.new_received, again.statuses_updated) == (0, 0, 0)
+
+    # A day later: the campaign is delivered, scheduled messages went out, replies came in.
+    clock.now = NOW + timedelta(days=1)
+    later = Syncer(client, store).sync()
+    assert_store_is_truth(store, truth, clock)
+    new_sent, new_received = truth()
+    assert later.new_sent == len(new_sent) - len(sent) > 0
+    assert later.new_received == len(new_received) - len(received)
+    settled = new_sent.set_index("id").loc[pending["id"], "status"].astype(str)
+    assert (
+        later.statuses_updated
+        >= (settled != pending.set_index("id")["status"].astype(str)).sum()
+        > 0
+    )
+    stored_sent = store.read("sent")
+    assert stored_sent["id"].is_unique  # updated in place, never doubled
+
+
+def test_new_messages_cost_requests_in_proportion(
+    store: Store, api: SandboxApi, clock: Clock, client: SmstoolsClient
+) -> None:
+    clock.now = NOW - timedelta(days=20)
+    Syncer(client, store).sync(since=SINCE)
+    requests = Requests(api)
+    clock.now = NOW
+    report = Syncer(client, store).sync()
+    counts = requests.counts()
+    # 20 days of messages: a page of 100 per 100 new messages (plus the overlap, and the
+    # month boundary the new stretch crosses), not the whole history again.
+    assert counts["sent"] <= math.ceil(report.new_sent / 100) + 3
+    assert counts["received"] <= math.ceil(report.new_received / 100) + 3
+    assert report.new_sent > 100
+
+
+def test_a_network_failure_mid_sync_keeps_what_was_fetched_and_a_rerun_resumes(
+    store: Store,
+    api: SandboxApi,
+    clock: Clock,
+    make_client: Callable[..., SmstoolsClient],
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+    tmp_path: Path,
+) -> None:
+    policy = SyncPolicy(chunk_messages=300)
+    reference = Store.open(tmp_path / "reference", WHO)
+    counting = Requests(api)
+    Syncer(make_client(), reference, policy).sync(since=SINCE)
+    full = counting.counts()
+    chunks = {"n": 0}
+
+    def network_down_in_the_third_chunk(path: str, params: dict[str, str]) -> None:
+        if path == "/sms/search" and "fromDate" in params:
+            chunks["n"] += params.get("offset") == "0"
+            if chunks["n"] == 3 and params.get("offset") == "100":
+                api.faults = FaultPlan(after=0, kinds=("503",))  # this page is the last one
+
+    api.on_request = network_down_in_the_third_chunk
+    with pytest.raises(ServerError):
+        Syncer(make_client(max_attempts=2), store, policy).sync(since=SINCE)
+    covered = store.coverage("sent")
+    assert covered and covered.end is not None
+    assert covered.end < reference.coverage("sent").end  # type: ignore[operator]
+    in_covered = store.read("sent", from_epoch(covered.start), from_epoch(covered.end))  # type: ignore[arg-type]
+    assert len(store.read("sent")) > len(in_covered)  # the failed search's pages are kept too
+
+    api.faults = FaultPlan()  # back online
+    requests = Requests(api)
+    Syncer(make_client(), store, policy).sync()
+    starts = [
+        pd.Timestamp(params["fromDate"])
+        for path, params in requests.seen
+        if path == "/sms/search" and "fromDate" in params
+    ]
+    assert min(starts) >= pd.Timestamp(from_epoch(covered.end - 120))  # type: ignore[operator]
+    assert requests.counts()["sent"] < full["sent"]
+    assert_store_is_truth(store, truth, clock)
+
+
+def test_a_failure_in_the_received_search_leaves_no_double_after_the_rerun(
+    store: Store,
+    account: SandboxAccount,
+    clock: Clock,
+    make_client: Callable[..., SmstoolsClient],
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+) -> None:
+    """Received messages read before a failure are kept, provisionally; the rerun replaces them
+    with the complete answer for their span, so none is doubled (they have no id to merge on)."""
+    small_pages = SandboxApi(account, clock=clock, page_cap=10)
+    month = "2026-10"
+    assert (account.received_frame()["receiveDate"].dt.strftime("%Y-%m") == month).sum() > 30
+
+    def fail_after_two_pages(path: str, params: dict[str, str]) -> None:
+        in_month = params.get("fromDate", "").startswith(month)
+        if path == "/sms/received/search" and in_month and params.get("offset") == "10":
+            small_pages.faults = FaultPlan(after=0, kinds=("500",))  # the next page fails
+
+    small_pages.on_request = fail_after_two_pages
+    client = make_client(small_pages, max_attempts=1, concurrency=1, page_size=10)
+    with pytest.raises(ServerError):
+        Syncer(client, store).sync(since="2026-09-01T00:00:00+00:00")
+    covered = store.coverage("received")
+    kept = store.read("received")
+    assert covered and len(kept) > len(
+        store.read("received", from_epoch(covered.start), from_epoch(covered.end))  # type: ignore[arg-type]
+    )
+    small_pages.faults, small_pages.on_request = FaultPlan(), None
+    Syncer(make_client(small_pages, page_size=10), store).sync()
+    assert_store_is_truth(store, truth, clock, since="2026-09-01T00:00:00+00:00")
+
+
+def test_the_overlap_catches_messages_indexed_after_the_sync(
+    account: SandboxAccount,
+    clock: Clock,
+    make_client: Callable[..., SmstoolsClient],
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+    tmp_path: Path,
+) -> None:
+    """The search shows a message only a minute after its date. A sync at T misses those dated
+    in the minute before T; without an overlap the next sync starts at T and never sees them."""
+    lagging = SandboxApi(account, clock=clock, page_cap=100, lag=60)
+    client = make_client(lagging)
+    with_overlap = Store.open(tmp_path / "overlap", WHO)
+    without = Store.open(tmp_path / "none", WHO)
+    clock.now = NOW - timedelta(seconds=225)  # in the middle of a campaign's inserts
+    Syncer(client, with_overlap).sync(since=SINCE)
+    Syncer(client, without, SyncPolicy(overlap=0)).sync(since=SINCE)
+    clock.now = NOW + timedelta(hours=1)
+    Syncer(client, with_overlap).sync()
+    Syncer(client, without, SyncPolicy(overlap=0)).sync()
+    assert_store_is_truth(with_overlap, truth, clock, lag=60)
+    assert len(without.read("sent")) < len(with_overlap.read("sent"))
+
+
+def test_cancel_stops_the_sync_and_a_rerun_resumes(
+    store: Store,
+    api: SandboxApi,
+    clock: Clock,
+    client: SmstoolsClient,
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+) -> None:
+    cancel = threading.Event()
+    counted = Counter[str]()
+
+    def cancel_after_ten(path: str, params: dict[str, str]) -> None:
+        counted[path] += 1
+        if sum(counted.values()) == 10:
+            cancel.set()
+
+    api.on_request = cancel_after_ten
+    with pytest.raises(FetchCancelled):
+        Syncer(client, store).sync(since=SINCE, cancel=cancel)
+    assert store.coverage("sent")
+    api.on_request = None
+    Syncer(client, store).sync()
+    assert_store_is_truth(store, truth, clock)
+
+
+def test_statuses_are_rechecked_by_id_in_batches(
+    store: Store, api: SandboxApi, clock: Clock, client: SmstoolsClient
+) -> None:
+    clock.now = NOW - timedelta(minutes=3)
+    Syncer(client, store).sync(since=SINCE)
+    pending = store.pending_ids(since=clock.now - timedelta(days=7))
+    assert len(pending) > 10
+    requests = Requests(api)
+    clock.now = NOW + timedelta(hours=2)
+    report = Syncer(client, store, SyncPolicy(id_batch=10, overlap=0)).sync()
+    batches = [params["id"].split(",") for path, params in requests.seen if "id" in params]
+    # Pending messages the overlap did not fetch again are asked by id, ten at a time.
+    assert 0 < len(batches) == math.ceil(report.rechecked / 10)
+    assert all(len(batch) <= 10 for batch in batches)
+    assert report.statuses_updated > 0
+    still = set(store.pending_ids(since=clock.now - timedelta(days=7)))
+    assert len(still) < len(pending)
+
+
+def test_recheck_all_goes_back_further(
+    store: Store, api: SandboxApi, clock: Clock, client: SmstoolsClient
+) -> None:
+    Syncer(client, store).sync(since="2025-11-01")
+    stuck = store.pending_ids()  # messages that never got a delivery report
+    recent = store.pending_ids(since=clock.now - timedelta(days=7))
+    assert len(stuck) > len(recent)
+    everything = Syncer(client, store, SyncPolicy(recheck_days=None)).sync()
+    assert everything.rechecked == len(stuck)
+    assert Syncer(client, store).sync().rechecked == len(recent)
+
+
+def test_a_chunk_beyond_the_result_limit_is_split(
+    store: Store,
+    make_client: Callable[..., SmstoolsClient],
+    clock: Clock,
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+) -> None:
+    report = Syncer(make_client(max_records=120), store).sync(since=SINCE)
+    assert report.new_sent > 500
+    assert_store_is_truth(store, truth, clock)
+
+
+def test_an_earlier_since_fetches_only_the_missing_history(
+    store: Store,
+    api: SandboxApi,
+    clock: Clock,
+    client: SmstoolsClient,
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+) -> None:
+    Syncer(client, store).sync(since="2026-10-01T00:00:00+00:00")
+    requests = Requests(api)
+    report = Syncer(client, store).sync(since=SINCE)
+    starts = [params["fromDate"] for _, params in requests.seen if "fromDate" in params]
+    assert min(starts).startswith("2026-06-01")
+    assert all(
+        start < "2026-10-01" or start >= "2026-11-25" for start in starts
+    )  # the history, then the overlap: October and November are not fetched again
+    assert isinstance(report, SyncReport) and report.new_sent > 0
+    assert_store_is_truth(store, truth, clock)
+
+
+def test_transient_faults_are_retried_and_the_store_is_still_the_truth(
+    store: Store,
+    account: SandboxAccount,
+    clock: Clock,
+    make_client: Callable[..., SmstoolsClient],
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+) -> None:
+    flaky = SandboxApi(account, clock=clock, page_cap=100, faults=FaultPlan(rate=0.3, seed=8))
+    client = make_client(flaky)
+    clock.now = NOW - timedelta(minutes=3)
+    Syncer(client, store).sync(since=SINCE)
+    clock.now = NOW + timedelta(hours=6)
+    Syncer(client, store).sync()
+    assert sum(flaky.faults_injected.values()) > 5
+    assert_store_is_truth(store, truth, clock)
+
+
+def test_ctrl_c_mid_search_keeps_what_was_read(
+    store: Store,
+    api: SandboxApi,
+    clock: Clock,
+    client: SmstoolsClient,
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+) -> None:
+    searches = {"n": 0}
+
+    def ctrl_c_on_a_later_page(path: str, params: dict[str, str]) -> None:
+        if path == "/sms/search" and params.get("offset") == "200":
+            searches["n"] += 1
+            if searches["n"] == 2:
+                raise KeyboardInterrupt
+
+    api.on_request = ctrl_c_on_a_later_page
+    with pytest.raises(FetchCancelled):
+        Syncer(client, store, SyncPolicy(chunk_messages=400)).sync(since=SINCE)
+    covered = store.coverage("sent")
+    kept = store.read("sent")
+    assert covered.end is not None and len(kept) > len(
+        store.read("sent", from_epoch(covered.start), from_epoch(covered.end))  # type: ignore[arg-type]
+    )
+    api.on_request = None
+    Syncer(client, store).sync()
+    assert_store_is_truth(store, truth, clock)
