@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pandas as pd
@@ -54,6 +54,7 @@ from .paging import CancelToken, PagingPlan, ProgressCallback, fetch_all
 __all__ = ["Account", "SmstoolsClient", "TimeInput"]
 
 log = logging.getLogger("smstools_tui.api")
+T = TypeVar("T")
 
 SENT_SEARCH = "/sms/search"
 RECEIVED_SEARCH = "/sms/received/search"
@@ -63,6 +64,10 @@ USER = "/user"
 _ACCEPT = {"json": "application/json", "xml": "application/xml"}
 _SECRET_FIELDS = frozenset({"authkey", "authsecret", "password", "secret", "apikey", "apisecret"})
 _MAX_RETRY_AFTER = 120.0
+
+
+def _raw(body: bytes) -> bytes:
+    return body
 
 
 @dataclass(frozen=True)
@@ -334,14 +339,17 @@ class SmstoolsClient:
             ...     client.account().credit > 0
             True
         """
-        body = self._get(USER, {})
-        return Account.from_record(decode_object(body, endpoint=USER))
+        record = self._get(USER, {}, decode=lambda body: decode_object(body, endpoint=USER))
+        return Account.from_record(record)
 
     def receiving_services(self) -> pd.DataFrame:
         """The inbound services (``GET /sms/received/sim/list``): ``id``, ``sim``, ``key``,
         ``expirationDate``; an ``id`` is what :meth:`received` takes as ``service``."""
-        body = self._get(RECEIVED_SERVICES, {})
-        records = decode_items(body, SERVICE_FIELDS, endpoint=RECEIVED_SERVICES)
+        records = self._get(
+            RECEIVED_SERVICES,
+            {},
+            decode=lambda body: decode_items(body, SERVICE_FIELDS, endpoint=RECEIVED_SERVICES),
+        )
         return records_frame(records, SERVICES_SCHEMA)
 
     def window(
@@ -396,10 +404,12 @@ class SmstoolsClient:
         )
 
         def fetch_page(offset: int, limit: int) -> Page:
-            body = self._get(
-                endpoint, {**params, "offset": str(offset), "limit": str(limit)}, offset
+            return self._get(
+                endpoint,
+                {**params, "offset": str(offset), "limit": str(limit)},
+                offset,
+                decode=lambda body: decode_page(body, fields, endpoint=endpoint, offset=offset),
             )
-            return decode_page(body, fields, endpoint=endpoint, offset=offset)
 
         try:
             records = fetch_all(fetch_page, plan, progress=progress, cancel=cancel)
@@ -418,7 +428,16 @@ class SmstoolsClient:
         }
         return frame
 
-    def _get(self, endpoint: str, params: dict[str, str], offset: int | None = None) -> bytes:
+    def _get(
+        self,
+        endpoint: str,
+        params: dict[str, str],
+        offset: int | None = None,
+        *,
+        decode: Callable[[bytes], T] = _raw,  # type: ignore[assignment]
+    ) -> T:
+        """One GET, decoded, retried as a whole: a 200 whose body does not decode (a proxy's
+        page, a cut transfer) is as transient as a 503."""
         retrying = tenacity.Retrying(
             stop=tenacity.stop_any(
                 tenacity.stop_after_attempt(self.settings.max_attempts), _stop_on_long_pause()
@@ -431,7 +450,7 @@ class SmstoolsClient:
             before_sleep=_log_retry,
             reraise=True,
         )
-        return retrying(self._get_once, endpoint, params, offset)
+        return retrying(lambda: decode(self._get_once(endpoint, params, offset)))
 
     def _get_once(self, endpoint: str, params: dict[str, str], offset: int | None) -> bytes:
         with self._requests_lock:  # pages are fetched from several threads

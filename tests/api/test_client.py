@@ -316,11 +316,39 @@ def test_bad_credentials_are_a_clear_message_without_the_secret(api: SandboxApi)
 def test_a_200_that_is_not_the_api_is_retried_then_reported(
     api: SandboxApi, make_client: Callable[..., SmstoolsClient]
 ) -> None:
-    respond(api, 200, b"<html><body>Proxy says hi</body></html>", "text/html")
+    calls = {"n": 0}
+
+    def proxy_page(*args: object) -> SandboxResponse:
+        calls["n"] += 1
+        return SandboxResponse(200, b"<html><body>Proxy says hi</body></html>", "text/html")
+
+    api.handle = proxy_page  # type: ignore[method-assign]
     with pytest.raises(
         DecodeError, match="from /sms/search at offset 0: the answer has no metadata"
     ):
-        make_client(max_attempts=2).sent(SINCE, UNTIL)
+        make_client(max_attempts=3).sent(SINCE, UNTIL)
+    assert calls["n"] == 3
+
+
+@pytest.mark.parametrize(
+    "spoiled", [b"<html>502</html>", b'{"metadata":{"count":3', b"", b"<r><metadata>"]
+)
+def test_a_spoiled_200_is_retried_until_a_good_answer(
+    api: SandboxApi,
+    make_client: Callable[..., SmstoolsClient],
+    account: SandboxAccount,
+    spoiled: bytes,
+) -> None:
+    real = api.handle
+    calls = {"n": 0}
+
+    def once_spoiled(*args: object) -> SandboxResponse:
+        calls["n"] += 1
+        return SandboxResponse(200, spoiled, "text/html") if calls["n"] == 2 else real(*args)  # type: ignore[arg-type]
+
+    api.handle = once_spoiled  # type: ignore[method-assign]
+    frame = make_client().sent(SINCE, UNTIL)
+    same_rows(frame.sort_values("id", ascending=False), truth_sent(account))
 
 
 def test_an_entity_bomb_is_refused_at_once(
