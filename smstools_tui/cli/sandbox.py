@@ -6,7 +6,15 @@ import click
 
 from ..config import config_file_path
 from ..dates import parse_user_datetime
-from ..sandbox import SANDBOX_KEY, SANDBOX_SECRET, AccountSpec, FaultPlan, SandboxApi, SandboxServer
+from ..sandbox import (
+    FAULT_KINDS,
+    SANDBOX_KEY,
+    SANDBOX_SECRET,
+    AccountSpec,
+    FaultPlan,
+    SandboxApi,
+    SandboxServer,
+)
 from ..sandbox import generate_account as generate
 
 
@@ -21,7 +29,9 @@ from ..sandbox import generate_account as generate
 @click.option("--latency-ms", type=click.FloatRange(0), default=0.0, show_default=True,
               help="Delay before each answer.")  # fmt: skip
 @click.option("--fail-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Share of requests answered 500/503/429 or dropped (seeded).")  # fmt: skip
+              help="Share of requests that meet a fault (seeded).")  # fmt: skip
+@click.option("--faults", default="500,503,429,drop", show_default=True, metavar="KINDS",
+              help=f"Which faults, comma-separated, among: {', '.join(FAULT_KINDS)}.")  # fmt: skip
 @click.option("--now", "end", metavar="DT",
               help="End of the generated history (default: the current minute).")  # fmt: skip
 @click.option("--clock", metavar="DT",
@@ -36,6 +46,7 @@ def sandbox_command(
     page_cap: int,
     latency_ms: float,
     fail_rate: float,
+    faults: str,
     end: str | None,
     clock: str | None,
 ) -> None:
@@ -48,13 +59,20 @@ def sandbox_command(
     The same seed and --now give the same data, so restarting with a later --clock shows the
     same account later on: new messages, settled statuses.
     """
+    kinds = tuple(kind.strip() for kind in faults.split(",") if kind.strip())
+    unknown = sorted(set(kinds) - set(FAULT_KINDS))
+    if unknown or not kinds:
+        raise click.BadParameter(
+            f"unknown fault {', '.join(unknown) or '(none)'}; use: {', '.join(FAULT_KINDS)}",
+            param_hint="--faults",
+        )
     anchor = parse_user_datetime(end) if end else None
     frozen = parse_user_datetime(clock) if clock else None
     account = generate(AccountSpec(seed=seed, sent=sent, received=received, days=days, now=anchor))
     api = SandboxApi(
         account,
         page_cap=page_cap,
-        faults=FaultPlan(rate=fail_rate, seed=seed),
+        faults=FaultPlan(rate=fail_rate, kinds=kinds, seed=seed),
         clock=(lambda: frozen) if frozen else None,
     )
     server = SandboxServer(api, port=port, latency=latency_ms / 1000)

@@ -14,6 +14,7 @@ from ..config import Credentials, Settings
 from .data import AccountSpec, SandboxAccount, generate_account
 from .emulator import (
     API_PREFIX,
+    FAULT_KINDS,
     SANDBOX_KEY,
     SANDBOX_SECRET,
     FaultPlan,
@@ -26,6 +27,7 @@ from .process import free_port, sandbox_process
 from .server import SandboxServer
 
 __all__ = [
+    "FAULT_KINDS",
     "SANDBOX_KEY",
     "SANDBOX_SECRET",
     "AccountSpec",

@@ -57,8 +57,12 @@ class FaultPlan:
 
     Attributes:
         rate: the share of requests that fail (0 to 1).
-        kinds: which faults: ``500``, ``503``, ``429`` (with ``Retry-After``), ``drop`` (the
-            connection closes in the middle of the body).
+        kinds: which faults (see :data:`FAULT_KINDS`): ``500``, ``502`` (a proxy's HTML page),
+            ``503``, ``429`` (with ``Retry-After``), ``drop`` (the connection closes in the middle
+            of the body), ``timeout`` (no answer in time), ``truncate`` (a 200 whose body is cut
+            short), ``html200`` (a proxy's HTML error page with status 200), ``content_type`` (the
+            right body under the wrong ``Content-Type``), ``count`` (a page whose ``count`` is
+            off by a few), ``empty`` (a page with no items although more match).
         retry_after: the seconds a 429 asks to wait.
         seed: the seed of the fault sequence.
         after: when set, every request after this many (counted over all endpoints) fails: the
@@ -74,6 +78,26 @@ class FaultPlan:
     retry_after: float = 1.0
     seed: int = 0
     after: int | None = None
+    stall: float = 2.0
+    """How long a ``timeout`` keeps the HTTP server silent before it drops the connection."""
+
+    def __post_init__(self) -> None:
+        unknown = set(self.kinds) - set(FAULT_KINDS)
+        if unknown:
+            raise ValueError(f"unknown fault kinds: {', '.join(sorted(unknown))}")
+
+
+FAULT_KINDS = (
+    "500", "502", "503", "429", "drop", "timeout",
+    "truncate", "html200", "content_type", "count", "empty",
+)  # fmt: skip
+"""Every fault the sandbox can inject. The first six replace the answer; the others spoil it."""
+_SPOILERS = frozenset({"truncate", "html200", "content_type", "count", "empty"})
+_PAGE_SPOILERS = frozenset({"count", "empty"})
+_PROXY_PAGE = (
+    b"<html><head><title>{status}</title></head><body><h1>{status}</h1>"
+    b"<p>The proxy server received an invalid response from an upstream server.</p></body></html>"
+)
 
 
 @dataclass(frozen=True)
@@ -169,8 +193,22 @@ class SandboxApi:
         with self._lock:
             self.requests[endpoint] += 1
             fault = self._pick_fault(sum(self.requests.values()))
-        if fault:
+        if fault and fault not in _SPOILERS:
             return self._fault(fault, xml)
+        response = self._answer(method, endpoint, lower, query, xml, fault)
+        if fault in _SPOILERS - _PAGE_SPOILERS and response.status == 200:
+            return self._spoil(fault, response, xml)
+        return response
+
+    def _answer(
+        self,
+        method: str,
+        endpoint: str,
+        lower: dict[str, str],
+        query: str,
+        xml: bool,
+        fault: str | None,
+    ) -> SandboxResponse:
         if method.upper() != "GET":
             return self._error(405, "METHOD_NOT_ALLOWED", xml)
         if not hmac.compare_digest(lower.get("authorization", ""), self._expected_auth):
@@ -181,10 +219,11 @@ class SandboxApi:
         if self.on_request is not None:
             self.on_request(endpoint, params)
         try:
+            page_fault = fault if fault in _PAGE_SPOILERS else None
             if endpoint == "/sms/search":
-                return self._sent_search(params, xml)
+                return self._sent_search(params, xml, page_fault)
             if endpoint == "/sms/received/search":
-                return self._received_search(params, xml)
+                return self._received_search(params, xml, page_fault)
             if endpoint == "/sms/received/sim/list":
                 return self._encode_list(self.account.services, "simList", "item", xml)
             if endpoint == "/user":
@@ -205,6 +244,8 @@ class SandboxApi:
             )
             if response.fault == "drop":
                 raise httpx.RemoteProtocolError("peer closed connection", request=request)
+            if response.fault == "timeout":
+                raise httpx.ReadTimeout("timed out", request=request)
             return httpx.Response(
                 response.status,
                 headers={"Content-Type": response.content_type, **response.headers},
@@ -218,7 +259,9 @@ class SandboxApi:
 
     # -- searches --------------------------------------------------------------------------------
 
-    def _sent_search(self, params: dict[str, str], xml: bool) -> SandboxResponse:
+    def _sent_search(
+        self, params: dict[str, str], xml: bool, fault: str | None = None
+    ) -> SandboxResponse:
         if not any(
             params.get(name) for name in ("id", "transactionId", "msisdn", "fromDate", "status")
         ):
@@ -246,11 +289,13 @@ class SandboxApi:
             if params["status"] not in STATUSES:
                 raise _BadRequest(400, "BAD_STATUS")
             rows = rows[table.status_at(now, rows) == STATUSES.index(params["status"])]
-        page, metadata = self._page(rows[::-1], params)
+        page, metadata = self._page(rows[::-1], params, fault)
         records = table.records(page, now, self.zone)
         return self._encode_page(metadata, records, xml)
 
-    def _received_search(self, params: dict[str, str], xml: bool) -> SandboxResponse:
+    def _received_search(
+        self, params: dict[str, str], xml: bool, fault: str | None = None
+    ) -> SandboxResponse:
         if not any(params.get(name) for name in ("from", "simIdRef", "fromDate", "toDate")):
             raise _BadRequest(400, "NO_PARAMS")
         table, now = self.account.received, self.now()
@@ -265,11 +310,13 @@ class SandboxApi:
             services = table.services
             code = services.index(params["simIdRef"]) if params["simIdRef"] in services else -2
             rows = rows[table.service[rows] == code]
-        page, metadata = self._page(rows[::-1], params)
+        page, metadata = self._page(rows[::-1], params, fault)
         records = [table.record(int(row), self.zone) for row in page]
         return self._encode_page(metadata, records, xml)
 
-    def _page(self, rows: np.ndarray, params: dict[str, str]) -> tuple[np.ndarray, dict[str, int]]:
+    def _page(
+        self, rows: np.ndarray, params: dict[str, str], fault: str | None = None
+    ) -> tuple[np.ndarray, dict[str, int]]:
         try:
             offset = int(params.get("offset") or 0)
             asked = int(params.get("limit") or 20)
@@ -278,7 +325,13 @@ class SandboxApi:
         if offset < 0 or asked < 1:
             raise _BadRequest(400, "BAD_PARAMS")
         limit = min(asked, self.page_cap)
-        return rows[offset : offset + limit], {"count": len(rows), "offset": offset, "limit": limit}
+        page, count = rows[offset : offset + limit], len(rows)
+        if fault == "count":
+            with self._lock:
+                count = max(0, count + self._fault_random.choice((-3, -2, -1, 1, 2, 3)))
+        elif fault == "empty":
+            page = page[:0]
+        return page, {"count": count, "offset": offset, "limit": limit}
 
     # -- faults ----------------------------------------------------------------------------------
 
@@ -296,11 +349,28 @@ class SandboxApi:
             response = self._error(429, "TOO_MANY_REQUESTS", xml)
             response.headers["Retry-After"] = f"{self.faults.retry_after:g}"
             return response
-        if kind == "drop":
+        if kind in ("drop", "timeout"):
             response = self._error(500, "GENERIC_ERROR", xml)
-            response.fault = "drop"
+            response.fault = kind
             return response
+        if kind == "502":
+            return SandboxResponse(
+                502, _PROXY_PAGE.replace(b"{status}", b"502 Bad Gateway"), "text/html"
+            )
         return self._error(int(kind), "GENERIC_ERROR", xml)
+
+    def _spoil(self, kind: str, response: SandboxResponse, xml: bool) -> SandboxResponse:
+        """A proxy or a flaky link spoiling a good answer."""
+        if kind == "truncate":
+            with self._lock:
+                cut = self._fault_random.randrange(0, max(len(response.body) - 1, 1))
+            response.body = response.body[:cut]
+        elif kind == "html200":
+            response.body = _PROXY_PAGE.replace(b"{status}", b"Service temporarily unavailable")
+            response.content_type = "text/html"
+        elif kind == "content_type":
+            response.content_type = "application/json" if xml else "text/xml"
+        return response
 
     # -- encoding --------------------------------------------------------------------------------
 

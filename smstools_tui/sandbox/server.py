@@ -108,6 +108,12 @@ def _handler_for(api: SandboxApi, latency: float) -> type[BaseHTTPRequestHandler
                 time.sleep(latency)
             parts = urlsplit(self.path)
             response = api.handle(self.command, parts.path, parts.query, dict(self.headers))
+            if response.fault == "timeout":
+                # Silence longer than the client waits, then the connection dies.
+                time.sleep(api.faults.stall)
+                self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+                return
             self.send_response(response.status)
             self.send_header("Content-Type", f"{response.content_type}; charset=utf-8")
             self.send_header("Content-Length", str(len(response.body)))
