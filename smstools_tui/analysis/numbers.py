@@ -62,7 +62,9 @@ NUMBER_TYPES: tuple[str, ...] = (
 """Every value of the ``number_type`` column: phonenumbers' types in lower case, ``unknown`` for
 a number that parses but matches no pattern of its country (invalid), and :data:`UNPARSEABLE`."""
 
-_SEPARATORS = r"[\s\-.()/]"
+# The characters themselves, not ``\s``: Python's and Arrow's regular expressions disagree on
+# what ``\s`` covers, and the scalar and the column paths must normalise alike.
+_SEPARATORS = "[\t\n\x0b\x0c\r \u00a0\u2007\u202f\\-.()/]"
 _MIN_NSN, _MAX_NSN = 2, 17  # phonenumbers' bounds on a national significant number
 _REGION_NON_GEO = "001"
 _TYPE_NAMES = {
