@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from smstools_tui.api.client import SmstoolsClient
@@ -151,3 +152,33 @@ def test_every_error_message_is_one_line_and_names_no_secret() -> None:
         else:
             error = cls("a\nmessage")
         assert "\n" not in str(error)
+
+
+def test_the_store_holds_no_credentials(
+    secret_server: SandboxServer,
+    run: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    no_credentials: None,
+) -> None:
+    """After a sync and a read through the store, no file of the store or of the data folder
+    (where the last-used store is remembered) holds the key, the secret or their base64; the
+    store's folder is named by a hash."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("SMSTOOLS_DATA_DIR", str(data))
+    monkeypatch.setenv("SMSTOOLS_BASE_URL", secret_server.base_url)
+    monkeypatch.setenv("SMSTOOLS_AUTH_KEY", KEY)
+    monkeypatch.setenv("SMSTOOLS_AUTH_SECRET", SECRET)
+    assert run("sync", "--since", "2026-09-01").code == 0
+    assert (
+        run("export", "sent", "--since", "2026-09-01", "--out", str(tmp_path / "s.csv")).code == 0
+    )
+    files = [path for path in data.rglob("*") if path.is_file()]
+    assert any(path.suffix == ".parquet" for path in files)
+    assert any(path.name == "manifest.json" for path in files)
+    for path in files:
+        assert_clean(path.read_bytes().decode("utf-8", "replace"), str(path.relative_to(data)))
+        assert_clean(str(path), "a file name")
+        if path.suffix == ".parquet":  # compressed pages hide strings from a byte scan
+            table = pq.read_table(path)
+            assert_clean(table.to_pandas().to_csv() + str(table.schema.metadata), path.name)

@@ -19,8 +19,7 @@ from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.cli.sync import sync_progress
 from smstools_tui.sandbox import SANDBOX_KEY, SANDBOX_SECRET, FaultPlan, SandboxApi, SandboxServer
 from smstools_tui.store import Store, StoredClient
-from tests.conftest import Result
-from tests.conftest import NOW
+from tests.conftest import NOW, Result
 
 SINCE = ("--since", "2026-08-01T00:00:00+00:00")
 WINDOW = (*SINCE, "--until", "2026-11-01T00:00:00+00:00")
