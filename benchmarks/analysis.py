@@ -9,12 +9,12 @@ against the 10-second target, and the 1M / 100k ratio of each report (10 is line
 from __future__ import annotations
 
 import argparse
-import gc
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pandas as pd
+from timing import best_of  # benchmarks/timing.py, beside this script
 
 from smstools_tui import analysis
 from smstools_tui.report.html import build_report_data, render_report
@@ -40,16 +40,6 @@ REPORTS: dict[str, Callable[[Frames], object]] = {
     "headline figures": lambda f: analysis.headline_figures(*f),
 }
 HTML = "all (HTML report)"
-
-
-def best_of(runs: int, action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        gc.collect()
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def frames(sent: int, received: int) -> tuple[Frames, float]:

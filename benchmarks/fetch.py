@@ -13,17 +13,15 @@ the verdicts are ratios between figures of the same run, because the machines ar
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import math
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import orjson
 import pandas as pd
 import xmltodict
+from timing import best_of  # benchmarks/timing.py, beside this script
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.api.decode import SENT_FIELDS, decode_page
@@ -37,16 +35,6 @@ from smstools_tui.sandbox import (
 )
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-
-
-def best_of(runs: int, action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        gc.collect()
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def paging(latency: float, pages: int) -> list[tuple[str, str]]:
