@@ -506,14 +506,16 @@ class DashboardApp(App[None]):
         if frame is None:
             view.set_note(f"computing {spec.title}…")
             return
+        summary = spec.description
+        style = ""
         if spec.summary is not None:
-            summary = visible(spec.summary(frame), limit=300)
-            style = (
-                "bold $warning" if spec.alert and len(frame) else "$success" if spec.alert else ""
-            )
-            view.set_note(Content.styled(summary, style) if style else Content(summary))
-        else:
-            view.set_note(spec.description)
+            try:
+                summary = visible(spec.summary(frame), limit=300)
+            except Exception as failure:  # plug-in code: the table is still worth showing
+                summary = visible(f"{type(failure).__name__}: {failure}", limit=300)
+            if spec.alert:
+                style = "bold $warning" if len(frame) else "$success"
+        view.set_note(Content.styled(summary, style) if style else Content(summary))
         dataset = self.dataset
         incomplete = dataset.problem if dataset is not None and not dataset.complete else None
         view.set_frame(frame, incomplete=incomplete)
@@ -684,10 +686,11 @@ class DashboardApp(App[None]):
         kind: str | None = view.spec.id if view.spec.id in ("sent", "received") else None
         if spec is not None and spec.messages == "sent":
             # A report row that is a sent message: open the message itself, with its replies.
-            found = dataset.sent[(dataset.sent["id"] == record.get("id")).fillna(False)]
+            same = (dataset.sent["id"] == record.get("id")).fillna(False).to_numpy(dtype=bool)
+            found = dataset.sent[same]
             if not found.empty:
-                record = dataset.sent.iloc[int(found.index[0])].to_dict()
-                record = {str(k): (None if _missing(v) else v) for k, v in record.items()}
+                row = found.iloc[0]
+                record = {str(k): (None if _missing(v) else v) for k, v in row.items()}
                 kind = "sent"
         replies = self.replies
         if kind == "sent":
