@@ -308,18 +308,6 @@ async def test_export_writes_the_view_as_filtered_and_sorted(
         assert back["price"].is_monotonic_decreasing
 
 
-async def test_export_on_the_overview_offers_the_html_report_only(demo: SmstoolsClient) -> None:
-    app = dashboard(demo)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("e")
-        await pilot.pause()
-        assert isinstance(app.screen, ExportScreen)
-        assert list(app.screen.defaults) == ["html"]
-        assert app.screen.query_one("#export-path", Input).value.endswith(".html")
-        await pilot.press("escape")
-
-
 async def test_escape_cancels_a_fetch_and_nothing_is_shown_as_complete(
     frame_client: FrameClient,
 ) -> None:

@@ -41,16 +41,26 @@ def rendered(widget: Any) -> str:
     return str(widget.render())
 
 
-async def test_overview_figures_are_the_analysis_headline_with_its_change(
-    demo: SmstoolsClient,
+async def test_overview_figures_and_charts_are_the_analysis_results(
+    demo: SmstoolsClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    calls: list[int] = []
+    original = analysis.headline_figures
+
+    def counting(sent: pd.DataFrame, *args: Any, **kwargs: Any) -> dict[str, float]:
+        calls.append(len(sent))
+        return original(sent, *args, **kwargs)
+
+    monkeypatch.setattr(analysis, "headline_figures", counting)
     app = dashboard(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         data = app.dataset
         assert data is not None and data.previous is not None
-        current = analysis.headline_figures(data.sent, data.received)
-        previous = analysis.headline_figures(data.previous.sent, data.previous.received)
+        # One computation per window, not one per figure.
+        assert sorted(calls) == sorted([len(data.sent), len(data.previous.sent)])
+        current = original(data.sent, data.received)
+        previous = original(data.previous.sent, data.previous.received)
         changes = analysis.compare_headlines(current, previous).set_index("figure")
         overview = app.query_one(Overview)
         assert len(DEFAULT_FIGURES) == 8
@@ -74,32 +84,9 @@ async def test_overview_figures_are_the_analysis_headline_with_its_change(
         caption = rendered(app.query_one("#overview-caption"))
         assert "previous window" in caption and "2026-09-26" in caption
 
-
-async def test_the_headline_is_computed_once_per_window(
-    demo: SmstoolsClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[int] = []
-    original = analysis.headline_figures
-
-    def counting(sent: pd.DataFrame, *args: Any, **kwargs: Any) -> dict[str, float]:
-        calls.append(len(sent))
-        return original(sent, *args, **kwargs)
-
-    monkeypatch.setattr(analysis, "headline_figures", counting)
-    app = dashboard(demo)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        data = app.dataset
-        assert data is not None and data.previous is not None
-        assert sorted(calls) == sorted([len(data.sent), len(data.previous.sent)])
-
-
-async def test_overview_charts_follow_the_delivery_and_cost_reports(demo: SmstoolsClient) -> None:
-    app = dashboard(demo)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        data, charts = app.dataset, app.charts
-        assert data is not None and charts is not None
+        # The charts: delivery rate and spend per day of the window, in its zone.
+        charts = app.charts
+        assert charts is not None
         assert charts.bucket == "day"  # a 30-day window
         assert list(charts.labels) == bucket_labels(data.window, "day", UTC)
         assert len(charts.labels) == 31  # a 30-day window touches 31 calendar days
@@ -107,9 +94,8 @@ async def test_overview_charts_follow_the_delivery_and_cost_reports(demo: Smstoo
         for label, rate in zip(charts.labels, charts.delivery_rate, strict=True):
             expected = delivery["delivery_rate"].get(label, math.nan)
             assert same(rate, float(expected)), label
-        headline = analysis.headline_figures(data.sent, data.received)
-        assert sum(charts.spend) == pytest.approx(headline["spend"])
-        assert sum(charts.wasted) == pytest.approx(headline["wasted_spend"])
+        assert sum(charts.spend) == pytest.approx(current["spend"])
+        assert sum(charts.wasted) == pytest.approx(current["wasted_spend"])
         statuses = dict(charts.statuses)
         assert sum(statuses.values()) == len(data.sent)
         assert "Delivery rate per day" in str(app.query_one("#chart-delivery-box").border_title)
@@ -376,10 +362,18 @@ class Sections(HTMLParser):
         self._in_title = False
 
 
-async def test_export_the_html_report_of_the_window(demo: SmstoolsClient, tmp_path: Path) -> None:
+async def test_export_the_html_report_and_a_report_table(
+    demo: SmstoolsClient, tmp_path: Path
+) -> None:
     app = dashboard(demo, export_dir=tmp_path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
+        await pilot.press("e")  # on the overview: there is no table, only the report
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        assert list(app.screen.defaults) == ["html"]
+        await pilot.press("escape")
+
         await pilot.press("5")  # a report tab: the dialog offers its table and the report
         await pilot.press("e")
         await pilot.pause()
@@ -403,18 +397,15 @@ async def test_export_the_html_report_of_the_window(demo: SmstoolsClient, tmp_pa
         # The previous window was loaded: the headline cards show the change.
         assert "on the window before" in page
         assert any("HTML report" in note.message for note in app._notifications)
+        written.unlink()
 
-
-async def test_a_report_tab_exports_its_table(demo: SmstoolsClient, tmp_path: Path) -> None:
-    app = dashboard(demo, export_dir=tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("5", "b")  # costs by country
+        await pilot.press("b")  # costs by country, as a table
         await pilot.pause()
         await pilot.press("e")
         await pilot.pause()
         path_input = app.screen.query_one("#export-path", Input)
         assert Path(path_input.value).name.startswith("costs-country-")
+        assert path_input.value.endswith(".csv")
         path_input.focus()
         await pilot.press("enter")
         await settle(pilot)
