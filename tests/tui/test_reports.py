@@ -4,6 +4,7 @@ the detail view and the HTML report, checked against the analysis functions on t
 from __future__ import annotations
 
 import math
+import threading
 from datetime import UTC, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,7 +21,7 @@ from smstools_tui.report.html import SECTIONS
 from smstools_tui.tui.screens.detail import MessageDetail
 from smstools_tui.tui.screens.export import ExportScreen
 from smstools_tui.tui.summary import FigureValue, bucket_labels
-from smstools_tui.tui.views import DEFAULT_FIGURES, Figure, opt_outs_flagged
+from smstools_tui.tui.views import DEFAULT_FIGURES, Figure, ReportSpec, opt_outs_flagged
 from smstools_tui.tui.widgets.charts import BarChart, StatusStrip
 from smstools_tui.tui.widgets.overview import Overview, format_change, format_figure
 
@@ -415,3 +416,36 @@ async def test_export_the_html_report_and_a_report_table(
         assert shown is not None
         assert back["country"].tolist() == shown["country"].astype(str).tolist()
         assert back["spend"].tolist() == pytest.approx(shown["spend"].tolist())
+
+
+async def test_the_ui_answers_while_a_report_computes(frame_client: FrameClient) -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def slow(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
+        started.set()
+        release.wait(10)
+        return analysis.campaign_report(sent, received)
+
+    report = ReportSpec("slow", "Slow", compute=slow)
+    app = dashboard(frame_client, reports=[report], compare_previous=False)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(500):
+                if started.is_set():
+                    break
+                await pilot.pause(0.01)
+            assert started.is_set()
+            # The report is stuck in its worker; tabs, filters and the overview carry on.
+            await pilot.press("2")
+            sent = app.view("sent")
+            sent.set_query(status="DELIVERED")
+            await pilot.pause()
+            shown = sent.model.frame.iloc[sent.rows]  # type: ignore[union-attr]
+            assert len(shown) > 0 and set(shown["status"].astype(str)) == {"DELIVERED"}
+            assert "computing Slow" in rendered(app.view("slow").query_one(".note"))
+            assert app.analysis_pending
+            release.set()
+            await settle(pilot)
+            assert app.view("slow").frame is not None and not app.analysis_pending
+    finally:
+        release.set()
