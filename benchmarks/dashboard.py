@@ -1,6 +1,6 @@
 """Dashboard benchmark: first paint of the Sent tab and filter/sort latency on large data.
 
-Run: ``python benchmarks/dashboard.py`` (about a minute; ``--sizes 50000`` for a quick look).
+Run: ``python benchmarks/dashboard.py`` (about two minutes; ``--sizes 50000`` for a quick look).
 Headless pilot, 120×40 terminal, seeded demo data. For each size the Sent tab is on screen with
 a small frame, then:
 
