@@ -17,7 +17,9 @@ from .views import (
     Figure,
     ReportSpec,
     TableSpec,
+    Variant,
     WindowChoice,
+    default_reports,
 )
 
 __all__ = [
@@ -28,6 +30,8 @@ __all__ = [
     "Figure",
     "ReportSpec",
     "TableSpec",
+    "Variant",
     "WindowChoice",
+    "default_reports",
     "make_app",
 ]

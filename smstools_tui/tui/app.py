@@ -4,6 +4,11 @@ The app never talks HTTP: a ``@work(thread=True)`` worker calls the public clien
 (:func:`~smstools_tui.tui.loader.load_dataset`) and posts back DataFrames or the package's own
 errors. While a fetch runs the previous data stays on screen; Esc cancels it; a fetch that did not
 complete is shown only when nothing else is, and then labelled INCOMPLETE everywhere.
+
+Everything computed from the data (the overview's figures and charts, the report tabs, the reply
+matching of the detail view) runs in worker threads too, so the tables answer while the reports
+of half a million messages are computed; each result is posted back stamped with the fetch it
+belongs to, and a stale one is dropped.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ import pandas as pd
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from .. import analysis
 from ..errors import AuthenticationError, NetworkError, SmstoolsError
 from ..report.export import export_frame, partial_path
 from ..store import MessageSource
@@ -35,15 +42,25 @@ from .messages import (
     FetchProgress,
     FiguresComputed,
     PreviousLoaded,
+    RepliesMatched,
     ReportComputed,
 )
+from .model import format_timestamp
+from .replies import ReplyIndex
+from .safe_text import visible
 from .screens.detail import MessageDetail, describe_message
 from .screens.export import ExportScreen
 from .screens.help import HelpScreen, key_rows
 from .screens.window import WindowScreen
+from .summary import (
+    OverviewCharts,
+    WindowFigures,
+    compare_figures,
+    compute_window_figures,
+    overview_charts,
+)
 from .views import (
     DEFAULT_FIGURES,
-    DEFAULT_REPORTS,
     DEFAULT_WINDOW,
     RECEIVED_VIEW,
     SENT_VIEW,
@@ -52,12 +69,11 @@ from .views import (
     Figure,
     ReportSpec,
     WindowChoice,
-    replied_message,
-    replies_to,
+    default_reports,
 )
 from .widgets.frame_view import FrameView
 from .widgets.header import DashboardHeader, ErrorPanel, FetchBar
-from .widgets.overview import Overview
+from .widgets.overview import Overview, PreviousState
 
 __all__ = ["DashboardApp", "make_app"]
 
@@ -86,7 +102,12 @@ class DashboardApp(App[None]):
             "Window",
             tooltip="Pick the date window: 24 h, 7, 30, 90 days, custom",
         ),
-        Binding("e", "export", "Export", tooltip="Export the table on screen to CSV or Parquet"),
+        Binding(
+            "e",
+            "export",
+            "Export",
+            tooltip="Export the table on screen (CSV, Parquet) or the HTML report of the window",
+        ),
         Binding("escape", "cancel_fetch", "Cancel fetch", tooltip="Cancel the running fetch"),
         Binding("question_mark,f1", "help", "Help", tooltip="This list of keys"),
         Binding("t", "toggle_dark", "Light/dark theme", show=False),
@@ -101,7 +122,7 @@ class DashboardApp(App[None]):
         client: MessageSource,
         *,
         window: WindowChoice = DEFAULT_WINDOW,
-        reports: Sequence[ReportSpec] = DEFAULT_REPORTS,
+        reports: Sequence[ReportSpec] | None = None,
         figures: Sequence[Figure] = DEFAULT_FIGURES,
         zone: tzinfo | None = None,
         compare_previous: bool = True,
@@ -111,7 +132,13 @@ class DashboardApp(App[None]):
         super().__init__()
         self.client = client
         self.choice = window
-        self.reports = list(reports)
+        self.reports = list(reports if reports is not None else default_reports(zone))
+        self.specs: dict[str, ReportSpec] = {}
+        """Every report table by id, the tabs' own and those shown under them."""
+        for report in self.reports:
+            for spec in (report, report.secondary):
+                if spec is not None:
+                    self.specs[spec.id] = spec
         self.figures = list(figures)
         self.zone = zone
         self.compare_previous = compare_previous and bool(self.figures)
@@ -123,6 +150,13 @@ class DashboardApp(App[None]):
         self._loaded_generation = -1
         self._cancel: threading.Event | None = None
         self._fetch_worker: Worker[None] | None = None
+        # What was computed from the dataset on screen (reset when another is shown).
+        self._report_frames: dict[tuple[str, str], pd.DataFrame] = {}
+        self._report_errors: dict[tuple[str, str], str] = {}
+        self._figures: WindowFigures | None = None
+        self._previous_figures: WindowFigures | None = None
+        self.charts: OverviewCharts | None = None
+        self.replies: ReplyIndex | None = None
         self.source = "demo" if client.is_demo else client.label
         self.tabs: list[tuple[str, str]] = [
             ("tab-overview", "Overview"),
@@ -147,13 +181,25 @@ class DashboardApp(App[None]):
                 yield FrameView(RECEIVED_VIEW, zone=self.zone, id="view-received")
             for report in self.reports:
                 with TabPane(report.title, id=f"tab-{report.id}"):
-                    yield FrameView(report, zone=self.zone, id=f"view-{report.id}")
+                    yield FrameView(
+                        report,
+                        zone=self.zone,
+                        variants=[(variant.key, variant.label) for variant in report.variants],
+                        id=f"view-{report.id}",
+                    )
+                    if report.secondary is not None:
+                        yield FrameView(
+                            report.secondary,
+                            zone=self.zone,
+                            id=f"view-{report.secondary.id}",
+                            classes="secondary",
+                        )
         yield FetchBar(id="fetch-bar")
         yield Footer()
 
     def on_mount(self) -> None:
-        for report in self.reports:
-            self.view(report.id).set_note(report.description or report.title)
+        for spec in self.specs.values():
+            self.view(spec.id).set_note(spec.description or spec.title)
         self.start_fetch()
 
     def view(self, view_id: str) -> FrameView:
@@ -165,8 +211,13 @@ class DashboardApp(App[None]):
         pane = self.query_one(TabbedContent).active_pane
         if pane is None:
             return None
-        views = pane.query(FrameView)
-        return views.first() if views else None
+        views = list(pane.query(FrameView))
+        focused = self.focused
+        for view in views:
+            # A tab with two tables (Opt-outs and the compliance list): the one in use.
+            if focused is not None and view in focused.ancestors_with_self:
+                return view
+        return views[0] if views else None
 
     # -- fetching -----------------------------------------------------------------------------
 
@@ -243,7 +294,7 @@ class DashboardApp(App[None]):
         if not self._current(message.generation) or self.dataset is None:
             return
         self.dataset = replace(self.dataset, previous=message.previous)
-        self._compute_figures(message.generation, self.dataset)
+        self._compute_previous(message.generation, message.previous)
 
     @on(FetchFailed)
     def _failed(self, message: FetchFailed) -> None:
@@ -293,6 +344,7 @@ class DashboardApp(App[None]):
                 header.state = "refresh failed"
             else:
                 header.state = ""
+            self._render_figures()  # "previous window loading…" becomes what happened
         if event.state == WorkerState.ERROR and worker.error is not None:
             # A bug, not a gateway error (those arrive as FetchFailed): say so, keep running.
             log.exception("worker %s failed", worker.name, exc_info=worker.error)
@@ -308,62 +360,165 @@ class DashboardApp(App[None]):
         self.query_one(DashboardHeader).dataset = dataset
         self.view("sent").set_frame(dataset.sent, incomplete=incomplete)
         self.view("received").set_frame(dataset.received, incomplete=incomplete)
-        for report in self.reports:
-            self.view(report.id).set_note(f"computing {report.title}…")
-        self._compute_figures(self._generation, dataset)
+        self._report_frames.clear()
+        self._report_errors.clear()
+        self._figures = self._previous_figures = None
+        self.replies = None
+        for spec in self.specs.values():
+            self.view(spec.id).set_note(f"computing {spec.title}…")
+        self._compute_overview(self._generation, dataset)
         self._compute_reports(self._generation, dataset)
 
     # -- figures and reports ------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="figures", exit_on_error=False)
-    def _compute_figures(self, generation: int, dataset: Dataset) -> None:
-        values: dict[str, tuple[float | int | None, float | int | None, str]] = {}
-        for figure in self.figures:
-            current = previous = None
-            error = ""
-            # A figure's function is plug-in code: its failure is shown on its tile only.
-            try:
-                current = figure.compute(dataset.sent, dataset.received)
-                if dataset.previous is not None:
-                    previous = figure.compute(dataset.previous.sent, dataset.previous.received)
-            except Exception as failure:
-                error = f"{type(failure).__name__}: {failure}"
-            values[figure.id] = (current, previous, error)
-        self.post_message(FiguresComputed(generation, values))
+    @property
+    def analysis_pending(self) -> bool:
+        """Whether figures, charts, replies or a report of the data on screen are still being
+        computed."""
+        if self.dataset is None:
+            return False
+        expected = {
+            (spec.id, key) for spec in self.specs.values() for key, _ in spec.computations()
+        }
+        done = set(self._report_frames) | set(self._report_errors)
+        return self._figures is None or self.replies is None or not expected <= done
+
+    @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
+    def _compute_overview(self, generation: int, dataset: Dataset) -> None:
+        figures = compute_window_figures(self.figures, dataset.sent, dataset.received)
+        charts: OverviewCharts | None = None
+        error: str | None = None
+        try:
+            charts = overview_charts(dataset.sent, dataset.window, self.zone)
+        except Exception as failure:  # the tiles are still worth showing
+            log.exception("overview charts failed")
+            error = f"{type(failure).__name__}: {failure}"
+        self.post_message(FiguresComputed(generation, figures, charts=charts, chart_error=error))
+
+    @work(thread=True, exclusive=True, group="previous-figures", exit_on_error=False)
+    def _compute_previous(self, generation: int, previous: Dataset) -> None:
+        figures = compute_window_figures(self.figures, previous.sent, previous.received)
+        self.post_message(FiguresComputed(generation, figures, previous=True))
 
     @on(FiguresComputed)
-    def _figures(self, message: FiguresComputed) -> None:
+    def _figures_computed(self, message: FiguresComputed) -> None:
         if not self._current(message.generation):
             return
+        if message.previous:
+            self._previous_figures = message.figures
+        else:
+            self._figures = message.figures
+            self.charts = message.charts
+            overview = self.query_one(Overview)
+            overview.show_charts(message.charts)
+            if message.chart_error is not None:
+                overview.set_caption(f"⚠ charts could not be drawn: {visible(message.chart_error)}")
+        self._render_figures()
+
+    def _previous_state(self) -> PreviousState:
+        if self._previous_figures is not None:
+            return "loaded"
+        if self.compare_previous and self.fetching:
+            return "loading"
+        return "missing"
+
+    def _render_figures(self) -> None:
+        """The tiles, from the window's figures and (when loaded) the previous window's."""
+        current, dataset = self._figures, self.dataset
+        if current is None or dataset is None:
+            return
+        state = self._previous_state()
+        values = compare_figures(self.figures, current, self._previous_figures)
         overview = self.query_one(Overview)
-        for figure_id, (current, previous, error) in message.values.items():
-            overview.tile(figure_id).show(current, previous, error=error)
+        for figure in self.figures:
+            overview.tile(figure.id).show(values[figure.id], state)
+        before = dataset.window.previous()
+        span = (
+            f"{format_timestamp(before.since, self.zone)[:16]} → "
+            f"{format_timestamp(before.until, self.zone)[:16]}"
+        )
+        if state == "loaded":
+            caption = f"Changes against the previous window of the same length, {span}."
+        elif state == "loading":
+            caption = f"Loading the previous window ({span}) to compare with…"
+        else:
+            caption = "The previous window is not loaded: no changes to show."
+        overview.set_caption(caption)
 
     @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
     def _compute_reports(self, generation: int, dataset: Dataset) -> None:
-        for report in self.reports:
-            # A report's function is plug-in code: its failure is shown in its tab only.
-            try:
-                frame = report.compute(dataset.sent, dataset.received)
-            except Exception as failure:
-                error = f"{type(failure).__name__}: {failure}"
-                self.post_message(ReportComputed(generation, report.id, None, error))
-                continue
-            self.post_message(ReportComputed(generation, report.id, frame))
+        # Replies first: they are what the detail view needs when the user opens a message.
+        try:
+            self.post_message(
+                RepliesMatched(generation, ReplyIndex(dataset.sent, dataset.received))
+            )
+        except Exception:
+            log.exception("reply matching failed")
+        for spec in self.specs.values():
+            for variant, compute in spec.computations():
+                # A report's function is plug-in code: its failure is shown in its tab only.
+                try:
+                    frame = compute(dataset.sent, dataset.received)
+                except Exception as failure:
+                    error = f"{type(failure).__name__}: {failure}"
+                    self.post_message(
+                        ReportComputed(generation, spec.id, None, error, variant=variant)
+                    )
+                    continue
+                self.post_message(ReportComputed(generation, spec.id, frame, variant=variant))
+
+    @on(RepliesMatched)
+    def _replies_matched(self, message: RepliesMatched) -> None:
+        if self._current(message.generation):
+            self.replies = message.index
 
     @on(ReportComputed)
     def _report(self, message: ReportComputed) -> None:
-        if not self._current(message.generation):
+        if not self._current(message.generation) or message.report_id not in self.specs:
             return
-        report = next(report for report in self.reports if report.id == message.report_id)
-        view = self.view(report.id)
+        key = (message.report_id, message.variant)
         if message.error is not None or message.frame is None:
-            view.set_note(f"⚠ {report.title} could not be computed: {message.error}")
+            self._report_errors[key] = message.error or "no result"
+        else:
+            self._report_frames[key] = message.frame
+        view = self.view(message.report_id)
+        if view.variant == message.variant:
+            self._show_report(view)
+
+    @on(FrameView.VariantChosen)
+    def _variant_chosen(self, message: FrameView.VariantChosen) -> None:
+        self._show_report(message.view)
+
+    def _show_report(self, view: FrameView) -> None:
+        """Show the report of ``view`` (its chosen variant), its error, or that it is coming."""
+        spec = self.specs[view.spec.id]
+        key = (spec.id, view.variant)
+        error = self._report_errors.get(key)
+        frame = self._report_frames.get(key)
+        if error is not None:
+            view.set_note(
+                Content.styled(
+                    f"⚠ {spec.title} could not be computed: {visible(error, limit=300)}",
+                    "$error",
+                )
+            )
             return
-        view.set_note(report.description)
+        if frame is None:
+            view.set_note(f"computing {spec.title}…")
+            return
+        summary = spec.description
+        style = ""
+        if spec.summary is not None:
+            try:
+                summary = visible(spec.summary(frame), limit=300)
+            except Exception as failure:  # plug-in code: the table is still worth showing
+                summary = visible(f"{type(failure).__name__}: {failure}", limit=300)
+            if spec.alert:
+                style = "bold $warning" if len(frame) else "$success"
+        view.set_note(Content.styled(summary, style) if style else Content(summary))
         dataset = self.dataset
         incomplete = dataset.problem if dataset is not None and not dataset.complete else None
-        view.set_frame(message.frame, incomplete=incomplete)
+        view.set_frame(frame, incomplete=incomplete)
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -410,6 +565,11 @@ class DashboardApp(App[None]):
         if view is not None:
             view.table.focus()
 
+    def show_variant(self, report_id: str, key: str) -> None:
+        """Switch to the report tab ``report_id`` showing its variant ``key`` (``month`` …)."""
+        self.show_tab(f"tab-{report_id}")
+        self.view(report_id).set_variant(key)
+
     def _tab_ids(self) -> list[str]:
         return [tab_id for tab_id, _ in self.tabs]
 
@@ -421,32 +581,47 @@ class DashboardApp(App[None]):
         self.push_screen(HelpScreen(rows))
 
     def action_export(self, suffix: str = ".csv") -> None:
-        """Ask where to write the table on screen (as filtered and sorted), then write it."""
-        view = self.active_view()
-        if view is None or view.model is None or self.dataset is None:
-            self.notify(
-                "Open a table tab (Sent, Received or a report) to export it.",
-                severity="warning",
-                markup=False,
-            )
+        """Ask where to write the table on screen (as filtered and sorted) or the HTML report of
+        the whole window, then write it."""
+        dataset = self.dataset
+        if dataset is None:
+            self.notify("Nothing is loaded yet.", severity="warning", markup=False)
             return
-        window = self.dataset.window
-        name = f"{view.spec.id}-{window.since:%Y%m%d}-{window.until:%Y%m%d}{suffix}"
-        default = self.export_dir / name
-        incomplete = view.incomplete is not None
+        window = dataset.window
+        span = f"{window.since:%Y%m%d}-{window.until:%Y%m%d}"
+        incomplete = not dataset.complete
+        view = self.active_view()
+        table = view is not None and view.model is not None
+        defaults: dict[str, Path] = {}
+        if view is not None and table:
+            name = "-".join(part for part in (view.spec.id, view.variant) if part)
+            defaults["csv"] = self.export_dir / f"{name}-{span}.csv"
+            defaults["parquet"] = self.export_dir / f"{name}-{span}.parquet"
+        defaults["html"] = self.export_dir / f"report-{span}.html"
         if incomplete:
-            default = partial_path(default)
+            defaults = {key: partial_path(path) for key, path in defaults.items()}
+        selected = {".parquet": "parquet", ".html": "html"}.get(suffix, "csv")
 
         def chosen(path: Path | None) -> None:
-            if path is not None:
-                if incomplete and ".partial" not in path.name:
-                    path = partial_path(path)
-                frame = view.view_frame()
-                if frame is not None:
-                    self._export(frame, path)
+            if path is None:
+                return
+            if incomplete and ".partial" not in path.name:
+                path = partial_path(path)
+            if path.suffix.lower() == ".html":
+                self._export_report(dataset, self._previous_figures, path)
+                return
+            frame = view.view_frame() if view is not None else None
+            if frame is not None:
+                self._export(frame, path)
 
         self.push_screen(
-            ExportScreen(default, rows=len(view.rows), what=view.spec.noun, incomplete=incomplete),
+            ExportScreen(
+                defaults,
+                rows=len(view.rows) if view is not None and table else 0,
+                what=view.spec.noun if view is not None else "rows",
+                incomplete=incomplete,
+                selected=selected,
+            ),
             chosen,
         )
 
@@ -459,10 +634,42 @@ class DashboardApp(App[None]):
             return
         self.post_message(ExportFinished(path, len(frame)))
 
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export_report(self, dataset: Dataset, previous: WindowFigures | None, path: Path) -> None:
+        # plotly is only needed here: importing it costs a second, so not at start-up.
+        from ..report.html import build_report_data, render_report, write_report
+
+        headline = previous.headline if previous is not None else None
+        if headline is None and dataset.previous is not None:
+            headline = analysis.headline_figures(dataset.previous.sent, dataset.previous.received)
+        window = dataset.window
+        title = (
+            f"SMS report {format_timestamp(window.since, self.zone)[:10]} → "
+            f"{format_timestamp(window.until, self.zone)[:10]}"
+        )
+        if not dataset.complete:
+            title += f" (INCOMPLETE: {dataset.problem})"
+        account = dataset.account
+        source = account.display_name if account is not None else ""
+        source = " · ".join(
+            part for part in (source, "demo data" if dataset.is_demo else "") if part
+        )
+        try:
+            data = build_report_data(
+                dataset.sent, dataset.received, tz=self.zone, previous=headline
+            )
+            write_report(path, render_report(data, title=title, source=source))
+        except SmstoolsError as error:
+            self.post_message(ExportFinished(path, None, error.message))
+            return
+        self.post_message(ExportFinished(path, None))
+
     @on(ExportFinished)
     def _exported(self, message: ExportFinished) -> None:
         if message.error is not None:
             self.notify(message.error, title="Export failed", severity="error", markup=False)
+        elif message.rows is None:
+            self.notify(f"Wrote the HTML report to {message.path}", title="Exported", markup=False)
         else:
             self.notify(
                 f"Wrote {message.rows:,} rows to {message.path}", title="Exported", markup=False
@@ -471,22 +678,43 @@ class DashboardApp(App[None]):
     @on(FrameView.RowChosen)
     def _row_chosen(self, message: FrameView.RowChosen) -> None:
         view = message.view
-        if view.model is None:
+        dataset = self.dataset
+        if view.model is None or dataset is None:
             return
         record = view.model.record(message.position)
-        dataset = self.dataset
-        kind = view.spec.id if view.spec.id in ("sent", "received") else "row"
-        if kind == "row" or dataset is None:
+        spec = self.specs.get(view.spec.id)
+        kind: str | None = view.spec.id if view.spec.id in ("sent", "received") else None
+        if spec is not None and spec.messages == "sent":
+            # A report row that is a sent message: open the message itself, with its replies.
+            same = (dataset.sent["id"] == record.get("id")).fillna(False).to_numpy(dtype=bool)
+            found = dataset.sent[same]
+            if not found.empty:
+                row = found.iloc[0]
+                record = {str(k): (None if _missing(v) else v) for k, v in row.items()}
+                kind = "sent"
+        replies = self.replies
+        if kind == "sent":
+            content = describe_message(
+                record,
+                kind="sent",
+                zone=self.zone,
+                replies=replies.replies_to(record.get("id")) if replies is not None else None,
+                opted_out=replies.opted_out_before(record.get("id"))
+                if replies is not None
+                else None,
+            )
+            title = "Sent message"
+        elif kind == "received":
+            replied, match = (
+                replies.answered(message.position) if replies is not None else (None, None)
+            )
+            content = describe_message(
+                record, kind="received", zone=self.zone, replied=replied, match=match
+            )
+            title = "Received message"
+        else:
             content = describe_row(record)
             title = view.spec.title
-        elif kind == "sent":
-            related = replies_to(record, dataset.sent, dataset.received)
-            content = describe_message(record, kind="sent", zone=self.zone, related=related)
-            title = "Sent message"
-        else:
-            replied = replied_message(record, dataset.sent)
-            content = describe_message(record, kind="received", zone=self.zone, replied=replied)
-            title = "Received message"
         self.push_screen(MessageDetail(content, title=title))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -509,10 +737,22 @@ class DashboardApp(App[None]):
             "Write the table on screen to a Parquet file",
             _bind(self.action_export, ".parquet"),
         )
+        yield SystemCommand(
+            "Export the HTML report",
+            "Every analysis of the window, with charts, in one file",
+            _bind(self.action_export, ".html"),
+        )
         for tab_id, title in self.tabs:
             yield SystemCommand(
                 f"Show {title}", f"Switch to the {title} tab", _bind(self.show_tab, tab_id)
             )
+        for report in self.reports:
+            for variant in report.variants:
+                yield SystemCommand(
+                    f"{report.title} {variant.label}",
+                    f"Show the {report.title} tab {variant.label} (b switches)",
+                    _bind(self.show_variant, report.id, variant.key),
+                )
         yield SystemCommand("Clear filters", "Clear the filters and search (x)", self._clear)
         yield SystemCommand("Help", "Every key (?)", self.action_help)
         yield SystemCommand(
@@ -563,6 +803,13 @@ def describe_row(record: dict[str, Any]) -> Any:
     return Content("\n").join(lines)
 
 
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def _explain(error: SmstoolsError) -> tuple[str, str]:
     """A title and what the user can do, per kind of error."""
     if isinstance(error, AuthenticationError):
@@ -578,7 +825,7 @@ def make_app(
     window: WindowChoice | None = None,
     since: str | datetime | None = None,
     until: str | datetime | None = None,
-    reports: Sequence[ReportSpec] = DEFAULT_REPORTS,
+    reports: Sequence[ReportSpec] | None = None,
     figures: Sequence[Figure] = DEFAULT_FIGURES,
     zone: tzinfo | None = None,
     compare_previous: bool = True,
@@ -592,7 +839,8 @@ def make_app(
             here is closed when the app exits; one passed in is left open.
         window: the date window to open on (default: the last 30 days); or give ``since`` and/or
             ``until`` as the command line takes them.
-        reports: the report tabs, after Overview, Sent and Received (see :class:`ReportSpec`).
+        reports: the report tabs, after Overview, Sent and Received (see :class:`ReportSpec`;
+            default: :func:`~smstools_tui.tui.views.default_reports` in ``zone``).
         figures: the overview's headline figures (see :class:`Figure`).
         zone: the time zone timestamps are shown in (default: the machine's).
         compare_previous: also load the previous window of the same length, for the overview's

@@ -8,6 +8,8 @@ import pandas as pd
 from textual.message import Message
 
 from .loader import LoadFailed
+from .replies import ReplyIndex
+from .summary import OverviewCharts, WindowFigures
 from .views import Dataset
 
 __all__ = [
@@ -17,6 +19,7 @@ __all__ = [
     "FetchProgress",
     "FiguresComputed",
     "PreviousLoaded",
+    "RepliesMatched",
     "ReportComputed",
 ]
 
@@ -64,17 +67,27 @@ class FetchFailed(_Generational):
 
 
 class FiguresComputed(_Generational):
-    """Overview figures: ``values[id] = (current, previous, error)``."""
+    """The overview's figures of the window (``previous=False``) or of the window before it
+    (``previous=True``); the window's also bring its charts."""
 
     def __init__(
-        self, generation: int, values: dict[str, tuple[float | int | None, float | int | None, str]]
+        self,
+        generation: int,
+        figures: WindowFigures,
+        *,
+        previous: bool = False,
+        charts: OverviewCharts | None = None,
+        chart_error: str | None = None,
     ) -> None:
         super().__init__(generation)
-        self.values = values
+        self.figures = figures
+        self.previous = previous
+        self.charts = charts
+        self.chart_error = chart_error
 
 
 class ReportComputed(_Generational):
-    """A report tab's frame, or the error its function raised."""
+    """A report tab's frame (for one of its variants), or the error its function raised."""
 
     def __init__(
         self,
@@ -82,17 +95,29 @@ class ReportComputed(_Generational):
         report_id: str,
         frame: pd.DataFrame | None,
         error: str | None = None,
+        *,
+        variant: str = "",
     ) -> None:
         super().__init__(generation)
         self.report_id = report_id
         self.frame = frame
         self.error = error
+        self.variant = variant
+
+
+class RepliesMatched(_Generational):
+    """The window's replies, matched to the messages they answer (for the detail view)."""
+
+    def __init__(self, generation: int, index: ReplyIndex) -> None:
+        super().__init__(generation)
+        self.index = index
 
 
 class ExportFinished(Message):
-    """An export was written (``error`` is ``None``) or failed."""
+    """An export was written (``error`` is ``None``) or failed; ``rows`` is ``None`` for the
+    HTML report (it holds the whole window, not rows of a table)."""
 
-    def __init__(self, path: Path, rows: int, error: str | None = None) -> None:
+    def __init__(self, path: Path, rows: int | None, error: str | None = None) -> None:
         super().__init__()
         self.path = path
         self.rows = rows

@@ -58,9 +58,6 @@ STATUS_STYLES: dict[str, str] = {
 }
 """How a status reads at a glance; plain ANSI colours, which Textual maps into both themes."""
 
-HIGHLIGHT_STYLE = "bold reverse"
-"""Rows a report flags (for example numbers that opted out but were still messaged)."""
-
 DEFAULT_MAX_WIDTH = 40
 """The widest a column is drawn unless its spec says otherwise; the full value is in the detail
 view and in exports."""
@@ -83,12 +80,15 @@ class ColumnSpec:
         kind: how to format and sort it (default: from the dtype; ``money``, ``percent`` and
             ``id`` must be asked for).
         width: the widest it is drawn, in cells (default :data:`DEFAULT_MAX_WIDTH`).
+        digits: decimals shown for ``money`` (default 4: a price per SMS) and ``percent``
+            (default 1); a total spend reads better with 2. Display only: the value is exact.
     """
 
     name: str
     label: str | None = None
     kind: ColumnKind | None = None
     width: int | None = None
+    digits: int | None = None
 
     @property
     def title(self) -> str:
@@ -214,9 +214,14 @@ class _Column:
             self.values = stamps.dt.as_unit("us").array.asi8
             self.missing = self.values == _NAT
         elif self.kind == "duration":
-            durations = pd.to_timedelta(series)
-            self.missing = durations.isna().to_numpy()
-            self.values = durations.dt.total_seconds().to_numpy(dtype="float64", na_value=np.nan)
+            # The reports give durations as float seconds (``median_delivery_seconds``), the
+            # frames as timedeltas; to_timedelta would read bare numbers as nanoseconds.
+            if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+                seconds = series.astype("float64")
+            else:
+                seconds = pd.to_timedelta(series).dt.total_seconds()
+            self.values = seconds.to_numpy(dtype="float64", na_value=np.nan)
+            self.missing = np.isnan(self.values)
         elif self.kind in ("int", "id", "float", "money", "percent", "bool"):
             self.missing = series.isna().to_numpy()
             target = "int64" if self.kind in ("int", "id") else "float64"
@@ -271,9 +276,11 @@ class _Column:
         if kind == "int":
             return Text(f"{int(value):,}", justify="right", no_wrap=True, end="")
         if kind == "money":
-            return Text(f"{float(value):,.4f}", justify="right", no_wrap=True, end="")
+            digits = 4 if self.spec.digits is None else self.spec.digits
+            return Text(f"{float(value):,.{digits}f}", justify="right", no_wrap=True, end="")
         if kind == "percent":
-            return Text(f"{float(value):.1%}", justify="right", no_wrap=True, end="")
+            digits = 1 if self.spec.digits is None else self.spec.digits
+            return Text(f"{float(value):.{digits}%}", justify="right", no_wrap=True, end="")
         if kind == "float":
             number = float(value)
             shown = f"{number:,.4f}".rstrip("0").rstrip(".") if number == number else ""
@@ -430,7 +437,8 @@ class TableModel:
         columns: what to show, in order (default: every column, formatted by dtype).
         filters: the filters the table offers (see :class:`FilterSpec`).
         search_columns: columns the free-text search looks in (default: the text columns).
-        highlight: a boolean column; rows where it is true are drawn highlighted.
+        highlight: a boolean column; rows where it is true are drawn highlighted (see
+            :meth:`highlighted`).
         zone: the time zone timestamps are shown in (default: the machine's).
 
     Example:
@@ -566,15 +574,12 @@ class TableModel:
 
     def display_row(self, position: int) -> list[Text | None]:
         """The cells of one row, formatted and safe to render."""
-        cells = [column.display(position) for column in self.columns]
-        if self.highlight is not None and self.highlight[position]:
-            cells = [
-                Text(cell.plain, style=HIGHLIGHT_STYLE, justify=cell.justify, end="")
-                if cell is not None
-                else Text("", style=HIGHLIGHT_STYLE)
-                for cell in cells
-            ]
-        return cells
+        return [column.display(position) for column in self.columns]
+
+    def highlighted(self, position: int) -> bool:
+        """Whether the row at ``position`` is one the report flags (the table draws the whole
+        row, padding included, in its highlight style)."""
+        return self.highlight is not None and bool(self.highlight[position])
 
     def widths(self) -> list[int]:
         """Content widths of the shown columns, measured on a sample."""

@@ -4,32 +4,35 @@ tabs and the overview figures.
 This is the extension point. A report tab is a :class:`ReportSpec`: a title and a function
 ``(sent, received) -> DataFrame``; the dashboard computes it off the UI thread whenever new data
 arrives and shows the result in the same fast table as the messages, with sort, search, export
-and highlighted rows. An overview figure is a :class:`Figure`: a label and a function
-``(sent, received) -> number``, shown with its change against the previous window when that
-window's data is loaded. Pass your own lists to :func:`smstools_tui.tui.make_app`::
+and highlighted rows. A report may offer :class:`Variant` computations picked above its table
+(Costs by month, country or sender) and a ``secondary`` table shown below it in the same tab
+(the compliance list under the opt-outs). An overview figure is a :class:`Figure`: either a key
+of :func:`~smstools_tui.analysis.headline_figures` (all of them come from one computation) or a
+function ``(sent, received) -> number``; it is shown with its change against the previous window
+when that window's data is loaded. Pass your own lists to :func:`smstools_tui.tui.make_app`::
 
     from smstools_tui.tui import make_app
-    from smstools_tui.tui.views import DEFAULT_REPORTS, Figure, ReportSpec
+    from smstools_tui.tui.views import DEFAULT_FIGURES, DEFAULT_REPORTS, Figure, ReportSpec
 
-    campaigns = ReportSpec("campaigns", "Campaigns", compute=lambda sent, received: ...)
-    delivered = Figure("delivered", "Delivered", compute=delivery_rate, kind="percent")
-    app = make_app(client, reports=[campaigns, *DEFAULT_REPORTS], figures=[delivered])
+    senders = ReportSpec("senders", "Senders", compute=lambda sent, received: ...)
+    rate = Figure("delivery_rate", "Delivered", headline="delivery_rate", kind="percent")
+    app = make_app(client, reports=[*DEFAULT_REPORTS, senders], figures=[rate])
 
 This module does not import Textual.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Literal
 
 import pandas as pd
 
+from .. import analysis
 from ..api.client import Account
 from ..dates import DateWindow
-from ..frames import STATUSES
 from .model import ColumnSpec, FilterSpec, SortOrder
 
 __all__ = [
@@ -43,10 +46,11 @@ __all__ = [
     "Figure",
     "ReportSpec",
     "TableSpec",
+    "Variant",
     "WindowChoice",
-    "replied_message",
-    "replies_to",
-    "status_summary",
+    "costs_report",
+    "default_reports",
+    "opt_outs_flagged",
 ]
 
 
@@ -91,7 +95,7 @@ class TableSpec:
         columns: the columns shown, in order (``None``: every column, formatted by dtype).
         filters: the filters offered above the table.
         search_columns: where the free-text search looks (``None``: every text column).
-        default_sort: the order before the user picks one.
+        default_sort: the order before the user picks one (``None``: the frame's own).
         highlight: a boolean column; rows where it is true stand out.
         noun: what a row is, for the status line (``messages``, ``rows``).
     """
@@ -106,6 +110,25 @@ class TableSpec:
     noun: str = "rows"
 
 
+Compute = Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]
+"""``(sent, received) -> frame``: what a report tab runs on the loaded window."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way to compute a report, picked above its table (Costs by month, by country …).
+
+    Attributes:
+        key: a short identifier (``month``); also part of the export file name.
+        label: what the picker says (``by month``).
+        compute: ``(sent, received) -> frame``, as :attr:`ReportSpec.compute`.
+    """
+
+    key: str
+    label: str
+    compute: Compute
+
+
 @dataclass(frozen=True)
 class ReportSpec(TableSpec):
     """A report tab: ``compute(sent, received)`` returns the frame it shows.
@@ -113,15 +136,42 @@ class ReportSpec(TableSpec):
     ``compute`` runs in a worker thread, once per loaded dataset, so it may take a while on large
     data; it must not touch the UI. If it raises, the tab shows the error and the rest of the
     dashboard carries on.
+
+    Attributes:
+        compute: the report (unused when there are :attr:`variants`).
+        description: a line above the table saying what the report is.
+        variants: alternative computations, the first shown first; the user switches between
+            them with the picker above the table (or ``b``). Every variant is computed with
+            the data, so switching is instant. :attr:`columns` may list the columns of all of
+            them: a table shows those its frame has.
+        secondary: a second table shown below this one in the same tab, computed alongside
+            (its own filters, sort, export and detail).
+        summary: a line above the table computed from its frame (``3 messages …``), shown
+            instead of the description.
+        alert: the rows are problems: a summary of a frame with rows is shown as a warning.
+        messages: the rows are ``sent`` (or ``received``) messages with their ``id``: Enter
+            opens the message's full detail instead of the row's fields.
     """
 
-    compute: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame] = field(
-        default=lambda sent, received: pd.DataFrame()
-    )
+    compute: Compute = field(default=lambda sent, received: pd.DataFrame())
     description: str = ""
+    variants: tuple[Variant, ...] = ()
+    secondary: ReportSpec | None = None
+    summary: Callable[[pd.DataFrame], str] | None = None
+    alert: bool = False
+    messages: Literal["sent", "received"] | None = None
+
+    def computations(self) -> list[tuple[str, Compute]]:
+        """``(variant key, function)`` for everything this report computes (the key is ``""``
+        without variants)."""
+        if not self.variants:
+            return [("", self.compute)]
+        return [(variant.key, variant.compute) for variant in self.variants]
 
 
 FigureKind = Literal["count", "percent", "money", "duration", "number"]
+Headline = Mapping[str, float]
+"""The result of :func:`~smstools_tui.analysis.headline_figures` for one window."""
 
 
 @dataclass(frozen=True)
@@ -131,17 +181,31 @@ class Figure:
     Attributes:
         id: a short identifier.
         label: what it is called on screen.
-        compute: ``(sent, received) -> number`` (``None`` when it cannot be told, e.g. no data).
+        compute: ``(sent, received) -> number`` (``None`` when it cannot be told, e.g. no data);
+            leave it out to read :attr:`headline` instead.
         kind: how to format it: ``count`` (1,234), ``percent`` (0.95 → 95.0%), ``money``,
             ``duration`` (seconds → ``4 m 05 s``) or ``number``.
         better: which way is good (``up``, ``down`` or ``None``), to colour the change.
+        headline: a key of :func:`~smstools_tui.analysis.headline_figures`; every such figure
+            reads the same single computation of the window.
+        note: a short line under the value, from the window's headline figures (``4,812
+            delivered``).
+        alert: a headline key; when its value is above zero the note is shown as a warning
+            (messages sent after an opt-out).
     """
 
     id: str
     label: str
-    compute: Callable[[pd.DataFrame, pd.DataFrame], float | int | None]
+    compute: Callable[[pd.DataFrame, pd.DataFrame], float | int | None] | None = None
     kind: FigureKind = "count"
     better: Literal["up", "down"] | None = None
+    headline: str | None = None
+    note: Callable[[Headline], str] | None = None
+    alert: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.compute is None) == (self.headline is None):
+            raise ValueError(f"figure {self.id!r} needs either compute or headline, not both")
 
 
 SENT_VIEW = TableSpec(
@@ -190,62 +254,277 @@ RECEIVED_VIEW = TableSpec(
 )
 
 
-def status_summary(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
-    """Sent messages per status: count, share and credit spent.
+# -- the analysis reports -------------------------------------------------------------------------
 
-    A small report computed straight from the sent frame; it also shows how a report tab plugs
-    in (see :data:`DEFAULT_REPORTS`).
+
+def _campaigns(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
+    return analysis.campaign_report(sent, received)
+
+
+def _costs(by: str, zone: tzinfo | None) -> Compute:
+    def compute(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
+        # Calendar months in the zone the dashboard shows its times in (None: the machine's).
+        return analysis.cost_report(sent, by, tz=zone)
+
+    return compute
+
+
+def _failing(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
+    return analysis.failing_numbers(sent)
+
+
+def opt_outs_flagged(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~smstools_tui.analysis.opt_out_report` with ``messaged_after``: whether the number
+    was sent anything after it opted out (the rows the Opt-outs tab highlights).
 
     Example:
-        >>> from smstools_tui.frames import sent_frame
-        >>> frame = sent_frame([{"id": 1, "status": "DELIVERED", "price": 0.1},
-        ...                     {"id": 2, "status": "NOSENT", "price": 0.0},
-        ...                     {"id": 3, "status": "DELIVERED", "price": 0.1}])
-        >>> status_summary(frame, frame.iloc[:0])[["status", "messages"]].values.tolist()
-        [['NOSENT', 1], ['DELIVERED', 2]]
+        >>> from smstools_tui.frames import sent_frame, received_frame
+        >>> sent = sent_frame([{"id": i, "to": "393480000000", "insertDate": t, "sentDate": t}
+        ...     for i, t in enumerate(["2026-11-02T10:00:00+0000", "2026-11-09T10:00:00+0000"])])
+        >>> received = received_frame([{"from": "+393480000000", "text": "STOP",
+        ...                             "receiveDate": "2026-11-02T11:00:00+0000"}])
+        >>> opt_outs_flagged(sent, received)[["sent_after", "messaged_after"]].to_dict("list")
+        {'sent_after': [1], 'messaged_after': [True]}
     """
-    del received  # the signature every report shares
-    status = sent["status"].astype("object").fillna("(unknown)")
-    groups = sent.groupby(status, sort=False)["price"]
-    summary = pd.DataFrame({"messages": groups.size(), "credit": groups.sum()})
-    order = {name: rank for rank, name in enumerate(STATUSES)}
-    summary = summary.sort_index(key=lambda index: index.map(lambda s: order.get(s, len(order))))
-    summary.insert(1, "share", summary["messages"] / max(len(sent), 1))
-    summary = summary.rename_axis("status").reset_index()
-    return summary.astype({"status": "str", "messages": "int64", "credit": "float64"})
+    report = analysis.opt_out_report(sent, received)
+    report["messaged_after"] = report["sent_after"].to_numpy() > 0
+    return report
 
 
-DEFAULT_REPORTS: Sequence[ReportSpec] = (
-    ReportSpec(
-        id="statuses",
-        title="Statuses",
-        columns=(
-            ColumnSpec("status", "status"),
-            ColumnSpec("messages", "messages", kind="int"),
-            ColumnSpec("share", "share", kind="percent"),
-            ColumnSpec("credit", "credit", kind="money"),
-        ),
-        compute=status_summary,
-        description="Sent messages per status in the window.",
+def _compliance(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
+    return analysis.compliance_list(sent, received)
+
+
+_SPEND = ColumnSpec("spend", "spend", kind="money", digits=2)
+
+CAMPAIGNS_REPORT = ReportSpec(
+    id="campaigns",
+    title="Campaigns",
+    columns=(
+        ColumnSpec("campaign", "campaign", width=30),
+        ColumnSpec("first_send", "first send"),
+        ColumnSpec("messages", "messages", kind="int"),
+        ColumnSpec("delivery_rate", "delivered", kind="percent"),
+        ColumnSpec("pending", "pending", kind="int"),
+        _SPEND,
+        ColumnSpec("replies", "replies", kind="int"),
+        ColumnSpec("reply_rate", "reply rate", kind="percent"),
+        ColumnSpec("opt_outs", "opt-outs", kind="int"),
+        ColumnSpec("median_delivery_seconds", "median delivery", kind="duration"),
+        ColumnSpec("median_reply_seconds", "median reply", kind="duration"),
+        ColumnSpec("recipients", "recipients", kind="int"),
+        ColumnSpec("last_send", "last send"),
+    ),
+    filters=(FilterSpec("campaign", "campaign", "campaign", "contains"),),
+    search_columns=("campaign",),
+    default_sort=SortOrder("first_send", descending=True),
+    noun="campaigns",
+    compute=_campaigns,
+    description=(
+        "One row per campaign (transactionId). Delivered: share of the messages with a final "
+        "status; replies: within 72 h."
     ),
 )
-"""The report tabs the dashboard has today; the analysis reports join this list."""
+
+FAILING_REPORT = ReportSpec(
+    id="failing",
+    title="Failing numbers",
+    columns=(
+        ColumnSpec("number", "number"),
+        ColumnSpec("country", "country"),
+        ColumnSpec("failures", "failures", kind="int"),
+        ColumnSpec("last_failure", "last failure"),
+        ColumnSpec("last_status", "last status"),
+        ColumnSpec("last_status_detail", "reason", width=30),
+        ColumnSpec("wasted_spend", "wasted", kind="money"),
+        ColumnSpec("messages", "messages", kind="int"),
+        ColumnSpec("last_delivered", "last delivered"),
+        ColumnSpec("first_failure", "first failure"),
+    ),
+    filters=(
+        FilterSpec("number", "number", "number", "number"),
+        FilterSpec("country", "country", "country", "choice"),
+    ),
+    search_columns=("number", "last_status_detail"),
+    default_sort=SortOrder("failures", descending=True),
+    noun="numbers",
+    compute=_failing,
+    description=(
+        "Numbers with 2 or more failed messages since their last delivered one: candidates to "
+        "remove from your lists."
+    ),
+)
+
+COMPLIANCE_REPORT = ReportSpec(
+    id="compliance",
+    title="Sent after opt-out",
+    columns=(
+        ColumnSpec("insertDate", "inserted"),
+        ColumnSpec("to", "to"),
+        ColumnSpec("transactionId", "campaign", width=24),
+        ColumnSpec("status", "status"),
+        ColumnSpec("text", "text", width=40),
+        ColumnSpec("opted_out_at", "opted out"),
+        ColumnSpec("opt_out_text", "opt-out text", width=24),
+        ColumnSpec("from", "sender", width=14),
+        ColumnSpec("price", "price", kind="money"),
+        ColumnSpec("id", "id", kind="id"),
+    ),
+    filters=(FilterSpec("number", "number", "to", "number"),),
+    search_columns=("to", "transactionId", "text", "opt_out_text"),
+    default_sort=SortOrder("insertDate", descending=True),
+    noun="messages",
+    compute=_compliance,
+    summary=lambda frame: (
+        f"⚠ {len(frame):,} messages were sent to numbers after they had opted out "
+        "(the compliance list): Enter opens one."
+        if len(frame)
+        else "✓ No message was sent to a number after it had opted out."
+    ),
+    alert=True,
+    messages="sent",
+)
+
+OPT_OUTS_REPORT = ReportSpec(
+    id="opt-outs",
+    title="Opt-outs",
+    columns=(
+        ColumnSpec("number", "number"),
+        ColumnSpec("opted_out_at", "opted out"),
+        ColumnSpec("text", "text", width=36),
+        ColumnSpec("campaign", "campaign", width=24),
+        ColumnSpec("opt_out_messages", "opt-outs", kind="int"),
+        ColumnSpec("sent_after", "sent after", kind="int"),
+        ColumnSpec("last_sent_after", "last sent after"),
+    ),
+    filters=(FilterSpec("number", "number", "number", "number"),),
+    search_columns=("number", "text", "campaign"),
+    # The numbers that were messaged after opting out first: they are what needs acting on.
+    default_sort=SortOrder("sent_after", descending=True),
+    highlight="messaged_after",
+    noun="numbers",
+    compute=opt_outs_flagged,
+    description=(
+        "Numbers that sent an opt-out keyword (STOP, CANCELLA …). Highlighted: messaged again "
+        "afterwards (listed below)."
+    ),
+    secondary=COMPLIANCE_REPORT,
+)
 
 
-def _sent_count(sent: pd.DataFrame, received: pd.DataFrame) -> int:
-    return len(sent)
+def costs_report(zone: tzinfo | None = None) -> ReportSpec:
+    """The Costs tab: spend by month, by country or by sender; months are read in ``zone``
+    (default: the machine's)."""
+    return ReportSpec(
+        id="costs",
+        title="Costs",
+        columns=(
+            ColumnSpec("month", "month"),
+            ColumnSpec("country", "country"),
+            ColumnSpec("sender", "sender", width=20),
+            ColumnSpec("messages", "messages", kind="int"),
+            ColumnSpec("delivered", "delivered", kind="int"),
+            _SPEND,
+            ColumnSpec("delivered_spend", "delivered spend", kind="money", digits=2),
+            ColumnSpec("wasted_spend", "wasted spend", kind="money", digits=2),
+            ColumnSpec("pending_spend", "pending spend", kind="money", digits=2),
+            ColumnSpec("avg_price", "avg price", kind="money"),
+            ColumnSpec("price_per_delivered", "per delivered", kind="money"),
+        ),
+        noun="rows",
+        variants=(
+            Variant("month", "by month", _costs("month", zone)),
+            Variant("country", "by country", _costs("country", zone)),
+            Variant("sender", "by sender", _costs("sender", zone)),
+        ),
+        description=(
+            "Credit spent; wasted = spent on messages not delivered or not sent; pending = on "
+            "messages still on their way."
+        ),
+    )
 
 
-def _received_count(sent: pd.DataFrame, received: pd.DataFrame) -> int:
-    return len(received)
+def default_reports(zone: tzinfo | None = None) -> tuple[ReportSpec, ...]:
+    """The report tabs after Overview, Sent and Received, from :mod:`smstools_tui.analysis`,
+    with calendar groups read in ``zone`` (default: the machine's)."""
+    return (CAMPAIGNS_REPORT, costs_report(zone), FAILING_REPORT, OPT_OUTS_REPORT)
+
+
+DEFAULT_REPORTS: Sequence[ReportSpec] = default_reports()
+"""The report tabs in the machine's zone (:func:`default_reports` for another zone)."""
+
+
+# -- the overview's figures -----------------------------------------------------------------------
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{part / whole:.1%}" if whole else "–"
 
 
 DEFAULT_FIGURES: Sequence[Figure] = (
-    Figure("sent", "Sent", _sent_count),
-    Figure("received", "Received", _received_count),
+    Figure(
+        "messages",
+        "Sent",
+        headline="messages",
+        note=lambda h: f"{int(h['received']):,} received",
+    ),
+    Figure(
+        "delivery_rate",
+        "Delivered",
+        headline="delivery_rate",
+        kind="percent",
+        better="up",
+        note=lambda h: f"{int(h['delivered']):,} delivered",
+    ),
+    Figure(
+        "pending",
+        "Pending",
+        headline="pending",
+        note=lambda h: f"{_share(h['pending'], h['messages'])} of sent, not final yet",
+    ),
+    Figure(
+        "spend",
+        "Spend",
+        headline="spend",
+        kind="money",
+        note=lambda h: (
+            f"credits, {h['spend'] / h['messages']:.4f} per SMS" if h["messages"] else "credits"
+        ),
+    ),
+    Figure(
+        "wasted_spend",
+        "Wasted spend",
+        headline="wasted_spend",
+        kind="money",
+        better="down",
+        note=lambda h: f"{_share(h['wasted_spend'], h['spend'])} of the spend",
+    ),
+    Figure(
+        "median_delivery_seconds",
+        "Median delivery time",
+        headline="median_delivery_seconds",
+        kind="duration",
+        better="down",
+        note=lambda h: "sent → delivered",
+    ),
+    Figure(
+        "replies",
+        "Replies",
+        headline="replies",
+        better="up",
+        note=lambda h: "within 72 h of a message",
+    ),
+    Figure(
+        "opt_outs",
+        "Opt-outs",
+        headline="opt_outs",
+        better="down",
+        note=lambda h: f"{int(h['sent_after_opt_out']):,} sent after an opt-out",
+        alert="sent_after_opt_out",
+    ),
 )
-"""The overview's figures today: plain counts. The analysis figures (delivered %, pending,
-spend, wasted spend, median latency, replies, opt-outs) join this list."""
+"""The overview's eight headline figures, all from one
+:func:`~smstools_tui.analysis.headline_figures` per window."""
 
 
 @dataclass(frozen=True)
@@ -283,37 +562,3 @@ WINDOW_PRESETS: tuple[WindowChoice, ...] = (
     WindowChoice("last 90 days", days=90),
 )
 DEFAULT_WINDOW = WINDOW_PRESETS[2]
-
-
-def replies_to(
-    message: dict[str, object], sent: pd.DataFrame, received: pd.DataFrame
-) -> pd.DataFrame:
-    """Received messages that answer one sent ``message``: from its recipient, after it was
-    accepted and before the next message to the same number.
-
-    A plain heuristic for the detail view; the analysis core owns the full reply attribution.
-    """
-    number, start = message.get("to"), message.get("insertDate")
-    if number is None or start is None or received.empty:
-        return received.iloc[:0]
-    later = sent.loc[(sent["to"] == number) & (sent["insertDate"] > start), "insertDate"]
-    end = later.min() if len(later) else None
-    senders = received["from"].astype("str").str.removeprefix("+")
-    mask = (senders == str(number)) & (received["receiveDate"] >= start)
-    if end is not None and end == end:
-        mask &= received["receiveDate"] < end
-    return received[mask.fillna(False).to_numpy(dtype=bool)].sort_values("receiveDate")
-
-
-def replied_message(message: dict[str, object], sent: pd.DataFrame) -> dict[str, object] | None:
-    """The sent message a received ``message`` most likely answers: the last one to its sender
-    accepted before it arrived."""
-    sender, at = message.get("from"), message.get("receiveDate")
-    if sender is None or at is None or sent.empty:
-        return None
-    number = str(sender).removeprefix("+")
-    earlier = sent[(sent["to"] == number) & (sent["insertDate"] <= at)]
-    if earlier.empty:
-        return None
-    row = earlier.loc[earlier["insertDate"].idxmax()]
-    return {str(key): (None if pd.isna(value) else value) for key, value in row.items()}

@@ -47,9 +47,9 @@ async def test_opens_on_the_overview_with_the_window_loaded(demo: SmstoolsClient
         assert "DEMO" in text and "MyShop S.r.l." in text and "credit" in text
         assert "last 30 days" in text and "just now" in text
         assert f"{len(data.sent):,} sent" in text
-        tile = app.query_one(Overview).tile("sent")
+        tile = app.query_one(Overview).tile("messages")
         assert tile.value == len(data.sent)
-        assert "vs previous" in str(tile.render())
+        assert f"vs {len(data.previous.sent):,}" in str(tile.render())
 
 
 async def test_number_keys_switch_tabs_and_every_tab_shows_its_data(demo: SmstoolsClient) -> None:
@@ -58,14 +58,17 @@ async def test_number_keys_switch_tabs_and_every_tab_shows_its_data(demo: Smstoo
         await settle(pilot)
         data = app.dataset
         assert data is not None
-        for key, tab in (("2", "sent"), ("3", "received"), ("4", "statuses"), ("1", "overview")):
+        tabs = ("sent", "received", "campaigns", "costs", "failing", "opt-outs", "overview")
+        for key, tab in zip("2345671", tabs, strict=True):
             await pilot.press(key)
             await pilot.pause()
             assert app.query_one(TabbedContent).active == f"tab-{tab}"
         assert app.view("sent").table.row_count == len(data.sent)
         assert app.view("received").table.row_count == len(data.received)
-        statuses = app.view("statuses").frame
-        assert statuses is not None and statuses["messages"].sum() == len(data.sent)
+        for report in ("campaigns", "costs", "failing", "opt-outs", "compliance"):
+            assert app.view(report).frame is not None, report
+        costs = app.view("costs").frame
+        assert costs is not None and costs["messages"].sum() == len(data.sent)
         assert f"{len(data.sent):,} of {len(data.sent):,} messages" in status_line(app, "sent")
 
 
@@ -182,6 +185,8 @@ async def test_replies_appear_in_the_detail_of_the_message_they_answer() -> None
             "text": ["Promo", "Later promo"],
             "status": ["DELIVERED", "DELIVERED"],
             "insertDate": [NOW - timedelta(hours=5), NOW - timedelta(hours=1)],
+            # Only a message handed to the operator can be answered (the analysis rule).
+            "sentDate": [NOW - timedelta(hours=5), NOW - timedelta(hours=1)],
             "price": [0.1, 0.1],
         }
     )
@@ -202,6 +207,19 @@ async def test_replies_appear_in_the_detail_of_the_message_they_answer() -> None
         await pilot.pause()
         shown = str(app.screen.query_one("#detail-content").render())
         assert "Replies (1)" in shown and "STOP" in shown and "grazie" not in shown
+        assert "opt-out" in shown and "+1 h 00 m" in shown
+        await pilot.press("escape")
+
+        # The other way round: the received "grazie" answers the later promo.
+        await pilot.press("3")
+        received = app.view("received")
+        received.set_query(search="grazie")
+        received.table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#detail-content").render())
+        assert "In reply to" in shown and "message 2" in shown and "Later promo" in shown
+        assert "answered 30 m 00 s after it was sent" in shown
 
 
 async def test_window_picker_presets_and_custom(frame_client: FrameClient) -> None:
@@ -288,16 +306,6 @@ async def test_export_writes_the_view_as_filtered_and_sorted(
         assert len(back) == len(view.rows)
         assert set(back["status"]) == {"DELIVERED"}
         assert back["price"].is_monotonic_decreasing
-
-
-async def test_export_on_the_overview_explains_instead(demo: SmstoolsClient) -> None:
-    app = dashboard(demo)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
-        await pilot.press("e")
-        await pilot.pause()
-        assert not isinstance(app.screen, ExportScreen)
-        assert any("table tab" in note.message for note in app._notifications)
 
 
 async def test_escape_cancels_a_fetch_and_nothing_is_shown_as_complete(
@@ -414,13 +422,15 @@ async def test_help_lists_every_key_and_the_palette_has_the_actions(demo: Smstoo
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         keys = {keys for keys, _ in app.screen.rows}
-        for key in ("q", "r", "w", "e", "Esc", "/", "s", "x", "t", "Enter", "Ctrl+P"):
+        for key in ("q", "r", "w", "e", "Esc", "/", "s", "x", "b", "t", "Enter", "Ctrl+P"):
             assert any(key in group.split() for group in keys), key
         await pilot.press("escape")
         titles = {command.title for command in app.get_system_commands(app.screen)}
         for title in (
             "Refresh", "Pick the date window", "Window: last 7 days", "Export as CSV",
-            "Export as Parquet", "Show Sent", "Show Statuses", "Clear filters", "Help",
+            "Export as Parquet", "Export the HTML report", "Show Sent", "Show Campaigns",
+            "Show Costs", "Show Failing numbers", "Show Opt-outs", "Costs by country",
+            "Clear filters", "Help",
         ):  # fmt: skip
             assert title in titles
 

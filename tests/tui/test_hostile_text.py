@@ -148,3 +148,118 @@ async def test_the_dashboard_renders_hostile_text_literally() -> None:
         # The account's name, from the API, is data too.
         header = "".join(str(s.render()) for s in app.query("DashboardHeader Static"))
         assert "Test [bold]Shop[/bold]" in header
+
+
+CAMPAIGNS = {
+    "close-tag": "[/bold]",
+    "link-markup": "[link=http://x]y[/link]",
+    "ansi": "\x1b[31mred",
+    "rlo": "\u202egnp.exe",
+}
+
+
+def hostile_report_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per hostile campaign id: a number delivered once then failing twice (a failing number),
+    opting out with hostile text, and messaged again afterwards (the compliance list)."""
+    sent_rows: list[dict[str, object]] = []
+    received_rows: list[dict[str, object]] = []
+    for index, (name, campaign) in enumerate(CAMPAIGNS.items()):
+        number = f"39348000{index:04d}"
+        for hours, status in ((12, "DELIVERED"), (10, "NOTDELIVERED"), (9, "NOTDELIVERED")):
+            sent_rows.append(
+                {
+                    "to": number,
+                    "status": status,
+                    "transactionId": campaign,
+                    "text": f"promo {campaign}",
+                    "insertDate": NOW - timedelta(hours=hours),
+                    "statusDetail": "\x1b]8;;http://evil.example\x07why",
+                }
+            )
+        received_rows.append(
+            {
+                "from": "+" + number,
+                "text": f"STOP {HOSTILE[name]}",
+                "receiveDate": NOW - timedelta(hours=8),
+            }
+        )
+        sent_rows.append(
+            {
+                "to": number,
+                "status": "NOTDELIVERED",  # a third failure: the number stays failing
+                "transactionId": None,
+                "text": HOSTILE[name],
+                "insertDate": NOW - timedelta(hours=2),
+                "statusDetail": "\x1b]8;;http://evil.example\x07why",
+            }
+        )
+    sent = pd.DataFrame(sent_rows)
+    sent.insert(0, "id", range(1, len(sent) + 1))
+    sent["from"] = "[bold]Shop[/bold]"
+    sent["sentDate"] = sent["insertDate"] + timedelta(seconds=1)
+    sent["price"] = 0.1
+    return sent, pd.DataFrame(received_rows)
+
+
+def assert_inert(app: object) -> None:
+    """No table on screen emits an escape, a bidi override or a link."""
+    for table in app.query("FrameTable"):  # type: ignore[attr-defined]
+        if not table.region:
+            continue
+        for y in range(table.size.height):
+            for segment in table.render_line(y):
+                assert "\x1b" not in segment.text and "\u202e" not in segment.text
+                assert segment.style is None or not segment.style.link
+
+
+async def test_report_tables_render_hostile_text_literally() -> None:
+    sent, received = hostile_report_frames()
+    app = dashboard(FrameClient(sent, received), compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+
+        def screen() -> str:
+            svg = app.export_screenshot().replace("&#160;", " ")
+            return svg.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+        await pilot.press("4")  # campaigns
+        await pilot.pause()
+        assert len(app.view("campaigns").rows) == len(CAMPAIGNS)
+        shown = screen()
+        for name in CAMPAIGNS:
+            assert RENDERED[name] in shown, name
+        assert_inert(app)
+
+        await pilot.press("6")  # failing numbers, with the hostile failure reason
+        await pilot.pause()
+        failing = app.view("failing")
+        assert len(failing.rows) == len(CAMPAIGNS)
+        failing.table.focus()
+        failing.table.move_cursor(column=5)  # the reason, scrolled into view
+        await pilot.pause()
+        assert "␛]8;;http://evil.example␇why" in screen()
+        assert_inert(app)
+
+        await pilot.press("7")  # opt-outs (hostile texts) and the compliance list
+        await pilot.pause()
+        assert len(app.view("opt-outs").rows) == len(CAMPAIGNS)
+        assert len(app.view("compliance").rows) == len(CAMPAIGNS)
+        shown = screen()
+        for name in CAMPAIGNS:
+            assert f"STOP {RENDERED[name]}" in shown, name
+        assert "␛[31mred" in shown and "⟨U+202E⟩gnp.exe" in shown
+        assert_inert(app)
+
+        # The opt-out's detail row and the compliance message's detail stay literal too.
+        app.view("opt-outs").table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = str(app.screen.query_one("#detail-content").render())
+        assert any(f"STOP {RENDERED[name]}" in detail for name in CAMPAIGNS)
+        await pilot.press("escape")
+        app.view("compliance").table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = str(app.screen.query_one("#detail-content").render())
+        assert "sent after its number opted out" in detail
+        assert "\x1b" not in detail and "\u202e" not in detail

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from smstools_tui.analysis import status_counts
 from smstools_tui.frames import SENT_SCHEMA, coerce_frame
 from smstools_tui.tui.model import (
     ColumnSpec,
@@ -17,7 +18,7 @@ from smstools_tui.tui.model import (
     TableModel,
     format_duration,
 )
-from smstools_tui.tui.views import SENT_VIEW, status_summary
+from smstools_tui.tui.views import SENT_VIEW
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -125,15 +126,34 @@ def test_take_returns_real_rows_in_screen_order(model: TableModel, sent: pd.Data
 
 
 def test_report_frames_of_any_dtype(sent: pd.DataFrame) -> None:
-    report = status_summary(sent, sent.iloc[:0])
-    report["latency"] = pd.to_timedelta([5, 90, 4000, 100_000], unit="s")
-    report["flag"] = [True, False, True, False]
+    report = status_counts(sent)  # PENDING SENT NOSENT DELIVERED NOTDELIVERED (none)
+    report["latency"] = pd.to_timedelta([5, 90, 4000, 100_000, 1, 2], unit="s")
+    report["flag"] = [True, False, True, False, True, False]
     model = TableModel(report, highlight="flag")
-    assert model.rows(Query(), SortOrder("messages", descending=True)).tolist()[0] == 1
+    assert model.rows(Query(), SortOrder("messages", descending=True)).tolist()[0] == 3
     cells = model.display_row(0)
     assert [cell.plain for cell in cells if cell is not None][-2:] == ["5.0 s", "✓"]
-    assert all("reverse" in str(cell.style) for cell in cells if cell is not None)
-    assert model.rows(Query(search="deliv"), None).tolist() == [1, 2]
+    assert [model.highlighted(row) for row in range(len(report))] == report["flag"].tolist()
+    assert model.rows(Query(search="deliv"), None).tolist() == [3, 4]
+
+
+def test_float_seconds_are_durations_and_money_has_its_digits() -> None:
+    # The reports give latencies as float seconds; they must not be read as nanoseconds.
+    frame = pd.DataFrame(
+        {"median_delivery_seconds": [6.0, np.nan, 245.0], "spend": [1234.5, 0.1, 2.0]}
+    )
+    model = TableModel(
+        frame,
+        [
+            ColumnSpec("median_delivery_seconds", kind="duration"),
+            ColumnSpec("spend", kind="money", digits=2),
+        ],
+    )
+    assert [model.columns[0].plain(row) for row in range(3)] == ["6.0 s", "", "4 m 05 s"]
+    assert model.columns[1].plain(0) == "1,234.50"
+    order = model.rows(Query(), SortOrder("median_delivery_seconds", descending=True))
+    assert order.tolist() == [2, 0, 1]  # missing last
+    assert frame["spend"].iloc[0] == 1234.5  # display only: the value stays exact
 
 
 def test_filter_specs_on_missing_columns_are_ignored(sent: pd.DataFrame) -> None:
@@ -154,10 +174,3 @@ def test_filter_specs_on_missing_columns_are_ignored(sent: pd.DataFrame) -> None
 )
 def test_format_duration(seconds: float, shown: str) -> None:
     assert format_duration(seconds) == shown
-
-
-def test_status_summary_counts_every_message(sent: pd.DataFrame) -> None:
-    summary = status_summary(sent, sent.iloc[:0])
-    assert summary["status"].tolist() == ["PENDING", "DELIVERED", "NOTDELIVERED", "(unknown)"]
-    assert summary["messages"].sum() == len(sent)
-    assert summary["share"].sum() == pytest.approx(1.0)

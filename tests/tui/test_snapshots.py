@@ -51,8 +51,17 @@ class TestTabs:
     def test_received(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
         assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("3")))
 
-    def test_statuses_report(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+    def test_campaigns(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
         assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("4")))
+
+    def test_costs_by_country(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("5", "b")))
+
+    def test_failing_numbers(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("6")))
+
+    def test_opt_outs_and_compliance(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("7")))
 
 
 class TestInteractions:

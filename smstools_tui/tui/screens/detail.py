@@ -1,4 +1,5 @@
-"""The detail of one message: full text, every timestamp, latency, cost, and its replies."""
+"""The detail of one message: full text, every timestamp, latency, cost, and its replies (or, for
+a received message, the message it answers), matched by the analysis core's rule."""
 
 from __future__ import annotations
 
@@ -14,12 +15,16 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ...analysis import DEFAULT_REPLY_WINDOW
 from ..model import STATUS_STYLES, format_duration, format_timestamp
 from ..safe_text import visible
 
 __all__ = ["MessageDetail", "describe_message"]
 
 Part = Content | str | tuple[str, str]
+
+REPLY_HOURS = round(DEFAULT_REPLY_WINDOW.total_seconds() / 3600)
+"""How long after a message a reply counts for it (the reports' rule), in hours."""
 
 
 def _when(value: Any, zone: tzinfo | None) -> str:
@@ -44,15 +49,37 @@ def _field(label: str, value: Part, *, muted: str = "") -> Content:
     return Content.assemble(*parts)
 
 
+def _reply_tags(in_window: Any, opt_out: Any) -> list[Part]:
+    tags: list[Part] = []
+    if opt_out:
+        tags += ["  ", (" opt-out ", "bold reverse $warning")]
+    if in_window is not None and not in_window:
+        tags += ["  ", (f"after the {REPLY_HOURS} h reply window", "$text-muted")]
+    return tags
+
+
 def describe_message(
     record: Mapping[str, Any],
     *,
     kind: str,
     zone: tzinfo | None,
-    related: pd.DataFrame | None = None,
+    replies: pd.DataFrame | None = None,
     replied: Mapping[str, Any] | None = None,
+    match: Mapping[str, Any] | None = None,
+    opted_out: Mapping[str, Any] | None = None,
 ) -> Content:
     """The detail of a sent (``kind="sent"``) or received message as one block of content.
+
+    Args:
+        record: the message's fields.
+        kind: ``sent`` or ``received``.
+        zone: the zone times are shown in.
+        replies: for a sent message, the received messages answering it (rows of
+            :func:`~smstools_tui.analysis.match_replies`); ``None`` while they are matched.
+        replied: for a received message, the sent message it answers (``None``: none).
+        match: for a received message, its row of ``match_replies`` (``None`` while matching).
+        opted_out: for a sent message on the compliance list, when and how its number had
+            opted out before it was sent.
 
     Every value from the message is shown literally (see :func:`visible`); the text keeps its
     line breaks.
@@ -100,6 +127,15 @@ def describe_message(
         )
         total = _gap(inserted, delivered)
         lines.append(_field("latency", f"{total} insert → delivery" if total else "–"))
+        if opted_out is not None:
+            lines.append(
+                Content.assemble(
+                    ("⚠ sent after its number opted out: ", "bold $warning"),
+                    _when(opted_out.get("opted_out_at"), zone)[:19],
+                    "  ",
+                    visible(opted_out.get("opt_out_text"), limit=120),
+                )
+            )
     else:
         lines.append(Content.styled("Received message", "bold"))
         lines.append(Content(""))
@@ -111,39 +147,84 @@ def describe_message(
     lines.append(Content.styled(f"Text ({len(str(record.get('text') or ''))} characters)", "bold"))
     lines.append(Content(text) if text else Content.styled("(empty)", "$text-muted"))
 
+    lines.append(Content(""))
     if kind == "sent":
-        lines.append(Content(""))
-        count = 0 if related is None else len(related)
-        lines.append(Content.styled(f"Replies ({count})", "bold"))
-        if related is not None:
-            for _, reply in related.head(50).iterrows():
-                lines.append(
-                    Content.assemble(
-                        (_when(reply["receiveDate"], zone)[:19], "$text-muted"),
-                        "  ",
-                        visible(reply["text"], limit=200),
-                    )
-                )
-            if count > 50:
-                lines.append(Content.styled(f"… and {count - 50} more", "$text-muted"))
+        lines += _replies_section(replies, record.get("sentDate"), zone)
     else:
-        lines.append(Content(""))
-        lines.append(Content.styled("In reply to", "bold"))
-        if replied is None:
-            lines.append(
-                Content.styled("no earlier message to this number in the window", "$text-muted")
-            )
-        else:
-            lines.append(
-                Content.assemble(
-                    (_when(replied.get("insertDate"), zone)[:19], "$text-muted"),
-                    "  ",
-                    visible(replied.get("text"), limit=200),
-                    ("  ", ""),
-                    (visible(replied.get("transactionId")) or "", "$text-muted"),
-                )
-            )
+        lines += _answers_section(replied, match, zone)
     return Content("\n").join(lines)
+
+
+def _replies_section(
+    replies: pd.DataFrame | None, sent_at: Any, zone: tzinfo | None
+) -> list[Content]:
+    if replies is None:
+        return [
+            Content.styled("Replies", "bold"),
+            Content.styled(
+                "still being matched; open the message again in a moment", "$text-muted"
+            ),
+        ]
+    lines = [Content.styled(f"Replies ({len(replies)})", "bold")]
+    if replies.empty:
+        lines.append(
+            Content.styled("none: no later message from this number answers it", "$text-muted")
+        )
+    for _, reply in replies.head(50).iterrows():
+        after = _gap(sent_at, reply["receiveDate"])
+        lines.append(
+            Content.assemble(
+                (_when(reply["receiveDate"], zone)[:19], "$text-muted"),
+                (f"  +{after}" if after else "", "$text-muted"),
+                "  ",
+                visible(reply["text"], limit=200),
+                *_reply_tags(reply["in_window"], reply["opt_out"]),
+            )
+        )
+    if len(replies) > 50:
+        lines.append(Content.styled(f"… and {len(replies) - 50} more", "$text-muted"))
+    return lines
+
+
+def _answers_section(
+    replied: Mapping[str, Any] | None, match: Mapping[str, Any] | None, zone: tzinfo | None
+) -> list[Content]:
+    lines = [Content.styled("In reply to", "bold")]
+    if match is None:
+        lines.append(
+            Content.styled("still being matched; open the message again in a moment", "$text-muted")
+        )
+        return lines
+    if replied is None:
+        lines.append(
+            Content.styled(
+                "no message was sent to this number before it, in the window", "$text-muted"
+            )
+        )
+        if match.get("opt_out"):
+            lines.append(Content.assemble((" opt-out ", "bold reverse $warning")))
+        return lines
+    seconds = match.get("reply_seconds")
+    lines.append(
+        Content.assemble(
+            (_when(replied.get("insertDate"), zone)[:19], "$text-muted"),
+            "  ",
+            (f"message {visible(replied.get('id'))}", "bold"),
+            "  ",
+            (visible(replied.get("transactionId")) or "no campaign", "$text-muted"),
+        )
+    )
+    lines.append(Content(visible(replied.get("text"), limit=400)))
+    answered = format_duration(float(seconds)) if seconds is not None else ""
+    lines.append(
+        Content.assemble(
+            ("answered ", "$text-muted"),
+            (answered or "–", "bold"),
+            (" after it was sent", "$text-muted"),
+            *_reply_tags(match.get("in_window"), match.get("opt_out")),
+        )
+    )
+    return lines
 
 
 class MessageDetail(ModalScreen[None]):

@@ -1,7 +1,8 @@
-"""Exporting the table on screen: where to, and as CSV or Parquet."""
+"""Exporting: the table on screen as CSV or Parquet, or the whole window as the HTML report."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
@@ -12,51 +13,94 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-__all__ = ["ExportScreen"]
+__all__ = ["FORMATS", "ExportScreen"]
 
-FORMATS = {"csv": ".csv", "parquet": ".parquet"}
+FORMATS: dict[str, tuple[str, str]] = {
+    "csv": (".csv", "CSV (spreadsheet-safe): the table on screen"),
+    "parquet": (".parquet", "Parquet (lossless): the table on screen"),
+    "html": (".html", "HTML report: the whole window, every analysis with charts"),
+}
+"""Format key → (suffix, what the dialog calls it)."""
 
 
 class ExportScreen(ModalScreen[Path | None]):
-    """Asks for a file name; returns the path (its suffix says the format) or ``None``."""
+    """Asks for a file name; returns the path (its suffix says the format) or ``None``.
+
+    Args:
+        defaults: the proposed path per format key of :data:`FORMATS` (only those formats are
+            offered); the first one is selected, unless ``selected`` says otherwise.
+        rows: rows of the table on screen (for CSV and Parquet).
+        what: what a row is (``messages``).
+        incomplete: the data is only part of the window (the names say ``.partial``).
+        selected: the format selected first.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, default: Path, *, rows: int, what: str, incomplete: bool = False) -> None:
+    def __init__(
+        self,
+        defaults: Mapping[str, Path],
+        *,
+        rows: int = 0,
+        what: str = "rows",
+        incomplete: bool = False,
+        selected: str | None = None,
+    ) -> None:
         super().__init__()
-        self.default = default
+        self.defaults = {key: path for key, path in defaults.items() if key in FORMATS}
+        if not self.defaults:
+            raise ValueError("no export format to offer")
+        self.format = selected if selected in self.defaults else next(iter(self.defaults))
         self.rows = rows
         self.what = what
         self.incomplete = incomplete
 
     def compose(self) -> ComposeResult:
-        fmt = "parquet" if self.default.suffix == ".parquet" else "csv"
         with Vertical(id="export-dialog") as dialog:
-            dialog.border_title = "Export the current view"
+            dialog.border_title = "Export"
             dialog.border_subtitle = "Enter exports · Esc cancels"
-            note = f"{self.rows:,} {self.what}, as filtered and sorted on screen"
-            if self.incomplete:
-                note += " (INCOMPLETE data: the file name says .partial)"
-            yield Label(note)
+            yield Label(self._note(), id="export-note", markup=False)
             with RadioSet(id="export-format"):
-                yield RadioButton("CSV (spreadsheet-safe)", value=fmt == "csv", id="format-csv")
-                yield RadioButton("Parquet (lossless)", value=fmt == "parquet", id="format-parquet")
-            yield Input(str(self.default), id="export-path")
+                for key in self.defaults:
+                    yield RadioButton(FORMATS[key][1], value=key == self.format, id=f"format-{key}")
+            yield Input(str(self.defaults[self.format]), id="export-path")
             with Horizontal(id="export-buttons"):
                 yield Button("Export", id="export-ok", variant="primary")
                 yield Button("Cancel", id="export-cancel")
             yield Static("", id="export-error", markup=False)
+
+    def _note(self) -> str:
+        if self.format == "html":
+            note = (
+                "The report of the whole loaded window (every message, not only the rows on "
+                "screen): figures, delivery, spend, latency, campaigns, replies, failing "
+                "numbers, opt-outs and the compliance list."
+            )
+        else:
+            note = f"{self.rows:,} {self.what}, as filtered and sorted on screen."
+        if self.incomplete:
+            note += " INCOMPLETE data: the file name says .partial."
+        return note
 
     def on_mount(self) -> None:
         self.query_one("#export-path", Input).focus()
 
     @on(RadioSet.Changed)
     def _format(self, event: RadioSet.Changed) -> None:
-        suffix = FORMATS["parquet" if event.pressed.id == "format-parquet" else "csv"]
+        chosen = (event.pressed.id or "").removeprefix("format-")
+        if chosen not in self.defaults or chosen == self.format:
+            return
         field = self.query_one("#export-path", Input)
-        path = Path(field.value or self.default.name)
-        stem = path.name.removesuffix(path.suffix) if path.suffix in FORMATS.values() else path.name
-        field.value = str(path.with_name(stem + suffix))
+        if Path(field.value) == self.defaults[self.format]:
+            # Untouched: propose the new format's own name (a report is not a table).
+            field.value = str(self.defaults[chosen])
+        else:
+            path = Path(field.value or self.defaults[chosen].name)
+            known = {suffix for suffix, _ in FORMATS.values()}
+            stem = path.name.removesuffix(path.suffix) if path.suffix in known else path.name
+            field.value = str(path.with_name(stem + FORMATS[chosen][0]))
+        self.format = chosen
+        self.query_one("#export-note", Label).update(self._note())
 
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export-ok")
@@ -66,9 +110,10 @@ class ExportScreen(ModalScreen[Path | None]):
             self.query_one("#export-error", Static).update("type a file name")
             return
         path = Path(value).expanduser()
-        if path.suffix.lower() not in FORMATS.values():
+        suffixes = [FORMATS[key][0] for key in self.defaults]
+        if path.suffix.lower() not in suffixes:
             self.query_one("#export-error", Static).update(
-                "the file name must end in .csv or .parquet"
+                f"the file name must end in {' or '.join(suffixes)}"
             )
             return
         self.dismiss(path)

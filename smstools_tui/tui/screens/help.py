@@ -19,7 +19,11 @@ __all__ = ["HelpScreen", "key_rows"]
 NAVIGATION: tuple[tuple[str, str], ...] = (
     ("↑ ↓ ← →", "move the cursor in a table"),
     ("PgUp PgDn Home End", "page through a table; Ctrl+Home/End: first/last row"),
-    ("Enter", "open the message under the cursor (full text, timestamps, latency, replies)"),
+    (
+        "Enter",
+        "open the row under the cursor: a message's full text, timestamps, latency, cost and "
+        "replies (or the message it answers); a report row's every field",
+    ),
     ("click a header", "sort by that column; click again to reverse"),
     ("Tab Shift+Tab", "move between filters, search and table"),
     ("Esc", "close a dialog; in a filter, back to the table (while fetching: cancel)"),

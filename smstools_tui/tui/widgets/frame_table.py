@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
 import numpy as np
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
@@ -123,10 +124,19 @@ class FrameTable(DataTable):
         Binding("shift+tab", "app.focus_previous", "Focus previous", show=False),
     ]
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *DataTable.COMPONENT_CLASSES,
+        "frametable--highlight",
+    }
+
     DEFAULT_CSS = """
     FrameTable {
         height: 1fr;
         max-height: 100%;
+    }
+    FrameTable > .frametable--highlight {
+        background: $warning 30%;
+        text-style: bold;
     }
     """
 
@@ -173,6 +183,18 @@ class FrameTable(DataTable):
         self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh(layout=True)
         self.check_idle()
+
+    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
+        # The whole row of a flagged record (the cells and the padding between them) takes the
+        # highlight style; styling only the cells' text would leave gaps between columns.
+        view = self.view
+        if (
+            view is not None
+            and 0 <= row_index < view.row_count
+            and view.model.highlighted(view.position(row_index))
+        ):
+            return self.get_component_styles("frametable--highlight").rich_style
+        return super()._get_row_style(row_index, base_style)
 
     def current_position(self) -> int | None:
         """The frame position of the row under the cursor, or ``None`` when empty."""

@@ -7,6 +7,7 @@ The same widget shows the sent and received messages and every report frame: a
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import tzinfo
 from typing import Any, ClassVar
@@ -34,7 +35,9 @@ class FrameView(Vertical):
     """Filters, search, the table and a status line for one frame.
 
     Call :meth:`set_frame` with new data; the filters, search and sort the user chose are
-    kept and re-applied. ``Enter`` on a row posts :class:`FrameView.RowChosen`.
+    kept and re-applied. ``Enter`` on a row posts :class:`FrameView.RowChosen`. A report with
+    variants (Costs by month, country, sender) gets a picker before the filters; choosing one
+    posts :class:`FrameView.VariantChosen`.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -42,6 +45,12 @@ class FrameView(Vertical):
         Binding("f", "focus_filters", "Filters", show=False, tooltip="Go to the filters"),
         Binding("s", "sort_column", "Sort", tooltip="Sort by the cursor's column; again: reverse"),
         Binding("x", "clear_filters", "Clear filters", show=False),
+        Binding(
+            "b",
+            "next_variant",
+            "Group by",
+            tooltip="Show the report's next grouping (Costs: by month, country, sender)",
+        ),
         Binding("escape", "focus_table", "Back to the table", show=False),
     ]
 
@@ -53,6 +62,18 @@ class FrameView(Vertical):
             self.view = view
             self.position = position
             """The row's position in :attr:`FrameView.frame`."""
+
+        @property
+        def control(self) -> FrameView:
+            return self.view
+
+    class VariantChosen(Message):
+        """The user picked another variant of the report (``key``)."""
+
+        def __init__(self, view: FrameView, key: str) -> None:
+            super().__init__()
+            self.view = view
+            self.key = key
 
         @property
         def control(self) -> FrameView:
@@ -72,11 +93,15 @@ class FrameView(Vertical):
         spec: TableSpec,
         *,
         zone: tzinfo | None = None,
+        variants: Sequence[tuple[str, str]] = (),
         id: str | None = None,  # noqa: A002
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.spec = spec
+        self.variants = list(variants)
+        """``(key, label)`` of each variant of the report, the first shown first."""
+        self.variant = self.variants[0][0] if self.variants else ""
         self.zone = zone
         self.model: TableModel | None = None
         self.query_state = Query()
@@ -88,6 +113,15 @@ class FrameView(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="filters"):
+            if self.variants:
+                yield Select[str](
+                    [(label, key) for key, label in self.variants],
+                    value=self.variant,
+                    allow_blank=False,
+                    id="variant",
+                    classes="filter variant",
+                    compact=True,
+                )
             for item in self.spec.filters:
                 if item.mode == "choice":
                     yield Select[str](
@@ -272,6 +306,12 @@ class FrameView(Vertical):
         event.stop()
         if self._syncing or event.select.id is None:
             return
+        if event.select.id == "variant":
+            chosen = event.select.value
+            if chosen is not Select.NULL and str(chosen) != self.variant:
+                self.variant = str(chosen)
+                self.post_message(self.VariantChosen(self, self.variant))
+            return
         key = event.select.id.removeprefix("filter-")
         current = event.select.value  # see _input_changed: the widget's value now
         value = "" if current is Select.NULL else str(current)
@@ -310,7 +350,21 @@ class FrameView(Vertical):
         """Sort by the column under the cursor; again to reverse."""
         self._sort_by_index(self.table.cursor_coordinate.column)
 
+    def set_variant(self, key: str) -> None:
+        """Show the variant ``key``, as if the user had picked it."""
+        if key == self.variant or key not in {known for known, _ in self.variants}:
+            return
+        self.query_one("#variant", Select).value = key  # posts Select.Changed, as a pick does
+
+    def action_next_variant(self) -> None:
+        """The report's next variant (Costs: by month → by country → by sender → …)."""
+        keys = [key for key, _ in self.variants]
+        if keys:
+            self.set_variant(keys[(keys.index(self.variant) + 1) % len(keys)])
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_variant":
+            return bool(self.variants)
         if action == "focus_table":
             # Esc first cancels a running fetch (the app's binding), else leaves the filters.
             return not getattr(self.app, "fetching", False) and not self.table.has_focus

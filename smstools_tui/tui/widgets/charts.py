@@ -1,0 +1,260 @@
+"""Terminal charts for the overview: bars over time and a one-line status breakdown.
+
+Drawn with block characters (eighths of a cell, so a 7-row chart has 56 levels) and the theme's
+colour variables, so they read in the light and the dark theme and repeat exactly in snapshots.
+Every label is text the dashboard made (dates, numbers); nothing from a message reaches a chart.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from textual.content import Content
+from textual.widget import Widget
+
+from ..model import STATUS_STYLES
+
+__all__ = ["BarChart", "ChartSeries", "StatusStrip", "nice_ceiling"]
+
+BLOCKS = " ▁▂▃▄▅▆▇█"
+"""A cell filled from the bottom by 0 to 8 eighths."""
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10ⁿ at or above ``value``: an axis top people read.
+
+    Example:
+        >>> [nice_ceiling(v) for v in (0.7, 3, 23, 260, 1001)]
+        [1.0, 5.0, 25.0, 500.0, 2000.0]
+    """
+    if value <= 0 or not math.isfinite(value):
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * power * (1 + 1e-9):
+            return float(step * power)
+    return float(10 * power)
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """What a :class:`BarChart` draws.
+
+    Attributes:
+        labels: one per bar, in order (shown under some of the bars).
+        values: the bars' heights; NaN is a gap, drawn as a dot on the axis.
+        top: per bar, the part of its value drawn at the top in the alert colour (wasted
+            spend on top of spend); ``None`` for plain bars.
+        low, high: the axis range (``high`` ``None``: a round number above the largest value).
+        fmt: how an axis value is written.
+        legend: the first line, above the bars.
+        empty: what is shown instead when no bar has a value.
+    """
+
+    labels: Sequence[str]
+    values: Sequence[float]
+    fmt: Callable[[float], str]
+    top: Sequence[float] | None = None
+    low: float = 0.0
+    high: float | None = None
+    legend: Content = field(default_factory=Content)
+    empty: str = "nothing to show"
+
+
+class BarChart(Widget):
+    """Vertical bars with a labelled value axis and time labels underneath."""
+
+    DEFAULT_CSS = """
+    BarChart {
+        height: 1fr;
+        width: 1fr;
+    }
+    """
+
+    BAR_STYLE = "$primary"
+    TOP_STYLE = "$error"
+    AXIS_STYLE = "$text-muted"
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id, classes=classes)
+        self.series: ChartSeries | None = None
+        self.bar_style = self.BAR_STYLE
+
+    def show(self, series: ChartSeries | None, *, bar_style: str | None = None) -> None:
+        """Draw ``series`` (``None``: blank, while it is being computed)."""
+        self.series = series
+        if bar_style is not None:
+            self.bar_style = bar_style
+        self.refresh()
+
+    def render(self) -> Content:
+        series = self.series
+        width, height = self.size.width, self.size.height
+        if series is None:
+            return Content.styled("computing…", self.AXIS_STYLE)
+        values = [float(value) for value in series.values]
+        if not any(math.isfinite(value) for value in values):
+            return Content.assemble(series.legend, "\n\n", (series.empty, self.AXIS_STYLE))
+        rows = max(height - 3, 1)  # legend, axis line and labels take a row each
+        high = series.high
+        if high is None:
+            high = nice_ceiling(max(value for value in values if math.isfinite(value)))
+        low = series.low
+        ticks = {0: high, rows // 2: (high + low) / 2, rows - 1: low} if rows >= 3 else {0: high}
+        axis_width = max(len(series.fmt(value)) for value in ticks.values())
+        plot = max(width - axis_width - 2, 1)
+        labels = list(series.labels)
+        tops = list(series.top) if series.top is not None else [0.0] * len(values)
+        if len(values) > plot:
+            # Too many buckets for the width: the most recent ones are the ones people check.
+            values, labels, tops = values[-plot:], labels[-plot:], tops[-plot:]
+        starts, widths, gap = _columns(len(values), plot)
+        scale = rows * 8 / (high - low) if high > low else 0.0
+
+        def eighths(value: float) -> int:
+            if not math.isfinite(value) or value <= low:
+                return 0
+            # A value above the axis's foot always shows, if only as an eighth.
+            return min(max(round((value - low) * scale), 1), rows * 8)
+
+        heights = [eighths(value) for value in values]
+        lower = [
+            eighths(value - top) if top > 0 else height_
+            for value, top, height_ in zip(values, tops, heights, strict=True)
+        ]
+        lines: list[Content] = [series.legend]
+        for row in range(rows):
+            level = (rows - 1 - row) * 8  # eighths below this row
+            tick = ticks.get(row)
+            prefix = (
+                f"{series.fmt(tick):>{axis_width}} ┤"
+                if tick is not None
+                else " " * axis_width + " │"
+            )
+            parts: list[Content | str | tuple[str, str]] = [(prefix, self.AXIS_STYLE)]
+            for index, value in enumerate(values):
+                char, style = self._cell(heights[index] - level, lower[index] - level)
+                if not math.isfinite(value) and row == rows - 1:
+                    char, style = "·", self.AXIS_STYLE
+                cells = char * widths[index]
+                parts.append(Content.styled(cells, style) if style else cells)
+                if gap:
+                    parts.append(" " * gap)
+            lines.append(Content.assemble(*parts))
+        used = starts[-1] + widths[-1] + gap
+        axis = " " * axis_width + " └" + "─" * used
+        lines.append(Content.styled(axis, self.AXIS_STYLE))
+        lines.append(Content.styled(_labels(labels, starts, axis_width + 2), self.AXIS_STYLE))
+        return Content("\n").join(lines)
+
+    def _cell(self, total: int, lower: int) -> tuple[str, str]:
+        """The character and style of one cell of a bar, from the eighths of the bar and of
+        its lower part that reach into it."""
+        total, lower = min(max(total, 0), 8), min(max(lower, 0), 8)
+        if total == 0:
+            return " ", ""
+        if lower >= total:
+            return BLOCKS[total], self.bar_style
+        if lower == 0:
+            return BLOCKS[total], self.TOP_STYLE
+        # The boundary falls inside the cell: the lower part as the glyph, the top part as
+        # the background when it fills most of the rest.
+        background = f" on {self.TOP_STYLE}" if total - lower >= (8 - lower) / 2 else ""
+        return BLOCKS[lower], f"{self.bar_style}{background}"
+
+
+def _columns(count: int, width: int) -> tuple[list[int], list[int], int]:
+    """Where each of ``count`` bars starts and how wide it is in ``width`` columns, and the gap
+    after each: wide slots get a one-column gap; narrow ones touch, and share out the width so
+    the chart fills it (bars of one or two columns side by side read as an area).
+
+    Example:
+        >>> _columns(3, 12), _columns(4, 6)
+        (([0, 4, 8], [3, 3, 3], 1), ([0, 1, 3, 4], [1, 2, 1, 2], 0))
+    """
+    if width >= 3 * count:
+        slot = width // count
+        return [index * slot for index in range(count)], [slot - 1] * count, 1
+    edges = [index * width // count for index in range(count + 1)]
+    widths = [max(end - start, 1) for start, end in itertools.pairwise(edges)]
+    return edges[:-1], widths, 0
+
+
+def _labels(labels: Sequence[str], starts: Sequence[int], indent: int) -> str:
+    """Labels under the bars they name, as many as fit with two spaces between them."""
+    if not labels:
+        return ""
+    longest = max(len(label) for label in labels)
+    line = [" "] * (indent + starts[-1] + longest + 1)
+    free = 0
+    for label, start in zip(labels, starts, strict=True):
+        if start < free:
+            continue
+        for offset, char in enumerate(label):
+            line[indent + start + offset] = char
+        free = start + len(label) + 2
+    return "".join(line).rstrip()
+
+
+class StatusStrip(Widget):
+    """Sent messages by status: one proportional bar and a legend with the counts."""
+
+    DEFAULT_CSS = """
+    StatusStrip {
+        height: 2;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.counts: tuple[tuple[str, int], ...] | None = None
+
+    def show(self, counts: tuple[tuple[str, int], ...] | None) -> None:
+        self.counts = counts
+        self.refresh()
+
+    def render(self) -> Content:
+        counts = self.counts
+        if counts is None:
+            return Content("")
+        total = sum(count for _, count in counts)
+        if total == 0:
+            return Content.styled("No message was sent in this window.", "$text-muted")
+        width = self.size.width
+        # Largest-remainder rounding: the segments fill the line exactly, and any status
+        # with a message gets at least one cell.
+        shares = [count * width / total for _, count in counts]
+        cells = [max(math.floor(share), 1 if count else 0) for share, (_, count) in
+                 zip(shares, counts, strict=True)]  # fmt: skip
+        order = sorted(range(len(counts)), key=lambda i: shares[i] - math.floor(shares[i]))
+        while sum(cells) < width:
+            cells[order.pop() if order else 0] += 1
+        while sum(cells) > width:
+            widest = max(range(len(cells)), key=lambda i: cells[i])
+            cells[widest] -= 1
+        bar = Content.assemble(
+            *[
+                Content.styled("█" * cells[index], _status_style(name))
+                for index, (name, _) in enumerate(counts)
+                if cells[index]
+            ]
+        )
+        legend: list[Content | str | tuple[str, str]] = []
+        for name, count in counts:
+            if legend:
+                legend.append("  ")
+            legend += [("■ ", _status_style(name)), f"{name} {count:,} ({count / total:.1%})"]
+        return Content.assemble(bar, "\n", *legend)
+
+
+STRIP_STYLES = {**STATUS_STYLES, "NOSENT": "$warning"}
+"""The table's status colours, but NOSENT apart from NOTDELIVERED: side by side in one bar,
+two reds would read as one."""
+
+
+def _status_style(name: str) -> str:
+    # Without bold: a block of colour needs no weight.
+    return STRIP_STYLES.get(name, "$text-muted").replace("bold ", "")
