@@ -173,8 +173,9 @@ def connection_options(command: F) -> F:
 
 
 @contextmanager
-def fetch_progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr when it is a terminal; ``None`` (no bar) otherwise."""
+def progress_bars(unit: str) -> Iterator[Callable[[str, int, int], None] | None]:
+    """Progress bars on stderr when it is a terminal, one per label, counted in ``unit``;
+    ``None`` (no bars) otherwise. The updater is ``update(label, done, total)``."""
     if not sys.stderr.isatty():
         yield None
         return
@@ -185,17 +186,26 @@ def fetch_progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("pages"),
+        TextColumn(unit),
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
     ) as progress:
-        task = progress.add_task(label, total=None)
+        tasks: dict[str, Any] = {}
 
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+        def update(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = progress.add_task(label, total=None)
+            progress.update(tasks[label], completed=done, total=total)
 
         yield update
+
+
+@contextmanager
+def fetch_progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A bar of pages read on stderr when it is a terminal; ``None`` (no bar) otherwise."""
+    with progress_bars("pages") as bars:
+        yield (lambda done, total: bars(label, done, total)) if bars else None
 
 
 def save_partial_on_error(error: SmstoolsError, out: str | None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,7 +10,7 @@ import click
 
 from ..errors import ConfigError, SmstoolsError
 from ..store import StoredClient, SyncPolicy, SyncProgress
-from .common import ConnectionOptions, connection_options
+from .common import ConnectionOptions, connection_options, progress_bars
 
 _STAGES = {"sent": "sent SMS", "received": "received SMS", "statuses": "statuses"}
 
@@ -77,26 +76,12 @@ def sync_command(since: str | None, recheck_days: float, recheck_all: bool, **kw
 def sync_progress() -> Iterator[SyncProgress | None]:
     """A progress bar on stderr when it is a terminal, one stage after the other; ``None``
     (no bar) otherwise."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("requests"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        tasks: dict[str, Any] = {}
+    with progress_bars("requests") as bars:
+        if bars is None:
+            yield None
+            return
 
         def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(_STAGES.get(stage, stage), total=None)
-            bar.update(tasks[stage], completed=done, total=total)
+            bars(_STAGES.get(stage, stage), done, total)
 
         yield update
