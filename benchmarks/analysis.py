@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pandas as pd
-from timing import best_of  # benchmarks/timing.py, beside this script
+from common import best_of  # benchmarks/common.py, beside this script
 
 from smstools_tui import analysis
 from smstools_tui.report.html import build_report_data, render_report

@@ -15,13 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from datetime import UTC, datetime, timedelta
 
 import orjson
 import pandas as pd
 import xmltodict
-from timing import best_of  # benchmarks/timing.py, beside this script
+from common import best_of, print_sections  # benchmarks/common.py, beside this script
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.api.decode import SENT_FIELDS, decode_page
@@ -147,12 +146,7 @@ def main() -> None:
         ("Decoding", decoding(args.records, 500)),
         ("Memory", memory(args.memory_rows)),
     ]
-    width = max(len(label) for _, rows in sections for label, _ in rows) + 2
-    for title, rows in sections:
-        print(f"\n{title}")
-        for label, value in rows:
-            print(f"  {label:<{width}}{value}")
-    print(f"\n(python {sys.version.split()[0]}, pandas {pd.__version__})")
+    print_sections(sections)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pandas as pd
+from common import print_sections  # benchmarks/common.py, beside this script
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.errors import NetworkError
@@ -277,12 +278,7 @@ def main() -> None:
         results = [(title, run()) for title, run in sections]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    width = max(len(label) for _, rows in results for label, _ in rows) + 2
-    for title, rows in results:
-        print(f"\n{title}")
-        for label, value in rows:
-            print(f"  {label:<{width}}{value}")
-    print(f"\n(python {sys.version.split()[0]}, pandas {pd.__version__})")
+    print_sections(results)
 
 
 if __name__ == "__main__":
