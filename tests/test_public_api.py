@@ -22,6 +22,7 @@ PACKAGES = [
     "smstools_tui.dates",
     "smstools_tui.errors",
     "smstools_tui.frames",
+    "smstools_tui.msisdn",
     "smstools_tui.report",
     "smstools_tui.sandbox",
     "smstools_tui.store",

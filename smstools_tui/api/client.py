@@ -39,6 +39,7 @@ from ..errors import (
     UnsafeXmlError,
 )
 from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, STATUSES, FrameSchema, records_frame
+from ..msisdn import to_msisdn
 from .decode import (
     RECEIVED_FIELDS,
     SENT_FIELDS,
@@ -282,7 +283,7 @@ class SmstoolsClient:
                 raise ConfigError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
             params["status"] = status.upper()
         if msisdn:
-            params["msisdn"] = _msisdn(msisdn)
+            params["msisdn"] = to_msisdn(msisdn)
         if campaign:
             params["transactionId"] = campaign
         id_list = [int(value) for value in ids] if ids is not None else None
@@ -475,16 +476,6 @@ SERVICES_SCHEMA = FrameSchema(
     "receiving_services",
     (("id", "string"), ("sim", "string"), ("key", "string"), ("expirationDate", "timestamp")),
 )
-
-
-def _msisdn(number: str) -> str:
-    """The API's recipient form: international digits, no ``+`` or ``00``."""
-    digits = "".join(ch for ch in number if ch.isdigit())
-    if number.strip().startswith("00") or digits.startswith("00"):
-        digits = digits[2:]
-    if not digits:
-        raise ConfigError(f"{number!r} is not a phone number")
-    return digits
 
 
 def _read_limited(response: httpx.Response, limit: int, endpoint: str) -> bytes:

@@ -25,6 +25,7 @@ from ..config import Credentials, Settings
 from ..dates import DateWindow, TimeInput
 from ..errors import ConfigError, SmstoolsError, StoreError
 from ..frames import SENT_SCHEMA, STATUSES, empty_frame
+from ..msisdn import to_msisdn
 from .coverage import Span, from_epoch, to_epoch
 from .locate import StoreIdentity, default_store_path, find_offline_store, remember_store
 from .manifest import Kind
@@ -230,7 +231,7 @@ class StoredClient:
         id_list = [int(value) for value in ids] if ids is not None else None
         filters = Filters(
             status=status.upper() if status else None,
-            msisdn=_digits(msisdn) if msisdn else None,
+            msisdn=to_msisdn(msisdn) if msisdn else None,
             campaign=campaign or None,
             ids=tuple(id_list) if id_list is not None else None,
         )
@@ -266,7 +267,7 @@ class StoredClient:
         senders = None
         if sender:
             numbers = [sender] if isinstance(sender, str) else list(sender)
-            senders = tuple(_digits(number) for number in numbers)
+            senders = tuple(to_msisdn(number) for number in numbers)
         filters = Filters(senders=senders, service=str(service) if service is not None else None)
         return self._read("received", since, until, filters, progress, cancel)
 
@@ -417,13 +418,3 @@ class StoredClient:
         if not self._remembered and self.store.exists:
             remember_store(self.store.identity.base_url, self.store.path)
             self._remembered = True
-
-
-def _digits(number: str) -> str:
-    """A phone number as the API's international digits: no ``+``, no ``00``, no spaces."""
-    digits = "".join(ch for ch in number if ch.isdigit())
-    if digits.startswith("00"):
-        digits = digits[2:]
-    if not digits:
-        raise ConfigError(f"{number!r} is not a phone number")
-    return digits

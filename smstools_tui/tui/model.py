@@ -16,7 +16,6 @@ This module does not import Textual, so it can be tested and benchmarked on its 
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from ..frames import STATUS_DTYPE
+from ..msisdn import msisdn_digits
 from .safe_text import cell_text, visible
 
 __all__ = [
@@ -183,12 +183,6 @@ def format_duration(seconds: float) -> str:
     if hours:
         return f"{sign}{hours} h {minutes:02d} m"
     return f"{sign}{minutes} m {secs:02d} s"
-
-
-def _number_needle(value: str) -> str:
-    """The digits of a typed phone number, without an international ``00`` prefix."""
-    digits = re.sub(r"\D", "", value)
-    return digits[2:] if digits.startswith("00") else digits
 
 
 class _Column:
@@ -513,7 +507,7 @@ class TableModel:
             if spec.mode == "choice":
                 hit = column.equals(value)
             elif spec.mode == "number":
-                needle = _number_needle(value)
+                needle = msisdn_digits(value)
                 hit = column.contains(needle if needle else value.strip())
             else:
                 hit = column.contains(value.strip())
