@@ -31,6 +31,7 @@ from rich.text import Text
 
 from ..frames import STATUS_DTYPE
 from ..msisdn import msisdn_digits
+from ..report.tables import format_duration
 from .safe_text import cell_text, visible
 
 __all__ = [
@@ -159,32 +160,6 @@ def format_timestamp(moment: datetime, zone: tzinfo | None) -> str:
     return moment.strftime(TIMESTAMP_FORMAT)
 
 
-def format_duration(seconds: float) -> str:
-    """A latency as people read it: ``850 ms``, ``12.3 s``, ``4 m 05 s``, ``3 d 04 h``.
-
-    Example:
-        >>> format_duration(245), format_duration(0.5), format_duration(90000)
-        ('4 m 05 s', '500 ms', '1 d 01 h')
-    """
-    if seconds != seconds:  # NaN
-        return ""
-    sign = "-" if seconds < 0 else ""
-    value = abs(seconds)
-    if value < 1:
-        return f"{sign}{value * 1000:.0f} ms"
-    if value < 60:
-        return f"{sign}{value:.1f} s"
-    whole = round(value)
-    days, rest = divmod(whole, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{sign}{days} d {hours:02d} h"
-    if hours:
-        return f"{sign}{hours} h {minutes:02d} m"
-    return f"{sign}{minutes} m {secs:02d} s"
-
-
 class _Column:
     """One frame column, ready to format a cell, test a filter and give a sort key."""
 
@@ -264,6 +239,8 @@ class _Column:
                 moment = pd.Timestamp(value).to_pydatetime()
             return Text(format_timestamp(moment, self.zone), no_wrap=True, end="")
         if kind == "duration":
+            if value != value:  # NaN: no duration measured
+                return Text("")
             return Text(format_duration(float(value)), justify="right", no_wrap=True, end="")
         if kind == "id":
             return Text(str(int(value)), justify="right", no_wrap=True, end="")

@@ -207,7 +207,7 @@ async def test_replies_appear_in_the_detail_of_the_message_they_answer() -> None
         await pilot.pause()
         shown = str(app.screen.query_one("#detail-content").render())
         assert "Replies (1)" in shown and "STOP" in shown and "grazie" not in shown
-        assert "opt-out" in shown and "+1 h 00 m" in shown
+        assert "opt-out" in shown and "+1 h " in shown
         await pilot.press("escape")
 
         # The other way round: the received "grazie" answers the later promo.
@@ -219,7 +219,7 @@ async def test_replies_appear_in_the_detail_of_the_message_they_answer() -> None
         await pilot.pause()
         shown = str(app.screen.query_one("#detail-content").render())
         assert "In reply to" in shown and "message 2" in shown and "Later promo" in shown
-        assert "answered 30 m 00 s after it was sent" in shown
+        assert "answered 30 min after it was sent" in shown
 
 
 async def test_window_picker_presets_and_custom(frame_client: FrameClient) -> None:

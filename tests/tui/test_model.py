@@ -16,7 +16,6 @@ from smstools_tui.tui.model import (
     Query,
     SortOrder,
     TableModel,
-    format_duration,
 )
 from smstools_tui.tui.views import SENT_VIEW
 
@@ -132,7 +131,7 @@ def test_report_frames_of_any_dtype(sent: pd.DataFrame) -> None:
     model = TableModel(report, highlight="flag")
     assert model.rows(Query(), SortOrder("messages", descending=True)).tolist()[0] == 3
     cells = model.display_row(0)
-    assert [cell.plain for cell in cells if cell is not None][-2:] == ["5.0 s", "✓"]
+    assert [cell.plain for cell in cells if cell is not None][-2:] == ["5 s", "✓"]
     assert [model.highlighted(row) for row in range(len(report))] == report["flag"].tolist()
     assert model.rows(Query(search="deliv"), None).tolist() == [3, 4]
 
@@ -149,7 +148,7 @@ def test_float_seconds_are_durations_and_money_has_its_digits() -> None:
             ColumnSpec("spend", kind="money", digits=2),
         ],
     )
-    assert [model.columns[0].plain(row) for row in range(3)] == ["6.0 s", "", "4 m 05 s"]
+    assert [model.columns[0].plain(row) for row in range(3)] == ["6 s", "", "4 min 5 s"]
     assert model.columns[1].plain(0) == "1,234.50"
     order = model.rows(Query(), SortOrder("median_delivery_seconds", descending=True))
     assert order.tolist() == [2, 0, 1]  # missing last
@@ -160,17 +159,3 @@ def test_filter_specs_on_missing_columns_are_ignored(sent: pd.DataFrame) -> None
     model = TableModel(sent, filters=[FilterSpec("x", "x", "nowhere")])
     assert model.filters == []
     assert model.rows(Query({"x": "1"}), None).tolist() == [0, 1, 2, 3, 4]
-
-
-@pytest.mark.parametrize(
-    ("seconds", "shown"),
-    [
-        (0.25, "250 ms"),
-        (12.34, "12.3 s"),
-        (245, "4 m 05 s"),
-        (7380, "2 h 03 m"),
-        (90000, "1 d 01 h"),
-    ],
-)
-def test_format_duration(seconds: float, shown: str) -> None:
-    assert format_duration(seconds) == shown
