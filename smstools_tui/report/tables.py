@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "INVISIBLE_RANGES",
     "MISSING",
     "column_title",
     "display_frame",
@@ -39,17 +40,19 @@ __all__ = [
 MISSING = "–"
 """How an empty cell is shown."""
 
-# Unicode categories Cc, Cf, Zl, Zp and Cs (controls, format characters, line and paragraph
-# separators, surrogates) as code point ranges.
-_INVISIBLE_RANGES = (
+INVISIBLE_RANGES = (
     (0x0, 0x1F), (0x7F, 0x9F), (0xAD, 0xAD), (0x600, 0x605), (0x61C, 0x61C), (0x6DD, 0x6DD),
     (0x70F, 0x70F), (0x890, 0x891), (0x8E2, 0x8E2), (0x180E, 0x180E), (0x200B, 0x200F),
     (0x2028, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F), (0xD800, 0xDFFF), (0xFEFF, 0xFEFF),
     (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x13438),
     (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
 )  # fmt: skip
+"""Unicode categories Cc, Cf, Zl, Zp and Cs (controls, format characters, line and paragraph
+separators, surrogates) as inclusive code point ranges: the characters a terminal, a browser or
+a reader could act on or hide instead of showing. The CLI tables, the HTML report and the
+dashboard all make exactly these visible."""
 _INVISIBLE = re.compile(
-    "[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _INVISIBLE_RANGES) + "]"
+    "[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in INVISIBLE_RANGES) + "]"
 )
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 

@@ -6,8 +6,10 @@ replaced by visible stand-ins:
 
 - C0 controls and DEL become the Unicode *control pictures* (``\\x1b`` → ``␛``, ``\\x07`` → ``␇``),
   so an ANSI or OSC 8 sequence shows as inert text such as ``␛[31m``;
-- C1 controls, bidirectional overrides and isolates, and the line/paragraph separators become
-  ``⟨U+202E⟩``-style tags, so a reversed or hidden run cannot disguise what follows it.
+- every other control or format character (C1 controls, bidirectional overrides and isolates,
+  zero-width characters, line/paragraph separators, tag characters: the set
+  :data:`~smstools_tui.report.tables.INVISIBLE_RANGES` defines for every output) becomes a
+  ``⟨U+202E⟩``-style tag, so a reversed or hidden run cannot disguise what follows it.
 
 Line breaks are kept only where the caller asks (the detail view); a table cell shows one line.
 """
@@ -19,26 +21,24 @@ import math
 import pandas as pd
 from rich.text import Text
 
+from ..report.tables import INVISIBLE_RANGES
+
 __all__ = ["MAX_CELL_CHARS", "cell_text", "safe_text", "visible"]
 
 MAX_CELL_CHARS = 300
 """A table cell never holds more than this many characters: a 10,000-character SMS would only be
 clipped by the column anyway, and rendering all of it on every repaint costs time."""
 
-_FORMAT_CHARS = (
-    0x061C, 0x200E, 0x200F, 0x2028, 0x2029,  # ALM LRM RLM, line and paragraph separators
-    *range(0x202A, 0x202F),  # LRE RLE PDF LRO RLO
-    *range(0x2066, 0x206A),  # LRI RLI FSI PDI
-)  # fmt: skip
-
 
 def _table(keep_newlines: bool) -> dict[int, str]:
-    table: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
+    # The same characters the CLI tables and the HTML report make visible, drawn here as
+    # control pictures (C0, DEL) or ⟨U+XXXX⟩ tags (the rest).
+    table: dict[int, str] = {}
+    for low, high in INVISIBLE_RANGES:
+        for code in range(low, high + 1):
+            table[code] = f"⟨U+{code:04X}⟩"
+    table.update({code: chr(0x2400 + code) for code in range(0x20)})
     table[0x7F] = "\u2421"  # ␡
-    for code in range(0x80, 0xA0):
-        table[code] = f"⟨U+{code:04X}⟩"
-    for code in _FORMAT_CHARS:
-        table[code] = f"⟨U+{code:04X}⟩"
     if keep_newlines:
         del table[0x0A]
     return table

@@ -51,3 +51,20 @@ def test_printable_text_holds_no_control_character(text: str) -> None:
     shown = printable(text, limit=10_000)
     assert not any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in shown)
     assert not any(ch in shown for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def test_the_dashboard_and_the_reports_reveal_the_same_characters() -> None:
+    """Every character the CLI tables and the HTML report make visible, the dashboard does too
+    (zero-width and tag characters included), whatever it draws them as."""
+    from smstools_tui.report.tables import INVISIBLE_RANGES
+    from smstools_tui.tui.safe_text import visible
+
+    hidden = "".join(chr(code) for low, high in INVISIBLE_RANGES for code in range(low, high + 1))
+    for shown in (
+        visible(hidden),
+        visible(hidden, keep_newlines=True).replace("\n", ""),
+        printable(hidden),
+    ):
+        assert not any(low <= ord(ch) <= high for ch in shown for low, high in INVISIBLE_RANGES), (
+            "an invisible character got through"
+        )
