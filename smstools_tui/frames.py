@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .dates import parse_api_datetime
-from .errors import DecodeError
+from .errors import ConfigError, DecodeError
 
 __all__ = [
     "FINAL_STATUSES",
@@ -53,6 +53,7 @@ __all__ = [
     "STATUS_DTYPE",
     "FrameSchema",
     "UnknownStatusWarning",
+    "check_status",
     "coerce_frame",
     "empty_frame",
     "received_frame",
@@ -70,6 +71,19 @@ Kind = Literal["int", "float", "string", "category", "status", "timestamp"]
 _TIMESTAMP_DTYPE = pd.DatetimeTZDtype(unit="us", tz="UTC")
 _STRING_DTYPE = pd.StringDtype("pyarrow")
 _API_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+
+
+def check_status(status: str) -> str:
+    """A status as the API spells it, from any case; an unknown one is a clear error.
+
+    Example:
+        >>> check_status("delivered")
+        'DELIVERED'
+    """
+    upper = status.strip().upper()
+    if upper not in STATUSES:
+        raise ConfigError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
+    return upper
 
 
 class UnknownStatusWarning(UserWarning):

@@ -38,7 +38,7 @@ from ..errors import (
     SmstoolsError,
     UnsafeXmlError,
 )
-from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, STATUSES, FrameSchema, records_frame
+from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, FrameSchema, check_status, records_frame
 from ..msisdn import to_msisdn
 from .decode import (
     RECEIVED_FIELDS,
@@ -279,9 +279,7 @@ class SmstoolsClient:
         """
         params: dict[str, str] = {}
         if status is not None:
-            if status.upper() not in STATUSES:
-                raise ConfigError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
-            params["status"] = status.upper()
+            params["status"] = check_status(status)
         if msisdn:
             params["msisdn"] = to_msisdn(msisdn)
         if campaign:

@@ -24,7 +24,7 @@ from ..api.paging import CancelToken, ProgressCallback
 from ..config import Credentials, Settings
 from ..dates import DateWindow, TimeInput
 from ..errors import ConfigError, SmstoolsError, StoreError
-from ..frames import SENT_SCHEMA, STATUSES, empty_frame
+from ..frames import SENT_SCHEMA, check_status, empty_frame
 from ..msisdn import to_msisdn
 from .coverage import Span, from_epoch, to_epoch
 from .locate import StoreIdentity, default_store_path, find_offline_store, remember_store
@@ -226,11 +226,10 @@ class StoredClient:
     ) -> pd.DataFrame:
         """Sent SMS, as :meth:`SmstoolsClient.sent <smstools_tui.SmstoolsClient.sent>`
         returns them, from the store (synced first when online)."""
-        if status is not None and status.upper() not in STATUSES:
-            raise ConfigError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
+        status = check_status(status) if status is not None else None
         id_list = [int(value) for value in ids] if ids is not None else None
         filters = Filters(
-            status=status.upper() if status else None,
+            status=status,
             msisdn=to_msisdn(msisdn) if msisdn else None,
             campaign=campaign or None,
             ids=tuple(id_list) if id_list is not None else None,
