@@ -75,7 +75,17 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _umask() -> int:
-    current = os.umask(0)
+    """The process's umask, read without changing it where the system allows: setting it to
+    read it would, for an instant, loosen the permissions of files other threads create (the
+    dashboard exports from a worker while the store may be writing)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    current = os.umask(0o077)  # elsewhere: read it by setting the strictest value briefly
     os.umask(current)
     return current
 
