@@ -129,10 +129,6 @@ class Query:
         """The filters that filter something."""
         return {key: value for key, value in self.filters.items() if value and value.strip()}
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.active() and not self.search.strip()
-
     def describe(self, labels: Mapping[str, str] | None = None) -> str:
         """One line for a status bar: ``status=DELIVERED, search "stop"``."""
         parts = [f"{(labels or {}).get(key, key)}={value}" for key, value in self.active().items()]
@@ -280,12 +276,6 @@ class _Column:
         return min(width, self.spec.width or DEFAULT_MAX_WIDTH)
 
     # -- filters ------------------------------------------------------------------------------
-
-    def text_values(self) -> pd.Series:
-        """The column as strings (what a text filter looks at)."""
-        if self.categories is not None:
-            return pd.Series(self.categories.astype("str"))
-        return self.series.astype("str")
 
     def matches(self, test: Callable[[pd.Series], pd.Series]) -> np.ndarray:
         """Rows whose value passes ``test``, a vectorised string test on a Series.
