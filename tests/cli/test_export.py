@@ -11,7 +11,7 @@ import pytest
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.sandbox import SandboxApi, SandboxResponse, SandboxServer, sandbox_settings
-from tests.conftest import Clock, Result
+from tests.conftest import NOW, Clock, Result
 
 WINDOW = ("--since", "2026-08-01T00:00:00+00:00", "--until", "2026-11-01T00:00:00+00:00")
 
@@ -121,7 +121,10 @@ def test_demo_needs_no_credentials(
     assert result.code == 0, result.err
     frame = pd.read_parquet(target)
     assert len(frame) > 100
-    assert frame["insertDate"].min() >= pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=31)
+    # The demo's clock is frozen at NOW (see tests/cli/conftest.py): the default window is the
+    # 30 days before it, whatever today's date is.
+    assert frame["insertDate"].min() >= pd.Timestamp(NOW) - pd.Timedelta(days=30)
+    assert frame["insertDate"].max() < pd.Timestamp(NOW)
 
 
 @pytest.mark.parametrize(
