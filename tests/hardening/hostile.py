@@ -28,7 +28,22 @@ from urllib.parse import parse_qs, urlsplit
 from smstools_tui.sandbox import SANDBOX_KEY, SANDBOX_SECRET, SandboxApi
 from smstools_tui.sandbox.emulator import API_PREFIX as API_PREFIX_PATH
 
-__all__ = ["CliRun", "HostileServer", "Reply", "Request", "cli_env", "endless", "run_cli"]
+__all__ = [
+    "RSS_BOUND_MB",
+    "WINDOW",
+    "CliRun",
+    "HostileServer",
+    "Reply",
+    "Request",
+    "assert_clear_failure",
+    "cli_env",
+    "endless",
+    "run_cli",
+]
+
+RSS_BOUND_MB = 300.0
+"""Peak memory a hostile answer may add to an ordinary run (the body limit is 64 MiB)."""
+WINDOW = ("--since", "2026-11-01", "--until", "2026-11-20")
 
 
 @dataclass(frozen=True)
@@ -290,3 +305,13 @@ def endless(piece: bytes) -> Iterator[bytes]:
     """``piece`` forever: a body that never ends."""
     while True:
         yield piece
+
+
+def assert_clear_failure(done: CliRun, code: int, idle_rss_mb: float, *, seconds: float) -> None:
+    """Exit ``code``, one line on stderr without a traceback, bounded memory and time."""
+    assert not done.killed, f"still running after {done.seconds:.0f} s: {done.err[-500:]}"
+    assert done.code == code, done.err
+    assert len(done.error_lines) == 1, done.err
+    assert "Traceback" not in done.err
+    assert done.peak_rss_mb - idle_rss_mb <= RSS_BOUND_MB, (done.peak_rss_mb, idle_rss_mb)
+    assert done.seconds <= seconds, done.seconds
