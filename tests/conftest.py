@@ -20,6 +20,33 @@ from smstools_tui.sandbox import (
     sandbox_settings,
 )
 
+CLOCK_SENSITIVE = (
+    "smstools_tui/dates.py",
+    "smstools_tui/sandbox/",
+    "smstools_tui/store/",
+    "tests/api/test_client.py",
+    "tests/cli/",
+    "tests/report/test_html.py",
+    "tests/report/test_reports.py",
+    "tests/sandbox/",
+    "tests/store/",
+    "tests/test_dates.py",
+    "tests/test_public_api.py",
+    "tests/tui/test_app.py",
+    "tests/tui/test_model.py",
+)
+"""Where windows, default dates and clocks are at work: these tests also run a year ahead and in
+a far-off time zone (``tests/test_clock_shift.py``)."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = config.rootpath
+    for item in items:
+        where = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
+        if where.startswith(CLOCK_SENSITIVE):
+            item.add_marker(pytest.mark.clock)
+
+
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 """The frozen 'now' of every test account: the data and the clocks stop here."""
 

@@ -12,11 +12,12 @@ import pytest
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.cli.common import fetch_progress
 from smstools_tui.sandbox import SandboxServer, sandbox_process, sandbox_settings
-from tests.conftest import Result
+from tests.conftest import NOW, Result
 
 
 def test_sandbox_command_serves_json_and_xml() -> None:
-    with sandbox_process("--sent", "2000", "--received", "100", "--page-cap", "50") as base_url:
+    options = ["--sent", "2000", "--received", "100", "--page-cap", "50", "--now", NOW.isoformat()]
+    with sandbox_process(*options) as base_url:
         frames = []
         for wire_format in ("json", "xml"):
             with SmstoolsClient(sandbox_settings(base_url, wire_format=wire_format)) as client:
