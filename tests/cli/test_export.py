@@ -151,6 +151,22 @@ def test_demo_needs_no_credentials(
         (("export", "letters", "--demo", "--out", "x.csv"), 2, "'letters' is not one of"),
         (("export", "sent", "--base-url", "http://example.com", "--out", "x.csv"), 2, "https"),
         (("export", "sent", "--demo", "--out", "/no/such/folder/x.csv"), 2, "does not exist"),
+        (("export", "sent", "--demo", "--out", "."), 2, "must end in .csv or .parquet"),
+        (("export", "sent", "--demo", "--out", "/tmp/"), 2, "must end in .csv or .parquet"),
+        *(
+            (
+                ("export", "sent", option, value, "--demo", "--out", "x.csv"),
+                2,
+                f"{value!r} is out of range: give a date between 1900-01-01 and 2200-01-01",
+            )
+            for option, value in (
+                ("--until", "0001-01-05"),
+                ("--since", "9999-12-31"),
+                ("--since", "0001-01-01"),
+                ("--since", "0001-01-01T00:00:00+23:59"),
+                ("--until", "9999-12-31T23:59:59-23:59"),
+            )
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_an_exit_code(
