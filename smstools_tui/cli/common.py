@@ -6,8 +6,9 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import pandas as pd
@@ -21,13 +22,44 @@ from ..store import MessageSource, StoredClient
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+if TYPE_CHECKING:  # generic since click 8.4; subscripted for the type checker only
+    _InstantParam = click.ParamType[datetime]
+else:
+    _InstantParam = click.ParamType
+
+
+class UserDateTime(_InstantParam):
+    """A date or datetime typed by the user, read once, where it enters, into an aware UTC
+    instant (see :func:`~smstools_tui.dates.parse_user_datetime`); ``end_of_day`` reads a bare
+    date as the end of that day, as a window's end.
+
+    Example:
+        >>> UserDateTime(end_of_day=True).convert("2026-11-30T00:00Z", None, None).isoformat()
+        '2026-11-30T00:00:00+00:00'
+    """
+
+    name = "datetime"
+
+    def __init__(self, *, end_of_day: bool = False) -> None:
+        self.end_of_day = end_of_day
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_user_datetime(str(value), end_of_day=self.end_of_day)
+        except ConfigError as error:
+            self.fail(error.message, param, ctx)
+
 
 @dataclass(frozen=True)
 class ConnectionOptions:
     """The options shared by every command that reads SMS."""
 
-    since: str | None
-    until: str | None
+    since: datetime | None
+    until: datetime | None
     wire_format: str
     base_url: str | None
     concurrency: int
@@ -51,11 +83,6 @@ class ConnectionOptions:
         )
         kwargs.pop("debug", None)
         options._check_store_flags()
-        # Parse the window now, so a typo fails before any request is made.
-        if options.since:
-            parse_user_datetime(options.since)
-        if options.until:
-            parse_user_datetime(options.until, end_of_day=True)
         return options
 
     def client(self, *, demo_without_credentials: bool = False) -> MessageSource:
@@ -102,12 +129,14 @@ def window_options(command: F) -> F:
         [
             click.option(
                 "--since",
+                type=UserDateTime(),
                 metavar="DT",
                 help="Start of the window: YYYY-MM-DD (local midnight) or ISO-8601 with offset. "
                 "Default: 30 days before --until.",
             ),
             click.option(
                 "--until",
+                type=UserDateTime(end_of_day=True),
                 metavar="DT",
                 help="End of the window: YYYY-MM-DD (that whole day, local time) or ISO-8601. "
                 "Default: now.",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import click
 
 from ..errors import ConfigError, SmstoolsError
 from ..store import StoredClient, SyncPolicy, SyncProgress
-from .common import ConnectionOptions, connection_options, progress_bars
+from .common import ConnectionOptions, UserDateTime, connection_options, progress_bars
 
 _STAGES = {"sent": "sent SMS", "received": "received SMS", "statuses": "statuses"}
 
@@ -18,6 +19,7 @@ _STAGES = {"sent": "sent SMS", "received": "received SMS", "statuses": "statuses
 @click.command("sync")
 @click.option(
     "--since",
+    type=UserDateTime(),
     metavar="DT",
     help="Sync from this date: YYYY-MM-DD (local midnight) or ISO-8601. Default: where the "
     "store starts, or 30 days back for a new store. An earlier date fetches the history the "
@@ -37,7 +39,9 @@ _STAGES = {"sent": "sent SMS", "received": "received SMS", "statuses": "statuses
     is_flag=True,
     help="Re-check every PENDING/SENT message in the store, however old.",
 )
-def sync_command(since: str | None, recheck_days: float, recheck_all: bool, **kwargs: Any) -> None:
+def sync_command(
+    since: datetime | None, recheck_days: float, recheck_all: bool, **kwargs: Any
+) -> None:
     """Fetch what is new since the last sync into the local store, and update the statuses of
     messages not final yet. The first sync fetches the whole window.
 
