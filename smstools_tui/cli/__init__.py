@@ -1,6 +1,8 @@
 """The ``smstools-tui`` command line.
 
-Errors end as one line on stderr and a non-zero exit code; ``--debug`` shows the traceback.
+Errors end as one line on stderr and a non-zero exit code; ``--debug`` shows the traceback
+before it. Whatever reaches stderr (the error line, the log, a traceback) shows control
+characters as visible escapes (see :mod:`.terminal`), since much of it quotes the server.
 
 ==========  ===========================================================
 exit code   meaning
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -34,6 +36,7 @@ from .export import export_command
 from .report import report_group
 from .sandbox import config_path_command, sandbox_command
 from .sync import sync_command
+from .terminal import VisibleEscapesFormatter, error_line, traceback_lines
 
 __all__ = ["cli", "main"]
 
@@ -79,12 +82,7 @@ def main(argv: list[str] | None = None) -> Any:
     """Run the command line; the console script's entry point."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    if not debug:
-        logging.getLogger("httpx").setLevel(logging.WARNING)
+    _log_to_stderr(debug)
     try:
         return cli.main(args=args, prog_name=PROG, standalone_mode=False)
     except click.exceptions.Abort:
@@ -94,18 +92,28 @@ def main(argv: list[str] | None = None) -> Any:
     except click.ClickException as error:
         _fail(error.format_message(), 2)
     except SmstoolsError as error:
-        if debug:
-            raise
-        _fail(error.message, _exit_code(error))
+        _fail(error.message, _exit_code(error), error if debug else None)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except Exception as error:  # one line, never a traceback, unless --debug
-        if debug:
-            raise
-        _fail(f"unexpected {type(error).__name__}: {error} (run with --debug for details)", 70)
+        _fail(
+            f"unexpected {type(error).__name__}: {error} (run with --debug for details)",
+            70,
+            error if debug else None,
+        )
 
 
-def _fail(message: str, code: int) -> None:
-    text = " ".join(str(message).split())
-    click.echo(f"{PROG}: error: {text}", err=True)
+def _log_to_stderr(debug: bool) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(VisibleEscapesFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
+    if not debug:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _fail(message: str, code: int, cause: BaseException | None = None) -> NoReturn:
+    """End with one line on stderr (after the traceback of ``cause``, with --debug)."""
+    for line in traceback_lines(cause) if cause is not None else ():
+        click.echo(line, err=True)
+    click.echo(error_line(PROG, str(message)), err=True)
     sys.exit(code)

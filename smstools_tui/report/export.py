@@ -3,6 +3,10 @@ the suffix.
 
 Files are written next to their target and renamed into place, so an interrupted export never
 leaves a half-written file where a complete one is expected.
+
+CSV on standard output is byte-exact into a pipe or a file; on a terminal, its cells show
+control characters as visible escapes, as the tables do, so an SMS text cannot drive the
+terminal.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ def export_frame(
         "'=1+1"
     """
     if str(path) == "-":
-        write_safe_csv(frame, sys.stdout)
+        write_safe_csv(frame, sys.stdout, visible_escapes=sys.stdout.isatty())
         return None
     target = Path(path)
     suffix = target.suffix.lower()

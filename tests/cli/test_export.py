@@ -229,11 +229,15 @@ def test_a_failure_mid_fetch_keeps_what_was_read_and_says_it_is_incomplete(
     assert len(read_csv_rows(partial)) - 1 == 300  # three pages of 100 were read
 
 
-def test_debug_shows_the_traceback(run: Callable[..., Result], no_credentials: None) -> None:
-    from smstools_tui.errors import ConfigError
-
-    with pytest.raises(ConfigError):
-        run("--debug", "export", "sent", "--out", "x.csv")
+def test_debug_shows_the_traceback_then_the_same_line_and_code(
+    run: Callable[..., Result], no_credentials: None
+) -> None:
+    result = run("--debug", "export", "sent", "--out", "x.csv")
+    assert result.code == 2
+    lines = result.err.splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert any(line.startswith("smstools_tui.errors.ConfigError: no credentials") for line in lines)
+    assert lines[-1].startswith("smstools-tui: error: no credentials")
 
 
 def test_help_and_version(run: Callable[..., Result]) -> None:
