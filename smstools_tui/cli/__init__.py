@@ -4,16 +4,19 @@ Errors end as one line on stderr and a non-zero exit code; ``--debug`` shows the
 before it. Whatever reaches stderr (the error line, the log, a traceback) shows control
 characters as visible escapes (see :mod:`.terminal`), since much of it quotes the server.
 
-==========  ===========================================================
+==========  ===========================================================================
 exit code   meaning
-==========  ===========================================================
+==========  ===========================================================================
 0           done
-1           the API or the data failed (server error, undecodable answer, incomplete fetch)
-2           bad usage or configuration (an option, a date, a config file)
+1           the gateway answered an error (a 5xx: it failed), its answer could not be
+            read, the data is incomplete (a fetch that kept changing, a store that does
+            not cover the window) or the local store cannot be used
+2           bad usage or configuration (an option, a date, an output path, a config file)
 3           authentication refused
-4           the gateway could not be reached
-130         interrupted (Ctrl-C)
-==========  ===========================================================
+4           the gateway could not be reached (no connection, a timeout)
+70          an unexpected error: a bug (``--debug`` shows where; please report it)
+130         interrupted (Ctrl-C); a fetch keeps what it read in ``NAME.partial.EXT``
+==========  ===========================================================================
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ import click
 from ..errors import (
     AuthenticationError,
     ConfigError,
+    FetchCancelled,
     NetworkError,
-    ServerError,
     SmstoolsError,
 )
 from .dashboard import dashboard_command
@@ -42,10 +45,22 @@ __all__ = ["cli", "main"]
 
 PROG = "smstools-tui"
 
+EXIT_CODES = """\b
+Exit codes:
+  0    done
+  1    the gateway answered an error or failed, its answer was unreadable, the data is
+       incomplete, or the local store cannot be used
+  2    bad usage or configuration
+  3    authentication refused
+  4    the gateway could not be reached
+  70   an unexpected error (a bug: --debug shows where)
+  130  interrupted (Ctrl-C)"""
+
 
 @click.group(
     name=PROG,
     invoke_without_command=True,
+    epilog=EXIT_CODES,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.option("--debug", is_flag=True, help="Log every request and show tracebacks.")
@@ -73,8 +88,10 @@ def _exit_code(error: SmstoolsError) -> int:
         return 2
     if isinstance(error, AuthenticationError):
         return 3
-    if isinstance(error, NetworkError | ServerError):
+    if isinstance(error, NetworkError):
         return 4
+    if isinstance(error, FetchCancelled):  # on the command line, only Ctrl-C cancels
+        return 130
     return 1
 
 

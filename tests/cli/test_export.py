@@ -222,7 +222,8 @@ def test_a_failure_mid_fetch_keeps_what_was_read_and_says_it_is_incomplete(
     result = run(
         "export", "sent", *WINDOW, "--concurrency", "1", "--no-store", "--out", str(target)
     )
-    assert result.code == 4
+    assert result.code == 1
+    assert "500 GENERIC_ERROR" in result.err and "the gateway failed" in result.err
     partial = tmp_path / "sent.partial.csv"
     assert not target.exists()
     assert f"INCOMPLETE, in {partial}" in result.err
@@ -243,3 +244,9 @@ def test_debug_shows_the_traceback_then_the_same_line_and_code(
 def test_help_and_version(run: Callable[..., Result]) -> None:
     assert "export" in run("--help").out
     assert "smstools-tui, version" in run("--version").out
+
+
+def test_help_lists_every_exit_code(run: Callable[..., Result]) -> None:
+    shown = run("--help").out
+    for code in ("0", "1", "2", "3", "4", "70", "130"):
+        assert f"\n    {code} " in shown
