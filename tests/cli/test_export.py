@@ -246,6 +246,27 @@ def test_help_and_version(run: Callable[..., Result]) -> None:
     assert "smstools-tui, version" in run("--version").out
 
 
+def test_a_folder_in_the_files_place_fails_before_the_fetch(
+    run: Callable[..., Result], no_credentials: None, tmp_path: Path
+) -> None:
+    (tmp_path / "taken.csv").mkdir()
+    result = run("export", "sent", "--demo", "--out", str(tmp_path / "taken.csv"))
+    assert result.code == 2
+    assert "is a folder: name a file" in result.err and result.err.count("\n") == 1
+
+
+def test_offline_with_partial_coverage_writes_nothing_to_standard_output(
+    run: Callable[..., Result], live: SandboxServer
+) -> None:
+    assert run("sync", "--since", "2026-10-01T00:00:00+00:00").code == 0
+    result = run("export", "sent", *WINDOW, "--offline", "--out", "-")
+    assert result.code == 1
+    assert result.out == ""
+    assert result.err.splitlines()[-1].endswith(
+        "nothing was written: use --out FILE to keep what it holds"
+    )
+
+
 def test_help_lists_every_exit_code(run: Callable[..., Result]) -> None:
     shown = run("--help").out
     for code in ("0", "1", "2", "3", "4", "70", "130"):
