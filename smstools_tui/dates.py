@@ -6,6 +6,11 @@ Inside the package every instant is a timezone-aware UTC ``datetime``.
 A bare date typed by the user (``2026-11-01``) means midnight at the start of that day in the
 local time zone of the machine (the ``TZ`` environment variable, when set, decides it); as the end
 of a window it means the end of that day.
+
+A date a user gives lies between :data:`EARLIEST` and :data:`LATEST`: wide of any SMS ever sent,
+and narrow enough that a window, the window before it and a pandas timestamp of either can always
+be computed. Anything outside, however it is written (``0001-01-05``, ``9999-12-31``, an extreme
+offset), is the same one-line :class:`~smstools_tui.errors.ConfigError`.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from datetime import UTC, date, datetime, timedelta
 from .errors import ConfigError
 
 __all__ = [
+    "EARLIEST",
+    "LATEST",
     "DateWindow",
     "TimeInput",
     "as_instant",
@@ -24,6 +31,11 @@ __all__ = [
     "parse_api_datetime",
     "parse_user_datetime",
 ]
+
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+"""The earliest instant a user may give."""
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+"""The latest instant a user may give (a window never ends after now anyway)."""
 
 _BARE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RFC822_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
@@ -65,11 +77,17 @@ def parse_user_datetime(text: str, *, end_of_day: bool = False) -> datetime:
     ``YYYY-MM-DD`` is local midnight at the start of that day, or with ``end_of_day`` the start of
     the next day. An ISO-8601 datetime keeps its offset; one without an offset is local time.
 
-    Raises :class:`~smstools_tui.errors.ConfigError` with a one-line message on bad input.
+    Raises :class:`~smstools_tui.errors.ConfigError` with a one-line message on bad input, and on
+    a date outside :data:`EARLIEST` … :data:`LATEST`.
 
     Example:
         >>> parse_user_datetime("2026-07-01T12:00:00+02:00").isoformat()
         '2026-07-01T10:00:00+00:00'
+        >>> try:
+        ...     parse_user_datetime("0001-01-05", end_of_day=True)
+        ... except ConfigError as error:
+        ...     print(error)
+        '0001-01-05' is out of range: give a date between 1900-01-01 and 2200-01-01
     """
     cleaned = text.strip()
     try:
@@ -77,16 +95,35 @@ def parse_user_datetime(text: str, *, end_of_day: bool = False) -> datetime:
             day = date.fromisoformat(cleaned)
             if end_of_day:
                 day += timedelta(days=1)
-            return datetime(day.year, day.month, day.day).astimezone().astimezone(UTC)
-        parsed = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
-    except (ValueError, OverflowError):
+            parsed = datetime(day.year, day.month, day.day)
+        else:
+            parsed = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
+    except OverflowError:  # the day after 9999-12-31
+        raise _out_of_range(text) from None
+    except ValueError:
         raise ConfigError(
             f"{text!r} is not a date: use YYYY-MM-DD or an ISO-8601 datetime such as "
             "2026-11-01T08:00:00+01:00"
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.astimezone()
-    return parsed.astimezone(UTC)
+    return _checked_instant(parsed, text)
+
+
+def _checked_instant(moment: datetime, given: str) -> datetime:
+    """``moment`` as aware UTC (naive is local time), refused outside the accepted range."""
+    try:
+        aware = moment if moment.tzinfo is not None else moment.astimezone()
+        instant = aware.astimezone(UTC)
+    except (OverflowError, ValueError, OSError):  # beyond year 1 or 9999 once converted
+        raise _out_of_range(given) from None
+    if not EARLIEST <= instant <= LATEST:
+        raise _out_of_range(given)
+    return instant
+
+
+def _out_of_range(given: str) -> ConfigError:
+    return ConfigError(
+        f"{given!r} is out of range: give a date between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
+    )
 
 
 TimeInput = datetime | str | None
@@ -98,7 +135,7 @@ def as_instant(value: TimeInput, *, end_of_day: bool = False) -> datetime | None
     if value is None:
         return None
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.astimezone()).astimezone(UTC)
+        return _checked_instant(value, value.isoformat())
     return parse_user_datetime(value, end_of_day=end_of_day)
 
 

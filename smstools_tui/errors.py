@@ -134,6 +134,8 @@ class RateLimitedError(ApiError):
 class ServerError(ApiError):
     """5xx: the gateway failed; retried with backoff before this is raised."""
 
+    hint = "the gateway failed; try again later"
+
 
 class NetworkError(SmstoolsError):
     """The gateway could not be reached or the connection broke (retried before this is raised)."""

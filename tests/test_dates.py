@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from smstools_tui.dates import (
+    EARLIEST,
+    LATEST,
     DateWindow,
+    as_instant,
     format_api_datetime,
     parse_api_datetime,
     parse_user_datetime,
@@ -72,3 +75,53 @@ def test_window_rules() -> None:
     with pytest.raises(ConfigError, match="starts in the future"):
         DateWindow.resolve("2026-12-01T00:00Z", None, now=now)
     assert DateWindow.last(days=7, now=now).contains(datetime(2026, 11, 24, tzinfo=UTC))
+
+
+OUT_OF_RANGE = "is out of range: give a date between 1900-01-01 and 2200-01-01"
+
+
+@pytest.mark.parametrize(
+    ("text", "end_of_day"),
+    [
+        ("0001-01-05", True),  # the end of a window five days into year 1
+        ("0001-01-01", False),
+        ("9999-12-31", False),
+        ("9999-12-31", True),  # its end of day is past the last date Python has
+        ("0001-01-01T00:00:00+23:59", False),  # before year 1 once in UTC
+        ("9999-12-31T23:59:59-23:59", False),  # after year 9999 once in UTC
+        ("1899-12-31T23:59:59Z", False),
+        ("2200-01-01T00:00:01Z", False),
+        ("1899-12-30T00:00:00", False),  # naive: local time, outside in any zone
+    ],
+)
+def test_dates_out_of_range_are_one_line_errors(text: str, end_of_day: bool) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_user_datetime(text, end_of_day=end_of_day)
+    assert str(caught.value) == f"{text!r} {OUT_OF_RANGE}"
+
+
+def test_the_range_includes_its_ends() -> None:
+    assert parse_user_datetime("1900-01-01T00:00:00Z") == EARLIEST
+    assert parse_user_datetime("2200-01-01T00:00:00Z") == LATEST
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime.max.replace(tzinfo=timezone(-timedelta(hours=23, minutes=59))),
+        datetime.min.replace(tzinfo=timezone(timedelta(hours=23, minutes=59))),
+        datetime(2300, 1, 1, tzinfo=UTC),
+    ],
+)
+def test_datetimes_out_of_range_are_the_same_error(moment: datetime) -> None:
+    with pytest.raises(ConfigError, match=OUT_OF_RANGE):
+        as_instant(moment)
+    with pytest.raises(ConfigError, match=OUT_OF_RANGE):
+        DateWindow.resolve(moment, None, now=datetime(2026, 11, 25, tzinfo=UTC))
+
+
+def test_a_window_at_the_edge_of_the_range_and_the_one_before_it_compute() -> None:
+    window = DateWindow.resolve(None, "1900-01-05T00:00Z", now=datetime(2026, 11, 25, tzinfo=UTC))
+    assert window.since == datetime(1899, 12, 6, tzinfo=UTC)
+    assert window.previous().until == window.since

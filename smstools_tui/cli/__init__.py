@@ -1,32 +1,37 @@
 """The ``smstools-tui`` command line.
 
-Errors end as one line on stderr and a non-zero exit code; ``--debug`` shows the traceback.
+Errors end as one line on stderr and a non-zero exit code; ``--debug`` shows the traceback
+before it. Whatever reaches stderr (the error line, the log, a traceback) shows control
+characters as visible escapes (see :mod:`.terminal`), since much of it quotes the server.
 
-==========  ===========================================================
+==========  ===========================================================================
 exit code   meaning
-==========  ===========================================================
+==========  ===========================================================================
 0           done
-1           the API or the data failed (server error, undecodable answer, incomplete fetch)
-2           bad usage or configuration (an option, a date, a config file)
+1           the gateway answered an error (a 5xx: it failed), its answer could not be
+            read, the data is incomplete (a fetch that kept changing, a store that does
+            not cover the window) or the local store cannot be used
+2           bad usage or configuration (an option, a date, an output path, a config file)
 3           authentication refused
-4           the gateway could not be reached
-130         interrupted (Ctrl-C)
-==========  ===========================================================
+4           the gateway could not be reached (no connection, a timeout)
+70          an unexpected error: a bug (``--debug`` shows where; please report it)
+130         interrupted (Ctrl-C); a fetch keeps what it read in ``NAME.partial.EXT``
+==========  ===========================================================================
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from ..errors import (
     AuthenticationError,
     ConfigError,
+    FetchCancelled,
     NetworkError,
-    ServerError,
     SmstoolsError,
 )
 from .dashboard import dashboard_command
@@ -34,15 +39,28 @@ from .export import export_command
 from .report import report_group
 from .sandbox import config_path_command, sandbox_command
 from .sync import sync_command
+from .terminal import VisibleEscapesFormatter, error_line, traceback_lines
 
 __all__ = ["cli", "main"]
 
 PROG = "smstools-tui"
 
+EXIT_CODES = """\b
+Exit codes:
+  0    done
+  1    the gateway answered an error or failed, its answer was unreadable, the data is
+       incomplete, or the local store cannot be used
+  2    bad usage or configuration
+  3    authentication refused
+  4    the gateway could not be reached
+  70   an unexpected error (a bug: --debug shows where)
+  130  interrupted (Ctrl-C)"""
+
 
 @click.group(
     name=PROG,
     invoke_without_command=True,
+    epilog=EXIT_CODES,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.option("--debug", is_flag=True, help="Log every request and show tracebacks.")
@@ -70,8 +88,10 @@ def _exit_code(error: SmstoolsError) -> int:
         return 2
     if isinstance(error, AuthenticationError):
         return 3
-    if isinstance(error, NetworkError | ServerError):
+    if isinstance(error, NetworkError):
         return 4
+    if isinstance(error, FetchCancelled):  # on the command line, only Ctrl-C cancels
+        return 130
     return 1
 
 
@@ -79,12 +99,7 @@ def main(argv: list[str] | None = None) -> Any:
     """Run the command line; the console script's entry point."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    if not debug:
-        logging.getLogger("httpx").setLevel(logging.WARNING)
+    _log_to_stderr(debug)
     try:
         return cli.main(args=args, prog_name=PROG, standalone_mode=False)
     except click.exceptions.Abort:
@@ -94,18 +109,28 @@ def main(argv: list[str] | None = None) -> Any:
     except click.ClickException as error:
         _fail(error.format_message(), 2)
     except SmstoolsError as error:
-        if debug:
-            raise
-        _fail(error.message, _exit_code(error))
+        _fail(error.message, _exit_code(error), error if debug else None)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except Exception as error:  # one line, never a traceback, unless --debug
-        if debug:
-            raise
-        _fail(f"unexpected {type(error).__name__}: {error} (run with --debug for details)", 70)
+        _fail(
+            f"unexpected {type(error).__name__}: {error} (run with --debug for details)",
+            70,
+            error if debug else None,
+        )
 
 
-def _fail(message: str, code: int) -> None:
-    text = " ".join(str(message).split())
-    click.echo(f"{PROG}: error: {text}", err=True)
+def _log_to_stderr(debug: bool) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(VisibleEscapesFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
+    if not debug:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _fail(message: str, code: int, cause: BaseException | None = None) -> NoReturn:
+    """End with one line on stderr (after the traceback of ``cause``, with --debug)."""
+    for line in traceback_lines(cause) if cause is not None else ():
+        click.echo(line, err=True)
+    click.echo(error_line(PROG, str(message)), err=True)
     sys.exit(code)

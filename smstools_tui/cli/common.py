@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 import pandas as pd
@@ -15,19 +17,50 @@ import pandas as pd
 from ..api.client import SmstoolsClient
 from ..config import Settings
 from ..dates import parse_user_datetime
-from ..errors import ConfigError, SmstoolsError
+from ..errors import ConfigError, SmstoolsError, StoreError
 from ..report.export import export_frame, partial_path
 from ..store import MessageSource, StoredClient
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+if TYPE_CHECKING:  # generic since click 8.4; subscripted for the type checker only
+    _InstantParam = click.ParamType[datetime]
+else:
+    _InstantParam = click.ParamType
+
+
+class UserDateTime(_InstantParam):
+    """A date or datetime typed by the user, read once, where it enters, into an aware UTC
+    instant (see :func:`~smstools_tui.dates.parse_user_datetime`); ``end_of_day`` reads a bare
+    date as the end of that day, as a window's end.
+
+    Example:
+        >>> UserDateTime(end_of_day=True).convert("2026-11-30T00:00Z", None, None).isoformat()
+        '2026-11-30T00:00:00+00:00'
+    """
+
+    name = "datetime"
+
+    def __init__(self, *, end_of_day: bool = False) -> None:
+        self.end_of_day = end_of_day
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_user_datetime(str(value), end_of_day=self.end_of_day)
+        except ConfigError as error:
+            self.fail(error.message, param, ctx)
 
 
 @dataclass(frozen=True)
 class ConnectionOptions:
     """The options shared by every command that reads SMS."""
 
-    since: str | None
-    until: str | None
+    since: datetime | None
+    until: datetime | None
     wire_format: str
     base_url: str | None
     concurrency: int
@@ -51,11 +84,6 @@ class ConnectionOptions:
         )
         kwargs.pop("debug", None)
         options._check_store_flags()
-        # Parse the window now, so a typo fails before any request is made.
-        if options.since:
-            parse_user_datetime(options.since)
-        if options.until:
-            parse_user_datetime(options.until, end_of_day=True)
         return options
 
     def client(self, *, demo_without_credentials: bool = False) -> MessageSource:
@@ -102,12 +130,14 @@ def window_options(command: F) -> F:
         [
             click.option(
                 "--since",
+                type=UserDateTime(),
                 metavar="DT",
                 help="Start of the window: YYYY-MM-DD (local midnight) or ISO-8601 with offset. "
                 "Default: 30 days before --until.",
             ),
             click.option(
                 "--until",
+                type=UserDateTime(end_of_day=True),
                 metavar="DT",
                 help="End of the window: YYYY-MM-DD (that whole day, local time) or ISO-8601. "
                 "Default: now.",
@@ -208,17 +238,60 @@ def fetch_progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
         yield (lambda done, total: bars(label, done, total)) if bars else None
 
 
+def check_out(out: str, suffixes: tuple[str, ...]) -> None:
+    """Refuse an output path that cannot be written, before any request is made: a wrong
+    suffix, a missing or read-only folder, a folder in the file's place. ``-`` (standard output)
+    is always fine."""
+    if out == "-":
+        return
+    if not out.lower().endswith(suffixes):
+        raise ConfigError(f"--out {out!r}: the file name must end in {' or '.join(suffixes)}")
+    target = Path(out)
+    folder = target.parent
+    if not folder.is_dir():
+        raise ConfigError(f"--out {out!r}: the folder {folder} does not exist")
+    if target.is_dir():
+        raise ConfigError(f"--out {out!r} is a folder: name a file")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"--out {out!r}: the folder {folder} is not writable")
+
+
 def save_partial_on_error(error: SmstoolsError, out: str | None) -> None:
     """When a fetch failed part-way, keep what it read beside ``out`` and say so in the error."""
     partial = getattr(error, "partial", None)
     if not isinstance(partial, pd.DataFrame) or partial.empty or not out or out == "-":
         return
-    target = partial_path(out)
-    export_frame(partial, target)
+    kept = _keep_partial(out, lambda target: export_frame(partial, target))
     error.message = (
         f"{error.message}; the {len(partial):,} messages read before that are saved, "
-        f"INCOMPLETE, in {target}"
+        f"INCOMPLETE, in {kept}"
     )
+
+
+def is_complete(*frames: pd.DataFrame | None) -> bool:
+    """Whether every frame read answers its whole window (offline, the store may hold only
+    part of it); ``None`` stands for a frame the command did not need."""
+    return all(
+        frame.attrs.get("smstools", {}).get("complete", True)
+        for frame in frames
+        if frame is not None
+    )
+
+
+def refuse_incomplete(out: str | None, what: str, write: Callable[[Path], object]) -> NoReturn:
+    """The store did not hold the whole window: a complete file is never written from it. With
+    a file to write, ``write`` keeps ``what`` in ``NAME.partial.EXT``; the error says so."""
+    reason = "the local store does not hold the whole window (sync it, online, to fill it)"
+    if out is None or out == "-":
+        raise StoreError(f"{reason}; nothing was written: use --out FILE to keep what it holds")
+    kept = _keep_partial(out, write)
+    raise StoreError(f"{reason}; what it holds ({what}) is saved, INCOMPLETE, in {kept}")
+
+
+def _keep_partial(out: str, write: Callable[[Path], object]) -> Path:
+    target = partial_path(out)
+    write(target)
+    return target
 
 
 def describe(path: Path | None, rows: int, what: str) -> str:

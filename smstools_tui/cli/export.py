@@ -11,9 +11,12 @@ from ..frames import STATUSES
 from ..report.export import EXPORT_SUFFIXES, export_frame
 from .common import (
     ConnectionOptions,
+    check_out,
     connection_options,
     describe,
     fetch_progress,
+    is_complete,
+    refuse_incomplete,
     save_partial_on_error,
     window_options,
 )
@@ -48,8 +51,7 @@ def export_command(kind: str, out: str, **kwargs: Any) -> None:
       smstools-tui export received --demo --out replies.parquet
     """
     options = ConnectionOptions.from_kwargs(kwargs)
-    if out != "-" and not out.lower().endswith(EXPORT_SUFFIXES):
-        raise ConfigError(f"--out {out!r}: the file name must end in .csv or .parquet")
+    check_out(out, EXPORT_SUFFIXES)
     sent_only = [name for name in ("status", "msisdn", "campaign") if kwargs.get(name)]
     received_only = [name for name in ("sender", "service") if kwargs.get(name)]
     if kind == "received" and sent_only:
@@ -78,6 +80,10 @@ def export_command(kind: str, out: str, **kwargs: Any) -> None:
         except SmstoolsError as error:
             save_partial_on_error(error, out)
             raise
+    if not is_complete(frame):
+        refuse_incomplete(
+            out, f"{len(frame):,} {kind} SMS", lambda target: export_frame(frame, target)
+        )
     written = export_frame(frame, out)
     if written is not None:
         click.echo(describe(written, len(frame), f"{kind} SMS"), err=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import tzinfo
-from pathlib import Path
 from typing import Any
 
 import click
@@ -17,7 +16,15 @@ from ..errors import ConfigError, SmstoolsError
 from ..report.export import REPORT_SUFFIXES, export_frame
 from ..report.reports import REPORTS, ReportSpec, run_report
 from ..report.tables import column_title, display_frame, is_numeric_column
-from .common import ConnectionOptions, connection_options, fetch_progress, window_options
+from .common import (
+    ConnectionOptions,
+    check_out,
+    connection_options,
+    fetch_progress,
+    is_complete,
+    refuse_incomplete,
+    window_options,
+)
 
 __all__ = ["print_table", "report_group"]
 
@@ -91,6 +98,12 @@ def _make_command(spec: ReportSpec) -> click.Command:
             keywords=keywords, min_failures=min_failures,
         )  # fmt: skip
         title = f"{spec.title} by {by}" if by else spec.title
+        if not is_complete(sent, received):
+            refuse_incomplete(
+                out,
+                f"{title.lower()} on {_counted(sent, received)}",
+                lambda target: export_frame(frame, target, title=title, tz=zone),
+            )
         _write(frame, out, title=title, zone=zone)
 
     command.__doc__ = _HELP[spec.name]
@@ -150,11 +163,21 @@ def all_command(out: str, **kwargs: Any) -> None:
     data = build_report_data(
         sent, received, tz=zone, window=pd.Timedelta(hours=hours), keywords=keywords
     )
-    written = write_report(out, render_report(data, source=source))
-    click.echo(
-        f"wrote the report on {len(sent):,} sent and {len(received):,} received SMS to {written}",
-        err=True,
-    )
+    page = render_report(data, source=source)
+    if not is_complete(sent, received):
+        refuse_incomplete(
+            out,
+            f"the report on {_counted(sent, received)}",
+            lambda target: write_report(target, page),
+        )
+    written = write_report(out, page)
+    click.echo(f"wrote the report on {_counted(sent, received)} to {written}", err=True)
+
+
+def _counted(sent: pd.DataFrame, received: pd.DataFrame | None) -> str:
+    if received is None:
+        return f"{len(sent):,} sent SMS"
+    return f"{len(sent):,} sent and {len(received):,} received SMS"
 
 
 for _spec in REPORTS.values():
@@ -163,15 +186,10 @@ report_group.add_command(all_command)
 
 
 def _check_out(out: str | None, suffixes: tuple[str, ...]) -> None:
-    if out is None or out == "-":
-        if suffixes == (".html",):
-            raise ConfigError("--out must name an .html file")
-        return
-    if not out.lower().endswith(suffixes):
-        raise ConfigError(f"--out {out!r}: the file name must end in {' or '.join(suffixes)}")
-    folder = Path(out).parent
-    if not folder.is_dir():
-        raise ConfigError(f"--out {out!r}: the folder {folder} does not exist")
+    if (out is None or out == "-") and suffixes == (".html",):
+        raise ConfigError("--out must name an .html file")
+    if out is not None:
+        check_out(out, suffixes)
 
 
 def _fetch(options: ConnectionOptions, *, received: bool) -> tuple[pd.DataFrame, Any]:

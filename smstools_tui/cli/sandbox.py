@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
 from ..config import config_file_path
-from ..dates import parse_user_datetime
 from ..sandbox import (
     FAULT_KINDS,
     SANDBOX_KEY,
@@ -16,6 +17,7 @@ from ..sandbox import (
     SandboxServer,
 )
 from ..sandbox import generate_account as generate
+from .common import UserDateTime
 
 
 @click.command("sandbox")
@@ -32,9 +34,9 @@ from ..sandbox import generate_account as generate
               help="Share of requests that meet a fault (seeded).")  # fmt: skip
 @click.option("--faults", default="500,503,429,drop", show_default=True, metavar="KINDS",
               help=f"Which faults, comma-separated, among: {', '.join(FAULT_KINDS)}.")  # fmt: skip
-@click.option("--now", "end", metavar="DT",
+@click.option("--now", "end", type=UserDateTime(), metavar="DT",
               help="End of the generated history (default: the current minute).")  # fmt: skip
-@click.option("--clock", metavar="DT",
+@click.option("--clock", type=UserDateTime(), metavar="DT",
               help="Stop the server's clock at DT: only what is dated before it is visible, with "
               "the statuses it had then (default: the clock runs).")  # fmt: skip
 def sandbox_command(
@@ -47,8 +49,8 @@ def sandbox_command(
     latency_ms: float,
     fail_rate: float,
     faults: str,
-    end: str | None,
-    clock: str | None,
+    end: datetime | None,
+    clock: datetime | None,
 ) -> None:
     """Serve a local Smstools API on 127.0.0.1 with realistic seeded data.
 
@@ -66,14 +68,12 @@ def sandbox_command(
             f"unknown fault {', '.join(unknown) or '(none)'}; use: {', '.join(FAULT_KINDS)}",
             param_hint="--faults",
         )
-    anchor = parse_user_datetime(end) if end else None
-    frozen = parse_user_datetime(clock) if clock else None
-    account = generate(AccountSpec(seed=seed, sent=sent, received=received, days=days, now=anchor))
+    account = generate(AccountSpec(seed=seed, sent=sent, received=received, days=days, now=end))
     api = SandboxApi(
         account,
         page_cap=page_cap,
         faults=FaultPlan(rate=fail_rate, kinds=kinds, seed=seed),
-        clock=(lambda: frozen) if frozen else None,
+        clock=(lambda: clock) if clock else None,
     )
     server = SandboxServer(api, port=port, latency=latency_ms / 1000)
     click.echo(

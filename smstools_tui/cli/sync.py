@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import click
 
 from ..errors import ConfigError, SmstoolsError
-from ..store import StoredClient, SyncPolicy, SyncProgress
-from .common import ConnectionOptions, connection_options, progress_bars
+from ..store import Store, StoredClient, SyncPolicy, SyncProgress
+from .common import ConnectionOptions, UserDateTime, connection_options, progress_bars
 
 _STAGES = {"sent": "sent SMS", "received": "received SMS", "statuses": "statuses"}
 
@@ -18,6 +19,7 @@ _STAGES = {"sent": "sent SMS", "received": "received SMS", "statuses": "statuses
 @click.command("sync")
 @click.option(
     "--since",
+    type=UserDateTime(),
     metavar="DT",
     help="Sync from this date: YYYY-MM-DD (local midnight) or ISO-8601. Default: where the "
     "store starts, or 30 days back for a new store. An earlier date fetches the history the "
@@ -37,7 +39,9 @@ _STAGES = {"sent": "sent SMS", "received": "received SMS", "statuses": "statuses
     is_flag=True,
     help="Re-check every PENDING/SENT message in the store, however old.",
 )
-def sync_command(since: str | None, recheck_days: float, recheck_all: bool, **kwargs: Any) -> None:
+def sync_command(
+    since: datetime | None, recheck_days: float, recheck_all: bool, **kwargs: Any
+) -> None:
     """Fetch what is new since the last sync into the local store, and update the statuses of
     messages not final yet. The first sync fetches the whole window.
 
@@ -61,15 +65,32 @@ def sync_command(since: str | None, recheck_days: float, recheck_all: bool, **kw
         raise ConfigError("sync needs a store")
     source.policy = SyncPolicy(recheck_days=None if recheck_all else recheck_days)
     with source, sync_progress() as progress:
+        held = _messages_held(source.store)
         try:
             report = source.sync(options.since, progress=progress)
         except SmstoolsError as error:
-            error.message = (
-                f"{error.message}; what was fetched before that is stored in "
-                f"{source.store.path}: run sync again to resume"
-            )
+            # A refused key or an unreachable host stores nothing: say "resume" only when
+            # the store really changed.
+            if _stored_since(source.store, held):
+                error.message = (
+                    f"{error.message}; what was fetched before that is stored in "
+                    f"{source.store.path}: run sync again to resume"
+                )
             raise
     click.echo(f"{report.summary()} in {report.seconds:.1f} s ({source.store.path})")
+
+
+def _messages_held(store: Store) -> object:
+    """What the store holds of each kind (its files and the spans they cover), as committed."""
+    manifest = store.refresh()
+    return manifest.sent, manifest.received
+
+
+def _stored_since(store: Store, held: object) -> bool:
+    try:
+        return _messages_held(store) != held
+    except SmstoolsError:  # the error being reported matters more than this one
+        return False
 
 
 @contextmanager

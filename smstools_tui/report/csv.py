@@ -7,7 +7,9 @@
   and leading zeros, texts keep their line breaks (quoted, as RFC 4180 says).
 - UTF-8 with a byte-order mark, so spreadsheets read accents and emoji correctly; CRLF lines.
 
-The CSV is for people; for a lossless copy use Parquet.
+The CSV is for people; for a lossless copy use Parquet. Written to a terminal rather than a
+file, it can be asked for with visible escapes (``visible_escapes``): control and format
+characters in text cells are then shown as the tables show them (``\x1b``), never sent raw.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import IO
 
 import numpy as np
 import pandas as pd
+
+from .tables import printable
 
 __all__ = ["FORMULA_PREFIXES", "neutralise_formulas", "safe_csv_frame", "write_safe_csv"]
 
@@ -39,8 +43,15 @@ def neutralise_formulas(values: pd.Series) -> pd.Series:
     return out
 
 
-def safe_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every cell as the text the CSV will hold."""
+def safe_csv_frame(frame: pd.DataFrame, *, visible_escapes: bool = False) -> pd.DataFrame:
+    """A copy of ``frame`` with every cell as the text the CSV will hold; with
+    ``visible_escapes``, text cells show control characters as escapes (for a terminal).
+
+    Example:
+        >>> frame = pd.DataFrame({"text": ["=1", "\\x1b]52;c;aGk=\\x07"]})
+        >>> safe_csv_frame(frame, visible_escapes=True)["text"].tolist()
+        ["'=1", '\\\\x1b]52;c;aGk=\\\\x07']
+    """
     out = pd.DataFrame(index=frame.index)
     for name in frame.columns:
         column = frame[name]
@@ -51,13 +62,17 @@ def safe_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
             out[name] = column
         else:
-            out[name] = neutralise_formulas(column)
+            text = neutralise_formulas(column)
+            out[name] = text.map(printable, na_action="ignore") if visible_escapes else text
     return out
 
 
-def write_safe_csv(frame: pd.DataFrame, target: str | IO[str]) -> None:
-    """Write ``frame`` as spreadsheet-safe CSV to a path or an open text stream."""
-    safe = safe_csv_frame(frame)
+def write_safe_csv(
+    frame: pd.DataFrame, target: str | IO[str], *, visible_escapes: bool = False
+) -> None:
+    """Write ``frame`` as spreadsheet-safe CSV to a path or an open text stream (with
+    ``visible_escapes`` for a terminal, see :func:`safe_csv_frame`)."""
+    safe = safe_csv_frame(frame, visible_escapes=visible_escapes)
     if isinstance(target, str):
         safe.to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     else:

@@ -2,12 +2,18 @@
 the suffix.
 
 Files are written next to their target and renamed into place, so an interrupted export never
-leaves a half-written file where a complete one is expected.
+leaves a half-written file where a complete one is expected. A file written over keeps its
+permissions (a private 0600 export stays private); a new one gets what the umask gives.
+
+CSV on standard output is byte-exact into a pipe or a file; on a terminal, its cells show
+control characters as visible escapes, as the tables do, so an SMS text cannot drive the
+terminal.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -48,7 +54,7 @@ def export_frame(
         "'=1+1"
     """
     if str(path) == "-":
-        write_safe_csv(frame, sys.stdout)
+        write_safe_csv(frame, sys.stdout, visible_escapes=sys.stdout.isatty())
         return None
     target = Path(path)
     suffix = target.suffix.lower()
@@ -90,6 +96,17 @@ def _umask() -> int:
     return current
 
 
+def _kept_mode(target: Path) -> int:
+    """The permission bits of the regular file at ``target``, else those of a new file."""
+    try:
+        existing = os.stat(target).st_mode
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and stat.S_ISREG(existing):
+        return existing & 0o777
+    return 0o666 & ~_umask()
+
+
 def partial_path(path: str | Path) -> Path:
     """Where an incomplete result is saved: ``sent.csv`` → ``sent.partial.csv``."""
     target = Path(path)
@@ -97,7 +114,21 @@ def partial_path(path: str | Path) -> Path:
 
 
 def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write`` on a temporary file beside ``target``, then rename it into place."""
+    """Call ``write`` on a temporary file beside ``target``, then rename it into place.
+
+    The result keeps the permissions of the file it replaces; a new file gets the permissions
+    the umask gives any new file.
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "private.csv"
+        >>> target.write_text("old")
+        3
+        >>> target.chmod(0o600)
+        >>> atomic_write(target, lambda temporary: temporary.write_text("new"))
+        >>> target.read_text(), oct(target.stat().st_mode & 0o777)
+        ('new', '0o600')
+    """
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise ConfigError(f"cannot write {target}: the folder {directory} does not exist")
@@ -106,9 +137,9 @@ def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
     temporary = Path(name)
     try:
         write(temporary)
-        # mkstemp makes the file private (0600); an export gets the permissions any new file
-        # of the user's would get, as the umask says.
-        os.chmod(temporary, 0o666 & ~_umask())
+        # mkstemp makes the file private (0600): give it the mode of the file it replaces, or
+        # what the umask gives any new file of the user's.
+        os.chmod(temporary, _kept_mode(target))
         os.replace(temporary, target)
     except OSError as error:
         raise ConfigError(f"cannot write {target}: {error.strerror or error}") from None

@@ -320,7 +320,9 @@ class DashboardApp(App[None]):
         if self.dataset is not None:
             hint = f"{hint}; the data on screen is from {self.dataset.fetched_at:%H:%M:%S} UTC"
         self.query_one(ErrorPanel).show_error(title, message, hint)
-        self.notify(message, title=title, severity="error", markup=False, timeout=10)
+        # Markup off keeps [brackets] literal; escapes in a server's message must show too.
+        self.notify(visible(message, limit=400), title=title, severity="error", markup=False,
+                    timeout=10)  # fmt: skip
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
@@ -667,7 +669,10 @@ class DashboardApp(App[None]):
     @on(ExportFinished)
     def _exported(self, message: ExportFinished) -> None:
         if message.error is not None:
-            self.notify(message.error, title="Export failed", severity="error", markup=False)
+            self.notify(
+                visible(message.error, limit=400), title="Export failed", severity="error",
+                markup=False,
+            )  # fmt: skip
         elif message.rows is None:
             self.notify(f"Wrote the HTML report to {message.path}", title="Exported", markup=False)
         else:

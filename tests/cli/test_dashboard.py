@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -44,9 +45,12 @@ def test_no_command_and_dashboard_open_the_demo_without_credentials(
 
 @pytest.mark.usefixtures("no_credentials")
 def test_dashboard_takes_the_window_and_connection_options(opened: Opened) -> None:
-    main(["dashboard", "--since", "2026-11-01", "--until", "2026-11-20", "--format", "xml"])
+    main(["dashboard", "--since", "2026-11-01T00:00+01:00", "--until", "2026-11-20T00:00Z",
+          "--format", "xml"])  # fmt: skip
     [call] = opened.calls
-    assert call["since"] == "2026-11-01" and call["until"] == "2026-11-20"
+    # The window is read once, on the command line, and handed on as instants.
+    assert call["since"] == datetime(2026, 10, 31, 23, tzinfo=UTC)
+    assert call["until"] == datetime(2026, 11, 20, tzinfo=UTC)
     assert call["client"].settings.wire_format == "xml"
 
 

@@ -151,6 +151,22 @@ def test_demo_needs_no_credentials(
         (("export", "letters", "--demo", "--out", "x.csv"), 2, "'letters' is not one of"),
         (("export", "sent", "--base-url", "http://example.com", "--out", "x.csv"), 2, "https"),
         (("export", "sent", "--demo", "--out", "/no/such/folder/x.csv"), 2, "does not exist"),
+        (("export", "sent", "--demo", "--out", "."), 2, "must end in .csv or .parquet"),
+        (("export", "sent", "--demo", "--out", "/tmp/"), 2, "must end in .csv or .parquet"),
+        *(
+            (
+                ("export", "sent", option, value, "--demo", "--out", "x.csv"),
+                2,
+                f"{value!r} is out of range: give a date between 1900-01-01 and 2200-01-01",
+            )
+            for option, value in (
+                ("--until", "0001-01-05"),
+                ("--since", "9999-12-31"),
+                ("--since", "0001-01-01"),
+                ("--since", "0001-01-01T00:00:00+23:59"),
+                ("--until", "9999-12-31T23:59:59-23:59"),
+            )
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_an_exit_code(
@@ -206,20 +222,52 @@ def test_a_failure_mid_fetch_keeps_what_was_read_and_says_it_is_incomplete(
     result = run(
         "export", "sent", *WINDOW, "--concurrency", "1", "--no-store", "--out", str(target)
     )
-    assert result.code == 4
+    assert result.code == 1
+    assert "500 GENERIC_ERROR" in result.err and "the gateway failed" in result.err
     partial = tmp_path / "sent.partial.csv"
     assert not target.exists()
     assert f"INCOMPLETE, in {partial}" in result.err
     assert len(read_csv_rows(partial)) - 1 == 300  # three pages of 100 were read
 
 
-def test_debug_shows_the_traceback(run: Callable[..., Result], no_credentials: None) -> None:
-    from smstools_tui.errors import ConfigError
-
-    with pytest.raises(ConfigError):
-        run("--debug", "export", "sent", "--out", "x.csv")
+def test_debug_shows_the_traceback_then_the_same_line_and_code(
+    run: Callable[..., Result], no_credentials: None
+) -> None:
+    result = run("--debug", "export", "sent", "--out", "x.csv")
+    assert result.code == 2
+    lines = result.err.splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert any(line.startswith("smstools_tui.errors.ConfigError: no credentials") for line in lines)
+    assert lines[-1].startswith("smstools-tui: error: no credentials")
 
 
 def test_help_and_version(run: Callable[..., Result]) -> None:
     assert "export" in run("--help").out
     assert "smstools-tui, version" in run("--version").out
+
+
+def test_a_folder_in_the_files_place_fails_before_the_fetch(
+    run: Callable[..., Result], no_credentials: None, tmp_path: Path
+) -> None:
+    (tmp_path / "taken.csv").mkdir()
+    result = run("export", "sent", "--demo", "--out", str(tmp_path / "taken.csv"))
+    assert result.code == 2
+    assert "is a folder: name a file" in result.err and result.err.count("\n") == 1
+
+
+def test_offline_with_partial_coverage_writes_nothing_to_standard_output(
+    run: Callable[..., Result], live: SandboxServer
+) -> None:
+    assert run("sync", "--since", "2026-10-01T00:00:00+00:00").code == 0
+    result = run("export", "sent", *WINDOW, "--offline", "--out", "-")
+    assert result.code == 1
+    assert result.out == ""
+    assert result.err.splitlines()[-1].endswith(
+        "nothing was written: use --out FILE to keep what it holds"
+    )
+
+
+def test_help_lists_every_exit_code(run: Callable[..., Result]) -> None:
+    shown = run("--help").out
+    for code in ("0", "1", "2", "3", "4", "70", "130"):
+        assert f"\n    {code} " in shown

@@ -13,6 +13,8 @@ resident memory from ``wait4`` (not the test process's), with a hard wall-clock 
 from __future__ import annotations
 
 import os
+import pty
+import select
 import signal
 import socket
 import subprocess
@@ -23,6 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 from urllib.parse import parse_qs, urlsplit
 
 from smstools_tui.sandbox import SANDBOX_KEY, SANDBOX_SECRET, SandboxApi
@@ -256,6 +259,7 @@ def run_cli(
     limit: float = 120.0,
     cwd: Path | None = None,
     interrupt_after: float | None = None,
+    terminal: bool = False,
 ) -> CliRun:
     """Run ``python -m smstools_tui ARGS`` and measure it.
 
@@ -263,21 +267,28 @@ def run_cli(
         env: the child's whole environment (see :func:`cli_env`).
         limit: seconds after which the child is killed (and ``killed`` is true).
         interrupt_after: send SIGINT (Ctrl-C) after this many seconds.
+        terminal: standard output is a pseudo-terminal, as when a person runs the command
+            (what the terminal received is ``out``).
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        leader, follower = pty.openpty() if terminal else (None, None)
         started = time.monotonic()
         process = subprocess.Popen(
             [sys.executable, "-m", "smstools_tui", *args],
-            stdout=out,
+            stdout=out if follower is None else follower,
             stderr=err,
             stdin=subprocess.DEVNULL,
             env=env,
             cwd=cwd,
         )
+        if follower is not None:
+            os.close(follower)
         killed = interrupted = False
         while True:
+            _drain(leader, out)
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
+                _drain(leader, out)
                 break
             elapsed = time.monotonic() - started
             if interrupt_after is not None and not interrupted and elapsed > interrupt_after:
@@ -287,6 +298,8 @@ def run_cli(
                 process.kill()
                 killed = True
             time.sleep(0.02)
+        if leader is not None:
+            os.close(leader)
         process.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.monotonic() - started
         out.seek(0)
@@ -299,6 +312,18 @@ def run_cli(
             seconds=seconds,
             killed=killed,
         )
+
+
+def _drain(leader: int | None, into: IO[bytes]) -> None:
+    """Copy what a pseudo-terminal holds into ``into``, so the child never blocks writing."""
+    while leader is not None and select.select([leader], [], [], 0)[0]:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child's side is closed
+            return
+        if not chunk:
+            return
+        into.write(chunk)
 
 
 def endless(piece: bytes) -> Iterator[bytes]:

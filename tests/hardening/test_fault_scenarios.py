@@ -126,6 +126,15 @@ def assert_partial_is_true(partial: pd.DataFrame | None, truth: pd.DataFrame, ki
         assert kept.index.isin(rows.index).all()
 
 
+def assert_documented_exit(result: Result) -> None:
+    """A command that failed under faults exits as the README says: 1 when the gateway answered
+    an error (a 5xx says the gateway failed) or the data did not add up, 4 when it could not be
+    reached."""
+    assert result.code in (1, 4), result.err
+    if " answered 5" in result.err:
+        assert result.code == 1 and "the gateway failed" in result.err, result.err
+
+
 def note(tally: dict[str, Counter[str]], api: SandboxApi, outcome: str) -> None:
     tally["faults"].update(api.faults_injected)
     tally["outcomes"][outcome] += 1
@@ -224,6 +233,7 @@ def test_export_under_faults(
         return
     assert result.err.startswith("smstools-tui: error: ")
     assert result.err.count("\n") == 1
+    assert_documented_exit(result)
     assert not target.exists(), "an incomplete fetch must never be written as the export"
     partial = target.with_name("out.partial.parquet")
     if partial.exists():
@@ -262,6 +272,7 @@ def test_report_under_faults(
         return
     assert result.err.count("\n") == 1
     assert result.err.startswith("smstools-tui: error: ")
+    assert_documented_exit(result)
     assert not target.exists()
     note(tally, api, "report failed clearly")
 

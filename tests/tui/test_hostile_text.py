@@ -263,3 +263,22 @@ async def test_report_tables_render_hostile_text_literally() -> None:
         detail = str(app.screen.query_one("#detail-content").render())
         assert "sent after its number opted out" in detail
         assert "\x1b" not in detail and "\u202e" not in detail
+
+
+async def test_a_servers_error_message_shows_its_escapes_in_the_notification() -> None:
+    from smstools_tui.errors import InvalidQueryError
+    from smstools_tui.tui.widgets.header import ErrorPanel
+
+    sent, received = hostile_frames()
+    client = FrameClient(sent, received)
+    client.fail_sent = InvalidQueryError(
+        400, "\x1b]52;c;cHduZWQ=\x07[b]x[/b]\x9b31m", endpoint="/sms/search"
+    )
+    app = dashboard(client, compare_previous=False)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        [note] = [note for note in app._notifications if note.severity == "error"]
+        assert not note.markup
+        assert "␛]52;c;cHduZWQ=␇[b]x[/b]⟨U+009B⟩31m" in note.message
+        assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in note.message)
+        assert "␛]52;c;cHduZWQ=␇[b]x[/b]" in str(app.query_one(ErrorPanel).render())
