@@ -18,12 +18,15 @@ from .delivery import delivery_report, status_counts, status_funnel
 from .failing import failing_numbers
 from .grouping import (
     BY_CHOICES,
+    CHART_BARS,
     NO_VALUE,
     TIME_BUCKETS,
     Groups,
+    TimeBuckets,
     group_key,
     local_zone,
     resolve_zone,
+    time_buckets,
 )
 from .headline import HEADLINE_LABELS, compare_headlines, headline_figures
 from .latency import HISTOGRAM_EDGES, STAGES, latencies, latency_histogram, latency_report
@@ -47,6 +50,7 @@ from .replies import (
 
 __all__ = [
     "BY_CHOICES",
+    "CHART_BARS",
     "DEFAULT_OPT_OUT_KEYWORDS",
     "DEFAULT_REPLY_WINDOW",
     "HEADLINE_LABELS",
@@ -59,6 +63,7 @@ __all__ = [
     "UNKNOWN_COUNTRY",
     "UNPARSEABLE",
     "Groups",
+    "TimeBuckets",
     "campaign_report",
     "compare_headlines",
     "compliance_list",
@@ -82,5 +87,6 @@ __all__ = [
     "resolve_zone",
     "status_counts",
     "status_funnel",
+    "time_buckets",
     "to_micro",
 ]
