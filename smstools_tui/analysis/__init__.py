@@ -13,7 +13,7 @@ for calendar groups, ``tz`` (default: the local zone).
 """
 
 from .campaigns import campaign_report
-from .cost import MICRO, cost_report, from_micro, to_micro
+from .cost import MICRO, cost_report, cost_total, from_micro, to_micro
 from .delivery import delivery_report, status_counts, status_funnel
 from .failing import failing_numbers
 from .grouping import (
@@ -68,6 +68,7 @@ __all__ = [
     "compare_headlines",
     "compliance_list",
     "cost_report",
+    "cost_total",
     "delivery_report",
     "destinations",
     "failing_numbers",
