@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
+import pytest
 
 from smstools_tui import analysis
-from smstools_tui.frames import RECEIVED_SCHEMA, SENT_SCHEMA, empty_frame
+from smstools_tui.dates import DateWindow
+from smstools_tui.frames import (
+    RECEIVED_SCHEMA,
+    SENT_SCHEMA,
+    empty_frame,
+    received_frame,
+    sent_frame,
+)
 from smstools_tui.report import charts
 
 
@@ -79,3 +88,65 @@ def test_empty_inputs_still_make_figures() -> None:
 
 def test_safe_label() -> None:
     assert charts.safe_label("a\x1b<b>") == "a\\x1b&lt;b&gt;"
+
+
+WEEKS = DateWindow(datetime(2026, 11, 4, tzinfo=UTC), datetime(2026, 11, 25, 10, tzinfo=UTC))
+"""Wednesday to Wednesday: by week, the first and last of its four weeks are partial."""
+
+
+@pytest.fixture
+def weekly() -> tuple[pd.DataFrame, pd.DataFrame]:
+    stamps = pd.date_range("2026-11-04T08:00Z", "2026-11-25T09:00Z", freq="7h")
+    sent = sent_frame(
+        [{"id": i, "to": "393480000000" if i % 3 else "41791234567", "price": 0.1,
+          "status": "DELIVERED" if i % 5 else "NOTDELIVERED",
+          "insertDate": stamp.strftime("%Y-%m-%dT%H:%M:%S+0000")}
+         for i, stamp in enumerate(stamps)]
+    )  # fmt: skip
+    received = received_frame(
+        [{"from": "+393480000001", "text": "STOP", "receiveDate": "2026-11-05T10:00:00+0000"},
+         {"from": "+393480000002", "text": "STOP", "receiveDate": "2026-11-12T10:00:00+0000"}]
+    )  # fmt: skip
+    return sent, received
+
+
+def test_partial_buckets_are_hatched_lighter_and_explained(
+    weekly: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    sent, received = weekly
+    buckets = analysis.time_buckets(WEEKS, "week", tz="UTC")
+    assert buckets.partial == (True, False, False, True)
+    delivery = buckets.mark(analysis.delivery_report(sent, "week", tz="UTC"))
+    figure = charts.delivery_rate_chart(delivery)
+    bars, line = figure.data
+    assert list(bars.marker.pattern.shape) == ["/", "", "", "/"]
+    assert list(bars.marker.opacity) == [charts.PARTIAL_OPACITY, 1.0, 1.0, charts.PARTIAL_OPACITY]
+    assert list(line.marker.symbol) == ["circle-open", "circle", "circle", "circle-open"]
+    (note,) = figure.layout.annotations
+    assert note.text.startswith("hatched: partial week")
+
+    spend = buckets.mark(analysis.cost_report(sent, ["week", "country"], tz="UTC"))
+    for trace in charts.spend_by_country_chart(spend).data:
+        assert list(trace.marker.pattern.shape) == ["/", "", "", "/"], trace.name
+
+    opt_outs = analysis.opt_out_report(sent, received)
+    figure = charts.opt_outs_chart(opt_outs, by=buckets)
+    assert list(figure.data[0].x) == ["2026-11-02", "2026-11-09"]
+    assert list(figure.data[0].marker.pattern.shape) == ["/", ""]
+
+
+def test_without_partial_marks_nothing_is_hatched(
+    weekly: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    sent, _ = weekly
+    figure = charts.delivery_rate_chart(analysis.delivery_report(sent, "week", tz="UTC"))
+    assert figure.data[0].marker.pattern.shape is None
+    assert not figure.layout.annotations
+
+
+def test_delivery_rate_axis_starts_at_zero(weekly: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    sent, _ = weekly
+    figure = charts.delivery_rate_chart(analysis.delivery_report(sent, "week", tz="UTC"))
+    assert figure.layout.yaxis.range == (0, 1.05)
+    assert figure.layout.yaxis.tickformat == ".0%"
+    assert figure.layout.yaxis2.rangemode == "tozero"  # the messages' bars
