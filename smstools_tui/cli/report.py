@@ -92,8 +92,7 @@ def _make_command(spec: ReportSpec) -> click.Command:
         min_failures = kwargs.pop("min_failures", 2)
         options = ConnectionOptions.from_kwargs(kwargs)
         _check_out(out, REPORT_SUFFIXES)
-        span = _span(options)
-        sent, received = _fetch(options, received=spec.needs_received, span=span)
+        sent, received, span = _fetch(options, received=spec.needs_received)
         frame = run_report(
             spec.name, sent, received, by=by, tz=zone, window=pd.Timedelta(hours=hours),
             keywords=keywords, min_failures=min_failures, span=span,
@@ -154,8 +153,7 @@ def all_command(out: str, **kwargs: Any) -> None:
     keywords = kwargs.pop("keywords") or DEFAULT_OPT_OUT_KEYWORDS
     options = ConnectionOptions.from_kwargs(kwargs)
     _check_out(out, (".html",))
-    span = _span(options)
-    sent, received, source = _fetch_with_source(options, span)
+    sent, received, source, span = _fetch_with_source(options)
     data = build_report_data(
         sent, received, tz=zone, window=pd.Timedelta(hours=hours), keywords=keywords, span=span
     )
@@ -183,29 +181,25 @@ def _check_out(out: str | None, suffixes: tuple[str, ...]) -> None:
         raise ConfigError(f"--out {out!r}: the folder {folder} does not exist")
 
 
-def _span(options: ConnectionOptions) -> DateWindow:
-    """The window the report reads, resolved once: the fetch reads exactly it, and the report's
-    partial days, weeks and months are the ones it cuts."""
-    return DateWindow.resolve(options.since, options.until)
-
-
-def _fetch(
-    options: ConnectionOptions, *, received: bool, span: DateWindow
-) -> tuple[pd.DataFrame, Any]:
+def _fetch(options: ConnectionOptions, *, received: bool) -> tuple[pd.DataFrame, Any, DateWindow]:
+    """The messages of the options' window, and that window: resolved once, on the client's
+    clock, and read exactly; the report's partial days, weeks and months are the ones it cuts."""
     with options.client() as client:
-        return _read(client, span, received=received)
+        span = client.window(options.since, options.until)
+        return (*_read(client, span, received=received), span)
 
 
 def _fetch_with_source(
-    options: ConnectionOptions, span: DateWindow
-) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    options: ConnectionOptions,
+) -> tuple[pd.DataFrame, pd.DataFrame, str, DateWindow]:
     with options.client() as client:
+        span = client.window(options.since, options.until)
         sent, received = _read(client, span, received=True)
         try:
             source = client.account().display_name
         except SmstoolsError:
             source = client.label
-    return sent, received, source
+    return sent, received, source, span
 
 
 def _read(client: Any, span: DateWindow, *, received: bool) -> tuple[Any, Any]:

@@ -164,8 +164,7 @@ def hostile_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
     received = received_frame(
         [{"from": "+393480000001", "text": "STOP", "receiveDate": "2026-11-01T11:00:00+0000"}]
     )
-    monkeypatch.setattr(report_cli, "_fetch", lambda options, received_too=False, **_: (
-        sent, received))  # fmt: skip
+    monkeypatch.setattr(report_cli, "_fetch", lambda options, **_: (sent, received, SPAN))
 
 
 @pytest.mark.usefixtures("hostile_fetch")
@@ -251,3 +250,13 @@ def test_print_table_shows_text_as_text() -> None:
     assert "\\x1b]0;title\\x07" in out and "a\\nb" in out
     assert "50.0%" in out
     assert "\x1b" not in out and "\x07" not in out
+
+
+def test_the_default_window_is_the_clients_last_30_days(run: Run) -> None:
+    """Resolved once on the client's clock (the demo's is frozen at NOW), and read exactly."""
+    code, out, err = run("report", "delivery", "--demo", "--by", "day", "--tz", "UTC", "--out", "-")
+    assert code == 0, err
+    days = pd.read_csv(io.StringIO(out))
+    assert days["day"].iloc[0] == "2026-10-26" and days["day"].iloc[-1] == "2026-11-25"
+    # From 10:00 to 10:00: the first and the last day are partial, no other.
+    assert days.loc[days["partial"], "day"].tolist() == ["2026-10-26", "2026-11-25"]
