@@ -18,11 +18,13 @@ column of :meth:`~smstools_tui.analysis.TimeBuckets.mark`. Rates are drawn on an
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import tzinfo
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -90,18 +92,62 @@ def _partial_labels(frame: pd.DataFrame, when: str) -> dict[str, bool]:
     return {str(label): bool(cut) for label, cut in marked.items()}
 
 
+_PER_POINT = ("x", "y", "customdata", "text", "hovertext")
+_COLORWAY = plotly.colors.qualitative.Plotly
+
+
+def _points(trace: Any, keep: Sequence[bool]) -> dict[str, list[Any]]:
+    """The per-point values of ``trace`` at the points ``keep`` selects."""
+    chosen: dict[str, list[Any]] = {}
+    for name in _PER_POINT:
+        values = trace[name]
+        if values is not None and not isinstance(values, str):
+            chosen[name] = [value for value, kept in zip(values, keep, strict=True) if kept]
+    return chosen
+
+
 def _show_partial(figure: go.Figure, partial: Mapping[str, bool], bucket: str) -> None:
-    """Hatch and lighten the bars, and open the markers, of partial buckets; say what that
-    means above the plot."""
+    """Draw the points of partial buckets apart: hatched, lighter bars and open markers, and a
+    line above the plot that says what they mean.
+
+    Each series keeps its whole buckets, and its partial ones go to a companion series without
+    a legend entry (so the legend shows the series as they are, and a click on it hides both).
+    """
     if not any(partial.values()):
         return
-    for trace in figure.data:
+    grouped = figure.layout.barmode in (None, "group")
+    colours = figure.layout.template.layout.colorway or _COLORWAY
+    drawn = False
+    for index, trace in enumerate(list(figure.data)):
         cut = [partial.get(str(label), False) for label in trace.x]
+        if not any(cut) or trace.type not in ("bar", "scatter"):
+            continue
+        drawn = True
+        group = trace.legendgroup or trace.name or f"series {index}"
         if trace.type == "bar":
-            trace.marker.pattern = {"shape": ["/" if c else "" for c in cut], "solidity": 0.3}
-            trace.marker.opacity = [PARTIAL_OPACITY if c else 1.0 for c in cut]
-        elif trace.type == "scatter":
-            trace.marker.symbol = ["circle-open" if c else "circle" for c in cut]
+            # A companion would take the next colour of the cycle: pin the series' own.
+            if trace.marker.color is None:
+                trace.marker.color = colours[index % len(colours)]
+            apart = go.Bar(trace)
+            apart.update(
+                _points(trace, cut), showlegend=False, legendgroup=group,
+                marker={"pattern": {"shape": "/", "solidity": 0.3}, "opacity": PARTIAL_OPACITY},
+            )  # fmt: skip
+            if grouped:  # the two halves of one series share its slot
+                apart.offsetgroup = trace.offsetgroup = group
+        else:
+            apart = go.Scatter(
+                _points(trace, cut), mode="markers", showlegend=False, legendgroup=group,
+                xaxis=trace.xaxis, yaxis=trace.yaxis, hoverinfo="skip",
+                marker={"color": "white", "size": 8,
+                        "line": {"color": trace.line.color, "width": 2}},
+            )  # fmt: skip
+        if trace.type == "bar":
+            trace.update(_points(trace, [not c for c in cut]))
+        trace.legendgroup = group
+        figure.add_trace(apart)
+    if not drawn:
+        return
     figure.add_annotation(
         text=f"hatched: partial {bucket} (the window covers only part of it)",
         xref="paper", yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom",
@@ -239,7 +285,10 @@ def spend_by_country_chart(
         )
     figure.update_layout(title=title, barmode="stack", **_LAYOUT)
     figure.update_yaxes(title_text="credits")
-    figure.update_xaxes(title_text=when, type="category")
+    # In time order, whichever series draws a bucket first.
+    figure.update_xaxes(
+        title_text=when, type="category", categoryorder="array", categoryarray=table.index.tolist()
+    )
     _show_partial(figure, _partial_labels(cost, when), when)
     return figure
 
@@ -415,7 +464,7 @@ def opt_outs_chart(
                marker_color=_COLOURS["failed"])
     )  # fmt: skip
     figure.update_layout(title=title, barmode="overlay", **_LAYOUT)
-    figure.update_xaxes(title_text=bucket, type="category")
+    figure.update_xaxes(title_text=bucket, type="category", categoryorder="array", categoryarray=x)
     figure.update_yaxes(title_text="numbers")
     _show_partial(figure, partial, bucket)
     return figure

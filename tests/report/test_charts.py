@@ -118,21 +118,44 @@ def test_partial_buckets_are_hatched_lighter_and_explained(
     assert buckets.partial == (True, False, False, True)
     delivery = buckets.mark(analysis.delivery_report(sent, "week", tz="UTC"))
     figure = charts.delivery_rate_chart(delivery)
-    bars, line = figure.data
-    assert list(bars.marker.pattern.shape) == ["/", "", "", "/"]
-    assert list(bars.marker.opacity) == [charts.PARTIAL_OPACITY, 1.0, 1.0, charts.PARTIAL_OPACITY]
-    assert list(line.marker.symbol) == ["circle-open", "circle", "circle", "circle-open"]
+    bars, line, partial_bars, open_markers = figure.data
+    # The series keep their whole weeks; the partial ones are drawn apart, outside the legend.
+    assert list(bars.x) == ["2026-11-09", "2026-11-16"] and bars.showlegend is not False
+    assert list(partial_bars.x) == ["2026-11-02", "2026-11-23"]
+    assert list(partial_bars.y) == [delivery["messages"].iloc[0], delivery["messages"].iloc[-1]]
+    assert partial_bars.marker.pattern.shape == "/"
+    assert partial_bars.marker.opacity == charts.PARTIAL_OPACITY
+    assert partial_bars.showlegend is False and partial_bars.legendgroup == bars.legendgroup
+    assert partial_bars.offsetgroup == bars.offsetgroup  # one slot per week, not two
+    assert list(line.x) == delivery["week"].tolist()  # the rate's line goes through every week
+    assert list(open_markers.x) == ["2026-11-02", "2026-11-23"]
+    assert open_markers.marker.color == "white" and open_markers.yaxis == line.yaxis
     (note,) = figure.layout.annotations
     assert note.text.startswith("hatched: partial week")
 
     spend = buckets.mark(analysis.cost_report(sent, ["week", "country"], tz="UTC"))
-    for trace in charts.spend_by_country_chart(spend).data:
-        assert list(trace.marker.pattern.shape) == ["/", "", "", "/"], trace.name
+    figure = charts.spend_by_country_chart(spend)
+    whole = [trace for trace in figure.data if trace.showlegend is not False]
+    apart = [trace for trace in figure.data if trace.showlegend is False]
+    assert [trace.name for trace in whole] == [trace.name for trace in apart]
+    for trace in whole:
+        assert list(trace.x) == ["2026-11-09", "2026-11-16"], trace.name
+    for trace, twin in zip(whole, apart, strict=True):
+        assert list(twin.x) == ["2026-11-02", "2026-11-23"] and twin.offsetgroup is None
+        assert twin.marker.color == trace.marker.color is not None  # one colour per country
+    assert list(figure.layout.xaxis.categoryarray) == list(buckets.labels)  # in time order
+    assert sum(sum(trace.y) for trace in figure.data) == pytest.approx(spend["spend"].sum())
 
     opt_outs = analysis.opt_out_report(sent, received)
     figure = charts.opt_outs_chart(opt_outs, by=buckets)
-    assert list(figure.data[0].x) == ["2026-11-02", "2026-11-09"]
-    assert list(figure.data[0].marker.pattern.shape) == ["/", ""]
+    assert [list(trace.x) for trace in figure.data if trace.showlegend is False] == [
+        ["2026-11-02"],
+        ["2026-11-02"],
+    ]
+    assert list(figure.layout.xaxis.categoryarray) == ["2026-11-02", "2026-11-09"]
+    # A chart with no point in a partial bucket has nothing to explain.
+    later = opt_outs[opt_outs["opted_out_at"] >= "2026-11-09"]
+    assert not charts.opt_outs_chart(later, by=buckets).layout.annotations
 
 
 def test_without_partial_marks_nothing_is_hatched(
@@ -140,7 +163,7 @@ def test_without_partial_marks_nothing_is_hatched(
 ) -> None:
     sent, _ = weekly
     figure = charts.delivery_rate_chart(analysis.delivery_report(sent, "week", tz="UTC"))
-    assert figure.data[0].marker.pattern.shape is None
+    assert len(figure.data) == 2 and figure.data[0].marker.pattern.shape is None
     assert not figure.layout.annotations
 
 
