@@ -17,10 +17,16 @@ def quick_start_commands() -> list[str]:
 
 
 def test_quick_start_is_two_commands() -> None:
-    run, test = quick_start_commands()
+    run, test, *_ = quick_start_commands()
     assert run.endswith(".venv/bin/smstools-tui")
     assert test.endswith(".venv/bin/pytest")
     assert "pip install -e '.[dev]'" in test
+
+
+def test_quick_start_shows_the_tool_installs() -> None:
+    _, _, tool, wheel = quick_start_commands()
+    assert tool.startswith("pipx install .") and "uv tool install ." in tool
+    assert "python3 -m build" in wheel and "dist/smstools_tui-*.whl" in wheel
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -13,17 +13,20 @@ for calendar groups, ``tz`` (default: the local zone).
 """
 
 from .campaigns import campaign_report
-from .cost import MICRO, cost_report, from_micro, to_micro
+from .cost import MICRO, cost_report, cost_total, from_micro, to_micro
 from .delivery import delivery_report, status_counts, status_funnel
 from .failing import failing_numbers
 from .grouping import (
     BY_CHOICES,
+    CHART_BARS,
     NO_VALUE,
     TIME_BUCKETS,
     Groups,
+    TimeBuckets,
     group_key,
     local_zone,
     resolve_zone,
+    time_buckets,
 )
 from .headline import HEADLINE_LABELS, compare_headlines, headline_figures
 from .latency import HISTOGRAM_EDGES, STAGES, latencies, latency_histogram, latency_report
@@ -47,6 +50,7 @@ from .replies import (
 
 __all__ = [
     "BY_CHOICES",
+    "CHART_BARS",
     "DEFAULT_OPT_OUT_KEYWORDS",
     "DEFAULT_REPLY_WINDOW",
     "HEADLINE_LABELS",
@@ -59,10 +63,12 @@ __all__ = [
     "UNKNOWN_COUNTRY",
     "UNPARSEABLE",
     "Groups",
+    "TimeBuckets",
     "campaign_report",
     "compare_headlines",
     "compliance_list",
     "cost_report",
+    "cost_total",
     "delivery_report",
     "destinations",
     "failing_numbers",
@@ -82,5 +88,6 @@ __all__ = [
     "resolve_zone",
     "status_counts",
     "status_funnel",
+    "time_buckets",
     "to_micro",
 ]

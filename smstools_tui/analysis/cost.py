@@ -15,7 +15,7 @@ import pandas as pd
 
 from .grouping import STATUS_INDEX, Groups, ratio, sent_typed, status_codes
 
-__all__ = ["MICRO", "cost_report", "from_micro", "to_micro"]
+__all__ = ["MICRO", "cost_report", "cost_total", "from_micro", "to_micro"]
 
 MICRO = 1_000_000
 """Micro-credits per credit: prices are summed in these units."""
@@ -97,4 +97,33 @@ def cost_report(
             "price_per_delivered": ratio(in_credits, delivered_count),
         },
         size=spend,
+    )
+
+
+_COUNTS = ("messages", "delivered")
+_MONEY = ("spend", "delivered_spend", "wasted_spend", "pending_spend")
+
+
+def cost_total(cost: pd.DataFrame) -> pd.DataFrame:
+    """The total of a :func:`cost_report`'s groups: one row of its figures, without the group
+    columns. Money is summed as whole micro-credits, so the total is exactly the report of all
+    the messages at once, and the average prices are recomputed from the sums, never averaged.
+
+    Example:
+        >>> from smstools_tui.frames import sent_frame
+        >>> sent = sent_frame([{"id": i, "status": s, "price": 0.1, "from": f} for i, (s, f) in
+        ...     enumerate([("DELIVERED", "A"), ("NOTDELIVERED", "A"), ("DELIVERED", "B")])])
+        >>> cost_total(cost_report(sent, "sender")).equals(cost_report(sent))
+        True
+    """
+    counts = {name: np.array([cost[name].sum()], dtype=np.int64) for name in _COUNTS}
+    micro = {name: to_micro(cost[name]).sum() for name in _MONEY}
+    spend = from_micro(np.array([micro["spend"]]))
+    return pd.DataFrame(
+        {
+            **counts,
+            **{name: from_micro(np.array([micro[name]])) for name in _MONEY},
+            "avg_price": ratio(spend, counts["messages"]),
+            "price_per_delivered": ratio(spend, counts["delivered"]),
+        }
     )

@@ -8,6 +8,10 @@ Time buckets are calendar days, ISO weeks (starting on Monday) and months **in t
 zone**: a message sent at 00:30 in Rome on the first of the month belongs to that month, even
 though it is still the previous day in UTC. Daylight-saving changes are handled by the zone's
 rules; ``tz`` defaults to the machine's zone (``TZ`` when set).
+
+Charts over time draw the buckets of a window: :func:`time_buckets` picks day, week or month for
+the window's length (one rule for the HTML report, the dashboard and the notebooks) and marks the
+buckets the window covers only in part, whose totals are not comparable with the others'.
 """
 
 from __future__ import annotations
@@ -16,25 +20,29 @@ import os
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..dates import DateWindow
 from ..errors import ConfigError
 from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, STATUSES, FrameSchema, coerce_frame
 from .numbers import destinations
 
 __all__ = [
     "BY_CHOICES",
+    "CHART_BARS",
     "NO_VALUE",
     "TIME_BUCKETS",
     "Groups",
+    "TimeBuckets",
     "group_key",
     "local_zone",
     "resolve_zone",
+    "time_buckets",
 ]
 
 BY_CHOICES: tuple[str, ...] = ("day", "week", "month", "sender", "campaign", "country", "status")
@@ -94,6 +102,123 @@ def resolve_zone(tz: str | tzinfo | None) -> tzinfo:
         raise ConfigError(
             f"unknown time zone {tz!r}: use an IANA name such as Europe/Rome or UTC"
         ) from None
+
+
+CHART_BARS = 35
+"""A chart over time draws the finest of day, week and month that fits the window in at most
+this many of them: a bar a day up to five weeks, a bar a week up to eight months, else a bar a
+month (a chart stays readable in half a terminal's width, and in a report)."""
+
+_BUCKET_DAYS = {"day": 1, "week": 7}
+
+
+@dataclass(frozen=True)
+class TimeBuckets:
+    """The calendar buckets a window touches in a zone: the bars of a chart over time.
+
+    Made by :func:`time_buckets`.
+
+    Attributes:
+        by: ``day``, ``week`` or ``month``.
+        labels: every bucket the window touches, in time order, labelled as :func:`group_key`
+            labels them (a bucket without messages is listed too: a gap, not a missing bar).
+        partial: per bucket, whether the window covers only part of it (the first one may
+            start before the window, the last one end after it, as the current week does):
+            its totals are not comparable with a whole bucket's.
+        zone: the zone of the calendar.
+    """
+
+    by: str
+    labels: tuple[str, ...]
+    partial: tuple[bool, ...]
+    zone: tzinfo
+
+    @property
+    def partial_labels(self) -> tuple[str, ...]:
+        """The labels of the partial buckets."""
+        return tuple(label for label, cut in zip(self.labels, self.partial, strict=True) if cut)
+
+    def mark(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` (a report grouped by :attr:`by`, perhaps with other keys) with a boolean
+        ``partial`` column right after its :attr:`by` column; rows of no bucket of the window
+        (the :data:`NO_VALUE` group) are not partial.
+
+        Example:
+            >>> from smstools_tui.dates import DateWindow
+            >>> from datetime import UTC, datetime
+            >>> window = DateWindow(datetime(2026, 11, 4, tzinfo=UTC),
+            ...                     datetime(2026, 11, 16, tzinfo=UTC))
+            >>> report = pd.DataFrame({"week": ["2026-11-02", "2026-11-09"], "messages": [5, 8]})
+            >>> time_buckets(window, "week", tz="UTC").mark(report).to_dict("list")
+            {'week': ['2026-11-02', '2026-11-09'], 'partial': [True, False], 'messages': [5, 8]}
+        """
+        if self.by not in frame.columns:
+            raise ValueError(f"the frame has no {self.by} column to mark")
+        cut = dict(zip(self.labels, self.partial, strict=True))
+        partial = [cut.get(label, False) for label in frame[self.by].astype("object")]
+        out = frame.drop(columns="partial", errors="ignore")
+        out.insert(out.columns.get_loc(self.by) + 1, "partial", np.array(partial, dtype=bool))
+        return out
+
+
+def time_buckets(
+    window: DateWindow, by: str | None = None, *, tz: str | tzinfo | None = None
+) -> TimeBuckets:
+    """The day, week or month buckets of ``window`` in ``tz``, the partial ones marked.
+
+    Args:
+        window: the half-open window ``[since, until)`` the messages were read for.
+        by: ``day``, ``week`` or ``month``; ``None`` picks the finest that draws the window in
+            at most :data:`CHART_BARS` bars.
+        tz: the zone of the calendar (default: the local zone).
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> window = DateWindow(datetime(2026, 9, 1, tzinfo=UTC),  # a Tuesday
+        ...                     datetime(2026, 11, 25, 10, tzinfo=UTC))
+        >>> buckets = time_buckets(window, tz="UTC")
+        >>> buckets.by, len(buckets.labels), buckets.labels[0], buckets.partial_labels
+        ('week', 13, '2026-08-31', ('2026-08-31', '2026-11-23'))
+        >>> time_buckets(window, "month", tz="UTC").partial
+        (False, False, True)
+    """
+    zone = resolve_zone(tz)
+    if by is None:
+        days = window.duration / timedelta(days=1)
+        by = next((key for key, size in _BUCKET_DAYS.items() if days <= CHART_BARS * size), "month")
+    if by not in TIME_BUCKETS:
+        raise ConfigError(f"cannot draw time by {by!r}: use one of {', '.join(TIME_BUCKETS)}")
+    # The window is half-open: its last instant is just before ``until``.
+    first = window.since.astimezone(zone).date()
+    last = (window.until - timedelta(microseconds=1)).astimezone(zone).date()
+    start = _bucket_start(first, by)
+    labels: list[str] = []
+    partial: list[bool] = []
+    while start <= last:
+        end = _next_bucket(start, by)
+        labels.append(start.isoformat()[:7] if by == "month" else start.isoformat())
+        partial.append(_midnight(start, zone) < window.since or _midnight(end, zone) > window.until)
+        start = end
+    return TimeBuckets(by, tuple(labels), tuple(partial), zone)
+
+
+def _bucket_start(day: date, by: str) -> date:
+    if by == "month":
+        return day.replace(day=1)
+    if by == "week":
+        return day - timedelta(days=day.weekday())
+    return day
+
+
+def _next_bucket(start: date, by: str) -> date:
+    if by == "month":
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start + timedelta(days=_BUCKET_DAYS[by])
+
+
+def _midnight(day: date, zone: tzinfo) -> datetime:
+    """The instant ``day`` starts in ``zone`` (the zone's rules decide a skipped midnight)."""
+    return datetime(day.year, day.month, day.day, tzinfo=zone)
 
 
 def group_key(

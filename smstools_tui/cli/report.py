@@ -12,10 +12,17 @@ import click
 import pandas as pd
 
 from ..analysis import BY_CHOICES, DEFAULT_OPT_OUT_KEYWORDS, resolve_zone
+from ..dates import DateWindow
 from ..errors import ConfigError, SmstoolsError
 from ..report.export import REPORT_SUFFIXES, export_frame
-from ..report.reports import REPORTS, ReportSpec, run_report
-from ..report.tables import column_title, display_frame, is_numeric_column
+from ..report.reports import REPORTS, ReportSpec, report_total, run_report
+from ..report.tables import (
+    column_title,
+    display_frame,
+    is_numeric_column,
+    partial_note,
+    total_cells,
+)
 from .common import (
     ConnectionOptions,
     check_out,
@@ -92,19 +99,20 @@ def _make_command(spec: ReportSpec) -> click.Command:
         min_failures = kwargs.pop("min_failures", 2)
         options = ConnectionOptions.from_kwargs(kwargs)
         _check_out(out, REPORT_SUFFIXES)
-        sent, received = _fetch(options, received=spec.needs_received)
+        sent, received, span = _fetch(options, received=spec.needs_received)
         frame = run_report(
             spec.name, sent, received, by=by, tz=zone, window=pd.Timedelta(hours=hours),
-            keywords=keywords, min_failures=min_failures,
+            keywords=keywords, min_failures=min_failures, span=span,
         )  # fmt: skip
         title = f"{spec.title} by {by}" if by else spec.title
+        total = report_total(spec.name, frame)
         if not is_complete(sent, received):
             refuse_incomplete(
                 out,
                 f"{title.lower()} on {_counted(sent, received)}",
-                lambda target: export_frame(frame, target, title=title, tz=zone),
+                lambda target: export_frame(frame, target, title=title, tz=zone, total=total),
             )
-        _write(frame, out, title=title, zone=zone)
+        _write(frame, out, title=title, zone=zone, total=total)
 
     command.__doc__ = _HELP[spec.name]
     # Options are listed in the help in the reverse order they are added here.
@@ -159,9 +167,9 @@ def all_command(out: str, **kwargs: Any) -> None:
     keywords = kwargs.pop("keywords") or DEFAULT_OPT_OUT_KEYWORDS
     options = ConnectionOptions.from_kwargs(kwargs)
     _check_out(out, (".html",))
-    sent, received, source = _fetch_with_source(options)
+    sent, received, source, span = _fetch_with_source(options)
     data = build_report_data(
-        sent, received, tz=zone, window=pd.Timedelta(hours=hours), keywords=keywords
+        sent, received, tz=zone, window=pd.Timedelta(hours=hours), keywords=keywords, span=span
     )
     page = render_report(data, source=source)
     if not is_complete(sent, received):
@@ -192,44 +200,63 @@ def _check_out(out: str | None, suffixes: tuple[str, ...]) -> None:
         check_out(out, suffixes)
 
 
-def _fetch(options: ConnectionOptions, *, received: bool) -> tuple[pd.DataFrame, Any]:
+def _fetch(options: ConnectionOptions, *, received: bool) -> tuple[pd.DataFrame, Any, DateWindow]:
+    """The messages of the options' window, and that window: resolved once, on the client's
+    clock, and read exactly; the report's partial days, weeks and months are the ones it cuts."""
     with options.client() as client:
-        return _read(client, options, received=received)
+        span = client.window(options.since, options.until)
+        return (*_read(client, span, received=received), span)
 
 
-def _fetch_with_source(options: ConnectionOptions) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+def _fetch_with_source(
+    options: ConnectionOptions,
+) -> tuple[pd.DataFrame, pd.DataFrame, str, DateWindow]:
     with options.client() as client:
-        sent, received = _read(client, options, received=True)
+        span = client.window(options.since, options.until)
+        sent, received = _read(client, span, received=True)
         try:
             source = client.account().display_name
         except SmstoolsError:
             source = client.label
-    return sent, received, source
+    return sent, received, source, span
 
 
-def _read(client: Any, options: ConnectionOptions, *, received: bool) -> tuple[Any, Any]:
+def _read(client: Any, span: DateWindow, *, received: bool) -> tuple[Any, Any]:
     with fetch_progress("sent SMS") as progress:
-        sent = client.sent(options.since, options.until, progress=progress)
+        sent = client.sent(span.since, span.until, progress=progress)
     if not received:
         return sent, None
     with fetch_progress("received SMS") as progress:
-        return sent, client.received(options.since, options.until, progress=progress)
+        return sent, client.received(span.since, span.until, progress=progress)
 
 
-def _write(frame: pd.DataFrame, out: str | None, *, title: str, zone: tzinfo) -> None:
+def _write(
+    frame: pd.DataFrame,
+    out: str | None,
+    *,
+    title: str,
+    zone: tzinfo,
+    total: pd.DataFrame | None = None,
+) -> None:
     if out is None:
-        print_table(frame, title=title, tz=zone)
+        print_table(frame, title=title, tz=zone, total=total)
         return
-    written = export_frame(frame, out, title=title, tz=zone)
+    written = export_frame(frame, out, title=title, tz=zone, total=total)
     if written is not None:
         click.echo(f"wrote {len(frame):,} rows ({title.lower()}) to {written}", err=True)
 
 
 def print_table(
-    frame: pd.DataFrame, *, title: str = "", tz: tzinfo | None = None, file: Any = None
+    frame: pd.DataFrame,
+    *,
+    title: str = "",
+    tz: tzinfo | None = None,
+    file: Any = None,
+    total: pd.DataFrame | None = None,
 ) -> None:
     """Print a report frame as a table; texts are shown literally, never as markup or escape
-    sequences.
+    sequences. Rows of partial days, weeks or months are dimmed and explained under the table;
+    ``total`` (one row of figures) ends the table as its total row.
 
     Example:
         >>> import io
@@ -252,8 +279,17 @@ def print_table(
             justify="right" if is_numeric_column(frame, str(name)) else "left",
             overflow="fold",
         )
-    for row in display_frame(frame, tz=tz, text_limit=60).itertuples(index=False, name=None):
-        table.add_row(*(Text(str(value)) for value in row))
+    partial = frame["partial"].tolist() if "partial" in frame.columns else [False] * len(frame)
+    cells = display_frame(frame, tz=tz, text_limit=60).itertuples(index=False, name=None)
+    for row, cut in zip(cells, partial, strict=True):
+        table.add_row(*(Text(str(value)) for value in row), style="dim" if cut else None)
+    footer = total_cells(frame, total, tz=tz) if total is not None else None
+    if footer is not None:
+        table.add_section()
+        table.add_row(*(Text(value) for value in footer), style="bold")
     console.print(table)
     if frame.empty:
         console.print(Text("No rows."))
+    note = partial_note(frame)
+    if note:
+        console.print(Text(note))

@@ -6,7 +6,7 @@ from their modules.
 
 from .csv import neutralise_formulas, safe_csv_frame, write_safe_csv
 from .export import EXPORT_SUFFIXES, REPORT_SUFFIXES, export_frame, partial_path
-from .reports import REPORTS, ReportSpec, run_report
+from .reports import REPORTS, ReportSpec, report_total, run_report
 from .tables import display_frame, html_table, printable, table_page
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "neutralise_formulas",
     "partial_path",
     "printable",
+    "report_total",
     "run_report",
     "safe_csv_frame",
     "table_page",

@@ -9,19 +9,26 @@ Each builder takes the frame an analysis function returns and gives a ``plotly``
 
 Plotly reads a little HTML in labels (``<b>``, ``<a href>``), so every label that came from the
 gateway (campaign ids, sender names, numbers) is escaped before it is handed to a figure.
+
+Charts over time show the days, weeks or months the window covers only in part as hatched,
+lighter bars (and open markers), with a line saying so, when the frame carries the ``partial``
+column of :meth:`~smstools_tui.analysis.TimeBuckets.mark`. Rates are drawn on an axis from 0.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
 from datetime import tzinfo
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..analysis import TIME_BUCKETS, group_key
+from ..analysis import TIME_BUCKETS, TimeBuckets, group_key
 from .tables import format_duration, printable
 
 __all__ = [
@@ -72,12 +79,89 @@ def _time_column(frame: pd.DataFrame) -> str:
     raise ValueError(f"the frame has no {'/'.join(TIME_BUCKETS)} column")
 
 
+PARTIAL_OPACITY = 0.45
+"""How strongly a partial bucket's bar is drawn (a whole one: 1)."""
+_RATE_AXIS = [0, 1.05]  # from 0, with room for a marker at 100%
+
+
+def _partial_labels(frame: pd.DataFrame, when: str) -> dict[str, bool]:
+    """Per time label, whether any row of it is marked partial (no column: none is)."""
+    if "partial" not in frame.columns:
+        return {}
+    marked = frame.groupby(frame[when].astype("str"), sort=False)["partial"].any()
+    return {str(label): bool(cut) for label, cut in marked.items()}
+
+
+_PER_POINT = ("x", "y", "customdata", "text", "hovertext")
+_COLORWAY = plotly.colors.qualitative.Plotly
+
+
+def _points(trace: Any, keep: Sequence[bool]) -> dict[str, list[Any]]:
+    """The per-point values of ``trace`` at the points ``keep`` selects."""
+    chosen: dict[str, list[Any]] = {}
+    for name in _PER_POINT:
+        values = trace[name]
+        if values is not None and not isinstance(values, str):
+            chosen[name] = [value for value, kept in zip(values, keep, strict=True) if kept]
+    return chosen
+
+
+def _show_partial(figure: go.Figure, partial: Mapping[str, bool], bucket: str) -> None:
+    """Draw the points of partial buckets apart: hatched, lighter bars and open markers, and a
+    line above the plot that says what they mean.
+
+    Each series keeps its whole buckets, and its partial ones go to a companion series without
+    a legend entry (so the legend shows the series as they are, and a click on it hides both).
+    """
+    if not any(partial.values()):
+        return
+    grouped = figure.layout.barmode in (None, "group")
+    colours = figure.layout.template.layout.colorway or _COLORWAY
+    drawn = False
+    for index, trace in enumerate(list(figure.data)):
+        cut = [partial.get(str(label), False) for label in trace.x]
+        if not any(cut) or trace.type not in ("bar", "scatter"):
+            continue
+        drawn = True
+        group = trace.legendgroup or trace.name or f"series {index}"
+        if trace.type == "bar":
+            # A companion would take the next colour of the cycle: pin the series' own.
+            if trace.marker.color is None:
+                trace.marker.color = colours[index % len(colours)]
+            apart = go.Bar(trace)
+            apart.update(
+                _points(trace, cut), showlegend=False, legendgroup=group,
+                marker={"pattern": {"shape": "/", "solidity": 0.3}, "opacity": PARTIAL_OPACITY},
+            )  # fmt: skip
+            if grouped:  # the two halves of one series share its slot
+                apart.offsetgroup = trace.offsetgroup = group
+        else:
+            apart = go.Scatter(
+                _points(trace, cut), mode="markers", showlegend=False, legendgroup=group,
+                xaxis=trace.xaxis, yaxis=trace.yaxis, hoverinfo="skip",
+                marker={"color": "white", "size": 8,
+                        "line": {"color": trace.line.color, "width": 2}},
+            )  # fmt: skip
+        if trace.type == "bar":
+            trace.update(_points(trace, [not c for c in cut]))
+        trace.legendgroup = group
+        figure.add_trace(apart)
+    if not drawn:
+        return
+    figure.add_annotation(
+        text=f"hatched: partial {bucket} (the window covers only part of it)",
+        xref="paper", yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom",
+        showarrow=False, font={"size": 11, "color": "#52606d"},
+    )  # fmt: skip
+
+
 def delivery_rate_chart(delivery: pd.DataFrame, *, title: str = "Delivery rate") -> go.Figure:
-    """Delivery rate (line) and messages (bars) over time.
+    """Delivery rate (line, on an axis from 0) and messages (bars) over time.
 
     Args:
         delivery: :func:`~smstools_tui.analysis.delivery_report` by ``day``, ``week`` or
-            ``month``.
+            ``month``; marked with :meth:`~smstools_tui.analysis.TimeBuckets.mark`, its partial
+            buckets are drawn apart.
 
     Example:
         >>> from smstools_tui.frames import sent_frame
@@ -109,9 +193,12 @@ def delivery_rate_chart(delivery: pd.DataFrame, *, title: str = "Delivery rate")
         secondary_y=False,
     )
     figure.update_layout(title=title, **_LAYOUT)
-    figure.update_yaxes(title_text="delivery rate", tickformat=".0%", secondary_y=False)
-    figure.update_yaxes(title_text="messages", secondary_y=True, showgrid=False)
+    figure.update_yaxes(
+        title_text="delivery rate", tickformat=".0%", range=_RATE_AXIS, secondary_y=False
+    )
+    figure.update_yaxes(title_text="messages", secondary_y=True, showgrid=False, rangemode="tozero")
     figure.update_xaxes(title_text=when)
+    _show_partial(figure, _partial_labels(delivery, when), when)
     return figure
 
 
@@ -164,12 +251,12 @@ def ranked_chart(
 def spend_by_country_chart(
     cost: pd.DataFrame, *, top: int = 8, title: str = "Spend per month by country"
 ) -> go.Figure:
-    """Stacked spend per month, one colour per country; countries beyond ``top`` are summed as
-    ``other``.
+    """Stacked spend per month (or day, or week), one colour per country; countries beyond
+    ``top`` are summed as ``other``.
 
     Args:
         cost: :func:`~smstools_tui.analysis.cost_report` by ``["month", "country"]`` (or any
-            time bucket with ``country``).
+            time bucket with ``country``); marked partial buckets are drawn apart.
 
     Example:
         >>> cost = pd.DataFrame({"month": ["2026-10", "2026-11"], "country": ["IT", "CH"],
@@ -198,7 +285,11 @@ def spend_by_country_chart(
         )
     figure.update_layout(title=title, barmode="stack", **_LAYOUT)
     figure.update_yaxes(title_text="credits")
-    figure.update_xaxes(title_text=when, type="category")
+    # In time order, whichever series draws a bucket first.
+    figure.update_xaxes(
+        title_text=when, type="category", categoryorder="array", categoryarray=table.index.tolist()
+    )
+    _show_partial(figure, _partial_labels(cost, when), when)
     return figure
 
 
@@ -333,7 +424,7 @@ def reply_chart(
 def opt_outs_chart(
     opt_outs: pd.DataFrame,
     *,
-    by: str = "week",
+    by: str | TimeBuckets = "week",
     tz: str | tzinfo | None = None,
     title: str = "Opt-outs",
 ) -> go.Figure:
@@ -341,8 +432,10 @@ def opt_outs_chart(
 
     Args:
         opt_outs: :func:`~smstools_tui.analysis.opt_out_report`.
-        by: ``day``, ``week`` or ``month``.
-        tz: the zone of the calendar (default: local).
+        by: ``day``, ``week`` or ``month``; or the
+            :func:`~smstools_tui.analysis.time_buckets` of the window, whose zone then
+            applies and whose partial buckets are drawn apart.
+        tz: the zone of the calendar (default: local), when ``by`` is a name.
 
     Example:
         >>> opt_outs = pd.DataFrame({
@@ -352,7 +445,13 @@ def opt_outs_chart(
         >>> [list(trace.y) for trace in figure.data]
         [[2], [1]]
     """
-    key = group_key(opt_outs, by, tz=tz, time_column="opted_out_at")
+    partial: dict[str, bool] = {}
+    if isinstance(by, TimeBuckets):
+        partial = dict(zip(by.labels, by.partial, strict=True))
+        bucket, tz = by.by, by.zone
+    else:
+        bucket = by
+    key = group_key(opt_outs, bucket, tz=tz, time_column="opted_out_at")
     counts = key.value_counts(sort=False).sort_index()
     messaged = key[opt_outs["sent_after"].to_numpy() > 0].value_counts(sort=False)
     messaged = messaged.reindex(counts.index, fill_value=0)
@@ -365,6 +464,7 @@ def opt_outs_chart(
                marker_color=_COLOURS["failed"])
     )  # fmt: skip
     figure.update_layout(title=title, barmode="overlay", **_LAYOUT)
-    figure.update_xaxes(title_text=by, type="category")
+    figure.update_xaxes(title_text=bucket, type="category", categoryorder="array", categoryarray=x)
     figure.update_yaxes(title_text="numbers")
+    _show_partial(figure, partial, bucket)
     return figure

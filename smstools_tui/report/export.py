@@ -39,9 +39,12 @@ def export_frame(
     *,
     title: str | None = None,
     tz: tzinfo | None = None,
+    total: pd.DataFrame | None = None,
 ) -> Path | None:
     """Write ``frame`` to ``path`` (``.csv``, ``.parquet`` or ``.html``; ``-`` is CSV on standard
-    output). ``title`` and ``tz`` (the zone times are shown in) apply to HTML only.
+    output). ``title``, ``tz`` (the zone times are shown in) and ``total`` (the figures of a
+    total row, see :func:`~smstools_tui.report.tables.total_cells`) apply to HTML only: a CSV
+    or Parquet file holds the rows alone, so that summing a column never counts twice.
 
     Returns the path written, or ``None`` for standard output.
 
@@ -67,7 +70,7 @@ def export_frame(
     elif suffix == ".html":
         from .tables import table_page
 
-        page = table_page(frame, title or target.stem, tz=tz)
+        page = table_page(frame, title or target.stem, tz=tz, total=total)
         atomic_write(target, lambda temporary: _write_text(temporary, page))
     else:
         raise ConfigError(

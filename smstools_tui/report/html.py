@@ -3,6 +3,9 @@
 The page embeds plotly.js once, inline, and loads nothing from the network (a Content
 Security Policy in the page says so to the browser too). Every text that came from the gateway
 is escaped; see :mod:`smstools_tui.report.tables`.
+
+Charts over time use the buckets :func:`~smstools_tui.analysis.time_buckets` picks for the
+window (the dashboard's rule), and draw the days, weeks or months the window cuts apart.
 """
 
 from __future__ import annotations
@@ -10,8 +13,8 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +22,24 @@ import pandas as pd
 
 from .. import analysis
 from .._version import __version__
-from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_REPLY_WINDOW
+from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_REPLY_WINDOW, TimeBuckets
+from ..dates import DateWindow
 from . import charts
 from .export import atomic_write
-from .tables import CONTENT_SECURITY_POLICY, PAGE_STYLE, format_duration, html_table
+from .tables import (
+    CONTENT_SECURITY_POLICY,
+    PAGE_STYLE,
+    format_duration,
+    html_table,
+    partial_note,
+)
 
 __all__ = ["SECTIONS", "ReportData", "build_report_data", "render_report", "write_report"]
 
 SECTIONS: dict[str, str] = {
     "headline": "Headline figures",
     "delivery-rate": "Delivery rate over time",
-    "spend": "Spend per month by country",
+    "spend": "Spend over time by country",
     "latency": "Latency",
     "funnel": "Status funnel",
     "campaigns": "Top campaigns",
@@ -43,12 +53,19 @@ SECTIONS: dict[str, str] = {
 
 @dataclass
 class ReportData:
-    """Everything the report shows, computed once (useful on its own in a notebook)."""
+    """Everything the report shows, computed once (useful on its own in a notebook).
+
+    ``delivery`` and ``spend`` (by country) and ``spend_total`` (one row per bucket) are grouped
+    by the chart bucket of ``buckets``, and marked partial where the window cuts a bucket;
+    ``spend_sum`` is their total row.
+    """
 
     headline: dict[str, float]
-    time_bucket: str
+    buckets: TimeBuckets
     delivery: pd.DataFrame
     spend: pd.DataFrame
+    spend_total: pd.DataFrame
+    spend_sum: pd.DataFrame
     latency: pd.DataFrame
     histogram: pd.DataFrame
     status: pd.DataFrame
@@ -61,6 +78,26 @@ class ReportData:
     first: pd.Timestamp | None = None
     last: pd.Timestamp | None = None
     previous: dict[str, float] | None = None
+    span: DateWindow | None = None
+
+    @property
+    def time_bucket(self) -> str:
+        """``day``, ``week`` or ``month``: the bars of the charts over time."""
+        return self.buckets.by
+
+
+def _buckets(
+    span: DateWindow | None, first: pd.Timestamp | None, last: pd.Timestamp | None, zone: tzinfo
+) -> TimeBuckets:
+    """The window's buckets; without a window, those of the messages' first and last moments,
+    none marked partial: whether a window cut them cannot be told."""
+    if span is not None:
+        return analysis.time_buckets(span, tz=zone)
+    if first is None or last is None:
+        return TimeBuckets("day", (), (), zone)
+    around = DateWindow(first.to_pydatetime(), last.to_pydatetime() + timedelta(seconds=1))
+    buckets = analysis.time_buckets(around, tz=zone)
+    return replace(buckets, partial=(False,) * len(buckets.labels))
 
 
 def build_report_data(
@@ -71,6 +108,7 @@ def build_report_data(
     window: Any = DEFAULT_REPLY_WINDOW,
     keywords: Iterable[str] = DEFAULT_OPT_OUT_KEYWORDS,
     previous: Mapping[str, float] | None = None,
+    span: DateWindow | None = None,
 ) -> ReportData:
     """Run every analysis the report needs.
 
@@ -81,6 +119,9 @@ def build_report_data(
         keywords: the opt-out keywords.
         previous: :func:`~smstools_tui.analysis.headline_figures` of the window before, to
             show the change.
+        span: the window the messages were read for: it picks the charts' day, week or month
+            and which of them are partial (default: the messages' own first and last times,
+            and none is marked partial).
 
     Example:
         >>> from smstools_tui.frames import sent_frame
@@ -96,14 +137,17 @@ def build_report_data(
     inserted = sent["insertDate"].dropna()
     first = inserted.min() if len(inserted) else None
     last = inserted.max() if len(inserted) else None
-    span_days = (last - first).total_seconds() / 86400 if first is not None else 0.0
-    bucket = "day" if span_days <= 92 else "week" if span_days <= 730 else "month"
+    buckets = _buckets(span, first, last, zone)
+    by = buckets.by
     keywords = tuple(keywords)
+    spend_total = buckets.mark(analysis.cost_report(sent, by, tz=zone))
     return ReportData(
         headline=analysis.headline_figures(sent, received, window=window, keywords=keywords),
-        time_bucket=bucket,
-        delivery=analysis.delivery_report(sent, bucket, tz=zone),
-        spend=analysis.cost_report(sent, ["month", "country"], tz=zone),
+        buckets=buckets,
+        delivery=buckets.mark(analysis.delivery_report(sent, by, tz=zone)),
+        spend=buckets.mark(analysis.cost_report(sent, [by, "country"], tz=zone)),
+        spend_total=spend_total,
+        spend_sum=analysis.cost_total(spend_total),
         latency=analysis.latency_report(sent),
         histogram=analysis.latency_histogram(sent),
         status=analysis.status_counts(sent),
@@ -116,6 +160,7 @@ def build_report_data(
         first=first,
         last=last,
         previous=dict(previous) if previous is not None else None,
+        span=span,
     )
 
 
@@ -152,10 +197,17 @@ def render_report(
             f"messages from {data.first.tz_convert(zone):%Y-%m-%d %H:%M} to "
             f"{data.last.tz_convert(zone):%Y-%m-%d %H:%M}"
         )
+    searched = ""
+    if data.span is not None:
+        searched = (
+            f"window {data.span.since.astimezone(zone):%Y-%m-%d %H:%M} to "
+            f"{data.span.until.astimezone(zone):%Y-%m-%d %H:%M}"
+        )
     meta = " · ".join(
         part
         for part in (
             source,
+            searched,
             period,
             f"times in {zone}",
             f"generated {generated.astimezone(zone):%Y-%m-%d %H:%M} by smstools-tui {__version__}",
@@ -174,9 +226,18 @@ def render_report(
             + _note(
                 "Delivery rate = delivered ÷ (delivered + not delivered + not sent). "
                 "Messages still pending are not counted as failed."
-            ),
+            )
+            + _note(partial_note(data.delivery)),
         ),
-        _section("spend", _figure(charts.spend_by_country_chart(data.spend))),
+        _section(
+            "spend",
+            _figure(
+                charts.spend_by_country_chart(
+                    data.spend, title=f"Spend per {data.time_bucket} by country"
+                )
+            )
+            + html_table(data.spend_total, tz=zone, total=data.spend_sum),
+        ),
         _section(
             "latency",
             _figure(charts.latency_chart(data.histogram)) + html_table(data.latency, tz=zone),
@@ -212,7 +273,11 @@ def render_report(
         ),
         _section(
             "opt-outs",
-            (_figure(charts.opt_outs_chart(data.opt_outs, tz=zone)) if len(data.opt_outs) else "")
+            (
+                _figure(charts.opt_outs_chart(data.opt_outs, by=data.buckets))
+                if len(data.opt_outs)
+                else ""
+            )
             + html_table(data.opt_outs, tz=zone, max_rows=max_rows),
         ),
         _section(
@@ -261,7 +326,7 @@ def _section(key: str, body: str) -> str:
 
 
 def _note(text: str) -> str:
-    return f'<p class="note">{_e(text)}</p>'
+    return f'<p class="note">{_e(text)}</p>' if text else ""
 
 
 def _figure(figure: Any) -> str:

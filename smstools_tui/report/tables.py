@@ -11,6 +11,10 @@ never markup. Here it is shown as plain text with its invisible characters made 
 
 Numbers are formatted by column name: ``*_rate`` and ``*_share`` as percentages, ``*_seconds``
 as durations, spend and prices in credits, timestamps in the report's time zone.
+
+Tables for people also say what a bare frame cannot: rows of a day, week or month the window covers
+only in part (a ``partial`` column, see :func:`~smstools_tui.analysis.time_buckets`) get a note,
+and a table may end with a total row (:func:`total_cells`).
 """
 
 from __future__ import annotations
@@ -25,20 +29,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..analysis import TIME_BUCKETS
+
 __all__ = [
     "INVISIBLE_RANGES",
     "MISSING",
+    "TOTAL",
     "column_title",
     "display_frame",
     "format_duration",
     "html_table",
     "is_numeric_column",
+    "partial_note",
     "printable",
     "table_page",
+    "total_cells",
 ]
 
 MISSING = "–"
 """How an empty cell is shown."""
+
+TOTAL = "total"
+"""The label of a table's total row."""
 
 INVISIBLE_RANGES = (
     (0x0, 0x1F), (0x7F, 0x9F), (0xAD, 0xAD), (0x600, 0x605), (0x61C, 0x61C), (0x6DD, 0x6DD),
@@ -218,6 +230,56 @@ def display_frame(
     return out
 
 
+def total_cells(
+    frame: pd.DataFrame, total: pd.DataFrame, *, tz: tzinfo | None = None
+) -> list[str] | None:
+    """The cells of a total row under ``frame``: :data:`TOTAL` in the first group column, the
+    other group columns blank, ``total``'s figures formatted as ``frame`` formats its columns.
+
+    ``None`` when there is nothing to total: no group column (the report is one row already)
+    or no row.
+
+    Example:
+        >>> cost = pd.DataFrame({"country": ["IT", "CH"], "partial": [False, True],
+        ...                      "spend": [1234.5, 0.25]})
+        >>> total_cells(cost, pd.DataFrame({"spend": [1234.75]}))
+        ['total', '', '1,234.75']
+    """
+    groups = [name for name in frame.columns if name not in total.columns]
+    if not groups or frame.empty:
+        return None
+    cells: list[str] = []
+    for name in frame.columns:
+        if name not in total.columns:
+            cells.append(TOTAL if name == groups[0] else "")
+            continue
+        value = total[name].iloc[0]
+        fmt = _formatter(_kind(str(name), frame[name]), tz, None)
+        cells.append(MISSING if pd.isna(value) else fmt(value))
+    return cells
+
+
+def partial_note(frame: pd.DataFrame) -> str:
+    """What a reader must know about the table's partial rows (see
+    :meth:`~smstools_tui.analysis.TimeBuckets.mark`); ``""`` when there are none.
+
+    Example:
+        >>> weeks = pd.DataFrame({"week": ["2026-08-31", "2026-09-07", "2026-09-14"],
+        ...                       "partial": [True, False, True]})
+        >>> print(partial_note(weeks))  # doctest: +NORMALIZE_WHITESPACE
+        Partial weeks (2026-08-31, 2026-09-14): the window covers only part of them, so their
+        figures are not comparable with a whole week's.
+    """
+    if "partial" not in frame.columns or not frame["partial"].any():
+        return ""
+    bucket = next((str(name) for name in frame.columns if name in TIME_BUCKETS), "bucket")
+    labels = dict.fromkeys(str(label) for label in frame.loc[frame["partial"], bucket])
+    return (
+        f"Partial {bucket}s ({', '.join(labels)}): the window covers only part of them, so "
+        f"their figures are not comparable with a whole {bucket}'s."
+    )
+
+
 def html_table(
     frame: pd.DataFrame,
     *,
@@ -225,8 +287,10 @@ def html_table(
     max_rows: int | None = None,
     text_limit: int | None = 160,
     caption: str | None = None,
+    total: pd.DataFrame | None = None,
 ) -> str:
-    """``frame`` as an HTML ``<table>``, every cell escaped.
+    """``frame`` as an HTML ``<table>``, every cell escaped; partial rows are shown lighter,
+    with a note under the table.
 
     Args:
         frame: a report frame.
@@ -234,6 +298,8 @@ def html_table(
         max_rows: show only the first rows, with a note saying how many there are.
         text_limit: longer texts are cut with ``…``.
         caption: a caption (escaped too).
+        total: the figures of a total row (see :func:`total_cells`), of every row even when
+            only the first ``max_rows`` are shown.
 
     Example:
         >>> print(html_table(pd.DataFrame({"text": ["<script>alert(1)</script>"]})))
@@ -250,24 +316,41 @@ def html_table(
         else f"<th>{_e(column_title(str(name)))}</th>"
         for name, is_num in zip(frame.columns, numeric, strict=True)
     )
-    rows = []
-    for record in cells.itertuples(index=False, name=None):
-        row = "".join(
+    partial = (
+        shown["partial"].to_numpy(dtype=bool)
+        if "partial" in shown.columns
+        else np.zeros(len(shown), dtype=bool)
+    )
+
+    def row(values: Any, attributes: str = "") -> str:
+        cells_html = "".join(
             f'<td class="num">{_e(value)}</td>' if is_num else f"<td>{_e(value)}</td>"
-            for value, is_num in zip(record, numeric, strict=True)
+            for value, is_num in zip(values, numeric, strict=True)
         )
-        rows.append(f"<tr>{row}</tr>")
+        return f"<tr{attributes}>{cells_html}</tr>"
+
+    rows = [
+        row(record, ' class="partial"' if cut else "")
+        for record, cut in zip(cells.itertuples(index=False, name=None), partial, strict=True)
+    ]
     parts = ['<table class="data">']
     if caption:
         parts.append(f"<caption>{_e(caption)}</caption>")
     parts.append(f"<thead><tr>{head}</tr></thead><tbody>\n")
     parts.append("\n".join(rows) + ("\n" if rows else ""))
-    parts.append("</tbody></table>")
+    parts.append("</tbody>")
+    footer = total_cells(frame, total, tz=tz) if total is not None else None
+    if footer is not None:
+        parts.append("<tfoot>" + row(footer, ' class="total"') + "</tfoot>")
+    parts.append("</table>")
     table = "".join(parts)
     if frame.empty:
         table += '\n<p class="note">None.</p>'
     elif max_rows is not None and len(frame) > max_rows:
         table += f'\n<p class="note">The first {max_rows:,} of {len(frame):,} rows.</p>'
+    note = partial_note(frame)
+    if note:
+        table += f'\n<p class="note">{_e(note)}</p>'
     return table
 
 
@@ -285,6 +368,8 @@ table.data th,table.data td{border-bottom:1px solid #e4e7eb;padding:.3rem .5rem;
 vertical-align:top;overflow-wrap:anywhere}
 table.data th{background:#f5f7fa;position:sticky;top:0}
 table.data .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.data tr.partial td{color:#7b8794;font-style:italic}
+table.data tfoot td{font-weight:600;border-top:2px solid #9aa5b1;border-bottom:none}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.8rem}
 .card{border:1px solid #d9e2ec;border-radius:.5rem;padding:.7rem .9rem}
 .card .label{color:#52606d;font-size:.8rem}.card .value{font-size:1.5rem;font-weight:600}
@@ -300,9 +385,14 @@ CONTENT_SECURITY_POLICY = (
 
 
 def table_page(
-    frame: pd.DataFrame, title: str, *, tz: tzinfo | None = None, subtitle: str = ""
+    frame: pd.DataFrame,
+    title: str,
+    *,
+    tz: tzinfo | None = None,
+    subtitle: str = "",
+    total: pd.DataFrame | None = None,
 ) -> str:
-    """A complete, self-contained HTML page holding one report table.
+    """A complete, self-contained HTML page holding one report table (and its total row).
 
     Example:
         >>> page = table_page(pd.DataFrame({"n": [1]}), "Delivery <by day>")
@@ -315,6 +405,6 @@ def table_page(
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{PAGE_STYLE}</style></head>\n<body>\n"
-        f"<h1>{_e(title)}</h1>{meta}\n{html_table(frame, tz=tz, text_limit=None)}\n"
+        f"<h1>{_e(title)}</h1>{meta}\n{html_table(frame, tz=tz, text_limit=None, total=total)}\n"
         "</body></html>\n"
     )

@@ -658,7 +658,7 @@ class DashboardApp(App[None]):
         )
         try:
             data = build_report_data(
-                dataset.sent, dataset.received, tz=self.zone, previous=headline
+                dataset.sent, dataset.received, tz=self.zone, previous=headline, span=window
             )
             write_report(path, render_report(data, title=title, source=source))
         except SmstoolsError as error:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta, tzinfo
+from datetime import tzinfo
 
 import numpy as np
 import pandas as pd
@@ -23,11 +23,9 @@ __all__ = [
     "FigureValue",
     "OverviewCharts",
     "WindowFigures",
-    "bucket_labels",
     "compare_figures",
     "compute_window_figures",
     "overview_charts",
-    "time_bucket",
 ]
 
 
@@ -166,49 +164,6 @@ def compare_figures(
 # -- charts ---------------------------------------------------------------------------------------
 
 
-def time_bucket(duration: timedelta) -> str:
-    """The bucket of the overview's charts for a window this long: a bar a day up to five
-    weeks, a bar a week up to eight months, else a bar a month (a chart stays readable in half
-    a terminal's width).
-
-    Example:
-        >>> [time_bucket(timedelta(days=d)) for d in (1, 30, 90, 365)]
-        ['day', 'day', 'week', 'month']
-    """
-    if duration <= timedelta(days=35):
-        return "day"
-    if duration <= timedelta(days=245):
-        return "week"
-    return "month"
-
-
-def bucket_labels(window: DateWindow, bucket: str, zone: tzinfo | None) -> list[str]:
-    """Every bucket the window touches, in ``zone``, labelled as
-    :func:`~smstools_tui.analysis.group_key` labels them (empty buckets included: a day
-    without messages is a gap in the chart, not a missing bar).
-
-    Example:
-        >>> from datetime import UTC, datetime
-        >>> window = DateWindow(datetime(2026, 10, 30, 12, tzinfo=UTC),
-        ...                     datetime(2026, 11, 2, tzinfo=UTC))
-        >>> bucket_labels(window, "day", UTC), bucket_labels(window, "month", UTC)
-        (['2026-10-30', '2026-10-31', '2026-11-01'], ['2026-10', '2026-11'])
-    """
-    local = analysis.resolve_zone(zone)
-    first = window.since.astimezone(local).date()
-    # The window is half-open: its last instant is just before ``until``.
-    last = (window.until - timedelta(microseconds=1)).astimezone(local).date()
-    if bucket == "month":
-        return [str(period) for period in pd.period_range(first, last, freq="M")]
-    if bucket == "week":
-        first -= timedelta(days=first.weekday())
-        step = 7
-    else:
-        step = 1
-    days = (last - first).days
-    return [(first + timedelta(days=offset)).isoformat() for offset in range(0, days + 1, step)]
-
-
 @dataclass(frozen=True)
 class OverviewCharts:
     """The series the overview charts.
@@ -216,6 +171,7 @@ class OverviewCharts:
     Attributes:
         bucket: ``day``, ``week`` or ``month``.
         labels: one label per bucket, in time order (``2026-11-02``, ``2026-11``).
+        partial: per bucket, whether the window covers only part of it.
         delivery_rate: per bucket, delivered ÷ messages with a final status (NaN when none is
             final yet).
         spend: per bucket, credits spent.
@@ -225,6 +181,7 @@ class OverviewCharts:
 
     bucket: str
     labels: tuple[str, ...]
+    partial: tuple[bool, ...]
     delivery_rate: tuple[float, ...]
     spend: tuple[float, ...]
     wasted: tuple[float, ...]
@@ -232,7 +189,9 @@ class OverviewCharts:
 
 
 def overview_charts(sent: pd.DataFrame, window: DateWindow, zone: tzinfo | None) -> OverviewCharts:
-    """Delivery rate and spend per bucket of ``window`` (see :func:`time_bucket`), in ``zone``.
+    """Delivery rate and spend per bucket of ``window`` in ``zone``: every bucket the window
+    touches, as :func:`~smstools_tui.analysis.time_buckets` picks and marks them (empty buckets
+    included: a day without messages is a gap in the chart, not a missing bar).
 
     Example:
         >>> from datetime import UTC, datetime
@@ -246,8 +205,8 @@ def overview_charts(sent: pd.DataFrame, window: DateWindow, zone: tzinfo | None)
         >>> charts.labels, charts.delivery_rate, charts.spend, charts.wasted
         (('2026-10-31', '2026-11-01'), (nan, 0.5), (0.0, 0.2), (0.0, 0.1))
     """
-    bucket = time_bucket(window.duration)
-    labels = bucket_labels(window, bucket, zone)
+    buckets = analysis.time_buckets(window, tz=zone)
+    bucket, labels = buckets.by, buckets.labels
     delivery = analysis.delivery_report(sent, bucket, tz=zone).set_index(bucket)
     costs = analysis.cost_report(sent, bucket, tz=zone).set_index(bucket)
     index = pd.Index(labels, dtype="str")
@@ -262,7 +221,8 @@ def overview_charts(sent: pd.DataFrame, window: DateWindow, zone: tzinfo | None)
     )
     return OverviewCharts(
         bucket=bucket,
-        labels=tuple(labels),
+        labels=labels,
+        partial=buckets.partial,
         delivery_rate=tuple(float(value) for value in rate),
         spend=tuple(float(value) for value in spend),
         wasted=tuple(float(value) for value in wasted),

@@ -5,8 +5,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from smstools_tui.analysis import cost_report, from_micro, to_micro
+from smstools_tui.analysis import cost_report, cost_total, from_micro, to_micro
 
 Make = Callable[..., pd.DataFrame]
 
@@ -93,3 +94,20 @@ def test_per_month_in_rome_and_country(make_sent: Make) -> None:
         0.3,
         0.07,
     ]
+
+
+@pytest.mark.parametrize("by", ["month", "country", "campaign", ["week", "sender"]])
+def test_total_of_the_groups_is_the_report_of_everything(
+    sandbox_frames: tuple[pd.DataFrame, pd.DataFrame], by: str | list[str]
+) -> None:
+    sent, _ = sandbox_frames
+    total = cost_total(cost_report(sent, by, tz="Europe/Rome"))
+    pd.testing.assert_frame_equal(total, cost_report(sent), check_exact=True)
+
+
+def test_total_of_nothing(make_sent: Make) -> None:
+    empty = cost_report(make_sent([]), "country")
+    assert empty.empty
+    total = cost_total(empty)
+    assert total[["messages", "spend"]].to_dict("records") == [{"messages": 0, "spend": 0.0}]
+    assert math.isnan(total["avg_price"].iloc[0])

@@ -2,13 +2,25 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from smstools_tui.analysis import BY_CHOICES, NO_VALUE, Groups, group_key, local_zone, resolve_zone
+from smstools_tui.analysis import (
+    BY_CHOICES,
+    CHART_BARS,
+    NO_VALUE,
+    Groups,
+    group_key,
+    local_zone,
+    resolve_zone,
+    time_buckets,
+)
+from smstools_tui.dates import DateWindow
 from smstools_tui.errors import ConfigError
 
 ROME = "Europe/Rome"
@@ -151,3 +163,130 @@ def test_sum_int_is_exact() -> None:
 def test_naive_datetime_column_is_read_as_utc() -> None:
     frame = pd.DataFrame({"insertDate": [datetime(2026, 3, 28, 23, 30)]})
     assert group_key(frame, "day", tz=ROME).tolist() == ["2026-03-29"]
+
+
+# -- time buckets of a window ----------------------------------------------------------------------
+
+
+def window(since: str, until: str) -> DateWindow:
+    return DateWindow(datetime.fromisoformat(since), datetime.fromisoformat(until))
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [(1, "day"), (35, "day"), (35.01, "week"), (245, "week"), (245.01, "month"), (800, "month")],
+)
+def test_one_rule_picks_the_bucket_from_the_window_length(days: float, expected: str) -> None:
+    span = DateWindow.last(days=days, now=datetime(2026, 11, 25, 10, tzinfo=UTC))
+    buckets = time_buckets(span, tz="UTC")
+    assert buckets.by == expected
+    assert len(buckets.labels) <= CHART_BARS + 2  # the first and last may be cut by the window
+
+
+def test_whole_local_days_are_whole_buckets_across_dst() -> None:
+    # October 2026 in Rome: midnight to midnight, with the 25-hour day of the change inside.
+    october = window("2026-10-01T00:00:00+02:00", "2026-11-01T00:00:00+01:00")
+    days = time_buckets(october, "day", tz=ROME)
+    assert len(days.labels) == 31 and days.labels[0] == "2026-10-01"
+    assert days.partial_labels == ()
+    assert time_buckets(october, "month", tz=ROME).labels == ("2026-10",)
+    assert time_buckets(october, "month", tz=ROME).partial == (False,)
+    # In UTC the same window starts and ends two hours into a day: both ends are cut.
+    assert time_buckets(october, "day", tz="UTC").partial_labels == ("2026-09-30", "2026-10-31")
+
+
+def test_weeks_cut_by_the_window_are_partial() -> None:
+    # From a Tuesday to the current moment of a Wednesday.
+    span = window("2026-09-01T00:00:00+00:00", "2026-11-25T10:00:00+00:00")
+    weeks = time_buckets(span, "week", tz="UTC")
+    assert weeks.labels[0] == "2026-08-31" and weeks.labels[-1] == "2026-11-23"
+    assert weeks.partial_labels == ("2026-08-31", "2026-11-23")
+    assert not any(weeks.partial[1:-1])
+    # A window of whole weeks, Monday to Monday, has none.
+    whole = window("2026-08-31T00:00:00+00:00", "2026-11-23T00:00:00+00:00")
+    assert time_buckets(whole, "week", tz="UTC").partial_labels == ()
+
+
+def test_mark_adds_a_partial_column_after_the_bucket(
+    make_sent: Callable[..., pd.DataFrame],
+) -> None:
+    sent = make_sent(
+        [
+            {"to": "393480000000", "insertDate": "2026-11-24T10:00:00+0000"},
+            {"to": "41791234567", "insertDate": "2026-11-02T10:00:00+0000"},
+            {"to": "393480000000", "insertDate": None},
+        ]
+    )
+    groups = Groups.of(sent, ["week", "country"], tz="UTC")
+    report = groups.frame({"messages": groups.count()})
+    span = window("2026-11-04T00:00:00+00:00", "2026-11-25T10:00:00+00:00")
+    marked = time_buckets(span, "week", tz="UTC").mark(report)
+    assert marked.columns.tolist() == ["week", "partial", "country", "messages"]
+    assert marked["partial"].dtype == bool
+    assert dict(zip(marked["week"], marked["partial"], strict=True)) == {
+        "2026-11-02": True, "2026-11-23": True, NO_VALUE: False,
+    }  # fmt: skip
+    # Marking again replaces the column; a frame without the bucket cannot be marked.
+    assert (
+        time_buckets(span, "week", tz="UTC").mark(marked).columns.tolist()
+        == marked.columns.tolist()
+    )
+    with pytest.raises(ValueError, match="no day column"):
+        time_buckets(span, "day", tz="UTC").mark(report)
+
+
+def test_an_unknown_bucket_is_a_one_line_error() -> None:
+    span = window("2026-11-04T00:00:00+00:00", "2026-11-05T00:00:00+00:00")
+    with pytest.raises(ConfigError, match="cannot draw time by 'hour'"):
+        time_buckets(span, "hour")
+
+
+ZONES = st.sampled_from(
+    [
+        "UTC",
+        "Europe/Rome",
+        "America/New_York",
+        "Australia/Lord_Howe",
+        "Asia/Kathmandu",
+        "America/Santiago",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    start=st.datetimes(datetime(2020, 1, 1), datetime(2030, 1, 1), timezones=st.just(UTC)),
+    length=st.timedeltas(timedelta(seconds=1), timedelta(days=900)),
+    by=st.sampled_from([None, "day", "week", "month"]),
+    zone=ZONES,
+    offsets=st.lists(st.floats(0, 1, exclude_max=True), min_size=1, max_size=20),
+)
+def test_buckets_cover_the_window_and_only_its_ends_are_partial(
+    start: datetime, length: timedelta, by: str | None, zone: str, offsets: list[float]
+) -> None:
+    span = DateWindow(start, start + length)
+    buckets = time_buckets(span, by, tz=zone)
+    assert list(buckets.labels) == sorted(set(buckets.labels))
+    # Every moment of the window falls in one of the buckets, labelled as reports label it.
+    moments = [span.since + length * offset for offset in offsets] + [span.since]
+    frame = pd.DataFrame({"insertDate": pd.to_datetime(moments, utc=True)})
+    assert set(group_key(frame, buckets.by, tz=zone)) <= set(buckets.labels)
+    # Inner buckets are whole; the ends are partial exactly when the window cuts them.
+    assert not any(buckets.partial[1:-1])
+    step = {
+        "day": pd.DateOffset(days=1),
+        "week": pd.DateOffset(days=7),
+        "month": pd.DateOffset(months=1),
+    }
+
+    def local(moment: pd.Timestamp) -> pd.Timestamp:
+        return moment.tz_localize(zone, ambiguous=False, nonexistent="shift_forward")
+
+    first, last = pd.Timestamp(buckets.labels[0]), pd.Timestamp(buckets.labels[-1])
+    starts_before = local(first) < span.since
+    ends_after = local(last + step[buckets.by]) > span.until
+    if len(buckets.labels) == 1:
+        assert buckets.partial == (starts_before or ends_after,)
+    else:
+        assert buckets.partial[0] == starts_before
+        assert buckets.partial[-1] == ends_after

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -9,15 +10,19 @@ import pandas as pd
 import pytest
 
 from smstools_tui import connect
-from smstools_tui.analysis import DEFAULT_REPLY_WINDOW
+from smstools_tui.analysis import DEFAULT_REPLY_WINDOW, cost_total
 from smstools_tui.cli import report as report_cli
+from smstools_tui.dates import DateWindow
 from smstools_tui.report import REPORTS, run_report
 from smstools_tui.report.html import SECTIONS
+from smstools_tui.report.tables import display_frame
 
 from ..conftest import NOW
 
 Run = Callable[..., tuple[int, str, str]]
 WINDOW = ["--since", "2026-09-01T00:00:00+00:00", "--until", "2026-11-24T00:00:00+00:00"]
+SPAN = DateWindow.resolve(WINDOW[1], WINDOW[3], now=NOW)
+"""The window, from a Tuesday to a Tuesday: its first and last weeks are partial."""
 
 
 def _expected(name: str, **options: Any) -> pd.DataFrame:
@@ -48,8 +53,61 @@ def test_grouped_report_to_parquet(run: Run, tmp_path: Path) -> None:
                        "--tz", "Europe/Rome", "--out", str(target))  # fmt: skip
     assert code == 0, err
     written = pd.read_parquet(target)
-    expected = _expected("delivery", by="week", tz="Europe/Rome")
+    expected = _expected("delivery", by="week", tz="Europe/Rome", span=SPAN)
     pd.testing.assert_frame_equal(written, expected, check_dtype=False)
+    # The weeks the window cuts say so in a boolean column right after the week.
+    assert written.columns[:2].tolist() == ["week", "partial"]
+    assert written["partial"].dtype == bool
+    assert written.loc[written["partial"], "week"].tolist() == ["2026-08-31", "2026-11-23"]
+
+
+def test_partial_weeks_are_marked_in_the_table_and_the_csv(run: Run) -> None:
+    code, out, err = run("report", "delivery", "--demo", *WINDOW, "--by", "week", "--tz", "UTC")
+    assert code == 0, err
+    assert "partial" in out.splitlines()[2]  # the header row
+    assert (
+        out.rstrip()
+        .splitlines()[-1]
+        .startswith("Partial weeks (2026-08-31, 2026-11-23): the window covers only part of them")
+    )
+    code, out, _ = run("report", "delivery", "--demo", *WINDOW, "--by", "week", "--tz", "UTC",
+                       "--out", "-")  # fmt: skip
+    written = pd.read_csv(io.StringIO(out))
+    assert written.columns[:2].tolist() == ["week", "partial"]
+    assert written["partial"].tolist() == [True] + [False] * (len(written) - 2) + [True]
+
+
+def test_a_whole_month_window_has_no_partial_day(run: Run) -> None:
+    code, out, err = run("report", "delivery", "--demo", "--since", "2026-10-01T00:00:00+00:00",
+                         "--until", "2026-11-01T00:00:00+00:00", "--by", "day", "--tz", "UTC",
+                         "--out", "-")  # fmt: skip
+    assert code == 0, err
+    written = pd.read_csv(io.StringIO(out))
+    assert len(written) == 31 and not written["partial"].any()
+
+
+def test_cost_table_ends_with_its_total_and_the_export_does_not(run: Run, tmp_path: Path) -> None:
+    expected = _expected("cost", by="country")
+    code, out, err = run("report", "cost", "--demo", *WINDOW, "--by", "country")
+    assert code == 0, err
+    lines = [line for line in out.splitlines() if line.startswith("│")]
+    assert len(lines) == len(expected) + 1
+    total = [cell.strip() for cell in lines[-1].strip("│").split("│")]
+    shown = display_frame(cost_total(expected)).iloc[0].tolist()
+    assert total == ["total", *shown]
+    assert total[3] == f"{expected['spend'].sum():,.2f}"
+    # A file for machines holds the groups alone: summing a column counts each message once.
+    code, out, _ = run("report", "cost", "--demo", *WINDOW, "--by", "country", "--out", "-")
+    written = pd.read_csv(io.StringIO(out))
+    assert len(written) == len(expected) and "total" not in set(written["country"])
+    # The HTML table ends with the total row.
+    target = tmp_path / "cost.html"
+    code, _, err = run("report", "cost", "--demo", *WINDOW, "--by", "country", "--out", str(target))
+    assert code == 0, err
+    page = target.read_text(encoding="utf-8")
+    footer = page.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0]
+    assert footer.startswith('<tr class="total"><td>total</td>')
+    assert f'<td class="num">{expected["spend"].sum():,.2f}</td>' in footer
 
 
 def test_report_table_to_html(run: Run, tmp_path: Path) -> None:
@@ -106,8 +164,7 @@ def hostile_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
     received = received_frame(
         [{"from": "+393480000001", "text": "STOP", "receiveDate": "2026-11-01T11:00:00+0000"}]
     )
-    monkeypatch.setattr(report_cli, "_fetch", lambda options, received_too=False, **_: (
-        sent, received))  # fmt: skip
+    monkeypatch.setattr(report_cli, "_fetch", lambda options, **_: (sent, received, SPAN))
 
 
 @pytest.mark.usefixtures("hostile_fetch")
@@ -193,3 +250,13 @@ def test_print_table_shows_text_as_text() -> None:
     assert "\\x1b]0;title\\x07" in out and "a\\nb" in out
     assert "50.0%" in out
     assert "\x1b" not in out and "\x07" not in out
+
+
+def test_the_default_window_is_the_clients_last_30_days(run: Run) -> None:
+    """Resolved once on the client's clock (the demo's is frozen at NOW), and read exactly."""
+    code, out, err = run("report", "delivery", "--demo", "--by", "day", "--tz", "UTC", "--out", "-")
+    assert code == 0, err
+    days = pd.read_csv(io.StringIO(out))
+    assert days["day"].iloc[0] == "2026-10-26" and days["day"].iloc[-1] == "2026-11-25"
+    # From 10:00 to 10:00: the first and the last day are partial, no other.
+    assert days.loc[days["partial"], "day"].tolist() == ["2026-10-26", "2026-11-25"]

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
+import pytest
 
 from smstools_tui import analysis
-from smstools_tui.frames import RECEIVED_SCHEMA, SENT_SCHEMA, empty_frame
+from smstools_tui.dates import DateWindow
+from smstools_tui.frames import (
+    RECEIVED_SCHEMA,
+    SENT_SCHEMA,
+    empty_frame,
+    received_frame,
+    sent_frame,
+)
 from smstools_tui.report import charts
 
 
@@ -79,3 +88,88 @@ def test_empty_inputs_still_make_figures() -> None:
 
 def test_safe_label() -> None:
     assert charts.safe_label("a\x1b<b>") == "a\\x1b&lt;b&gt;"
+
+
+WEEKS = DateWindow(datetime(2026, 11, 4, tzinfo=UTC), datetime(2026, 11, 25, 10, tzinfo=UTC))
+"""Wednesday to Wednesday: by week, the first and last of its four weeks are partial."""
+
+
+@pytest.fixture
+def weekly() -> tuple[pd.DataFrame, pd.DataFrame]:
+    stamps = pd.date_range("2026-11-04T08:00Z", "2026-11-25T09:00Z", freq="7h")
+    sent = sent_frame(
+        [{"id": i, "to": "393480000000" if i % 3 else "41791234567", "price": 0.1,
+          "status": "DELIVERED" if i % 5 else "NOTDELIVERED",
+          "insertDate": stamp.strftime("%Y-%m-%dT%H:%M:%S+0000")}
+         for i, stamp in enumerate(stamps)]
+    )  # fmt: skip
+    received = received_frame(
+        [{"from": "+393480000001", "text": "STOP", "receiveDate": "2026-11-05T10:00:00+0000"},
+         {"from": "+393480000002", "text": "STOP", "receiveDate": "2026-11-12T10:00:00+0000"}]
+    )  # fmt: skip
+    return sent, received
+
+
+def test_partial_buckets_are_hatched_lighter_and_explained(
+    weekly: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    sent, received = weekly
+    buckets = analysis.time_buckets(WEEKS, "week", tz="UTC")
+    assert buckets.partial == (True, False, False, True)
+    delivery = buckets.mark(analysis.delivery_report(sent, "week", tz="UTC"))
+    figure = charts.delivery_rate_chart(delivery)
+    bars, line, partial_bars, open_markers = figure.data
+    # The series keep their whole weeks; the partial ones are drawn apart, outside the legend.
+    assert list(bars.x) == ["2026-11-09", "2026-11-16"] and bars.showlegend is not False
+    assert list(partial_bars.x) == ["2026-11-02", "2026-11-23"]
+    assert list(partial_bars.y) == [delivery["messages"].iloc[0], delivery["messages"].iloc[-1]]
+    assert partial_bars.marker.pattern.shape == "/"
+    assert partial_bars.marker.opacity == charts.PARTIAL_OPACITY
+    assert partial_bars.showlegend is False and partial_bars.legendgroup == bars.legendgroup
+    assert partial_bars.offsetgroup == bars.offsetgroup  # one slot per week, not two
+    assert list(line.x) == delivery["week"].tolist()  # the rate's line goes through every week
+    assert list(open_markers.x) == ["2026-11-02", "2026-11-23"]
+    assert open_markers.marker.color == "white" and open_markers.yaxis == line.yaxis
+    (note,) = figure.layout.annotations
+    assert note.text.startswith("hatched: partial week")
+
+    spend = buckets.mark(analysis.cost_report(sent, ["week", "country"], tz="UTC"))
+    figure = charts.spend_by_country_chart(spend)
+    whole = [trace for trace in figure.data if trace.showlegend is not False]
+    apart = [trace for trace in figure.data if trace.showlegend is False]
+    assert [trace.name for trace in whole] == [trace.name for trace in apart]
+    for trace in whole:
+        assert list(trace.x) == ["2026-11-09", "2026-11-16"], trace.name
+    for trace, twin in zip(whole, apart, strict=True):
+        assert list(twin.x) == ["2026-11-02", "2026-11-23"] and twin.offsetgroup is None
+        assert twin.marker.color == trace.marker.color is not None  # one colour per country
+    assert list(figure.layout.xaxis.categoryarray) == list(buckets.labels)  # in time order
+    assert sum(sum(trace.y) for trace in figure.data) == pytest.approx(spend["spend"].sum())
+
+    opt_outs = analysis.opt_out_report(sent, received)
+    figure = charts.opt_outs_chart(opt_outs, by=buckets)
+    assert [list(trace.x) for trace in figure.data if trace.showlegend is False] == [
+        ["2026-11-02"],
+        ["2026-11-02"],
+    ]
+    assert list(figure.layout.xaxis.categoryarray) == ["2026-11-02", "2026-11-09"]
+    # A chart with no point in a partial bucket has nothing to explain.
+    later = opt_outs[opt_outs["opted_out_at"] >= "2026-11-09"]
+    assert not charts.opt_outs_chart(later, by=buckets).layout.annotations
+
+
+def test_without_partial_marks_nothing_is_hatched(
+    weekly: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    sent, _ = weekly
+    figure = charts.delivery_rate_chart(analysis.delivery_report(sent, "week", tz="UTC"))
+    assert len(figure.data) == 2 and figure.data[0].marker.pattern.shape is None
+    assert not figure.layout.annotations
+
+
+def test_delivery_rate_axis_starts_at_zero(weekly: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    sent, _ = weekly
+    figure = charts.delivery_rate_chart(analysis.delivery_report(sent, "week", tz="UTC"))
+    assert figure.layout.yaxis.range == (0, 1.05)
+    assert figure.layout.yaxis.tickformat == ".0%"
+    assert figure.layout.yaxis2.rangemode == "tozero"  # the messages' bars

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from plotly.offline import get_plotlyjs
 
+from smstools_tui import analysis
+from smstools_tui.dates import DateWindow
 from smstools_tui.frames import SENT_SCHEMA, empty_frame, sent_frame
 from smstools_tui.report.html import SECTIONS, build_report_data, render_report, write_report
+from smstools_tui.report.tables import partial_note
 from smstools_tui.sandbox import SandboxAccount
 
 from .conftest import HOSTILE
@@ -45,12 +50,27 @@ class Page(HTMLParser):
 
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+SPAN = DateWindow(datetime(2026, 9, 1, tzinfo=UTC), NOW)
+"""From a Tuesday to the account's present: 85 days, drawn by week; the first and last weeks
+are partial."""
 
 
 @pytest.fixture(scope="module")
-def sandbox_page(account: SandboxAccount) -> str:
-    data = build_report_data(account.sent_frame(), account.received_frame(), tz="Europe/Rome")
-    return render_report(data, source="MyShop S.r.l.", generated=NOW)
+def sandbox_data(account: SandboxAccount) -> Any:
+    sent, received = account.sent_frame(), account.received_frame()
+    inside = sent["insertDate"] >= SPAN.since
+    received_inside = received["receiveDate"] >= SPAN.since
+    return build_report_data(
+        sent[inside].reset_index(drop=True),
+        received[received_inside].reset_index(drop=True),
+        tz="Europe/Rome",
+        span=SPAN,
+    )
+
+
+@pytest.fixture(scope="module")
+def sandbox_page(sandbox_data: Any) -> str:
+    return render_report(sandbox_data, source="MyShop S.r.l.", generated=NOW)
 
 
 def test_every_section_in_order(sandbox_page: str) -> None:
@@ -111,16 +131,49 @@ def test_previous_window_shows_the_change(account: SandboxAccount) -> None:
     assert "+100.0% on the window before" in page
 
 
-def test_time_bucket_follows_the_span() -> None:
-    def bucket(days: int) -> str:
-        last = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=days)
-        sent = sent_frame(
-            [{"id": 1, "insertDate": "2024-01-01T00:00:00+0000"},
-             {"id": 2, "insertDate": last.strftime("%Y-%m-%dT%H:%M:%S%z")}]
-        )  # fmt: skip
-        return build_report_data(sent, tz="UTC").time_bucket
+@pytest.mark.parametrize("days", [30, 36, 200, 246, 1000])
+def test_time_bucket_is_the_one_rule_for_the_window(days: int) -> None:
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    span = DateWindow(start, start + timedelta(days=days))
+    sent = sent_frame([{"id": 1, "insertDate": "2024-01-02T00:00:00+0000"}])
+    data = build_report_data(sent, tz="UTC", span=span)
+    assert data.buckets == analysis.time_buckets(span, tz="UTC")
+    # Without the window, the messages' first and last moments choose, and nothing is partial.
+    last = (start + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S%z")
+    alone = sent_frame(
+        [{"id": 1, "insertDate": "2024-01-01T12:00:00+0000"}, {"id": 2, "insertDate": last}]
+    )
+    unmarked = build_report_data(alone, tz="UTC")
+    assert unmarked.time_bucket == data.time_bucket
+    assert not any(unmarked.buckets.partial) and not unmarked.delivery["partial"].any()
 
-    assert [bucket(30), bucket(200), bucket(1000)] == ["day", "week", "month"]
+
+def test_partial_weeks_are_drawn_apart_and_explained(sandbox_data: Any, sandbox_page: str) -> None:
+    assert sandbox_data.time_bucket == "week"
+    delivery = sandbox_data.delivery
+    assert delivery.loc[delivery["partial"], "week"].tolist() == ["2026-08-31", "2026-11-23"]
+    assert html.escape(partial_note(delivery)) in sandbox_page
+    spend = sandbox_data.spend
+    assert set(spend.loc[spend["partial"], "week"]) == {"2026-08-31", "2026-11-23"}
+    # The figures in the page: hatched bars for the two weeks, a line that says what it means;
+    # the opt-outs chart only when someone opted out in one of them.
+    opted = analysis.group_key(sandbox_data.opt_outs, "week", tz="Europe/Rome",
+                               time_column="opted_out_at")  # fmt: skip
+    in_partial = bool(set(opted) & {"2026-08-31", "2026-11-23"})
+    sections = {key: sandbox_page.split(f'<section id="{key}">', 1)[1].split("</section>", 1)[0]
+                for key in ("delivery-rate", "spend", "opt-outs")}  # fmt: skip
+    drawn = {key: "hatched: partial week" in body for key, body in sections.items()}
+    assert drawn == {"delivery-rate": True, "spend": True, "opt-outs": in_partial}
+
+
+def test_spend_table_has_the_exact_total(account: SandboxAccount, sandbox_page: str) -> None:
+    section = sandbox_page.split('<section id="spend">', 1)[1].split("</section>", 1)[0]
+    footer = section.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0]
+    sent = account.sent_frame()
+    total = analysis.cost_report(sent[sent["insertDate"] >= SPAN.since])
+    assert f'<td class="num">{total["spend"].iloc[0]:,.2f}</td>' in footer
+    assert footer.startswith('<tr class="total"><td>total</td>')
+    assert section.count('<tr class="partial">') == 2
 
 
 def test_empty_window_still_renders(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 import sys
 import unicodedata
 import zoneinfo
@@ -8,12 +9,15 @@ import pandas as pd
 import pytest
 
 from smstools_tui.report.tables import (
+    MISSING,
     column_title,
     display_frame,
     format_duration,
     html_table,
+    partial_note,
     printable,
     table_page,
+    total_cells,
 )
 
 from .conftest import HOSTILE
@@ -105,3 +109,45 @@ def test_table_page_is_self_contained() -> None:
 def test_column_title() -> None:
     assert column_title("median_reply_seconds") == "median reply"
     assert column_title("delivery_rate") == "delivery rate"
+
+
+COST = pd.DataFrame(
+    {
+        "week": ["2026-08-31", "2026-09-07", "2026-09-14"],
+        "partial": [True, False, True],
+        "messages": [3, 10, 2],
+        "spend": [0.3, 1.0, 0.2],
+        "avg_price": [0.1, 0.1, 0.1],
+    }
+)
+COST_TOTAL = pd.DataFrame({"messages": [15], "spend": [1.5], "avg_price": [0.1]})
+
+
+def test_partial_rows_are_lighter_and_explained() -> None:
+    table = html_table(COST)
+    rows = table.split("<tbody>", 1)[1].split("</tbody>", 1)[0].strip().splitlines()
+    assert [row.startswith('<tr class="partial">') for row in rows] == [True, False, True]
+    assert "<td>yes</td>" in rows[0] and "<td>no</td>" in rows[1]
+    assert html.escape(partial_note(COST)) in table
+    assert partial_note(COST).startswith("Partial weeks (2026-08-31, 2026-09-14)")
+    assert partial_note(COST.assign(partial=False)) == ""
+    assert partial_note(COST.drop(columns="partial")) == ""
+
+
+def test_total_row_closes_the_table_even_when_it_is_cut() -> None:
+    table = html_table(COST, max_rows=1, total=COST_TOTAL)
+    assert table.count("<tr") == 3  # the header, one row, the total
+    footer = table.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0]
+    assert footer == (
+        '<tr class="total"><td>total</td><td></td><td class="num">15</td>'
+        '<td class="num">1.50</td><td class="num">0.1000</td></tr>'
+    )
+    assert "<tfoot>" in table_page(COST, "Cost", total=COST_TOTAL)
+
+
+def test_no_total_without_groups_or_rows() -> None:
+    assert total_cells(COST_TOTAL, COST_TOTAL) is None  # one row of figures already
+    assert total_cells(COST.iloc[:0], COST_TOTAL) is None
+    assert "<tfoot>" not in html_table(COST.iloc[:0], total=COST_TOTAL)
+    missing = COST_TOTAL.assign(avg_price=float("nan"))
+    assert total_cells(COST, missing) == ["total", "", "15", "1.50", MISSING]

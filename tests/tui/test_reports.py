@@ -20,9 +20,9 @@ from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.report.html import SECTIONS
 from smstools_tui.tui.screens.detail import MessageDetail
 from smstools_tui.tui.screens.export import ExportScreen
-from smstools_tui.tui.summary import FigureValue, bucket_labels
+from smstools_tui.tui.summary import FigureValue
 from smstools_tui.tui.views import DEFAULT_FIGURES, Figure, ReportSpec, opt_outs_flagged
-from smstools_tui.tui.widgets.charts import BarChart, StatusStrip
+from smstools_tui.tui.widgets.charts import AXIS_BREAK, BarChart, StatusStrip
 from smstools_tui.tui.widgets.overview import Overview, format_change, format_figure
 
 from ..conftest import NOW
@@ -89,8 +89,11 @@ async def test_overview_figures_and_charts_are_the_analysis_results(
         charts = app.charts
         assert charts is not None
         assert charts.bucket == "day"  # a 30-day window
-        assert list(charts.labels) == bucket_labels(data.window, "day", UTC)
+        buckets = analysis.time_buckets(data.window, tz=UTC)
+        assert charts.labels == buckets.labels and charts.partial == buckets.partial
         assert len(charts.labels) == 31  # a 30-day window touches 31 calendar days
+        # It starts and ends at 10:00: its first and last days are partial, drawn dim.
+        assert charts.partial == (True, *[False] * 29, True)
         delivery = analysis.delivery_report(data.sent, "day", tz=UTC).set_index("day")
         for label, rate in zip(charts.labels, charts.delivery_rate, strict=True):
             expected = delivery["delivery_rate"].get(label, math.nan)
@@ -100,8 +103,16 @@ async def test_overview_figures_and_charts_are_the_analysis_results(
         statuses = dict(charts.statuses)
         assert sum(statuses.values()) == len(data.sent)
         assert "Delivery rate per day" in str(app.query_one("#chart-delivery-box").border_title)
-        drawn = rendered(app.query_one("#chart-delivery", BarChart))
+        chart = app.query_one("#chart-delivery", BarChart)
+        drawn = rendered(chart)
         assert "100% ┤" in drawn and charts.labels[0][5:] in drawn
+        # The rate axis starts above zero: its foot is a break, not a corner.
+        assert f" {AXIS_BREAK}─" in drawn and "└" not in drawn
+        dim = [span for span in chart.render().spans if str(span.style).endswith(" dim")]
+        assert dim, "the partial days' bars are dim"
+        subtitle = app.query_one("#chart-delivery-box").border_subtitle
+        assert subtitle == "dim: a partial day"
+        assert " └─" in rendered(app.query_one("#chart-spend", BarChart))  # spend: from zero
         strip = rendered(app.query_one(StatusStrip))
         assert f"DELIVERED {statuses['DELIVERED']:,}" in strip
 

@@ -3,6 +3,9 @@
 Drawn with block characters (eighths of a cell, so a 7-row chart has 56 levels) and the theme's
 colour variables, so they read in the light and the dark theme and repeat exactly in snapshots.
 Every label is text the dashboard made (dates, numbers); nothing from a message reaches a chart.
+
+Bars of a partial bucket (a day or week the window covers only in part) are drawn dim. An axis
+that does not start at zero says so: its foot is the break mark ``≈``, not a corner.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from textual.widget import Widget
 
 from ..model import STATUS_STYLES
 
-__all__ = ["BarChart", "ChartSeries", "StatusStrip", "nice_ceiling"]
+__all__ = ["AXIS_BREAK", "BarChart", "ChartSeries", "StatusStrip", "nice_ceiling"]
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 """A cell filled from the bottom by 0 to 8 eighths."""
+AXIS_BREAK = "≈"
+"""The foot of a value axis that starts above zero, where a full one has its corner."""
 
 
 def nice_ceiling(value: float) -> float:
@@ -48,7 +53,9 @@ class ChartSeries:
         values: the bars' heights; NaN is a gap, drawn as a dot on the axis.
         top: per bar, the part of its value drawn at the top in the alert colour (wasted
             spend on top of spend); ``None`` for plain bars.
-        low, high: the axis range (``high`` ``None``: a round number above the largest value).
+        partial: per bar, whether it is drawn dim: a bucket the window covers only in part.
+        low, high: the axis range (``high`` ``None``: a round number above the largest value);
+            a ``low`` above zero is shown by the axis break mark.
         fmt: how an axis value is written.
         legend: the first line, above the bars.
         empty: what is shown instead when no bar has a value.
@@ -58,6 +65,7 @@ class ChartSeries:
     values: Sequence[float]
     fmt: Callable[[float], str]
     top: Sequence[float] | None = None
+    partial: Sequence[bool] | None = None
     low: float = 0.0
     high: float | None = None
     legend: Content = field(default_factory=Content)
@@ -108,9 +116,11 @@ class BarChart(Widget):
         plot = max(width - axis_width - 2, 1)
         labels = list(series.labels)
         tops = list(series.top) if series.top is not None else [0.0] * len(values)
+        partial = list(series.partial) if series.partial is not None else [False] * len(values)
         if len(values) > plot:
             # Too many buckets for the width: the most recent ones are the ones people check.
-            values, labels, tops = values[-plot:], labels[-plot:], tops[-plot:]
+            values, labels = values[-plot:], labels[-plot:]
+            tops, partial = tops[-plot:], partial[-plot:]
         starts, widths, gap = _columns(len(values), plot)
         scale = rows * 8 / (high - low) if high > low else 0.0
 
@@ -137,6 +147,8 @@ class BarChart(Widget):
             parts: list[Content | str | tuple[str, str]] = [(prefix, self.AXIS_STYLE)]
             for index, value in enumerate(values):
                 char, style = self._cell(heights[index] - level, lower[index] - level)
+                if style and partial[index]:
+                    style = f"{style} dim"
                 if not math.isfinite(value) and row == rows - 1:
                     char, style = "·", self.AXIS_STYLE
                 cells = char * widths[index]
@@ -145,7 +157,8 @@ class BarChart(Widget):
                     parts.append(" " * gap)
             lines.append(Content.assemble(*parts))
         used = starts[-1] + widths[-1] + gap
-        axis = " " * axis_width + " └" + "─" * used
+        foot = AXIS_BREAK if low > 0 else "└"
+        axis = " " * axis_width + f" {foot}" + "─" * used
         lines.append(Content.styled(axis, self.AXIS_STYLE))
         lines.append(Content.styled(_labels(labels, starts, axis_width + 2), self.AXIS_STYLE))
         return Content("\n").join(lines)

@@ -24,6 +24,11 @@ PreviousState = Literal["loaded", "loading", "missing"]
 """Whether the previous window's figures are there to compare with."""
 
 _BUCKET_WORDS = {"day": "day", "week": "week (from Monday)", "month": "month"}
+_PARTIAL_NOTES = {
+    "day": "dim: a partial day",
+    "week": "dim: a partial week",
+    "month": "dim: a partial month",
+}
 
 
 def _missing(value: float | int | None) -> bool:
@@ -175,17 +180,24 @@ class Overview(VerticalScroll):
             spend.show(None)
             return
         every = _BUCKET_WORDS.get(charts.bucket, charts.bucket)
-        self.query_one("#chart-delivery-box").border_title = f"Delivery rate per {every}"
-        self.query_one("#chart-spend-box").border_title = f"Spend per {every}"
+        # The window cuts its first and last buckets: their bars are dim, and the boxes say why.
+        note = _PARTIAL_NOTES.get(charts.bucket, "dim: partial") if any(charts.partial) else ""
+        delivery_box = self.query_one("#chart-delivery-box")
+        spend_box = self.query_one("#chart-spend-box")
+        delivery_box.border_title = f"Delivery rate per {every}"
+        spend_box.border_title = f"Spend per {every}"
+        delivery_box.border_subtitle = spend_box.border_subtitle = note
         labels = [_label(label, charts.bucket) for label in charts.labels]
         rates = [rate for rate in charts.delivery_rate if not math.isnan(rate)]
-        # Rates sit near the top: start the axis a little under the lowest so changes show;
-        # the foot is labelled, so the bars never pretend to start at zero.
+        # Rates sit near the top: start the axis a little under the lowest so changes show in
+        # a few rows; its foot is labelled and drawn as a break, so the bars never pretend to
+        # start at zero.
         low = max(min(math.floor((min(rates) - 0.02) * 10) / 10, 0.9), 0.0) if rates else 0.0
         delivery.show(
             ChartSeries(
                 labels=labels,
                 values=charts.delivery_rate,
+                partial=charts.partial,
                 fmt=lambda value: f"{value:.0%}",
                 low=low,
                 high=1.0,
@@ -205,6 +217,7 @@ class Overview(VerticalScroll):
                 labels=labels,
                 values=charts.spend if spent else [math.nan] * len(charts.spend),
                 top=charts.wasted,
+                partial=charts.partial,
                 fmt=_money_axis,
                 legend=Content.assemble(
                     ("■", BarChart.BAR_STYLE),
