@@ -48,7 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import StoreError
-from ..frames import PENDING_STATUSES, STATUSES, FrameSchema, coerce_frame, empty_frame
+from ..frames import PENDING_STATUSES, FrameSchema, coerce_frame, empty_frame
 from .coverage import Coverage, Span, from_epoch
 from .files import atomic_write, atomic_write_bytes, lock_file
 from .locate import StoreIdentity
@@ -600,10 +600,9 @@ def _string_or_none(arrow_type: pa.DataType) -> Any:
 
 
 def _to_frame(table: pa.Table, kind: Kind) -> pd.DataFrame:
+    # coerce_frame puts the status categories in the documented order, whatever the file's
+    # dictionary holds.
     frame = _compact(table).to_pandas(types_mapper=_string_or_none)
-    if kind == "sent":
-        # Status categories always in the documented order, whatever the file's dictionary.
-        frame["status"] = frame["status"].cat.set_categories(list(STATUSES))
     return coerce_frame(frame, SCHEMAS[kind])
 
 
