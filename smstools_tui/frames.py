@@ -29,6 +29,13 @@ Statuses: a status is read whatever its case and surrounding whitespace (`` deli
 :data:`STATUS_DTYPE`, with a :class:`UnknownStatusWarning`; the text the API sent is kept in
 ``statusDetail`` (``EXPIRED``, or ``EXPIRED: <the detail>`` when the API gave a detail too). An
 UNKNOWN message is neither final nor pending: the delivery rate leaves it out, like a pending one.
+
+Dates: every date of a message must fall in :data:`ACCEPTED_DATES` (1990-01-01 to 2099-12-31,
+UTC); one outside is a :class:`~smstools_tui.errors.DecodeError` naming the field, the value and
+the range. The first SMS was sent in December 1992, so an earlier date is no message's; a later
+one is no schedule anyone keeps. Both bounds keep every date inside the nanosecond range of
+pandas (1677 to 2262), which charts and some arithmetic convert to, and inside the four-digit
+years of the store's month partitions.
 The ``category`` columns hold strings: ``frame["text"].str.contains(...)`` works as on strings.
 They are categories because the values repeat (a campaign's text, a customer's number, a
 sender, a campaign id): each distinct string is stored once, which keeps a sent frame under
@@ -40,7 +47,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import numpy as np
@@ -52,6 +59,7 @@ from .dates import parse_api_datetime
 from .errors import ConfigError, DecodeError
 
 __all__ = [
+    "ACCEPTED_DATES",
     "FINAL_STATUSES",
     "PENDING_STATUSES",
     "RECEIVED_SCHEMA",
@@ -78,6 +86,12 @@ UNKNOWN_STATUS = "UNKNOWN"
 pending); the text the API sent is kept in ``statusDetail``."""
 STATUS_DTYPE = pd.CategoricalDtype([*STATUSES, UNKNOWN_STATUS])
 """The status column's dtype: the documented statuses in lifecycle order, then ``UNKNOWN``."""
+
+ACCEPTED_DATES: tuple[datetime, datetime] = (
+    datetime(1990, 1, 1, tzinfo=UTC),
+    datetime(2100, 1, 1, tzinfo=UTC),
+)
+"""``[first, end)``: the dates a message may carry (see the module's docstring for why)."""
 
 Kind = Literal["int", "float", "string", "category", "status", "timestamp"]
 
@@ -106,10 +120,15 @@ class UnknownStatusWarning(UserWarning):
 
 @dataclass(frozen=True)
 class FrameSchema:
-    """Column names and kinds of one frame, in order."""
+    """Column names and kinds of one frame, in order.
+
+    Attributes:
+        dates: ``[first, end)`` every timestamp column must fall in, or ``None`` for no bound.
+    """
 
     name: str
     columns: tuple[tuple[str, Kind], ...]
+    dates: tuple[datetime, datetime] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -135,6 +154,7 @@ SENT_SCHEMA = FrameSchema(
         ("statusDetail", "category"),
         ("type", "category"),
     ),
+    dates=ACCEPTED_DATES,
 )
 
 RECEIVED_SCHEMA = FrameSchema(
@@ -145,6 +165,7 @@ RECEIVED_SCHEMA = FrameSchema(
         ("receiveDate", "timestamp"),
         ("simId", "category"),
     ),
+    dates=ACCEPTED_DATES,
 )
 
 
@@ -199,7 +220,10 @@ def records_frame(records: Iterable[Mapping[str, Any]], schema: FrameSchema) -> 
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
         # XML text, or unexpected types: column by column, with precise errors.
         columns = {name: [row.get(name) for row in rows] for name in schema.names}
-    arrays = {name: _arrow_column(columns[name], name, kind) for name, kind in schema.columns}
+    arrays = {
+        name: _arrow_column(columns[name], name, kind, schema.dates)
+        for name, kind in schema.columns
+    }
     table = pa.table(arrays)
     frame = table.to_pandas(types_mapper=_types_mapper, split_blocks=True, self_destruct=True)
     unknown: pd.Series | None = None
@@ -318,7 +342,13 @@ def _wire_struct(schema: FrameSchema) -> pa.StructType:
     return pa.struct([(name, wire.get(kind, pa.string())) for name, kind in schema.columns])
 
 
-def _arrow_column(values: list[Any] | pa.Array, name: str, kind: Kind) -> pa.Array:
+def _arrow_column(
+    values: list[Any] | pa.Array,
+    name: str,
+    kind: Kind,
+    dates: tuple[datetime, datetime] | None = None,
+) -> pa.Array:
+    """One column in its Arrow type; timestamps outside ``dates`` are a :class:`DecodeError`."""
     if isinstance(values, pa.Array) and kind in ("int", "float"):
         return values
     if kind == "int":
@@ -327,7 +357,10 @@ def _arrow_column(values: list[Any] | pa.Array, name: str, kind: Kind) -> pa.Arr
         return _typed(values, pa.float64(), name)
     strings = _strings(values)
     if kind == "timestamp":
-        return _timestamps(strings, name)
+        stamps = _timestamps(strings, name)
+        if dates is not None:
+            _check_dates(stamps, strings, name, dates)
+        return stamps
     if kind == "category":
         return strings.dictionary_encode()
     return strings
@@ -395,3 +428,17 @@ def _timestamps(strings: pa.Array, name: str) -> pa.Array:
             raise DecodeError(f"field {name!r} has {value!r}, which is not a date") from None
     return pa.array(parsed, type=target)
 
+
+def _check_dates(
+    stamps: pa.Array, strings: pa.Array, name: str, dates: tuple[datetime, datetime]
+) -> None:
+    first, end = (pa.scalar(moment, stamps.type) for moment in dates)
+    outside = pc.or_(pc.less(stamps, first), pc.greater_equal(stamps, end))
+    if not pc.any(outside).as_py():
+        return
+    value = strings[pc.index(outside, True).as_py()].as_py()
+    last = dates[1] - timedelta(days=1)
+    raise DecodeError(
+        f"field {name!r} has {value!r}, outside the dates accepted "
+        f"({dates[0]:%Y-%m-%d} to {last:%Y-%m-%d}, UTC)"
+    )

@@ -7,6 +7,7 @@ import pytest
 
 from smstools_tui.errors import DecodeError
 from smstools_tui.frames import (
+    ACCEPTED_DATES,
     RECEIVED_SCHEMA,
     SENT_SCHEMA,
     STATUS_DTYPE,
@@ -206,3 +207,46 @@ def test_coerce_frame_fills_missing_columns_and_drops_extra_ones() -> None:
     assert kinds(sent) == kinds(sent_frame([DOCUMENTED_ITEM]))
     assert sent.drop(columns="id").isna().all().all()
 
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("insertDate", "9999-12-31T23:59:59-0100"),  # year 10000 in UTC
+        ("insertDate", "0001-01-01T00:00:00+0000"),
+        ("sentDate", "1989-12-31T23:59:59+0000"),
+        ("deliveryDate", "2100-01-01T00:00:00+0000"),
+        ("deliveryDate", "2099-12-31T23:30:00-0100"),  # 2100 in UTC
+    ],
+)
+@pytest.mark.parametrize("wire", ["json", "xml"])
+def test_a_date_outside_the_accepted_range_is_a_clear_error(
+    field: str, value: str, wire: str
+) -> None:
+    good = {"id": 1, "insertDate": "2026-11-02T10:00:00+0100"}
+    bad = {"id": 2, field: value}
+    records = [good, bad]
+    if wire == "xml":
+        records = [{key: str(item) for key, item in record.items()} for record in records]
+    with pytest.raises(DecodeError) as raised:
+        sent_frame(records)
+    message = str(raised.value)
+    assert f"field {field!r} has {value!r}" in message
+    assert "1990-01-01 to 2099-12-31" in message and "\n" not in message
+
+
+def test_a_received_date_outside_the_range_is_refused_too() -> None:
+    with pytest.raises(DecodeError, match="field 'receiveDate' has '2200-01-01T00:00:00Z'"):
+        received_frame([{"from": "+39348", "receiveDate": "2200-01-01T00:00:00Z"}])
+
+
+def test_the_accepted_range_is_inclusive_of_its_first_and_last_second() -> None:
+    first, end = ACCEPTED_DATES
+    frame = received_frame(
+        [
+            {"receiveDate": "1990-01-01T00:00:00+0000"},
+            {"receiveDate": "2099-12-31T23:59:59+0000"},
+            {"receiveDate": "1990-01-01T01:00:00+0100"},
+        ]
+    )
+    assert frame["receiveDate"].min() == pd.Timestamp(first)
+    assert frame["receiveDate"].max() == pd.Timestamp(end) - pd.Timedelta(seconds=1)
