@@ -98,8 +98,17 @@ class Coverage:
 
     @classmethod
     def from_json(cls, spans: Iterable[Iterable[str]]) -> Coverage:
+        """What :meth:`to_json` wrote.
+
+        Raises:
+            ValueError: not a list of ``[start, end]`` pairs of ISO-8601 dates with an offset.
+            TypeError: a value that is not text.
+        """
         coverage = cls()
         for pair in spans:
-            start, end = (to_epoch(datetime.fromisoformat(text)) for text in pair)
+            moments = [datetime.fromisoformat(text) for text in pair]
+            if len(moments) != 2 or any(moment.tzinfo is None for moment in moments):
+                raise ValueError(f"{pair!r} is not a [start, end] pair of aware dates")
+            start, end = (to_epoch(moment) for moment in moments)
             coverage = coverage.add(start, end)
         return coverage
