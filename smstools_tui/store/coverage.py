@@ -73,6 +73,23 @@ class Coverage:
         merged.append((start, end))
         return Coverage(tuple(sorted(merged)))
 
+    def remove(self, start: int, end: int) -> Coverage:
+        """This coverage without ``[start, end)``.
+
+        Example:
+            >>> Coverage().add(0, 30).remove(10, 20).spans
+            ((0, 10), (20, 30))
+        """
+        if end <= start:
+            return self
+        kept: list[Span] = []
+        for span_start, span_end in self.spans:
+            if span_start < start:
+                kept.append((span_start, min(span_end, start)))
+            if span_end > end:
+                kept.append((max(span_start, end), span_end))
+        return Coverage(tuple(kept))
+
     def missing(self, start: int, end: int) -> list[Span]:
         """The parts of ``[start, end)`` not covered, in order."""
         gaps: list[Span] = []

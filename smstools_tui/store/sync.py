@@ -13,6 +13,10 @@ complete. An interrupted sync (Ctrl-C, the network gone, the process killed) the
 after the last committed chunk; what the interrupted search had read is committed too (sent
 messages by id; received ones provisionally, until their span is searched completely).
 
+Before anything else a sync checks the store's files (:meth:`Store.repair`): a partition file
+that is missing, cut short, or has a column of the wrong type is dropped with its month, which
+the sync then fetches again.
+
 Then the sent messages stored as PENDING or SENT, not just fetched, and inserted in the last
 ``recheck_days``, are searched by id (``id=1,2,3…``, ``id_batch`` at a time), and the answers
 replace the stored copies: a message that got delivered is updated in place.
@@ -183,10 +187,14 @@ class Syncer:
         started = time.perf_counter()
         requests_before = self.client.requests_made
         now = self.client.now()
+        # Where the store starts is read before a repair may drop its first month: the window
+        # then takes that month in, and fetches it again.
         start = self._start(since, now)
         end = to_epoch(now, up=False)
         report = SyncReport(since=from_epoch(start), until=from_epoch(end), store=self.store.path)
         try:
+            for damage in self.store.repair():
+                log.warning("the store's %s; it is dropped and fetched again", damage)
             self.store.commit(account_details=account_to_json(self.client.account()))
             fetched_ids: set[int] = set()
             for kind in ("sent", "received"):

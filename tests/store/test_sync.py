@@ -3,6 +3,7 @@ the network fails in the middle; after every successful sync the store is the sa
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections import Counter
@@ -17,8 +18,10 @@ from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.errors import FetchCancelled, ServerError
 from smstools_tui.sandbox import FaultPlan, SandboxAccount, SandboxApi
 from smstools_tui.store import Store, StoreIdentity, Syncer, SyncPolicy, SyncReport
-from smstools_tui.store.coverage import from_epoch
+from smstools_tui.store.coverage import from_epoch, to_epoch
 from tests.conftest import NOW, Clock
+
+from .test_store import damage_file
 
 SINCE = "2026-06-01T00:00:00+00:00"
 WHO = StoreIdentity("http://localhost/rest/api", "sha256:test", "test")
@@ -365,4 +368,27 @@ def test_ctrl_c_mid_search_keeps_what_was_read(
     )
     api.on_request = None
     Syncer(client, store).sync()
+    assert_store_is_truth(store, truth, clock)
+
+
+@pytest.mark.parametrize("how", ["deleted", "truncated", "wrong column type", "other rows"])
+@pytest.mark.parametrize("month", ["2026-06", "2026-09"])  # the first month, and one inside
+def test_a_sync_mends_a_damaged_partition_by_fetching_its_month_again(
+    store: Store,
+    client: SmstoolsClient,
+    clock: Clock,
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+    caplog: pytest.LogCaptureFixture,
+    how: str,
+    month: str,
+) -> None:
+    Syncer(client, store).sync(since=SINCE)
+    spoilt = store.manifest.sent.partitions[month].file
+    damage_file(store.path / spoilt, how)
+    with caplog.at_level(logging.WARNING, logger="smstools_tui.store"):
+        report = Syncer(client, store).sync()  # no --since: from where the store started
+    assert report.new_sent > 0
+    assert f"the store's {spoilt} " in caplog.text and "dropped and fetched again" in caplog.text
+    assert store.damage() == []
+    assert store.coverage("sent").start == to_epoch(pd.Timestamp(SINCE).to_pydatetime())
     assert_store_is_truth(store, truth, clock)
