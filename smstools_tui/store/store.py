@@ -490,8 +490,19 @@ class Store:
         self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def _switch(self, state: Manifest) -> None:
-        """Commit ``state``: replace the manifest, then delete the files it no longer names."""
-        atomic_write_bytes(self.path / MANIFEST_NAME, state.to_json())
+        """Commit ``state``: replace the manifest, then delete the files it no longer names.
+
+        The new manifest is read back first, by the same code that opens a store: a state this
+        version could not open again is never written (the store stays as it was)."""
+        document = state.to_json()
+        try:
+            Manifest.from_json(document, self.path / MANIFEST_NAME)
+        except StoreError as error:
+            raise StoreError(
+                f"the store in {self.path} was left unchanged: the change would not read back "
+                f"({error})"
+            ) from None
+        atomic_write_bytes(self.path / MANIFEST_NAME, document)
         self._manifest = state
         self._collect_garbage(state)
 
@@ -556,6 +567,12 @@ class Store:
 
     def _write_partition(self, kind: Kind, key: str, table: pa.Table, generation: int) -> Partition:
         name = f"{kind}/{key}.g{generation:06d}.parquet"
+        if not PARTITION_FILE.fullmatch(name.partition("/")[2]):
+            # What the manifest loader would refuse, and the clean-up would never delete.
+            raise StoreError(
+                f"the store in {self.path} was left unchanged: {kind} messages of the month "
+                f"{key!r} cannot be named as a partition"
+            )
         target = self.path / name
         target.parent.mkdir(mode=0o700, exist_ok=True)
         table = _compact(table)
@@ -700,7 +717,27 @@ def _to_table(frame: pd.DataFrame, kind: Kind) -> pa.Table:
     table = pa.Table.from_pandas(coerce_frame(frame, schema), preserve_index=False).cast(
         _storage_schema(kind)
     )
+    if schema.dates is not None:
+        _check_dates(table, kind, schema.dates)
     return table
+
+
+def _check_dates(table: pa.Table, kind: Kind, dates: tuple[datetime, datetime]) -> None:
+    """Refuse messages dated outside ``dates``: the store never writes what it could not read
+    back (a month key of year 10000), nor dates the analysis cannot hold."""
+    first, end = (_scalar(moment) for moment in dates)
+    for target in table.schema:
+        if not pa.types.is_timestamp(target.type):
+            continue
+        column = table[target.name]
+        outside = pc.or_(pc.less(column, first), pc.greater_equal(column, end))
+        if pc.any(outside).as_py():
+            # As text by Arrow: a Python datetime cannot hold year 10000.
+            value = column.filter(outside).cast(pa.string())[0].as_py().replace(".000000", "")
+            raise StoreError(
+                f"{kind} messages with {target.name} {value} cannot be stored: the "
+                f"store keeps dates from {dates[0]:%Y-%m-%d} to before {dates[1]:%Y-%m-%d} (UTC)"
+            )
 
 
 def _conform(table: pa.Table, kind: Kind, names: list[str] | None = None) -> pa.Table:

@@ -11,6 +11,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
@@ -417,3 +418,74 @@ def test_pending_ids_read_damage_as_clearly(store: Store, account: SandboxAccoun
     damage_file(store.path / store.manifest.sent.partitions["2026-11"].file, "truncated")
     with pytest.raises(StoreError, match=r"is damaged: sent/2026-11\.g\d+\.parquet cannot be"):
         store.pending_ids()
+
+
+# -- nothing committed can make the store unreadable -------------------------------------------
+
+
+def far_future(rows: int = 2) -> pd.DataFrame:
+    """Sent messages dated 9999-12-31T23:59:59-0100, year 10000 in UTC: a frame built by hand,
+    past the frames' own date check."""
+    moment = pd.Timestamp("2026-11-02T10:00:00Z")
+    frame = coerce_frame(
+        pd.DataFrame({"id": range(rows), "status": "SENT", "insertDate": [moment] * rows}),
+        SENT_SCHEMA,
+    )
+    far = np.array(["10000-01-01T00:59:59"] * rows, dtype="datetime64[us]")
+    frame["insertDate"] = pd.Series(far).dt.tz_localize("UTC")
+    return frame
+
+
+def test_messages_dated_outside_the_accepted_range_are_refused_before_anything_is_written(
+    store: Store, client: SmstoolsClient
+) -> None:
+    sent = client.sent(SINCE, UNTIL)
+    store.commit(sent=sent)
+    before = sorted(os.listdir(store.path / "sent"))
+    with pytest.raises(StoreError) as raised:
+        store.commit(sent=far_future())
+    assert str(raised.value) == (
+        "sent messages with insertDate 10000-01-01 00:59:59Z cannot be stored: the store "
+        "keeps dates from 1990-01-01 to before 2100-01-01 (UTC)"
+    )
+    assert sorted(os.listdir(store.path / "sent")) == before
+    pd.testing.assert_frame_equal(Store.open(store.path).read("sent"), sent)
+
+
+def test_a_partition_the_store_could_not_open_again_is_never_written(
+    store: Store, client: SmstoolsClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Defence in depth: were a date past the check, the month key ``10000-01`` would name a
+    partition the manifest loader refuses: no such file is written."""
+    sent = client.sent(SINCE, UNTIL)
+    store.commit(sent=sent)
+    before = sorted(os.listdir(store.path / "sent"))
+    monkeypatch.setattr("smstools_tui.store.store._check_dates", lambda *args: None)
+    with pytest.raises(StoreError) as raised:
+        store.commit(sent=far_future())
+    assert str(raised.value) == (
+        f"the store in {store.path} was left unchanged: sent messages of the month '10000-01' "
+        "cannot be named as a partition"
+    )
+    assert sorted(os.listdir(store.path / "sent")) == before
+    pd.testing.assert_frame_equal(Store.open(store.path, WHO).read("sent"), sent)
+
+
+def test_a_manifest_the_store_could_not_open_again_is_never_written(
+    store: Store, client: SmstoolsClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every commit reads its new manifest back with the loader before the switch."""
+    sent = client.sent(SINCE, UNTIL)
+    store.commit(sent=sent)
+    manifest = (store.path / MANIFEST_NAME).read_bytes()
+    monkeypatch.setattr(
+        "smstools_tui.store.manifest._iso", lambda moment: "soon" if moment else None
+    )
+    with pytest.raises(StoreError) as raised:
+        store.commit(account_details={"username": "x"})
+    message = str(raised.value)
+    assert message.startswith(f"the store in {store.path} was left unchanged: the change would")
+    assert "synced_at is not a date ('soon')" in message or "written_at is not a date" in message
+    assert (store.path / MANIFEST_NAME).read_bytes() == manifest
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(Store.open(store.path).read("sent"), sent)
