@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -205,6 +207,11 @@ class Store:
                 ``identity``) missing.
         """
         folder = Path(path).expanduser()
+        if folder.is_symlink() and not folder.exists():
+            raise StoreError(
+                f"--store {folder} is a symbolic link to {os.readlink(folder)}, which does not "
+                "exist: create that folder, or give another --store"
+            )
         manifest = _load_manifest(folder)
         if manifest is None:
             _check_creatable(folder)
@@ -486,8 +493,11 @@ class Store:
         if not self._writable:
             raise StoreError(f"the store in {self.path} is open read-only (offline)")
         # Only the owner may read it: phone numbers and texts are personal data. (The files are
-        # created 0600 by mkstemp, the folders here 0700.)
+        # created 0600 by mkstemp, the folders here 0700; a folder that already existed, made
+        # by hand or by an older version, is tightened.)
         self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in (self.path, *(self.path / kind for kind in KINDS)):
+            _make_private(folder)
 
     def _switch(self, state: Manifest) -> None:
         """Commit ``state``: replace the manifest, then delete the files it no longer names.
@@ -646,6 +656,19 @@ def _check_creatable(folder: Path) -> None:
             f"{folder} is not a smstools-tui store and is not empty (it holds {foreign[0]!r}); "
             "give a new or empty folder"
         )
+
+
+def _make_private(folder: Path) -> None:
+    """Take away the group's and others' access to ``folder``, when it has any."""
+    try:
+        mode = stat.S_IMODE(folder.stat().st_mode)
+        if mode & 0o077:
+            folder.chmod(mode & 0o700)
+            log.info("%s was readable by others: it is now private (%o)", folder, mode & 0o700)
+    except FileNotFoundError:
+        pass
+    except OSError as error:  # not the owner: say so, the data is still written
+        log.warning("%s is readable by others and cannot be made private: %s", folder, error)
 
 
 def _partition_problem(folder: Path, partition: Partition, kind: Kind) -> str | None:

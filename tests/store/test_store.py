@@ -282,6 +282,40 @@ def test_only_the_owner_can_read_the_store(store: Store, client: SmstoolsClient)
         assert path.stat().st_mode & 0o077 == 0, path
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_folder_others_could_read_is_made_private(tmp_path: Path, client: SmstoolsClient) -> None:
+    """A store folder made by hand (or by an older version) with the umask's 0755 is tightened
+    on the first commit, and its subfolders too."""
+    folder = tmp_path / "store"
+    (folder / "sent").mkdir(parents=True)
+    for path in (folder, folder / "sent"):
+        path.chmod(0o755)
+    store = Store.open(folder, WHO)
+    store.commit(sent=client.sent(SINCE, UNTIL))
+    for path in [folder, folder / "sent", *folder.rglob("*")]:
+        assert path.stat().st_mode & 0o077 == 0, path
+    folder.chmod(0o750)  # loosened again later: the next commit tightens it again
+    store.commit(account_details={"username": "x"})
+    assert folder.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_store_path_on_a_dangling_symbolic_link_says_so(
+    tmp_path: Path, client: SmstoolsClient
+) -> None:
+    link = tmp_path / "store"
+    link.symlink_to(tmp_path / "gone" / "store")
+    for identity in (WHO, None):
+        with pytest.raises(StoreError) as raised:
+            Store.open(link, identity)
+        assert str(raised.value) == (
+            f"--store {link} is a symbolic link to {tmp_path / 'gone' / 'store'}, which does "
+            "not exist: create that folder, or give another --store"
+        )
+    (tmp_path / "gone" / "store").mkdir(parents=True)  # the advice
+    Store.open(link, WHO).commit(sent=client.sent(SINCE, UNTIL))
+    assert len(Store.open(link).read("sent")) > 0
+
+
 def test_a_read_racing_a_commit_in_another_process_reads_the_new_state(
     store: Store, account: SandboxAccount, tmp_path: Path
 ) -> None:
