@@ -7,11 +7,15 @@ become searchable a little after the date it carries (a replicated index, a cloc
 apart): the overlap catches it, and nothing is doubled, since sent messages are merged by id and
 the received messages of a searched span are replaced by the new, complete answer for that span.
 
-Gaps are searched in chunks of about ``chunk_messages`` messages (sized from the density of
-what the store holds, else from a first week), oldest first, each committed as soon as it is
-complete. An interrupted sync (Ctrl-C, the network gone, the process killed) therefore resumes
-after the last committed chunk; what the interrupted search had read is committed too (sent
-messages by id; received ones provisionally, until their span is searched completely).
+Gaps are searched in chunks, oldest first, each committed as soon as it is complete. Every chunk
+is capped three ways: about ``chunk_messages`` messages (judged from the density of what the
+store holds, else of a first week, then of each chunk just read), at most ``chunk_span`` seconds
+of time, and about ``chunk_seconds`` of work (judged from how fast the last chunk came); and it
+grows at most fourfold from one chunk to the next, since a quiet stretch says little about a
+busy one ahead. So a sync commits its progress every few seconds, a resumed one too, and an
+interrupted sync (Ctrl-C, the network gone, the process killed) resumes after the last committed
+chunk; what the interrupted search had read is committed too (sent messages by id; received
+ones provisionally, until their span is searched completely).
 
 Before anything else a sync checks the store's files (:meth:`Store.repair`): a partition file
 that is missing, cut short, or has a column of the wrong type is dropped with its month, which
@@ -54,6 +58,7 @@ log = logging.getLogger("smstools_tui.store")
 
 _FIRST_CHUNK = 7 * 86_400
 _SMALLEST_CHUNK = 3_600
+_GROWTH = 4.0
 
 SyncProgress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)``; ``stage`` is ``sent``, ``received`` or
@@ -71,13 +76,17 @@ class SyncPolicy:
             ``None`` re-checks every non-final message stored. Operators stop trying to deliver
             after at most a few days, so an older SENT message is not going to change.
         id_batch: message ids per status re-check request.
-        chunk_messages: about how many messages one committed chunk holds.
+        chunk_messages: about how many messages one committed chunk holds, at most.
+        chunk_span: the longest stretch of time, in seconds, one chunk searches.
+        chunk_seconds: about how long fetching and committing one chunk may take.
     """
 
     overlap: int = 120
     recheck_days: float | None = 7.0
     id_batch: int = 250
-    chunk_messages: int = 50_000
+    chunk_messages: int = 10_000
+    chunk_span: int = 31 * 86_400
+    chunk_seconds: float = 5.0
 
 
 @dataclass
@@ -233,7 +242,8 @@ class Syncer:
         covered = sum(end - start for start, end in coverage)
         length = _FIRST_CHUNK
         if state.rows and covered:
-            length = int(max(self.policy.chunk_messages * covered / state.rows, _SMALLEST_CHUNK))
+            length = int(self.policy.chunk_messages * covered / state.rows)
+        length = self._capped(length)
         pages = _Pages(kind, progress)
         for gap_start, gap_end in coverage.missing(*window):
             if watermark is not None and gap_start == watermark:
@@ -298,18 +308,29 @@ class Syncer:
         pages: _Pages,
         cancel: CancelToken | None,
     ) -> None:
-        # Each chunk after the first (``length`` seconds) is sized from the density just seen
-        # to hold about chunk_messages, growing at most fourfold (a quiet stretch says little
-        # about a busy one ahead).
+        # Each chunk after the first (``length`` seconds) is sized from the one just read: its
+        # density of messages and how long it took.
         cursor = start
         while cursor < end:
             _check(cancel)
             stop = min(cursor + length, end)
+            began = time.perf_counter()
             rows = self._fetch_chunk(kind, cursor, stop, report, fetched_ids, pages, cancel)
-            took = stop - cursor
-            wanted = self.policy.chunk_messages * took / rows if rows else 4 * took
-            length = int(min(max(wanted, _SMALLEST_CHUNK), 4 * took))
+            length = self._next_length(stop - cursor, rows, time.perf_counter() - began)
             cursor = stop
+
+    def _next_length(self, span: int, rows: int, seconds: float) -> int:
+        """The span of the chunk after one of ``span`` seconds that held ``rows`` messages and
+        took ``seconds`` to fetch and commit."""
+        growth = _GROWTH
+        if rows:
+            growth = min(growth, self.policy.chunk_messages / rows)
+        if seconds > 0:
+            growth = min(growth, self.policy.chunk_seconds / seconds)
+        return self._capped(int(span * growth))
+
+    def _capped(self, length: int) -> int:
+        return max(min(length, self.policy.chunk_span), _SMALLEST_CHUNK)
 
     def _fetch_chunk(
         self,

@@ -392,3 +392,63 @@ def test_a_sync_mends_a_damaged_partition_by_fetching_its_month_again(
     assert store.damage() == []
     assert store.coverage("sent").start == to_epoch(pd.Timestamp(SINCE).to_pydatetime())
     assert_store_is_truth(store, truth, clock)
+
+
+def chunks_searched(requests: Requests, endpoint: str = "/sms/search") -> list[tuple[int, int]]:
+    """The ``[fromDate, toDate]`` (epoch seconds) of each window search, once per chunk."""
+    return [
+        (int(pd.Timestamp(params["fromDate"]).timestamp()),
+         int(pd.Timestamp(params["toDate"]).timestamp()) + 1)
+        for path, params in requests.seen
+        if path == endpoint and "fromDate" in params and params.get("offset") == "0"
+    ]  # fmt: skip
+
+
+def test_a_resumed_sync_caps_every_chunk_from_the_first(
+    store: Store,
+    api: SandboxApi,
+    clock: Clock,
+    client: SmstoolsClient,
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+) -> None:
+    """Resumed after its first chunk, a sync sized its next chunk from the stored density with no
+    cap: a quiet first week made that the whole rest of the window, committed only at its end,
+    so a sync killed every few seconds never got further. Now every chunk is capped."""
+    policy = SyncPolicy(chunk_messages=150, chunk_span=20 * 86_400)
+    cancel = threading.Event()
+    api.on_request = lambda path, params: cancel.set() if params.get("offset") == "0" else None
+    with pytest.raises(FetchCancelled):  # stopped after its first chunk
+        Syncer(client, store, policy).sync(since="2025-11-01T00:00:00+00:00", cancel=cancel)
+    first = store.coverage("sent")
+    assert first.end is not None and first.end - first.start == 7 * 86_400  # type: ignore[operator]
+    density = store.manifest.sent.rows / (7 * 86_400)  # what the resume judges from
+    requests = Requests(api)
+    Syncer(client, store, policy).sync()
+    chunks = chunks_searched(requests)
+    sent = truth("2025-11-01T00:00:00+00:00")[0]
+    seconds = (sent["insertDate"].astype("int64") // 10**6).to_numpy()
+    held = [int(((seconds >= a) & (seconds < b)).sum()) for a, b in chunks]
+    assert chunks[0][0] == first.end - SyncPolicy().overlap
+    assert chunks[0][1] - chunks[0][0] == min(int(150 / density), 20 * 86_400)
+    assert all(b - a <= 20 * 86_400 for a, b in chunks)
+    assert len(chunks) >= (NOW.timestamp() - first.end) / (20 * 86_400)
+    assert max(held) < 4 * 150, held  # growth is bounded too, whatever the density ahead
+    assert_store_is_truth(store, truth, clock, since="2025-11-01T00:00:00+00:00")
+
+
+@pytest.mark.parametrize(
+    ("span", "rows", "seconds", "expected"),
+    [
+        (86_400, 100, 1.0, 4 * 86_400),  # quiet and quick: at most fourfold
+        (86_400, 500, 1.0, 2 * 86_400),  # half the messages wanted: twice the span
+        (86_400, 100, 10.0, 43_200),  # slow: half the time wanted, half the span
+        (86_400, 100_000, 1.0, 3_600),  # a storm: never under an hour
+        (30 * 86_400, 10, 0.1, 31 * 86_400),  # never over the span cap
+        (86_400, 0, 0.0, 4 * 86_400),  # nothing, instantly
+    ],
+)
+def test_the_next_chunk_is_sized_from_the_last_ones_messages_and_time(
+    store: Store, client: SmstoolsClient, span: int, rows: int, seconds: float, expected: int
+) -> None:
+    policy = SyncPolicy(chunk_messages=1_000, chunk_seconds=5.0, chunk_span=31 * 86_400)
+    assert Syncer(client, store, policy)._next_length(span, rows, seconds) == expected
