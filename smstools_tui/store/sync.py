@@ -17,6 +17,11 @@ interrupted sync (Ctrl-C, the network gone, the process killed) resumes after th
 chunk; what the interrupted search had read is committed too (sent messages by id; received
 ones provisionally, until their span is searched completely).
 
+Only what a search vouches for is stored: messages dated outside the span searched (a server
+that ignores ``fromDate``, or gets its zone wrong) are left out with a warning, and so are
+received messages without a date. Sent messages carry an id and would merge, but received ones
+do not: stored, every later sync would add them again.
+
 Before anything else a sync checks the store's files (:meth:`Store.repair`): a partition file
 that is missing, cut short, or has a column of the wrong type is dropped with its month, which
 the sync then fetches again.
@@ -30,12 +35,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..api.client import Account, SmstoolsClient
@@ -46,6 +52,7 @@ from .manifest import Kind, time_column
 from .store import CommitStats, Store
 
 __all__ = [
+    "LeftOut",
     "SyncPolicy",
     "SyncProgress",
     "SyncReport",
@@ -90,6 +97,53 @@ class SyncPolicy:
 
 
 @dataclass
+class LeftOut:
+    """Messages searches answered from outside the span they searched: counted, not stored.
+
+    Example:
+        >>> left_out = LeftOut()
+        >>> left_out.add("received", pd.Series(pd.to_datetime(["2020-01-01", None], utc=True)))
+        >>> left_out.summary()  # doctest: +NORMALIZE_WHITESPACE
+        'the API answered 2 received messages from outside the spans searched (dated
+         2020-01-01T00:00:00+00:00; 1 without a date): they are not stored'
+    """
+
+    messages: dict[str, int] = field(default_factory=lambda: {"sent": 0, "received": 0})
+    earliest: pd.Timestamp | None = None
+    latest: pd.Timestamp | None = None
+    undated: int = 0
+
+    def __bool__(self) -> bool:
+        return any(self.messages.values())
+
+    def add(self, kind: Kind, dates: pd.Series) -> None:
+        """Count the messages of ``kind`` dated ``dates`` (NaT: without a date)."""
+        self.messages[kind] += len(dates)
+        dated = dates.dropna()
+        self.undated += len(dates) - len(dated)
+        if len(dated):
+            first, last = dated.min(), dated.max()
+            self.earliest = first if self.earliest is None else min(self.earliest, first)
+            self.latest = last if self.latest is None else max(self.latest, last)
+
+    def summary(self) -> str:
+        """One line for people."""
+        counts = " and ".join(f"{count:,} {kind}" for kind, count in self.messages.items() if count)
+        where = []
+        if self.earliest is not None and self.latest is not None:
+            span = self.earliest.isoformat()
+            if self.latest != self.earliest:
+                span += f" to {self.latest.isoformat()}"
+            where.append(f"dated {span}")
+        if self.undated:
+            where.append(f"{self.undated:,} without a date")
+        return (
+            f"the API answered {counts} messages from outside the spans searched "
+            f"({'; '.join(where)}): they are not stored"
+        )
+
+
+@dataclass
 class SyncReport:
     """What a sync did.
 
@@ -101,6 +155,7 @@ class SyncReport:
         fetched: messages received from the API, per kind (the overlap counted again).
         since, until: the window synced.
         seconds: how long it took.
+        left_out: messages the searches answered from outside their spans (not stored).
     """
 
     new_sent: int = 0
@@ -113,11 +168,17 @@ class SyncReport:
     until: datetime | None = None
     seconds: float = 0.0
     store: Path | None = None
+    left_out: LeftOut = field(default_factory=LeftOut)
 
     def add(self, stats: CommitStats) -> None:
         self.new_sent += stats.new["sent"]
         self.new_received += stats.new["received"]
         self.statuses_updated += stats.updated
+
+    def warn_left_out(self) -> None:
+        """Log, once, the messages left out for their dates."""
+        if self.left_out:
+            log.warning("%s", self.left_out.summary())
 
     def summary(self) -> str:
         """One line for people.
@@ -213,6 +274,7 @@ class Syncer:
         finally:
             report.requests = self.client.requests_made - requests_before
             report.seconds = time.perf_counter() - started
+            report.warn_left_out()
         return report
 
     def _start(self, since: datetime | str | None, now: datetime) -> int:
@@ -363,6 +425,7 @@ class Syncer:
             to_epoch(datetime.fromisoformat(attrs["until"])),
         )
         report.fetched[kind] += len(frame)
+        frame = _vouched_for(frame, kind, searched, report.left_out)
         if kind == "sent":
             fetched_ids.update(int(value) for value in frame["id"].dropna())
             stats = self.store.commit(sent=frame, covered={"sent": [searched]})
@@ -386,6 +449,7 @@ class Syncer:
         if partial is None or partial.empty:
             return
         report.fetched[kind] += len(partial)
+        partial = _vouched_for(partial, kind, (start, end), report.left_out)
         if kind == "sent":
             fetched_ids.update(int(value) for value in partial["id"].dropna())
             report.add(self.store.commit(sent=partial))
@@ -395,13 +459,33 @@ class Syncer:
         spans = self.store.coverage("received").missing(start, end)
         if not spans:
             return
-        dates = partial[time_column("received")]
-        inside = pd.Series(False, index=partial.index)
-        for span_start, span_end in spans:
-            inside |= (dates >= pd.Timestamp(from_epoch(span_start))) & (
-                dates < pd.Timestamp(from_epoch(span_end))
-            )
+        inside = _dated_in(partial[time_column("received")], spans)
         report.add(self.store.commit(received=partial[inside], replacing=spans))
+
+
+def _vouched_for(frame: pd.DataFrame, kind: Kind, span: Span, left_out: LeftOut) -> pd.DataFrame:
+    """The messages of a search of ``span`` that the search vouches for: those dated inside it
+    (and sent ones without a date, which merge by id). The others are counted in
+    ``left_out``."""
+    dates = frame[time_column(kind)]
+    keep = _dated_in(dates, [span])
+    if kind == "sent":
+        keep |= dates.isna().to_numpy()
+    if keep.all():
+        return frame
+    left_out.add(kind, dates[~keep])
+    return frame[keep].reset_index(drop=True)
+
+
+def _dated_in(dates: pd.Series, spans: Iterable[Span]) -> np.ndarray:
+    """Where ``dates`` fall in one of ``spans`` (a missing date falls in none)."""
+    inside = np.zeros(len(dates), dtype=bool)
+    for start, end in spans:
+        within = (dates >= pd.Timestamp(from_epoch(start))) & (
+            dates < pd.Timestamp(from_epoch(end))
+        )
+        inside |= within.fillna(False).to_numpy(dtype=bool)
+    return inside
 
 
 def _check(cancel: CancelToken | None) -> None:

@@ -10,13 +10,21 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.errors import FetchCancelled, ServerError
-from smstools_tui.sandbox import FaultPlan, SandboxAccount, SandboxApi
+from smstools_tui.frames import (
+    RECEIVED_SCHEMA,
+    SENT_SCHEMA,
+    coerce_frame,
+    received_frame,
+    sent_frame,
+)
+from smstools_tui.sandbox import FaultPlan, SandboxAccount, SandboxApi, sandbox_settings
 from smstools_tui.store import Store, StoreIdentity, Syncer, SyncPolicy, SyncReport
 from smstools_tui.store.coverage import from_epoch, to_epoch
 from tests.conftest import NOW, Clock
@@ -452,3 +460,71 @@ def test_the_next_chunk_is_sized_from_the_last_ones_messages_and_time(
 ) -> None:
     policy = SyncPolicy(chunk_messages=1_000, chunk_seconds=5.0, chunk_span=31 * 86_400)
     assert Syncer(client, store, policy)._next_length(span, rows, seconds) == expected
+
+
+class Padded(SmstoolsClient):
+    """A client on a server whose window searches also answer messages from elsewhere in time
+    (a server that ignores ``fromDate``, or reads it in another zone)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        extra_sent: list[dict[str, object]],
+        extra_received: list[dict[str, object]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.extra_sent, self.extra_received = extra_sent, extra_received
+
+    def sent(self, since: object = None, until: object = None, **options: Any) -> pd.DataFrame:
+        frame = super().sent(since, until, **options)  # type: ignore[arg-type]
+        return frame if options.get("ids") else padded(frame, sent_frame(self.extra_sent))
+
+    def received(self, since: object = None, until: object = None, **options: Any) -> pd.DataFrame:
+        frame = super().received(since, until, **options)  # type: ignore[arg-type]
+        return padded(frame, received_frame(self.extra_received))
+
+
+def padded(frame: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    schema = SENT_SCHEMA if "id" in frame else RECEIVED_SCHEMA
+    out = coerce_frame(pd.concat([frame, extra], ignore_index=True), schema)
+    out.attrs = frame.attrs
+    return out
+
+
+def test_messages_dated_outside_the_searched_span_are_not_stored(
+    store: Store,
+    api: SandboxApi,
+    clock: Clock,
+    sleeps: list[float],
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Received messages carry no id: one stored from outside its span was added again by
+    every sync. Neither kind is stored from outside the span its search vouches for."""
+    client = Padded(
+        sandbox_settings(page_size=100), transport=api.transport(), clock=clock, sleep=sleeps,
+        extra_received=[{"from": "+393480000009", "text": "from the past",
+                         "receiveDate": "2020-01-01T00:00:00+0100"},
+                        {"from": "+393480000009", "text": "no date"}],
+        extra_sent=[{"id": 999_999_999, "status": "DELIVERED",
+                     "insertDate": "2031-05-01T00:00:00+0200"}],
+    )  # fmt: skip
+    with client, caplog.at_level(logging.WARNING, logger="smstools_tui.store"):
+        for hour in range(3):
+            clock.now = NOW + timedelta(hours=hour)
+            Syncer(client, store).sync(since=SINCE)
+    assert_store_is_truth(store, truth, clock)
+    assert not store.read("received")["text"].isin(["from the past", "no date"]).any()
+    assert 999_999_999 not in set(store.read("sent")["id"])
+    assert set(store.manifest.sent.partitions) | set(store.manifest.received.partitions) <= {
+        f"2026-{month:02d}" for month in range(6, 12)
+    }
+    warnings = [record.getMessage() for record in caplog.records]
+    chunks = 7  # of the first sync: a week, then a month at most per chunk
+    assert warnings == [  # one line per sync, not one per chunk
+        f"the API answered {count} sent and {2 * count} received messages from outside the "
+        "spans searched (dated 2019-12-31T23:00:00+00:00 to 2031-04-30T22:00:00+00:00; "
+        f"{count} without a date): they are not stored"
+        for count in (chunks, 1, 1)
+    ]
