@@ -46,7 +46,7 @@ import pandas as pd
 
 from ..api.client import Account, SmstoolsClient
 from ..api.paging import CancelToken, ProgressCallback
-from ..errors import FetchCancelled, ResultTooLargeError, SmstoolsError
+from ..errors import FetchCancelled, ResultTooLargeError, SmstoolsError, StoreError
 from .coverage import Span, from_epoch, to_epoch
 from .manifest import Kind, time_column
 from .store import CommitStats, Store
@@ -516,8 +516,21 @@ def account_to_json(account: Account) -> dict[str, Any]:
 
 
 def account_from_json(data: dict[str, Any]) -> Account:
-    """The :class:`Account` :func:`account_to_json` wrote."""
+    """The :class:`Account` :func:`account_to_json` wrote.
 
+    Raises:
+        StoreError: the stored details are damaged (a sync writes them afresh).
+    """
+    try:
+        return _account(data)
+    except (TypeError, ValueError, AttributeError):
+        raise StoreError(
+            "the account details in the store are damaged; run 'smstools-tui sync' to fetch "
+            "them again"
+        ) from None
+
+
+def _account(data: dict[str, Any]) -> Account:
     def when(value: Any) -> datetime | None:
         return datetime.fromisoformat(value) if value else None
 
