@@ -1,7 +1,7 @@
 """Sync benchmark: requests and time of a first sync, a re-sync, a re-sync after new messages;
-loading a million stored messages.
+a sync killed every few seconds; loading a million stored messages.
 
-Run: ``python benchmarks/sync.py`` (under a minute). Every figure is measured in this one run.
+Run: ``python benchmarks/sync.py`` (about two minutes). Every figure is measured in this one run.
 
 The sandbox runs in its own process (``smstools-tui sandbox``) with a stopped clock, as a real
 server would be: client and server must not share one interpreter lock. Its history ends at
@@ -15,7 +15,11 @@ messages pending at ``C`` have settled. The client's clock follows the server's.
    status re-checks counted apart (there are always a few pending: messages that never got a
    delivery report).
 3. A re-sync after 1% new messages: requests against the fewest pages that new data can take.
-4. Loading 1M stored sent messages into the typed frame (target <= 2 s) and the store's size
+4. ``smstools-tui sync`` of the whole history from a slower server (100 ms a request), killed
+   with SIGKILL five seconds after each start and run again, until it completes: every run must
+   commit something (target: no run without progress), and the longest stretch without a commit
+   (target: a few seconds) and the largest chunk committed tell why.
+5. Loading 1M stored sent messages into the typed frame (target <= 2 s) and the store's size
    per message.
 """
 
@@ -23,9 +27,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import math
+import os
 import shutil
+import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,7 +51,13 @@ from common import print_sections  # benchmarks/common.py, beside this script
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.errors import NetworkError
-from smstools_tui.sandbox import AccountSpec, generate_account, sandbox_settings
+from smstools_tui.sandbox import (
+    SANDBOX_KEY,
+    SANDBOX_SECRET,
+    AccountSpec,
+    generate_account,
+    sandbox_settings,
+)
 from smstools_tui.store import Store, StoredClient, StoreIdentity
 
 END = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -223,6 +237,79 @@ def _requests(counts: Counter[str]) -> str:
     return f"{sum(counts.values())} ({', '.join(parts)})"
 
 
+_MOST_RUNS = 15
+
+
+def committed(store: Path) -> tuple[int, int] | None:
+    """The store's generation and the messages it holds, or ``None`` before any commit."""
+    try:
+        manifest = json.loads((store / "manifest.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+    kinds = ("sent", "received")
+    rows = sum(part["rows"] for kind in kinds for part in manifest[kind]["partitions"].values())
+    return manifest["generation"], rows
+
+
+def killed_syncs(
+    sent: int, received: int, latency_ms: float, kill_after: float, parent: Path
+) -> list[tuple[str, str]]:
+    """``smstools-tui sync`` killed ``kill_after`` seconds after each start, until it completes;
+    the manifest is watched meanwhile, so every commit is seen with its time and size."""
+    sandbox = Sandbox(sent, received, latency_ms)
+    store, data = parent / "killed", parent / "killed-data"
+    env = {**os.environ, "SMSTOOLS_BASE_URL": sandbox.base_url, "SMSTOOLS_AUTH_KEY": SANDBOX_KEY,
+           "SMSTOOLS_AUTH_SECRET": SANDBOX_SECRET, "SMSTOOLS_DATA_DIR": str(data)}  # fmt: skip
+    command = [sys.executable, "-m", "smstools_tui", "sync", "--store", str(store),
+               "--since", (END - timedelta(days=DAYS)).isoformat()]  # fmt: skip
+    gained: list[int] = []
+    gaps: list[float] = []  # from a run's start, or a commit, to the next commit or the end
+    chunks: list[int] = []
+    finished = False
+    try:
+        sandbox.start(END)
+        started_all = time.perf_counter()
+        while not finished and len(gained) < _MOST_RUNS:
+            before = committed(store)
+            last_seen = before
+            process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)  # fmt: skip
+            started = last_time = time.perf_counter()
+            while process.poll() is None and time.perf_counter() - started < kill_after:
+                now = committed(store)
+                if now is not None and now != last_seen:
+                    moment = time.perf_counter()
+                    gaps.append(moment - last_time)
+                    if last_seen is not None and now[1] > last_seen[1]:
+                        chunks.append(now[1] - last_seen[1])
+                    last_seen, last_time = now, moment
+                time.sleep(0.01)
+            finished = process.poll() == 0
+            if not finished:
+                process.send_signal(signal.SIGKILL)
+            process.wait()
+            gaps.append(time.perf_counter() - last_time)  # the stretch the kill cut short
+            after = committed(store)
+            gained.append((after[1] if after else 0) - (before[1] if before else 0))
+        total = time.perf_counter() - started_all
+    finally:
+        sandbox.stop()
+    killed = gained[:-1] if finished else gained
+    runs = f"{len(gained)} ({len(killed)})" if finished else f"not done in {len(gained)} runs"
+    return [
+        ("server latency / kill after", f"{latency_ms:.0f} ms / {kill_after:.0f} s"),
+        ("runs until complete (killed ones)", runs),
+        ("killed runs without progress (target 0)", f"{sum(1 for rows in killed if rows <= 0)}"),
+        (
+            "messages committed per killed run: min / median",
+            f"{min(killed):,} / {statistics.median(killed):,.0f}" if killed else "-",
+        ),
+        ("longest stretch without a commit (start included)", f"{max(gaps):.1f} s"),
+        ("largest chunk committed", f"{max(chunks):,} messages" if chunks else "-"),
+        ("wall time, all runs", f"{total:.1f} s"),
+    ]
+
+
 def loading(messages: int, folder: Path) -> list[tuple[str, str]]:
     account = generate_account(AccountSpec(seed=6, sent=messages, received=10, now=END))
     frame = account.sent_frame()
@@ -268,11 +355,19 @@ def main() -> None:
     parser.add_argument("--received", type=int, default=8_000)
     parser.add_argument("--latency-ms", type=float, default=20)
     parser.add_argument("--load-rows", type=int, default=1_000_000)
+    parser.add_argument("--killed-latency-ms", type=float, default=100)
+    parser.add_argument("--kill-after", type=float, default=5.0)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="smstools-sync-bench-"))
     try:
         sections: list[tuple[str, Callable[[], list[tuple[str, str]]]]] = [
             ("Sync over HTTP", lambda: syncs(args.sent, args.received, args.latency_ms, folder)),
+            (
+                "A sync killed again and again",
+                lambda: killed_syncs(
+                    args.sent, args.received, args.killed_latency_ms, args.kill_after, folder
+                ),
+            ),
             ("Loading", lambda: loading(args.load_rows, folder / "load")),
         ]
         results = [(title, run()) for title, run in sections]

@@ -9,7 +9,7 @@ id              ``Int64``                              the gateway's message id
 to              ``category`` of strings                recipient, international, no ``+``
 from            ``category`` of strings                sender alias or number
 text            ``category`` of strings                campaign texts repeat, so stored once
-status          ``category`` over :data:`STATUSES`     unknown values become NA, with a warning
+status          ``category`` over :data:`STATUS_DTYPE`  see *Statuses* below
 insertDate      ``datetime64[us, UTC]``                accepted by the gateway
 sentDate        ``datetime64[us, UTC]``                handed to the operator
 deliveryDate    ``datetime64[us, UTC]``                delivered to the handset
@@ -23,6 +23,19 @@ type            ``category`` of strings                ``SMS`` or ``PUSH``, when
 ``receiveDate`` (``datetime64[us, UTC]``), ``simId`` (``category`` of strings).
 
 Missing values are NA; an empty string is NA too, because XML cannot tell the two apart.
+
+Statuses: a status is read whatever its case and surrounding whitespace (`` delivered`` is
+``DELIVERED``). One outside the five documented ones is ``UNKNOWN``, the last category of
+:data:`STATUS_DTYPE`, with a :class:`UnknownStatusWarning`; the text the API sent is kept in
+``statusDetail`` (``EXPIRED``, or ``EXPIRED: <the detail>`` when the API gave a detail too). An
+UNKNOWN message is neither final nor pending: the delivery rate leaves it out, like a pending one.
+
+Dates: every date of a message must fall in :data:`ACCEPTED_DATES` (1990-01-01 to 2099-12-31,
+UTC); one outside is a :class:`~smstools_tui.errors.DecodeError` naming the field, the value and
+the range. The first SMS was sent in December 1992, so an earlier date is no message's; a later
+one is no schedule anyone keeps. Both bounds keep every date inside the nanosecond range of
+pandas (1677 to 2262), which charts and some arithmetic convert to, and inside the four-digit
+years of the store's month partitions.
 The ``category`` columns hold strings: ``frame["text"].str.contains(...)`` works as on strings.
 They are categories because the values repeat (a campaign's text, a customer's number, a
 sender, a campaign id): each distinct string is stored once, which keeps a sent frame under
@@ -34,9 +47,10 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -45,12 +59,14 @@ from .dates import parse_api_datetime
 from .errors import ConfigError, DecodeError
 
 __all__ = [
+    "ACCEPTED_DATES",
     "FINAL_STATUSES",
     "PENDING_STATUSES",
     "RECEIVED_SCHEMA",
     "SENT_SCHEMA",
     "STATUSES",
     "STATUS_DTYPE",
+    "UNKNOWN_STATUS",
     "FrameSchema",
     "UnknownStatusWarning",
     "check_status",
@@ -61,10 +77,21 @@ __all__ = [
 ]
 
 STATUSES: tuple[str, ...] = ("PENDING", "SENT", "NOSENT", "DELIVERED", "NOTDELIVERED")
-"""The five documented statuses of a sent SMS, in the order a message moves through them."""
+"""The five documented statuses of a sent SMS, in the order a message moves through them: what a
+search may ask for."""
 FINAL_STATUSES: frozenset[str] = frozenset({"DELIVERED", "NOTDELIVERED", "NOSENT"})
 PENDING_STATUSES: frozenset[str] = frozenset({"PENDING", "SENT"})
-STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
+UNKNOWN_STATUS = "UNKNOWN"
+"""The status column's value for a status the API does not document (neither final nor
+pending); the text the API sent is kept in ``statusDetail``."""
+STATUS_DTYPE = pd.CategoricalDtype([*STATUSES, UNKNOWN_STATUS])
+"""The status column's dtype: the documented statuses in lifecycle order, then ``UNKNOWN``."""
+
+ACCEPTED_DATES: tuple[datetime, datetime] = (
+    datetime(1990, 1, 1, tzinfo=UTC),
+    datetime(2100, 1, 1, tzinfo=UTC),
+)
+"""``[first, end)``: the dates a message may carry (see the module's docstring for why)."""
 
 Kind = Literal["int", "float", "string", "category", "status", "timestamp"]
 
@@ -87,15 +114,21 @@ def check_status(status: str) -> str:
 
 
 class UnknownStatusWarning(UserWarning):
-    """A status outside the five documented ones was read; it is NA in the frame."""
+    """A status outside the five documented ones was read; it is UNKNOWN in the frame, and the
+    text the API sent is in ``statusDetail``."""
 
 
 @dataclass(frozen=True)
 class FrameSchema:
-    """Column names and kinds of one frame, in order."""
+    """Column names and kinds of one frame, in order.
+
+    Attributes:
+        dates: ``[first, end)`` every timestamp column must fall in, or ``None`` for no bound.
+    """
 
     name: str
     columns: tuple[tuple[str, Kind], ...]
+    dates: tuple[datetime, datetime] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -121,6 +154,7 @@ SENT_SCHEMA = FrameSchema(
         ("statusDetail", "category"),
         ("type", "category"),
     ),
+    dates=ACCEPTED_DATES,
 )
 
 RECEIVED_SCHEMA = FrameSchema(
@@ -131,6 +165,7 @@ RECEIVED_SCHEMA = FrameSchema(
         ("receiveDate", "timestamp"),
         ("simId", "category"),
     ),
+    dates=ACCEPTED_DATES,
 )
 
 
@@ -185,14 +220,19 @@ def records_frame(records: Iterable[Mapping[str, Any]], schema: FrameSchema) -> 
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
         # XML text, or unexpected types: column by column, with precise errors.
         columns = {name: [row.get(name) for row in rows] for name in schema.names}
-    arrays = {name: _arrow_column(columns[name], name, kind) for name, kind in schema.columns}
+    arrays = {
+        name: _arrow_column(columns[name], name, kind, schema.dates)
+        for name, kind in schema.columns
+    }
     table = pa.table(arrays)
     frame = table.to_pandas(types_mapper=_types_mapper, split_blocks=True, self_destruct=True)
+    unknown: pd.Series | None = None
     for name, kind in schema.columns:
         if kind == "status":
-            frame[name] = _status_column(frame[name])
+            frame[name], unknown = _status_column(frame[name])
         elif kind == "category":
             frame[name] = _category_column(frame[name])
+    _keep_unknown_statuses(frame, unknown)
     return frame
 
 
@@ -203,6 +243,7 @@ def coerce_frame(frame: pd.DataFrame, schema: FrameSchema) -> pd.DataFrame:
     missing ones are filled with NA.
     """
     out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    unknown: pd.Series | None = None
     for name, kind in schema.columns:
         dtype = _pandas_dtype(kind)
         if name not in frame:
@@ -211,7 +252,7 @@ def coerce_frame(frame: pd.DataFrame, schema: FrameSchema) -> pd.DataFrame:
             continue
         column = frame[name].reset_index(drop=True)
         if kind == "status":
-            column = _status_column(column)
+            column, unknown = _status_column(column)
         elif kind == "category":
             column = _category_column(column)
         elif kind == "timestamp":
@@ -219,6 +260,7 @@ def coerce_frame(frame: pd.DataFrame, schema: FrameSchema) -> pd.DataFrame:
         else:
             column = column.astype(dtype)
         out[name] = column
+    _keep_unknown_statuses(out, unknown)
     return out
 
 
@@ -242,21 +284,56 @@ def _category_column(values: pd.Series) -> pd.Series:
     return values.astype("str").astype("category")
 
 
-def _status_column(values: pd.Series) -> pd.Series:
-    if isinstance(values.dtype, pd.CategoricalDtype) and values.dtype == STATUS_DTYPE:
-        return values
-    known = values.isin(STATUSES)
-    column = pd.Series(pd.Categorical(values.where(known), dtype=STATUS_DTYPE), index=values.index)
-    unknown = ~known & values.notna()
-    if unknown.any():
-        examples = sorted({str(value) for value in values[unknown]})[:3]
-        warnings.warn(
-            f"{int(unknown.sum())} message(s) have an undocumented status ({', '.join(examples)});"
-            " they are NA in the status column",
-            UnknownStatusWarning,
-            stacklevel=3,
-        )
-    return column
+def _status_column(values: pd.Series) -> tuple[pd.Series, pd.Series | None]:
+    """The status column, whatever the case and surrounding whitespace of its values, and the
+    text of the undocumented ones (``None`` when there is none)."""
+    if values.dtype == STATUS_DTYPE and values.cat.categories.equals(STATUS_DTYPE.categories):
+        return values, None
+    categorical = (
+        values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+    )
+    # Work on the distinct values only: a million rows carry a handful of spellings.
+    spelled = pd.Series(categorical.cat.categories.astype("str"), dtype="str")
+    normal = spelled.str.strip().str.upper()
+    # UNKNOWN itself is known: a frame that went through here once may come through again.
+    known = normal.isin(STATUS_DTYPE.categories).to_numpy()
+    blank = (normal == "").to_numpy()
+    target = np.where(known, normal.to_numpy(dtype=object), UNKNOWN_STATUS)
+    position = {name: index for index, name in enumerate(STATUS_DTYPE.categories)}
+    remap = np.array([position[name] for name in target] + [-1], dtype=np.int64)
+    remap[np.flatnonzero(blank)] = -1
+    codes = categorical.cat.codes.to_numpy(dtype=np.int64)
+    column = pd.Series(
+        pd.Categorical.from_codes(remap[codes], dtype=STATUS_DTYPE), index=values.index
+    )
+    undocumented = ~known & ~blank
+    if not undocumented.any():
+        return column, None
+    rows = np.isin(codes, np.flatnonzero(undocumented))
+    text = pd.Series(pd.NA, index=values.index, dtype="str")
+    text[rows] = spelled.str.strip().to_numpy()[codes[rows]]
+    examples = sorted(set(text[rows]))[:3]
+    warnings.warn(
+        f"{int(rows.sum())} message(s) have an undocumented status ({', '.join(examples)});"
+        " they are UNKNOWN in the status column, with the status sent in statusDetail",
+        UnknownStatusWarning,
+        stacklevel=3,
+    )
+    return column, text
+
+
+def _keep_unknown_statuses(frame: pd.DataFrame, text: pd.Series | None) -> None:
+    """Keep the text of undocumented statuses in ``statusDetail``, ahead of any detail given."""
+    if text is None or "statusDetail" not in frame:
+        return
+    rows = text.notna().to_numpy()
+    detail = frame["statusDetail"].astype("str")
+    given = detail.notna().to_numpy()
+    merged = detail.copy()
+    merged[rows & ~given] = text[rows & ~given]
+    both = rows & given
+    merged[both] = text[both] + ": " + detail[both]
+    frame["statusDetail"] = _category_column(merged)
 
 
 def _wire_struct(schema: FrameSchema) -> pa.StructType:
@@ -265,7 +342,13 @@ def _wire_struct(schema: FrameSchema) -> pa.StructType:
     return pa.struct([(name, wire.get(kind, pa.string())) for name, kind in schema.columns])
 
 
-def _arrow_column(values: list[Any] | pa.Array, name: str, kind: Kind) -> pa.Array:
+def _arrow_column(
+    values: list[Any] | pa.Array,
+    name: str,
+    kind: Kind,
+    dates: tuple[datetime, datetime] | None = None,
+) -> pa.Array:
+    """One column in its Arrow type; timestamps outside ``dates`` are a :class:`DecodeError`."""
     if isinstance(values, pa.Array) and kind in ("int", "float"):
         return values
     if kind == "int":
@@ -274,7 +357,10 @@ def _arrow_column(values: list[Any] | pa.Array, name: str, kind: Kind) -> pa.Arr
         return _typed(values, pa.float64(), name)
     strings = _strings(values)
     if kind == "timestamp":
-        return _timestamps(strings, name)
+        stamps = _timestamps(strings, name)
+        if dates is not None:
+            _check_dates(stamps, strings, name, dates)
+        return stamps
     if kind == "category":
         return strings.dictionary_encode()
     return strings
@@ -341,3 +427,18 @@ def _timestamps(strings: pa.Array, name: str) -> pa.Array:
         except (ValueError, OverflowError):
             raise DecodeError(f"field {name!r} has {value!r}, which is not a date") from None
     return pa.array(parsed, type=target)
+
+
+def _check_dates(
+    stamps: pa.Array, strings: pa.Array, name: str, dates: tuple[datetime, datetime]
+) -> None:
+    first, end = (pa.scalar(moment, stamps.type) for moment in dates)
+    outside = pc.or_(pc.less(stamps, first), pc.greater_equal(stamps, end))
+    if not pc.any(outside).as_py():
+        return
+    value = strings[pc.index(outside, True).as_py()].as_py()
+    last = dates[1] - timedelta(days=1)
+    raise DecodeError(
+        f"field {name!r} has {value!r}, outside the dates accepted "
+        f"({dates[0]:%Y-%m-%d} to {last:%Y-%m-%d}, UTC)"
+    )

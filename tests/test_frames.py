@@ -7,9 +7,12 @@ import pytest
 
 from smstools_tui.errors import DecodeError
 from smstools_tui.frames import (
+    ACCEPTED_DATES,
     RECEIVED_SCHEMA,
     SENT_SCHEMA,
+    STATUS_DTYPE,
     STATUSES,
+    UNKNOWN_STATUS,
     UnknownStatusWarning,
     coerce_frame,
     empty_frame,
@@ -55,7 +58,7 @@ def test_sent_columns_and_dtypes_in_order() -> None:
         "statusDetail": "category",
         "type": "category",
     }
-    assert list(frame["status"].cat.categories) == list(STATUSES)
+    assert list(frame["status"].cat.categories) == [*STATUSES, "UNKNOWN"]
     for name in ("to", "from", "text", "transactionId", "statusDetail", "type"):
         assert frame[name].cat.categories.dtype == "str"
 
@@ -110,11 +113,49 @@ def test_missing_and_empty_values_are_na() -> None:
     assert frame["id"].tolist() == [1, 2]
 
 
-def test_unknown_status_is_na_with_a_warning() -> None:
-    with pytest.warns(UnknownStatusWarning, match="EXPIRED"):
-        frame = sent_frame([{"id": 1, "status": "EXPIRED"}, {"id": 2, "status": "SENT"}])
-    assert pd.isna(frame.loc[0, "status"])
-    assert frame.loc[1, "status"] == "SENT"
+@pytest.mark.parametrize("spelled", ["delivered", "Delivered", " DELIVERED ", "\tdelivered\n"])
+def test_a_status_is_read_in_any_case_and_spacing(spelled: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a documented status in another case is no surprise
+        frame = sent_frame([{"id": 1, "status": spelled}])
+    assert frame.loc[0, "status"] == "DELIVERED"
+    assert frame["status"].dtype == STATUS_DTYPE
+    assert pd.isna(frame.loc[0, "statusDetail"])
+
+
+def test_an_undocumented_status_is_unknown_and_its_text_is_kept() -> None:
+    records = [
+        {"id": 1, "status": "EXPIRED"},
+        {"id": 2, "status": "sent"},
+        {"id": 3, "status": " rejected ", "statusDetail": "BLOCKED_BY_OPERATOR"},
+        {"id": 4, "status": "   "},
+        {"id": 5},
+    ]
+    with pytest.warns(UnknownStatusWarning, match=r"2 message\(s\).*EXPIRED, rejected"):
+        frame = sent_frame(records)
+    assert frame["status"].astype(object).where(frame["status"].notna(), None).tolist() == [
+        UNKNOWN_STATUS, "SENT", UNKNOWN_STATUS, None, None,
+    ]  # fmt: skip
+    assert frame.loc[0, "statusDetail"] == "EXPIRED"
+    assert frame.loc[2, "statusDetail"] == "rejected: BLOCKED_BY_OPERATOR"
+    assert frame["statusDetail"].iloc[[1, 3, 4]].isna().all()
+    assert list(frame["status"].cat.categories)[-1] == UNKNOWN_STATUS
+
+
+def test_coerce_frame_normalises_statuses_too() -> None:
+    frame = pd.DataFrame({"id": [1, 2, 3], "status": ["pending", "NOSENT ", "LOST"]})
+    with pytest.warns(UnknownStatusWarning, match="LOST"):
+        typed = coerce_frame(frame, SENT_SCHEMA)
+    assert typed["status"].astype(str).tolist() == ["PENDING", "NOSENT", UNKNOWN_STATUS]
+    assert typed.loc[2, "statusDetail"] == "LOST"
+    # A status column in another category order is put in the documented order.
+    shuffled = typed["status"].cat.reorder_categories(list(reversed(STATUS_DTYPE.categories)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # UNKNOWN is no surprise the second time
+        again = coerce_frame(typed.assign(status=shuffled), SENT_SCHEMA)
+    assert list(again["status"].cat.categories) == list(STATUS_DTYPE.categories)
+    assert again["status"].astype(str).tolist() == ["PENDING", "NOSENT", UNKNOWN_STATUS]
+    assert again.loc[2, "statusDetail"] == "LOST"
 
 
 @pytest.mark.parametrize(
@@ -165,3 +206,47 @@ def test_coerce_frame_fills_missing_columns_and_drops_extra_ones() -> None:
     sent = coerce_frame(pd.DataFrame({"id": [1]}), SENT_SCHEMA)  # no price: a float column
     assert kinds(sent) == kinds(sent_frame([DOCUMENTED_ITEM]))
     assert sent.drop(columns="id").isna().all().all()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("insertDate", "9999-12-31T23:59:59-0100"),  # year 10000 in UTC
+        ("insertDate", "0001-01-01T00:00:00+0000"),
+        ("sentDate", "1989-12-31T23:59:59+0000"),
+        ("deliveryDate", "2100-01-01T00:00:00+0000"),
+        ("deliveryDate", "2099-12-31T23:30:00-0100"),  # 2100 in UTC
+    ],
+)
+@pytest.mark.parametrize("wire", ["json", "xml"])
+def test_a_date_outside_the_accepted_range_is_a_clear_error(
+    field: str, value: str, wire: str
+) -> None:
+    good = {"id": 1, "insertDate": "2026-11-02T10:00:00+0100"}
+    bad = {"id": 2, field: value}
+    records = [good, bad]
+    if wire == "xml":
+        records = [{key: str(item) for key, item in record.items()} for record in records]
+    with pytest.raises(DecodeError) as raised:
+        sent_frame(records)
+    message = str(raised.value)
+    assert f"field {field!r} has {value!r}" in message
+    assert "1990-01-01 to 2099-12-31" in message and "\n" not in message
+
+
+def test_a_received_date_outside_the_range_is_refused_too() -> None:
+    with pytest.raises(DecodeError, match="field 'receiveDate' has '2200-01-01T00:00:00Z'"):
+        received_frame([{"from": "+39348", "receiveDate": "2200-01-01T00:00:00Z"}])
+
+
+def test_the_accepted_range_is_inclusive_of_its_first_and_last_second() -> None:
+    first, end = ACCEPTED_DATES
+    frame = received_frame(
+        [
+            {"receiveDate": "1990-01-01T00:00:00+0000"},
+            {"receiveDate": "2099-12-31T23:59:59+0000"},
+            {"receiveDate": "1990-01-01T01:00:00+0100"},
+        ]
+    )
+    assert frame["receiveDate"].min() == pd.Timestamp(first)
+    assert frame["receiveDate"].max() == pd.Timestamp(end) - pd.Timedelta(seconds=1)

@@ -6,6 +6,8 @@ The delivery rate counts only messages whose fate is known::
 
 PENDING and SENT messages are still on their way: they are shown apart (``pending`` and
 ``pending_share``), never counted as failed. A group with nothing final has no rate (NaN).
+A message whose status the API does not document (``UNKNOWN``, see :mod:`smstools_tui.frames`)
+is neither final nor pending: it counts in ``messages`` and in no other column.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import tzinfo
 import numpy as np
 import pandas as pd
 
-from ..frames import STATUSES
+from ..frames import STATUSES, UNKNOWN_STATUS
 from .grouping import (
     NO_VALUE,
     STATUS_INDEX,
@@ -35,9 +37,11 @@ _PENDING = (STATUS_INDEX["PENDING"], STATUS_INDEX["SENT"])
 
 
 def status_counts(sent: pd.DataFrame) -> pd.DataFrame:
-    """Messages per status, every status listed (zero included), in the order messages move.
+    """Messages per status, every documented status listed (zero included), in the order
+    messages move.
 
-    A ``(none)`` row counts messages with an undocumented status, when there are any.
+    An ``UNKNOWN`` row counts messages with an undocumented status, and a ``(none)`` row those
+    with no status, when there are any.
 
     Example:
         >>> from smstools_tui.frames import sent_frame
@@ -47,9 +51,12 @@ def status_counts(sent: pd.DataFrame) -> pd.DataFrame:
          'messages': [0, 1, 0, 1, 0], 'share': [0.0, 0.5, 0.0, 0.5, 0.0]}
     """
     codes = status_codes(sent_typed(sent))
-    counts = np.bincount(codes + 1, minlength=len(STATUSES) + 1)
+    counts = np.bincount(codes + 1, minlength=len(STATUS_INDEX) + 1)
     names = list(STATUSES)
-    values = list(counts[1:])
+    values = list(counts[1 : len(STATUSES) + 1])
+    if counts[STATUS_INDEX[UNKNOWN_STATUS] + 1]:
+        names.append(UNKNOWN_STATUS)
+        values.append(counts[STATUS_INDEX[UNKNOWN_STATUS] + 1])
     if counts[0]:
         names.append(NO_VALUE)
         values.append(counts[0])

@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..dates import DateWindow
 from ..errors import ConfigError
-from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, STATUSES, FrameSchema, coerce_frame
+from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, STATUS_DTYPE, FrameSchema, coerce_frame
 from .numbers import destinations
 
 __all__ = [
@@ -444,12 +444,13 @@ def received_typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def status_codes(sent: pd.DataFrame) -> np.ndarray:
-    """Index of each message's status in :data:`~smstools_tui.frames.STATUSES`, -1 for NA."""
+    """Index of each message's status in :data:`~smstools_tui.frames.STATUS_DTYPE` (the
+    documented statuses, then ``UNKNOWN``), -1 for NA."""
     codes: np.ndarray = sent["status"].cat.codes.to_numpy(np.int64)
     return codes
 
 
-STATUS_INDEX = {name: index for index, name in enumerate(STATUSES)}
+STATUS_INDEX = {name: index for index, name in enumerate(STATUS_DTYPE.categories)}
 
 
 def ratio(part: Any, whole: Any) -> np.ndarray:

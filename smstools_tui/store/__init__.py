@@ -26,16 +26,18 @@ from .locate import (
     last_used_store,
 )
 from .manifest import FORMAT_VERSION, Manifest
-from .store import CommitStats, Filters, Store
+from .store import CommitStats, Damage, Filters, Store
 from .stored import MessageSource, StoredClient
-from .sync import Syncer, SyncPolicy, SyncProgress, SyncReport
+from .sync import LeftOut, Syncer, SyncPolicy, SyncProgress, SyncReport
 
 __all__ = [
     "DATA_DIR_ENV",
     "FORMAT_VERSION",
     "CommitStats",
     "Coverage",
+    "Damage",
     "Filters",
+    "LeftOut",
     "Manifest",
     "MessageSource",
     "Store",

@@ -73,6 +73,23 @@ class Coverage:
         merged.append((start, end))
         return Coverage(tuple(sorted(merged)))
 
+    def remove(self, start: int, end: int) -> Coverage:
+        """This coverage without ``[start, end)``.
+
+        Example:
+            >>> Coverage().add(0, 30).remove(10, 20).spans
+            ((0, 10), (20, 30))
+        """
+        if end <= start:
+            return self
+        kept: list[Span] = []
+        for span_start, span_end in self.spans:
+            if span_start < start:
+                kept.append((span_start, min(span_end, start)))
+            if span_end > end:
+                kept.append((max(span_start, end), span_end))
+        return Coverage(tuple(kept))
+
     def missing(self, start: int, end: int) -> list[Span]:
         """The parts of ``[start, end)`` not covered, in order."""
         gaps: list[Span] = []
@@ -98,8 +115,17 @@ class Coverage:
 
     @classmethod
     def from_json(cls, spans: Iterable[Iterable[str]]) -> Coverage:
+        """What :meth:`to_json` wrote.
+
+        Raises:
+            ValueError: not a list of ``[start, end]`` pairs of ISO-8601 dates with an offset.
+            TypeError: a value that is not text.
+        """
         coverage = cls()
         for pair in spans:
-            start, end = (to_epoch(datetime.fromisoformat(text)) for text in pair)
+            moments = [datetime.fromisoformat(text) for text in pair]
+            if len(moments) != 2 or any(moment.tzinfo is None for moment in moments):
+                raise ValueError(f"{pair!r} is not a [start, end] pair of aware dates")
+            start, end = (to_epoch(moment) for moment in moments)
             coverage = coverage.add(start, end)
         return coverage

@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from .._version import __version__
 from ..errors import StoreError
@@ -63,6 +63,8 @@ Kind = Literal["sent", "received"]
 KINDS: tuple[Kind, ...] = ("sent", "received")
 SCHEMAS: dict[Kind, FrameSchema] = {"sent": SENT_SCHEMA, "received": RECEIVED_SCHEMA}
 _TIME_COLUMNS: dict[Kind, str] = {"sent": "insertDate", "received": "receiveDate"}
+
+_V = TypeVar("_V", str, int, dict[str, Any], list[Any])
 
 PARTITION_FILE = re.compile(r"(?P<key>\d{4}-\d{2}|undated)\.g(?P<generation>\d{6,})\.parquet")
 """The name of a partition's file: the month it holds (UTC) and the generation that wrote it."""
@@ -155,18 +157,21 @@ class Manifest:
 
     @classmethod
     def from_json(cls, data: bytes, where: Path) -> Manifest:
-        """Parse a manifest, refusing what this version cannot read with a clear message."""
+        """Parse a manifest, refusing what this version cannot read with a clear message.
+
+        Every field is checked for its type, so a damaged or hand-edited file is a
+        :class:`~smstools_tui.errors.StoreError` that says which field, never a crash later on.
+        """
+        rebuild = f"move {where.parent} away and run 'smstools-tui sync' to build the store again"
         try:
             document = json.loads(data)
         except ValueError:
-            raise StoreError(
-                f"{where} is damaged (not JSON); move the folder away and sync again"
-            ) from None
+            raise StoreError(f"{where} is damaged (not JSON); {rebuild}") from None
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise StoreError(f"{where} is not the manifest of a smstools-tui store")
         version = document.get("version")
-        if not isinstance(version, int) or version < 1:
-            raise StoreError(f"{where} has no valid format version; move the folder away and sync")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise StoreError(f"{where} has no valid format version; {rebuild}")
         if version > FORMAT_VERSION:
             raise StoreError(
                 f"the store in {where.parent} was written by a newer smstools-tui (store format "
@@ -175,42 +180,88 @@ class Manifest:
             )
         try:
             identity = StoreIdentity(
-                str(document["base_url"]), str(document["account"]), str(document["label"])
+                _field(document, "base_url", str),
+                _field(document, "account", str),
+                _field(document, "label", str),
             )
-            states = {kind: _state(document.get(kind) or {}, kind) for kind in KINDS}
+            states = {kind: _state(document, kind) for kind in KINDS}
+            details = _field(document, "account_details", dict, optional=True)
             return cls(
                 identity=identity,
-                generation=int(document["generation"]),
+                generation=_count(document, "generation"),
                 sent=states["sent"],
                 received=states["received"],
-                account_details=document.get("account_details") or None,
-                synced_at=_datetime(document.get("synced_at")),
-                written_at=_datetime(document.get("written_at")),
+                account_details=details or None,
+                synced_at=_datetime(document, "synced_at"),
+                written_at=_datetime(document, "written_at"),
             )
-        except (KeyError, TypeError, ValueError) as error:
-            raise StoreError(
-                f"{where} is damaged ({type(error).__name__}: {error}); move the folder away and "
-                "sync again"
-            ) from None
+        except _Damaged as damage:
+            raise StoreError(f"{where} is damaged ({damage}); {rebuild}") from None
+
+
+class _Damaged(ValueError):
+    """A manifest field that is missing or of the wrong type."""
+
+
+_JSON_NAMES = {str: "text", int: "a whole number", dict: "an object", list: "a list"}
+
+
+def _field(
+    document: dict[str, Any], name: str, kind: type[_V], *, optional: bool = False, at: str = ""
+) -> _V:
+    value = document.get(name)
+    if value is None and optional:
+        return kind()
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        found = "missing" if value is None else f"{type(value).__name__} {value!r:.40}"
+        raise _Damaged(f"{at}{name} should be {_JSON_NAMES[kind]}, not {found}")
+    return value
+
+
+def _count(document: dict[str, Any], name: str, *, at: str = "", optional: bool = False) -> int:
+    value = _field(document, name, int, at=at, optional=optional)
+    if value < 0:
+        raise _Damaged(f"{at}{name} is negative ({value})")
+    return value
 
 
 def _state(document: dict[str, Any], kind: Kind) -> KindState:
+    section = _field(document, kind, dict, optional=True)
     partitions = {}
-    for key, entry in (document.get("partitions") or {}).items():
-        name = str(entry["file"])
+    for key, entry in _field(section, "partitions", dict, optional=True, at=f"{kind}.").items():
+        at = f"{kind}.partitions.{key}."
+        if not isinstance(entry, dict):
+            raise _Damaged(f"{at[:-1]} should be an object")
+        name = _field(entry, "file", str, at=at)
         # Only plain partition files inside the kind's folder: a hand-edited manifest must not
         # make the store read, or clean up, anything else on the disk.
         folder, _, base = name.partition("/")
         match = PARTITION_FILE.fullmatch(base)
         if folder != kind or not match or match["key"] != key:
-            raise ValueError(f"unexpected partition file {name!r}")
-        partitions[str(key)] = Partition(name, int(entry["rows"]), int(entry.get("pending", 0)))
-    return KindState(Coverage.from_json(document.get("covered") or ()), partitions)
+            raise _Damaged(f"unexpected partition file {name!r}")
+        partitions[key] = Partition(
+            name, _count(entry, "rows", at=at), _count(entry, "pending", at=at, optional=True)
+        )
+    spans = _field(section, "covered", list, optional=True, at=f"{kind}.")
+    try:
+        coverage = Coverage.from_json(spans)
+    except (TypeError, ValueError, OverflowError):
+        raise _Damaged(f"{kind}.covered is not a list of [start, end] dates") from None
+    return KindState(coverage, partitions)
 
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat() if moment is not None else None
 
 
-def _datetime(text: Any) -> datetime | None:
-    return datetime.fromisoformat(str(text)).astimezone(UTC) if text else None
+def _datetime(document: dict[str, Any], name: str) -> datetime | None:
+    text = _field(document, name, str, optional=True)
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _Damaged(f"{name} is not a date ({text!r:.40})") from None
+    if moment.tzinfo is None:
+        raise _Damaged(f"{name} has no UTC offset ({text!r:.40})")
+    return moment.astimezone(UTC)

@@ -34,12 +34,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import re
-from collections.abc import Iterable, Sequence
+import stat
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -48,8 +50,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import StoreError
-from ..frames import PENDING_STATUSES, STATUSES, FrameSchema, coerce_frame, empty_frame
-from .coverage import Coverage, Span, from_epoch
+from ..frames import PENDING_STATUSES, FrameSchema, coerce_frame, empty_frame
+from .coverage import Coverage, Span, from_epoch, to_epoch
 from .files import atomic_write, atomic_write_bytes, lock_file
 from .locate import StoreIdentity
 from .manifest import (
@@ -64,7 +66,7 @@ from .manifest import (
     time_column,
 )
 
-__all__ = ["CommitStats", "Filters", "Store"]
+__all__ = ["CommitStats", "Damage", "Filters", "Store"]
 
 log = logging.getLogger("smstools_tui.store")
 
@@ -72,6 +74,34 @@ _UNDATED = "undated"
 _PENDING = pa.array(sorted(PENDING_STATUSES))
 _OWN_ENTRIES = frozenset({"sent", "received", ".lock"})
 _READ_ATTEMPTS = 5
+_T = TypeVar("_T")
+
+
+class _Gone(Exception):
+    """A partition file the manifest names is not there (yet another commit, or damage)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+@dataclass(frozen=True)
+class Damage:
+    """A partition file that cannot be used.
+
+    Attributes:
+        kind, key: whose partition (``sent``, ``2026-11``).
+        file: its path relative to the store folder.
+        problem: what is wrong, for people (``is missing``, ``cannot be read (…)``).
+    """
+
+    kind: Kind
+    key: str
+    file: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file} {self.problem}"
 
 
 @dataclass(frozen=True)
@@ -177,6 +207,11 @@ class Store:
                 ``identity``) missing.
         """
         folder = Path(path).expanduser()
+        if folder.is_symlink() and not folder.exists():
+            raise StoreError(
+                f"--store {folder} is a symbolic link to {os.readlink(folder)}, which does not "
+                "exist: create that folder, or give another --store"
+            )
         manifest = _load_manifest(folder)
         if manifest is None:
             _check_creatable(folder)
@@ -243,17 +278,7 @@ class Store:
 
         It reads the latest committed state (the manifest is read again first).
         """
-        for attempt in range(_READ_ATTEMPTS):
-            manifest = self.refresh()
-            try:
-                table = self._read_table(manifest, kind, since, until)
-            except FileNotFoundError:
-                # A commit in another process replaced a file between the manifest and the
-                # read: read the new state.
-                if attempt == _READ_ATTEMPTS - 1:
-                    raise StoreError(f"the store in {self.path} kept changing while read") from None
-                continue
-            break
+        table = self._reading(lambda manifest: self._read_table(manifest, kind, since, until))
         condition = _window_filter(kind, since, until)
         extra = filters.expression() if filters is not None else None
         if extra is not None:
@@ -268,44 +293,129 @@ class Store:
         """Ids of the stored sent messages that were PENDING or SENT when last seen, inserted in
         ``[since, until)``: those whose status may still change. Only the partitions that hold
         such messages (the manifest counts them) are read, and only three of their columns."""
+
+        def pending(manifest: Manifest) -> list[int]:
+            partitions = manifest.sent.partitions
+            ids: list[int] = []
+            for key in _newest_first(partitions):
+                partition = partitions[key]
+                if partition.pending == 0 or not _overlaps(key, since, until):
+                    continue
+                table = self._read_file(partition, "sent", ["id", "status", "insertDate"])
+                keep = pc.is_in(table["status"].cast(pa.string()), _PENDING)
+                window = _window_filter("sent", since, until)
+                table = table.filter(keep)
+                if window is not None:
+                    table = table.filter(window)
+                ids.extend(table["id"].drop_null().to_pylist())
+            return ids
+
+        return self._reading(pending)
+
+    def damage(self) -> list[Damage]:
+        """What is wrong with the partition files the manifest names: missing, unreadable, the
+        wrong number of rows, a column of the wrong type. Only the files' footers are read, so
+        this takes milliseconds; :meth:`repair` mends what it finds."""
         manifest = self.refresh()
-        partitions = manifest.sent.partitions
-        ids: list[int] = []
-        for key in _newest_first(partitions):
-            partition = partitions[key]
-            if partition.pending == 0 or not _overlaps(key, since, until):
-                continue
-            table = pq.read_table(
-                self.path / partition.file, columns=["id", "status", "insertDate"]
+        found = []
+        for kind in KINDS:
+            partitions = manifest.state(kind).partitions
+            for key in _newest_first(partitions):
+                problem = _partition_problem(self.path, partitions[key], kind)
+                if problem is not None:
+                    found.append(Damage(kind, key, partitions[key].file, problem))
+        return found
+
+    def repair(self) -> list[Damage]:
+        """Drop the damaged partitions (see :meth:`damage`) from the manifest, and their months
+        from what the store covers, so the next sync fetches those months again. Everything
+        else stays as it is. Returns what was dropped.
+
+        Raises:
+            StoreError: the store is open read-only.
+        """
+        if not self.damage():
+            return []
+        self._require_writable()
+        with lock_file(self.path / ".lock"):
+            current = _load_manifest(self.path) or self._manifest
+            self._manifest = current
+            found = self.damage()
+            if not found:
+                return []
+            state = current
+            for kind in KINDS:
+                dropped = [damage.key for damage in found if damage.kind == kind]
+                if not dropped:
+                    continue
+                kind_state = state.state(kind)
+                coverage = kind_state.coverage
+                for key in dropped:
+                    if key != _UNDATED:
+                        coverage = coverage.remove(*_month_span(key))
+                partitions = {
+                    key: partition
+                    for key, partition in kind_state.partitions.items()
+                    if key not in dropped
+                }
+                state = state.with_state(
+                    kind, dataclasses.replace(kind_state, coverage=coverage, partitions=partitions)
+                )
+            self._switch(
+                dataclasses.replace(
+                    state, generation=current.generation + 1, written_at=datetime.now(UTC)
+                )
             )
-            keep = pc.is_in(table["status"].cast(pa.string()), _PENDING)
-            window = _window_filter("sent", since, until)
-            table = table.filter(keep)
-            if window is not None:
-                table = table.filter(window)
-            ids.extend(table["id"].drop_null().to_pylist())
-        return ids
+        return found
+
+    def _reading(self, read: Callable[[Manifest], _T]) -> _T:
+        """``read(manifest)`` on the latest committed state. A file the manifest names may
+        vanish meanwhile, when another process commits and deletes the files it replaced: then
+        the new state is read. A file gone while the manifest stayed the same is damage."""
+        for _ in range(_READ_ATTEMPTS):
+            manifest = self.refresh()
+            try:
+                return read(manifest)
+            except _Gone as gone:
+                if self.refresh().generation == manifest.generation:
+                    raise self._damaged(gone.name, "is missing") from None
+        raise StoreError(f"the store in {self.path} kept changing while read; try again")
 
     def _read_table(
         self, manifest: Manifest, kind: Kind, since: datetime | None, until: datetime | None
     ) -> pa.Table:
         partitions = manifest.state(kind).partitions
         keys = [key for key in _newest_first(partitions) if _overlaps(key, since, until)]
-        tables = [self._read_file(partitions[key].file, kind) for key in keys]
+        tables = [self._read_file(partitions[key], kind) for key in keys]
         if not tables:
             return _storage_schema(kind).empty_table()
         return pa.concat_tables(tables)
 
-    def _read_file(self, name: str, kind: Kind) -> pa.Table:
+    def _read_file(
+        self, partition: Partition, kind: Kind, columns: list[str] | None = None
+    ) -> pa.Table:
+        """A partition's file in the current on-disk schema (only ``columns``, when given)."""
+        name = partition.file
         try:
-            table = pq.read_table(self.path / name)
+            table = _conform(pq.read_table(self.path / name, columns=columns), kind, columns)
         except FileNotFoundError:
-            raise
+            raise _Gone(name) from None
         except (OSError, pa.ArrowException) as error:
-            raise StoreError(
-                f"{self.path / name} cannot be read ({error}); move the store away and sync again"
-            ) from None
-        return _conform(table, kind)
+            raise self._damaged(name, f"cannot be read ({error})") from None
+        if len(table) != partition.rows:
+            raise self._damaged(name, f"holds {len(table):,} messages, not {partition.rows:,}")
+        return table
+
+    def _damaged(self, name: str, problem: str) -> StoreError:
+        """The error for a damaged partition file, with the advice that mends it: a sync drops
+        what :meth:`damage` finds and fetches it again; other damage needs a new store."""
+        found = next((damage for damage in self.damage() if damage.file == name), None)
+        if found is not None:
+            problem = found.problem
+            advice = f"run 'smstools-tui sync' to fetch that month ({found.kind} {found.key}) again"
+        else:
+            advice = f"move {self.path} away and run 'smstools-tui sync' to build the store again"
+        return StoreError(f"the store in {self.path} is damaged: {name} {problem}; {advice}")
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -336,11 +446,13 @@ class Store:
         Returns:
             What changed.
         """
-        if not self._writable:
-            raise StoreError(f"the store in {self.path} is open read-only (offline)")
-        # Only the owner may read it: phone numbers and texts are personal data. (The files are
-        # created 0600 by mkstemp, the folders here 0700.)
-        self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._require_writable()
+        frames: dict[Kind, pd.DataFrame | None] = {"sent": sent, "received": received}
+        incoming = {
+            kind: _to_table(frame, kind)
+            for kind, frame in frames.items()
+            if frame is not None and len(frame)
+        }
         with lock_file(self.path / ".lock"):
             # Another process may have committed since this one last looked: build on its state.
             current = _load_manifest(self.path) or self._manifest
@@ -348,15 +460,15 @@ class Store:
             generation = current.generation + 1
             stats = CommitStats()
             state = current
-            if sent is not None and len(sent):
+            if "sent" in incoming:
                 kind_state, stats.new["sent"], stats.updated = self._merge_sent(
-                    current.sent, sent, generation
+                    current.sent, incoming["sent"], generation
                 )
                 state = state.with_state("sent", kind_state)
             spans = list(replacing)
-            if spans or (received is not None and len(received)):
+            if spans or "received" in incoming:
                 kind_state, stats.new["received"] = self._replace_received(
-                    current.received, received, spans, generation
+                    current.received, incoming.get("received"), spans, generation
                 )
                 state = state.with_state("received", kind_state)
             for kind, kind_spans in (covered or {}).items():
@@ -373,16 +485,40 @@ class Store:
                 account_details=account_details or current.account_details,
                 synced_at=synced_at or current.synced_at,
             )
-            atomic_write_bytes(self.path / MANIFEST_NAME, state.to_json())
-            self._manifest = state
-            self._collect_garbage(state)
+            self._switch(state)
         stats.rows = {kind: state.state(kind).rows for kind in KINDS}
         return stats
 
+    def _require_writable(self) -> None:
+        if not self._writable:
+            raise StoreError(f"the store in {self.path} is open read-only (offline)")
+        # Only the owner may read it: phone numbers and texts are personal data. (The files are
+        # created 0600 by mkstemp, the folders here 0700; a folder that already existed, made
+        # by hand or by an older version, is tightened.)
+        self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in (self.path, *(self.path / kind for kind in KINDS)):
+            _make_private(folder)
+
+    def _switch(self, state: Manifest) -> None:
+        """Commit ``state``: replace the manifest, then delete the files it no longer names.
+
+        The new manifest is read back first, by the same code that opens a store: a state this
+        version could not open again is never written (the store stays as it was)."""
+        document = state.to_json()
+        try:
+            Manifest.from_json(document, self.path / MANIFEST_NAME)
+        except StoreError as error:
+            raise StoreError(
+                f"the store in {self.path} was left unchanged: the change would not read back "
+                f"({error})"
+            ) from None
+        atomic_write_bytes(self.path / MANIFEST_NAME, document)
+        self._manifest = state
+        self._collect_garbage(state)
+
     def _merge_sent(
-        self, state: KindState, frame: pd.DataFrame, generation: int
+        self, state: KindState, incoming: pa.Table, generation: int
     ) -> tuple[KindState, int, int]:
-        incoming = _to_table(frame, "sent")
         partitions = dict(state.partitions)
         new = updated = 0
         for key, rows in _by_month(incoming, "sent"):
@@ -395,13 +531,12 @@ class Store:
     def _replace_received(
         self,
         state: KindState,
-        frame: pd.DataFrame | None,
+        incoming: pa.Table | None,
         spans: list[Span],
         generation: int,
     ) -> tuple[KindState, int]:
-        incoming = _to_table(
-            frame if frame is not None else empty_frame(SCHEMAS["received"]), "received"
-        )
+        if incoming is None:
+            incoming = _storage_schema("received").empty_table()
         groups = dict(_by_month(incoming, "received"))
         touched = {key for key in state.partitions for span in spans if _overlaps_span(key, span)}
         partitions = dict(state.partitions)
@@ -435,10 +570,19 @@ class Store:
     def _partition_table(self, partition: Partition | None, kind: Kind) -> pa.Table:
         if partition is None:
             return _storage_schema(kind).empty_table()
-        return self._read_file(partition.file, kind)
+        try:
+            return self._read_file(partition, kind)
+        except _Gone as gone:  # under the lock, so no other commit: it is damage
+            raise self._damaged(gone.name, "is missing") from None
 
     def _write_partition(self, kind: Kind, key: str, table: pa.Table, generation: int) -> Partition:
         name = f"{kind}/{key}.g{generation:06d}.parquet"
+        if not PARTITION_FILE.fullmatch(name.partition("/")[2]):
+            # What the manifest loader would refuse, and the clean-up would never delete.
+            raise StoreError(
+                f"the store in {self.path} was left unchanged: {kind} messages of the month "
+                f"{key!r} cannot be named as a partition"
+            )
         target = self.path / name
         target.parent.mkdir(mode=0o700, exist_ok=True)
         table = _compact(table)
@@ -514,6 +658,56 @@ def _check_creatable(folder: Path) -> None:
         )
 
 
+def _make_private(folder: Path) -> None:
+    """Take away the group's and others' access to ``folder``, when it has any."""
+    try:
+        mode = stat.S_IMODE(folder.stat().st_mode)
+        if mode & 0o077:
+            folder.chmod(mode & 0o700)
+            log.info("%s was readable by others: it is now private (%o)", folder, mode & 0o700)
+    except FileNotFoundError:
+        pass
+    except OSError as error:  # not the owner: say so, the data is still written
+        log.warning("%s is readable by others and cannot be made private: %s", folder, error)
+
+
+def _partition_problem(folder: Path, partition: Partition, kind: Kind) -> str | None:
+    """What is wrong with a partition's file, judged from its footer alone, or ``None``."""
+    try:
+        parquet = pq.ParquetFile(folder / partition.file)
+    except FileNotFoundError:
+        return "is missing"
+    except (OSError, pa.ArrowException) as error:
+        return f"cannot be read ({error})"
+    with parquet:
+        rows = parquet.metadata.num_rows
+        if rows != partition.rows:
+            return f"holds {rows:,} messages where the manifest counts {partition.rows:,}"
+        present = parquet.schema_arrow
+    for target in _storage_schema(kind):
+        index = present.get_field_index(target.name)
+        if index >= 0 and not _compatible(present.field(index).type, target.type):
+            return (
+                f"has a column {target.name!r} of type {present.field(index).type} "
+                f"instead of {target.type}"
+            )
+    return None
+
+
+def _compatible(found: pa.DataType, wanted: pa.DataType) -> bool:
+    """Whether a column of type ``found`` reads as ``wanted`` without loss: the same type, or
+    text held either way (plain or dictionary-encoded)."""
+    if found.equals(wanted):
+        return True
+    return _is_text(wanted) and _is_text(found)
+
+
+def _is_text(arrow_type: pa.DataType) -> bool:
+    if pa.types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    return bool(pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type))
+
+
 # -- the on-disk schema -----------------------------------------------------------------------
 
 _ARROW_TYPES = {
@@ -542,22 +736,52 @@ def _storage_schema(kind: Kind) -> pa.Schema:
 
 
 def _to_table(frame: pd.DataFrame, kind: Kind) -> pa.Table:
-    typed = coerce_frame(frame, SCHEMAS[kind])
-    return pa.Table.from_pandas(typed, preserve_index=False).cast(_storage_schema(kind))
+    schema = SCHEMAS[kind]
+    table = pa.Table.from_pandas(coerce_frame(frame, schema), preserve_index=False).cast(
+        _storage_schema(kind)
+    )
+    if schema.dates is not None:
+        _check_dates(table, kind, schema.dates)
+    return table
 
 
-def _conform(table: pa.Table, kind: Kind) -> pa.Table:
-    """A file's table in the current on-disk schema: a file written by an earlier version may
-    lack a column (it reads as missing) or carry one since dropped."""
+def _check_dates(table: pa.Table, kind: Kind, dates: tuple[datetime, datetime]) -> None:
+    """Refuse messages dated outside ``dates``: the store never writes what it could not read
+    back (a month key of year 10000), nor dates the analysis cannot hold."""
+    first, end = (_scalar(moment) for moment in dates)
+    for target in table.schema:
+        if not pa.types.is_timestamp(target.type):
+            continue
+        column = table[target.name]
+        outside = pc.or_(pc.less(column, first), pc.greater_equal(column, end))
+        if pc.any(outside).as_py():
+            # As text by Arrow: a Python datetime cannot hold year 10000.
+            value = column.filter(outside).cast(pa.string())[0].as_py().replace(".000000", "")
+            raise StoreError(
+                f"{kind} messages with {target.name} {value} cannot be stored: the "
+                f"store keeps dates from {dates[0]:%Y-%m-%d} to before {dates[1]:%Y-%m-%d} (UTC)"
+            )
+
+
+def _conform(table: pa.Table, kind: Kind, names: list[str] | None = None) -> pa.Table:
+    """A file's table in the current on-disk schema (only ``names``, when given): a file
+    written by an earlier version may lack a column (it reads as missing) or carry one since
+    dropped. A column of another type is damage (:class:`pa.ArrowException`)."""
     schema = _storage_schema(kind)
+    if names is not None:
+        schema = pa.schema([schema.field(name) for name in names], metadata=schema.metadata)
     if table.schema.equals(schema, check_metadata=False):
         return table.replace_schema_metadata(schema.metadata)
     columns = []
     for target in schema:
-        if target.name in table.column_names:
+        if target.name not in table.column_names:
+            columns.append(pa.nulls(len(table), target.type))
+        elif _compatible(table.schema.field(target.name).type, target.type):
             columns.append(table[target.name].cast(target.type))
         else:
-            columns.append(pa.nulls(len(table), target.type))
+            raise pa.ArrowTypeError(
+                f"column {target.name!r} has type {table.schema.field(target.name).type}"
+            )
     return pa.Table.from_arrays(columns, schema=schema)
 
 
@@ -600,10 +824,9 @@ def _string_or_none(arrow_type: pa.DataType) -> Any:
 
 
 def _to_frame(table: pa.Table, kind: Kind) -> pd.DataFrame:
+    # coerce_frame puts the status categories in the documented order, whatever the file's
+    # dictionary holds.
     frame = _compact(table).to_pandas(types_mapper=_string_or_none)
-    if kind == "sent":
-        # Status categories always in the documented order, whatever the file's dictionary.
-        frame["status"] = frame["status"].cat.set_categories(list(STATUSES))
     return coerce_frame(frame, SCHEMAS[kind])
 
 
@@ -626,6 +849,14 @@ def _overlaps(key: str, since: datetime | None, until: datetime | None) -> bool:
         return False
     last = until - pd.Timedelta(microseconds=1) if until is not None else None
     return not (last is not None and key > _month_key(last))
+
+
+def _month_span(key: str) -> Span:
+    """The epoch seconds of the month ``key`` (``2026-11``), half-open."""
+    year, month = (int(part) for part in key.split("-"))
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+    return to_epoch(start), to_epoch(end)
 
 
 def _overlaps_span(key: str, span: Span) -> bool:

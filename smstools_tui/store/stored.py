@@ -394,6 +394,8 @@ class StoredClient:
             # the chunks committed before the failure included.
             error.partial = self._answer(kind, span, filters, complete=False)
             raise
+        finally:
+            report.warn_left_out()
         self._remember()
 
     def _answer(

@@ -7,11 +7,24 @@ become searchable a little after the date it carries (a replicated index, a cloc
 apart): the overlap catches it, and nothing is doubled, since sent messages are merged by id and
 the received messages of a searched span are replaced by the new, complete answer for that span.
 
-Gaps are searched in chunks of about ``chunk_messages`` messages (sized from the density of
-what the store holds, else from a first week), oldest first, each committed as soon as it is
-complete. An interrupted sync (Ctrl-C, the network gone, the process killed) therefore resumes
-after the last committed chunk; what the interrupted search had read is committed too (sent
-messages by id; received ones provisionally, until their span is searched completely).
+Gaps are searched in chunks, oldest first, each committed as soon as it is complete. Every chunk
+is capped three ways: about ``chunk_messages`` messages (judged from the density of what the
+store holds, else of a first week, then of each chunk just read), at most ``chunk_span`` seconds
+of time, and about ``chunk_seconds`` of work (judged from how fast the last chunk came); and it
+grows at most fourfold from one chunk to the next, since a quiet stretch says little about a
+busy one ahead. So a sync commits its progress every few seconds, a resumed one too, and an
+interrupted sync (Ctrl-C, the network gone, the process killed) resumes after the last committed
+chunk; what the interrupted search had read is committed too (sent messages by id; received
+ones provisionally, until their span is searched completely).
+
+Only what a search vouches for is stored: messages dated outside the span searched (a server
+that ignores ``fromDate``, or gets its zone wrong) are left out with a warning, and so are
+received messages without a date. Sent messages carry an id and would merge, but received ones
+do not: stored, every later sync would add them again.
+
+Before anything else a sync checks the store's files (:meth:`Store.repair`): a partition file
+that is missing, cut short, or has a column of the wrong type is dropped with its month, which
+the sync then fetches again.
 
 Then the sent messages stored as PENDING or SENT, not just fetched, and inserted in the last
 ``recheck_days``, are searched by id (``id=1,2,3…``, ``id_batch`` at a time), and the answers
@@ -22,22 +35,24 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..api.client import Account, SmstoolsClient
 from ..api.paging import CancelToken, ProgressCallback
-from ..errors import FetchCancelled, ResultTooLargeError, SmstoolsError
+from ..errors import FetchCancelled, ResultTooLargeError, SmstoolsError, StoreError
 from .coverage import Span, from_epoch, to_epoch
 from .manifest import Kind, time_column
 from .store import CommitStats, Store
 
 __all__ = [
+    "LeftOut",
     "SyncPolicy",
     "SyncProgress",
     "SyncReport",
@@ -50,6 +65,7 @@ log = logging.getLogger("smstools_tui.store")
 
 _FIRST_CHUNK = 7 * 86_400
 _SMALLEST_CHUNK = 3_600
+_GROWTH = 4.0
 
 SyncProgress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)``; ``stage`` is ``sent``, ``received`` or
@@ -67,13 +83,64 @@ class SyncPolicy:
             ``None`` re-checks every non-final message stored. Operators stop trying to deliver
             after at most a few days, so an older SENT message is not going to change.
         id_batch: message ids per status re-check request.
-        chunk_messages: about how many messages one committed chunk holds.
+        chunk_messages: about how many messages one committed chunk holds, at most.
+        chunk_span: the longest stretch of time, in seconds, one chunk searches.
+        chunk_seconds: about how long fetching and committing one chunk may take.
     """
 
     overlap: int = 120
     recheck_days: float | None = 7.0
     id_batch: int = 250
-    chunk_messages: int = 50_000
+    chunk_messages: int = 10_000
+    chunk_span: int = 31 * 86_400
+    chunk_seconds: float = 5.0
+
+
+@dataclass
+class LeftOut:
+    """Messages searches answered from outside the span they searched: counted, not stored.
+
+    Example:
+        >>> left_out = LeftOut()
+        >>> left_out.add("received", pd.Series(pd.to_datetime(["2020-01-01", None], utc=True)))
+        >>> left_out.summary()  # doctest: +NORMALIZE_WHITESPACE
+        'the API answered 2 received messages from outside the spans searched (dated
+         2020-01-01T00:00:00+00:00; 1 without a date): they are not stored'
+    """
+
+    messages: dict[str, int] = field(default_factory=lambda: {"sent": 0, "received": 0})
+    earliest: pd.Timestamp | None = None
+    latest: pd.Timestamp | None = None
+    undated: int = 0
+
+    def __bool__(self) -> bool:
+        return any(self.messages.values())
+
+    def add(self, kind: Kind, dates: pd.Series) -> None:
+        """Count the messages of ``kind`` dated ``dates`` (NaT: without a date)."""
+        self.messages[kind] += len(dates)
+        dated = dates.dropna()
+        self.undated += len(dates) - len(dated)
+        if len(dated):
+            first, last = dated.min(), dated.max()
+            self.earliest = first if self.earliest is None else min(self.earliest, first)
+            self.latest = last if self.latest is None else max(self.latest, last)
+
+    def summary(self) -> str:
+        """One line for people."""
+        counts = " and ".join(f"{count:,} {kind}" for kind, count in self.messages.items() if count)
+        where = []
+        if self.earliest is not None and self.latest is not None:
+            span = self.earliest.isoformat()
+            if self.latest != self.earliest:
+                span += f" to {self.latest.isoformat()}"
+            where.append(f"dated {span}")
+        if self.undated:
+            where.append(f"{self.undated:,} without a date")
+        return (
+            f"the API answered {counts} messages from outside the spans searched "
+            f"({'; '.join(where)}): they are not stored"
+        )
 
 
 @dataclass
@@ -88,6 +155,7 @@ class SyncReport:
         fetched: messages received from the API, per kind (the overlap counted again).
         since, until: the window synced.
         seconds: how long it took.
+        left_out: messages the searches answered from outside their spans (not stored).
     """
 
     new_sent: int = 0
@@ -100,11 +168,17 @@ class SyncReport:
     until: datetime | None = None
     seconds: float = 0.0
     store: Path | None = None
+    left_out: LeftOut = field(default_factory=LeftOut)
 
     def add(self, stats: CommitStats) -> None:
         self.new_sent += stats.new["sent"]
         self.new_received += stats.new["received"]
         self.statuses_updated += stats.updated
+
+    def warn_left_out(self) -> None:
+        """Log, once, the messages left out for their dates."""
+        if self.left_out:
+            log.warning("%s", self.left_out.summary())
 
     def summary(self) -> str:
         """One line for people.
@@ -183,10 +257,14 @@ class Syncer:
         started = time.perf_counter()
         requests_before = self.client.requests_made
         now = self.client.now()
+        # Where the store starts is read before a repair may drop its first month: the window
+        # then takes that month in, and fetches it again.
         start = self._start(since, now)
         end = to_epoch(now, up=False)
         report = SyncReport(since=from_epoch(start), until=from_epoch(end), store=self.store.path)
         try:
+            for damage in self.store.repair():
+                log.warning("the store's %s; it is dropped and fetched again", damage)
             self.store.commit(account_details=account_to_json(self.client.account()))
             fetched_ids: set[int] = set()
             for kind in ("sent", "received"):
@@ -196,6 +274,7 @@ class Syncer:
         finally:
             report.requests = self.client.requests_made - requests_before
             report.seconds = time.perf_counter() - started
+            report.warn_left_out()
         return report
 
     def _start(self, since: datetime | str | None, now: datetime) -> int:
@@ -225,7 +304,8 @@ class Syncer:
         covered = sum(end - start for start, end in coverage)
         length = _FIRST_CHUNK
         if state.rows and covered:
-            length = int(max(self.policy.chunk_messages * covered / state.rows, _SMALLEST_CHUNK))
+            length = int(self.policy.chunk_messages * covered / state.rows)
+        length = self._capped(length)
         pages = _Pages(kind, progress)
         for gap_start, gap_end in coverage.missing(*window):
             if watermark is not None and gap_start == watermark:
@@ -290,18 +370,29 @@ class Syncer:
         pages: _Pages,
         cancel: CancelToken | None,
     ) -> None:
-        # Each chunk after the first (``length`` seconds) is sized from the density just seen
-        # to hold about chunk_messages, growing at most fourfold (a quiet stretch says little
-        # about a busy one ahead).
+        # Each chunk after the first (``length`` seconds) is sized from the one just read: its
+        # density of messages and how long it took.
         cursor = start
         while cursor < end:
             _check(cancel)
             stop = min(cursor + length, end)
+            began = time.perf_counter()
             rows = self._fetch_chunk(kind, cursor, stop, report, fetched_ids, pages, cancel)
-            took = stop - cursor
-            wanted = self.policy.chunk_messages * took / rows if rows else 4 * took
-            length = int(min(max(wanted, _SMALLEST_CHUNK), 4 * took))
+            length = self._next_length(stop - cursor, rows, time.perf_counter() - began)
             cursor = stop
+
+    def _next_length(self, span: int, rows: int, seconds: float) -> int:
+        """The span of the chunk after one of ``span`` seconds that held ``rows`` messages and
+        took ``seconds`` to fetch and commit."""
+        growth = _GROWTH
+        if rows:
+            growth = min(growth, self.policy.chunk_messages / rows)
+        if seconds > 0:
+            growth = min(growth, self.policy.chunk_seconds / seconds)
+        return self._capped(int(span * growth))
+
+    def _capped(self, length: int) -> int:
+        return max(min(length, self.policy.chunk_span), _SMALLEST_CHUNK)
 
     def _fetch_chunk(
         self,
@@ -334,6 +425,7 @@ class Syncer:
             to_epoch(datetime.fromisoformat(attrs["until"])),
         )
         report.fetched[kind] += len(frame)
+        frame = _vouched_for(frame, kind, searched, report.left_out)
         if kind == "sent":
             fetched_ids.update(int(value) for value in frame["id"].dropna())
             stats = self.store.commit(sent=frame, covered={"sent": [searched]})
@@ -357,6 +449,7 @@ class Syncer:
         if partial is None or partial.empty:
             return
         report.fetched[kind] += len(partial)
+        partial = _vouched_for(partial, kind, (start, end), report.left_out)
         if kind == "sent":
             fetched_ids.update(int(value) for value in partial["id"].dropna())
             report.add(self.store.commit(sent=partial))
@@ -366,13 +459,33 @@ class Syncer:
         spans = self.store.coverage("received").missing(start, end)
         if not spans:
             return
-        dates = partial[time_column("received")]
-        inside = pd.Series(False, index=partial.index)
-        for span_start, span_end in spans:
-            inside |= (dates >= pd.Timestamp(from_epoch(span_start))) & (
-                dates < pd.Timestamp(from_epoch(span_end))
-            )
+        inside = _dated_in(partial[time_column("received")], spans)
         report.add(self.store.commit(received=partial[inside], replacing=spans))
+
+
+def _vouched_for(frame: pd.DataFrame, kind: Kind, span: Span, left_out: LeftOut) -> pd.DataFrame:
+    """The messages of a search of ``span`` that the search vouches for: those dated inside it
+    (and sent ones without a date, which merge by id). The others are counted in
+    ``left_out``."""
+    dates = frame[time_column(kind)]
+    keep = _dated_in(dates, [span])
+    if kind == "sent":
+        keep |= dates.isna().to_numpy()
+    if keep.all():
+        return frame
+    left_out.add(kind, dates[~keep])
+    return frame[keep].reset_index(drop=True)
+
+
+def _dated_in(dates: pd.Series, spans: Iterable[Span]) -> np.ndarray:
+    """Where ``dates`` fall in one of ``spans`` (a missing date falls in none)."""
+    inside = np.zeros(len(dates), dtype=bool)
+    for start, end in spans:
+        within = (dates >= pd.Timestamp(from_epoch(start))) & (
+            dates < pd.Timestamp(from_epoch(end))
+        )
+        inside |= within.fillna(False).to_numpy(dtype=bool)
+    return inside
 
 
 def _check(cancel: CancelToken | None) -> None:
@@ -403,8 +516,21 @@ def account_to_json(account: Account) -> dict[str, Any]:
 
 
 def account_from_json(data: dict[str, Any]) -> Account:
-    """The :class:`Account` :func:`account_to_json` wrote."""
+    """The :class:`Account` :func:`account_to_json` wrote.
 
+    Raises:
+        StoreError: the stored details are damaged (a sync writes them afresh).
+    """
+    try:
+        return _account(data)
+    except (TypeError, ValueError, AttributeError):
+        raise StoreError(
+            "the account details in the store are damaged; run 'smstools-tui sync' to fetch "
+            "them again"
+        ) from None
+
+
+def _account(data: dict[str, Any]) -> Account:
     def when(value: Any) -> datetime | None:
         return datetime.fromisoformat(value) if value else None
 

@@ -119,9 +119,23 @@ def test_status_counts_every_status_and_unknown(make_sent: Make) -> None:
             [{"id": 1, "status": "DELIVERED"}, {"id": 2, "status": "EXPIRED"}, {"id": 3}]
         )
     counts = status_counts(sent)
-    assert counts["status"].tolist() == [*STATUSES, "(none)"]
-    assert counts["messages"].tolist() == [0, 0, 0, 1, 0, 2]
-    np.testing.assert_allclose(counts["share"], [0, 0, 0, 1 / 3, 0, 2 / 3])
+    assert counts["status"].tolist() == [*STATUSES, "UNKNOWN", "(none)"]
+    assert counts["messages"].tolist() == [0, 0, 0, 1, 0, 1, 1]
+    np.testing.assert_allclose(counts["share"], [0, 0, 0, 1 / 3, 0, 1 / 3, 1 / 3])
+
+
+def test_an_unknown_status_is_neither_final_nor_pending(make_sent: Make) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sent = make_sent(
+            [{"status": "DELIVERED"}, {"status": "NOTDELIVERED"}, {"status": "SENT"},
+             {"status": "EXPIRED"}]
+        )  # fmt: skip
+    row = delivery_report(sent).iloc[0]
+    assert row["messages"] == 4
+    assert (row["delivered"], row["not_delivered"], row["not_sent"], row["pending"]) == (1, 1, 0, 1)
+    assert row["delivery_rate"] == 0.5  # the UNKNOWN one counts neither way
+    assert row["pending_share"] == 0.25
 
 
 def test_status_counts_empty(make_sent: Make) -> None:

@@ -17,9 +17,17 @@ import pytest
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.cli.sync import sync_progress
-from smstools_tui.sandbox import SANDBOX_KEY, SANDBOX_SECRET, FaultPlan, SandboxApi, SandboxServer
+from smstools_tui.sandbox import (
+    SANDBOX_KEY,
+    SANDBOX_SECRET,
+    AccountSpec,
+    FaultPlan,
+    SandboxApi,
+    SandboxServer,
+    generate_account,
+)
 from smstools_tui.store import Store, StoredClient
-from tests.conftest import NOW, Result
+from tests.conftest import NOW, Clock, Result
 
 SINCE = ("--since", "2026-08-01T00:00:00+00:00")
 WINDOW = (*SINCE, "--until", "2026-11-01T00:00:00+00:00")
@@ -207,3 +215,66 @@ def test_a_sync_killed_at_any_moment_resumes_on_the_next_run(
         pd.testing.assert_frame_equal(
             offline.received(SINCE[1], until), client.received(SINCE[1], until)
         )
+
+
+def stored_rows(folder: Path) -> tuple[int, int]:
+    """The committed state of a store: its generation and how many messages it holds."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_bytes())
+    except (FileNotFoundError, ValueError):
+        return 0, 0
+    rows = sum(
+        partition["rows"]
+        for kind in ("sent", "received")
+        for partition in manifest[kind]["partitions"].values()
+    )
+    return manifest["generation"], rows
+
+
+def test_a_sync_killed_every_second_and_a_half_makes_progress_every_time(
+    tmp_path: Path, no_credentials: None
+) -> None:
+    """A resumed sync used to size its first chunk from the stored density with no cap, and
+    fetched the whole rest as one chunk committed only at its end: killed every few seconds,
+    it never got further. Every chunk is capped now, a resumed one's first too."""
+    if not hasattr(signal, "SIGKILL"):
+        pytest.skip("no SIGKILL on this platform")
+    account = generate_account(AccountSpec(seed=12, sent=20_000, received=1_000, now=NOW))
+    api = SandboxApi(account, clock=Clock(), page_cap=250)
+    folder, since = tmp_path / "store", "2025-11-01T00:00:00+00:00"
+    command = [sys.executable, "-m", "smstools_tui", "sync", "--since", since,
+               "--store", str(folder)]  # fmt: skip
+    progress = []
+    with SandboxServer(api, latency=0.1) as slow:
+        env = {**os.environ, "SMSTOOLS_BASE_URL": slow.base_url,
+               "SMSTOOLS_AUTH_KEY": SANDBOX_KEY, "SMSTOOLS_AUTH_SECRET": SANDBOX_SECRET}  # fmt: skip
+        for _ in range(3):
+            generation, before = stored_rows(folder)
+            syncing = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)  # fmt: skip
+            # Started (the account is committed first): from now on, 1.5 s to commit more.
+            while stored_rows(folder)[0] == generation and syncing.poll() is None:
+                time.sleep(0.02)
+            started = time.monotonic()
+            while time.monotonic() - started < 1.5 and syncing.poll() is None:
+                time.sleep(0.02)
+            finished = syncing.poll() == 0
+            syncing.kill()
+            syncing.wait(timeout=30)
+            progress.append(stored_rows(folder)[1] - before)
+            assert progress[-1] > 0 or finished, progress
+            if finished:
+                break
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    assert len(progress) >= 2, progress  # killed at least once before it could finish
+    # Complete and never doubled (test_a_sync_killed_at_any_moment… compares every value).
+    sent, received = account.sent_frame(NOW), account.received_frame()
+    with StoredClient.offline(folder) as offline:
+        assert offline.store.coverage("sent").covers(
+            int(pd.Timestamp(since).timestamp()), int(NOW.timestamp())
+        )
+        assert sorted(offline.sent(since, NOW)["id"]) == sorted(
+            sent.loc[sent["insertDate"] >= since, "id"]
+        )
+        assert len(offline.received(since, NOW)) == (received["receiveDate"] >= since).sum()

@@ -9,6 +9,7 @@ and what to run. The truth is what the same sandbox answers without faults.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import pytest
 
@@ -35,6 +37,8 @@ from smstools_tui.sandbox import (
 )
 from smstools_tui.store import StoredClient
 from tests.conftest import NOW, Clock, Result
+
+from .strays import StrayRecords
 
 SINCE = (NOW - timedelta(days=40)).isoformat()
 UNTIL = (NOW - timedelta(days=1)).isoformat()
@@ -288,13 +292,52 @@ def test_sync_under_faults(
     """A sync that fails leaves a store the next, clean sync completes; a sync that succeeds
     leaves exactly the truth."""
     scenario = Scenario.draw(seed)
+    assert_sync_ends_in_truth(scenario, scenario.api(account), account, truth, tally, tmp_path)
+
+
+STRAYS = (
+    ("/sms/received/search", {"from": "+393480000009", "text": "from the past",
+                              "receiveDate": "2020-01-01T00:00:00+0100"}),
+    ("/sms/search", {"id": 999_999_999, "status": "SENT", "insertDate": "2031-05-01T00:00:00Z"}),
+    ("/sms/search", {"id": 999_999_998, "status": "SENT", "insertDate": "9999-12-31T23:59:59-0100"}),
+)  # fmt: skip
+"""What a stray answer carries: a received message from outside the span searched (it was
+stored again by every sync), a sent one from outside it, a sent one dated in year 10000."""
+
+
+@pytest.mark.parametrize("seed", range(3100, 3110))
+def test_sync_under_faults_and_stray_records(
+    seed: int,
+    account: SandboxAccount,
+    truth: dict[tuple[str, str], pd.DataFrame],
+    tally: dict[str, Counter[str]],
+    tmp_path: Path,
+) -> None:
+    """Faults, and pages that also carry records from outside the span searched or outside
+    the accepted dates: those never reach the store, and the store is never spoilt."""
+    scenario = dataclasses.replace(Scenario.draw(seed), wire_format="json")
     api = scenario.api(account)
+    endpoint, record = STRAYS[seed % len(STRAYS)]
+    strays = StrayRecords(endpoint, record)
+    tally["faults"][f"stray {'received' if 'received' in endpoint else 'sent'}"] += 1
+    assert_sync_ends_in_truth(scenario, api, account, truth, tally, tmp_path, strays.transport(api))
+
+
+def assert_sync_ends_in_truth(
+    scenario: Scenario,
+    api: SandboxApi,
+    account: SandboxAccount,
+    truth: dict[tuple[str, str], pd.DataFrame],
+    tally: dict[str, Counter[str]],
+    tmp_path: Path,
+    transport: httpx.BaseTransport | None = None,
+) -> None:
     path = tmp_path / "store"
     settings = sandbox_settings(
         page_size=PAGE, wire_format=scenario.wire_format, concurrency=scenario.concurrency
     )
     with SmstoolsClient(
-        settings, transport=api.transport(), clock=Clock(), sleep=lambda _: None
+        settings, transport=transport or api.transport(), clock=Clock(), sleep=lambda _: None
     ) as live:
         stored = StoredClient.open(live, path)
         try:

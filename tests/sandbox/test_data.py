@@ -22,7 +22,7 @@ def test_same_seed_same_account(account: SandboxAccount) -> None:
 
 def test_statuses_in_plausible_shares(account: SandboxAccount) -> None:
     shares = account.sent_frame()["status"].value_counts(normalize=True)
-    assert set(shares.index) == set(STATUSES)
+    assert set(shares[shares > 0].index) == set(STATUSES)  # all documented, none UNKNOWN
     assert 0.85 < shares["DELIVERED"] < 0.97
     assert 0.02 < shares["NOTDELIVERED"] < 0.10
     assert 0 < shares["NOSENT"] < 0.03

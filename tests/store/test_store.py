@@ -11,6 +11,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
@@ -281,6 +282,40 @@ def test_only_the_owner_can_read_the_store(store: Store, client: SmstoolsClient)
         assert path.stat().st_mode & 0o077 == 0, path
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_folder_others_could_read_is_made_private(tmp_path: Path, client: SmstoolsClient) -> None:
+    """A store folder made by hand (or by an older version) with the umask's 0755 is tightened
+    on the first commit, and its subfolders too."""
+    folder = tmp_path / "store"
+    (folder / "sent").mkdir(parents=True)
+    for path in (folder, folder / "sent"):
+        path.chmod(0o755)
+    store = Store.open(folder, WHO)
+    store.commit(sent=client.sent(SINCE, UNTIL))
+    for path in [folder, folder / "sent", *folder.rglob("*")]:
+        assert path.stat().st_mode & 0o077 == 0, path
+    folder.chmod(0o750)  # loosened again later: the next commit tightens it again
+    store.commit(account_details={"username": "x"})
+    assert folder.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_store_path_on_a_dangling_symbolic_link_says_so(
+    tmp_path: Path, client: SmstoolsClient
+) -> None:
+    link = tmp_path / "store"
+    link.symlink_to(tmp_path / "gone" / "store")
+    for identity in (WHO, None):
+        with pytest.raises(StoreError) as raised:
+            Store.open(link, identity)
+        assert str(raised.value) == (
+            f"--store {link} is a symbolic link to {tmp_path / 'gone' / 'store'}, which does "
+            "not exist: create that folder, or give another --store"
+        )
+    (tmp_path / "gone" / "store").mkdir(parents=True)  # the advice
+    Store.open(link, WHO).commit(sent=client.sent(SINCE, UNTIL))
+    assert len(Store.open(link).read("sent")) > 0
+
+
 def test_a_read_racing_a_commit_in_another_process_reads_the_new_state(
     store: Store, account: SandboxAccount, tmp_path: Path
 ) -> None:
@@ -303,7 +338,7 @@ def test_a_read_racing_a_commit_in_another_process_reads_the_new_state(
 
     reader.refresh = refresh_late  # type: ignore[method-assign]
     pd.testing.assert_frame_equal(reader.read("sent"), newest_first(account.sent_frame(NOW)))
-    assert calls["n"] == 2
+    assert calls["n"] == 3  # the stale state, the look that sees a commit, the new state
 
 
 def test_ids_beyond_float_precision_merge_exactly(store: Store) -> None:
@@ -325,3 +360,166 @@ def test_ids_beyond_float_precision_merge_exactly(store: Store) -> None:
     stored = store.read("sent")
     assert stats.updated == 1 and stats.new["sent"] == 1  # the row without an id is new again
     assert sorted(stored["id"].dropna()) == [big, big + 1] and stored["id"].isna().sum() == 2
+
+
+# -- damage: every way a partition file can be spoilt is one clear error ----------------------
+
+
+def damage_file(path: Path, how: str) -> None:
+    """Spoil a partition file as a disk, a person or another tool might."""
+    if how == "deleted":
+        path.unlink()
+    elif how == "truncated":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif how == "wrong column type":
+        table = pq.read_table(path)
+        index = table.schema.get_field_index("id")
+        pq.write_table(table.set_column(index, "id", table["id"].cast("string")), path)
+    elif how == "other rows":
+        pq.write_table(pq.read_table(path).slice(0, 3), path)
+    elif how == "garbled inside":
+        data = bytearray(path.read_bytes())
+        data[4 : len(data) // 2] = bytes(len(data) // 2 - 4)  # the footer is intact
+        path.write_bytes(bytes(data))
+    else:
+        raise AssertionError(how)
+
+
+@pytest.mark.parametrize(
+    ("how", "problem"),
+    [
+        ("deleted", "is missing"),
+        ("truncated", "cannot be read"),
+        ("wrong column type", "has a column 'id' of type string instead of int64"),
+        ("other rows", "holds 3 messages where the manifest counts"),
+    ],
+)
+def test_a_damaged_partition_is_one_clear_error_that_says_a_sync_mends_it(
+    store: Store, client: SmstoolsClient, how: str, problem: str
+) -> None:
+    store.commit(sent=client.sent(SINCE, UNTIL))
+    september = store.manifest.sent.partitions["2026-09"]
+    damage_file(store.path / september.file, how)
+    offline = Store.open(store.path)
+    with pytest.raises(StoreError) as raised:
+        offline.read("sent")
+    message = str(raised.value)
+    assert message.startswith(f"the store in {store.path} is damaged: {september.file}")
+    assert problem in message and "\n" not in message
+    if how != "other rows":  # three rows of the right type still read
+        assert message.endswith("run 'smstools-tui sync' to fetch that month (sent 2026-09) again")
+    # The months that are whole still read, and damage() names the spoilt one alone.
+    assert len(offline.read("sent", UNTIL - pd.Timedelta(days=31), UNTIL)) > 0
+    assert [(d.kind, d.key) for d in offline.damage()] == [("sent", "2026-09")]
+    assert problem in str(offline.damage()[0])
+
+
+def test_repair_drops_the_damaged_month_and_its_coverage_only(
+    store: Store, client: SmstoolsClient
+) -> None:
+    sent, received = client.sent(SINCE, UNTIL), client.received(SINCE, UNTIL)
+    store.commit(sent=sent, received=received, replacing=[SPAN],
+                 covered={"sent": [SPAN], "received": [SPAN]})  # fmt: skip
+    damage_file(store.path / store.manifest.sent.partitions["2026-09"].file, "truncated")
+    with pytest.raises(StoreError, match="open read-only"):
+        Store.open(store.path).repair()
+    dropped = store.repair()
+    assert [(d.kind, d.key) for d in dropped] == [("sent", "2026-09")]
+    september = (to_epoch(pd.Timestamp("2026-09-01T00:00Z")), to_epoch(pd.Timestamp("2026-10-01T00:00Z")))  # fmt: skip
+    assert store.coverage("sent").spans == ((SPAN[0], september[0]), (september[1], SPAN[1]))
+    assert store.coverage("received").spans == (SPAN,)
+    kept = store.read("sent")
+    assert set(kept["insertDate"].dt.strftime("%Y-%m")) == {"2026-08", "2026-10"}
+    assert store.damage() == [] and store.repair() == []
+    assert not any(name.startswith("2026-09.") for name in os.listdir(store.path / "sent"))
+
+
+def test_damage_the_footer_does_not_show_needs_a_new_store(
+    store: Store, client: SmstoolsClient
+) -> None:
+    store.commit(sent=client.sent(SINCE, UNTIL))
+    damage_file(store.path / store.manifest.sent.partitions["2026-09"].file, "garbled inside")
+    assert store.damage() == []  # a sync would not see it, so it must not be the advice
+    with pytest.raises(StoreError) as raised:
+        Store.open(store.path).read("sent")
+    assert str(raised.value).endswith(
+        f"move {store.path} away and run 'smstools-tui sync' to build the store again"
+    )
+
+
+def test_pending_ids_read_damage_as_clearly(store: Store, account: SandboxAccount) -> None:
+    store.commit(sent=account.sent_frame(NOW - timedelta(minutes=3)))
+    damage_file(store.path / store.manifest.sent.partitions["2026-11"].file, "truncated")
+    with pytest.raises(StoreError, match=r"is damaged: sent/2026-11\.g\d+\.parquet cannot be"):
+        store.pending_ids()
+
+
+# -- nothing committed can make the store unreadable -------------------------------------------
+
+
+def far_future(rows: int = 2) -> pd.DataFrame:
+    """Sent messages dated 9999-12-31T23:59:59-0100, year 10000 in UTC: a frame built by hand,
+    past the frames' own date check."""
+    moment = pd.Timestamp("2026-11-02T10:00:00Z")
+    frame = coerce_frame(
+        pd.DataFrame({"id": range(rows), "status": "SENT", "insertDate": [moment] * rows}),
+        SENT_SCHEMA,
+    )
+    far = np.array(["10000-01-01T00:59:59"] * rows, dtype="datetime64[us]")
+    frame["insertDate"] = pd.Series(far).dt.tz_localize("UTC")
+    return frame
+
+
+def test_messages_dated_outside_the_accepted_range_are_refused_before_anything_is_written(
+    store: Store, client: SmstoolsClient
+) -> None:
+    sent = client.sent(SINCE, UNTIL)
+    store.commit(sent=sent)
+    before = sorted(os.listdir(store.path / "sent"))
+    with pytest.raises(StoreError) as raised:
+        store.commit(sent=far_future())
+    assert str(raised.value) == (
+        "sent messages with insertDate 10000-01-01 00:59:59Z cannot be stored: the store "
+        "keeps dates from 1990-01-01 to before 2100-01-01 (UTC)"
+    )
+    assert sorted(os.listdir(store.path / "sent")) == before
+    pd.testing.assert_frame_equal(Store.open(store.path).read("sent"), sent)
+
+
+def test_a_partition_the_store_could_not_open_again_is_never_written(
+    store: Store, client: SmstoolsClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Defence in depth: were a date past the check, the month key ``10000-01`` would name a
+    partition the manifest loader refuses: no such file is written."""
+    sent = client.sent(SINCE, UNTIL)
+    store.commit(sent=sent)
+    before = sorted(os.listdir(store.path / "sent"))
+    monkeypatch.setattr("smstools_tui.store.store._check_dates", lambda *args: None)
+    with pytest.raises(StoreError) as raised:
+        store.commit(sent=far_future())
+    assert str(raised.value) == (
+        f"the store in {store.path} was left unchanged: sent messages of the month '10000-01' "
+        "cannot be named as a partition"
+    )
+    assert sorted(os.listdir(store.path / "sent")) == before
+    pd.testing.assert_frame_equal(Store.open(store.path, WHO).read("sent"), sent)
+
+
+def test_a_manifest_the_store_could_not_open_again_is_never_written(
+    store: Store, client: SmstoolsClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every commit reads its new manifest back with the loader before the switch."""
+    sent = client.sent(SINCE, UNTIL)
+    store.commit(sent=sent)
+    manifest = (store.path / MANIFEST_NAME).read_bytes()
+    monkeypatch.setattr(
+        "smstools_tui.store.manifest._iso", lambda moment: "soon" if moment else None
+    )
+    with pytest.raises(StoreError) as raised:
+        store.commit(account_details={"username": "x"})
+    message = str(raised.value)
+    assert message.startswith(f"the store in {store.path} was left unchanged: the change would")
+    assert "synced_at is not a date ('soon')" in message or "written_at is not a date" in message
+    assert (store.path / MANIFEST_NAME).read_bytes() == manifest
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(Store.open(store.path).read("sent"), sent)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -84,6 +85,21 @@ def test_offline_answers_from_the_store_alone(
         offline.sync()
     with pytest.raises(StoreError, match="not stored"):
         offline.receiving_services()
+
+
+def test_damaged_account_details_are_a_clear_error_a_sync_mends(stored: StoredClient) -> None:
+    stored.sync(since=SINCE)
+    manifest = stored.store.path / "manifest.json"
+    document = json.loads(manifest.read_text())
+    document["account_details"]["sender_aliases"] = 5  # any value of the wrong type
+    manifest.write_text(json.dumps(document))
+    with pytest.raises(StoreError) as raised:
+        StoredClient.offline(stored.store.path).account()
+    assert str(raised.value) == (
+        "the account details in the store are damaged; run 'smstools-tui sync' to fetch them again"
+    )
+    stored.sync()
+    assert StoredClient.offline(stored.store.path).account() == stored.account()
 
 
 def test_offline_says_when_the_store_does_not_cover_the_window(

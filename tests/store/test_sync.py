@@ -3,22 +3,33 @@ the network fails in the middle; after every successful sync the store is the sa
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.errors import FetchCancelled, ServerError
-from smstools_tui.sandbox import FaultPlan, SandboxAccount, SandboxApi
+from smstools_tui.frames import (
+    RECEIVED_SCHEMA,
+    SENT_SCHEMA,
+    coerce_frame,
+    received_frame,
+    sent_frame,
+)
+from smstools_tui.sandbox import FaultPlan, SandboxAccount, SandboxApi, sandbox_settings
 from smstools_tui.store import Store, StoreIdentity, Syncer, SyncPolicy, SyncReport
-from smstools_tui.store.coverage import from_epoch
+from smstools_tui.store.coverage import from_epoch, to_epoch
 from tests.conftest import NOW, Clock
+
+from .test_store import damage_file
 
 SINCE = "2026-06-01T00:00:00+00:00"
 WHO = StoreIdentity("http://localhost/rest/api", "sha256:test", "test")
@@ -366,3 +377,154 @@ def test_ctrl_c_mid_search_keeps_what_was_read(
     api.on_request = None
     Syncer(client, store).sync()
     assert_store_is_truth(store, truth, clock)
+
+
+@pytest.mark.parametrize("how", ["deleted", "truncated", "wrong column type", "other rows"])
+@pytest.mark.parametrize("month", ["2026-06", "2026-09"])  # the first month, and one inside
+def test_a_sync_mends_a_damaged_partition_by_fetching_its_month_again(
+    store: Store,
+    client: SmstoolsClient,
+    clock: Clock,
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+    caplog: pytest.LogCaptureFixture,
+    how: str,
+    month: str,
+) -> None:
+    Syncer(client, store).sync(since=SINCE)
+    spoilt = store.manifest.sent.partitions[month].file
+    damage_file(store.path / spoilt, how)
+    with caplog.at_level(logging.WARNING, logger="smstools_tui.store"):
+        report = Syncer(client, store).sync()  # no --since: from where the store started
+    assert report.new_sent > 0
+    assert f"the store's {spoilt} " in caplog.text and "dropped and fetched again" in caplog.text
+    assert store.damage() == []
+    assert store.coverage("sent").start == to_epoch(pd.Timestamp(SINCE).to_pydatetime())
+    assert_store_is_truth(store, truth, clock)
+
+
+def chunks_searched(requests: Requests, endpoint: str = "/sms/search") -> list[tuple[int, int]]:
+    """The ``[fromDate, toDate]`` (epoch seconds) of each window search, once per chunk."""
+    return [
+        (int(pd.Timestamp(params["fromDate"]).timestamp()),
+         int(pd.Timestamp(params["toDate"]).timestamp()) + 1)
+        for path, params in requests.seen
+        if path == endpoint and "fromDate" in params and params.get("offset") == "0"
+    ]  # fmt: skip
+
+
+def test_a_resumed_sync_caps_every_chunk_from_the_first(
+    store: Store,
+    api: SandboxApi,
+    clock: Clock,
+    client: SmstoolsClient,
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+) -> None:
+    """Resumed after its first chunk, a sync sized its next chunk from the stored density with no
+    cap: a quiet first week made that the whole rest of the window, committed only at its end,
+    so a sync killed every few seconds never got further. Now every chunk is capped."""
+    policy = SyncPolicy(chunk_messages=150, chunk_span=20 * 86_400)
+    cancel = threading.Event()
+    api.on_request = lambda path, params: cancel.set() if params.get("offset") == "0" else None
+    with pytest.raises(FetchCancelled):  # stopped after its first chunk
+        Syncer(client, store, policy).sync(since="2025-11-01T00:00:00+00:00", cancel=cancel)
+    first = store.coverage("sent")
+    assert first.end is not None and first.end - first.start == 7 * 86_400  # type: ignore[operator]
+    density = store.manifest.sent.rows / (7 * 86_400)  # what the resume judges from
+    requests = Requests(api)
+    Syncer(client, store, policy).sync()
+    chunks = chunks_searched(requests)
+    sent = truth("2025-11-01T00:00:00+00:00")[0]
+    seconds = (sent["insertDate"].astype("int64") // 10**6).to_numpy()
+    held = [int(((seconds >= a) & (seconds < b)).sum()) for a, b in chunks]
+    assert chunks[0][0] == first.end - SyncPolicy().overlap
+    assert chunks[0][1] - chunks[0][0] == min(int(150 / density), 20 * 86_400)
+    assert all(b - a <= 20 * 86_400 for a, b in chunks)
+    assert len(chunks) >= (NOW.timestamp() - first.end) / (20 * 86_400)
+    assert max(held) < 4 * 150, held  # growth is bounded too, whatever the density ahead
+    assert_store_is_truth(store, truth, clock, since="2025-11-01T00:00:00+00:00")
+
+
+@pytest.mark.parametrize(
+    ("span", "rows", "seconds", "expected"),
+    [
+        (86_400, 100, 1.0, 4 * 86_400),  # quiet and quick: at most fourfold
+        (86_400, 500, 1.0, 2 * 86_400),  # half the messages wanted: twice the span
+        (86_400, 100, 10.0, 43_200),  # slow: half the time wanted, half the span
+        (86_400, 100_000, 1.0, 3_600),  # a storm: never under an hour
+        (30 * 86_400, 10, 0.1, 31 * 86_400),  # never over the span cap
+        (86_400, 0, 0.0, 4 * 86_400),  # nothing, instantly
+    ],
+)
+def test_the_next_chunk_is_sized_from_the_last_ones_messages_and_time(
+    store: Store, client: SmstoolsClient, span: int, rows: int, seconds: float, expected: int
+) -> None:
+    policy = SyncPolicy(chunk_messages=1_000, chunk_seconds=5.0, chunk_span=31 * 86_400)
+    assert Syncer(client, store, policy)._next_length(span, rows, seconds) == expected
+
+
+class Padded(SmstoolsClient):
+    """A client on a server whose window searches also answer messages from elsewhere in time
+    (a server that ignores ``fromDate``, or reads it in another zone)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        extra_sent: list[dict[str, object]],
+        extra_received: list[dict[str, object]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.extra_sent, self.extra_received = extra_sent, extra_received
+
+    def sent(self, since: object = None, until: object = None, **options: Any) -> pd.DataFrame:
+        frame = super().sent(since, until, **options)  # type: ignore[arg-type]
+        return frame if options.get("ids") else padded(frame, sent_frame(self.extra_sent))
+
+    def received(self, since: object = None, until: object = None, **options: Any) -> pd.DataFrame:
+        frame = super().received(since, until, **options)  # type: ignore[arg-type]
+        return padded(frame, received_frame(self.extra_received))
+
+
+def padded(frame: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    schema = SENT_SCHEMA if "id" in frame else RECEIVED_SCHEMA
+    out = coerce_frame(pd.concat([frame, extra], ignore_index=True), schema)
+    out.attrs = frame.attrs
+    return out
+
+
+def test_messages_dated_outside_the_searched_span_are_not_stored(
+    store: Store,
+    api: SandboxApi,
+    clock: Clock,
+    sleeps: list[float],
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Received messages carry no id: one stored from outside its span was added again by
+    every sync. Neither kind is stored from outside the span its search vouches for."""
+    client = Padded(
+        sandbox_settings(page_size=100), transport=api.transport(), clock=clock, sleep=sleeps,
+        extra_received=[{"from": "+393480000009", "text": "from the past",
+                         "receiveDate": "2020-01-01T00:00:00+0100"},
+                        {"from": "+393480000009", "text": "no date"}],
+        extra_sent=[{"id": 999_999_999, "status": "DELIVERED",
+                     "insertDate": "2031-05-01T00:00:00+0200"}],
+    )  # fmt: skip
+    with client, caplog.at_level(logging.WARNING, logger="smstools_tui.store"):
+        for hour in range(3):
+            clock.now = NOW + timedelta(hours=hour)
+            Syncer(client, store).sync(since=SINCE)
+    assert_store_is_truth(store, truth, clock)
+    assert not store.read("received")["text"].isin(["from the past", "no date"]).any()
+    assert 999_999_999 not in set(store.read("sent")["id"])
+    assert set(store.manifest.sent.partitions) | set(store.manifest.received.partitions) <= {
+        f"2026-{month:02d}" for month in range(6, 12)
+    }
+    warnings = [record.getMessage() for record in caplog.records]
+    chunks = 7  # of the first sync: a week, then a month at most per chunk
+    assert warnings == [  # one line per sync, not one per chunk
+        f"the API answered {count} sent and {2 * count} received messages from outside the "
+        "spans searched (dated 2019-12-31T23:00:00+00:00 to 2031-04-30T22:00:00+00:00; "
+        f"{count} without a date): they are not stored"
+        for count in (chunks, 1, 1)
+    ]
