@@ -399,6 +399,7 @@ class SmstoolsClient:
             page_size=self.settings.page_size,
             concurrency=self.settings.concurrency,
             max_records=self.settings.max_records,
+            max_pages=self.settings.max_pages,
             dedupe_key=dedupe_key,
         )
 
