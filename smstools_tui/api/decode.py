@@ -116,9 +116,14 @@ class _Document:
     body: bytes = field(repr=False)
     begin: int = 0
 
-    def containers(self) -> int:
-        """JSON: no fewer than its lists and objects (each ``{`` and ``[``, in strings too)."""
-        return self.body.count(b"{", self.begin) + self.body.count(b"[", self.begin)
+    def plain_page(self, messages: int) -> bool:
+        """JSON: whether the only lists and objects are the envelope's and the messages', going
+        by every ``{`` and ``[`` (in strings too): one list, two objects besides the messages."""
+        body, begin = self.body, self.begin
+        first = body.find(b"[", begin)
+        if first >= 0 and body.find(b"[", first + 1) >= 0:  # find is far quicker than count
+            return False
+        return body.count(b"{", begin) <= messages + _ENVELOPE_CONTAINERS - 1
 
 
 def parse_body(body: bytes, *, endpoint: str = "", offset: int | None = None) -> Any:
@@ -361,7 +366,7 @@ def _json_items(document: _Document, node: Any, fields: frozenset[str]) -> list[
     if not (isinstance(node, list) and all(type(item) is dict for item in node)):
         _check_nesting(document.value)
         return _items(node, fields, None)
-    if document.containers() <= len(node) + _ENVELOPE_CONTAINERS:
+    if document.plain_page(len(node)):
         return node
     _check_nesting(document.value, skip=node)
     return [
@@ -462,8 +467,7 @@ def _parse_xml(body: bytes, begin: int) -> tuple[dict[str, Any], set[int]]:
         if children is None:
             children = {}
         push(children)
-        children = None
-        text = None
+        children = text = None
 
     def end(name: str) -> None:
         nonlocal children
