@@ -420,6 +420,16 @@ def test_xml_read_in_tiny_chunks_reads_the_same(monkeypatch: pytest.MonkeyPatch)
         [{"id": 1, "text": "è & <tag> " * 3}, {"id": 2, "text": "  two\nlines\r "}],
     )
     whole = decode_page(body, SENT_FIELDS).items
-    monkeypatch.setattr(decode, "_XML_CHUNK", 3)
+    monkeypatch.setattr(decode, "_parse_plain_xml", lambda body, begin: None)
+    monkeypatch.setattr(decode, "_XML_CHUNK", 3)  # the streaming reader, three bytes at a time
     assert decode_page(body, SENT_FIELDS).items == whole
     assert whole[0]["text"] == "è & <tag> " * 3
+
+
+@settings(max_examples=50, deadline=None)
+@given(records=st.lists(sent_records, max_size=6), style=styles)
+def test_a_usual_page_takes_the_vectorised_path(records: list[dict], style: XmlStyle) -> None:
+    body = as_xml(records, style)
+    plain = decode._parse_plain_xml(body, 0)
+    assert plain is not None
+    assert plain[0] == decode._stream_xml(body, 0)[0]

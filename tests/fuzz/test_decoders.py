@@ -24,7 +24,6 @@ from smstools_tui.api.decode import (
     decode_items,
     decode_object,
     decode_page,
-    parse_body,
 )
 from smstools_tui.dates import parse_user_datetime
 from smstools_tui.errors import ConfigError, DecodeError
@@ -253,13 +252,63 @@ def test_the_json_pre_scan_survives_any_bytes(body: bytes, chunk: int) -> None:
 @FUZZ
 @given(body=xml_documents(), chunk=st.integers(1, 9))
 def test_xml_read_in_any_chunks_reads_the_same(body: bytes, chunk: int) -> None:
-    try:
-        whole = parse_body(body)
-    except DecodeError as error:
-        whole = type(error)
-    with mock.patch.object(decoding, "_XML_CHUNK", chunk):
+    def stream() -> Any:
         try:
-            pieces = parse_body(body)
-        except DecodeError as error:
-            pieces = type(error)
-    assert pieces == whole
+            return as_read(decoding._stream_xml(body, 0))
+        except Exception as error:  # the reader's own errors, compared by kind
+            return type(error)
+
+    whole = stream()
+    with mock.patch.object(decoding, "_XML_CHUNK", chunk):
+        assert stream() == whole
+
+
+def as_read(parsed: tuple[dict[str, Any], set[int]]) -> tuple[Any, list[tuple[Any, bool]]]:
+    """The document, and which of its mappings are marked as holding more than text."""
+    document, structured = parsed
+    marks: list[tuple[Any, bool]] = []
+
+    def walk(value: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(value, dict):
+            marks.append((path, id(value) in structured))
+            for key, child in value.items():
+                walk(child, (*path, key))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                walk(child, (*path, index))
+
+    walk(document, ())
+    return document, marks
+
+
+entity_text = st.lists(
+    st.sampled_from(
+        ["a", "è", " ", "\n", "&amp;", "&lt;", "&#13;", "&#x1F600;", ">", "'", "=", "1"]
+    ),
+    max_size=6,
+).map("".join)
+
+
+@st.composite
+def plain_xml_documents(draw: st.DrawFn) -> bytes:
+    """Documents the vectorised path may take: no attributes, comments or the like."""
+
+    def element(depth: int) -> str:
+        name = draw(st.sampled_from(["sms", "id", "text", "a", "smsList", "è"]))
+        if depth > 3 or draw(st.booleans()):
+            if draw(st.booleans()):
+                return f"<{name}/>"
+            return f"<{name}>{draw(entity_text)}</{name}>"
+        inner = "".join(element(depth + 1) for _ in range(draw(st.integers(0, 4))))
+        return f"<{name}>{draw(st.sampled_from(['', ' ', chr(10)]))}{inner}</{name}>"
+
+    declaration = draw(st.sampled_from(["", '<?xml version="1.0" encoding="UTF-8"?>']))
+    return (declaration + element(1)).encode()
+
+
+@FUZZ
+@given(body=plain_xml_documents() | xml_documents())
+def test_the_vectorised_xml_path_reads_as_the_streaming_one(body: bytes) -> None:
+    plain = decoding._parse_plain_xml(body, 0)
+    if plain is not None:
+        assert as_read(plain) == as_read(decoding._stream_xml(body, 0))
