@@ -169,6 +169,8 @@ class Settings:
     max_attempts: int = 6
     max_backoff: float = 30.0
     max_records: int = 5_000_000
+    max_pages: int = 10_000
+    """The page budget of one search: one that needs more pages is refused after its first."""
     max_body_bytes: int = 64 * 1024 * 1024
 
     def __post_init__(self) -> None:
@@ -181,6 +183,8 @@ class Settings:
             raise ConfigError("page size must be at least 1")
         if self.max_attempts < 1:
             raise ConfigError("max attempts must be at least 1")
+        if self.max_pages < 1:
+            raise ConfigError(f"the page budget must be at least 1 page, not {self.max_pages}")
 
     @classmethod
     def from_env(

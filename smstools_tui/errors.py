@@ -15,7 +15,8 @@ that says what went wrong and what the user can do, and never contains a credent
     │   └── ServerError             5xx GENERIC_ERROR
     ├── NetworkError                no answer: connection refused or dropped, timeout
     ├── DecodeError                 a body that is neither valid JSON nor the expected XML
-    │   └── UnsafeXmlError          an XML body that declares entities (never expanded)
+    │   └── RefusedAnswerError      beyond the decoding bounds, or structure where a value belongs
+    │       └── UnsafeXmlError      an XML body that declares entities (never expanded)
     ├── FetchError                  a paginated fetch that could not be completed
     │   ├── IncompleteFetchError    the result set kept changing while it was read
     │   ├── ResultTooLargeError     a search or a body beyond the safety limits
@@ -46,6 +47,7 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "RateLimitedError",
+    "RefusedAnswerError",
     "ResultTooLargeError",
     "ServerError",
     "SmstoolsError",
@@ -158,7 +160,14 @@ class DecodeError(SmstoolsError):
         super().__init__(f"unreadable answer{where}{at}: {reason}")
 
 
-class UnsafeXmlError(DecodeError):
+class RefusedAnswerError(DecodeError):
+    """A body refused for its shape, never retried (a server sends that shape on purpose): nested
+    deeper, holding more items or values, or a longer value than the decoding bounds of
+    :mod:`smstools_tui.api.decode` allow, or a list or an object where a message field holds one
+    value."""
+
+
+class UnsafeXmlError(RefusedAnswerError):
     """An XML body that declares entities or a DTD: refused, never expanded."""
 
 

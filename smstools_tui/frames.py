@@ -212,14 +212,20 @@ def empty_frame(schema: FrameSchema) -> pd.DataFrame:
 def records_frame(records: Iterable[Mapping[str, Any]], schema: FrameSchema) -> pd.DataFrame:
     """Records (dicts keyed by the API's field names) → a frame of ``schema``."""
     rows = records if isinstance(records, Sequence) else list(records)
+    columns: dict[str, Any]
     try:
         # Fast path: JSON records whose values already have the wire types convert to Arrow
         # in one call, without a Python loop per column.
         struct = pa.array(rows, type=_wire_struct(schema))
-        columns: dict[str, Any] = {name: struct.field(name) for name in schema.names}
+        columns = {name: struct.field(name) for name in schema.names}
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-        # XML text, or unexpected types: column by column, with precise errors.
-        columns = {name: [row.get(name) for row in rows] for name in schema.names}
+        try:
+            # XML records, all text: one call too, the numbers parsed from the text below.
+            struct = pa.array(rows, type=_text_struct(schema))
+            columns = {name: struct.field(name) for name in schema.names}
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            # Unexpected types: column by column, with precise errors.
+            columns = {name: [row.get(name) for row in rows] for name in schema.names}
     arrays = {
         name: _arrow_column(columns[name], name, kind, schema.dates)
         for name, kind in schema.columns
@@ -342,6 +348,11 @@ def _wire_struct(schema: FrameSchema) -> pa.StructType:
     return pa.struct([(name, wire.get(kind, pa.string())) for name, kind in schema.columns])
 
 
+def _text_struct(schema: FrameSchema) -> pa.StructType:
+    """The Arrow type of a record whose every value is text, as XML carries it."""
+    return pa.struct([(name, pa.string()) for name in schema.names])
+
+
 def _arrow_column(
     values: list[Any] | pa.Array,
     name: str,
@@ -349,7 +360,7 @@ def _arrow_column(
     dates: tuple[datetime, datetime] | None = None,
 ) -> pa.Array:
     """One column in its Arrow type; timestamps outside ``dates`` are a :class:`DecodeError`."""
-    if isinstance(values, pa.Array) and kind in ("int", "float"):
+    if isinstance(values, pa.Array) and kind in ("int", "float") and values.type != pa.string():
         return values
     if kind == "int":
         return _typed(values, pa.int64(), name)
@@ -385,16 +396,18 @@ def _as_text(value: Any) -> str | None:
     return str(value)
 
 
-def _typed(values: list[Any], arrow_type: pa.DataType, name: str) -> pa.Array:
-    try:
-        return pa.array(values, type=arrow_type)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-        pass
+def _typed(values: list[Any] | pa.Array, arrow_type: pa.DataType, name: str) -> pa.Array:
+    if not isinstance(values, pa.Array):
+        try:
+            return pa.array(values, type=arrow_type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            pass
     strings = pc.utf8_trim_whitespace(_strings(values))
     try:
         return pc.cast(strings, arrow_type)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        bad = next(value for value in values if not _castable(value, arrow_type))
+        listed = values.to_pylist() if isinstance(values, pa.Array) else values
+        bad = next(value for value in listed if not _castable(value, arrow_type))
         raise DecodeError(f"field {name!r} has {bad!r}, which is not a number") from None
 
 

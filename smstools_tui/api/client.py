@@ -33,10 +33,10 @@ from ..errors import (
     NetworkError,
     NotFoundError,
     RateLimitedError,
+    RefusedAnswerError,
     ResultTooLargeError,
     ServerError,
     SmstoolsError,
-    UnsafeXmlError,
 )
 from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, FrameSchema, check_status, records_frame
 from ..msisdn import to_msisdn
@@ -399,6 +399,7 @@ class SmstoolsClient:
             page_size=self.settings.page_size,
             concurrency=self.settings.concurrency,
             max_records=self.settings.max_records,
+            max_pages=self.settings.max_pages,
             dedupe_key=dedupe_key,
         )
 
@@ -556,7 +557,7 @@ class _NotRetried(NetworkError):
 
 
 def _is_transient(error: BaseException) -> bool:
-    if isinstance(error, _NotRetried | UnsafeXmlError | ResultTooLargeError):
+    if isinstance(error, _NotRetried | RefusedAnswerError | ResultTooLargeError):
         return False
     return isinstance(error, ServerError | RateLimitedError | NetworkError | DecodeError)
 

@@ -68,6 +68,7 @@ class ConnectionOptions:
     store: str | None = None
     offline: bool = False
     no_store: bool = False
+    max_pages: int | None = None
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any]) -> ConnectionOptions:
@@ -81,6 +82,7 @@ class ConnectionOptions:
             store=kwargs.pop("store", None),
             offline=kwargs.pop("offline", False),
             no_store=kwargs.pop("no_store", False),
+            max_pages=kwargs.pop("max_pages", None),
         )
         kwargs.pop("debug", None)
         options._check_store_flags()
@@ -93,6 +95,7 @@ class ConnectionOptions:
         settings: dict[str, Any] = {
             "wire_format": self.wire_format,
             "concurrency": self.concurrency,
+            "max_pages": self.max_pages,
         }
         if self.offline:
             configured = Settings.from_env(base_url=self.base_url)
@@ -172,6 +175,13 @@ def connection_options(command: F) -> F:
                 default=4,
                 show_default=True,
                 help="Pages fetched at the same time.",
+            ),
+            click.option(
+                "--max-pages",
+                type=click.IntRange(min=1),
+                metavar="N",
+                help="The page budget of one search: a search that would take more pages is "
+                "refused after its first. Default: 10,000.",
             ),
             click.option(
                 "--demo",

@@ -62,7 +62,9 @@ class FaultPlan:
             of the body), ``timeout`` (no answer in time), ``truncate`` (a 200 whose body is cut
             short), ``html200`` (a proxy's HTML error page with status 200), ``content_type`` (the
             right body under the wrong ``Content-Type``), ``count`` (a page whose ``count`` is
-            off by a few), ``empty`` (a page with no items although more match).
+            off by a few), ``empty`` (a page with no items although more match), ``repeat`` (a
+            page that holds the previous page's items again), ``offset`` (a page that echoes the
+            wrong ``offset``).
         retry_after: the seconds a 429 asks to wait.
         seed: the seed of the fault sequence.
         after: when set, every request after this many (counted over all endpoints) fails: the
@@ -89,11 +91,11 @@ class FaultPlan:
 
 FAULT_KINDS = (
     "500", "502", "503", "429", "drop", "timeout",
-    "truncate", "html200", "content_type", "count", "empty",
+    "truncate", "html200", "content_type", "count", "empty", "repeat", "offset",
 )  # fmt: skip
 """Every fault the sandbox can inject. The first six replace the answer; the others spoil it."""
-_SPOILERS = frozenset({"truncate", "html200", "content_type", "count", "empty"})
-_PAGE_SPOILERS = frozenset({"count", "empty"})
+_PAGE_SPOILERS = frozenset({"count", "empty", "repeat", "offset"})
+_SPOILERS = frozenset({"truncate", "html200", "content_type"}) | _PAGE_SPOILERS
 _PROXY_PAGE = (
     b"<html><head><title>{status}</title></head><body><h1>{status}</h1>"
     b"<p>The proxy server received an invalid response from an upstream server.</p></body></html>"
@@ -325,13 +327,17 @@ class SandboxApi:
         if offset < 0 or asked < 1:
             raise _BadRequest(400, "BAD_PARAMS")
         limit = min(asked, self.page_cap)
-        page, count = rows[offset : offset + limit], len(rows)
+        page, count, echoed = rows[offset : offset + limit], len(rows), offset
         if fault == "count":
             with self._lock:
                 count = max(0, count + self._fault_random.choice((-3, -2, -1, 1, 2, 3)))
         elif fault == "empty":
             page = page[:0]
-        return page, {"count": count, "offset": offset, "limit": limit}
+        elif fault == "repeat":
+            page = rows[max(0, offset - limit) : max(0, offset - limit) + limit]
+        elif fault == "offset":
+            echoed = offset + limit
+        return page, {"count": count, "offset": echoed, "limit": limit}
 
     # -- faults ----------------------------------------------------------------------------------
 

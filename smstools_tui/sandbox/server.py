@@ -7,10 +7,12 @@ connections that really break the socket in the middle of a body.
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 from .emulator import API_PREFIX, SandboxApi
@@ -38,7 +40,7 @@ class SandboxServer:
         self.api = api
         self.latency = latency
         handler = _handler_for(api, latency)
-        self._server = ThreadingHTTPServer((host, port), handler)
+        self._server = _QuietServer((host, port), handler)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self._serving = False
@@ -84,6 +86,14 @@ class SandboxServer:
         trace: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (a failed fetch closing its connections) is no server error,
+        # and the sandbox prints nothing into the output of the command it serves.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _handler_for(api: SandboxApi, latency: float) -> type[BaseHTTPRequestHandler]:

@@ -8,15 +8,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smstools_tui.api import decode
 from smstools_tui.api.decode import (
+    MAX_ITEMS,
+    MAX_NESTING,
+    MAX_VALUE_LENGTH,
+    MAX_VALUES,
     RECEIVED_FIELDS,
     SENT_FIELDS,
     decode_error_body,
     decode_items,
     decode_object,
     decode_page,
+    parse_body,
 )
-from smstools_tui.errors import DecodeError, UnsafeXmlError
+from smstools_tui.errors import DecodeError, RefusedAnswerError, UnsafeXmlError
 from smstools_tui.frames import STATUSES, received_frame, sent_frame
 from smstools_tui.sandbox import XmlStyle, encode_xml_page
 
@@ -255,3 +261,175 @@ def test_json_and_xml_received_frames_are_identical(records: list[dict], style: 
     from_json = received_frame(decode_page(as_json(records), RECEIVED_FIELDS).items)
     from_xml = received_frame(decode_page(as_xml(records, style), RECEIVED_FIELDS).items)
     pd.testing.assert_frame_equal(from_json, from_xml)
+
+
+# -- bounds: structure where a value belongs, nesting, items, values, value length -------------
+
+
+def json_page(items: bytes, count: int = 1) -> bytes:
+    return b'{"metadata":{"count":%d,"offset":0,"limit":20},"smsList":[%s]}' % (count, items)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (json_page(b'{"id":1,"text":{"a":1}}'), "field 'text' holds an object where a single value"),
+        (json_page(b'{"id":1,"text":["a","b"]}'), "field 'text' holds a list where a single value"),
+        (json_page(b'{"id":1,"price":[]}'), "field 'price' holds a list"),
+        (xml("<smsList><sms><id>1</id><text><b>x</b></text></sms></smsList>"),
+         "field 'text' holds elements where a single value belongs"),
+        (xml("<smsList><id>1</id><text><b/></text></smsList>"), "field 'text' holds elements"),
+        (xml("<smsList><sms><id>1</id><id>2</id></sms></smsList>"),
+         "field 'id' appears more than once in one message"),
+    ],
+    ids=["json-object", "json-list", "json-empty-list", "xml-wrapped", "xml-repeated-form",
+         "xml-repeated-field"],
+)  # fmt: skip
+def test_structure_where_a_value_belongs_is_refused_naming_the_field(
+    body: bytes, message: str
+) -> None:
+    with pytest.raises(RefusedAnswerError, match=message) as caught:
+        decode_page(body, SENT_FIELDS, endpoint="/sms/search", offset=40)
+    assert str(caught.value).startswith("unreadable answer from /sms/search at offset 40: ")
+
+
+def test_unknown_fields_keep_only_values() -> None:
+    page = decode_page(json_page(b'{"id":1,"extra":{"a":[1]},"note":"n"}'), SENT_FIELDS)
+    assert page.items == [{"id": 1, "extra": None, "note": "n"}]
+    page = decode_page(
+        xml("<smsList><sms><id>1</id><extra><a/></extra></sms></smsList>"), SENT_FIELDS
+    )
+    assert page.items == [{"id": "1", "extra": None}]
+
+
+def test_brackets_and_quotes_inside_texts_are_text() -> None:
+    items = [{"id": 1, "text": '[promo] {"x": [1, 2]} \\" ,,, ]]}}'}, {"id": 2, "text": "{"}]
+    page = decode_page(orjson.dumps({"metadata": {"count": 2}, "smsList": items}), SENT_FIELDS)
+    assert page.items == items
+
+
+def nested_json(levels: int) -> bytes:
+    return (
+        b'{"metadata":{"count":0,"x":'
+        + b"[" * (levels - 2)
+        + b"]" * (levels - 2)
+        + b'},"smsList":[]}'
+    )
+
+
+def test_json_nesting_is_bounded() -> None:
+    assert decode_page(nested_json(MAX_NESTING), SENT_FIELDS).count == 0
+    with pytest.raises(RefusedAnswerError, match=f"nested deeper than {MAX_NESTING} levels"):
+        decode_page(nested_json(MAX_NESTING + 1), SENT_FIELDS)
+    with pytest.raises(RefusedAnswerError, match="nested deeper"):
+        decode_object(b'{"user":' + b"[" * 40 + b"]" * 40 + b"}")
+
+
+def nested_xml(levels: int) -> bytes:
+    return b"<r>" + b"<a>" * (levels - 1) + b"</a>" * (levels - 1) + b"</r>"
+
+
+def test_xml_nesting_is_bounded() -> None:
+    parse_body(nested_xml(MAX_NESTING))
+    with pytest.raises(RefusedAnswerError, match=f"nested deeper than {MAX_NESTING} levels"):
+        parse_body(nested_xml(MAX_NESTING + 1))
+
+
+def test_a_million_nested_elements_are_refused_before_they_are_built() -> None:
+    # 7 MB: refused after the first chunk, not after building a million mappings.
+    with pytest.raises(RefusedAnswerError, match="nested deeper"):
+        decode_page(
+            xml(
+                "<smsList><sms><text>"
+                + "<a>" * 1_000_000
+                + "</a>" * 1_000_000
+                + "</text></sms></smsList>"
+            ),
+            SENT_FIELDS,
+        )
+
+
+def test_items_in_one_list_are_bounded() -> None:
+    full = json_page(b",".join([b'{"id":1}'] * MAX_ITEMS), count=MAX_ITEMS)
+    assert len(decode_page(full, SENT_FIELDS).items) == MAX_ITEMS
+    with pytest.raises(
+        RefusedAnswerError, match=f"field 'smsList' holds more than {MAX_ITEMS:,} items"
+    ):
+        decode_page(json_page(b",".join([b'{"id":1}'] * (MAX_ITEMS + 1))), SENT_FIELDS)
+    with pytest.raises(
+        RefusedAnswerError, match=f"field 'text' holds more than {MAX_ITEMS:,} items"
+    ):
+        decode_page(json_page(b'{"id":1,"text":[' + b"1," * MAX_ITEMS + b"1]}"), SENT_FIELDS)
+
+
+def test_items_in_one_element_are_bounded() -> None:
+    many = "<i>1</i><i>2</i>" * (MAX_ITEMS // 2)
+    assert len(parse_body(f"<r>{many}</r>".encode())["r"]["i"]) == MAX_ITEMS
+    with pytest.raises(RefusedAnswerError, match="more than 100,000 elements named 'i'"):
+        parse_body(f"<r>{many}<i>3</i></r>".encode())
+    distinct = "".join(f"<f{n}/>" for n in range(MAX_ITEMS + 1))
+    with pytest.raises(RefusedAnswerError, match="more than 100,000 different elements"):
+        parse_body(f"<r>{distinct}</r>".encode())
+
+
+def test_values_in_one_body_are_bounded() -> None:
+    chunk = b"[" + b"0," * 49_999 + b"0]"
+    lists = MAX_VALUES // 50_000 + 1
+    with pytest.raises(RefusedAnswerError, match=f"more than {MAX_VALUES:,} values"):
+        parse_body(b"[" + b",".join([chunk] * lists) + b"]")
+    with pytest.raises(RefusedAnswerError, match=f"more than {MAX_VALUES:,} elements"):
+        parse_body(b"<r>" + (b"<a>" + b"<b/>" * 50_000 + b"</a>") * lists + b"</r>")
+
+
+def test_values_are_bounded_in_length() -> None:
+    text = "x" * MAX_VALUE_LENGTH
+    assert (
+        len(decode_page(json_page(b'{"text":"%s"}' % text.encode()), SENT_FIELDS).items[0]["text"])
+        == MAX_VALUE_LENGTH
+    )
+    assert (
+        len(
+            decode_page(xml(f"<smsList><text>{text}</text></smsList>"), SENT_FIELDS).items[0][
+                "text"
+            ]
+        )
+        == MAX_VALUE_LENGTH
+    )
+    with pytest.raises(RefusedAnswerError, match="a value is longer than 1,048,576 bytes"):
+        decode_page(json_page(b'{"text":"%sx"}' % text.encode()), SENT_FIELDS)
+    with pytest.raises(RefusedAnswerError, match="a value is longer than 1,048,576 characters"):
+        decode_page(xml(f"<smsList><text>{text}x</text></smsList>"), SENT_FIELDS)
+    # Escaped quotes do not end a string: the whole of it is measured.
+    escaped = b'\\"' * (MAX_VALUE_LENGTH // 2 + 1)
+    with pytest.raises(RefusedAnswerError, match="longer than"):
+        decode_page(json_page(b'{"text":"%s"}' % escaped), SENT_FIELDS)
+
+
+def test_a_bound_refusal_is_not_mistaken_for_a_cut_transfer() -> None:
+    # Cut short, the same body is merely unreadable (and retried); whole, it is refused.
+    body = json_page(b'{"id":1,"text":[' + b"1," * MAX_ITEMS + b"1]}")
+    with pytest.raises(DecodeError) as caught:
+        decode_page(body[: len(body) // 2], SENT_FIELDS)
+    assert not isinstance(caught.value, RefusedAnswerError)
+    assert issubclass(UnsafeXmlError, RefusedAnswerError)
+
+
+def test_xml_read_in_tiny_chunks_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    body = encode_xml_page(
+        {"count": 2, "offset": 0, "limit": 20},
+        [{"id": 1, "text": "è & <tag> " * 3}, {"id": 2, "text": "  two\nlines\r "}],
+    )
+    whole = decode_page(body, SENT_FIELDS).items
+    monkeypatch.setattr(decode, "_parse_plain_xml", lambda body, begin: None)
+    monkeypatch.setattr(decode, "_XML_CHUNK", 3)  # the streaming reader, three bytes at a time
+    assert decode_page(body, SENT_FIELDS).items == whole
+    assert whole[0]["text"] == "è & <tag> " * 3
+
+
+@settings(max_examples=50, deadline=None)
+@given(records=st.lists(sent_records, max_size=6), style=styles)
+def test_a_usual_page_takes_the_vectorised_path(records: list[dict], style: XmlStyle) -> None:
+    body = as_xml(records, style)
+    plain = decode._parse_plain_xml(body, 0)
+    assert plain is not None
+    assert plain[0] == decode._stream_xml(body, 0)[0]
