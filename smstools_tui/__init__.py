@@ -24,6 +24,7 @@ from .dates import DateWindow
 from .errors import (
     ApiError,
     AuthenticationError,
+    BodyTooLargeError,
     ConfigError,
     DecodeError,
     FetchCancelled,
@@ -38,6 +39,7 @@ from .errors import (
     SmstoolsError,
     StoreError,
     UnsafeXmlError,
+    UnsupportedEncodingError,
 )
 from .frames import (
     FINAL_STATUSES,
@@ -58,6 +60,7 @@ __all__ = [
     "Account",
     "ApiError",
     "AuthenticationError",
+    "BodyTooLargeError",
     "ConfigError",
     "Credentials",
     "DateWindow",
@@ -80,6 +83,7 @@ __all__ = [
     "StoredClient",
     "SyncReport",
     "UnsafeXmlError",
+    "UnsupportedEncodingError",
     "__version__",
     "coerce_frame",
     "connect",

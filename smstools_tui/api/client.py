@@ -37,9 +37,11 @@ from ..errors import (
     ServerError,
     SmstoolsError,
     UnsafeXmlError,
+    UnsupportedEncodingError,
 )
 from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, FrameSchema, check_status, records_frame
 from ..msisdn import to_msisdn
+from .body import ACCEPT_ENCODING, read_body
 from .decode import (
     RECEIVED_FIELDS,
     SENT_FIELDS,
@@ -192,6 +194,7 @@ class SmstoolsClient:
             auth=httpx.BasicAuth(*credentials.as_tuple()),
             headers={
                 "Accept": _ACCEPT[self.settings.wire_format],
+                "Accept-Encoding": ACCEPT_ENCODING,
                 "User-Agent": f"smstools-tui/{__version__}",
             },
             timeout=httpx.Timeout(self.settings.timeout, connect=min(10.0, self.settings.timeout)),
@@ -459,7 +462,7 @@ class SmstoolsClient:
             _translate_transport_errors(endpoint, self.label),
             self._http.stream("GET", endpoint.lstrip("/"), params=params) as response,
         ):
-            body = _read_limited(response, self.settings.max_body_bytes, endpoint)
+            body = read_body(response, self.settings.max_body_bytes, endpoint=endpoint)
         log.debug(
             "GET %s offset=%s -> %d, %d bytes in %.3f s",
             endpoint, offset, response.status_code, len(body), time.perf_counter() - started,
@@ -474,24 +477,6 @@ SERVICES_SCHEMA = FrameSchema(
     "receiving_services",
     (("id", "string"), ("sim", "string"), ("key", "string"), ("expirationDate", "timestamp")),
 )
-
-
-def _read_limited(response: httpx.Response, limit: int, endpoint: str) -> bytes:
-    declared = response.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise ResultTooLargeError(
-            f"the answer from {endpoint} is {int(declared):,} bytes, larger than the limit of "
-            f"{limit:,} bytes"
-        )
-    chunks, size = [], 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > limit:
-            raise ResultTooLargeError(
-                f"the answer from {endpoint} is larger than the limit of {limit:,} bytes"
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 _STATUS_ERRORS: dict[int, type[ApiError]] = {
@@ -556,7 +541,9 @@ class _NotRetried(NetworkError):
 
 
 def _is_transient(error: BaseException) -> bool:
-    if isinstance(error, _NotRetried | UnsafeXmlError | ResultTooLargeError):
+    if isinstance(
+        error, _NotRetried | UnsafeXmlError | UnsupportedEncodingError | ResultTooLargeError
+    ):
         return False
     return isinstance(error, ServerError | RateLimitedError | NetworkError | DecodeError)
 

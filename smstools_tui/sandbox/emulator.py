@@ -12,11 +12,13 @@ recover: server errors, rate limiting with ``Retry-After``, dropped connections.
 from __future__ import annotations
 
 import base64
+import functools
 import hmac
 import random
 import re
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,12 +35,14 @@ from ..frames import STATUSES
 from .data import SandboxAccount
 
 __all__ = [
+    "BOMB_BYTES",
     "SANDBOX_KEY",
     "SANDBOX_SECRET",
     "FaultPlan",
     "SandboxApi",
     "SandboxResponse",
     "XmlStyle",
+    "compression_bomb",
     "encode_xml_page",
 ]
 
@@ -62,7 +66,8 @@ class FaultPlan:
             of the body), ``timeout`` (no answer in time), ``truncate`` (a 200 whose body is cut
             short), ``html200`` (a proxy's HTML error page with status 200), ``content_type`` (the
             right body under the wrong ``Content-Type``), ``count`` (a page whose ``count`` is
-            off by a few), ``empty`` (a page with no items although more match).
+            off by a few), ``empty`` (a page with no items although more match), ``bomb`` (a
+            200 of a few kilobytes, gzip inside gzip, that inflates to :data:`BOMB_BYTES`).
         retry_after: the seconds a 429 asks to wait.
         seed: the seed of the fault sequence.
         after: when set, every request after this many (counted over all endpoints) fails: the
@@ -88,12 +93,14 @@ class FaultPlan:
 
 
 FAULT_KINDS = (
-    "500", "502", "503", "429", "drop", "timeout",
+    "500", "502", "503", "429", "drop", "timeout", "bomb",
     "truncate", "html200", "content_type", "count", "empty",
 )  # fmt: skip
-"""Every fault the sandbox can inject. The first six replace the answer; the others spoil it."""
+"""Every fault the sandbox can inject. The first seven replace the answer; the others spoil it."""
 _SPOILERS = frozenset({"truncate", "html200", "content_type", "count", "empty"})
 _PAGE_SPOILERS = frozenset({"count", "empty"})
+BOMB_BYTES = 256 * 1024 * 1024
+"""What a ``bomb`` inflates to: four times the client's default body limit."""
 _PROXY_PAGE = (
     b"<html><head><title>{status}</title></head><body><h1>{status}</h1>"
     b"<p>The proxy server received an invalid response from an upstream server.</p></body></html>"
@@ -246,10 +253,16 @@ class SandboxApi:
                 raise httpx.RemoteProtocolError("peer closed connection", request=request)
             if response.fault == "timeout":
                 raise httpx.ReadTimeout("timed out", request=request)
+            # A stream, not content=: httpx would read and decode a content= body on the spot,
+            # unbounded, before the client's own bounded reader sees it.
             return httpx.Response(
                 response.status,
-                headers={"Content-Type": response.content_type, **response.headers},
-                content=response.body,
+                headers={
+                    "Content-Type": response.content_type,
+                    "Content-Length": str(len(response.body)),
+                    **response.headers,
+                },
+                stream=httpx.ByteStream(response.body),
             )
 
         return httpx.MockTransport(answer)
@@ -353,6 +366,13 @@ class SandboxApi:
             response = self._error(500, "GENERIC_ERROR", xml)
             response.fault = kind
             return response
+        if kind == "bomb":
+            return SandboxResponse(
+                200,
+                compression_bomb(),
+                "application/xml" if xml else "application/json",
+                {"Content-Encoding": "gzip, gzip"},
+            )
         if kind == "502":
             return SandboxResponse(
                 502, _PROXY_PAGE.replace(b"{status}", b"502 Bad Gateway"), "text/html"
@@ -402,6 +422,22 @@ class SandboxApi:
             body = _xml_document(f"<{root}>{_xml_fields(values)}</{root}>")
             return SandboxResponse(status, body, "application/xml")
         return SandboxResponse(status, orjson.dumps(dict(values)))
+
+
+@functools.cache
+def compression_bomb() -> bytes:
+    """:data:`BOMB_BYTES` of spaces, gzipped, gzipped again: about 1 KB that a client which
+    inflates without counting turns into a quarter of a gibibyte."""
+    inner = zlib.compressobj(9, zlib.DEFLATED, _GZIP_WBITS)
+    piece = b" " * (1 << 20)
+    layer = b"".join(
+        [inner.compress(piece) for _ in range(BOMB_BYTES // len(piece))] + [inner.flush()]
+    )
+    outer = zlib.compressobj(9, zlib.DEFLATED, _GZIP_WBITS)
+    return outer.compress(layer) + outer.flush()
+
+
+_GZIP_WBITS = zlib.MAX_WBITS | 16
 
 
 def encode_xml_page(

@@ -3,8 +3,8 @@ the true data or fails with one clear line; it never passes part of the data off
 
 Each scenario draws, from its seed, a mix of faults (server errors, a proxy's HTML pages, rate
 limiting, timeouts, connections dropped mid-body, truncated bodies, wrong content types, counts
-that change, empty pages before the end), how often they strike, the format, the concurrency
-and what to run. The truth is what the same sandbox answers without faults.
+that change, empty pages before the end, compression bombs), how often they strike, the format, the concurrency and what to run. The truth is what the same
+sandbox answers without faults.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ UNTIL = (NOW - timedelta(days=1)).isoformat()
 PAGE = 50
 # Over HTTP a timeout means waiting for the client's timeout: those run in-process only.
 OVER_HTTP = tuple(kind for kind in FAULT_KINDS if kind != "timeout")
+# In-process, a bomb stops at this (pages are some 20 KB) instead of the default 64 MiB.
+BODY_LIMIT = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ def test_fetch_under_faults(
         wire_format=scenario.wire_format,
         concurrency=scenario.concurrency,
         max_attempts=6,
+        max_body_bytes=BODY_LIMIT,
     )
     with SmstoolsClient(
         settings, transport=api.transport(), clock=Clock(), sleep=lambda _: None
@@ -280,7 +283,10 @@ def test_sync_under_faults(
     api = scenario.api(account)
     path = tmp_path / "store"
     settings = sandbox_settings(
-        page_size=PAGE, wire_format=scenario.wire_format, concurrency=scenario.concurrency
+        page_size=PAGE,
+        wire_format=scenario.wire_format,
+        concurrency=scenario.concurrency,
+        max_body_bytes=BODY_LIMIT,
     )
     with SmstoolsClient(
         settings, transport=api.transport(), clock=Clock(), sleep=lambda _: None
