@@ -136,8 +136,8 @@ def test_no_option_switches_tls_verification_off() -> None:
     assert not re.search(r"verify\s*=\s*False", sources)
     assert "insecure" not in sources.lower()
     client = SmstoolsClient(sandbox_settings("https://api.smstools.it/rest/api"))
-    transport = client._http._transport  # the default transport verifies certificates
-    assert transport._pool._ssl_context.verify_mode.name == "CERT_REQUIRED"
+    context = client._transport.ssl_context  # the default transport verifies certificates
+    assert context.verify_mode.name == "CERT_REQUIRED" and context.check_hostname
 
 
 def test_every_error_message_is_one_line_and_names_no_secret() -> None:

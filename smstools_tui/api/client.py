@@ -53,6 +53,7 @@ from .decode import (
     decode_page,
 )
 from .paging import CancelToken, PagingPlan, ProgressCallback, fetch_all
+from .transport import DeadlineTransport, environment_proxy, operation_timeouts
 
 __all__ = ["Account", "SmstoolsClient", "TimeInput"]
 
@@ -189,6 +190,14 @@ class SmstoolsClient:
         self.label = label or httpx.URL(self.settings.base_url).host
         self._requests_made = 0
         self._requests_lock = threading.Lock()
+        connections = self.settings.concurrency + 2
+        if transport is None:
+            transport = DeadlineTransport(
+                self.settings.timeout,
+                max_connections=connections,
+                proxy=environment_proxy(self.settings.base_url),
+            )
+        self._transport = transport
         self._http = httpx.Client(
             base_url=self.settings.base_url + "/",
             auth=httpx.BasicAuth(*credentials.as_tuple()),
@@ -197,11 +206,8 @@ class SmstoolsClient:
                 "Accept-Encoding": ACCEPT_ENCODING,
                 "User-Agent": f"smstools-tui/{__version__}",
             },
-            timeout=httpx.Timeout(self.settings.timeout, connect=min(10.0, self.settings.timeout)),
-            limits=httpx.Limits(
-                max_connections=self.settings.concurrency + 2,
-                max_keepalive_connections=self.settings.concurrency + 2,
-            ),
+            timeout=operation_timeouts(self.settings.timeout),
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
             transport=transport,
             follow_redirects=False,
         )
@@ -459,7 +465,7 @@ class SmstoolsClient:
             self._requests_made += 1
         started = time.perf_counter()
         with (
-            _translate_transport_errors(endpoint, self.label),
+            _translate_transport_errors(endpoint, self.label, self.settings.timeout),
             self._http.stream("GET", endpoint.lstrip("/"), params=params) as response,
         ):
             body = read_body(response, self.settings.max_body_bytes, endpoint=endpoint)
@@ -517,11 +523,14 @@ def _retry_after(header: str | None) -> float | None:
 
 
 @contextmanager
-def _translate_transport_errors(endpoint: str, host: str) -> Iterator[None]:
+def _translate_transport_errors(endpoint: str, host: str, timeout: float) -> Iterator[None]:
     try:
         yield
     except httpx.TimeoutException:
-        raise NetworkError(f"{host} did not answer in time ({endpoint})") from None
+        raise NetworkError(
+            f"{host} did not answer {endpoint} in full within {timeout:g} s, the time allowed "
+            "per request (--timeout)"
+        ) from None
     except httpx.ConnectError as error:
         if "CERTIFICATE_VERIFY_FAILED" in str(error):
             raise _NotRetried(

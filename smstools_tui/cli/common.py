@@ -13,7 +13,7 @@ import click
 import pandas as pd
 
 from ..api.client import SmstoolsClient
-from ..config import Settings
+from ..config import DEFAULT_TIMEOUT, Settings
 from ..dates import parse_user_datetime
 from ..errors import ConfigError, SmstoolsError
 from ..report.export import export_frame, partial_path
@@ -35,6 +35,7 @@ class ConnectionOptions:
     store: str | None = None
     offline: bool = False
     no_store: bool = False
+    timeout: float = DEFAULT_TIMEOUT
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any]) -> ConnectionOptions:
@@ -48,6 +49,7 @@ class ConnectionOptions:
             store=kwargs.pop("store", None),
             offline=kwargs.pop("offline", False),
             no_store=kwargs.pop("no_store", False),
+            timeout=kwargs.pop("timeout", DEFAULT_TIMEOUT),
         )
         kwargs.pop("debug", None)
         options._check_store_flags()
@@ -65,6 +67,7 @@ class ConnectionOptions:
         settings: dict[str, Any] = {
             "wire_format": self.wire_format,
             "concurrency": self.concurrency,
+            "timeout": self.timeout,
         }
         if self.offline:
             configured = Settings.from_env(base_url=self.base_url)
@@ -142,6 +145,15 @@ def connection_options(command: F) -> F:
                 default=4,
                 show_default=True,
                 help="Pages fetched at the same time.",
+            ),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(0, min_open=True),
+                default=DEFAULT_TIMEOUT,
+                show_default=True,
+                metavar="SECONDS",
+                help="The most one request may take, from connecting to its last byte, however "
+                "slowly the server sends; a request that runs out of time is retried.",
             ),
             click.option(
                 "--demo",

@@ -20,7 +20,7 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -67,7 +67,10 @@ class FaultPlan:
             short), ``html200`` (a proxy's HTML error page with status 200), ``content_type`` (the
             right body under the wrong ``Content-Type``), ``count`` (a page whose ``count`` is
             off by a few), ``empty`` (a page with no items although more match), ``bomb`` (a
-            200 of a few kilobytes, gzip inside gzip, that inflates to :data:`BOMB_BYTES`).
+            200 of a few kilobytes, gzip inside gzip, that inflates to :data:`BOMB_BYTES`),
+            ``trickle`` (a good answer sent a byte at a time, ``trickle`` seconds apart, that no
+            per-read timeout ends; in-process, the body stops part-way with the read timeout a
+            deadline gives).
         retry_after: the seconds a 429 asks to wait.
         seed: the seed of the fault sequence.
         after: when set, every request after this many (counted over all endpoints) fails: the
@@ -85,6 +88,8 @@ class FaultPlan:
     after: int | None = None
     stall: float = 2.0
     """How long a ``timeout`` keeps the HTTP server silent before it drops the connection."""
+    trickle: float = 0.5
+    """Seconds between the bytes of a ``trickle`` over HTTP."""
 
     def __post_init__(self) -> None:
         unknown = set(self.kinds) - set(FAULT_KINDS)
@@ -94,10 +99,10 @@ class FaultPlan:
 
 FAULT_KINDS = (
     "500", "502", "503", "429", "drop", "timeout", "bomb",
-    "truncate", "html200", "content_type", "count", "empty",
+    "truncate", "html200", "content_type", "count", "empty", "trickle",
 )  # fmt: skip
 """Every fault the sandbox can inject. The first seven replace the answer; the others spoil it."""
-_SPOILERS = frozenset({"truncate", "html200", "content_type", "count", "empty"})
+_SPOILERS = frozenset({"truncate", "html200", "content_type", "count", "empty", "trickle"})
 _PAGE_SPOILERS = frozenset({"count", "empty"})
 BOMB_BYTES = 256 * 1024 * 1024
 """What a ``bomb`` inflates to: four times the client's default body limit."""
@@ -253,6 +258,9 @@ class SandboxApi:
                 raise httpx.RemoteProtocolError("peer closed connection", request=request)
             if response.fault == "timeout":
                 raise httpx.ReadTimeout("timed out", request=request)
+            stream: httpx.SyncByteStream = httpx.ByteStream(response.body)
+            if response.fault == "trickle":
+                stream = _Trickled(response.body, request)
             # A stream, not content=: httpx would read and decode a content= body on the spot,
             # unbounded, before the client's own bounded reader sees it.
             return httpx.Response(
@@ -262,7 +270,7 @@ class SandboxApi:
                     "Content-Length": str(len(response.body)),
                     **response.headers,
                 },
-                stream=httpx.ByteStream(response.body),
+                stream=stream,
             )
 
         return httpx.MockTransport(answer)
@@ -390,6 +398,8 @@ class SandboxApi:
             response.content_type = "text/html"
         elif kind == "content_type":
             response.content_type = "application/json" if xml else "text/xml"
+        elif kind == "trickle":
+            response.fault = "trickle"
         return response
 
     # -- encoding --------------------------------------------------------------------------------
@@ -438,6 +448,20 @@ def compression_bomb() -> bytes:
 
 
 _GZIP_WBITS = zlib.MAX_WBITS | 16
+
+
+class _Trickled(httpx.SyncByteStream):
+    """A body arriving a byte at a time until the deadline of a client's request ends it: the
+    in-process stand-in for a trickle, which has no socket to be slow on."""
+
+    def __init__(self, body: bytes, request: httpx.Request) -> None:
+        self.body = body
+        self.request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        for index in range(len(self.body) // 3):
+            yield self.body[index : index + 1]
+        raise httpx.ReadTimeout("the answer trickled past its deadline", request=self.request)
 
 
 def encode_xml_page(

@@ -9,11 +9,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from .emulator import API_PREFIX, SandboxApi
+from .emulator import API_PREFIX, SandboxApi, SandboxResponse
 
 __all__ = ["SandboxServer"]
 
@@ -114,6 +115,9 @@ def _handler_for(api: SandboxApi, latency: float) -> type[BaseHTTPRequestHandler
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.close_connection = True
                 return
+            if response.fault == "trickle":
+                self._trickle(response)
+                return
             self.send_response(response.status)
             self.send_header("Content-Type", f"{response.content_type}; charset=utf-8")
             self.send_header("Content-Length", str(len(response.body)))
@@ -128,6 +132,26 @@ def _handler_for(api: SandboxApi, latency: float) -> type[BaseHTTPRequestHandler
                 self.close_connection = True
                 return
             self.wfile.write(response.body)
+
+        def _trickle(self, response: SandboxResponse) -> None:
+            """The head and the body a byte at a time, each byte well inside any read timeout."""
+            head = [
+                f"HTTP/1.1 {response.status} {HTTPStatus(response.status).phrase}",
+                f"Content-Type: {response.content_type}; charset=utf-8",
+                f"Content-Length: {len(response.body)}",
+                *(f"{name}: {value}" for name, value in response.headers.items()),
+                "Connection: close",
+            ]
+            answer = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body
+            self.close_connection = True
+            # An Event, not time.sleep: tests that make retries instant patch time.sleep.
+            pause = threading.Event()
+            try:
+                for index in range(len(answer)):
+                    self.wfile.write(answer[index : index + 1])
+                    pause.wait(api.faults.trickle)
+            except OSError:
+                pass  # the client gave up, as it should
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass  # quiet: the sandbox runs under tests and benchmarks

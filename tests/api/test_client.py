@@ -490,6 +490,20 @@ def test_a_gzipped_answer_is_read_and_a_cut_one_retried(
     assert calls["n"] == -(-len(frame) // 100) + 1  # the cut page, once more
 
 
+def test_trickled_answers_are_retried_to_the_exact_records(
+    account: SandboxAccount,
+    make_client: Callable[..., SmstoolsClient],
+    clock: Clock,
+    sleeps: Sleeps,
+) -> None:
+    slow = SandboxApi(
+        account, clock=clock, page_cap=100, faults=FaultPlan(rate=0.3, kinds=("trickle",), seed=2)
+    )
+    frame = make_client(slow).sent(SINCE, UNTIL)
+    same_rows(frame.sort_values("id", ascending=False), truth_sent(account))
+    assert slow.faults_injected["trickle"] >= 2 and len(sleeps) >= 2
+
+
 def test_the_client_offers_only_the_encodings_it_reads(
     api: SandboxApi, make_client: Callable[..., SmstoolsClient]
 ) -> None:
