@@ -31,6 +31,7 @@ from ..errors import ConfigError
 
 __all__ = [
     "CONNECT_TIMEOUT",
+    "KEEPALIVE_EXPIRY",
     "READ_TIMEOUT",
     "DeadlineTransport",
     "environment_proxy",
@@ -42,6 +43,9 @@ CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
 """Seconds one read or write may wait for the network, at most: a silent connection fails before
 the request's deadline when that is longer."""
+KEEPALIVE_EXPIRY = 5.0
+"""Seconds an idle connection is kept for the next request, as httpx keeps them: servers close
+idle connections, and reusing one they closed costs a retry."""
 
 
 def operation_timeouts(total: float) -> httpx.Timeout:
@@ -262,6 +266,7 @@ class DeadlineTransport(httpx.BaseTransport):
             proxy=_core_proxy(proxy, self.ssl_context) if proxy else None,
             max_connections=max_connections,
             max_keepalive_connections=max_connections,
+            keepalive_expiry=KEEPALIVE_EXPIRY,
             network_backend=_DeadlineBackend(
                 network_backend or httpcore.SyncBackend(), self._deadlines
             ),
