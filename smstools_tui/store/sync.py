@@ -46,7 +46,13 @@ import pandas as pd
 
 from ..api.client import Account, SmstoolsClient
 from ..api.paging import CancelToken, ProgressCallback
-from ..errors import FetchCancelled, ResultTooLargeError, SmstoolsError, StoreError
+from ..errors import (
+    BodyTooLargeError,
+    FetchCancelled,
+    ResultTooLargeError,
+    SmstoolsError,
+    StoreError,
+)
 from .coverage import Span, from_epoch, to_epoch
 from .manifest import Kind, time_column
 from .store import CommitStats, Store
@@ -408,8 +414,10 @@ class Syncer:
         search = self.client.sent if kind == "sent" else self.client.received
         try:
             frame = search(since, until, progress=pages.callback(), cancel=cancel)
-        except ResultTooLargeError:
-            if end - start < 2:
+        except ResultTooLargeError as error:
+            if end - start < 2 or isinstance(error, BodyTooLargeError):
+                # A narrower window does not make an oversized body smaller.
+                self._keep_partial(kind, start, end, error.partial, report, fetched_ids)
                 raise
             middle = start + (end - start) // 2
             log.info("more messages than one search may return: splitting the chunk in two")
