@@ -181,10 +181,12 @@ class SyncReport:
         self.new_received += stats.new["received"]
         self.statuses_updated += stats.updated
 
-    def warn_left_out(self) -> None:
-        """Log, once, the messages left out for their dates."""
+    def warn_left_out(self, *, failed: bool = False) -> None:
+        """Log, once, the messages left out for their dates: a warning after a run that
+        succeeded; after a failure only in the debug log, since the failure's one line is what
+        the user needs then."""
         if self.left_out:
-            log.warning("%s", self.left_out.summary())
+            log.log(logging.INFO if failed else logging.WARNING, "%s", self.left_out.summary())
 
     def summary(self) -> str:
         """One line for people.
@@ -277,10 +279,14 @@ class Syncer:
                 self.fill(kind, (start, end), report, fetched_ids, progress, cancel)
             self.recheck(None, now, report, fetched_ids, progress, cancel)
             self.store.commit(synced_at=from_epoch(end))
+        except BaseException:
+            report.warn_left_out(failed=True)
+            raise
+        else:
+            report.warn_left_out()
         finally:
             report.requests = self.client.requests_made - requests_before
             report.seconds = time.perf_counter() - started
-            report.warn_left_out()
         return report
 
     def _start(self, since: datetime | str | None, now: datetime) -> int:
