@@ -32,7 +32,6 @@ CLOCK_SENSITIVE = (
     "tests/store/",
     "tests/test_dates.py",
     "tests/test_public_api.py",
-    "tests/tui/test_app.py",
     "tests/tui/test_model.py",
 )
 """Where windows, default dates and clocks are at work: these tests also run a year ahead and in
