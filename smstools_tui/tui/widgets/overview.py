@@ -201,10 +201,9 @@ class Overview(VerticalScroll):
                 fmt=lambda value: f"{value:.0%}",
                 low=low,
                 high=1.0,
-                legend=Content.assemble(
-                    ("delivered ÷ final", "$text-muted"),
-                    ("  · ", "$text-muted"),
-                    ("no final status yet", "$text-muted"),
+                legend=(
+                    Content.styled("delivered ÷ final", "$text-muted"),
+                    Content.styled("· no final status yet", "$text-muted"),
                 ),
                 empty="No message has a final status yet.",
             ),
@@ -219,11 +218,12 @@ class Overview(VerticalScroll):
                 top=charts.wasted,
                 partial=charts.partial,
                 fmt=_money_axis,
-                legend=Content.assemble(
-                    ("■", BarChart.BAR_STYLE),
-                    (" credits  ", "$text-muted"),
-                    ("■", BarChart.TOP_STYLE),
-                    (" wasted (not delivered, not sent)", "$text-muted"),
+                legend=(
+                    Content.assemble(("■", BarChart.BAR_STYLE), (" credits", "$text-muted")),
+                    Content.assemble(
+                        ("■", BarChart.TOP_STYLE),
+                        (" wasted (not delivered, not sent)", "$text-muted"),
+                    ),
                 ),
                 empty="Nothing was spent in this window.",
             )
