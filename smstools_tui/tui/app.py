@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pandas as pd
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -87,6 +87,14 @@ class DashboardApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "smstools dashboard"
+    # Classes of every screen by terminal width, for the layouts of app.tcss (80×24 and up).
+    # No ClassVar: Textual's own annotation (a ClassVar inside a union) reads to mypy as an
+    # instance variable, which a ClassVar may not override.
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-narrow"),
+        (100, "-medium"),
+        (120, "-wide"),
+    ]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="Quit the dashboard"),
@@ -200,7 +208,12 @@ class DashboardApp(App[None]):
     def on_mount(self) -> None:
         for spec in self.specs.values():
             self.view(spec.id).set_note(spec.description or spec.title)
+        self.query_one(Overview).focus()  # so it scrolls at once where it is taller than the screen
         self.start_fetch()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Keys packed closer under 100 columns, so "? Help" stays on the line.
+        self.query_one(Footer).compact = event.size.width < 100
 
     def view(self, view_id: str) -> FrameView:
         """The table view of a tab: ``sent``, ``received`` or a report's id."""
@@ -566,6 +579,8 @@ class DashboardApp(App[None]):
         view = self.active_view()
         if view is not None:
             view.table.focus()
+        elif tab_id == "tab-overview":
+            self.query_one(Overview).focus()
 
     def show_variant(self, report_id: str, key: str) -> None:
         """Switch to the report tab ``report_id`` showing its variant ``key`` (``month`` …)."""

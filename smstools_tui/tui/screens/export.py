@@ -26,7 +26,7 @@ __all__ = ["FORMATS", "ExportScreen", "FormatChoice", "follow_format"]
 FORMATS: dict[str, tuple[str, str, str]] = {
     "csv": (".csv", "c", "CSV (spreadsheet-safe): the table on screen"),
     "parquet": (".parquet", "p", "Parquet (lossless): the table on screen"),
-    "html": (".html", "h", "HTML report: the whole window, every analysis with charts"),
+    "html": (".html", "h", "HTML report: the whole window, with charts"),
 }
 """Format key → (suffix, the key that picks it, what the dialog calls it)."""
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Literal
+from typing import ClassVar, Literal
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
@@ -143,7 +144,18 @@ def _label(label: str, bucket: str) -> str:
 
 
 class Overview(VerticalScroll):
-    """The figures in a grid, the status breakdown, and the charts over time."""
+    """The figures in a grid, the status breakdown, and the charts over time.
+
+    In a small terminal it is taller than the screen: it takes the focus when its tab is shown,
+    and scrolls with the arrows, PgUp/PgDn, Home/End or ``j``/``k``/``g``/``G``.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "scroll_down", "Scroll down", show=False),
+        Binding("k", "scroll_up", "Scroll up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
+    ]
 
     def __init__(self, figures: Sequence[Figure], *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
