@@ -774,6 +774,21 @@ class DashboardApp(App[None]):
                     _bind(self.show_variant, report.id, variant.key),
                 )
         yield SystemCommand("Clear filters", "Clear the filters and search (x)", self._clear)
+        view = self.active_view()
+        if view is not None:
+            yield SystemCommand(
+                "Copy the cell", "The cell under the cursor, to the clipboard (y)",
+                _bind(self._copy, "cell"),
+            )  # fmt: skip
+            yield SystemCommand(
+                "Copy the row", "The row under the cursor, tab-separated, to the clipboard (Y)",
+                _bind(self._copy, "row"),
+            )  # fmt: skip
+            if any(table.spec.numbers for table in self._views_of_tab()):
+                yield SystemCommand(
+                    "Copy the numbers", "Every number in the table, one per line (n)",
+                    _bind(self._copy, "numbers"),
+                )  # fmt: skip
         yield SystemCommand("Help", "Every key (?)", self.action_help)
         yield SystemCommand(
             "Light/dark theme", "Switch between the two (t)", self.action_toggle_dark
@@ -787,6 +802,25 @@ class DashboardApp(App[None]):
         view = self.active_view()
         if view is not None:
             view.action_clear_filters()
+
+    def _views_of_tab(self) -> list[FrameView]:
+        pane = self.query_one(TabbedContent).active_pane
+        return list(pane.query(FrameView)) if pane is not None else []
+
+    def _copy(self, what: str) -> None:
+        """Copy the ``cell``, the ``row`` or the ``numbers`` of the table in use (the palette's
+        way to ``y``, ``Y`` and ``n``)."""
+        view = self.active_view()
+        if view is None:
+            return
+        if what == "numbers" and not view.spec.numbers:
+            # The table in use has no numbers: the first table of the tab that has.
+            view = next((table for table in self._views_of_tab() if table.spec.numbers), view)
+        {
+            "cell": view.action_copy_cell,
+            "row": view.action_copy_row,
+            "numbers": view.action_copy_numbers,
+        }[what]()
 
     async def action_quit(self) -> None:
         if self._cancel is not None:

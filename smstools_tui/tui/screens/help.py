@@ -17,8 +17,9 @@ __all__ = ["HelpScreen", "key_rows"]
 
 # Keys handled by widgets rather than bindings of ours, described once here.
 NAVIGATION: tuple[tuple[str, str], ...] = (
-    ("↑ ↓ ← →", "move the cursor in a table"),
-    ("PgUp PgDn Home End", "page through a table; Ctrl+Home/End: first/last row"),
+    ("↑ ↓ ← →", "move the cursor in a table; scroll the overview"),
+    ("j k g G", "down, up, first row, last row (the overview: scroll, top, bottom)"),
+    ("PgUp PgDn Home End", "page through a table; Home/End: first/last row"),
     (
         "Enter",
         "open the row under the cursor: a message's full text, timestamps, latency, cost and "
