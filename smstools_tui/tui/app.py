@@ -212,8 +212,11 @@ class DashboardApp(App[None]):
         self.start_fetch()
 
     def on_resize(self, event: events.Resize) -> None:
-        # Keys packed closer under 100 columns, so "? Help" stays on the line.
-        self.query_one(Footer).compact = event.size.width < 100
+        # Under 100 columns the keys pack closer and the palette's hint gives way, so "? Help"
+        # stays on the line (the help lists Ctrl+P).
+        footer = self.query_one(Footer)
+        footer.compact = event.size.width < 100
+        footer.show_command_palette = event.size.width >= 100
 
     def view(self, view_id: str) -> FrameView:
         """The table view of a tab: ``sent``, ``received`` or a report's id."""

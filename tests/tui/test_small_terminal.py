@@ -3,7 +3,8 @@ keeps every line whole. (What it looks like is in the ``TestSmallTerminal`` snap
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.tui.widgets.charts import BarChart, StatusStrip
@@ -80,3 +81,20 @@ async def test_the_header_keeps_each_line_whole_at_80_columns(demo: SmstoolsClie
         assert (
             "window 2026-10-26 10:00 → 2026-11-25 10:00" in bottom and "fetched 10:00:00" in bottom
         )
+
+
+async def test_the_footer_keeps_help_in_view_on_every_tab(demo: SmstoolsClient) -> None:
+    app = dashboard(demo)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        for tab in "1234567":
+            await pilot.press(tab)
+            await pilot.pause()
+            footer = app.query_one(Footer)
+            shown = list(footer.query(FooterKey))
+            [help_key] = [key for key in shown if key.action == "help"]
+            assert help_key.region.right <= SMALL[0], tab
+            # Nothing docked over it either (the palette's hint sits at the right end).
+            assert not any(
+                key.region.overlaps(help_key.region) for key in shown if key is not help_key
+            ), tab
