@@ -16,7 +16,8 @@ def dashboard_command(**kwargs: Any) -> None:
     """Open the dashboard: the account at a glance, drill-down tables, filters and export.
 
     With credentials it shows the live account; without (or with --demo), the built-in demo
-    data, and says so in the header. Press ? inside for every key.
+    data, and says so in the header. Press ? inside for every key. The theme and the last
+    window picked inside are remembered for the next time (--since/--until win over it).
 
     \b
     Examples:
@@ -27,7 +28,13 @@ def dashboard_command(**kwargs: Any) -> None:
     options = ConnectionOptions.from_kwargs(kwargs)
     # Textual is imported here, not at the top: the other commands never load it.
     from ..tui import make_app
+    from ..tui.remembered import SettingsFile, default_settings_path
 
     with options.client(demo_without_credentials=True) as client:
-        app = make_app(client, since=options.since, until=options.until)
+        app = make_app(
+            client,
+            since=options.since,
+            until=options.until,
+            remember=SettingsFile(default_settings_path()),
+        )
         app.run()

@@ -27,6 +27,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
@@ -46,6 +47,7 @@ from .messages import (
     ReportComputed,
 )
 from .model import format_timestamp
+from .remembered import SettingsFile
 from .replies import ReplyIndex
 from .safe_text import visible
 from .screens.detail import MessageDetail, describe_message
@@ -136,9 +138,11 @@ class DashboardApp(App[None]):
         compare_previous: bool = True,
         export_dir: Path | None = None,
         close_client: bool = False,
+        remember: SettingsFile | None = None,
     ) -> None:
         super().__init__()
         self.client = client
+        self.remember = remember
         self.choice = window
         self.reports = list(reports if reports is not None else default_reports(zone))
         self.specs: dict[str, ReportSpec] = {}
@@ -209,6 +213,7 @@ class DashboardApp(App[None]):
         for spec in self.specs.values():
             self.view(spec.id).set_note(spec.description or spec.title)
         self.query_one(Overview).focus()  # so it scrolls at once where it is taller than the screen
+        self._recall_theme()
         self.start_fetch()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -566,9 +571,11 @@ class DashboardApp(App[None]):
         self.push_screen(WindowScreen(self.choice, self.client.now), chosen)
 
     def set_window(self, choice: WindowChoice) -> None:
-        """Show ``choice`` and fetch it."""
+        """Show ``choice`` and fetch it (and remember it for the next session)."""
         self.choice = choice
         self.query_one(DashboardHeader).set_choice(choice)
+        if self.remember is not None:
+            self.remember.remember_window(self.source, choice)
         self.start_fetch()
 
     def action_show_tab_index(self, index: int) -> None:
@@ -595,6 +602,21 @@ class DashboardApp(App[None]):
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def _recall_theme(self) -> None:
+        """The remembered theme, if Textual still has it; from now on every change is kept."""
+        if self.remember is None:
+            return
+        theme = self.remember.load().theme
+        if theme is not None and theme in self.available_themes:
+            self.theme = theme
+        elif theme is not None:
+            log.warning("ignoring the remembered theme %r: no such theme", visible(theme))
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if self.remember is not None:
+            self.remember.remember_theme(theme.name)
 
     def action_help(self) -> None:
         rows = key_rows(self.BINDINGS, FrameView.BINDINGS, tabs=[title for _, title in self.tabs])
@@ -887,6 +909,7 @@ def make_app(
     zone: tzinfo | None = None,
     compare_previous: bool = True,
     export_dir: Path | None = None,
+    remember: SettingsFile | None = None,
 ) -> DashboardApp:
     """The dashboard app, ready to ``run()`` (or ``run_test()``).
 
@@ -903,12 +926,18 @@ def make_app(
         compare_previous: also load the previous window of the same length, for the overview's
             changes.
         export_dir: where exports are proposed (default: the working directory).
+        remember: where the theme and the last window picked are kept between sessions (the
+            command line passes :func:`~smstools_tui.tui.remembered.default_settings_path`);
+            ``None`` remembers nothing. A window given here (``window``, ``since``, ``until``)
+            wins over the remembered one.
     """
     from .. import connect
 
     owned = client is None
     if client is None:
         client = connect()
+    if window is None and since is None and until is None and remember is not None:
+        window = remember.window("demo" if client.is_demo else client.label, client.now())
     if window is None:
         window = WindowChoice.custom(since, until)
     return DashboardApp(
@@ -920,4 +949,5 @@ def make_app(
         compare_previous=compare_previous,
         export_dir=export_dir,
         close_client=owned,
+        remember=remember,
     )
