@@ -139,10 +139,12 @@ class DashboardApp(App[None]):
         export_dir: Path | None = None,
         close_client: bool = False,
         remember: SettingsFile | None = None,
+        log_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.client = client
         self.remember = remember
+        self.log_file = log_file
         self.choice = window
         self.reports = list(reports if reports is not None else default_reports(zone))
         self.specs: dict[str, ReportSpec] = {}
@@ -214,6 +216,8 @@ class DashboardApp(App[None]):
             self.view(spec.id).set_note(spec.description or spec.title)
         self.query_one(Overview).focus()  # so it scrolls at once where it is taller than the screen
         self._recall_theme()
+        if self.log_file is not None:
+            self.notify(f"Debug log: {self.log_file}", title="--debug", markup=False, timeout=8)
         self.start_fetch()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -620,7 +624,7 @@ class DashboardApp(App[None]):
 
     def action_help(self) -> None:
         rows = key_rows(self.BINDINGS, FrameView.BINDINGS, tabs=[title for _, title in self.tabs])
-        self.push_screen(HelpScreen(rows))
+        self.push_screen(HelpScreen(rows, log_file=self.log_file))
 
     def action_export(self, suffix: str = ".csv") -> None:
         """Ask where to write the table on screen (as filtered and sorted) or the HTML report of
@@ -910,6 +914,7 @@ def make_app(
     compare_previous: bool = True,
     export_dir: Path | None = None,
     remember: SettingsFile | None = None,
+    log_file: Path | None = None,
 ) -> DashboardApp:
     """The dashboard app, ready to ``run()`` (or ``run_test()``).
 
@@ -930,6 +935,7 @@ def make_app(
             command line passes :func:`~smstools_tui.tui.remembered.default_settings_path`);
             ``None`` remembers nothing. A window given here (``window``, ``since``, ``until``)
             wins over the remembered one.
+        log_file: where ``--debug`` writes the log while the app runs, to show in the help.
     """
     from .. import connect
 
@@ -950,4 +956,5 @@ def make_app(
         export_dir=export_dir,
         close_client=owned,
         remember=remember,
+        log_file=log_file,
     )
