@@ -337,6 +337,8 @@ class DashboardApp(App[None]):
             )
         else:
             title, hint = _explain(failure.error)
+            # For --debug: the log says what the panel says (the log's formatter shows escapes).
+            log.info("fetch failed: %s: %s", title, failure.error.message)
             self._show_failure(title, failure.error.message, hint)
         if not shown and partial is not None and (len(partial.sent) or len(partial.received)):
             self._show_dataset(partial)
