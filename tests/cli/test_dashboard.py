@@ -110,15 +110,21 @@ class Logging(Opened):
         assert self.terminal.getvalue() == before
 
 
+@pytest.fixture
+def logging_app(monkeypatch: pytest.MonkeyPatch, terminal_log: io.StringIO) -> Logging:
+    recorder = Logging(terminal_log)
+    monkeypatch.setattr(smstools_tui.tui, "make_app", recorder)
+    return recorder
+
+
 @pytest.mark.usefixtures("no_credentials")
 def test_debug_logs_to_a_private_file_and_says_where(
-    monkeypatch: pytest.MonkeyPatch,
+    logging_app: Logging,
     terminal_log: io.StringIO,
     capsys: pytest.CaptureFixture[str],
     private_state_dir: Path,
 ) -> None:
-    recorder = Logging(terminal_log)
-    monkeypatch.setattr(smstools_tui.tui, "make_app", recorder)
+    recorder = logging_app
     main(["--debug", "dashboard"])
     path = private_state_dir / "smstools-tui" / "log" / "dashboard.log"
     [call] = recorder.calls
@@ -141,15 +147,13 @@ def test_debug_logs_to_a_private_file_and_says_where(
 
 @pytest.mark.usefixtures("no_credentials")
 def test_without_debug_no_log_file_and_warnings_wait_for_the_end(
-    monkeypatch: pytest.MonkeyPatch,
+    logging_app: Logging,
     terminal_log: io.StringIO,
     capsys: pytest.CaptureFixture[str],
     private_state_dir: Path,
 ) -> None:
-    recorder = Logging(terminal_log)
-    monkeypatch.setattr(smstools_tui.tui, "make_app", recorder)
     main(["dashboard"])
-    [call] = recorder.calls
+    [call] = logging_app.calls
     assert call["log_file"] is None and capsys.readouterr().err == ""
     assert not (private_state_dir / "smstools-tui" / "log").exists()
     assert terminal_log.getvalue() == "retrying after a 503\n"

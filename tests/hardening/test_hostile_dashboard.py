@@ -11,6 +11,7 @@ screen opens and the line saying where it is after it closes.
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 import pty
@@ -34,6 +35,7 @@ from .hostile import (
     Override,
     Reply,
     Request,
+    _drain,
     cli_env,
     endless,
 )
@@ -44,6 +46,7 @@ CLEAR = "\x1b[2J"
 
 
 ALTERNATE_SCREEN_ON, ALTERNATE_SCREEN_OFF = "\x1b[?1049h", "\x1b[?1049l"
+PANEL_TITLE = "⚠ Fetch failed: ".encode()
 CSI = re.compile(r"\x1b\[[0-9;?<>=]*[A-Za-z]")
 
 
@@ -73,11 +76,12 @@ def run_dashboard(
     env: dict[str, str], state: Path, *options: str, done_when: str, limit: float = 60.0
 ) -> DashboardRun:
     """Run the dashboard with ``--debug`` and ``options`` in an 80×24 pseudo-terminal; press
-    ``q`` once its log holds ``done_when``; kill it after ``limit`` seconds."""
+    ``q`` once its log holds ``done_when`` and the screen has drawn the error panel's title;
+    kill it after ``limit`` seconds."""
     log_path = state / "smstools-tui" / "log" / "dashboard.log"
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    terminal = bytearray()
+    terminal = io.BytesIO()
     started = time.monotonic()
     process = subprocess.Popen(
         [sys.executable, "-m", "smstools_tui", "--debug", "dashboard", *WINDOW, *options],
@@ -90,18 +94,13 @@ def run_dashboard(
     os.close(follower)
     pressed = killed = False
     while True:
-        while select.select([leader], [], [], 0.02)[0]:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # EIO: the child's side is closed
-                break
-            if not chunk:
-                break
-            terminal += chunk
+        select.select([leader], [], [], 0.02)  # wait a little for output, then take it all
+        _drain(leader, terminal)
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
-        if not pressed and log_path.exists() and done_when in log_path.read_text("utf-8"):
+        drawn = PANEL_TITLE in terminal.getvalue()
+        if not pressed and drawn and done_when in log_path.read_text("utf-8"):
             os.write(leader, b"q")
             pressed = True
         if time.monotonic() - started > limit and not killed:
@@ -110,7 +109,7 @@ def run_dashboard(
     os.close(leader)
     return DashboardRun(
         code=os.waitstatus_to_exitcode(status),
-        terminal=terminal.decode("utf-8", "replace"),
+        terminal=terminal.getvalue().decode("utf-8", "replace"),
         log=log_path.read_text("utf-8") if log_path.exists() else "",
         log_mode=log_path.stat().st_mode & 0o777 if log_path.exists() else 0,
         peak_rss_mb=usage.ru_maxrss / 1024,
