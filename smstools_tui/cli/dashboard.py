@@ -42,6 +42,17 @@ def open_debug_log(path: Path) -> logging.Handler:
 
     Raises:
         ConfigError: the file cannot be written.
+
+    Example:
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "log" / "dashboard.log"
+        >>> handler = open_debug_log(path)
+        >>> record = logging.makeLogRecord({"msg": "answered %s", "args": ("\\x1b]0;x\\x07",)})
+        >>> handler.handle(record)
+        True
+        >>> handler.close()
+        >>> path.read_text().split(": ", 1)[1], oct(path.stat().st_mode & 0o777)
+        ('answered \\\\x1b]0;x\\\\x07\\n', '0o600')
     """
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -171,7 +171,7 @@ class DashboardApp(App[None]):
         self._previous_figures: WindowFigures | None = None
         self.charts: OverviewCharts | None = None
         self.replies: ReplyIndex | None = None
-        self.source = "demo" if client.is_demo else client.label
+        self.source = source_of(client)
         self.tabs: list[tuple[str, str]] = [
             ("tab-overview", "Overview"),
             ("tab-sent", SENT_VIEW.title),
@@ -865,6 +865,12 @@ class DashboardApp(App[None]):
             self.client.close()
 
 
+def source_of(client: MessageSource) -> str:
+    """``demo``, or the gateway's host: what the header shows, and the account a window is
+    remembered for."""
+    return "demo" if client.is_demo else client.label
+
+
 def _bind(function: Callable[..., None], *args: Any) -> Callable[[], None]:
     def call() -> None:
         function(*args)
@@ -945,7 +951,7 @@ def make_app(
     if client is None:
         client = connect()
     if window is None and since is None and until is None and remember is not None:
-        window = remember.window("demo" if client.is_demo else client.label, client.now())
+        window = remember.window(source_of(client), client.now())
     if window is None:
         window = WindowChoice.custom(since, until)
     return DashboardApp(
