@@ -87,8 +87,8 @@ class HeldRecords(logging.Handler):
 @contextmanager
 def quiet_terminal(debug: bool) -> Iterator[Path | None]:
     """While inside, log nothing to the terminal: with ``debug`` everything goes to the debug
-    log (whose path is yielded, and said on stderr before and after), and warnings are held
-    and written to stderr on the way out."""
+    log (whose path is yielded, and said on stderr before and after), and warnings (Python's
+    too) are held and written to stderr on the way out."""
     root = logging.getLogger()
     terminal = [
         handler
@@ -108,9 +108,12 @@ def quiet_terminal(debug: bool) -> Iterator[Path | None]:
     root.addHandler(held)
     if log_file is not None:
         root.addHandler(log_file)
+    # The app swallows what is printed while it runs: a Python warning becomes a record too.
+    logging.captureWarnings(True)
     try:
         yield path
     finally:
+        logging.captureWarnings(False)
         root.removeHandler(held)
         if log_file is not None:
             root.removeHandler(log_file)
