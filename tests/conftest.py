@@ -78,6 +78,17 @@ def private_data_dir(
     return folder
 
 
+@pytest.fixture(autouse=True)
+def private_state_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Any:
+    """Every test gets its own state folder (where the dashboard remembers its settings and
+    writes its debug log), never the user's."""
+    folder = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def account() -> SandboxAccount:
     """3,000 sent and 400 received messages over 400 days, ending at :data:`NOW`."""

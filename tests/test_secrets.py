@@ -324,3 +324,48 @@ def test_echoed_credentials_reach_no_file_log_or_console(
     for path in data.rglob("*"):
         if path.is_file():
             assert_clean(path.read_bytes().decode("utf-8", "replace"), str(path))
+
+
+def test_the_dashboards_debug_log_holds_no_credentials(
+    secret_server: SandboxServer,
+    run: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    private_state_dir: Path,
+    no_credentials: None,
+) -> None:
+    """The real dashboard, headless, fetches a live window at debug level; its log file holds
+    the requests but not the key, the secret or their base64."""
+    import smstools_tui.tui
+    from tests.tui.conftest import settle
+
+    made = smstools_tui.tui.make_app
+
+    class Headless:
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+        def run(self) -> None:
+            async def load_then_quit(pilot: Any) -> None:
+                await settle(pilot)
+                assert self.app.dataset is not None and self.app.dataset.complete
+                await pilot.exit(None)
+
+            self.app.run(headless=True, size=(120, 36), auto_pilot=load_then_quit)
+
+    monkeypatch.setattr(
+        smstools_tui.tui, "make_app", lambda client, **options: Headless(made(client, **options))
+    )
+    monkeypatch.setenv("SMSTOOLS_BASE_URL", secret_server.base_url)
+    monkeypatch.setenv("SMSTOOLS_AUTH_KEY", KEY)
+    monkeypatch.setenv("SMSTOOLS_AUTH_SECRET", SECRET)
+    with caplog.at_level(logging.DEBUG):
+        result = run("--debug", "dashboard", "--since", "2026-10-01", "--until", "2026-11-01")
+    assert result.code == 0, result.err
+    log = private_state_dir / "smstools-tui" / "log" / "dashboard.log"
+    assert f"the debug log is in {log}" in result.err
+    text = log.read_text(encoding="utf-8")
+    assert "GET /sms/search" in text  # the log did run, inside the app
+    assert_clean(text, "the dashboard's debug log")
+    assert_clean(result.out + result.err, "the console")
+    assert log.stat().st_mode & 0o777 == 0o600
