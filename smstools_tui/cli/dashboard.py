@@ -29,6 +29,10 @@ __all__ = ["HeldRecords", "dashboard_command", "debug_log_path", "open_debug_log
 HELD_RECORDS = 200
 """Warnings kept while the app runs, the latest; they are written out when it ends."""
 
+_lingering: list[logging.Handler] = []
+"""The last session's debug log, kept open after its app ended for the workers still winding
+down; the next session in the same process closes it."""
+
 
 def debug_log_path() -> Path:
     """Where ``--debug`` writes the dashboard's log: ``dashboard.log`` in the platform's user
@@ -87,9 +91,14 @@ class HeldRecords(logging.Handler):
 @contextmanager
 def quiet_terminal(debug: bool) -> Iterator[Path | None]:
     """While inside, log nothing to the terminal: with ``debug`` everything goes to the debug
-    log (whose path is yielded, and said on stderr before and after), and warnings (Python's
-    too) are held and written to stderr on the way out."""
+    log (whose path is yielded, and said on stderr before and after; it stays the log's home
+    until the process ends), and warnings (Python's too) are held and written to stderr on the
+    way out."""
     root = logging.getLogger()
+    while _lingering:
+        old = _lingering.pop()
+        root.removeHandler(old)
+        old.close()
     terminal = [
         handler
         for handler in root.handlers
@@ -116,9 +125,12 @@ def quiet_terminal(debug: bool) -> Iterator[Path | None]:
         logging.captureWarnings(False)
         root.removeHandler(held)
         if log_file is not None:
-            root.removeHandler(log_file)
-            log_file.close()
+            _lingering.append(log_file)
         for handler in terminal:
+            if log_file is not None:
+                # Workers still winding down (a body being read when the app closed) keep
+                # logging: their lines go on to the debug log, only warnings to the terminal.
+                handler.setLevel(max(handler.level, logging.WARNING))
             root.addHandler(handler)
             for record in held.records:
                 if record.levelno >= handler.level:
