@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -50,10 +50,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import StoreError
+from ..files import atomic_write, atomic_write_bytes
 from ..frames import PENDING_STATUSES, FrameSchema, coerce_frame, empty_frame
 from .coverage import Coverage, Span, from_epoch, to_epoch
-from .files import atomic_write, atomic_write_bytes, lock_file
 from .locate import StoreIdentity
+from .lock import lock_file
 from .manifest import (
     KINDS,
     MANIFEST_NAME,
@@ -587,10 +588,7 @@ class Store:
         target.parent.mkdir(mode=0o700, exist_ok=True)
         table = _compact(table)
 
-        def write(stream: BinaryIO) -> None:
-            pq.write_table(table, stream, compression="zstd")
-
-        atomic_write(target, write)
+        atomic_write(target, lambda temporary: pq.write_table(table, temporary, compression="zstd"))
         pending = 0
         if kind == "sent":
             statuses = table["status"].cast(pa.string())
