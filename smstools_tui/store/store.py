@@ -41,6 +41,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -137,6 +138,20 @@ class Store:
     Open it with :meth:`open`; read with :meth:`read`; :meth:`commit` is how a sync writes.
     Any number of processes may read while one commits.
 
+    One ``Store`` may be shared by threads:
+
+    - Commits (:meth:`commit`, :meth:`repair`) run one at a time: within the process behind a
+      lock, between processes behind the ``.lock`` file. Each builds on the latest committed
+      state, so no commit is lost, whichever thread or process made the one before.
+    - Reads (:meth:`read`, :meth:`pending_ids`, :meth:`damage`, :meth:`coverage`,
+      :meth:`files`, :attr:`manifest`) take no lock and run beside each other and beside a
+      commit. Each works on one manifest, whose files are never changed, only deleted once a
+      later commit has replaced them: a read that finds one gone reads the newer state. So a
+      read sees one committed state, never a mix of two.
+    - :meth:`refresh` may run at any time. The state this object holds only moves forward:
+      once a commit has returned, every thread sees it or a later one. (A refresh adopts an
+      older generation only when the store in the folder was replaced by another one.)
+
     Example:
         >>> import tempfile
         >>> from smstools_tui.frames import sent_frame
@@ -154,6 +169,11 @@ class Store:
         self.path = path
         self._manifest = manifest
         self._writable = writable
+        self._commit_lock = threading.Lock()
+        # Guards the swap of _manifest, and counts the swaps, so that a refresh that read the
+        # manifest before a commit here replaced it never puts the older state back.
+        self._state_lock = threading.Lock()
+        self._adopted = 0
 
     @classmethod
     def open(cls, path: str | Path, identity: StoreIdentity | None = None) -> Store:
@@ -214,10 +234,29 @@ class Store:
 
     def refresh(self) -> Manifest:
         """Read the manifest again, to see what other processes committed meanwhile."""
+        seen = self._adopted
         manifest = _load_manifest(self.path)
-        if manifest is not None:
-            self._manifest = manifest
-        return self._manifest
+        if manifest is None:
+            return self._manifest
+        return self._adopt(manifest, unless_changed_since=seen)
+
+    def _adopt(self, manifest: Manifest, *, unless_changed_since: int | None = None) -> Manifest:
+        """Make ``manifest`` the state this object holds, and return the state it holds.
+
+        A commit's own state, or the one read under the lock (``unless_changed_since`` None),
+        is the latest there is. A state a refresh read is taken when it is newer, or when this
+        object took no other since the refresh began (a store replaced by another in the same
+        folder starts again at a lower generation)."""
+        with self._state_lock:
+            current = self._manifest
+            if (
+                unless_changed_since is None
+                or manifest.generation > current.generation
+                or self._adopted == unless_changed_since
+            ):
+                self._manifest = manifest
+                self._adopted += 1
+            return self._manifest
 
     def coverage(self, kind: Kind) -> Coverage:
         return self._manifest.state(kind).coverage
@@ -293,10 +332,9 @@ class Store:
         if not self.damage():
             return []
         self._require_writable()
-        with lock_file(self.path / ".lock"):
-            current = _load_manifest(self.path) or self._manifest
-            self._manifest = current
-            found = self.damage()
+        with self._commit_lock, lock_file(self.path / ".lock"):
+            current = self._adopt(_load_manifest(self.path) or self._manifest)
+            found = find_damage(self.path, current)
             if not found:
                 return []
             self._switch(without_damage(current, found))
@@ -376,7 +414,7 @@ class Store:
             for kind, frame in frames.items()
             if frame is not None and len(frame)
         }
-        with lock_file(self.path / ".lock"):
+        with self._commit_lock, lock_file(self.path / ".lock"):
             # Another process may have committed since this one last looked: build on its state.
             current = _load_manifest(self.path) or self._manifest
             collect_garbage(self.path, current)
@@ -416,7 +454,7 @@ class Store:
                 f"({error})"
             ) from None
         atomic_write_bytes(self.path / MANIFEST_NAME, document)
-        self._manifest = state
+        self._adopt(state)
         collect_garbage(self.path, state)
 
 
