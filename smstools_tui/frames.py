@@ -72,7 +72,9 @@ __all__ = [
     "check_status",
     "coerce_frame",
     "empty_frame",
+    "is_missing",
     "received_frame",
+    "row_values",
     "sent_frame",
 ]
 
@@ -268,6 +270,40 @@ def coerce_frame(frame: pd.DataFrame, schema: FrameSchema) -> pd.DataFrame:
         out[name] = column
     _keep_unknown_statuses(out, unknown)
     return out
+
+
+def is_missing(value: object) -> bool:
+    """Whether ``value`` is a missing value, of any kind a frame holds (``None``, ``NaN``,
+    ``NaT``, ``pd.NA``). Anything else, a list or an array included, is not missing.
+
+    Example:
+        >>> [is_missing(value) for value in (None, float("nan"), pd.NaT, pd.NA)]
+        [True, True, True, True]
+        >>> [is_missing(value) for value in (0, "", "NA", [None], {"a": None})]
+        [False, False, False, False, False]
+    """
+    # Scalars only: given a container, pd.isna answers element by element.
+    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
+
+
+def row_values(row: pd.Series) -> dict[str, Any]:
+    """A frame's row as a plain mapping: column names as text, missing values as ``None``,
+    numpy scalars as the Python values they hold.
+
+    Example:
+        >>> frame = sent_frame([{"id": 7, "status": "SENT", "price": 0.05}])
+        >>> values = row_values(frame.iloc[0])
+        >>> values["id"], type(values["id"]).__name__, values["status"], values["to"]
+        (7, 'int', 'SENT', None)
+    """
+    return {
+        str(name): None
+        if is_missing(value)
+        else value.item()
+        if isinstance(value, np.generic)
+        else value
+        for name, value in row.items()
+    }
 
 
 def _types_mapper(arrow_type: pa.DataType) -> Any:
