@@ -73,6 +73,7 @@ __all__ = [
     "coerce_frame",
     "empty_frame",
     "is_missing",
+    "pandas_type",
     "received_frame",
     "row_values",
     "sent_frame",
@@ -233,7 +234,7 @@ def records_frame(records: Iterable[Mapping[str, Any]], schema: FrameSchema) -> 
         for name, kind in schema.columns
     }
     table = pa.table(arrays)
-    frame = table.to_pandas(types_mapper=_types_mapper, split_blocks=True, self_destruct=True)
+    frame = table.to_pandas(types_mapper=pandas_type, split_blocks=True, self_destruct=True)
     unknown: pd.Series | None = None
     for name, kind in schema.columns:
         if kind == "status":
@@ -306,7 +307,15 @@ def row_values(row: pd.Series) -> dict[str, Any]:
     }
 
 
-def _types_mapper(arrow_type: pa.DataType) -> Any:
+def pandas_type(arrow_type: pa.DataType) -> Any:
+    """The pandas dtype a frame holds an Arrow column of ``arrow_type`` in, where it is not
+    pyarrow's own choice (``None``): text as ``string[pyarrow]``, 64-bit integers as nullable
+    ``Int64``. For ``Table.to_pandas(types_mapper=pandas_type)``.
+
+    Example:
+        >>> [str(pandas_type(arrow)) for arrow in (pa.string(), pa.int64(), pa.float64())]
+        ['string', 'Int64', 'None']
+    """
     if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
         return _STRING_DTYPE
     if pa.types.is_int64(arrow_type):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import StoreError
-from ..frames import FrameSchema, coerce_frame, empty_frame
+from ..frames import FrameSchema, coerce_frame, empty_frame, pandas_type
 from .manifest import SCHEMAS, Kind
 
 __all__ = [
@@ -142,19 +141,11 @@ def _compact_dictionary(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     return pa.DictionaryArray.from_arrays(indices, values)
 
 
-def _string_or_none(arrow_type: pa.DataType) -> Any:
-    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
-        return pd.StringDtype("pyarrow")
-    if pa.types.is_int64(arrow_type):
-        return pd.Int64Dtype()
-    return None
-
-
 def to_frame(table: pa.Table, kind: Kind) -> pd.DataFrame:
     """A table of the on-disk schema as the typed frame of :mod:`smstools_tui.frames`."""
     # coerce_frame puts the status categories in the documented order, whatever the file's
     # dictionary holds.
-    frame = compact(table).to_pandas(types_mapper=_string_or_none)
+    frame = compact(table).to_pandas(types_mapper=pandas_type)
     return coerce_frame(frame, SCHEMAS[kind])
 
 
