@@ -24,6 +24,7 @@ from .dates import DateWindow
 from .errors import (
     ApiError,
     AuthenticationError,
+    BodyTooLargeError,
     ConfigError,
     DecodeError,
     FetchCancelled,
@@ -39,6 +40,7 @@ from .errors import (
     SmstoolsError,
     StoreError,
     UnsafeXmlError,
+    UnsupportedEncodingError,
 )
 from .frames import (
     FINAL_STATUSES,
@@ -59,6 +61,7 @@ __all__ = [
     "Account",
     "ApiError",
     "AuthenticationError",
+    "BodyTooLargeError",
     "ConfigError",
     "Credentials",
     "DateWindow",
@@ -82,6 +85,7 @@ __all__ = [
     "StoredClient",
     "SyncReport",
     "UnsafeXmlError",
+    "UnsupportedEncodingError",
     "__version__",
     "coerce_frame",
     "connect",

@@ -14,6 +14,7 @@ line, an error message, an export or a cassette.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import stat
 import tomllib
@@ -29,6 +30,7 @@ from .errors import ConfigError
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
     "Credentials",
     "Settings",
     "WireFormat",
@@ -37,6 +39,8 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "https://api.smstools.it/rest/api"
+DEFAULT_TIMEOUT = 60.0
+"""Seconds one request may take, from connecting to its last byte (``--timeout``)."""
 ENV_KEY = "SMSTOOLS_AUTH_KEY"
 ENV_SECRET = "SMSTOOLS_AUTH_SECRET"  # noqa: S105 - the variable's name, not a secret
 ENV_BASE_URL = "SMSTOOLS_BASE_URL"
@@ -165,7 +169,9 @@ class Settings:
     wire_format: WireFormat = "json"
     concurrency: int = 4
     page_size: int = 500
-    timeout: float = 30.0
+    timeout: float = DEFAULT_TIMEOUT
+    """Seconds one request may take from connecting to its last byte, however the server
+    paces its bytes; a request that runs out of time is retried like any other timeout."""
     max_attempts: int = 6
     max_backoff: float = 30.0
     max_records: int = 5_000_000
@@ -185,6 +191,10 @@ class Settings:
             raise ConfigError("max attempts must be at least 1")
         if self.max_pages < 1:
             raise ConfigError(f"the page budget must be at least 1 page, not {self.max_pages}")
+        if not (math.isfinite(self.timeout) and self.timeout > 0):
+            raise ConfigError(
+                f"the timeout must be a positive number of seconds, not {self.timeout}"
+            )
 
     @classmethod
     def from_env(

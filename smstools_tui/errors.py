@@ -15,11 +15,13 @@ that says what went wrong and what the user can do, and never contains a credent
     │   └── ServerError             5xx GENERIC_ERROR
     ├── NetworkError                no answer: connection refused or dropped, timeout
     ├── DecodeError                 a body that is neither valid JSON nor the expected XML
-    │   └── RefusedAnswerError      beyond the decoding bounds, or structure where a value belongs
-    │       └── UnsafeXmlError      an XML body that declares entities (never expanded)
+    │   ├── RefusedAnswerError      beyond the decoding bounds, or structure where a value belongs
+    │   │   └── UnsafeXmlError      an XML body that declares entities (never expanded)
+    │   └── UnsupportedEncodingError  a content encoding the client does not read
     ├── FetchError                  a paginated fetch that could not be completed
     │   ├── IncompleteFetchError    the result set kept changing while it was read
     │   ├── ResultTooLargeError     a search or a body beyond the safety limits
+    │   │   └── BodyTooLargeError   a body beyond the byte limit, raw or decoded
     │   └── FetchCancelled          the caller cancelled the fetch
     └── StoreError                  the local store cannot be used: another account's, a newer
                                     format, not a store, busy, empty when working offline
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ApiError",
     "AuthenticationError",
+    "BodyTooLargeError",
     "ConfigError",
     "DecodeError",
     "FetchCancelled",
@@ -53,6 +56,7 @@ __all__ = [
     "SmstoolsError",
     "StoreError",
     "UnsafeXmlError",
+    "UnsupportedEncodingError",
 ]
 
 
@@ -171,6 +175,11 @@ class UnsafeXmlError(RefusedAnswerError):
     """An XML body that declares entities or a DTD: refused, never expanded."""
 
 
+class UnsupportedEncodingError(DecodeError):
+    """A body in a content encoding the client does not read, or stacking too many of them:
+    asking again gets the same answer, so it is not retried."""
+
+
 class FetchError(SmstoolsError):
     """A paginated fetch that could not be completed; see ``partial``."""
 
@@ -181,6 +190,11 @@ class IncompleteFetchError(FetchError):
 
 class ResultTooLargeError(FetchError):
     """A search matching more messages, or a body larger, than the configured safety limits."""
+
+
+class BodyTooLargeError(ResultTooLargeError):
+    """An answer body larger than the byte limit, on the wire or after any layer of its content
+    encoding (a compression bomb); a narrower window does not make a page smaller."""
 
 
 class FetchCancelled(FetchError):

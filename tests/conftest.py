@@ -32,7 +32,6 @@ CLOCK_SENSITIVE = (
     "tests/store/",
     "tests/test_dates.py",
     "tests/test_public_api.py",
-    "tests/tui/test_app.py",
     "tests/tui/test_model.py",
 )
 """Where windows, default dates and clocks are at work: these tests also run a year ahead and in
@@ -76,6 +75,17 @@ def private_data_dir(
     must neither read nor write the user's."""
     folder = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("SMSTOOLS_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def private_state_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Any:
+    """Every test gets its own state folder (where the dashboard remembers its settings and
+    writes its debug log), never the user's."""
+    folder = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder))
     return folder
 
 

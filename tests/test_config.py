@@ -112,3 +112,10 @@ def test_settings_bounds() -> None:
         Settings(concurrency=0)
     with pytest.raises(ConfigError, match="json or xml"):
         Settings(wire_format="yaml")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seconds", [0.0, -5.0, float("nan"), float("inf")])
+def test_the_timeout_is_a_positive_number_of_seconds(seconds: float) -> None:
+    with pytest.raises(ConfigError, match="timeout must be a positive number of seconds"):
+        Settings(timeout=seconds)
+    assert Settings().timeout == 60.0

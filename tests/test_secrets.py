@@ -4,19 +4,21 @@ error messages, reprs or cassettes; a config file others can read is refused; TL
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.api.client import SmstoolsClient, without_credentials
 from smstools_tui.config import Credentials
 from smstools_tui.errors import AuthenticationError, SmstoolsError
-from smstools_tui.sandbox import SandboxApi, SandboxServer, sandbox_settings
+from smstools_tui.sandbox import SandboxApi, SandboxResponse, SandboxServer, sandbox_settings
 from tests.conftest import Result
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,8 +138,8 @@ def test_no_option_switches_tls_verification_off() -> None:
     assert not re.search(r"verify\s*=\s*False", sources)
     assert "insecure" not in sources.lower()
     client = SmstoolsClient(sandbox_settings("https://api.smstools.it/rest/api"))
-    transport = client._http._transport  # the default transport verifies certificates
-    assert transport._pool._ssl_context.verify_mode.name == "CERT_REQUIRED"
+    context = client._transport.ssl_context  # the default transport verifies certificates
+    assert context.verify_mode.name == "CERT_REQUIRED" and context.check_hostname
 
 
 def test_every_error_message_is_one_line_and_names_no_secret() -> None:
@@ -182,3 +184,188 @@ def test_the_store_holds_no_credentials(
         if path.suffix == ".parquet":  # compressed pages hide strings from a byte scan
             table = pq.read_table(path)
             assert_clean(table.to_pandas().to_csv() + str(table.schema.metadata), path.name)
+
+
+# -- credentials echoed anywhere in the /user answer --------------------------------------------
+
+
+def echoed_credentials_body(user: dict[str, Any], key: str, secret: str, *, xml: bool) -> bytes:
+    """A ``/user`` answer that echoes the credentials everywhere a careless server might: one
+    level down in an object of its own, snake_case and upper-case names deeper still, as plain
+    values in a list and a field, inside a longer text, and as the Basic-auth token."""
+    token = base64.b64encode(f"{key}:{secret}".encode()).decode()
+    if not xml:
+        answer = {
+            **user,
+            "user": {"authKey": key, "authSecret": secret},
+            "settings": {"api": {"auth_key": key, "AUTH-SECRET": secret, "label": "main"}},
+            "recent": [key, "MyShop", {"value": secret}],
+            "contact": secret,
+            "note": f"call us quoting {key}",
+            "session": f"Basic {token}",
+        }
+        return json.dumps(answer).encode()
+    fields = "".join(
+        f"<{name}>{value}</{name}>" for name, value in user.items() if not isinstance(value, list)
+    )
+    aliases = "".join(f"<alias>{alias}</alias>" for alias in user["senderAlias"])
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><response>{fields}'
+        f"<senderAlias>{aliases}</senderAlias>"
+        f"<user><authKey>{key}</authKey><authSecret>{secret}</authSecret></user>"
+        f"<settings><api><auth_key>{key}</auth_key><AUTH-SECRET>{secret}</AUTH-SECRET>"
+        f"<label>main</label></api></settings>"
+        f"<recent><item>{key}</item><item>MyShop</item><item><value>{secret}</value></item></recent>"
+        f"<contact>{secret}</contact><note>call us quoting {key}</note>"
+        f"<session>Basic {token}</session></response>"
+    ).encode()
+
+
+def echoing_api(api: SandboxApi) -> SandboxApi:
+    """``api`` with a ``/user`` answer that echoes KEY and SECRET everywhere."""
+    from smstools_tui.sandbox.emulator import SandboxApi as Api
+
+    strict = Api(api.account, clock=api.clock, page_cap=100, credentials=(KEY, SECRET))
+    answer = strict.handle
+
+    def handle(method: str, path: str, query: str, headers: Any) -> SandboxResponse:
+        response = answer(method, path, query, headers)
+        if path.endswith("/user") and response.status == 200:
+            xml = response.content_type == "application/xml"
+            response.body = echoed_credentials_body(api.account.user, KEY, SECRET, xml=xml)
+        return response
+
+    strict.handle = handle  # type: ignore[method-assign]
+    return strict
+
+
+@pytest.mark.parametrize("wire_format", ["json", "xml"])
+def test_credentials_echoed_at_any_depth_never_reach_the_account(
+    api: SandboxApi, wire_format: str
+) -> None:
+    settings = sandbox_settings(wire_format=wire_format).with_(credentials=Credentials(KEY, SECRET))
+    with SmstoolsClient(settings, transport=echoing_api(api).transport()) as client:
+        account = client.account()
+    assert account.display_name == "MyShop S.r.l." and account.username == "mrossi"
+    assert account.sender_aliases == ("MyShop", "MyShop OTP", "MyShopInfo")
+    assert_clean(repr(account) + repr(account.details), "the account")
+    assert account.details["settings"] == {"api": {"label": "main"}}
+    assert "MyShop" in repr(account.details["recent"])  # the harmless neighbour stays
+    assert not {"contact", "note", "session"} & set(account.details)
+
+
+@pytest.mark.parametrize(
+    ("record", "kept"),
+    [
+        ({"authKey": "x", "AuthSecret": "y", "auth_key": "z", "API-KEY": "w"}, {}),
+        ({"@authKey": "x", "Password": "p", "token": "t", "name": "n"}, {"name": "n"}),
+        ({"a": {"b": {"c": [{"d": KEY}, SECRET, "fine"]}}}, {"a": {"b": {"c": [{}, "fine"]}}}),
+        ({KEY: "named by the key itself", "x": f"..{SECRET}.."}, {}),
+        ({"when": 3, "none": None, "list": (1, 2)}, {"when": 3, "none": None, "list": [1, 2]}),
+        ({"basic": needles()[2], "stripped": needles()[3]}, {}),
+    ],
+)
+def test_without_credentials(record: dict[str, Any], kept: dict[str, Any]) -> None:
+    assert without_credentials(record, Credentials(KEY, SECRET)) == kept
+
+
+def test_short_credentials_are_matched_whole_only() -> None:
+    """A four-character secret would be found inside half the account's fields: only values
+    equal to it are dropped."""
+    pair = Credentials("k1", "shop")
+    record = {"businessname": "MyShop", "echo": "shop", "key": "k1"}
+    assert without_credentials(record, pair) == {"businessname": "MyShop"}
+
+
+def test_an_error_message_quoting_a_credential_hides_it(api: SandboxApi) -> None:
+    def echo(*args: object) -> SandboxResponse:
+        body = json.dumps({"errorCode": 500, "errorMsg": f"bad key {KEY}"}).encode()
+        return SandboxResponse(500, body)
+
+    api.handle = echo  # type: ignore[method-assign]
+    settings = sandbox_settings(max_attempts=1).with_(credentials=Credentials(KEY, SECRET))
+    with (
+        SmstoolsClient(settings, transport=api.transport()) as client,
+        pytest.raises(SmstoolsError) as caught,
+    ):
+        client.account()
+    assert "bad key <hidden>" in str(caught.value)
+    assert_clean(str(caught.value) + repr(caught.value) + str(vars(caught.value)), "the error")
+
+
+@pytest.mark.parametrize("wire_format", ["json", "xml"])
+def test_echoed_credentials_reach_no_file_log_or_console(
+    api: SandboxApi,
+    run: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    no_credentials: None,
+    wire_format: str,
+) -> None:
+    """A sync at debug level against a server that echoes the credentials in every corner of
+    its /user answer: the account lands in the store's manifest clean, and nothing written or
+    printed holds a credential."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("SMSTOOLS_DATA_DIR", str(data))
+    monkeypatch.setenv("SMSTOOLS_AUTH_KEY", KEY)
+    monkeypatch.setenv("SMSTOOLS_AUTH_SECRET", SECRET)
+    with SandboxServer(echoing_api(api)) as server, caplog.at_level(logging.DEBUG):
+        monkeypatch.setenv("SMSTOOLS_BASE_URL", server.base_url)
+        synced = run("--debug", "sync", "--since", "2026-10-01", "--format", wire_format)
+    assert synced.code == 0, synced.err
+    assert_clean(synced.out + synced.err + caplog.text, "the console and the log")
+    manifests = list(data.rglob("manifest.json"))
+    assert len(manifests) == 1
+    manifest = json.loads(manifests[0].read_text(encoding="utf-8"))
+    details = manifest["account_details"]
+    assert details["business_name"] == "MyShop S.r.l."
+    assert details["details"]["settings"] == {"api": {"label": "main"}}
+    for path in data.rglob("*"):
+        if path.is_file():
+            assert_clean(path.read_bytes().decode("utf-8", "replace"), str(path))
+
+
+def test_the_dashboards_debug_log_holds_no_credentials(
+    secret_server: SandboxServer,
+    run: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    private_state_dir: Path,
+    no_credentials: None,
+) -> None:
+    """The real dashboard, headless, fetches a live window at debug level; its log file holds
+    the requests but not the key, the secret or their base64."""
+    import smstools_tui.tui
+    from tests.tui.conftest import settle
+
+    made = smstools_tui.tui.make_app
+
+    class Headless:
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+        def run(self) -> None:
+            async def load_then_quit(pilot: Any) -> None:
+                await settle(pilot)
+                assert self.app.dataset is not None and self.app.dataset.complete
+                await pilot.exit(None)
+
+            self.app.run(headless=True, size=(120, 36), auto_pilot=load_then_quit)
+
+    monkeypatch.setattr(
+        smstools_tui.tui, "make_app", lambda client, **options: Headless(made(client, **options))
+    )
+    monkeypatch.setenv("SMSTOOLS_BASE_URL", secret_server.base_url)
+    monkeypatch.setenv("SMSTOOLS_AUTH_KEY", KEY)
+    monkeypatch.setenv("SMSTOOLS_AUTH_SECRET", SECRET)
+    with caplog.at_level(logging.DEBUG):
+        result = run("--debug", "dashboard", "--since", "2026-10-01", "--until", "2026-11-01")
+    assert result.code == 0, result.err
+    log = private_state_dir / "smstools-tui" / "log" / "dashboard.log"
+    assert f"the debug log is in {log}" in result.err
+    text = log.read_text(encoding="utf-8")
+    assert "GET /sms/search" in text  # the log did run, inside the app
+    assert_clean(text, "the dashboard's debug log")
+    assert_clean(result.out + result.err, "the console")
+    assert log.stat().st_mode & 0o777 == 0o600

@@ -6,12 +6,13 @@ already running) and a dashboard worker thread; pages are fetched concurrently u
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ import pandas as pd
 import tenacity
 
 from .._version import __version__
-from ..config import Settings
+from ..config import Credentials, Settings
 from ..dates import DateWindow, TimeInput, format_api_datetime, parse_api_datetime
 from ..errors import (
     ApiError,
@@ -37,9 +38,11 @@ from ..errors import (
     ResultTooLargeError,
     ServerError,
     SmstoolsError,
+    UnsupportedEncodingError,
 )
 from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, FrameSchema, check_status, records_frame
 from ..msisdn import to_msisdn
+from .body import ACCEPT_ENCODING, read_body
 from .decode import (
     RECEIVED_FIELDS,
     SENT_FIELDS,
@@ -51,8 +54,9 @@ from .decode import (
     decode_page,
 )
 from .paging import CancelToken, PagingPlan, ProgressCallback, fetch_all
+from .transport import DeadlineTransport, environment_proxy, operation_timeouts
 
-__all__ = ["Account", "SmstoolsClient", "TimeInput"]
+__all__ = ["Account", "SmstoolsClient", "TimeInput", "without_credentials"]
 
 log = logging.getLogger("smstools_tui.api")
 T = TypeVar("T")
@@ -63,7 +67,13 @@ RECEIVED_SERVICES = "/sms/received/sim/list"
 USER = "/user"
 
 _ACCEPT = {"json": "application/json", "xml": "application/xml"}
-_SECRET_FIELDS = frozenset({"authkey", "authsecret", "password", "secret", "apikey", "apisecret"})
+_CREDENTIAL_NAMES = frozenset(
+    {"authkey", "authsecret", "apikey", "apisecret", "secret", "password", "passwd", "token",
+     "accesstoken", "authtoken", "authorization"}
+)  # fmt: skip
+"""Field names, lower case without separators, that hold a credential whatever their value."""
+_SHORTEST_CONTAINED = 8
+"""Credentials at least this long are also found inside longer strings."""
 _MAX_RETRY_AFTER = 120.0
 
 
@@ -103,8 +113,22 @@ class Account:
         return self.business_name or person or self.username or "account"
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Account:
-        clean = {k: v for k, v in record.items() if k.lower() not in _SECRET_FIELDS}
+    def from_record(
+        cls, record: Mapping[str, Any], *, credentials: Credentials | None = None
+    ) -> Account:
+        """The account in a decoded ``/user`` answer, without any echoed credential.
+
+        Every field named like a credential (``authKey``, ``auth_key``, ``AUTH-SECRET`` …) is
+        dropped at any depth, and so is every value that is, or holds, the key, the secret or
+        their Basic-auth token when ``credentials`` are given: nothing built from the account
+        (its ``details``, the store's manifest) can carry them.
+
+        Example:
+            >>> echoed = {"username": "mrossi", "user": {"auth_key": "k-1", "note": "s-1"}}
+            >>> Account.from_record(echoed, credentials=Credentials("k-1", "s-1")).details
+            {'user': {}}
+        """
+        clean = without_credentials(record, credentials)
         aliases = clean.pop("senderAlias", None)
         if isinstance(aliases, dict):  # XML: <senderAlias><alias>…</alias></senderAlias>
             aliases = next(iter(aliases.values()), None)
@@ -124,6 +148,61 @@ class Account:
             "expires": _date(clean.pop("expirationDate", None)),
         }
         return cls(**known, details={k: v for k, v in clean.items() if v is not None})
+
+
+def without_credentials(
+    record: Mapping[str, Any], credentials: Credentials | None
+) -> dict[str, Any]:
+    """``record`` with every echoed credential removed, at any depth: entries whose name is a
+    credential's in any case or spelling, and strings that are (or, for credentials of at least
+    eight characters, contain) the key, the secret or their Basic-auth token.
+
+    Example:
+        >>> pair = Credentials("key-0001", "secret-0002")
+        >>> echoed = {"AUTH_KEY": "x", "a": ["key-0001", 1], "b": {"c": "secret-0002!"}}
+        >>> without_credentials(echoed, pair)
+        {'a': [1], 'b': {}}
+    """
+    cleaned = _without(record, _credential_values(credentials))
+    return {str(name): value for name, value in cleaned.items()}
+
+
+def _credential_values(credentials: Credentials | None) -> tuple[str, ...]:
+    if credentials is None:
+        return ()
+    token = base64.b64encode(":".join(credentials.as_tuple()).encode()).decode()
+    values = {credentials.key, credentials.secret, token, token.rstrip("=")}
+    return tuple(sorted(values, key=len, reverse=True))  # the longest first, when one holds another
+
+
+def _named_like_credential(name: Any) -> bool:
+    letters = "".join(character for character in str(name).lower() if character.isalnum())
+    return letters in _CREDENTIAL_NAMES
+
+
+def _holds_credential(value: Any, needles: tuple[str, ...]) -> bool:
+    return isinstance(value, str) and any(
+        value == needle or (len(needle) >= _SHORTEST_CONTAINED and needle in value)
+        for needle in needles
+    )
+
+
+def _without(value: Any, needles: tuple[str, ...]) -> Any:
+    if isinstance(value, Mapping):
+        return {
+            name: _without(child, needles)
+            for name, child in value.items()
+            if not (
+                _named_like_credential(name)
+                or _holds_credential(name, needles)
+                or _holds_credential(child, needles)
+            )
+        }
+    if isinstance(value, list | tuple):
+        return [
+            _without(child, needles) for child in value if not _holds_credential(child, needles)
+        ]
+    return value
 
 
 def _text(value: Any) -> str | None:
@@ -187,18 +266,24 @@ class SmstoolsClient:
         self.label = label or httpx.URL(self.settings.base_url).host
         self._requests_made = 0
         self._requests_lock = threading.Lock()
+        connections = self.settings.concurrency + 2
+        if transport is None:
+            transport = DeadlineTransport(
+                self.settings.timeout,
+                max_connections=connections,
+                proxy=environment_proxy(self.settings.base_url),
+            )
+        self._transport = transport
         self._http = httpx.Client(
             base_url=self.settings.base_url + "/",
             auth=httpx.BasicAuth(*credentials.as_tuple()),
             headers={
                 "Accept": _ACCEPT[self.settings.wire_format],
+                "Accept-Encoding": ACCEPT_ENCODING,
                 "User-Agent": f"smstools-tui/{__version__}",
             },
-            timeout=httpx.Timeout(self.settings.timeout, connect=min(10.0, self.settings.timeout)),
-            limits=httpx.Limits(
-                max_connections=self.settings.concurrency + 2,
-                max_keepalive_connections=self.settings.concurrency + 2,
-            ),
+            timeout=operation_timeouts(self.settings.timeout),
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
             transport=transport,
             follow_redirects=False,
         )
@@ -339,7 +424,7 @@ class SmstoolsClient:
             True
         """
         record = self._get(USER, {}, decode=lambda body: decode_object(body, endpoint=USER))
-        return Account.from_record(record)
+        return Account.from_record(record, credentials=self.settings.credentials)
 
     def receiving_services(self) -> pd.DataFrame:
         """The inbound services (``GET /sms/received/sim/list``): ``id``, ``sim``, ``key``,
@@ -450,17 +535,27 @@ class SmstoolsClient:
             before_sleep=_log_retry,
             reraise=True,
         )
-        return retrying(lambda: decode(self._get_once(endpoint, params, offset)))
+
+        def attempt() -> T:
+            try:
+                return decode(self._get_once(endpoint, params, offset))
+            except SmstoolsError as error:
+                # Before the retry log or anyone else sees it: a server may echo a credential
+                # in its errorMsg or its body.
+                _hide_credentials(error, _credential_values(self.settings.credentials))
+                raise
+
+        return retrying(attempt)
 
     def _get_once(self, endpoint: str, params: dict[str, str], offset: int | None) -> bytes:
         with self._requests_lock:  # pages are fetched from several threads
             self._requests_made += 1
         started = time.perf_counter()
         with (
-            _translate_transport_errors(endpoint, self.label),
+            _translate_transport_errors(endpoint, self.label, self.settings.timeout),
             self._http.stream("GET", endpoint.lstrip("/"), params=params) as response,
         ):
-            body = _read_limited(response, self.settings.max_body_bytes, endpoint)
+            body = read_body(response, self.settings.max_body_bytes, endpoint=endpoint)
         log.debug(
             "GET %s offset=%s -> %d, %d bytes in %.3f s",
             endpoint, offset, response.status_code, len(body), time.perf_counter() - started,
@@ -475,24 +570,6 @@ SERVICES_SCHEMA = FrameSchema(
     "receiving_services",
     (("id", "string"), ("sim", "string"), ("key", "string"), ("expirationDate", "timestamp")),
 )
-
-
-def _read_limited(response: httpx.Response, limit: int, endpoint: str) -> bytes:
-    declared = response.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise ResultTooLargeError(
-            f"the answer from {endpoint} is {int(declared):,} bytes, larger than the limit of "
-            f"{limit:,} bytes"
-        )
-    chunks, size = [], 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > limit:
-            raise ResultTooLargeError(
-                f"the answer from {endpoint} is larger than the limit of {limit:,} bytes"
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 _STATUS_ERRORS: dict[int, type[ApiError]] = {
@@ -533,11 +610,14 @@ def _retry_after(header: str | None) -> float | None:
 
 
 @contextmanager
-def _translate_transport_errors(endpoint: str, host: str) -> Iterator[None]:
+def _translate_transport_errors(endpoint: str, host: str, timeout: float) -> Iterator[None]:
     try:
         yield
     except httpx.TimeoutException:
-        raise NetworkError(f"{host} did not answer in time ({endpoint})") from None
+        raise NetworkError(
+            f"{host} did not answer {endpoint} in full within {timeout:g} s, the time allowed "
+            "per request (--timeout)"
+        ) from None
     except httpx.ConnectError as error:
         if "CERTIFICATE_VERIFY_FAILED" in str(error):
             raise _NotRetried(
@@ -552,12 +632,25 @@ def _translate_transport_errors(endpoint: str, host: str) -> Iterator[None]:
         raise _NotRetried(f"cannot talk to {host}: {type(error).__name__}") from None
 
 
+def _hide_credentials(error: SmstoolsError, needles: tuple[str, ...]) -> None:
+    """Replace every credential in the error's texts, which may quote the server."""
+    for name in ("message", "error_msg", "reason"):
+        text = getattr(error, name, None)
+        if isinstance(text, str):
+            for needle in needles:
+                text = text.replace(needle, "<hidden>")
+            setattr(error, name, text)
+    error.args = (error.message,)
+
+
 class _NotRetried(NetworkError):
     """A network failure that retrying cannot mend (TLS verification, a bad URL scheme)."""
 
 
 def _is_transient(error: BaseException) -> bool:
-    if isinstance(error, _NotRetried | RefusedAnswerError | ResultTooLargeError):
+    if isinstance(
+        error, _NotRetried | RefusedAnswerError | UnsupportedEncodingError | ResultTooLargeError
+    ):
         return False
     return isinstance(error, ServerError | RateLimitedError | NetworkError | DecodeError)
 

@@ -15,7 +15,7 @@ import click
 import pandas as pd
 
 from ..api.client import SmstoolsClient
-from ..config import Settings
+from ..config import DEFAULT_TIMEOUT, Settings
 from ..dates import parse_user_datetime
 from ..errors import ConfigError, SmstoolsError, StoreError
 from ..report.export import export_frame, partial_path
@@ -69,6 +69,7 @@ class ConnectionOptions:
     offline: bool = False
     no_store: bool = False
     max_pages: int | None = None
+    timeout: float = DEFAULT_TIMEOUT
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any]) -> ConnectionOptions:
@@ -83,6 +84,7 @@ class ConnectionOptions:
             offline=kwargs.pop("offline", False),
             no_store=kwargs.pop("no_store", False),
             max_pages=kwargs.pop("max_pages", None),
+            timeout=kwargs.pop("timeout", DEFAULT_TIMEOUT),
         )
         kwargs.pop("debug", None)
         options._check_store_flags()
@@ -96,6 +98,7 @@ class ConnectionOptions:
             "wire_format": self.wire_format,
             "concurrency": self.concurrency,
             "max_pages": self.max_pages,
+            "timeout": self.timeout,
         }
         if self.offline:
             configured = Settings.from_env(base_url=self.base_url)
@@ -182,6 +185,15 @@ def connection_options(command: F) -> F:
                 metavar="N",
                 help="The page budget of one search: a search that would take more pages is "
                 "refused after its first. Default: 10,000.",
+            ),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(0, min_open=True),
+                default=DEFAULT_TIMEOUT,
+                show_default=True,
+                metavar="SECONDS",
+                help="The most one request may take, from connecting to its last byte, however "
+                "slowly the server sends; a request that runs out of time is retried.",
             ),
             click.option(
                 "--demo",

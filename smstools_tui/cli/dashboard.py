@@ -1,22 +1,143 @@
-"""``smstools-tui dashboard``: the terminal dashboard (also what ``smstools-tui`` alone opens)."""
+"""``smstools-tui dashboard``: the terminal dashboard (also what ``smstools-tui`` alone opens).
+
+While the full-screen app runs, nothing may write to the terminal under it: the log goes to a
+file with ``--debug`` (:func:`debug_log_path`, said on stderr before the app starts and after it
+ends, and in the app's help), and warnings are held and written to stderr once the app has ended.
+"""
 
 from __future__ import annotations
 
+import collections
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
+import platformdirs
 
+from ..config import APP_NAME
+from ..errors import ConfigError
+from ..report.tables import printable
 from .common import ConnectionOptions, connection_options, window_options
+from .terminal import VisibleEscapesFormatter
+
+__all__ = ["HeldRecords", "dashboard_command", "debug_log_path", "open_debug_log", "quiet_terminal"]
+
+HELD_RECORDS = 200
+"""Warnings kept while the app runs, the latest; they are written out when it ends."""
+
+
+def debug_log_path() -> Path:
+    """Where ``--debug`` writes the dashboard's log: ``dashboard.log`` in the platform's user
+    log folder (``~/.local/state/smstools-tui/log`` on Linux)."""
+    return Path(platformdirs.user_log_dir(APP_NAME)) / "dashboard.log"
+
+
+def open_debug_log(path: Path) -> logging.Handler:
+    """A handler writing to ``path``, readable by the user alone (0600), for this session only:
+    the previous session's log moves to ``NAME.1``. Server text in a record shows its escapes.
+
+    Raises:
+        ConfigError: the file cannot be written.
+
+    Example:
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "log" / "dashboard.log"
+        >>> handler = open_debug_log(path)
+        >>> record = logging.makeLogRecord({"msg": "answered %s", "args": ("\\x1b]0;x\\x07",)})
+        >>> handler.handle(record)
+        True
+        >>> handler.close()
+        >>> path.read_text().split(": ", 1)[1], oct(path.stat().st_mode & 0o777)
+        ('answered \\\\x1b]0;x\\\\x07\\n', '0o600')
+    """
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if path.exists():
+            os.replace(path, path.with_name(path.name + ".1"))
+        # O_NOFOLLOW: a link planted in the log's place is refused, never written through.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+        handle = os.open(path, flags, 0o600)
+        os.fchmod(handle, 0o600)  # whatever the umask, and a file that was there before
+    except (FileExistsError, NotADirectoryError):
+        raise ConfigError(
+            f"cannot write the debug log {path}: {path.parent} is not a folder"
+        ) from None
+    except OSError as error:
+        raise ConfigError(f"cannot write the debug log {path}: {error.strerror or error}") from None
+    handler = logging.StreamHandler(open(handle, "w", encoding="utf-8"))  # noqa: SIM115
+    handler.setFormatter(VisibleEscapesFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    return handler
+
+
+class HeldRecords(logging.Handler):
+    """Keeps the latest ``capacity`` records of ``level`` and above, to write out later."""
+
+    def __init__(self, capacity: int = HELD_RECORDS, level: int = logging.WARNING) -> None:
+        super().__init__(level)
+        self.records: collections.deque[logging.LogRecord] = collections.deque(maxlen=capacity)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def quiet_terminal(debug: bool) -> Iterator[Path | None]:
+    """While inside, log nothing to the terminal: with ``debug`` everything goes to the debug
+    log (whose path is yielded, and said on stderr before and after), and warnings (Python's
+    too) are held and written to stderr on the way out."""
+    root = logging.getLogger()
+    terminal = [
+        handler
+        for handler in root.handlers
+        if isinstance(handler, logging.StreamHandler)
+        and not isinstance(handler, logging.FileHandler | HeldRecords)
+    ]
+    held = HeldRecords()
+    log_file: logging.Handler | None = None
+    path: Path | None = None
+    if debug:
+        path = debug_log_path()
+        log_file = open_debug_log(path)
+        click.echo(f"smstools-tui: the debug log goes to {printable(str(path))}", err=True)
+    for handler in terminal:
+        root.removeHandler(handler)
+    root.addHandler(held)
+    if log_file is not None:
+        root.addHandler(log_file)
+    # The app swallows what is printed while it runs: a Python warning becomes a record too.
+    logging.captureWarnings(True)
+    try:
+        yield path
+    finally:
+        logging.captureWarnings(False)
+        root.removeHandler(held)
+        if log_file is not None:
+            root.removeHandler(log_file)
+            log_file.close()
+        for handler in terminal:
+            root.addHandler(handler)
+            for record in held.records:
+                if record.levelno >= handler.level:
+                    handler.handle(record)
+        if path is not None:
+            click.echo(f"smstools-tui: the debug log is in {printable(str(path))}", err=True)
 
 
 @click.command("dashboard")
 @window_options
 @connection_options
-def dashboard_command(**kwargs: Any) -> None:
+@click.pass_context
+def dashboard_command(ctx: click.Context, /, **kwargs: Any) -> None:
     """Open the dashboard: the account at a glance, drill-down tables, filters and export.
 
     With credentials it shows the live account; without (or with --demo), the built-in demo
-    data, and says so in the header. Press ? inside for every key.
+    data, and says so in the header. Press ? inside for every key. The theme and the last
+    window picked inside are remembered for the next time (--since/--until win over it);
+    with --debug the log goes to a file, named on stderr.
 
     \b
     Examples:
@@ -24,10 +145,20 @@ def dashboard_command(**kwargs: Any) -> None:
       smstools-tui dashboard --since 2026-11-01 --until 2026-11-30
       smstools-tui dashboard --demo
     """
+    debug = bool(kwargs.get("debug")) or bool(ctx.find_root().params.get("debug"))
     options = ConnectionOptions.from_kwargs(kwargs)
     # Textual is imported here, not at the top: the other commands never load it.
     from ..tui import make_app
+    from ..tui.remembered import SettingsFile, default_settings_path
 
     with options.client(demo_without_credentials=True) as client:
-        app = make_app(client, since=options.since, until=options.until)
-        app.run()
+        remember = SettingsFile(default_settings_path())
+        with quiet_terminal(debug) as log_file:
+            app = make_app(
+                client,
+                since=options.since,
+                until=options.until,
+                remember=remember,
+                log_file=log_file,
+            )
+            app.run()

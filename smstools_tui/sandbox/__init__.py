@@ -14,6 +14,7 @@ from ..config import Credentials, Settings
 from .data import AccountSpec, SandboxAccount, generate_account
 from .emulator import (
     API_PREFIX,
+    BOMB_BYTES,
     FAULT_KINDS,
     SANDBOX_KEY,
     SANDBOX_SECRET,
@@ -21,12 +22,14 @@ from .emulator import (
     SandboxApi,
     SandboxResponse,
     XmlStyle,
+    compression_bomb,
     encode_xml_page,
 )
 from .process import free_port, sandbox_process
 from .server import SandboxServer
 
 __all__ = [
+    "BOMB_BYTES",
     "FAULT_KINDS",
     "SANDBOX_KEY",
     "SANDBOX_SECRET",
@@ -37,6 +40,7 @@ __all__ = [
     "SandboxResponse",
     "SandboxServer",
     "XmlStyle",
+    "compression_bomb",
     "demo_account",
     "demo_client",
     "encode_xml_page",

@@ -12,13 +12,15 @@ recover: server errors, rate limiting with ``Retry-After``, dropped connections.
 from __future__ import annotations
 
 import base64
+import functools
 import hmac
 import random
 import re
 import threading
 import time
+import zlib
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -33,12 +35,14 @@ from ..frames import STATUSES
 from .data import SandboxAccount
 
 __all__ = [
+    "BOMB_BYTES",
     "SANDBOX_KEY",
     "SANDBOX_SECRET",
     "FaultPlan",
     "SandboxApi",
     "SandboxResponse",
     "XmlStyle",
+    "compression_bomb",
     "encode_xml_page",
 ]
 
@@ -64,7 +68,10 @@ class FaultPlan:
             right body under the wrong ``Content-Type``), ``count`` (a page whose ``count`` is
             off by a few), ``empty`` (a page with no items although more match), ``repeat`` (a
             page that holds the previous page's items again), ``offset`` (a page that echoes the
-            wrong ``offset``).
+            wrong ``offset``), ``bomb`` (a 200 of a few kilobytes, gzip inside gzip, that inflates
+            to :data:`BOMB_BYTES`), ``trickle`` (a good answer sent a byte at a time, ``trickle``
+            seconds apart, that no per-read timeout ends; in-process, the body stops part-way with
+            the read timeout a deadline gives).
         retry_after: the seconds a 429 asks to wait.
         seed: the seed of the fault sequence.
         after: when set, every request after this many (counted over all endpoints) fails: the
@@ -82,6 +89,8 @@ class FaultPlan:
     after: int | None = None
     stall: float = 2.0
     """How long a ``timeout`` keeps the HTTP server silent before it drops the connection."""
+    trickle: float = 0.5
+    """Seconds between the bytes of a ``trickle`` over HTTP."""
 
     def __post_init__(self) -> None:
         unknown = set(self.kinds) - set(FAULT_KINDS)
@@ -90,12 +99,14 @@ class FaultPlan:
 
 
 FAULT_KINDS = (
-    "500", "502", "503", "429", "drop", "timeout",
-    "truncate", "html200", "content_type", "count", "empty", "repeat", "offset",
+    "500", "502", "503", "429", "drop", "timeout", "bomb",
+    "truncate", "html200", "content_type", "count", "empty", "repeat", "offset", "trickle",
 )  # fmt: skip
-"""Every fault the sandbox can inject. The first six replace the answer; the others spoil it."""
+"""Every fault the sandbox can inject. The first seven replace the answer; the others spoil it."""
 _PAGE_SPOILERS = frozenset({"count", "empty", "repeat", "offset"})
-_SPOILERS = frozenset({"truncate", "html200", "content_type"}) | _PAGE_SPOILERS
+_SPOILERS = frozenset({"truncate", "html200", "content_type", "trickle"}) | _PAGE_SPOILERS
+BOMB_BYTES = 256 * 1024 * 1024
+"""What a ``bomb`` inflates to: four times the client's default body limit."""
 _PROXY_PAGE = (
     b"<html><head><title>{status}</title></head><body><h1>{status}</h1>"
     b"<p>The proxy server received an invalid response from an upstream server.</p></body></html>"
@@ -248,10 +259,19 @@ class SandboxApi:
                 raise httpx.RemoteProtocolError("peer closed connection", request=request)
             if response.fault == "timeout":
                 raise httpx.ReadTimeout("timed out", request=request)
+            stream: httpx.SyncByteStream = httpx.ByteStream(response.body)
+            if response.fault == "trickle":
+                stream = _Trickled(response.body, request)
+            # A stream, not content=: httpx would read and decode a content= body on the spot,
+            # unbounded, before the client's own bounded reader sees it.
             return httpx.Response(
                 response.status,
-                headers={"Content-Type": response.content_type, **response.headers},
-                content=response.body,
+                headers={
+                    "Content-Type": response.content_type,
+                    "Content-Length": str(len(response.body)),
+                    **response.headers,
+                },
+                stream=stream,
             )
 
         return httpx.MockTransport(answer)
@@ -359,6 +379,13 @@ class SandboxApi:
             response = self._error(500, "GENERIC_ERROR", xml)
             response.fault = kind
             return response
+        if kind == "bomb":
+            return SandboxResponse(
+                200,
+                compression_bomb(),
+                "application/xml" if xml else "application/json",
+                {"Content-Encoding": "gzip, gzip"},
+            )
         if kind == "502":
             return SandboxResponse(
                 502, _PROXY_PAGE.replace(b"{status}", b"502 Bad Gateway"), "text/html"
@@ -376,6 +403,8 @@ class SandboxApi:
             response.content_type = "text/html"
         elif kind == "content_type":
             response.content_type = "application/json" if xml else "text/xml"
+        elif kind == "trickle":
+            response.fault = "trickle"
         return response
 
     # -- encoding --------------------------------------------------------------------------------
@@ -408,6 +437,36 @@ class SandboxApi:
             body = _xml_document(f"<{root}>{_xml_fields(values)}</{root}>")
             return SandboxResponse(status, body, "application/xml")
         return SandboxResponse(status, orjson.dumps(dict(values)))
+
+
+@functools.cache
+def compression_bomb() -> bytes:
+    """:data:`BOMB_BYTES` of spaces, gzipped, gzipped again: about 1 KB that a client which
+    inflates without counting turns into a quarter of a gibibyte."""
+    inner = zlib.compressobj(9, zlib.DEFLATED, _GZIP_WBITS)
+    piece = b" " * (1 << 20)
+    layer = b"".join(
+        [inner.compress(piece) for _ in range(BOMB_BYTES // len(piece))] + [inner.flush()]
+    )
+    outer = zlib.compressobj(9, zlib.DEFLATED, _GZIP_WBITS)
+    return outer.compress(layer) + outer.flush()
+
+
+_GZIP_WBITS = zlib.MAX_WBITS | 16
+
+
+class _Trickled(httpx.SyncByteStream):
+    """A body arriving a byte at a time until the deadline of a client's request ends it: the
+    in-process stand-in for a trickle, which has no socket to be slow on."""
+
+    def __init__(self, body: bytes, request: httpx.Request) -> None:
+        self.body = body
+        self.request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        for index in range(len(self.body) // 3):
+            yield self.body[index : index + 1]
+        raise httpx.ReadTimeout("the answer trickled past its deadline", request=self.request)
 
 
 def encode_xml_page(

@@ -10,12 +10,13 @@ import socket
 import sys
 import threading
 import time
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from .emulator import API_PREFIX, SandboxApi
+from .emulator import API_PREFIX, SandboxApi, SandboxResponse
 
 __all__ = ["SandboxServer"]
 
@@ -40,7 +41,7 @@ class SandboxServer:
         self.api = api
         self.latency = latency
         handler = _handler_for(api, latency)
-        self._server = _QuietServer((host, port), handler)
+        self._server = _Server((host, port), handler)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self._serving = False
@@ -88,10 +89,11 @@ class SandboxServer:
         self.stop()
 
 
-class _QuietServer(ThreadingHTTPServer):
+class _Server(ThreadingHTTPServer):
+    """A client that hangs up in the middle of an answer (its deadline passed, its fetch was
+    cancelled) is the client's business: no traceback on the sandbox's stderr."""
+
     def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that hangs up (a failed fetch closing its connections) is no server error,
-        # and the sandbox prints nothing into the output of the command it serves.
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 
@@ -124,6 +126,9 @@ def _handler_for(api: SandboxApi, latency: float) -> type[BaseHTTPRequestHandler
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.close_connection = True
                 return
+            if response.fault == "trickle":
+                self._trickle(response)
+                return
             self.send_response(response.status)
             self.send_header("Content-Type", f"{response.content_type}; charset=utf-8")
             self.send_header("Content-Length", str(len(response.body)))
@@ -138,6 +143,23 @@ def _handler_for(api: SandboxApi, latency: float) -> type[BaseHTTPRequestHandler
                 self.close_connection = True
                 return
             self.wfile.write(response.body)
+
+        def _trickle(self, response: SandboxResponse) -> None:
+            """The head and the body a byte at a time, each byte well inside any read timeout."""
+            head = [
+                f"HTTP/1.1 {response.status} {HTTPStatus(response.status).phrase}",
+                f"Content-Type: {response.content_type}; charset=utf-8",
+                f"Content-Length: {len(response.body)}",
+                *(f"{name}: {value}" for name, value in response.headers.items()),
+                "Connection: close",
+            ]
+            answer = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body
+            self.close_connection = True
+            # An Event, not time.sleep: tests that make retries instant patch time.sleep.
+            pause = threading.Event()
+            for index in range(len(answer)):  # until the client gives up, as it should
+                self.wfile.write(answer[index : index + 1])
+                pause.wait(api.faults.trickle)
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass  # quiet: the sandbox runs under tests and benchmarks

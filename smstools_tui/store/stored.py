@@ -393,9 +393,9 @@ class StoredClient:
             # Nothing fetched is lost: the error carries all the store now holds of the window,
             # the chunks committed before the failure included.
             error.partial = self._answer(kind, span, filters, complete=False)
+            report.warn_left_out(failed=True)
             raise
-        finally:
-            report.warn_left_out()
+        report.warn_left_out()
         self._remember()
 
     def _answer(

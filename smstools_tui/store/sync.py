@@ -46,7 +46,13 @@ import pandas as pd
 
 from ..api.client import Account, SmstoolsClient
 from ..api.paging import CancelToken, ProgressCallback
-from ..errors import FetchCancelled, ResultTooLargeError, SmstoolsError, StoreError
+from ..errors import (
+    BodyTooLargeError,
+    FetchCancelled,
+    ResultTooLargeError,
+    SmstoolsError,
+    StoreError,
+)
 from .coverage import Span, from_epoch, to_epoch
 from .manifest import Kind, time_column
 from .store import CommitStats, Store
@@ -175,10 +181,12 @@ class SyncReport:
         self.new_received += stats.new["received"]
         self.statuses_updated += stats.updated
 
-    def warn_left_out(self) -> None:
-        """Log, once, the messages left out for their dates."""
+    def warn_left_out(self, *, failed: bool = False) -> None:
+        """Log, once, the messages left out for their dates: a warning after a run that
+        succeeded; after a failure only in the debug log, since the failure's one line is what
+        the user needs then."""
         if self.left_out:
-            log.warning("%s", self.left_out.summary())
+            log.log(logging.INFO if failed else logging.WARNING, "%s", self.left_out.summary())
 
     def summary(self) -> str:
         """One line for people.
@@ -271,10 +279,14 @@ class Syncer:
                 self.fill(kind, (start, end), report, fetched_ids, progress, cancel)
             self.recheck(None, now, report, fetched_ids, progress, cancel)
             self.store.commit(synced_at=from_epoch(end))
+        except BaseException:
+            report.warn_left_out(failed=True)
+            raise
+        else:
+            report.warn_left_out()
         finally:
             report.requests = self.client.requests_made - requests_before
             report.seconds = time.perf_counter() - started
-            report.warn_left_out()
         return report
 
     def _start(self, since: datetime | str | None, now: datetime) -> int:
@@ -408,8 +420,10 @@ class Syncer:
         search = self.client.sent if kind == "sent" else self.client.received
         try:
             frame = search(since, until, progress=pages.callback(), cancel=cancel)
-        except ResultTooLargeError:
-            if end - start < 2:
+        except ResultTooLargeError as error:
+            if end - start < 2 or isinstance(error, BodyTooLargeError):
+                # A narrower window does not make an oversized body smaller.
+                self._keep_partial(kind, start, end, error.partial, report, fetched_ids)
                 raise
             middle = start + (end - start) // 2
             log.info("more messages than one search may return: splitting the chunk in two")

@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pandas as pd
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
@@ -47,6 +48,7 @@ from .messages import (
     ReportComputed,
 )
 from .model import format_timestamp
+from .remembered import SettingsFile
 from .replies import ReplyIndex
 from .safe_text import visible
 from .screens.detail import MessageDetail, describe_message
@@ -88,6 +90,14 @@ class DashboardApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "smstools dashboard"
+    # Classes of every screen by terminal width, for the layouts of app.tcss (80×24 and up).
+    # No ClassVar: Textual's own annotation (a ClassVar inside a union) reads to mypy as an
+    # instance variable, which a ClassVar may not override.
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-narrow"),
+        (100, "-medium"),
+        (120, "-wide"),
+    ]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="Quit the dashboard"),
@@ -129,9 +139,13 @@ class DashboardApp(App[None]):
         compare_previous: bool = True,
         export_dir: Path | None = None,
         close_client: bool = False,
+        remember: SettingsFile | None = None,
+        log_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.client = client
+        self.remember = remember
+        self.log_file = log_file
         self.choice = window
         self.reports = list(reports if reports is not None else default_reports(zone))
         self.specs: dict[str, ReportSpec] = {}
@@ -158,7 +172,7 @@ class DashboardApp(App[None]):
         self._previous_figures: WindowFigures | None = None
         self.charts: OverviewCharts | None = None
         self.replies: ReplyIndex | None = None
-        self.source = "demo" if client.is_demo else client.label
+        self.source = source_of(client)
         self.tabs: list[tuple[str, str]] = [
             ("tab-overview", "Overview"),
             ("tab-sent", SENT_VIEW.title),
@@ -201,7 +215,18 @@ class DashboardApp(App[None]):
     def on_mount(self) -> None:
         for spec in self.specs.values():
             self.view(spec.id).set_note(spec.description or spec.title)
+        self.query_one(Overview).focus()  # so it scrolls at once where it is taller than the screen
+        self._recall_theme()
+        if self.log_file is not None:
+            self.notify(f"Debug log: {self.log_file}", title="--debug", markup=False, timeout=8)
         self.start_fetch()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Under 100 columns the keys pack closer and the palette's hint gives way, so "? Help"
+        # stays on the line (the help lists Ctrl+P).
+        footer = self.query_one(Footer)
+        footer.compact = event.size.width < 100
+        footer.show_command_palette = event.size.width >= 100
 
     def view(self, view_id: str) -> FrameView:
         """The table view of a tab: ``sent``, ``received`` or a report's id."""
@@ -313,6 +338,8 @@ class DashboardApp(App[None]):
             )
         else:
             title, hint = _explain(failure.error)
+            # For --debug: the log says what the panel says (the log's formatter shows escapes).
+            log.info("fetch failed: %s: %s", title, failure.error.message)
             self._show_failure(title, failure.error.message, hint)
         if not shown and partial is not None and (len(partial.sent) or len(partial.received)):
             self._show_dataset(partial)
@@ -551,9 +578,11 @@ class DashboardApp(App[None]):
         self.push_screen(WindowScreen(self.choice, self.client.now), chosen)
 
     def set_window(self, choice: WindowChoice) -> None:
-        """Show ``choice`` and fetch it."""
+        """Show ``choice`` and fetch it (and remember it for the next session)."""
         self.choice = choice
         self.query_one(DashboardHeader).set_choice(choice)
+        if self.remember is not None:
+            self.remember.remember_window(self.source, choice)
         self.start_fetch()
 
     def action_show_tab_index(self, index: int) -> None:
@@ -567,6 +596,8 @@ class DashboardApp(App[None]):
         view = self.active_view()
         if view is not None:
             view.table.focus()
+        elif tab_id == "tab-overview":
+            self.query_one(Overview).focus()
 
     def show_variant(self, report_id: str, key: str) -> None:
         """Switch to the report tab ``report_id`` showing its variant ``key`` (``month`` …)."""
@@ -579,9 +610,24 @@ class DashboardApp(App[None]):
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
+    def _recall_theme(self) -> None:
+        """The remembered theme, if Textual still has it; from now on every change is kept."""
+        if self.remember is None:
+            return
+        theme = self.remember.load().theme
+        if theme is not None and theme in self.available_themes:
+            self.theme = theme
+        elif theme is not None:
+            log.warning("ignoring the remembered theme %r: no such theme", visible(theme))
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if self.remember is not None:
+            self.remember.remember_theme(theme.name)
+
     def action_help(self) -> None:
         rows = key_rows(self.BINDINGS, FrameView.BINDINGS, tabs=[title for _, title in self.tabs])
-        self.push_screen(HelpScreen(rows))
+        self.push_screen(HelpScreen(rows, log_file=self.log_file))
 
     def action_export(self, suffix: str = ".csv") -> None:
         """Ask where to write the table on screen (as filtered and sorted) or the HTML report of
@@ -760,6 +806,21 @@ class DashboardApp(App[None]):
                     _bind(self.show_variant, report.id, variant.key),
                 )
         yield SystemCommand("Clear filters", "Clear the filters and search (x)", self._clear)
+        view = self.active_view()
+        if view is not None:
+            yield SystemCommand(
+                "Copy the cell", "The cell under the cursor, to the clipboard (y)",
+                _bind(self._copy, "cell"),
+            )  # fmt: skip
+            yield SystemCommand(
+                "Copy the row", "The row under the cursor, tab-separated, to the clipboard (Y)",
+                _bind(self._copy, "row"),
+            )  # fmt: skip
+            if any(table.spec.numbers for table in self._views_of_tab()):
+                yield SystemCommand(
+                    "Copy the numbers", "Every number in the table, one per line (n)",
+                    _bind(self._copy, "numbers"),
+                )  # fmt: skip
         yield SystemCommand("Help", "Every key (?)", self.action_help)
         yield SystemCommand(
             "Light/dark theme", "Switch between the two (t)", self.action_toggle_dark
@@ -774,6 +835,25 @@ class DashboardApp(App[None]):
         if view is not None:
             view.action_clear_filters()
 
+    def _views_of_tab(self) -> list[FrameView]:
+        pane = self.query_one(TabbedContent).active_pane
+        return list(pane.query(FrameView)) if pane is not None else []
+
+    def _copy(self, what: str) -> None:
+        """Copy the ``cell``, the ``row`` or the ``numbers`` of the table in use (the palette's
+        way to ``y``, ``Y`` and ``n``)."""
+        view = self.active_view()
+        if view is None:
+            return
+        if what == "numbers" and not view.spec.numbers:
+            # The table in use has no numbers: the first table of the tab that has.
+            view = next((table for table in self._views_of_tab() if table.spec.numbers), view)
+        {
+            "cell": view.action_copy_cell,
+            "row": view.action_copy_row,
+            "numbers": view.action_copy_numbers,
+        }[what]()
+
     async def action_quit(self) -> None:
         if self._cancel is not None:
             self._cancel.set()
@@ -784,6 +864,12 @@ class DashboardApp(App[None]):
             self._cancel.set()
         if self.close_client:
             self.client.close()
+
+
+def source_of(client: MessageSource) -> str:
+    """``demo``, or the gateway's host: what the header shows, and the account a window is
+    remembered for."""
+    return "demo" if client.is_demo else client.label
 
 
 def _bind(function: Callable[..., None], *args: Any) -> Callable[[], None]:
@@ -829,6 +915,8 @@ def make_app(
     zone: tzinfo | None = None,
     compare_previous: bool = True,
     export_dir: Path | None = None,
+    remember: SettingsFile | None = None,
+    log_file: Path | None = None,
 ) -> DashboardApp:
     """The dashboard app, ready to ``run()`` (or ``run_test()``).
 
@@ -845,12 +933,19 @@ def make_app(
         compare_previous: also load the previous window of the same length, for the overview's
             changes.
         export_dir: where exports are proposed (default: the working directory).
+        remember: where the theme and the last window picked are kept between sessions (the
+            command line passes :func:`~smstools_tui.tui.remembered.default_settings_path`);
+            ``None`` remembers nothing. A window given here (``window``, ``since``, ``until``)
+            wins over the remembered one.
+        log_file: where ``--debug`` writes the log while the app runs, to show in the help.
     """
     from .. import connect
 
     owned = client is None
     if client is None:
         client = connect()
+    if window is None and since is None and until is None and remember is not None:
+        window = remember.window(source_of(client), client.now())
     if window is None:
         window = WindowChoice.custom(since, until)
     return DashboardApp(
@@ -862,4 +957,6 @@ def make_app(
         compare_previous=compare_previous,
         export_dir=export_dir,
         close_client=owned,
+        remember=remember,
+        log_file=log_file,
     )

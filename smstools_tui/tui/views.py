@@ -98,6 +98,8 @@ class TableSpec:
         default_sort: the order before the user picks one (``None``: the frame's own).
         highlight: a boolean column; rows where it is true stand out.
         noun: what a row is, for the status line (``messages``, ``rows``).
+        numbers: a column of phone numbers the user may want as a list (``n`` copies its
+            distinct values in the rows on screen, one per line).
     """
 
     id: str
@@ -108,6 +110,7 @@ class TableSpec:
     default_sort: SortOrder | None = None
     highlight: str | None = None
     noun: str = "rows"
+    numbers: str | None = None
 
 
 Compute = Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]
@@ -348,6 +351,7 @@ FAILING_REPORT = ReportSpec(
     search_columns=("number", "last_status_detail"),
     default_sort=SortOrder("failures", descending=True),
     noun="numbers",
+    numbers="number",
     compute=_failing,
     description=(
         "Numbers with 2 or more failed messages since their last delivered one: candidates to "
@@ -374,6 +378,7 @@ COMPLIANCE_REPORT = ReportSpec(
     search_columns=("to", "transactionId", "text", "opt_out_text"),
     default_sort=SortOrder("insertDate", descending=True),
     noun="messages",
+    numbers="to",
     compute=_compliance,
     summary=lambda frame: (
         f"⚠ {len(frame):,} messages were sent to numbers after they had opted out "
@@ -403,6 +408,7 @@ OPT_OUTS_REPORT = ReportSpec(
     default_sort=SortOrder("sent_after", descending=True),
     highlight="messaged_after",
     noun="numbers",
+    numbers="number",
     compute=opt_outs_flagged,
     description=(
         "Numbers that sent an opt-out keyword (STOP, CANCELLA …). Highlighted: messaged again "

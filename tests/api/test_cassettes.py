@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pandas as pd
 import pytest
 import vcr
@@ -76,6 +77,13 @@ recorder = vcr.VCR(
 )
 
 
+def replayable_transport() -> httpx.HTTPTransport:
+    """httpx's own transport, which is where vcrpy records and replays (it patches
+    ``httpx.HTTPTransport.handle_request``); the client's deadline transport is tested on its
+    own, against live loopback servers."""
+    return httpx.HTTPTransport()
+
+
 @pytest.fixture(scope="module")
 def sandbox_base_url() -> Iterator[str]:
     """The sandbox's URL when recording; when replaying, an address nothing listens on."""
@@ -88,7 +96,11 @@ def sandbox_base_url() -> Iterator[str]:
 
 
 def sandbox_client(base_url: str, **settings: Any) -> SmstoolsClient:
-    return SmstoolsClient(sandbox_settings(base_url, page_size=50, **settings), clock=Clock())
+    return SmstoolsClient(
+        sandbox_settings(base_url, page_size=50, **settings),
+        clock=Clock(),
+        transport=replayable_transport(),
+    )
 
 
 @pytest.mark.parametrize("wire_format", ["json", "xml"])
@@ -138,7 +150,7 @@ def test_sandbox_refusal_replayed(sandbox_base_url: str) -> None:
         recorder.use_cassette("sandbox_bad_credentials.yaml"),
         pytest.raises(AuthenticationError, match="401 BAD_CREDENTIALS"),
     ):
-        SmstoolsClient(settings).account()
+        SmstoolsClient(settings, transport=replayable_transport()).account()
 
 
 # -- the API's documented example answers ------------------------------------------------------
@@ -146,7 +158,7 @@ def test_sandbox_refusal_replayed(sandbox_base_url: str) -> None:
 
 def documented_client() -> SmstoolsClient:
     settings = Settings(credentials=Credentials("documented-key", "documented-secret"))
-    return SmstoolsClient(settings, clock=Clock())
+    return SmstoolsClient(settings, clock=Clock(), transport=replayable_transport())
 
 
 def test_documented_sent_example() -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import gzip
 import logging
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +19,7 @@ from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.config import Credentials
 from smstools_tui.errors import (
     AuthenticationError,
+    BodyTooLargeError,
     ConfigError,
     DecodeError,
     InvalidQueryError,
@@ -24,6 +28,7 @@ from smstools_tui.errors import (
     RateLimitedError,
     ServerError,
     UnsafeXmlError,
+    UnsupportedEncodingError,
 )
 from smstools_tui.sandbox import (
     SANDBOX_KEY,
@@ -250,9 +255,21 @@ def test_a_very_long_retry_after_is_not_waited_for(
 
 
 def respond(
-    api: SandboxApi, status: int, body: bytes, content_type: str = "application/json"
-) -> None:
-    api.handle = lambda *args: SandboxResponse(status, body, content_type)  # type: ignore[method-assign]
+    api: SandboxApi,
+    status: int,
+    body: bytes,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> dict[str, int]:
+    """Make ``api`` answer every request with this response; ``["n"]`` counts the requests."""
+    calls = {"n": 0}
+
+    def answer(*args: object) -> SandboxResponse:
+        calls["n"] += 1
+        return SandboxResponse(status, body, content_type, dict(headers or {}))
+
+    api.handle = answer  # type: ignore[method-assign]
+    return calls
 
 
 @pytest.mark.parametrize(
@@ -276,13 +293,7 @@ def test_each_error_code(
     error: type[Exception],
     attempts: int,
 ) -> None:
-    calls = {"n": 0}
-
-    def answer(*args: object) -> SandboxResponse:
-        calls["n"] += 1
-        return SandboxResponse(status, f'{{"errorMsg":"{code}","errorCode":{status}}}'.encode())
-
-    api.handle = answer  # type: ignore[method-assign]
+    calls = respond(api, status, f'{{"errorMsg":"{code}","errorCode":{status}}}'.encode())
     with pytest.raises(error) as caught:
         make_client().sent(SINCE, UNTIL)
     assert caught.value.error_code == status and caught.value.error_msg == code  # type: ignore[attr-defined]
@@ -316,13 +327,7 @@ def test_bad_credentials_are_a_clear_message_without_the_secret(api: SandboxApi)
 def test_a_200_that_is_not_the_api_is_retried_then_reported(
     api: SandboxApi, make_client: Callable[..., SmstoolsClient]
 ) -> None:
-    calls = {"n": 0}
-
-    def proxy_page(*args: object) -> SandboxResponse:
-        calls["n"] += 1
-        return SandboxResponse(200, b"<html><body>Proxy says hi</body></html>", "text/html")
-
-    api.handle = proxy_page  # type: ignore[method-assign]
+    calls = respond(api, 200, b"<html><body>Proxy says hi</body></html>", "text/html")
     with pytest.raises(
         DecodeError, match="from /sms/search at offset 0: the answer has no metadata"
     ):
@@ -354,15 +359,7 @@ def test_a_spoiled_200_is_retried_until_a_good_answer(
 def test_an_entity_bomb_is_refused_at_once(
     api: SandboxApi, make_client: Callable[..., SmstoolsClient]
 ) -> None:
-    calls = {"n": 0}
-
-    def bomb(*args: object) -> SandboxResponse:
-        calls["n"] += 1
-        return SandboxResponse(
-            200, b'<!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>', "application/xml"
-        )
-
-    api.handle = bomb  # type: ignore[method-assign]
+    calls = respond(api, 200, b'<!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>', "application/xml")
     with pytest.raises(UnsafeXmlError):
         make_client(wire_format="xml").sent(SINCE, UNTIL)
     assert calls["n"] == 1
@@ -449,3 +446,74 @@ def test_requests_made_counts_every_request_retries_included(
     client.sent(SINCE, UNTIL)
     client.account()
     assert client.requests_made == sum(flaky.requests.values()) > 5
+
+
+def test_a_compression_bomb_is_refused_at_once(
+    account: SandboxAccount, make_client: Callable[..., SmstoolsClient], clock: Clock
+) -> None:
+    bombing = SandboxApi(account, clock=clock, faults=FaultPlan(rate=1.0, kinds=("bomb",)))
+    with pytest.raises(BodyTooLargeError, match="decoded answer from /sms/search is larger"):
+        make_client(bombing, max_body_bytes=2 * 1024 * 1024).sent(SINCE, UNTIL)
+    assert bombing.requests["/sms/search"] == 1
+
+
+def test_an_unknown_content_encoding_is_refused_at_once(
+    api: SandboxApi, make_client: Callable[..., SmstoolsClient]
+) -> None:
+    calls = respond(api, 200, b"\x8b\x02\x80", headers={"Content-Encoding": "br"})
+    with pytest.raises(UnsupportedEncodingError, match="content encoding 'br'"):
+        make_client().sent(SINCE, UNTIL)
+    assert calls["n"] == 1
+
+
+def test_a_gzipped_answer_is_read_and_a_cut_one_retried(
+    api: SandboxApi, make_client: Callable[..., SmstoolsClient], account: SandboxAccount
+) -> None:
+    real = api.handle
+    calls = {"n": 0}
+    counting = threading.Lock()  # pages are asked from several threads
+
+    def gzipped(*args: object) -> SandboxResponse:
+        with counting:
+            calls["n"] += 1
+            cut = calls["n"] == 2
+        response = real(*args)  # type: ignore[arg-type]
+        response.body = gzip.compress(response.body)
+        if cut:
+            response.body = response.body[: len(response.body) // 2]
+        response.headers["Content-Encoding"] = "gzip"
+        return response
+
+    api.handle = gzipped  # type: ignore[method-assign]
+    frame = make_client().sent(SINCE, UNTIL)
+    same_rows(frame.sort_values("id", ascending=False), truth_sent(account))
+    assert calls["n"] == -(-len(frame) // 100) + 1  # the cut page, once more
+
+
+def test_trickled_answers_are_retried_to_the_exact_records(
+    account: SandboxAccount,
+    make_client: Callable[..., SmstoolsClient],
+    clock: Clock,
+    sleeps: Sleeps,
+) -> None:
+    slow = SandboxApi(
+        account, clock=clock, page_cap=100, faults=FaultPlan(rate=0.3, kinds=("trickle",), seed=2)
+    )
+    frame = make_client(slow).sent(SINCE, UNTIL)
+    same_rows(frame.sort_values("id", ascending=False), truth_sent(account))
+    assert slow.faults_injected["trickle"] >= 2 and len(sleeps) >= 2
+
+
+def test_the_client_offers_only_the_encodings_it_reads(
+    api: SandboxApi, make_client: Callable[..., SmstoolsClient]
+) -> None:
+    seen: list[dict[str, str]] = []
+    real = api.handle
+
+    def spy(method: str, path: str, query: str, headers: Any) -> SandboxResponse:
+        seen.append(dict(headers))
+        return real(method, path, query, headers)
+
+    api.handle = spy  # type: ignore[method-assign]
+    make_client().account()
+    assert seen[0]["accept-encoding"] == "gzip, deflate"

@@ -3,8 +3,9 @@ the true data or fails with one clear line; it never passes part of the data off
 
 Each scenario draws, from its seed, a mix of faults (server errors, a proxy's HTML pages, rate
 limiting, timeouts, connections dropped mid-body, truncated bodies, wrong content types, counts
-that change, empty pages before the end), how often they strike, the format, the concurrency
-and what to run. The truth is what the same sandbox answers without faults.
+that change, empty pages before the end, compression bombs, answers trickled a byte at a time),
+how often they strike, the format, the concurrency and what to run. The truth is what the same
+sandbox answers without faults.
 """
 
 from __future__ import annotations
@@ -43,8 +44,13 @@ from .strays import StrayRecords
 SINCE = (NOW - timedelta(days=40)).isoformat()
 UNTIL = (NOW - timedelta(days=1)).isoformat()
 PAGE = 50
-# Over HTTP a timeout means waiting for the client's timeout: those run in-process only.
+# Over HTTP a timeout means waiting for the client's timeout: those run in-process only. A
+# trickle runs over HTTP too, a byte every 0.1 s, which no per-read timeout ends: the deadline
+# of half a second does.
 OVER_HTTP = tuple(kind for kind in FAULT_KINDS if kind != "timeout")
+DEADLINE = ("--timeout", "0.5")
+# In-process, a bomb stops at this (pages are some 20 KB) instead of the default 64 MiB.
+BODY_LIMIT = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,9 @@ class Scenario:
         )
 
     def api(self, account: SandboxAccount) -> SandboxApi:
-        plan = FaultPlan(rate=self.rate, kinds=self.kinds, seed=self.seed, retry_after=0)
+        plan = FaultPlan(
+            rate=self.rate, kinds=self.kinds, seed=self.seed, retry_after=0, trickle=0.1
+        )
         return SandboxApi(account, clock=Clock(), page_cap=PAGE, faults=plan)
 
 
@@ -161,6 +169,7 @@ def test_fetch_under_faults(
         wire_format=scenario.wire_format,
         concurrency=scenario.concurrency,
         max_attempts=6,
+        max_body_bytes=BODY_LIMIT,
     )
     with SmstoolsClient(
         settings, transport=api.transport(), clock=Clock(), sleep=lambda _: None
@@ -227,7 +236,7 @@ def test_export_under_faults(
     store = ["--no-store"] if seed % 2 else ["--store", str(tmp_path / "store")]
     result = run(
         "export", scenario.kind, "--since", SINCE, "--until", UNTIL, "--format", scenario.wire_format,
-        "--concurrency", str(scenario.concurrency), *store, "--out", str(target),
+        "--concurrency", str(scenario.concurrency), *store, *DEADLINE, "--out", str(target),
     )  # fmt: skip
     if result.code == 0:
         assert_truth(
@@ -269,7 +278,7 @@ def test_report_under_faults(
     api = scenario.api(account)
     cli_env(serve(api))
     target = tmp_path / "faulty.csv"
-    result = run("report", *args, "--format", scenario.wire_format, "--out", str(target))
+    result = run("report", *args, "--format", scenario.wire_format, *DEADLINE, "--out", str(target))
     if result.code == 0:
         assert target.read_bytes() == expected.read_bytes()
         note(tally, api, "report exact")
@@ -334,7 +343,10 @@ def assert_sync_ends_in_truth(
 ) -> None:
     path = tmp_path / "store"
     settings = sandbox_settings(
-        page_size=PAGE, wire_format=scenario.wire_format, concurrency=scenario.concurrency
+        page_size=PAGE,
+        wire_format=scenario.wire_format,
+        concurrency=scenario.concurrency,
+        max_body_bytes=BODY_LIMIT,
     )
     with SmstoolsClient(
         settings, transport=transport or api.transport(), clock=Clock(), sleep=lambda _: None

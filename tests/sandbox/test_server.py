@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import socket
+import struct
+
 import pandas as pd
 import pytest
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.config import Credentials
 from smstools_tui.errors import AuthenticationError, NetworkError
-from smstools_tui.sandbox import FaultPlan, SandboxApi, SandboxServer, sandbox_settings
+from smstools_tui.sandbox import (
+    SANDBOX_KEY,
+    SANDBOX_SECRET,
+    FaultPlan,
+    SandboxApi,
+    SandboxServer,
+    sandbox_settings,
+)
 from tests.conftest import Clock, Sleeps
 
 
@@ -70,3 +81,35 @@ def test_latency_is_applied(api: SandboxApi, clock: Clock) -> None:
         started = time.perf_counter()
         remote.account()
         assert time.perf_counter() - started >= 0.05
+
+
+def test_a_client_hanging_up_mid_answer_leaves_no_traceback(
+    server: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A client whose deadline passed closes its connection with the answer unread (a reset):
+    the sandbox goes on serving and says nothing on stderr, where the command line's one error
+    line is."""
+    connection = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    connection.sendall(b"GET /rest/api/user HTTP/1.1\r\nHost: sandbox\r\n\r\n")
+    assert connection.recv(12).startswith(b"HTTP/1.1")
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    connection.close()
+    with SmstoolsClient(sandbox_settings(server.base_url)) as remote:
+        assert remote.account().username == "mrossi"  # served after the reset was handled
+    assert capsys.readouterr().err == ""
+
+
+def test_a_trickle_sends_a_byte_at_a_time(api: SandboxApi) -> None:
+    api.faults = FaultPlan(rate=1.0, kinds=("trickle",), trickle=0.05)
+    auth = base64.b64encode(f"{SANDBOX_KEY}:{SANDBOX_SECRET}".encode())
+    with SandboxServer(api) as trickling:
+        connection = socket.create_connection(("127.0.0.1", trickling.port), timeout=5)
+        connection.sendall(
+            b"GET /rest/api/user HTTP/1.1\r\nHost: sandbox\r\nAuthorization: Basic "
+            + auth
+            + b"\r\n\r\n"
+        )
+        pieces = [connection.recv(100) for _ in range(5)]
+        connection.close()
+    assert [len(piece) for piece in pieces] == [1] * 5
+    assert b"".join(pieces) == b"HTTP/"

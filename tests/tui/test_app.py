@@ -485,3 +485,17 @@ async def test_an_unexpected_bug_in_a_fetch_is_reported_and_the_app_stays_up(
         await settle(pilot)
         assert app.is_running and app.dataset is before and not app.fetching
         assert "RuntimeError: boom" in str(app.query_one(ErrorPanel).render())
+
+
+async def test_with_a_debug_log_the_app_says_where_it_is(
+    frame_client: FrameClient, tmp_path: Path
+) -> None:
+    log_file = tmp_path / "log" / "dashboard.log"
+    app = dashboard(frame_client, compare_previous=False, log_file=log_file)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert any(str(log_file) in note.message for note in app._notifications)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert f"Debug log: {log_file}" in str(app.screen.query_one("#help-log").render())

@@ -7,6 +7,7 @@ and look at the report before committing the new SVGs.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
@@ -17,6 +18,8 @@ from smstools_tui.tui.model import SortOrder
 from .conftest import SIZE, dashboard, settle
 
 Compare = Callable[..., bool]
+
+SMALL = (80, 24)
 
 
 def then(*steps: Callable[[Pilot[Any]], Awaitable[None] | None]) -> Callable[[Pilot[Any]], Any]:
@@ -91,3 +94,52 @@ class TestInteractions:
 class TestThemes:
     def test_sent_light(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
         assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("t", "2")))
+
+
+class TestSmallTerminal:
+    """Every screen at 80×24, the smallest terminal people use: nothing cut that matters, and
+    what does not fit scrolls."""
+
+    def test_overview(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SMALL, run_before=then())
+
+    def test_overview_scrolled_to_the_charts(
+        self, snap_compare: Compare, demo: SmstoolsClient
+    ) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SMALL, run_before=then(keys("G")))
+
+    def test_sent(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SMALL, run_before=then(keys("2")))
+
+    def test_received(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SMALL, run_before=then(keys("3")))
+
+    def test_campaigns(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SMALL, run_before=then(keys("4")))
+
+    def test_costs_by_country(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SMALL, run_before=then(keys("5", "b")))
+
+    def test_failing_numbers(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SMALL, run_before=then(keys("6")))
+
+    def test_opt_outs_and_compliance(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SMALL, run_before=then(keys("7")))
+
+    def test_message_detail(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(
+            dashboard(demo), terminal_size=SMALL, run_before=then(keys("2", "down", "enter"))
+        )
+
+    def test_export_dialog(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        # A fixed folder: the proposed path must not depend on where the suite runs.
+        app = dashboard(demo, export_dir=Path("/home/analyst"))
+        assert snap_compare(app, terminal_size=SMALL, run_before=then(keys("2", "e")))
+
+    def test_window_picker(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SMALL, run_before=then(keys("w")))
+
+    def test_help(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(
+            dashboard(demo), terminal_size=SMALL, run_before=then(keys("question_mark"))
+        )

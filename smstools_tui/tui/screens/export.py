@@ -1,4 +1,11 @@
-"""Exporting: the table on screen as CSV or Parquet, or the whole window as the HTML report."""
+"""Exporting: the table on screen as CSV or Parquet, or the whole window as the HTML report.
+
+The dialog works from the keyboard the way its border says: it opens on the format choice, where
+``c``, ``p`` and ``h`` pick a format and the arrows move between them (the arrows also work from
+the path field and the buttons); Enter exports from anywhere but the Cancel button; Esc cancels.
+The path's suffix follows the chosen format, and a typed suffix chooses the format. Tab reaches the
+path with the cursor at its end and nothing selected, so typing adds to it.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +16,53 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-__all__ = ["FORMATS", "ExportScreen"]
+__all__ = ["FORMATS", "ExportScreen", "FormatChoice", "follow_format"]
 
-FORMATS: dict[str, tuple[str, str]] = {
-    "csv": (".csv", "CSV (spreadsheet-safe): the table on screen"),
-    "parquet": (".parquet", "Parquet (lossless): the table on screen"),
-    "html": (".html", "HTML report: the whole window, every analysis with charts"),
+FORMATS: dict[str, tuple[str, str, str]] = {
+    "csv": (".csv", "c", "CSV (spreadsheet-safe): the table on screen"),
+    "parquet": (".parquet", "p", "Parquet (lossless): the table on screen"),
+    "html": (".html", "h", "HTML report: the whole window, with charts"),
 }
-"""Format key → (suffix, what the dialog calls it)."""
+"""Format key → (suffix, the key that picks it, what the dialog calls it)."""
+
+_SUFFIXES = {suffix: key for key, (suffix, _, _) in FORMATS.items()}
+
+
+def follow_format(path: Path, suffix: str) -> Path:
+    """``path`` with the suffix of the chosen format: a format's own suffix is replaced, any
+    other ending is kept and the suffix added.
+
+    Example:
+        >>> follow_format(Path("out/sent.partial.csv"), ".parquet").as_posix()
+        'out/sent.partial.parquet'
+        >>> follow_format(Path("notes.v2"), ".csv").name
+        'notes.v2.csv'
+    """
+    if path.suffix.lower() in _SUFFIXES:
+        return path.with_suffix(suffix)
+    return path.with_name(path.name + suffix)
+
+
+class FormatChoice(RadioSet, inherit_bindings=False):
+    """A radio set where moving is choosing: the arrows press the next or previous format at
+    once (no Space needed), and Enter is left to the dialog, which exports."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,right", "step(1)", "Next format", show=False),
+        Binding("up,left", "step(-1)", "Previous format", show=False),
+    ]
+
+    def action_step(self, step: int) -> None:
+        buttons = list(self.query(RadioButton))
+        if not buttons:
+            return
+        at = self.pressed_index if self.pressed_index >= 0 else 0
+        buttons[min(max(at + step, 0), len(buttons) - 1)].value = True
 
 
 class ExportScreen(ModalScreen[Path | None]):
@@ -35,7 +77,18 @@ class ExportScreen(ModalScreen[Path | None]):
         selected: the format selected first.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("enter", "export", "Export", show=False),
+        # Reached only where the focused widget has no use for the key: the arrows and letters
+        # move the cursor or type in the path field.
+        Binding("down", "step_format(1)", "Next format", show=False),
+        Binding("up", "step_format(-1)", "Previous format", show=False),
+        *[
+            Binding(letter, f"choose_format('{key}')", f"Export as {key}", show=False)
+            for key, (_, letter, _) in FORMATS.items()
+        ],
+    ]
 
     def __init__(
         self,
@@ -56,14 +109,24 @@ class ExportScreen(ModalScreen[Path | None]):
         self.incomplete = incomplete
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="export-dialog") as dialog:
+        letters = " ".join(FORMATS[key][1] for key in self.defaults)
+        with VerticalScroll(id="export-dialog") as dialog:
             dialog.border_title = "Export"
-            dialog.border_subtitle = "Enter exports · Esc cancels"
+            dialog.border_subtitle = f"{letters} or ↑↓ format · Enter exports · Esc cancels"
             yield Label(self._note(), id="export-note", markup=False)
-            with RadioSet(id="export-format"):
+            with FormatChoice(id="export-format"):
                 for key in self.defaults:
-                    yield RadioButton(FORMATS[key][1], value=key == self.format, id=f"format-{key}")
-            yield Input(str(self.defaults[self.format]), id="export-path")
+                    _, letter, label = FORMATS[key]
+                    yield RadioButton(
+                        Content.assemble((letter, "bold underline"), f"  {label}"),
+                        value=key == self.format,
+                        id=f"format-{key}",
+                    )
+            yield Input(
+                str(self.defaults[self.format]),
+                id="export-path",
+                select_on_focus=False,
+            )
             with Horizontal(id="export-buttons"):
                 yield Button("Export", id="export-ok", variant="primary")
                 yield Button("Cancel", id="export-cancel")
@@ -83,33 +146,69 @@ class ExportScreen(ModalScreen[Path | None]):
         return note
 
     def on_mount(self) -> None:
-        self.query_one("#export-path", Input).focus()
+        self.query_one(FormatChoice).focus()
+
+    @property
+    def path_field(self) -> Input:
+        return self.query_one("#export-path", Input)
+
+    # -- the format -----------------------------------------------------------------------------
+
+    def action_choose_format(self, key: str) -> None:
+        """Choose ``key`` (``csv``, ``parquet``, ``html``), as a click on it would."""
+        if key in self.defaults:
+            self.query_one(f"#format-{key}", RadioButton).value = True
+
+    def action_step_format(self, step: int) -> None:
+        self.query_one(FormatChoice).action_step(step)
 
     @on(RadioSet.Changed)
-    def _format(self, event: RadioSet.Changed) -> None:
+    def _format_chosen(self, event: RadioSet.Changed) -> None:
         chosen = (event.pressed.id or "").removeprefix("format-")
         if chosen not in self.defaults or chosen == self.format:
             return
-        field = self.query_one("#export-path", Input)
-        if Path(field.value) == self.defaults[self.format]:
+        field = self.path_field
+        typed = Path(field.value.strip())
+        suffix = FORMATS[chosen][0]
+        if typed == self.defaults[self.format]:
             # Untouched: propose the new format's own name (a report is not a table).
             field.value = str(self.defaults[chosen])
-        else:
-            path = Path(field.value or self.defaults[chosen].name)
-            known = {suffix for suffix, _ in FORMATS.values()}
-            stem = path.name.removesuffix(path.suffix) if path.suffix in known else path.name
-            field.value = str(path.with_name(stem + FORMATS[chosen][0]))
+        elif typed.suffix.lower() != suffix:
+            base = typed if field.value.strip() else Path(self.defaults[chosen].name)
+            field.value = str(follow_format(base, suffix))
+        field.cursor_position = len(field.value)
         self.format = chosen
         self.query_one("#export-note", Label).update(self._note())
+        self.query_one("#export-error", Static).update("")
+
+    @on(Input.Changed, "#export-path")
+    def _path_typed(self, event: Input.Changed) -> None:
+        # A suffix typed by hand says the format: the choice follows it, the text stays.
+        chosen = _SUFFIXES.get(Path(event.value.strip()).suffix.lower())
+        if chosen is not None and chosen != self.format:
+            self.action_choose_format(chosen)
+
+    # -- the answer ---------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        """Export, unless the Cancel button has the focus (then Enter cancels)."""
+        focused = self.focused
+        if focused is not None and focused.id == "export-cancel":
+            self.action_cancel()
+            return
+        self._ok()
 
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export-ok")
     def _ok(self) -> None:
-        value = self.query_one("#export-path", Input).value.strip()
+        value = self.path_field.value.strip()
         if not value:
             self.query_one("#export-error", Static).update("type a file name")
             return
         path = Path(value).expanduser()
+        suffix = FORMATS[self.format][0]
+        if not path.suffix:
+            path = path.with_name(path.name + suffix)
         suffixes = [FORMATS[key][0] for key in self.defaults]
         if path.suffix.lower() not in suffixes:
             self.query_one("#export-error", Static).update(

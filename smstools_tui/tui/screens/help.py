@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import ClassVar
 
 from rich.table import Table
@@ -17,8 +18,9 @@ __all__ = ["HelpScreen", "key_rows"]
 
 # Keys handled by widgets rather than bindings of ours, described once here.
 NAVIGATION: tuple[tuple[str, str], ...] = (
-    ("↑ ↓ ← →", "move the cursor in a table"),
-    ("PgUp PgDn Home End", "page through a table; Ctrl+Home/End: first/last row"),
+    ("↑ ↓ ← →", "move the cursor in a table; scroll the overview"),
+    ("j k g G", "down, up, first row, last row (the overview: scroll, top, bottom)"),
+    ("PgUp PgDn Home End", "page through a table; Home/End: first/last row"),
     (
         "Enter",
         "open the row under the cursor: a message's full text, timestamps, latency, cost and "
@@ -60,15 +62,16 @@ def key_rows(*groups: Iterable[BindingType], tabs: Sequence[str] = ()) -> list[t
 
 
 class HelpScreen(ModalScreen[None]):
-    """Lists every key; Esc, q or ? closes it."""
+    """Lists every key (and, with ``--debug``, where the log goes); Esc, q or ? closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close"),
     ]
 
-    def __init__(self, rows: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, rows: Sequence[tuple[str, str]], *, log_file: Path | None = None) -> None:
         super().__init__()
         self.rows = rows
+        self.log_file = log_file
 
     def compose(self) -> ComposeResult:
         table = Table(show_header=True, header_style="bold", box=None, expand=True)
@@ -79,6 +82,11 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Keys"
             body.border_subtitle = "Esc closes"
+            if self.log_file is not None:
+                yield Static(
+                    Text.assemble(("Debug log: ", "bold"), str(self.log_file)),
+                    id="help-log",
+                )
             yield Static(table, id="help-table")
 
     async def action_dismiss(self, result: None = None) -> None:

@@ -9,7 +9,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -31,7 +31,7 @@ class WindowScreen(ModalScreen[WindowChoice | None]):
         self.now = now
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="window-dialog") as dialog:
+        with VerticalScroll(id="window-dialog") as dialog:
             dialog.border_title = "Date window"
             dialog.border_subtitle = "Enter picks · Esc cancels"
             yield OptionList(

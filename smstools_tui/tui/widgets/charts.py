@@ -13,14 +13,22 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from textual.content import Content
+from textual.geometry import Size
 from textual.widget import Widget
 
 from ..model import STATUS_STYLES
 
-__all__ = ["AXIS_BREAK", "BarChart", "ChartSeries", "StatusStrip", "nice_ceiling"]
+__all__ = [
+    "AXIS_BREAK",
+    "BarChart",
+    "ChartSeries",
+    "StatusStrip",
+    "nice_ceiling",
+    "wrap_entries",
+]
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 """A cell filled from the bottom by 0 to 8 eighths."""
@@ -57,7 +65,8 @@ class ChartSeries:
         low, high: the axis range (``high`` ``None``: a round number above the largest value);
             a ``low`` above zero is shown by the axis break mark.
         fmt: how an axis value is written.
-        legend: the first line, above the bars.
+        legend: the entries of the legend above the bars; they wrap onto more lines where the
+            chart is narrow, an entry never split unless it is wider than the chart.
         empty: what is shown instead when no bar has a value.
     """
 
@@ -68,7 +77,7 @@ class ChartSeries:
     partial: Sequence[bool] | None = None
     low: float = 0.0
     high: float | None = None
-    legend: Content = field(default_factory=Content)
+    legend: Sequence[Content] = ()
     empty: str = "nothing to show"
 
 
@@ -104,9 +113,12 @@ class BarChart(Widget):
         if series is None:
             return Content.styled("computing…", self.AXIS_STYLE)
         values = [float(value) for value in series.values]
+        legend = wrap_entries(series.legend, width)
         if not any(math.isfinite(value) for value in values):
-            return Content.assemble(series.legend, "\n\n", (series.empty, self.AXIS_STYLE))
-        rows = max(height - 3, 1)  # legend, axis line and labels take a row each
+            return Content("\n").join(
+                [*legend, Content(""), Content.styled(series.empty, self.AXIS_STYLE)]
+            )
+        rows = max(height - len(legend) - 2, 1)  # the axis line and the labels take a row each
         high = series.high
         if high is None:
             high = nice_ceiling(max(value for value in values if math.isfinite(value)))
@@ -135,7 +147,7 @@ class BarChart(Widget):
             eighths(value - top) if top > 0 else height_
             for value, top, height_ in zip(values, tops, heights, strict=True)
         ]
-        lines: list[Content] = [series.legend]
+        lines: list[Content] = list(legend)
         for row in range(rows):
             level = (rows - 1 - row) * 8  # eighths below this row
             tick = ticks.get(row)
@@ -212,12 +224,40 @@ def _labels(labels: Sequence[str], starts: Sequence[int], indent: int) -> str:
     return "".join(line).rstrip()
 
 
+def wrap_entries(entries: Sequence[Content], width: int, gap: str = "  ") -> list[Content]:
+    """Legend entries on as few lines of ``width`` cells as they fit, ``gap`` between them;
+    an entry moves whole to the next line, and only one wider than a line is wrapped itself.
+
+    Example:
+        >>> entries = [Content("■ PENDING 27"), Content("■ SENT 4"), Content("■ DELIVERED 513")]
+        >>> [line.plain for line in wrap_entries(entries, 26)]
+        ['■ PENDING 27  ■ SENT 4', '■ DELIVERED 513']
+    """
+    lines: list[Content] = []
+    line: Content | None = None
+    for entry in entries:
+        if line is not None and line.cell_length + len(gap) + entry.cell_length <= width:
+            line = line + gap + entry
+            continue
+        if line is not None:
+            lines.append(line)
+        line = None
+        if width > 0 and entry.cell_length > width:
+            *whole, last = entry.wrap(width)
+            lines.extend(whole)
+            entry = last
+        line = entry
+    if line is not None:
+        lines.append(line)
+    return lines
+
+
 class StatusStrip(Widget):
     """Sent messages by status: one proportional bar and a legend with the counts."""
 
     DEFAULT_CSS = """
     StatusStrip {
-        height: 2;
+        height: auto;
     }
     """
 
@@ -227,7 +267,21 @@ class StatusStrip(Widget):
 
     def show(self, counts: tuple[tuple[str, int], ...] | None) -> None:
         self.counts = counts
-        self.refresh()
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # The bar, and the legend on as many lines as the width needs.
+        if not self.counts or not sum(count for _, count in self.counts):
+            return 1
+        return 1 + len(wrap_entries(self._legend(), width))
+
+    def _legend(self) -> list[Content]:
+        counts = self.counts or ()
+        total = sum(count for _, count in counts) or 1
+        return [
+            Content.assemble(("■ ", _status_style(name)), f"{name} {count:,} ({count / total:.1%})")
+            for name, count in counts
+        ]
 
     def render(self) -> Content:
         counts = self.counts
@@ -255,12 +309,7 @@ class StatusStrip(Widget):
                 if cells[index]
             ]
         )
-        legend: list[Content | str | tuple[str, str]] = []
-        for name, count in counts:
-            if legend:
-                legend.append("  ")
-            legend += [("■ ", _status_style(name)), f"{name} {count:,} ({count / total:.1%})"]
-        return Content.assemble(bar, "\n", *legend)
+        return Content("\n").join([bar, *wrap_entries(self._legend(), width)])
 
 
 STRIP_STYLES = {**STATUS_STYLES, "NOSENT": "$warning"}

@@ -23,6 +23,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Select, Static
 
+from ..clipboard import TEXT_KINDS, clip_numbers, clip_row, clip_value
 from ..model import Query, SortOrder, TableModel
 from ..safe_text import visible
 from ..views import TableSpec
@@ -52,6 +53,29 @@ class FrameView(Vertical):
             tooltip="Show the report's next grouping (Costs: by month, country, sender)",
         ),
         Binding("escape", "focus_table", "Back to the table", show=False),
+        # Keys people bring from vi and less, in the table only (in a filter they type); the
+        # help screen lists them in one row, with the other ways to move.
+        Binding("j", "table_cursor('down')", show=False),
+        Binding("k", "table_cursor('up')", show=False),
+        Binding("g", "table_cursor('first')", show=False),
+        Binding("G", "table_cursor('last')", show=False),
+        Binding(
+            "y", "copy_cell", "Copy cell", show=False, tooltip="Copy the cell to the clipboard"
+        ),
+        Binding(
+            "Y",
+            "copy_row",
+            "Copy row",
+            show=False,
+            tooltip="Copy the row to the clipboard, tab-separated (pastes into a spreadsheet)",
+        ),
+        Binding(
+            "n",
+            "copy_numbers",
+            "Copy list",
+            tooltip="Copy the table's numbers to the clipboard, one per line (Failing numbers, "
+            "Opt-outs, the compliance list)",
+        ),
     ]
 
     class RowChosen(Message):
@@ -365,6 +389,10 @@ class FrameView(Vertical):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_variant":
             return bool(self.variants)
+        if action == "copy_numbers":
+            return self.spec.numbers is not None
+        if action in ("table_cursor", "copy_cell", "copy_row"):
+            return self.table.has_focus
         if action == "focus_table":
             # Esc first cancels a running fetch (the app's binding), else leaves the filters.
             return not getattr(self.app, "fetching", False) and not self.table.has_focus
@@ -386,6 +414,66 @@ class FrameView(Vertical):
         self._sync_inputs()
         self.apply()
         self.table.focus()
+
+    # -- moving and copying -------------------------------------------------------------------
+
+    def action_table_cursor(self, where: str) -> None:
+        """Move the table's cursor ``down``, ``up``, to the ``first`` or the ``last`` row."""
+        table = self.table
+        moves = {
+            "down": table.action_cursor_down,
+            "up": table.action_cursor_up,
+            "first": table.action_scroll_home,
+            "last": table.action_scroll_end,
+        }
+        moves[where]()
+
+    def _cell(self, position: int, index: int, *, one_line: bool) -> str:
+        assert self.model is not None
+        column = self.model.columns[index]
+        value = self.model.frame[self.model.specs[index].name].iat[position]
+        return clip_value(
+            value, column.plain(position), text=column.kind in TEXT_KINDS, one_line=one_line
+        )
+
+    def action_copy_cell(self) -> None:
+        """Copy the cell under the cursor: a text whole, a number or time as shown."""
+        position = self.table.current_position()
+        if self.model is None or position is None or not self.model.columns:
+            self._copied(None, "")
+            return
+        index = min(self.table.cursor_coordinate.column, len(self.model.columns) - 1)
+        text = self._cell(position, index, one_line=False)
+        self._copied(text, f"the {self.model.specs[index].title}")
+
+    def action_copy_row(self) -> None:
+        """Copy the row under the cursor, its cells tab-separated, in the table's order."""
+        position = self.table.current_position()
+        if self.model is None or position is None:
+            self._copied(None, "")
+            return
+        cells = [
+            self._cell(position, index, one_line=True) for index in range(len(self.model.columns))
+        ]
+        self._copied(clip_row(cells), "the row")
+
+    def action_copy_numbers(self) -> None:
+        """Copy the distinct numbers of the rows on screen, one per line."""
+        column = self.spec.numbers
+        frame = self.frame
+        if column is None or frame is None or column not in frame.columns or not len(self.rows):
+            self._copied(None, "")
+            return
+        text, count = clip_numbers(frame[column].iloc[self.rows])
+        self._copied(text, f"{count:,} numbers, one per line")
+
+    def _copied(self, text: str | None, what: str) -> None:
+        if not text:
+            self.app.notify("Nothing to copy here.", severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard(text)
+        # The notification is one line, whatever was copied; the escapes stay visible.
+        self.app.notify(f"Copied {what}: {visible(text, limit=60)}", title="Copied", markup=False)
 
     def view_frame(self) -> pd.DataFrame | None:
         """The rows on screen, in screen order, as data (what an export writes)."""

@@ -39,7 +39,7 @@ class DashboardHeader(Widget):
 
     DEFAULT_CSS = """
     DashboardHeader {
-        height: 2;
+        height: auto;
     }
     """
 
@@ -81,55 +81,95 @@ class DashboardHeader(Widget):
         self.choice = choice
         self._render_lines()
 
+    def on_resize(self) -> None:
+        self._render_lines()
+
     def _render_lines(self) -> None:
         if not self.is_mounted:
             return
+        width = self.content_size.width
+        self.query_one("#header-top", Static).update(_fitting(self._top_lines(), width))
+        self.query_one("#header-bottom", Static).update(_fitting(self._bottom_lines(), width))
+
+    def _top_lines(self) -> list[Content]:
+        """The account line, from the fullest to the most compact."""
         data = self.dataset
         mode = (
             Content.styled(" DEMO ", "bold reverse $warning")
             if self.source == "demo"
             else Content.styled(" LIVE ", "bold reverse $success")
         )
+        brand = Content.styled("smstools", "bold $accent")
+        source = (
+            Content.styled(f"  {visible(self.source, limit=40)}", "$text-muted")
+            if self.source != "demo"
+            else Content("")
+        )
         account = data.account if data is not None else None
-        who: Content
-        if account is not None:
-            who = Content.assemble(
-                (visible(account.display_name, limit=40), "bold"),
-                "  credit ",
-                (f"{account.credit:,.2f}" if account.credit is not None else "?", "bold"),
+        if account is None:
+            who = (
+                Content.styled("account unavailable", "$text-muted")
+                if data is not None
+                else Content.styled("loading…", "$text-muted")
             )
-            if account.italy_sms is not None:
-                who = who + Content(f" (≈ {account.italy_sms:,} SMS to Italy)")
-        elif data is not None:
-            who = Content.styled("account unavailable", "$text-muted")
-        else:
-            who = Content.styled("loading…", "$text-muted")
-        top = Content.assemble(mode, " ", Content.styled("smstools", "bold $accent"), "  ", who)
-        if self.source != "demo":
-            top = top + Content.styled(f"  {visible(self.source, limit=40)}", "$text-muted")
-        self.query_one("#header-top", Static).update(top)
+            return [Content.assemble(mode, " ", brand, "  ", who, source)]
+        name = Content.styled(visible(account.display_name, limit=40), "bold")
+        credit = Content.assemble(
+            "credit ",
+            (f"{account.credit:,.2f}" if account.credit is not None else "?", "bold"),
+        )
+        italy = (
+            Content(f" (≈ {account.italy_sms:,} SMS to Italy)")
+            if account.italy_sms is not None
+            else Content("")
+        )
+        return [
+            Content.assemble(mode, " ", brand, "  ", name, "  ", credit, italy, source),
+            Content.assemble(mode, " ", brand, "  ", name, "  ", credit, source),
+            Content.assemble(mode, " ", name, "  ", credit, source),
+        ]
 
+    def _bottom_lines(self) -> list[Content]:
+        """The window line, from the fullest to the most compact."""
+        data = self.dataset
         # What is wrong comes first, so a narrow terminal never cuts it off.
-        parts: list[Content | str | tuple[str, str]] = []
+        alerts: list[Content | str | tuple[str, str]] = []
         if self.state:
-            parts += [(f" {self.state} ", "bold reverse $warning"), " "]
+            alerts += [(f" {self.state} ", "bold reverse $warning"), " "]
         if data is not None and not data.complete:
-            parts += [(f" INCOMPLETE: {visible(data.problem)} ", "bold reverse $error"), " "]
-        if data is not None:
-            window = data.window
-            parts += [
-                "window ",
-                (format_timestamp(window.since, self.zone)[:16], "bold"),
-                " → ",
-                (format_timestamp(window.until, self.zone)[:16], "bold"),
-                f" ({self.choice.label})  ·  fetched ",
-                format_timestamp(data.fetched_at, self.zone)[11:],
-                f" ({describe_age(data.fetched_at, self.clock())})",
-                f"  ·  {len(data.sent):,} sent, {len(data.received):,} received",
-            ]
-        else:
-            parts.append(f"window: {self.choice.label}")
-        self.query_one("#header-bottom", Static).update(Content.assemble(*parts))
+            alerts += [(f" INCOMPLETE: {visible(data.problem)} ", "bold reverse $error"), " "]
+        if data is None:
+            return [Content.assemble(*alerts, f"window: {self.choice.label}")]
+        window = data.window
+        since = format_timestamp(window.since, self.zone)
+        until = format_timestamp(window.until, self.zone)
+        age = describe_age(data.fetched_at, self.clock())
+        counts = f"{len(data.sent):,} sent, {len(data.received):,} received"
+        label = f" ({self.choice.label})"
+        return [
+            Content.assemble(
+                *alerts,
+                "window ", (since[:16], "bold"), " → ", (until[:16], "bold"), label,
+                "  ·  fetched ", format_timestamp(data.fetched_at, self.zone)[11:],
+                f" ({age})  ·  {counts}",
+            ),
+            Content.assemble(
+                *alerts,
+                "window ", (since[:16], "bold"), " → ", (until[:16], "bold"), label,
+                f" · {age} · {counts}",
+            ),
+            Content.assemble(
+                *alerts,
+                (since[:10], "bold"), " → ", (until[:10], "bold"), label, f" · {age} · {counts}",
+            ),
+        ]  # fmt: skip
+
+
+def _fitting(variants: list[Content], width: int) -> Content:
+    """The first of ``variants`` that fits in ``width`` cells; else the last, which wraps."""
+    if width <= 0:
+        return variants[0]
+    return next((line for line in variants if line.cell_length <= width), variants[-1])
 
 
 class FetchBar(Horizontal):

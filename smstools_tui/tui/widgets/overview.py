@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Literal
+from typing import ClassVar, Literal
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
@@ -140,7 +141,18 @@ def _label(label: str, bucket: str) -> str:
 
 
 class Overview(VerticalScroll):
-    """The figures in a grid, the status breakdown, and the charts over time."""
+    """The figures in a grid, the status breakdown, and the charts over time.
+
+    In a small terminal it is taller than the screen: it takes the focus when its tab is shown,
+    and scrolls with the arrows, PgUp/PgDn, Home/End or ``j``/``k``/``g``/``G``.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "scroll_down", show=False),
+        Binding("k", "scroll_up", show=False),
+        Binding("g", "scroll_home", show=False),
+        Binding("G", "scroll_end", show=False),
+    ]
 
     def __init__(self, figures: Sequence[Figure], *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
@@ -198,10 +210,9 @@ class Overview(VerticalScroll):
                 fmt=lambda value: f"{value:.0%}",
                 low=low,
                 high=1.0,
-                legend=Content.assemble(
-                    ("delivered ÷ final", "$text-muted"),
-                    ("  · ", "$text-muted"),
-                    ("no final status yet", "$text-muted"),
+                legend=(
+                    Content.styled("delivered ÷ final", "$text-muted"),
+                    Content.styled("· no final status yet", "$text-muted"),
                 ),
                 empty="No message has a final status yet.",
             ),
@@ -216,11 +227,12 @@ class Overview(VerticalScroll):
                 top=charts.wasted,
                 partial=charts.partial,
                 fmt=_money_axis,
-                legend=Content.assemble(
-                    ("■", BarChart.BAR_STYLE),
-                    (" credits  ", "$text-muted"),
-                    ("■", BarChart.TOP_STYLE),
-                    (" wasted (not delivered, not sent)", "$text-muted"),
+                legend=(
+                    Content.assemble(("■", BarChart.BAR_STYLE), (" credits", "$text-muted")),
+                    Content.assemble(
+                        ("■", BarChart.TOP_STYLE),
+                        (" wasted (not delivered, not sent)", "$text-muted"),
+                    ),
                 ),
                 empty="Nothing was spent in this window.",
             )
