@@ -72,7 +72,10 @@ __all__ = [
     "check_status",
     "coerce_frame",
     "empty_frame",
+    "is_missing",
+    "pandas_type",
     "received_frame",
+    "row_values",
     "sent_frame",
 ]
 
@@ -231,7 +234,7 @@ def records_frame(records: Iterable[Mapping[str, Any]], schema: FrameSchema) -> 
         for name, kind in schema.columns
     }
     table = pa.table(arrays)
-    frame = table.to_pandas(types_mapper=_types_mapper, split_blocks=True, self_destruct=True)
+    frame = table.to_pandas(types_mapper=pandas_type, split_blocks=True, self_destruct=True)
     unknown: pd.Series | None = None
     for name, kind in schema.columns:
         if kind == "status":
@@ -270,7 +273,49 @@ def coerce_frame(frame: pd.DataFrame, schema: FrameSchema) -> pd.DataFrame:
     return out
 
 
-def _types_mapper(arrow_type: pa.DataType) -> Any:
+def is_missing(value: object) -> bool:
+    """Whether ``value`` is a missing value, of any kind a frame holds (``None``, ``NaN``,
+    ``NaT``, ``pd.NA``). Anything else, a list or an array included, is not missing.
+
+    Example:
+        >>> [is_missing(value) for value in (None, float("nan"), pd.NaT, pd.NA)]
+        [True, True, True, True]
+        >>> [is_missing(value) for value in (0, "", "NA", [None], {"a": None})]
+        [False, False, False, False, False]
+    """
+    # Scalars only: given a container, pd.isna answers element by element.
+    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
+
+
+def row_values(row: pd.Series) -> dict[str, Any]:
+    """A frame's row as a plain mapping: column names as text, missing values as ``None``,
+    numpy scalars as the Python values they hold.
+
+    Example:
+        >>> frame = sent_frame([{"id": 7, "status": "SENT", "price": 0.05}])
+        >>> values = row_values(frame.iloc[0])
+        >>> values["id"], type(values["id"]).__name__, values["status"], values["to"]
+        (7, 'int', 'SENT', None)
+    """
+    return {
+        str(name): None
+        if is_missing(value)
+        else value.item()
+        if isinstance(value, np.generic)
+        else value
+        for name, value in row.items()
+    }
+
+
+def pandas_type(arrow_type: pa.DataType) -> Any:
+    """The pandas dtype a frame holds an Arrow column of ``arrow_type`` in, where it is not
+    pyarrow's own choice (``None``): text as ``string[pyarrow]``, 64-bit integers as nullable
+    ``Int64``. For ``Table.to_pandas(types_mapper=pandas_type)``.
+
+    Example:
+        >>> [str(pandas_type(arrow)) for arrow in (pa.string(), pa.int64(), pa.float64())]
+        ['string', 'Int64', 'None']
+    """
     if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
         return _STRING_DTYPE
     if pa.types.is_int64(arrow_type):

@@ -16,7 +16,9 @@ from smstools_tui.frames import (
     UnknownStatusWarning,
     coerce_frame,
     empty_frame,
+    is_missing,
     received_frame,
+    row_values,
     sent_frame,
 )
 
@@ -250,3 +252,19 @@ def test_the_accepted_range_is_inclusive_of_its_first_and_last_second() -> None:
     )
     assert frame["receiveDate"].min() == pd.Timestamp(first)
     assert frame["receiveDate"].max() == pd.Timestamp(end) - pd.Timedelta(seconds=1)
+
+
+def test_a_row_becomes_plain_python_values_with_none_for_every_kind_of_missing() -> None:
+    """Each dtype of the schemas has its own missing value (NaN, NaT, pd.NA, a missing
+    category): all are None; present values are Python's own, never numpy scalars."""
+    sent = sent_frame([{"id": 1, "status": "DELIVERED", "price": 0.05}])
+    values = row_values(sent.iloc[0])
+    assert list(values) == SENT_SCHEMA.names
+    assert values["id"] == 1 and type(values["id"]) is int
+    assert values["price"] == 0.05 and type(values["price"]) is float
+    assert values["status"] == "DELIVERED"
+    assert all(values[name] is None for name in ("to", "insertDate", "deliveryDate", "text"))
+    received = received_frame([{"from": "+393480000000", "receiveDate": None}])
+    assert row_values(received.iloc[0])["receiveDate"] is None
+    assert row_values(received.iloc[0])["text"] is None
+    assert not is_missing(received["from"].iloc[0]) and is_missing(received["text"].iloc[0])

@@ -14,7 +14,7 @@ Only the encodings this module reads are offered in ``Accept-Encoding``
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import Protocol
 
 import httpx
@@ -76,10 +76,17 @@ def read_body(response: httpx.Response, limit: int, *, endpoint: str) -> bytes:
         # decoded it already, and it is in memory; only its size is left to check.
         return b"".join(_bounded([response.content], limit, endpoint, "decoded "))
     codings = _codings(response, endpoint)
-    pieces: Iterator[bytes] = _bounded(response.iter_raw(), limit, endpoint, "")
+    raw = response.iter_raw()
+    pieces: Iterator[bytes] = _bounded(raw, limit, endpoint, "")
     for coding in reversed(codings):  # the last encoding applied is the first to undo
         pieces = _bounded(_inflate(pieces, coding, endpoint), limit, endpoint, "decoded ")
-    return b"".join(list(pieces))
+    try:
+        return b"".join(list(pieces))
+    finally:
+        # A body cut off part way leaves httpx's reader suspended: close it now, while the
+        # request's logging is in place, rather than whenever the collector finds it.
+        if isinstance(raw, Generator):
+            raw.close()
 
 
 def _codings(response: httpx.Response, endpoint: str) -> list[str]:

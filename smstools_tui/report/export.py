@@ -12,10 +12,7 @@ terminal.
 
 from __future__ import annotations
 
-import os
-import stat
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
@@ -23,9 +20,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ConfigError
+from ..files import atomic_write
 from .csv import write_safe_csv
 
-__all__ = ["EXPORT_SUFFIXES", "REPORT_SUFFIXES", "atomic_write", "export_frame", "partial_path"]
+__all__ = ["EXPORT_SUFFIXES", "REPORT_SUFFIXES", "export_frame", "partial_path", "write_file"]
 
 EXPORT_SUFFIXES = (".csv", ".parquet")
 """What message exports are written as."""
@@ -62,52 +60,21 @@ def export_frame(
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".csv":
-        atomic_write(target, lambda temporary: write_safe_csv(frame, str(temporary)))
+        write_file(target, lambda temporary: write_safe_csv(frame, str(temporary)))
     elif suffix == ".parquet":
-        atomic_write(
+        write_file(
             target, lambda temporary: frame.to_parquet(temporary, engine="pyarrow", index=False)
         )
     elif suffix == ".html":
         from .tables import table_page
 
         page = table_page(frame, title or target.stem, tz=tz, total=total)
-        atomic_write(target, lambda temporary: _write_text(temporary, page))
+        write_file(target, lambda temporary: temporary.write_text(page, encoding="utf-8"))
     else:
         raise ConfigError(
             f"cannot write {target.name}: the file name must end in .csv, .parquet or .html"
         )
     return target
-
-
-def _write_text(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
-
-
-def _umask() -> int:
-    """The process's umask, read without changing it where the system allows: setting it to
-    read it would, for an instant, loosen the permissions of files other threads create (the
-    dashboard exports from a worker while the store may be writing)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except OSError:
-        pass
-    current = os.umask(0o077)  # elsewhere: read it by setting the strictest value briefly
-    os.umask(current)
-    return current
-
-
-def _kept_mode(target: Path) -> int:
-    """The permission bits of the regular file at ``target``, else those of a new file."""
-    try:
-        existing = os.stat(target).st_mode
-    except FileNotFoundError:
-        existing = None
-    if existing is not None and stat.S_ISREG(existing):
-        return existing & 0o777
-    return 0o666 & ~_umask()
 
 
 def partial_path(path: str | Path) -> Path:
@@ -116,35 +83,25 @@ def partial_path(path: str | Path) -> Path:
     return target.with_name(f"{target.stem}.partial{target.suffix}")
 
 
-def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write`` on a temporary file beside ``target``, then rename it into place.
-
-    The result keeps the permissions of the file it replaces; a new file gets the permissions
-    the umask gives any new file.
+def write_file(target: Path, write: Callable[[Path], object]) -> None:
+    """Write a file the user asked for with :func:`~smstools_tui.files.atomic_write`: it keeps
+    the permissions of the file it replaces, and what stops it is a :class:`ConfigError`.
 
     Example:
         >>> import tempfile
-        >>> target = Path(tempfile.mkdtemp()) / "private.csv"
-        >>> target.write_text("old")
-        3
-        >>> target.chmod(0o600)
-        >>> atomic_write(target, lambda temporary: temporary.write_text("new"))
-        >>> target.read_text(), oct(target.stat().st_mode & 0o777)
-        ('new', '0o600')
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> write_file(folder / "ids.csv", lambda temporary: temporary.write_text("id"))
+        >>> (folder / "ids.csv").read_text()
+        'id'
+        >>> try:
+        ...     write_file(folder / "gone" / "ids.csv", lambda temporary: None)
+        ... except ConfigError as error:
+        ...     print(str(error).endswith("the folder " + str(folder / "gone") + " does not exist"))
+        True
     """
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise ConfigError(f"cannot write {target}: the folder {directory} does not exist")
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    os.close(handle)
-    temporary = Path(name)
+    if not target.parent.is_dir():
+        raise ConfigError(f"cannot write {target}: the folder {target.parent} does not exist")
     try:
-        write(temporary)
-        # mkstemp makes the file private (0600): give it the mode of the file it replaces, or
-        # what the umask gives any new file of the user's.
-        os.chmod(temporary, _kept_mode(target))
-        os.replace(temporary, target)
+        atomic_write(target, write, durable=False, permissions="as-replaced")
     except OSError as error:
         raise ConfigError(f"cannot write {target}: {error.strerror or error}") from None
-    finally:
-        temporary.unlink(missing_ok=True)

@@ -25,7 +25,7 @@ from .._version import __version__
 from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_REPLY_WINDOW, TimeBuckets
 from ..dates import DateWindow
 from . import charts
-from .export import atomic_write
+from .export import write_file
 from .tables import (
     CONTENT_SECURITY_POLICY,
     PAGE_STYLE,
@@ -309,12 +309,8 @@ def write_report(path: str | Path, page: str) -> Path:
         '<!doctype html>'
     """
     target = Path(path)
-    atomic_write(target, lambda temporary: _write_text(temporary, page))
+    write_file(target, lambda temporary: temporary.write_text(page, encoding="utf-8"))
     return target
-
-
-def _write_text(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
 
 
 def _e(text: str) -> str:

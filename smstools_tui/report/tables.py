@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import TIME_BUCKETS
+from ..frames import is_missing
 
 __all__ = [
     "INVISIBLE_RANGES",
@@ -255,7 +256,7 @@ def total_cells(
             continue
         value = total[name].iloc[0]
         fmt = _formatter(_kind(str(name), frame[name]), tz, None)
-        cells.append(MISSING if pd.isna(value) else fmt(value))
+        cells.append(MISSING if is_missing(value) else fmt(value))
     return cells
 
 

@@ -24,7 +24,7 @@ import platformdirs
 
 from ..config import APP_NAME, Credentials
 from ..errors import ConfigError
-from .files import atomic_write_bytes
+from ..files import atomic_write_bytes
 
 __all__ = [
     "DATA_DIR_ENV",

@@ -28,80 +28,60 @@ frame as the search it replaces.
 Reading the files with another tool: the manifest's ``partitions`` list the current files;
 ``pd.read_parquet("STORE/sent")`` (or DuckDB's ``read_parquet('STORE/sent/*.parquet')``) reads
 the whole folder correctly when no sync is running, since temporary files start with a dot.
+
+The parts, by concern: :mod:`.schema` (the files' Arrow schema, frame to table and back),
+:mod:`.partitions` (month keys, reading, writing and judging one file), :mod:`.merge` (sent
+messages merged by id, received spans replaced), :mod:`.commit` (the partitions and manifest a
+change writes), :mod:`.manifest` (the manifest's format), :mod:`.lock` (the lock between
+processes). :class:`Store`, here, opens a store, reads it and makes the switch.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
-import re
 import stat
+import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, TypeVar
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from ..errors import StoreError
-from ..frames import PENDING_STATUSES, FrameSchema, coerce_frame, empty_frame
-from .coverage import Coverage, Span, from_epoch, to_epoch
-from .files import atomic_write, atomic_write_bytes, lock_file
+from ..files import atomic_write_bytes
+from .commit import CommitStats, next_state, without_damage
+from .coverage import Coverage, Span
 from .locate import StoreIdentity
-from .manifest import (
-    KINDS,
-    MANIFEST_NAME,
-    PARTITION_FILE,
-    SCHEMAS,
-    Kind,
-    KindState,
-    Manifest,
-    Partition,
-    time_column,
+from .lock import lock_file
+from .manifest import KINDS, MANIFEST_NAME, Kind, Manifest, Partition
+from .partitions import (
+    PENDING,
+    TEMPORARY,
+    Damage,
+    Gone,
+    Unreadable,
+    collect_garbage,
+    damaged_error,
+    find_damage,
+    newest_first,
+    overlaps,
+    read_partition,
+    window_filter,
 )
+from .schema import storage_schema, to_frame, to_table
 
 __all__ = ["CommitStats", "Damage", "Filters", "Store"]
 
 log = logging.getLogger("smstools_tui.store")
 
-_UNDATED = "undated"
-_PENDING = pa.array(sorted(PENDING_STATUSES))
 _OWN_ENTRIES = frozenset({"sent", "received", ".lock"})
 _READ_ATTEMPTS = 5
 _T = TypeVar("_T")
-
-
-class _Gone(Exception):
-    """A partition file the manifest names is not there (yet another commit, or damage)."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.name = name
-
-
-@dataclass(frozen=True)
-class Damage:
-    """A partition file that cannot be used.
-
-    Attributes:
-        kind, key: whose partition (``sent``, ``2026-11``).
-        file: its path relative to the store folder.
-        problem: what is wrong, for people (``is missing``, ``cannot be read (…)``).
-    """
-
-    kind: Kind
-    key: str
-    file: str
-    problem: str
-
-    def __str__(self) -> str:
-        return f"{self.file} {self.problem}"
 
 
 @dataclass(frozen=True)
@@ -152,26 +132,25 @@ def _digits(number: pc.Expression) -> pc.Expression:
     return pc.replace_substring_regex(digits, pattern=r"^00", replacement="")
 
 
-@dataclass
-class CommitStats:
-    """What a commit changed.
-
-    Attributes:
-        new: messages that were not in the store before.
-        updated: stored sent messages whose status changed.
-        rows: messages in the store after the commit, per kind.
-    """
-
-    new: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-    updated: int = 0
-    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-
-
 class Store:
     """A local store of one account's sent and received SMS.
 
     Open it with :meth:`open`; read with :meth:`read`; :meth:`commit` is how a sync writes.
     Any number of processes may read while one commits.
+
+    One ``Store`` may be shared by threads:
+
+    - Commits (:meth:`commit`, :meth:`repair`) run one at a time: within the process behind a
+      lock, between processes behind the ``.lock`` file. Each builds on the latest committed
+      state, so no commit is lost, whichever thread or process made the one before.
+    - Reads (:meth:`read`, :meth:`pending_ids`, :meth:`damage`, :meth:`coverage`,
+      :meth:`files`, :attr:`manifest`) take no lock and run beside each other and beside a
+      commit. Each works on one manifest, whose files are never changed, only deleted once a
+      later commit has replaced them: a read that finds one gone reads the newer state. So a
+      read sees one committed state, never a mix of two.
+    - :meth:`refresh` may run at any time. The state this object holds only moves forward:
+      once a commit has returned, every thread sees it or a later one. (A refresh adopts an
+      older generation only when the store in the folder was replaced by another one.)
 
     Example:
         >>> import tempfile
@@ -190,6 +169,11 @@ class Store:
         self.path = path
         self._manifest = manifest
         self._writable = writable
+        self._commit_lock = threading.Lock()
+        # Guards the swap of _manifest, and counts the swaps, so that a refresh that read the
+        # manifest before a commit here replaced it never puts the older state back.
+        self._state_lock = threading.Lock()
+        self._adopted = 0
 
     @classmethod
     def open(cls, path: str | Path, identity: StoreIdentity | None = None) -> Store:
@@ -250,10 +234,29 @@ class Store:
 
     def refresh(self) -> Manifest:
         """Read the manifest again, to see what other processes committed meanwhile."""
+        seen = self._adopted
         manifest = _load_manifest(self.path)
-        if manifest is not None:
-            self._manifest = manifest
-        return self._manifest
+        if manifest is None:
+            return self._manifest
+        return self._adopt(manifest, unless_changed_since=seen)
+
+    def _adopt(self, manifest: Manifest, *, unless_changed_since: int | None = None) -> Manifest:
+        """Make ``manifest`` the state this object holds, and return the state it holds.
+
+        A commit's own state, or the one read under the lock (``unless_changed_since`` None),
+        is the latest there is. A state a refresh read is taken when it is newer, or when this
+        object took no other since the refresh began (a store replaced by another in the same
+        folder starts again at a lower generation)."""
+        with self._state_lock:
+            current = self._manifest
+            if (
+                unless_changed_since is None
+                or manifest.generation > current.generation
+                or self._adopted == unless_changed_since
+            ):
+                self._manifest = manifest
+                self._adopted += 1
+            return self._manifest
 
     def coverage(self, kind: Kind) -> Coverage:
         return self._manifest.state(kind).coverage
@@ -261,7 +264,7 @@ class Store:
     def files(self, kind: Kind) -> list[Path]:
         """The Parquet files of ``kind``, newest month first: what other tools should read."""
         partitions = self._manifest.state(kind).partitions
-        return [self.path / partitions[key].file for key in _newest_first(partitions)]
+        return [self.path / partitions[key].file for key in newest_first(partitions)]
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -279,13 +282,13 @@ class Store:
         It reads the latest committed state (the manifest is read again first).
         """
         table = self._reading(lambda manifest: self._read_table(manifest, kind, since, until))
-        condition = _window_filter(kind, since, until)
+        condition = window_filter(kind, since, until)
         extra = filters.expression() if filters is not None else None
         if extra is not None:
             condition = extra if condition is None else condition & extra
         if condition is not None:
             table = table.filter(condition)
-        return _to_frame(table, kind)
+        return to_frame(table, kind)
 
     def pending_ids(
         self, since: datetime | None = None, until: datetime | None = None
@@ -297,13 +300,13 @@ class Store:
         def pending(manifest: Manifest) -> list[int]:
             partitions = manifest.sent.partitions
             ids: list[int] = []
-            for key in _newest_first(partitions):
+            for key in newest_first(partitions):
                 partition = partitions[key]
-                if partition.pending == 0 or not _overlaps(key, since, until):
+                if partition.pending == 0 or not overlaps(key, since, until):
                     continue
                 table = self._read_file(partition, "sent", ["id", "status", "insertDate"])
-                keep = pc.is_in(table["status"].cast(pa.string()), _PENDING)
-                window = _window_filter("sent", since, until)
+                keep = pc.is_in(table["status"].cast(pa.string()), PENDING)
+                window = window_filter("sent", since, until)
                 table = table.filter(keep)
                 if window is not None:
                     table = table.filter(window)
@@ -316,15 +319,7 @@ class Store:
         """What is wrong with the partition files the manifest names: missing, unreadable, the
         wrong number of rows, a column of the wrong type. Only the files' footers are read, so
         this takes milliseconds; :meth:`repair` mends what it finds."""
-        manifest = self.refresh()
-        found = []
-        for kind in KINDS:
-            partitions = manifest.state(kind).partitions
-            for key in _newest_first(partitions):
-                problem = _partition_problem(self.path, partitions[key], kind)
-                if problem is not None:
-                    found.append(Damage(kind, key, partitions[key].file, problem))
-        return found
+        return find_damage(self.path, self.refresh())
 
     def repair(self) -> list[Damage]:
         """Drop the damaged partitions (see :meth:`damage`) from the manifest, and their months
@@ -337,35 +332,12 @@ class Store:
         if not self.damage():
             return []
         self._require_writable()
-        with lock_file(self.path / ".lock"):
-            current = _load_manifest(self.path) or self._manifest
-            self._manifest = current
-            found = self.damage()
+        with self._commit_lock, lock_file(self.path / ".lock"):
+            current = self._adopt(_load_manifest(self.path) or self._manifest)
+            found = find_damage(self.path, current)
             if not found:
                 return []
-            state = current
-            for kind in KINDS:
-                dropped = [damage.key for damage in found if damage.kind == kind]
-                if not dropped:
-                    continue
-                kind_state = state.state(kind)
-                coverage = kind_state.coverage
-                for key in dropped:
-                    if key != _UNDATED:
-                        coverage = coverage.remove(*_month_span(key))
-                partitions = {
-                    key: partition
-                    for key, partition in kind_state.partitions.items()
-                    if key not in dropped
-                }
-                state = state.with_state(
-                    kind, dataclasses.replace(kind_state, coverage=coverage, partitions=partitions)
-                )
-            self._switch(
-                dataclasses.replace(
-                    state, generation=current.generation + 1, written_at=datetime.now(UTC)
-                )
-            )
+            self._switch(without_damage(current, found))
         return found
 
     def _reading(self, read: Callable[[Manifest], _T]) -> _T:
@@ -376,7 +348,7 @@ class Store:
             manifest = self.refresh()
             try:
                 return read(manifest)
-            except _Gone as gone:
+            except Gone as gone:
                 if self.refresh().generation == manifest.generation:
                     raise self._damaged(gone.name, "is missing") from None
         raise StoreError(f"the store in {self.path} kept changing while read; try again")
@@ -385,37 +357,26 @@ class Store:
         self, manifest: Manifest, kind: Kind, since: datetime | None, until: datetime | None
     ) -> pa.Table:
         partitions = manifest.state(kind).partitions
-        keys = [key for key in _newest_first(partitions) if _overlaps(key, since, until)]
+        keys = [key for key in newest_first(partitions) if overlaps(key, since, until)]
         tables = [self._read_file(partitions[key], kind) for key in keys]
         if not tables:
-            return _storage_schema(kind).empty_table()
+            return storage_schema(kind).empty_table()
         return pa.concat_tables(tables)
 
     def _read_file(
         self, partition: Partition, kind: Kind, columns: list[str] | None = None
     ) -> pa.Table:
-        """A partition's file in the current on-disk schema (only ``columns``, when given)."""
-        name = partition.file
+        """A partition's file in the current on-disk schema (only ``columns``, when given); a
+        file that is gone raises :class:`Gone` (see :meth:`_reading`)."""
         try:
-            table = _conform(pq.read_table(self.path / name, columns=columns), kind, columns)
-        except FileNotFoundError:
-            raise _Gone(name) from None
-        except (OSError, pa.ArrowException) as error:
-            raise self._damaged(name, f"cannot be read ({error})") from None
-        if len(table) != partition.rows:
-            raise self._damaged(name, f"holds {len(table):,} messages, not {partition.rows:,}")
-        return table
+            return read_partition(self.path, partition, kind, columns)
+        except Unreadable as bad:
+            raise self._damaged(bad.name, bad.problem) from None
 
     def _damaged(self, name: str, problem: str) -> StoreError:
         """The error for a damaged partition file, with the advice that mends it: a sync drops
         what :meth:`damage` finds and fetches it again; other damage needs a new store."""
-        found = next((damage for damage in self.damage() if damage.file == name), None)
-        if found is not None:
-            problem = found.problem
-            advice = f"run 'smstools-tui sync' to fetch that month ({found.kind} {found.key}) again"
-        else:
-            advice = f"move {self.path} away and run 'smstools-tui sync' to build the store again"
-        return StoreError(f"the store in {self.path} is damaged: {name} {problem}; {advice}")
+        return damaged_error(self.path, self.refresh(), name, problem)
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -449,44 +410,24 @@ class Store:
         self._require_writable()
         frames: dict[Kind, pd.DataFrame | None] = {"sent": sent, "received": received}
         incoming = {
-            kind: _to_table(frame, kind)
+            kind: to_table(frame, kind)
             for kind, frame in frames.items()
             if frame is not None and len(frame)
         }
-        with lock_file(self.path / ".lock"):
+        with self._commit_lock, lock_file(self.path / ".lock"):
             # Another process may have committed since this one last looked: build on its state.
             current = _load_manifest(self.path) or self._manifest
-            self._collect_garbage(current)
-            generation = current.generation + 1
-            stats = CommitStats()
-            state = current
-            if "sent" in incoming:
-                kind_state, stats.new["sent"], stats.updated = self._merge_sent(
-                    current.sent, incoming["sent"], generation
-                )
-                state = state.with_state("sent", kind_state)
-            spans = list(replacing)
-            if spans or "received" in incoming:
-                kind_state, stats.new["received"] = self._replace_received(
-                    current.received, incoming.get("received"), spans, generation
-                )
-                state = state.with_state("received", kind_state)
-            for kind, kind_spans in (covered or {}).items():
-                coverage = state.state(kind).coverage
-                for start, end in kind_spans:
-                    coverage = coverage.add(start, end)
-                state = state.with_state(
-                    kind, dataclasses.replace(state.state(kind), coverage=coverage)
-                )
-            state = dataclasses.replace(
-                state,
-                generation=generation,
-                written_at=datetime.now(UTC),
-                account_details=account_details or current.account_details,
-                synced_at=synced_at or current.synced_at,
+            collect_garbage(self.path, current)
+            state, stats = next_state(
+                self.path,
+                current,
+                incoming=incoming,
+                replacing=list(replacing),
+                covered=covered or {},
+                account_details=account_details,
+                synced_at=synced_at,
             )
             self._switch(state)
-        stats.rows = {kind: state.state(kind).rows for kind in KINDS}
         return stats
 
     def _require_writable(self) -> None:
@@ -513,117 +454,8 @@ class Store:
                 f"({error})"
             ) from None
         atomic_write_bytes(self.path / MANIFEST_NAME, document)
-        self._manifest = state
-        self._collect_garbage(state)
-
-    def _merge_sent(
-        self, state: KindState, incoming: pa.Table, generation: int
-    ) -> tuple[KindState, int, int]:
-        partitions = dict(state.partitions)
-        new = updated = 0
-        for key, rows in _by_month(incoming, "sent"):
-            old = self._partition_table(partitions.get(key), "sent")
-            merged, added, changed = _merge_by_id(old, rows)
-            new, updated = new + added, updated + changed
-            partitions[key] = self._write_partition("sent", key, merged, generation)
-        return dataclasses.replace(state, partitions=partitions), new, updated
-
-    def _replace_received(
-        self,
-        state: KindState,
-        incoming: pa.Table | None,
-        spans: list[Span],
-        generation: int,
-    ) -> tuple[KindState, int]:
-        if incoming is None:
-            incoming = _storage_schema("received").empty_table()
-        groups = dict(_by_month(incoming, "received"))
-        touched = {key for key in state.partitions for span in spans if _overlaps_span(key, span)}
-        partitions = dict(state.partitions)
-        removed = 0
-        for key in sorted(touched | set(groups)):
-            old = self._partition_table(partitions.get(key), "received")
-            if spans:
-                dates = old["receiveDate"]
-                inside = (
-                    pc.or_(*[_in_span(dates, span) for span in spans])
-                    if len(spans) > 1
-                    else _in_span(dates, spans[0])
-                )
-                removed += int(
-                    pc.sum(pc.cast(pc.fill_null(inside, False), pa.int64())).as_py() or 0
-                )
-                old = old.filter(pc.invert(pc.fill_null(inside, False)))
-            rows = groups.get(key)
-            combined = pa.concat_tables([old, rows]) if rows is not None else old
-            if len(combined) == 0:
-                partitions.pop(key, None)
-                continue
-            # A stable sort keeps the API's order within a second: two identical messages in
-            # one second stay two, in the order the search gave them.
-            order = pc.sort_indices(combined, sort_keys=[("receiveDate", "descending")])
-            partitions[key] = self._write_partition(
-                "received", key, combined.take(order), generation
-            )
-        return dataclasses.replace(state, partitions=partitions), len(incoming) - removed
-
-    def _partition_table(self, partition: Partition | None, kind: Kind) -> pa.Table:
-        if partition is None:
-            return _storage_schema(kind).empty_table()
-        try:
-            return self._read_file(partition, kind)
-        except _Gone as gone:  # under the lock, so no other commit: it is damage
-            raise self._damaged(gone.name, "is missing") from None
-
-    def _write_partition(self, kind: Kind, key: str, table: pa.Table, generation: int) -> Partition:
-        name = f"{kind}/{key}.g{generation:06d}.parquet"
-        if not PARTITION_FILE.fullmatch(name.partition("/")[2]):
-            # What the manifest loader would refuse, and the clean-up would never delete.
-            raise StoreError(
-                f"the store in {self.path} was left unchanged: {kind} messages of the month "
-                f"{key!r} cannot be named as a partition"
-            )
-        target = self.path / name
-        target.parent.mkdir(mode=0o700, exist_ok=True)
-        table = _compact(table)
-
-        def write(stream: BinaryIO) -> None:
-            pq.write_table(table, stream, compression="zstd")
-
-        atomic_write(target, write)
-        pending = 0
-        if kind == "sent":
-            statuses = table["status"].cast(pa.string())
-            pending = int(pc.sum(pc.cast(pc.is_in(statuses, _PENDING), pa.int64())).as_py() or 0)
-        return Partition(name, len(table), pending)
-
-    def _collect_garbage(self, manifest: Manifest) -> None:
-        """Delete the files no manifest names: replaced generations, and what a killed commit
-        left behind. Only names this store writes are touched."""
-        live = manifest.files()
-        for kind in KINDS:
-            folder = self.path / kind
-            if not folder.is_dir():
-                continue
-            for entry in folder.iterdir():
-                name = f"{kind}/{entry.name}"
-                ours = PARTITION_FILE.fullmatch(entry.name) or _TEMPORARY.fullmatch(entry.name)
-                if ours and name not in live:
-                    _unlink(entry)
-        for entry in self.path.glob(f".{MANIFEST_NAME}.*.tmp"):
-            _unlink(entry)
-
-
-_TEMPORARY = re.compile(r"\..+\.tmp")
-
-
-def _unlink(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
-    except OSError as error:  # a reader holds it open (Windows): the next commit retries
-        log.debug("could not delete %s yet: %s", path, error)
+        self._adopt(state)
+        collect_garbage(self.path, state)
 
 
 def _load_manifest(folder: Path) -> Manifest | None:
@@ -649,7 +481,7 @@ def _check_creatable(folder: Path) -> None:
     foreign = [
         entry.name
         for entry in folder.iterdir()
-        if entry.name not in _OWN_ENTRIES and not _TEMPORARY.fullmatch(entry.name)
+        if entry.name not in _OWN_ENTRIES and not TEMPORARY.fullmatch(entry.name)
     ]
     if foreign:
         raise StoreError(
@@ -669,271 +501,3 @@ def _make_private(folder: Path) -> None:
         pass
     except OSError as error:  # not the owner: say so, the data is still written
         log.warning("%s is readable by others and cannot be made private: %s", folder, error)
-
-
-def _partition_problem(folder: Path, partition: Partition, kind: Kind) -> str | None:
-    """What is wrong with a partition's file, judged from its footer alone, or ``None``."""
-    try:
-        parquet = pq.ParquetFile(folder / partition.file)
-    except FileNotFoundError:
-        return "is missing"
-    except (OSError, pa.ArrowException) as error:
-        return f"cannot be read ({error})"
-    with parquet:
-        rows = parquet.metadata.num_rows
-        if rows != partition.rows:
-            return f"holds {rows:,} messages where the manifest counts {partition.rows:,}"
-        present = parquet.schema_arrow
-    for target in _storage_schema(kind):
-        index = present.get_field_index(target.name)
-        if index >= 0 and not _compatible(present.field(index).type, target.type):
-            return (
-                f"has a column {target.name!r} of type {present.field(index).type} "
-                f"instead of {target.type}"
-            )
-    return None
-
-
-def _compatible(found: pa.DataType, wanted: pa.DataType) -> bool:
-    """Whether a column of type ``found`` reads as ``wanted`` without loss: the same type, or
-    text held either way (plain or dictionary-encoded)."""
-    if found.equals(wanted):
-        return True
-    return _is_text(wanted) and _is_text(found)
-
-
-def _is_text(arrow_type: pa.DataType) -> bool:
-    if pa.types.is_dictionary(arrow_type):
-        arrow_type = arrow_type.value_type
-    return bool(pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type))
-
-
-# -- the on-disk schema -----------------------------------------------------------------------
-
-_ARROW_TYPES = {
-    "int": pa.int64(),
-    "float": pa.float64(),
-    "string": pa.string(),
-    "category": pa.dictionary(pa.int32(), pa.string()),
-    "status": pa.dictionary(pa.int32(), pa.string()),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-}
-_SCHEMA_CACHE: dict[str, pa.Schema] = {}
-
-
-def _storage_schema(kind: Kind) -> pa.Schema:
-    """The Arrow schema of a partition file: fixed types, so files of any age concatenate, plus
-    the pandas metadata of the typed frame, so ``pd.read_parquet`` alone restores categories,
-    nullable integers and UTC timestamps."""
-    if kind not in _SCHEMA_CACHE:
-        schema: FrameSchema = SCHEMAS[kind]
-        metadata = pa.Table.from_pandas(empty_frame(schema), preserve_index=False).schema.metadata
-        _SCHEMA_CACHE[kind] = pa.schema(
-            [(name, _ARROW_TYPES[column_kind]) for name, column_kind in schema.columns],
-            metadata=metadata,
-        )
-    return _SCHEMA_CACHE[kind]
-
-
-def _to_table(frame: pd.DataFrame, kind: Kind) -> pa.Table:
-    schema = SCHEMAS[kind]
-    table = pa.Table.from_pandas(coerce_frame(frame, schema), preserve_index=False).cast(
-        _storage_schema(kind)
-    )
-    if schema.dates is not None:
-        _check_dates(table, kind, schema.dates)
-    return table
-
-
-def _check_dates(table: pa.Table, kind: Kind, dates: tuple[datetime, datetime]) -> None:
-    """Refuse messages dated outside ``dates``: the store never writes what it could not read
-    back (a month key of year 10000), nor dates the analysis cannot hold."""
-    first, end = (_scalar(moment) for moment in dates)
-    for target in table.schema:
-        if not pa.types.is_timestamp(target.type):
-            continue
-        column = table[target.name]
-        outside = pc.or_(pc.less(column, first), pc.greater_equal(column, end))
-        if pc.any(outside).as_py():
-            # As text by Arrow: a Python datetime cannot hold year 10000.
-            value = column.filter(outside).cast(pa.string())[0].as_py().replace(".000000", "")
-            raise StoreError(
-                f"{kind} messages with {target.name} {value} cannot be stored: the "
-                f"store keeps dates from {dates[0]:%Y-%m-%d} to before {dates[1]:%Y-%m-%d} (UTC)"
-            )
-
-
-def _conform(table: pa.Table, kind: Kind, names: list[str] | None = None) -> pa.Table:
-    """A file's table in the current on-disk schema (only ``names``, when given): a file
-    written by an earlier version may lack a column (it reads as missing) or carry one since
-    dropped. A column of another type is damage (:class:`pa.ArrowException`)."""
-    schema = _storage_schema(kind)
-    if names is not None:
-        schema = pa.schema([schema.field(name) for name in names], metadata=schema.metadata)
-    if table.schema.equals(schema, check_metadata=False):
-        return table.replace_schema_metadata(schema.metadata)
-    columns = []
-    for target in schema:
-        if target.name not in table.column_names:
-            columns.append(pa.nulls(len(table), target.type))
-        elif _compatible(table.schema.field(target.name).type, target.type):
-            columns.append(table[target.name].cast(target.type))
-        else:
-            raise pa.ArrowTypeError(
-                f"column {target.name!r} has type {table.schema.field(target.name).type}"
-            )
-    return pa.Table.from_arrays(columns, schema=schema)
-
-
-def _compact(table: pa.Table) -> pa.Table:
-    """One chunk per column, and each dictionary holding only the values used, in order of first
-    appearance: smaller files, and the category order the API's frame would have."""
-    columns = []
-    for target, column in zip(table.schema, table.columns, strict=True):
-        if pa.types.is_dictionary(target.type):
-            columns.append(_compact_dictionary(column))
-        else:
-            columns.append(
-                column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-            )
-    return pa.Table.from_arrays(columns, schema=table.schema)
-
-
-def _compact_dictionary(column: pa.ChunkedArray | pa.Array) -> pa.Array:
-    if isinstance(column, pa.ChunkedArray):
-        if column.num_chunks == 0:
-            return pa.array([], column.type)
-        column = column.unify_dictionaries().combine_chunks()
-    codes = column.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    used = codes >= 0
-    first_seen = pd.unique(codes[used])
-    # One slot more than the dictionary, holding -1, where the null codes (-1) land.
-    remap = np.full(len(column.dictionary) + 1, -1, dtype=np.int32)
-    remap[first_seen] = np.arange(len(first_seen), dtype=np.int32)
-    indices = pa.array(remap[codes], type=pa.int32(), mask=~used)
-    values = column.dictionary.take(pa.array(first_seen, type=pa.int32()))
-    return pa.DictionaryArray.from_arrays(indices, values)
-
-
-def _string_or_none(arrow_type: pa.DataType) -> Any:
-    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
-        return pd.StringDtype("pyarrow")
-    if pa.types.is_int64(arrow_type):
-        return pd.Int64Dtype()
-    return None
-
-
-def _to_frame(table: pa.Table, kind: Kind) -> pd.DataFrame:
-    # coerce_frame puts the status categories in the documented order, whatever the file's
-    # dictionary holds.
-    frame = _compact(table).to_pandas(types_mapper=_string_or_none)
-    return coerce_frame(frame, SCHEMAS[kind])
-
-
-# -- partitions by month ---------------------------------------------------------------------
-
-
-def _month_key(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m")
-
-
-def _newest_first(partitions: dict[str, Partition]) -> list[str]:
-    dated = sorted((key for key in partitions if key != _UNDATED), reverse=True)
-    return dated + ([_UNDATED] if _UNDATED in partitions else [])
-
-
-def _overlaps(key: str, since: datetime | None, until: datetime | None) -> bool:
-    if key == _UNDATED:
-        return since is None and until is None
-    if since is not None and key < _month_key(since):
-        return False
-    last = until - pd.Timedelta(microseconds=1) if until is not None else None
-    return not (last is not None and key > _month_key(last))
-
-
-def _month_span(key: str) -> Span:
-    """The epoch seconds of the month ``key`` (``2026-11``), half-open."""
-    year, month = (int(part) for part in key.split("-"))
-    start = datetime(year, month, 1, tzinfo=UTC)
-    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
-    return to_epoch(start), to_epoch(end)
-
-
-def _overlaps_span(key: str, span: Span) -> bool:
-    return _overlaps(key, from_epoch(span[0]), from_epoch(span[1]))
-
-
-def _by_month(table: pa.Table, kind: Kind) -> list[tuple[str, pa.Table]]:
-    if len(table) == 0:
-        return []
-    dates = table[time_column(kind)]
-    codes = pc.fill_null(pc.add(pc.multiply(pc.year(dates), 100), pc.month(dates)), -1).to_numpy(
-        zero_copy_only=False
-    )
-    groups = []
-    for code in np.unique(codes):
-        key = _UNDATED if code < 0 else f"{code // 100:04d}-{code % 100:02d}"
-        groups.append((key, table.take(pa.array(np.flatnonzero(codes == code)))))
-    return groups
-
-
-def _scalar(moment: datetime) -> pa.Scalar:
-    return pa.scalar(moment.astimezone(UTC), pa.timestamp("us", tz="UTC"))
-
-
-def _in_span(dates: pa.ChunkedArray, span: Span) -> pa.ChunkedArray:
-    return pc.and_(
-        pc.greater_equal(dates, _scalar(from_epoch(span[0]))),
-        pc.less(dates, _scalar(from_epoch(span[1]))),
-    )
-
-
-def _window_filter(
-    kind: Kind, since: datetime | None, until: datetime | None
-) -> pc.Expression | None:
-    column = pc.field(time_column(kind))
-    terms = []
-    if since is not None:
-        terms.append(column >= _scalar(since))
-    if until is not None:
-        terms.append(column < _scalar(until))
-    if not terms:
-        return None
-    return terms[0] if len(terms) == 1 else terms[0] & terms[1]
-
-
-def _merge_by_id(old: pa.Table, new: pa.Table) -> tuple[pa.Table, int, int]:
-    """``old`` with ``new`` merged in by id, the copy from ``new`` winning; returns the table,
-    how many ids are new and how many stored messages changed status."""
-    old_ids, old_valid = _ids(old)
-    new_ids, new_valid = _ids(new)
-    known = new_valid & np.isin(new_ids, old_ids[old_valid])
-    added = int((~known).sum())
-    before = pd.Series(_statuses(old)[old_valid], index=old_ids[old_valid])
-    after = pd.Series(_statuses(new)[new_valid], index=new_ids[new_valid])
-    before = before[~before.index.duplicated(keep="last")]
-    after = after[~after.index.duplicated(keep="last")]
-    common = before.index.intersection(after.index)
-    changed = int((before[common] != after[common]).sum())
-    combined = pa.concat_tables([old, new])
-    ids, valid = _ids(combined)
-    # The last copy of an id wins; a message without an id cannot be matched, so it is kept.
-    later_copy = np.zeros(len(ids), dtype=bool)
-    later_copy[valid] = pd.Series(ids[valid]).duplicated(keep="last").to_numpy()
-    combined = combined.filter(pa.array(~later_copy))
-    order = pc.sort_indices(
-        combined, sort_keys=[("insertDate", "descending"), ("id", "descending")]
-    )
-    return combined.take(order), added, changed
-
-
-def _ids(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-    """The id column as exact int64 values, and where it is not missing."""
-    column = table["id"]
-    valid = pc.is_valid(column).to_numpy(zero_copy_only=False)
-    return pc.fill_null(column, 0).to_numpy(zero_copy_only=False), valid
-
-
-def _statuses(table: pa.Table) -> np.ndarray:
-    statuses = pc.fill_null(table["status"].cast(pa.string()), "")
-    return np.asarray(statuses.to_numpy(zero_copy_only=False), dtype=object)

@@ -33,6 +33,7 @@ from textual.worker import Worker, WorkerState
 
 from .. import analysis
 from ..errors import AuthenticationError, NetworkError, SmstoolsError
+from ..frames import row_values
 from ..report.export import export_frame, partial_path
 from ..store import MessageSource
 from .loader import LoadFailed, load_dataset
@@ -741,7 +742,7 @@ class DashboardApp(App[None]):
             found = dataset.sent[same]
             if not found.empty:
                 row = found.iloc[0]
-                record = {str(k): (None if _missing(v) else v) for k, v in row.items()}
+                record = row_values(row)
                 kind = "sent"
         replies = self.replies
         if kind == "sent":
@@ -892,13 +893,6 @@ def describe_row(record: dict[str, Any]) -> Any:
         for name, value in record.items()
     ]
     return Content("\n").join(lines)
-
-
-def _missing(value: Any) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _explain(error: SmstoolsError) -> tuple[str, str]:

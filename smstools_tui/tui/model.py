@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from rich.cells import cell_len
 from rich.text import Text
 
-from ..frames import STATUS_DTYPE
+from ..frames import STATUS_DTYPE, row_values
 from ..msisdn import msisdn_digits
 from ..report.tables import format_duration
 from .safe_text import cell_text, visible
@@ -556,12 +556,4 @@ class TableModel:
 
     def record(self, position: int) -> dict[str, Any]:
         """Every field of the row at ``position``, as Python values (NA as ``None``)."""
-        row = self.frame.iloc[position]
-        return {str(name): (None if _is_missing(value) else value) for name, value in row.items()}
-
-
-def _is_missing(value: Any) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+        return row_values(self.frame.iloc[position])

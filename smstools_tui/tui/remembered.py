@@ -31,7 +31,7 @@ import platformdirs
 
 from ..config import APP_NAME
 from ..errors import SmstoolsError
-from ..store.files import atomic_write_bytes
+from ..files import atomic_write_bytes
 from .views import WINDOW_PRESETS, WindowChoice
 
 __all__ = ["MAX_BYTES", "Remembered", "SettingsFile", "default_settings_path"]

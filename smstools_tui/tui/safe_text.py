@@ -16,11 +16,9 @@ Line breaks are kept only where the caller asks (the detail view); a table cell 
 
 from __future__ import annotations
 
-import math
-
-import pandas as pd
 from rich.text import Text
 
+from ..frames import is_missing
 from ..report.tables import INVISIBLE_RANGES
 
 __all__ = ["MAX_CELL_CHARS", "cell_text", "safe_text", "visible"]
@@ -61,9 +59,7 @@ def visible(value: object, *, keep_newlines: bool = False, limit: int | None = N
         >>> visible("\\x1b[31mred\\u202e")
         '␛[31mred⟨U+202E⟩'
     """
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, float) and math.isnan(value):
+    if is_missing(value):
         return ""
     text = value if isinstance(value, str) else str(value)
     if keep_newlines:

@@ -494,7 +494,7 @@ def test_a_partition_the_store_could_not_open_again_is_never_written(
     sent = client.sent(SINCE, UNTIL)
     store.commit(sent=sent)
     before = sorted(os.listdir(store.path / "sent"))
-    monkeypatch.setattr("smstools_tui.store.store._check_dates", lambda *args: None)
+    monkeypatch.setattr("smstools_tui.store.schema.check_dates", lambda *args: None)
     with pytest.raises(StoreError) as raised:
         store.commit(sent=far_future())
     assert str(raised.value) == (

@@ -14,6 +14,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from ...frames import is_missing
 from ..model import format_duration
 from ..summary import FigureValue, OverviewCharts
 from ..views import Figure
@@ -32,10 +33,6 @@ _PARTIAL_NOTES = {
 }
 
 
-def _missing(value: float | int | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def format_figure(value: float | int | None, kind: str) -> str:
     """A figure as the overview writes it; ``–`` when it cannot be told.
 
@@ -45,7 +42,7 @@ def format_figure(value: float | int | None, kind: str) -> str:
         >>> format_figure(float("nan"), "duration")
         '–'
     """
-    if _missing(value):
+    if is_missing(value):
         return "–"
     assert value is not None
     if kind == "percent":
@@ -77,7 +74,7 @@ def format_change(
     if previous == "missing" or value.previous is None:
         return Content.styled("no previous window", "$text-muted")
     before = format_figure(value.previous, figure.kind)
-    if _missing(value.current) or _missing(value.previous) or math.isnan(value.change):
+    if is_missing(value.current) or is_missing(value.previous) or math.isnan(value.change):
         return Content.styled(f"previous: {before}", "$text-muted")
     if value.change == 0:
         return Content.styled(f"= unchanged from {before}", "$text-muted")

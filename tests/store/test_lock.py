@@ -1,4 +1,4 @@
-"""Atomic writes and the lock between writers."""
+"""The lock between processes that write one store."""
 
 from __future__ import annotations
 
@@ -10,29 +10,7 @@ from pathlib import Path
 import pytest
 
 from smstools_tui.errors import StoreError
-from smstools_tui.store.files import atomic_write, atomic_write_bytes, lock_file
-
-
-def test_atomic_write_replaces_the_file_whole(tmp_path: Path) -> None:
-    target = tmp_path / "manifest.json"
-    atomic_write_bytes(target, b"old")
-    atomic_write_bytes(target, b"new")
-    assert target.read_bytes() == b"new"
-    assert [entry.name for entry in tmp_path.iterdir()] == ["manifest.json"]
-
-
-def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
-    target = tmp_path / "manifest.json"
-    atomic_write_bytes(target, b"old")
-
-    def half_then_fail(stream: object) -> None:
-        stream.write(b"half")  # type: ignore[attr-defined]
-        raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        atomic_write(target, half_then_fail)
-    assert target.read_bytes() == b"old"
-    assert [entry.name for entry in tmp_path.iterdir()] == ["manifest.json"]
+from smstools_tui.store.lock import lock_file
 
 
 def test_the_lock_keeps_a_second_writer_out(tmp_path: Path) -> None:
@@ -41,7 +19,7 @@ def test_the_lock_keeps_a_second_writer_out(tmp_path: Path) -> None:
         [sys.executable, "-c",
          "import sys, time\n"
          "from pathlib import Path\n"
-         "from smstools_tui.store.files import lock_file\n"
+         "from smstools_tui.store.lock import lock_file\n"
          "with lock_file(Path(sys.argv[1])):\n"
          "    print('locked', flush=True)\n"
          "    time.sleep(30)\n",

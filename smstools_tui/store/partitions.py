@@ -1,0 +1,283 @@
+"""A store's partitions: one Parquet file per kind of message and month (UTC).
+
+A partition's key is its month (``2026-11``), or ``undated`` for messages without a date; its
+file is named after the key and the generation of the commit that wrote it
+(``sent/2026-11.g000014.parquet``), so a commit never writes over a file a reader may be
+reading. Here: month keys and which partitions a window overlaps, grouping a table by month,
+reading and writing one partition's file, judging a file from its footer (:class:`Damage`), and
+deleting the files no manifest names.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..errors import StoreError
+from ..files import atomic_write
+from ..frames import PENDING_STATUSES
+from .coverage import Span, from_epoch, to_epoch
+from .manifest import KINDS, MANIFEST_NAME, PARTITION_FILE, Kind, Manifest, Partition, time_column
+from .schema import compact, compatible, conform, scalar, storage_schema
+
+__all__ = [
+    "PENDING",
+    "TEMPORARY",
+    "UNDATED",
+    "Damage",
+    "Gone",
+    "Unreadable",
+    "by_month",
+    "collect_garbage",
+    "damaged_error",
+    "find_damage",
+    "month_key",
+    "month_span",
+    "newest_first",
+    "overlaps",
+    "overlaps_span",
+    "partition_problem",
+    "read_partition",
+    "window_filter",
+    "write_partition",
+]
+
+log = logging.getLogger("smstools_tui.store")
+
+UNDATED = "undated"
+"""The key of the partition of messages without a date."""
+PENDING = pa.array(sorted(PENDING_STATUSES))
+"""The statuses of sent messages that may still change."""
+TEMPORARY = re.compile(r"\..+\.tmp")
+"""The name of a file being written (see :func:`smstools_tui.files.atomic_write`)."""
+
+
+def month_key(moment: datetime) -> str:
+    """The key of the partition that holds ``moment``: its month in UTC, ``2026-11``."""
+    return moment.astimezone(UTC).strftime("%Y-%m")
+
+
+def newest_first(partitions: dict[str, Partition]) -> list[str]:
+    """The keys of ``partitions``, newest month first and the undated partition last."""
+    dated = sorted((key for key in partitions if key != UNDATED), reverse=True)
+    return dated + ([UNDATED] if UNDATED in partitions else [])
+
+
+def overlaps(key: str, since: datetime | None, until: datetime | None) -> bool:
+    """Whether the partition ``key`` may hold messages dated in ``[since, until)`` (no bound:
+    unbounded on that side; the undated partition only without a window)."""
+    if key == UNDATED:
+        return since is None and until is None
+    if since is not None and key < month_key(since):
+        return False
+    last = until - pd.Timedelta(microseconds=1) if until is not None else None
+    return not (last is not None and key > month_key(last))
+
+
+def month_span(key: str) -> Span:
+    """The epoch seconds of the month ``key`` (``2026-11``), half-open."""
+    year, month = (int(part) for part in key.split("-"))
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+    return to_epoch(start), to_epoch(end)
+
+
+def overlaps_span(key: str, span: Span) -> bool:
+    """:func:`overlaps` for a span of epoch seconds."""
+    return overlaps(key, from_epoch(span[0]), from_epoch(span[1]))
+
+
+def by_month(table: pa.Table, kind: Kind) -> list[tuple[str, pa.Table]]:
+    """``table``'s rows grouped by the partition they belong in, as ``(key, rows)``."""
+    if len(table) == 0:
+        return []
+    dates = table[time_column(kind)]
+    codes = pc.fill_null(pc.add(pc.multiply(pc.year(dates), 100), pc.month(dates)), -1).to_numpy(
+        zero_copy_only=False
+    )
+    groups = []
+    for code in np.unique(codes):
+        key = UNDATED if code < 0 else f"{code // 100:04d}-{code % 100:02d}"
+        groups.append((key, table.take(pa.array(np.flatnonzero(codes == code)))))
+    return groups
+
+
+def window_filter(
+    kind: Kind, since: datetime | None, until: datetime | None
+) -> pc.Expression | None:
+    """The rows of ``kind`` dated in ``[since, until)``, as a filter; ``None`` without one."""
+    column = pc.field(time_column(kind))
+    terms = []
+    if since is not None:
+        terms.append(column >= scalar(since))
+    if until is not None:
+        terms.append(column < scalar(until))
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else terms[0] & terms[1]
+
+
+class Gone(Exception):
+    """A partition file the manifest names is not there (yet another commit, or damage)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class Unreadable(Exception):
+    """A partition file the manifest names is there but cannot be used."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name} {problem}")
+        self.name = name
+        self.problem = problem
+
+
+def read_partition(
+    folder: Path, partition: Partition, kind: Kind, columns: list[str] | None = None
+) -> pa.Table:
+    """A partition's file in the current on-disk schema (only ``columns``, when given).
+
+    Raises:
+        Gone: the file is not there.
+        Unreadable: it cannot be read, or holds another number of rows than the manifest says.
+    """
+    name = partition.file
+    try:
+        table = conform(pq.read_table(folder / name, columns=columns), kind, columns)
+    except FileNotFoundError:
+        raise Gone(name) from None
+    except (OSError, pa.ArrowException) as error:
+        raise Unreadable(name, f"cannot be read ({error})") from None
+    if len(table) != partition.rows:
+        raise Unreadable(name, f"holds {len(table):,} messages, not {partition.rows:,}")
+    return table
+
+
+def write_partition(
+    folder: Path, kind: Kind, key: str, table: pa.Table, generation: int
+) -> Partition:
+    """Write ``table`` as the partition of the month ``key`` in a new file named after
+    ``generation``, durably; no manifest names it yet.
+
+    Raises:
+        StoreError: ``key`` cannot name a partition file.
+    """
+    name = f"{kind}/{key}.g{generation:06d}.parquet"
+    if not PARTITION_FILE.fullmatch(name.partition("/")[2]):
+        # What the manifest loader would refuse, and the clean-up would never delete.
+        raise StoreError(
+            f"the store in {folder} was left unchanged: {kind} messages of the month "
+            f"{key!r} cannot be named as a partition"
+        )
+    target = folder / name
+    target.parent.mkdir(mode=0o700, exist_ok=True)
+    table = compact(table)
+    atomic_write(target, lambda temporary: pq.write_table(table, temporary, compression="zstd"))
+    pending = 0
+    if kind == "sent":
+        statuses = table["status"].cast(pa.string())
+        pending = int(pc.sum(pc.cast(pc.is_in(statuses, PENDING), pa.int64())).as_py() or 0)
+    return Partition(name, len(table), pending)
+
+
+@dataclass(frozen=True)
+class Damage:
+    """A partition file that cannot be used.
+
+    Attributes:
+        kind, key: whose partition (``sent``, ``2026-11``).
+        file: its path relative to the store folder.
+        problem: what is wrong, for people (``is missing``, ``cannot be read (…)``).
+    """
+
+    kind: Kind
+    key: str
+    file: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file} {self.problem}"
+
+
+def find_damage(folder: Path, manifest: Manifest) -> list[Damage]:
+    """What is wrong with the partition files ``manifest`` names, judged from their footers."""
+    found = []
+    for kind in KINDS:
+        partitions = manifest.state(kind).partitions
+        for key in newest_first(partitions):
+            problem = partition_problem(folder, partitions[key], kind)
+            if problem is not None:
+                found.append(Damage(kind, key, partitions[key].file, problem))
+    return found
+
+
+def damaged_error(folder: Path, manifest: Manifest, name: str, problem: str) -> StoreError:
+    """The error for a damaged partition file, with the advice that mends it: a sync drops
+    what :func:`find_damage` finds and fetches it again; other damage needs a new store."""
+    found = next((damage for damage in find_damage(folder, manifest) if damage.file == name), None)
+    if found is not None:
+        problem = found.problem
+        advice = f"run 'smstools-tui sync' to fetch that month ({found.kind} {found.key}) again"
+    else:
+        advice = f"move {folder} away and run 'smstools-tui sync' to build the store again"
+    return StoreError(f"the store in {folder} is damaged: {name} {problem}; {advice}")
+
+
+def partition_problem(folder: Path, partition: Partition, kind: Kind) -> str | None:
+    """What is wrong with a partition's file, judged from its footer alone, or ``None``."""
+    try:
+        parquet = pq.ParquetFile(folder / partition.file)
+    except FileNotFoundError:
+        return "is missing"
+    except (OSError, pa.ArrowException) as error:
+        return f"cannot be read ({error})"
+    with parquet:
+        rows = parquet.metadata.num_rows
+        if rows != partition.rows:
+            return f"holds {rows:,} messages where the manifest counts {partition.rows:,}"
+        present = parquet.schema_arrow
+    for target in storage_schema(kind):
+        index = present.get_field_index(target.name)
+        if index >= 0 and not compatible(present.field(index).type, target.type):
+            return (
+                f"has a column {target.name!r} of type {present.field(index).type} "
+                f"instead of {target.type}"
+            )
+    return None
+
+
+def collect_garbage(folder: Path, manifest: Manifest) -> None:
+    """Delete the files ``manifest`` does not name: replaced generations, and what a killed
+    commit left behind. Only names a store writes are touched."""
+    live = manifest.files()
+    for kind in KINDS:
+        subfolder = folder / kind
+        if not subfolder.is_dir():
+            continue
+        for entry in subfolder.iterdir():
+            name = f"{kind}/{entry.name}"
+            ours = PARTITION_FILE.fullmatch(entry.name) or TEMPORARY.fullmatch(entry.name)
+            if ours and name not in live:
+                _unlink(entry)
+    for entry in folder.glob(f".{MANIFEST_NAME}.*.tmp"):
+        _unlink(entry)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as error:  # a reader holds it open (Windows): the next commit retries
+        log.debug("could not delete %s yet: %s", path, error)
