@@ -31,14 +31,11 @@ from textual.theme import Theme
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from .. import analysis
 from ..errors import AuthenticationError, NetworkError, SmstoolsError
-from ..report.export import export_frame, partial_path
 from ..store import MessageSource
 from .loader import LoadFailed, load_dataset
 from .messages import (
     DataLoaded,
-    ExportFinished,
     FetchFailed,
     FetchProgress,
     FiguresComputed,
@@ -51,7 +48,7 @@ from .remembered import SettingsFile
 from .replies import ReplyIndex
 from .safe_text import visible
 from .screens.detail import MessageDetail, describe_message
-from .screens.export import ExportScreen
+from .screens.export import open_export
 from .screens.help import HelpScreen, key_rows
 from .screens.window import WindowScreen
 from .summary import (
@@ -631,100 +628,15 @@ class DashboardApp(App[None]):
     def action_export(self, suffix: str = ".csv") -> None:
         """Ask where to write the table on screen (as filtered and sorted) or the HTML report of
         the whole window, then write it."""
-        dataset = self.dataset
-        if dataset is None:
-            self.notify("Nothing is loaded yet.", severity="warning", markup=False)
-            return
-        window = dataset.window
-        span = f"{window.since:%Y%m%d}-{window.until:%Y%m%d}"
-        incomplete = not dataset.complete
-        view = self.active_view()
-        table = view is not None and view.model is not None
-        defaults: dict[str, Path] = {}
-        if view is not None and table:
-            name = "-".join(part for part in (view.spec.id, view.variant) if part)
-            defaults["csv"] = self.export_dir / f"{name}-{span}.csv"
-            defaults["parquet"] = self.export_dir / f"{name}-{span}.parquet"
-        defaults["html"] = self.export_dir / f"report-{span}.html"
-        if incomplete:
-            defaults = {key: partial_path(path) for key, path in defaults.items()}
-        selected = {".parquet": "parquet", ".html": "html"}.get(suffix, "csv")
-
-        def chosen(path: Path | None) -> None:
-            if path is None:
-                return
-            if incomplete and ".partial" not in path.name:
-                path = partial_path(path)
-            if path.suffix.lower() == ".html":
-                self._export_report(dataset, self._previous_figures, path)
-                return
-            frame = view.view_frame() if view is not None else None
-            if frame is not None:
-                self._export(frame, path)
-
-        self.push_screen(
-            ExportScreen(
-                defaults,
-                rows=len(view.rows) if view is not None and table else 0,
-                what=view.spec.noun if view is not None else "rows",
-                incomplete=incomplete,
-                selected=selected,
-            ),
-            chosen,
+        open_export(
+            self,
+            self.dataset,
+            self.active_view(),
+            folder=self.export_dir,
+            zone=self.zone,
+            previous=self._previous_figures,
+            suffix=suffix,
         )
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def _export(self, frame: pd.DataFrame, path: Path) -> None:
-        try:
-            export_frame(frame, path)
-        except SmstoolsError as error:
-            self.post_message(ExportFinished(path, len(frame), error.message))
-            return
-        self.post_message(ExportFinished(path, len(frame)))
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def _export_report(self, dataset: Dataset, previous: WindowFigures | None, path: Path) -> None:
-        # plotly is only needed here: importing it costs a second, so not at start-up.
-        from ..report.html import build_report_data, render_report, write_report
-
-        headline = previous.headline if previous is not None else None
-        if headline is None and dataset.previous is not None:
-            headline = analysis.headline_figures(dataset.previous.sent, dataset.previous.received)
-        window = dataset.window
-        title = (
-            f"SMS report {format_timestamp(window.since, self.zone)[:10]} → "
-            f"{format_timestamp(window.until, self.zone)[:10]}"
-        )
-        if not dataset.complete:
-            title += f" (INCOMPLETE: {dataset.problem})"
-        account = dataset.account
-        source = account.display_name if account is not None else ""
-        source = " · ".join(
-            part for part in (source, "demo data" if dataset.is_demo else "") if part
-        )
-        try:
-            data = build_report_data(
-                dataset.sent, dataset.received, tz=self.zone, previous=headline, span=window
-            )
-            write_report(path, render_report(data, title=title, source=source))
-        except SmstoolsError as error:
-            self.post_message(ExportFinished(path, None, error.message))
-            return
-        self.post_message(ExportFinished(path, None))
-
-    @on(ExportFinished)
-    def _exported(self, message: ExportFinished) -> None:
-        if message.error is not None:
-            self.notify(
-                visible(message.error, limit=400), title="Export failed", severity="error",
-                markup=False,
-            )  # fmt: skip
-        elif message.rows is None:
-            self.notify(f"Wrote the HTML report to {message.path}", title="Exported", markup=False)
-        else:
-            self.notify(
-                f"Wrote {message.rows:,} rows to {message.path}", title="Exported", markup=False
-            )
 
     @on(FrameView.RowChosen)
     def _row_chosen(self, message: FrameView.RowChosen) -> None:

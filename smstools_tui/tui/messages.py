@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 from textual.message import Message
 
@@ -14,7 +12,6 @@ from .views import Dataset
 
 __all__ = [
     "DataLoaded",
-    "ExportFinished",
     "FetchFailed",
     "FetchProgress",
     "FiguresComputed",
@@ -111,14 +108,3 @@ class RepliesMatched(_Generational):
     def __init__(self, generation: int, index: ReplyIndex) -> None:
         super().__init__(generation)
         self.index = index
-
-
-class ExportFinished(Message):
-    """An export was written (``error`` is ``None``) or failed; ``rows`` is ``None`` for the
-    HTML report (it holds the whole window, not rows of a table)."""
-
-    def __init__(self, path: Path, rows: int | None, error: str | None = None) -> None:
-        super().__init__()
-        self.path = path
-        self.rows = rows
-        self.error = error
