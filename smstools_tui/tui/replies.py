@@ -14,11 +14,16 @@ import pandas as pd
 
 from .. import analysis
 
-__all__ = ["ReplyIndex"]
+__all__ = ["ReplyIndex", "row_record"]
 
 
-def _record(row: pd.Series) -> dict[str, Any]:
-    """A row as plain Python values (numpy scalars unwrapped), NA as ``None``."""
+def row_record(row: pd.Series) -> dict[str, Any]:
+    """A row as plain Python values (numpy scalars unwrapped), NA as ``None``.
+
+    Example:
+        >>> row_record(pd.Series({"id": np.int64(7), "text": pd.NA}))
+        {'id': 7, 'text': None}
+    """
     return {
         str(key): None
         if _missing(value)
@@ -73,7 +78,7 @@ class ReplyIndex:
         ``opted_out_at`` and ``opt_out_text`` of the first opt-out; else ``None``."""
         if message_id is None or message_id not in self.after_opt_out.index:
             return None
-        return _record(self.after_opt_out.loc[[message_id]].iloc[0])
+        return row_record(self.after_opt_out.loc[[message_id]].iloc[0])
 
     def replies_to(self, message_id: object) -> pd.DataFrame:
         """The received messages answering the sent message ``message_id``, oldest first, with
@@ -87,11 +92,11 @@ class ReplyIndex:
         """The sent message the received message at ``position`` answers (``None`` when no
         message was sent to its number before it), and its match (``reply_seconds``,
         ``in_window``, ``opt_out``, ``number``)."""
-        match = _record(self.matched.iloc[position])
+        match = row_record(self.matched.iloc[position])
         message_id = match.get("reply_to_id")
         if message_id is None:
             return None, match
         rows = self.sent[(self.sent["id"] == message_id).fillna(False).to_numpy(dtype=bool)]
         if rows.empty:
             return None, match
-        return _record(rows.iloc[0]), match
+        return row_record(rows.iloc[0]), match

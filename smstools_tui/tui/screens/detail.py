@@ -1,5 +1,6 @@
 """The detail of one message: full text, every timestamp, latency, cost, and its replies (or, for
-a received message, the message it answers), matched by the analysis core's rule."""
+a received message, the message it answers), matched by the analysis core's rule; or a report
+row's fields."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from textual.widgets import Static
 from ...analysis import DEFAULT_REPLY_WINDOW
 from ..model import STATUS_STYLES, format_duration, format_timestamp
 from ..safe_text import visible
+from ..state import Detail
 
-__all__ = ["MessageDetail", "describe_message"]
+__all__ = ["MessageDetail", "describe_detail", "describe_message", "describe_row"]
 
 Part = Content | str | tuple[str, str]
 
@@ -153,6 +155,38 @@ def describe_message(
     else:
         lines += _answers_section(replied, match, zone)
     return Content("\n").join(lines)
+
+
+def describe_row(record: Mapping[str, Any]) -> Content:
+    """A report row as ``field  value`` lines, every value shown literally.
+
+    Example:
+        >>> describe_row({"campaign": "[b]promo[/b]", "messages": 12}).plain.splitlines()
+        ['campaign  [b]promo[/b]', 'messages  12']
+    """
+    width = max((len(name) for name in record), default=0) + 2
+    lines = [
+        Content.assemble(
+            (f"{name:<{width}}", "bold $text-muted"), visible(value, keep_newlines=True)
+        )
+        for name, value in record.items()
+    ]
+    return Content("\n").join(lines)
+
+
+def describe_detail(detail: Detail, zone: tzinfo | None) -> Content:
+    """What the detail view shows for ``detail``: a message, or a report row's fields."""
+    if detail.kind is None:
+        return describe_row(detail.record)
+    return describe_message(
+        detail.record,
+        kind=detail.kind,
+        zone=zone,
+        replies=detail.replies,
+        replied=detail.replied,
+        match=detail.match,
+        opted_out=detail.opted_out,
+    )
 
 
 def _replies_section(
