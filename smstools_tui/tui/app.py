@@ -57,6 +57,7 @@ from .state import (
     Fetch,
     compute_overview,
     compute_reports,
+    match_replies,
 )
 from .summary import OverviewCharts, compute_window_figures
 from .views import (
@@ -413,18 +414,13 @@ class DashboardApp(App[None]):
     @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
     def _compute_reports(self, generation: int, dataset: Dataset) -> None:
         # Replies first: they are what the detail view needs when the user opens a message.
-        try:
-            self.post_message(
-                RepliesMatched(generation, ReplyIndex(dataset.sent, dataset.received))
-            )
-        except Exception:
-            log.exception("reply matching failed")
+        self.post_message(RepliesMatched(generation, match_replies(dataset)))
         for result in compute_reports(self.state.specs.values(), dataset):
             self.post_message(ReportComputed(generation, result))
 
     @on(RepliesMatched)
     def _replies_matched(self, message: RepliesMatched) -> None:
-        self.state.replies_matched(message.generation, message.index)
+        self.state.replies_matched(message.generation, message.result)
 
     @on(ReportComputed)
     def _report(self, message: ReportComputed) -> None:

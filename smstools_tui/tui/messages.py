@@ -7,8 +7,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from .loader import LoadFailed
-from .replies import ReplyIndex
-from .state import OverviewResult, ReportResult
+from .state import OverviewResult, RepliesResult, ReportResult
 from .summary import WindowFigures
 from .views import Dataset
 
@@ -91,8 +90,9 @@ class ReportComputed(_Generational):
 
 
 class RepliesMatched(_Generational):
-    """The window's replies, matched to the messages they answer (for the detail view)."""
+    """The window's replies, matched to the messages they answer (for the detail view), or why
+    they could not be."""
 
-    def __init__(self, generation: int, index: ReplyIndex) -> None:
+    def __init__(self, generation: int, result: RepliesResult) -> None:
         super().__init__(generation)
-        self.index = index
+        self.result = result

@@ -6,8 +6,9 @@ window, what the header, the error panel, each tab and the detail view should sa
 composes the widgets, binds the keys and routes its worker threads' messages here, then renders
 what this state says; every rule below is therefore plain Python, tested without a running app.
 
-The workers' own computations (:func:`compute_overview`, :func:`compute_reports`) live here
-too: they read only what they are given, so they run in any thread.
+The workers' own computations (:func:`compute_overview`, :func:`match_replies`,
+:func:`compute_reports`) live here too: they read only what they are given, so they run in any
+thread.
 
 No Textual here.
 """
@@ -47,12 +48,14 @@ __all__ = [
     "Fetch",
     "OverviewResult",
     "PreviousState",
+    "RepliesResult",
     "ReportResult",
     "ReportShown",
     "Tiles",
     "compute_overview",
     "compute_reports",
     "explain",
+    "match_replies",
 ]
 
 log = logging.getLogger("smstools_tui.tui")
@@ -84,6 +87,38 @@ def compute_overview(
         log.exception("overview charts failed")
         return OverviewResult(computed, chart_error=describe_failure(failure))
     return OverviewResult(computed, charts)
+
+
+@dataclass(frozen=True)
+class RepliesResult:
+    """The window's replies matched to the messages they answer, or why they could not be."""
+
+    index: ReplyIndex | None
+    error: str | None = None
+
+
+def match_replies(dataset: Dataset) -> RepliesResult:
+    """Match the replies of ``dataset`` once, for the detail view.
+
+    The matching runs on whatever the server sent, in a worker that goes on to compute the
+    reports: whatever it raises becomes a result the dashboard shows (and the debug log keeps
+    with its traceback), never a silence that leaves the replies "being matched" for ever.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from smstools_tui.dates import DateWindow
+        >>> from smstools_tui.frames import received_frame, sent_frame
+        >>> window = DateWindow(datetime(2026, 11, 1, tzinfo=UTC),
+        ...                     datetime(2026, 11, 2, tzinfo=UTC))
+        >>> dataset = Dataset(sent_frame([]), received_frame([]), window, window.until)
+        >>> match_replies(dataset).error is None
+        True
+    """
+    try:
+        return RepliesResult(ReplyIndex(dataset.sent, dataset.received))
+    except Exception as failure:
+        log.exception("reply matching failed")
+        return RepliesResult(None, describe_failure(failure))
 
 
 @dataclass(frozen=True)
@@ -178,6 +213,7 @@ class Detail:
         opted_out: when a sent message's number had opted out before it was sent.
         replied: the sent message a received one answers (``None``: none, or not matched yet).
         match: a received message's match (``None`` while matching).
+        unmatched: why the replies could not be matched (then they never will be).
     """
 
     title: str
@@ -187,6 +223,7 @@ class Detail:
     opted_out: dict[str, Any] | None = None
     replied: dict[str, Any] | None = None
     match: dict[str, Any] | None = None
+    unmatched: str | None = None
 
 
 def explain(error: SmstoolsError) -> tuple[str, str]:
@@ -258,6 +295,7 @@ class DashboardState:
         self.charts: OverviewCharts | None = None
         self.chart_error: str | None = None
         self.replies: ReplyIndex | None = None
+        self.replies_error: str | None = None
 
     # -- fetching -------------------------------------------------------------------------------
 
@@ -371,7 +409,7 @@ class DashboardState:
         self.report_errors.clear()
         self.window_figures = self.previous_figures = None
         self.charts = self.chart_error = None
-        self.replies = None
+        self.replies = self.replies_error = None
 
     # -- what is computed from the data on screen ------------------------------------------------
 
@@ -391,11 +429,12 @@ class DashboardState:
         self.previous_figures = figures
         return True
 
-    def replies_matched(self, generation: int, index: ReplyIndex) -> bool:
-        """The replies are matched (``False``: stale)."""
+    def replies_matched(self, generation: int, result: RepliesResult) -> bool:
+        """The reply matching finished, or failed (``False``: stale)."""
         if not self.is_current(generation):
             return False
-        self.replies = index
+        self.replies = result.index
+        self.replies_error = None if result.index is not None else result.error or "no result"
         return True
 
     def report_computed(self, generation: int, result: ReportResult) -> bool:
@@ -419,7 +458,8 @@ class DashboardState:
             (spec.id, key) for spec in self.specs.values() for key, _ in spec.computations()
         }
         done = set(self.report_frames) | set(self.report_errors)
-        return self.window_figures is None or self.replies is None or not expected <= done
+        replies_done = self.replies is not None or self.replies_error is not None
+        return self.window_figures is None or not replies_done or not expected <= done
 
     # -- what is shown where --------------------------------------------------------------------
 
@@ -493,7 +533,7 @@ class DashboardState:
             found = dataset.sent[same]
             if not found.empty:
                 record, kind = row_record(found.iloc[0]), "sent"
-        replies = self.replies
+        replies, unmatched = self.replies, self.replies_error
         if kind == "sent":
             message_id = record.get("id")
             return Detail(
@@ -502,6 +542,7 @@ class DashboardState:
                 "sent",
                 replies=replies.replies_to(message_id) if replies is not None else None,
                 opted_out=replies.opted_out_before(message_id) if replies is not None else None,
+                unmatched=unmatched,
             )
         if kind == "received":
             replied, match = replies.answered(position) if replies is not None else (None, None)
@@ -511,5 +552,6 @@ class DashboardState:
                 "received",
                 replied=replied,
                 match=match,
+                unmatched=unmatched,
             )
         return Detail(title, record)

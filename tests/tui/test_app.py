@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from textual.widgets import Footer, Input, Select, TabbedContent
 
+from smstools_tui import analysis
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.errors import AuthenticationError, NetworkError, ServerError
 from smstools_tui.tui.model import SortOrder
@@ -499,3 +500,26 @@ async def test_with_a_debug_log_the_app_says_where_it_is(
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert f"Debug log: {log_file}" in str(app.screen.query_one("#help-log").render())
+
+
+async def test_replies_that_cannot_be_matched_say_so_and_nothing_stays_pending(
+    frame_client: FrameClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(sent: pd.DataFrame, received: pd.DataFrame, **options: object) -> pd.DataFrame:
+        raise ValueError("cannot compare [red]numbers[/red]")
+
+    monkeypatch.setattr(analysis, "match_replies", broken)
+    app = dashboard(frame_client, compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.replies is None and not app.analysis_pending
+        assert app.view("campaigns").frame is not None  # the reports after it were computed
+        for key, title in (("2", "Replies"), ("3", "In reply to")):
+            await pilot.press(key, "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, MessageDetail)
+            shown = str(app.screen.query_one("#detail-content").render())
+            assert title in shown and "still being matched" not in shown
+            assert "could not be matched: ValueError: cannot compare [red]numbers[/red]" in shown
+            await pilot.press("escape")
+            await pilot.pause()

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from smstools_tui import analysis
 from smstools_tui.dates import DateWindow
 from smstools_tui.errors import (
     AuthenticationError,
@@ -21,13 +22,14 @@ from smstools_tui.errors import (
 from smstools_tui.frames import received_frame, sent_frame
 from smstools_tui.tui import state as state_module
 from smstools_tui.tui.loader import LoadFailed
-from smstools_tui.tui.replies import ReplyIndex
 from smstools_tui.tui.state import (
     DashboardState,
+    RepliesResult,
     ReportResult,
     compute_overview,
     compute_reports,
     explain,
+    match_replies,
 )
 from smstools_tui.tui.summary import WindowFigures
 from smstools_tui.tui.views import DEFAULT_FIGURES, Dataset, ReportSpec, default_reports
@@ -106,7 +108,7 @@ def analysed(state: DashboardState, generation: int) -> None:
     data = state.dataset
     assert data is not None
     assert state.overview_computed(generation, compute_overview(state.figures, data, UTC))
-    assert state.replies_matched(generation, ReplyIndex(data.sent, data.received))
+    assert state.replies_matched(generation, match_replies(data))
     for result in compute_reports(state.specs.values(), data):
         assert state.report_computed(generation, result)
 
@@ -148,11 +150,11 @@ def test_what_a_stale_fetch_posts_is_dropped() -> None:
     assert state.fetch_failed(old, failure(NetworkError("down"), dataset(rows=1))) is None
     assert not state.overview_computed(old, compute_overview(DEFAULT_FIGURES, dataset(), UTC))
     assert not state.previous_computed(old, figures())
-    assert not state.replies_matched(old, ReplyIndex(SENT, RECEIVED))
+    assert not state.replies_matched(old, RepliesResult(None, "ValueError: stale"))
     assert not state.report_computed(old, ReportResult("campaigns", "", pd.DataFrame()))
     assert state.dataset is shown and state.failure is None
     assert state.window_figures is None and state.previous_figures is None
-    assert state.replies is None and not state.report_frames
+    assert state.replies_error is None and not state.report_frames
     assert state.is_current(new)
 
 
@@ -334,7 +336,7 @@ def test_analysis_is_pending_until_figures_replies_and_every_report_arrive() -> 
     data = state.dataset
     assert data is not None and state.analysis_pending
     state.overview_computed(generation, compute_overview(state.figures, data, UTC))
-    state.replies_matched(generation, ReplyIndex(data.sent, data.received))
+    state.replies_matched(generation, match_replies(data))
     results = list(compute_reports(state.specs.values(), data))
     assert [(result.report_id, result.variant) for result in results] == EXPECTED
     for result in results[:-1]:
@@ -351,6 +353,32 @@ def test_a_report_that_failed_is_done_too() -> None:
     state.report_computed(generation, ReportResult("campaigns", "", None, "ValueError: boom"))
     assert not state.analysis_pending
     assert ("campaigns", "") in state.report_errors
+
+
+def test_reply_matching_that_raises_is_a_state_and_nothing_stays_pending(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(sent: pd.DataFrame, received: pd.DataFrame, **options: Any) -> pd.DataFrame:
+        raise KeyError("receiveDate")
+
+    monkeypatch.setattr(analysis, "match_replies", broken)
+    result = match_replies(dataset())
+    assert result.index is None and result.error == "KeyError: 'receiveDate'"
+
+    state = make_state()
+    generation = loaded(state)
+    data = state.dataset
+    assert data is not None
+    state.overview_computed(generation, compute_overview(state.figures, data, UTC))
+    for report in compute_reports(state.specs.values(), data):
+        state.report_computed(generation, report)
+    assert state.analysis_pending  # the replies are still coming
+    assert state.replies_matched(generation, result)
+    assert not state.analysis_pending
+    assert state.replies is None and state.replies_error == "KeyError: 'receiveDate'"
+    detail = state.detail("sent", {"id": 1}, 0, title="Sent")
+    assert detail is not None and detail.kind == "sent"
+    assert detail.replies is None and detail.unmatched == "KeyError: 'receiveDate'"
 
 
 def test_a_plug_in_report_that_raises_is_its_own_result() -> None:
@@ -478,7 +506,7 @@ def test_details_of_a_sent_message_a_received_one_and_a_report_row() -> None:
     assert state.detail("sent", {"id": 1}, 0, title="Sent") is None  # nothing loaded
     generation = loaded(state)
     pending = state.detail("sent", {"id": 1}, 0, title="Sent")
-    assert pending is not None and pending.replies is None
+    assert pending is not None and pending.replies is None and pending.unmatched is None
     analysed(state, generation)
 
     sent = state.detail("sent", {"id": 1}, 0, title="Sent")

@@ -69,6 +69,7 @@ def describe_message(
     replied: Mapping[str, Any] | None = None,
     match: Mapping[str, Any] | None = None,
     opted_out: Mapping[str, Any] | None = None,
+    unmatched: str | None = None,
 ) -> Content:
     """The detail of a sent (``kind="sent"``) or received message as one block of content.
 
@@ -82,6 +83,7 @@ def describe_message(
         match: for a received message, its row of ``match_replies`` (``None`` while matching).
         opted_out: for a sent message on the compliance list, when and how its number had
             opted out before it was sent.
+        unmatched: why the replies could not be matched (instead of the replies).
 
     Every value from the message is shown literally (see :func:`visible`); the text keeps its
     line breaks.
@@ -150,7 +152,14 @@ def describe_message(
     lines.append(Content(text) if text else Content.styled("(empty)", "$text-muted"))
 
     lines.append(Content(""))
-    if kind == "sent":
+    if unmatched is not None:
+        lines += [
+            Content.styled("Replies" if kind == "sent" else "In reply to", "bold"),
+            Content.styled(
+                f"replies could not be matched: {visible(unmatched, limit=300)}", "$error"
+            ),
+        ]
+    elif kind == "sent":
         lines += _replies_section(replies, record.get("sentDate"), zone)
     else:
         lines += _answers_section(replied, match, zone)
@@ -186,6 +195,7 @@ def describe_detail(detail: Detail, zone: tzinfo | None) -> Content:
         replied=detail.replied,
         match=detail.match,
         opted_out=detail.opted_out,
+        unmatched=detail.unmatched,
     )
 
 
