@@ -55,6 +55,9 @@ from .state import (
     DashboardState,
     Failure,
     Fetch,
+    Place,
+    Selection,
+    TablePlace,
     compute_overview,
     compute_reports,
     match_replies,
@@ -153,6 +156,8 @@ class DashboardApp(App[None]):
         self.export_dir = export_dir or Path.cwd()
         self.close_client = close_client
         self._fetch_worker: Worker[None] | None = None
+        self._arriving: dict[str, TablePlace] = {}
+        """Where to put the cursor of a table going back to another variant, once drawn."""
         self.source = source_of(client)
         self.tabs: list[tuple[str, str]] = [
             ("tab-overview", "Overview"),
@@ -442,6 +447,14 @@ class DashboardApp(App[None]):
         )
         if shown.frame is not None:
             view.set_frame(shown.frame, incomplete=shown.incomplete)
+            spot = self._arriving.pop(view.spec.id, None)
+            if spot is not None:
+                self.call_after_refresh(_put_cursor, view, spot)
+
+    @on(FrameView.Applied)
+    def _applied(self, message: FrameView.Applied) -> None:
+        view = message.view
+        self.state.select(view.spec.id, Selection(view.query_state, view.sort))
 
     @on(FrameView.RowChosen)
     def _row_chosen(self, message: FrameView.RowChosen) -> None:
@@ -452,6 +465,49 @@ class DashboardApp(App[None]):
         detail = self.state.detail(view.spec.id, record, message.position, title=view.spec.title)
         if detail is not None:
             self.push_screen(MessageDetail(describe_detail(detail, self.zone), title=detail.title))
+
+    # -- where the user was -------------------------------------------------------------------
+
+    def remember_place(self) -> Place:
+        """Remember the tab on screen, how its tables were left and every table's selection,
+        for :meth:`go_back`."""
+        for view in self.query(FrameView):
+            self.state.select(view.spec.id, Selection(view.query_state, view.sort))
+        in_use = self.active_view()
+        tables = {
+            view.spec.id: TablePlace(
+                view.variant,
+                (view.table.cursor_coordinate.row, view.table.cursor_coordinate.column),
+                (view.table.scroll_offset.x, view.table.scroll_offset.y),
+            )
+            for view in self._views_of_tab()
+        }
+        tab = self.query_one(TabbedContent).active
+        return self.state.push(tab, in_use.spec.id if in_use is not None else None, tables)
+
+    def go_back(self) -> bool:
+        """Back to the place last remembered: its tab, variants, cursors, scroll and every
+        table's selection; ``False`` when there is nowhere to go back to."""
+        place = self.state.pop()
+        if place is None:
+            return False
+        self._arriving.clear()
+        for view in self.query(FrameView):
+            selection = self.state.selections.get(view.spec.id)
+            if selection is not None:
+                _select(view, selection)
+        self.show_tab(place.tab)
+        for table_id, spot in place.tables.items():
+            view = self.view(table_id)
+            if spot.variant and spot.variant != view.variant:
+                # The cursor goes back once that variant's table is drawn.
+                self._arriving[table_id] = spot
+                view.set_variant(spot.variant)
+            else:
+                self.call_after_refresh(_put_cursor, view, spot)
+        if place.table is not None:
+            self.view(place.table).table.focus()
+        return True
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -637,6 +693,22 @@ class DashboardApp(App[None]):
         self.state.close()
         if self.close_client:
             self.client.close()
+
+
+def _select(view: FrameView, selection: Selection) -> None:
+    """Show ``selection`` in ``view`` as the user would set it (unchanged: nothing happens)."""
+    if (view.query_state, view.sort) == (selection.query, selection.sort):
+        return
+    cleared = dict.fromkeys(view.query_state.filters, "")
+    view.set_query(**{**cleared, **selection.query.filters}, search=selection.query.search)
+    view.set_sort(selection.sort)
+
+
+def _put_cursor(view: FrameView, spot: TablePlace) -> None:
+    row, column = spot.cursor
+    view.table.move_cursor(row=row, column=column)
+    x, y = spot.scroll
+    view.table.scroll_to(x, y, animate=False, immediate=True)
 
 
 def source_of(client: MessageSource) -> str:

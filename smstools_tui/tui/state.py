@@ -2,9 +2,10 @@
 
 Which fetch is current and how to cancel it, what was computed from the data on screen (report
 frames and their errors, the overview's figures and charts, the reply matching), the previous
-window, what the header, the error panel, each tab and the detail view should say. The app
-composes the widgets, binds the keys and routes its worker threads' messages here, then renders
-what this state says; every rule below is therefore plain Python, tested without a running app.
+window, what the header, the error panel, each tab and the detail view should say, each table's
+selection and the places the user came from. The app composes the widgets, binds the keys and
+routes its worker threads' messages here, then renders what this state says; every rule below is
+therefore plain Python, tested without a running app.
 
 The workers' own computations (:func:`compute_overview`, :func:`match_replies`,
 :func:`compute_reports`) live here too: they read only what they are given, so they run in any
@@ -17,8 +18,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from typing import Any, Literal
 
@@ -26,7 +27,7 @@ import pandas as pd
 
 from ..errors import AuthenticationError, NetworkError, SmstoolsError
 from .loader import LoadFailed
-from .model import format_timestamp
+from .model import Query, SortOrder, format_timestamp
 from .replies import ReplyIndex, row_record
 from .safe_text import visible
 from .summary import (
@@ -47,10 +48,13 @@ __all__ = [
     "Failure",
     "Fetch",
     "OverviewResult",
+    "Place",
     "PreviousState",
     "RepliesResult",
     "ReportResult",
     "ReportShown",
+    "Selection",
+    "TablePlace",
     "Tiles",
     "compute_overview",
     "compute_reports",
@@ -226,6 +230,41 @@ class Detail:
     unmatched: str | None = None
 
 
+@dataclass(frozen=True)
+class Selection:
+    """What a table is narrowed to and how it is ordered: its filters and search, its sort."""
+
+    query: Query = field(default_factory=Query)
+    sort: SortOrder | None = None
+
+
+@dataclass(frozen=True)
+class TablePlace:
+    """Where a table was left: its variant, the cursor (row, column on screen) and the scroll
+    offset (x, y)."""
+
+    variant: str = ""
+    cursor: tuple[int, int] = (0, 0)
+    scroll: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the user was, enough to come back exactly.
+
+    Attributes:
+        tab: the tab on screen (``tab-campaigns``).
+        table: the table in use on it (a tab may hold two), if any.
+        tables: each table of that tab, as it was left.
+        selections: every table's selection then (a drill-down changes another tab's).
+    """
+
+    tab: str
+    table: str | None = None
+    tables: Mapping[str, TablePlace] = field(default_factory=dict)
+    selections: Mapping[str, Selection] = field(default_factory=dict)
+
+
 def explain(error: SmstoolsError) -> tuple[str, str]:
     """A title and what the user can do, per kind of error.
 
@@ -296,6 +335,9 @@ class DashboardState:
         self.chart_error: str | None = None
         self.replies: ReplyIndex | None = None
         self.replies_error: str | None = None
+        self.selections: dict[str, Selection] = {}
+        """Each table's selection, by table id (``sent``, ``campaigns`` …)."""
+        self._places: list[Place] = []
 
     # -- fetching -------------------------------------------------------------------------------
 
@@ -555,3 +597,41 @@ class DashboardState:
                 unmatched=unmatched,
             )
         return Detail(title, record)
+
+    # -- selections and the way back ------------------------------------------------------------
+
+    def select(self, table_id: str, selection: Selection) -> None:
+        """The table ``table_id`` now shows ``selection``."""
+        self.selections[table_id] = selection
+
+    def push(
+        self, tab: str, table: str | None = None, tables: Mapping[str, TablePlace] | None = None
+    ) -> Place:
+        """Remember where the user is (the tab, its tables, every table's selection) before
+        taking them elsewhere; :meth:`pop` comes back to it.
+
+        Example:
+            >>> state = DashboardState([], [])
+            >>> state.select("sent", Selection(Query(search="stop")))
+            >>> place = state.push("tab-campaigns", "campaigns", {"campaigns": TablePlace()})
+            >>> state.select("sent", Selection(Query({"campaign": "black-friday"})))
+            >>> state.pop() == place, state.selections["sent"].query.search
+            (True, 'stop')
+        """
+        place = Place(tab, table, dict(tables or {}), dict(self.selections))
+        self._places.append(place)
+        return place
+
+    def pop(self) -> Place | None:
+        """Back to the last place pushed: every table's selection is restored; ``None`` when
+        there is nowhere to go back to."""
+        if not self._places:
+            return None
+        place = self._places.pop()
+        self.selections = dict(place.selections)
+        return place
+
+    @property
+    def places(self) -> tuple[Place, ...]:
+        """The way back, the oldest place first."""
+        return tuple(self._places)

@@ -1,6 +1,6 @@
 """The dashboard's state without the app: fetch generations, stale results, cancelling, failed
 fetches with and without data on screen, what is still being computed, what the header, the
-tiles, the report tables and the detail view say."""
+tiles, the report tables and the detail view say, and the way back."""
 
 from __future__ import annotations
 
@@ -22,10 +22,14 @@ from smstools_tui.errors import (
 from smstools_tui.frames import received_frame, sent_frame
 from smstools_tui.tui import state as state_module
 from smstools_tui.tui.loader import LoadFailed
+from smstools_tui.tui.model import Query, SortOrder
 from smstools_tui.tui.state import (
     DashboardState,
+    Place,
     RepliesResult,
     ReportResult,
+    Selection,
+    TablePlace,
     compute_overview,
     compute_reports,
     explain,
@@ -127,7 +131,7 @@ def failure(error: SmstoolsError, partial: Dataset | None = None) -> LoadFailed:
     return LoadFailed(error, partial)
 
 
-# -- fetch generations ------------------------------------------------------------------------------
+# -- fetch generations ----------------------------------------------------------------------------
 
 
 def test_each_fetch_has_the_next_generation_and_cancels_the_one_before() -> None:
@@ -176,7 +180,7 @@ def test_a_new_window_resets_what_was_computed_from_the_old_one() -> None:
     assert state.analysis_pending
 
 
-# -- cancelling --------------------------------------------------------------------------------------
+# -- cancelling -----------------------------------------------------------------------------------
 
 
 def test_cancel_asks_only_a_running_fetch_to_stop() -> None:
@@ -224,7 +228,7 @@ def test_close_stops_the_fetch_even_once_finished() -> None:
     assert fetch.cancel.is_set()
 
 
-# -- failed fetches ----------------------------------------------------------------------------------
+# -- failed fetches -------------------------------------------------------------------------------
 
 
 def test_a_failed_refresh_keeps_the_data_on_screen_and_says_how_old_it_is() -> None:
@@ -289,7 +293,7 @@ def test_each_kind_of_error_has_its_title_and_advice(error: SmstoolsError, title
     assert explained == title and "press r" in hint
 
 
-# -- what the header says ---------------------------------------------------------------------------
+# -- what the header says -------------------------------------------------------------------------
 
 
 def test_the_header_through_a_fetch_and_its_previous_window() -> None:
@@ -326,7 +330,7 @@ def test_no_figures_no_comparison() -> None:
     assert not DashboardState(REPORTS, [], compare_previous=True).compare_previous
 
 
-# -- what is still being computed --------------------------------------------------------------------
+# -- what is still being computed -----------------------------------------------------------------
 
 
 def test_analysis_is_pending_until_figures_replies_and_every_report_arrive() -> None:
@@ -408,7 +412,7 @@ def test_charts_that_cannot_be_drawn_leave_the_figures_and_say_why(
     assert tiles.caption.startswith("⚠ charts could not be drawn: ZeroDivisionError: no buckets.")
 
 
-# -- the previous window ------------------------------------------------------------------------------
+# -- the previous window --------------------------------------------------------------------------
 
 
 def test_the_tiles_wait_for_the_windows_figures() -> None:
@@ -454,7 +458,7 @@ def test_the_tiles_when_the_previous_window_is_missing(compare: bool) -> None:
     assert tiles.caption == "The previous window is not loaded: no changes to show."
 
 
-# -- the report tables ---------------------------------------------------------------------------------
+# -- the report tables ----------------------------------------------------------------------------
 
 
 def test_a_report_is_computing_then_shown_with_its_summary() -> None:
@@ -498,7 +502,7 @@ def test_a_report_error_and_a_summary_that_raises_are_shown_literally() -> None:
     assert shown.note == "⚠ Mine could not be computed: KeyError: 'x'␇"
 
 
-# -- the detail view ------------------------------------------------------------------------------------
+# -- the detail view ------------------------------------------------------------------------------
 
 
 def test_details_of_a_sent_message_a_received_one_and_a_report_row() -> None:
@@ -526,3 +530,49 @@ def test_details_of_a_sent_message_a_received_one_and_a_report_row() -> None:
     row = state.detail("campaigns", {"campaign": "black-friday"}, 0, title="Campaigns")
     assert row is not None and row.kind is None and row.title == "Campaigns"
     assert row.record == {"campaign": "black-friday"}
+
+
+# -- selections and the way back ------------------------------------------------------------------
+
+
+def test_push_and_pop_come_back_to_each_place_in_turn() -> None:
+    state = make_state()
+    assert state.pop() is None and state.places == ()
+    by_price = Selection(Query({"status": "DELIVERED"}), SortOrder("price", descending=True))
+    state.select("sent", by_price)
+    first = state.push(
+        "tab-campaigns",
+        "campaigns",
+        {"campaigns": TablePlace(cursor=(12, 3), scroll=(0, 8))},
+    )
+    assert first == Place(
+        "tab-campaigns",
+        "campaigns",
+        {"campaigns": TablePlace("", (12, 3), (0, 8))},
+        {"sent": by_price},
+    )
+    drilled = Selection(Query({"campaign": "black-friday"}))
+    state.select("sent", drilled)
+    state.select("received", Selection(Query(search="stop")))
+    second = state.push("tab-sent", "sent", {"sent": TablePlace(cursor=(4, 0))})
+    state.select("sent", Selection(Query({"campaign": "black-friday", "status": "NOSENT"})))
+    assert state.places == (first, second)
+
+    assert state.pop() == second
+    assert state.selections == {"sent": drilled, "received": Selection(Query(search="stop"))}
+    assert state.pop() == first
+    assert state.selections == {"sent": by_price}  # received had no selection then
+    assert state.pop() is None and state.places == ()
+
+
+def test_a_place_keeps_the_variant_of_each_table_of_its_tab() -> None:
+    state = make_state()
+    place = state.push(
+        "tab-opt-outs",
+        "compliance",
+        {"opt-outs": TablePlace(cursor=(2, 0)), "compliance": TablePlace(cursor=(5, 1))},
+    )
+    costs = state.push("tab-costs", "costs", {"costs": TablePlace("country", (7, 2), (0, 3))})
+    assert state.pop() is costs and costs.tables["costs"].variant == "country"
+    assert state.pop() is place and place.table == "compliance"
+    assert set(place.tables) == {"opt-outs", "compliance"}
