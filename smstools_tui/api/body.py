@@ -76,10 +76,20 @@ def read_body(response: httpx.Response, limit: int, *, endpoint: str) -> bytes:
         # decoded it already, and it is in memory; only its size is left to check.
         return b"".join(_bounded([response.content], limit, endpoint, "decoded "))
     codings = _codings(response, endpoint)
-    pieces: Iterator[bytes] = _bounded(response.iter_raw(), limit, endpoint, "")
+    raw = response.iter_raw()
+    pieces: Iterator[bytes] = _bounded(raw, limit, endpoint, "")
     for coding in reversed(codings):  # the last encoding applied is the first to undo
         pieces = _bounded(_inflate(pieces, coding, endpoint), limit, endpoint, "decoded ")
-    return b"".join(list(pieces))
+    try:
+        return b"".join(list(pieces))
+    finally:
+        # A body cut off here leaves the stream's generators suspended, held by the error's
+        # traceback: closed now, while the request is still going on, not whenever that is
+        # collected (the transport logs their close, possibly after the dashboard has handed
+        # the terminal back). httpx types it as an iterator; it is a generator.
+        close = getattr(raw, "close", None)
+        if close is not None:
+            close()
 
 
 def _codings(response: httpx.Response, endpoint: str) -> list[str]:
