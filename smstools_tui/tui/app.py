@@ -1,6 +1,8 @@
 """The dashboard app and :func:`make_app`, the one factory the CLI and the tests use.
 
-The app never talks HTTP: a ``@work(thread=True)`` worker calls the public client
+The app composes the widgets, binds the keys and routes messages; what it knows lives in a
+:class:`~smstools_tui.tui.state.DashboardState` (no Textual there), and the app renders what that
+state says. It never talks HTTP: a ``@work(thread=True)`` worker calls the public client
 (:func:`~smstools_tui.tui.loader.load_dataset`) and posts back DataFrames or the package's own
 errors. While a fetch runs the previous data stays on screen; Esc cancels it; a fetch that did not
 complete is shown only when nothing else is, and then labelled INCOMPLETE everywhere.
@@ -8,20 +10,17 @@ complete is shown only when nothing else is, and then labelled INCOMPLETE everyw
 Everything computed from the data (the overview's figures and charts, the report tabs, the reply
 matching of the detail view) runs in worker threads too, so the tables answer while the reports
 of half a million messages are computed; each result is posted back stamped with the fetch it
-belongs to, and a stale one is dropped.
+belongs to, and the state drops a stale one.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
 
-import pandas as pd
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -31,37 +30,39 @@ from textual.theme import Theme
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from .. import analysis
-from ..errors import AuthenticationError, NetworkError, SmstoolsError
-from ..frames import row_values
-from ..report.export import export_frame, partial_path
+from ..dates import DateWindow
+from ..errors import SmstoolsError
 from ..store import MessageSource
 from .loader import LoadFailed, load_dataset
 from .messages import (
     DataLoaded,
-    ExportFinished,
     FetchFailed,
     FetchProgress,
-    FiguresComputed,
+    OverviewComputed,
+    PreviousComputed,
     PreviousLoaded,
     RepliesMatched,
     ReportComputed,
 )
-from .model import format_timestamp
 from .remembered import SettingsFile
 from .replies import ReplyIndex
 from .safe_text import visible
-from .screens.detail import MessageDetail, describe_message
-from .screens.export import ExportScreen
+from .screens.detail import MessageDetail, describe_detail
+from .screens.export import open_export
 from .screens.help import HelpScreen, key_rows
 from .screens.window import WindowScreen
-from .summary import (
-    OverviewCharts,
-    WindowFigures,
-    compare_figures,
-    compute_window_figures,
-    overview_charts,
+from .state import (
+    DashboardState,
+    Failure,
+    Fetch,
+    Place,
+    Selection,
+    TablePlace,
+    compute_overview,
+    compute_reports,
+    match_replies,
 )
+from .summary import OverviewCharts, compute_window_figures
 from .views import (
     DEFAULT_FIGURES,
     DEFAULT_WINDOW,
@@ -76,7 +77,7 @@ from .views import (
 )
 from .widgets.frame_view import FrameView
 from .widgets.header import DashboardHeader, ErrorPanel, FetchBar
-from .widgets.overview import Overview, PreviousState
+from .widgets.overview import Overview
 
 __all__ = ["DashboardApp", "make_app"]
 
@@ -148,30 +149,15 @@ class DashboardApp(App[None]):
         self.log_file = log_file
         self.choice = window
         self.reports = list(reports if reports is not None else default_reports(zone))
-        self.specs: dict[str, ReportSpec] = {}
-        """Every report table by id, the tabs' own and those shown under them."""
-        for report in self.reports:
-            for spec in (report, report.secondary):
-                if spec is not None:
-                    self.specs[spec.id] = spec
-        self.figures = list(figures)
         self.zone = zone
-        self.compare_previous = compare_previous and bool(self.figures)
+        self.state = DashboardState(
+            self.reports, figures, compare_previous=compare_previous, zone=zone
+        )
         self.export_dir = export_dir or Path.cwd()
         self.close_client = close_client
-        self.dataset: Dataset | None = None
-        self.fetching = False
-        self._generation = 0
-        self._loaded_generation = -1
-        self._cancel: threading.Event | None = None
         self._fetch_worker: Worker[None] | None = None
-        # What was computed from the dataset on screen (reset when another is shown).
-        self._report_frames: dict[tuple[str, str], pd.DataFrame] = {}
-        self._report_errors: dict[tuple[str, str], str] = {}
-        self._figures: WindowFigures | None = None
-        self._previous_figures: WindowFigures | None = None
-        self.charts: OverviewCharts | None = None
-        self.replies: ReplyIndex | None = None
+        self._arriving: dict[str, TablePlace] = {}
+        """Where to put the cursor of a table going back to another variant, once drawn."""
         self.source = source_of(client)
         self.tabs: list[tuple[str, str]] = [
             ("tab-overview", "Overview"),
@@ -179,6 +165,31 @@ class DashboardApp(App[None]):
             ("tab-received", RECEIVED_VIEW.title),
             *[(f"tab-{report.id}", report.title) for report in self.reports],
         ]
+
+    # What the state knows, under the names the CLI, the tests and the benchmarks read.
+
+    @property
+    def dataset(self) -> Dataset | None:
+        """The data on screen."""
+        return self.state.dataset
+
+    @property
+    def fetching(self) -> bool:
+        return self.state.fetching
+
+    @property
+    def charts(self) -> OverviewCharts | None:
+        return self.state.charts
+
+    @property
+    def replies(self) -> ReplyIndex | None:
+        return self.state.replies
+
+    @property
+    def analysis_pending(self) -> bool:
+        """Whether figures, charts, replies or a report of the data on screen are still being
+        computed."""
+        return self.state.analysis_pending
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -189,7 +200,7 @@ class DashboardApp(App[None]):
         yield ErrorPanel(id="error-panel")
         with TabbedContent(id="tabs"):
             with TabPane("Overview", id="tab-overview"):
-                yield Overview(self.figures, id="overview")
+                yield Overview(self.state.figures, id="overview")
             with TabPane(SENT_VIEW.title, id="tab-sent"):
                 yield FrameView(SENT_VIEW, zone=self.zone, id="view-sent")
             with TabPane(RECEIVED_VIEW.title, id="tab-received"):
@@ -213,7 +224,7 @@ class DashboardApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        for spec in self.specs.values():
+        for spec in self.state.specs.values():
             self.view(spec.id).set_note(spec.description or spec.title)
         self.query_one(Overview).focus()  # so it scrolls at once where it is taller than the screen
         self._recall_theme()
@@ -249,24 +260,27 @@ class DashboardApp(App[None]):
 
     def start_fetch(self) -> None:
         """Fetch the chosen window again; what is on screen stays until the new data is in."""
-        if self._cancel is not None:
-            self._cancel.set()
-        self._generation += 1
-        cancel = threading.Event()
-        self._cancel = cancel
         try:
-            window = self.choice.resolve(self.client.now())
+            window = self._chosen_window()
         except SmstoolsError as error:
-            self._show_failure("Cannot use this window", error.message, "press w to pick another")
+            self._show_failure(
+                self.state.fail("Cannot use this window", error.message, "press w to pick another")
+            )
             return
-        self.fetching = True
+        fetch = self.state.start_fetch()
         self.refresh_bindings()
-        self.query_one(DashboardHeader).state = "loading…"
+        self._render_header_state()
         self.query_one(FetchBar).start("the account")
-        self._fetch_worker = self._fetch(self._generation, window, cancel)
+        self._fetch_worker = self._fetch(fetch, window)
+
+    def _chosen_window(self) -> DateWindow:
+        """The window picked, as it stands now (a relative one ends now)."""
+        return self.choice.resolve(self.client.now())
 
     @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
-    def _fetch(self, generation: int, window: Any, cancel: threading.Event) -> None:
+    def _fetch(self, fetch: Fetch, window: DateWindow) -> None:
+        generation, cancel = fetch.generation, fetch.cancel
+
         def progress(stage: str, done: int, total: int) -> None:
             self.post_message(FetchProgress(generation, stage, done, total))
 
@@ -276,7 +290,7 @@ class DashboardApp(App[None]):
             self.post_message(FetchFailed(generation, failure))
             return
         self.post_message(DataLoaded(generation, dataset))
-        if not self.compare_previous or cancel.is_set():
+        if not self.state.compare_previous or cancel.is_set():
             return
 
         def previous_progress(stage: str, done: int, total: int) -> None:
@@ -296,224 +310,130 @@ class DashboardApp(App[None]):
             return
         self.post_message(PreviousLoaded(generation, previous))
 
-    def _current(self, generation: int) -> bool:
-        return generation == self._generation
-
     @on(FetchProgress)
     def _progress(self, message: FetchProgress) -> None:
-        if self._current(message.generation):
+        if self.state.is_current(message.generation):
             name = STAGE_NAMES.get(message.stage, message.stage)
             self.query_one(FetchBar).progress(name, message.done, message.total)
 
     @on(DataLoaded)
     def _loaded(self, message: DataLoaded) -> None:
-        if not self._current(message.generation):
-            return
-        self._loaded_generation = message.generation
-        self.query_one(ErrorPanel).clear()
-        self._show_dataset(message.dataset)
-        if self.compare_previous:
-            self.query_one(DashboardHeader).state = "loading previous window…"
+        if self.state.loaded(message.generation, message.dataset):
+            self.query_one(ErrorPanel).clear()
+            self._show_dataset(message.dataset)
+            self._render_header_state()
 
     @on(PreviousLoaded)
     def _previous_loaded(self, message: PreviousLoaded) -> None:
-        if not self._current(message.generation) or self.dataset is None:
-            return
-        self.dataset = replace(self.dataset, previous=message.previous)
-        self._compute_previous(message.generation, message.previous)
+        if self.state.previous_loaded(message.generation, message.previous):
+            self._compute_previous(message.generation, message.previous)
 
     @on(FetchFailed)
     def _failed(self, message: FetchFailed) -> None:
-        if not self._current(message.generation):
+        outcome = self.state.fetch_failed(message.generation, message.failure)
+        if outcome is None:
             return
-        failure = message.failure
-        partial = failure.partial
-        shown = self.dataset is not None and self.dataset.complete
-        if failure.cancelled:
-            self.notify(
-                "Fetch cancelled." + (" The data on screen is unchanged." if shown else ""),
-                title="Cancelled",
-                severity="warning",
-                markup=False,
-            )
-        else:
-            title, hint = _explain(failure.error)
-            # For --debug: the log says what the panel says (the log's formatter shows escapes).
-            log.info("fetch failed: %s: %s", title, failure.error.message)
-            self._show_failure(title, failure.error.message, hint)
-        if not shown and partial is not None and (len(partial.sent) or len(partial.received)):
-            self._show_dataset(partial)
+        if outcome.notice is not None:
+            self.notify(outcome.notice, title="Cancelled", severity="warning", markup=False)
+        if outcome.failure is not None:
+            self._show_failure(outcome.failure)
+        if outcome.partial is not None:
+            self._show_dataset(outcome.partial)
 
-    def _show_failure(self, title: str, message: str, hint: str) -> None:
-        if self.dataset is not None:
-            hint = f"{hint}; the data on screen is from {self.dataset.fetched_at:%H:%M:%S} UTC"
-        self.query_one(ErrorPanel).show_error(title, message, hint)
+    def _show_failure(self, failure: Failure) -> None:
+        self.query_one(ErrorPanel).show_error(failure.title, failure.message, failure.hint)
         # Markup off keeps [brackets] literal; escapes in a server's message must show too.
-        self.notify(visible(message, limit=400), title=title, severity="error", markup=False,
-                    timeout=10)  # fmt: skip
+        self.notify(visible(failure.message, limit=400), title=failure.title, severity="error",
+                    markup=False, timeout=10)  # fmt: skip
+        self._render_header_state()
+
+    def _render_header_state(self) -> None:
+        self.query_one(DashboardHeader).state = self.state.header_state
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if worker is self._fetch_worker and worker.is_finished:
-            self.fetching = False
             self._fetch_worker = None
+            self.state.fetch_finished()
             self.refresh_bindings()
             self.query_one(FetchBar).stop()
-            header = self.query_one(DashboardHeader)
-            cancelled = self._cancel is not None and self._cancel.is_set()
-            if self.dataset is None:
-                header.state = "no data"
-            elif self._loaded_generation == self._generation:
-                # The window itself arrived; at most the comparison with the one before it did not.
-                loaded = self.dataset.previous is not None or not self.compare_previous
-                header.state = "" if loaded else "previous window not loaded"
-            elif cancelled:
-                header.state = "refresh cancelled" if self.dataset.complete else ""
-            elif self.query_one(ErrorPanel).message:
-                header.state = "refresh failed"
-            else:
-                header.state = ""
+            self._render_header_state()
             self._render_figures()  # "previous window loading…" becomes what happened
         if event.state == WorkerState.ERROR and worker.error is not None:
             # A bug, not a gateway error (those arrive as FetchFailed): say so, keep running.
             log.exception("worker %s failed", worker.name, exc_info=worker.error)
             self._show_failure(
-                "Unexpected error",
-                f"{type(worker.error).__name__}: {worker.error}",
-                "the data on screen is kept; run with --debug for details",
+                self.state.fail(
+                    "Unexpected error",
+                    f"{type(worker.error).__name__}: {worker.error}",
+                    "the data on screen is kept; run with --debug for details",
+                )
             )
 
     def _show_dataset(self, dataset: Dataset) -> None:
-        self.dataset = dataset
+        """Show the tables of ``dataset`` (already the state's) and compute the rest from it."""
         incomplete = None if dataset.complete else dataset.problem
         self.query_one(DashboardHeader).dataset = dataset
         self.view("sent").set_frame(dataset.sent, incomplete=incomplete)
         self.view("received").set_frame(dataset.received, incomplete=incomplete)
-        self._report_frames.clear()
-        self._report_errors.clear()
-        self._figures = self._previous_figures = None
-        self.replies = None
-        for spec in self.specs.values():
-            self.view(spec.id).set_note(f"computing {spec.title}…")
-        self._compute_overview(self._generation, dataset)
-        self._compute_reports(self._generation, dataset)
+        for spec in self.state.specs.values():
+            self._show_report(self.view(spec.id))
+        generation = self.state.generation
+        self._compute_overview(generation, dataset)
+        self._compute_reports(generation, dataset)
 
     # -- figures and reports ------------------------------------------------------------------
 
-    @property
-    def analysis_pending(self) -> bool:
-        """Whether figures, charts, replies or a report of the data on screen are still being
-        computed."""
-        if self.dataset is None:
-            return False
-        expected = {
-            (spec.id, key) for spec in self.specs.values() for key, _ in spec.computations()
-        }
-        done = set(self._report_frames) | set(self._report_errors)
-        return self._figures is None or self.replies is None or not expected <= done
-
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
     def _compute_overview(self, generation: int, dataset: Dataset) -> None:
-        figures = compute_window_figures(self.figures, dataset.sent, dataset.received)
-        charts: OverviewCharts | None = None
-        error: str | None = None
-        try:
-            charts = overview_charts(dataset.sent, dataset.window, self.zone)
-        except Exception as failure:  # the tiles are still worth showing
-            log.exception("overview charts failed")
-            error = f"{type(failure).__name__}: {failure}"
-        self.post_message(FiguresComputed(generation, figures, charts=charts, chart_error=error))
+        result = compute_overview(self.state.figures, dataset, self.zone)
+        self.post_message(OverviewComputed(generation, result))
 
     @work(thread=True, exclusive=True, group="previous-figures", exit_on_error=False)
     def _compute_previous(self, generation: int, previous: Dataset) -> None:
-        figures = compute_window_figures(self.figures, previous.sent, previous.received)
-        self.post_message(FiguresComputed(generation, figures, previous=True))
+        figures = compute_window_figures(self.state.figures, previous.sent, previous.received)
+        self.post_message(PreviousComputed(generation, figures))
 
-    @on(FiguresComputed)
-    def _figures_computed(self, message: FiguresComputed) -> None:
-        if not self._current(message.generation):
-            return
-        if message.previous:
-            self._previous_figures = message.figures
-        else:
-            self._figures = message.figures
-            self.charts = message.charts
-            overview = self.query_one(Overview)
-            overview.show_charts(message.charts)
-            if message.chart_error is not None:
-                overview.set_caption(f"⚠ charts could not be drawn: {visible(message.chart_error)}")
-        self._render_figures()
+    @on(OverviewComputed)
+    def _overview_computed(self, message: OverviewComputed) -> None:
+        if self.state.overview_computed(message.generation, message.result):
+            self.query_one(Overview).show_charts(message.result.charts)
+            self._render_figures()
 
-    def _previous_state(self) -> PreviousState:
-        if self._previous_figures is not None:
-            return "loaded"
-        if self.compare_previous and self.fetching:
-            return "loading"
-        return "missing"
+    @on(PreviousComputed)
+    def _previous_computed(self, message: PreviousComputed) -> None:
+        if self.state.previous_computed(message.generation, message.figures):
+            self._render_figures()
 
     def _render_figures(self) -> None:
         """The tiles, from the window's figures and (when loaded) the previous window's."""
-        current, dataset = self._figures, self.dataset
-        if current is None or dataset is None:
+        tiles = self.state.tiles()
+        if tiles is None:
             return
-        state = self._previous_state()
-        values = compare_figures(self.figures, current, self._previous_figures)
         overview = self.query_one(Overview)
-        for figure in self.figures:
-            overview.tile(figure.id).show(values[figure.id], state)
-        before = dataset.window.previous()
-        span = (
-            f"{format_timestamp(before.since, self.zone)[:16]} → "
-            f"{format_timestamp(before.until, self.zone)[:16]}"
-        )
-        if state == "loaded":
-            caption = f"Changes against the previous window of the same length, {span}."
-        elif state == "loading":
-            caption = f"Loading the previous window ({span}) to compare with…"
-        else:
-            caption = "The previous window is not loaded: no changes to show."
-        overview.set_caption(caption)
+        for figure in self.state.figures:
+            overview.tile(figure.id).show(tiles.values[figure.id], tiles.previous)
+        overview.set_caption(tiles.caption)
 
     @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
     def _compute_reports(self, generation: int, dataset: Dataset) -> None:
         # Replies first: they are what the detail view needs when the user opens a message.
-        try:
-            self.post_message(
-                RepliesMatched(generation, ReplyIndex(dataset.sent, dataset.received))
-            )
-        except Exception:
-            log.exception("reply matching failed")
-        for spec in self.specs.values():
-            for variant, compute in spec.computations():
-                # A report's function is plug-in code: its failure is shown in its tab only.
-                try:
-                    frame = compute(dataset.sent, dataset.received)
-                except Exception as failure:
-                    error = f"{type(failure).__name__}: {failure}"
-                    self.post_message(
-                        ReportComputed(generation, spec.id, None, error, variant=variant)
-                    )
-                    continue
-                self.post_message(ReportComputed(generation, spec.id, frame, variant=variant))
+        self.post_message(RepliesMatched(generation, match_replies(dataset)))
+        for result in compute_reports(self.state.specs.values(), dataset):
+            self.post_message(ReportComputed(generation, result))
 
     @on(RepliesMatched)
     def _replies_matched(self, message: RepliesMatched) -> None:
-        if self._current(message.generation):
-            self.replies = message.index
+        self.state.replies_matched(message.generation, message.result)
 
     @on(ReportComputed)
     def _report(self, message: ReportComputed) -> None:
-        if not self._current(message.generation) or message.report_id not in self.specs:
-            return
-        key = (message.report_id, message.variant)
-        if message.error is not None or message.frame is None:
-            self._report_errors[key] = message.error or "no result"
-        else:
-            self._report_frames[key] = message.frame
-        view = self.view(message.report_id)
-        if view.variant == message.variant:
-            self._show_report(view)
+        result = message.result
+        if self.state.report_computed(message.generation, result):
+            view = self.view(result.report_id)
+            if view.variant == result.variant:
+                self._show_report(view)
 
     @on(FrameView.VariantChosen)
     def _variant_chosen(self, message: FrameView.VariantChosen) -> None:
@@ -521,34 +441,73 @@ class DashboardApp(App[None]):
 
     def _show_report(self, view: FrameView) -> None:
         """Show the report of ``view`` (its chosen variant), its error, or that it is coming."""
-        spec = self.specs[view.spec.id]
-        key = (spec.id, view.variant)
-        error = self._report_errors.get(key)
-        frame = self._report_frames.get(key)
-        if error is not None:
-            view.set_note(
-                Content.styled(
-                    f"⚠ {spec.title} could not be computed: {visible(error, limit=300)}",
-                    "$error",
-                )
+        shown = self.state.report_shown(view.spec.id, view.variant)
+        view.set_note(
+            Content.styled(shown.note, shown.style) if shown.style else Content(shown.note)
+        )
+        if shown.frame is not None:
+            view.set_frame(shown.frame, incomplete=shown.incomplete)
+            spot = self._arriving.pop(view.spec.id, None)
+            if spot is not None:
+                self.call_after_refresh(_put_cursor, view, spot)
+
+    @on(FrameView.Applied)
+    def _applied(self, message: FrameView.Applied) -> None:
+        view = message.view
+        self.state.select(view.spec.id, Selection(view.query_state, view.sort))
+
+    @on(FrameView.RowChosen)
+    def _row_chosen(self, message: FrameView.RowChosen) -> None:
+        view = message.view
+        if view.model is None:
+            return
+        record = view.model.record(message.position)
+        detail = self.state.detail(view.spec.id, record, message.position, title=view.spec.title)
+        if detail is not None:
+            self.push_screen(MessageDetail(describe_detail(detail, self.zone), title=detail.title))
+
+    # -- where the user was -------------------------------------------------------------------
+
+    def remember_place(self) -> Place:
+        """Remember the tab on screen, how its tables were left and every table's selection,
+        for :meth:`go_back`."""
+        for view in self.query(FrameView):
+            self.state.select(view.spec.id, Selection(view.query_state, view.sort))
+        in_use = self.active_view()
+        tables = {
+            view.spec.id: TablePlace(
+                view.variant,
+                (view.table.cursor_coordinate.row, view.table.cursor_coordinate.column),
+                (view.table.scroll_offset.x, view.table.scroll_offset.y),
             )
-            return
-        if frame is None:
-            view.set_note(f"computing {spec.title}…")
-            return
-        summary = spec.description
-        style = ""
-        if spec.summary is not None:
-            try:
-                summary = visible(spec.summary(frame), limit=300)
-            except Exception as failure:  # plug-in code: the table is still worth showing
-                summary = visible(f"{type(failure).__name__}: {failure}", limit=300)
-            if spec.alert:
-                style = "bold $warning" if len(frame) else "$success"
-        view.set_note(Content.styled(summary, style) if style else Content(summary))
-        dataset = self.dataset
-        incomplete = dataset.problem if dataset is not None and not dataset.complete else None
-        view.set_frame(frame, incomplete=incomplete)
+            for view in self._views_of_tab()
+        }
+        tab = self.query_one(TabbedContent).active
+        return self.state.push(tab, in_use.spec.id if in_use is not None else None, tables)
+
+    def go_back(self) -> bool:
+        """Back to the place last remembered: its tab, variants, cursors, scroll and every
+        table's selection; ``False`` when there is nowhere to go back to."""
+        place = self.state.pop()
+        if place is None:
+            return False
+        self._arriving.clear()
+        for view in self.query(FrameView):
+            selection = self.state.selections.get(view.spec.id)
+            if selection is not None:
+                _select(view, selection)
+        self.show_tab(place.tab)
+        for table_id, spot in place.tables.items():
+            view = self.view(table_id)
+            if spot.variant and spot.variant != view.variant:
+                # The cursor goes back once that variant's table is drawn.
+                self._arriving[table_id] = spot
+                view.set_variant(spot.variant)
+            else:
+                self.call_after_refresh(_put_cursor, view, spot)
+        if place.table is not None:
+            self.view(place.table).table.focus()
+        return True
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -566,9 +525,8 @@ class DashboardApp(App[None]):
 
     def action_cancel_fetch(self) -> None:
         """Stop the running fetch; what already arrived is not shown as complete."""
-        if self._cancel is not None and self.fetching:
-            self._cancel.set()
-            self.query_one(DashboardHeader).state = "cancelling…"
+        if self.state.cancel():
+            self._render_header_state()
 
     def action_pick_window(self) -> None:
         def chosen(choice: WindowChoice | None) -> None:
@@ -632,142 +590,15 @@ class DashboardApp(App[None]):
     def action_export(self, suffix: str = ".csv") -> None:
         """Ask where to write the table on screen (as filtered and sorted) or the HTML report of
         the whole window, then write it."""
-        dataset = self.dataset
-        if dataset is None:
-            self.notify("Nothing is loaded yet.", severity="warning", markup=False)
-            return
-        window = dataset.window
-        span = f"{window.since:%Y%m%d}-{window.until:%Y%m%d}"
-        incomplete = not dataset.complete
-        view = self.active_view()
-        table = view is not None and view.model is not None
-        defaults: dict[str, Path] = {}
-        if view is not None and table:
-            name = "-".join(part for part in (view.spec.id, view.variant) if part)
-            defaults["csv"] = self.export_dir / f"{name}-{span}.csv"
-            defaults["parquet"] = self.export_dir / f"{name}-{span}.parquet"
-        defaults["html"] = self.export_dir / f"report-{span}.html"
-        if incomplete:
-            defaults = {key: partial_path(path) for key, path in defaults.items()}
-        selected = {".parquet": "parquet", ".html": "html"}.get(suffix, "csv")
-
-        def chosen(path: Path | None) -> None:
-            if path is None:
-                return
-            if incomplete and ".partial" not in path.name:
-                path = partial_path(path)
-            if path.suffix.lower() == ".html":
-                self._export_report(dataset, self._previous_figures, path)
-                return
-            frame = view.view_frame() if view is not None else None
-            if frame is not None:
-                self._export(frame, path)
-
-        self.push_screen(
-            ExportScreen(
-                defaults,
-                rows=len(view.rows) if view is not None and table else 0,
-                what=view.spec.noun if view is not None else "rows",
-                incomplete=incomplete,
-                selected=selected,
-            ),
-            chosen,
+        open_export(
+            self,
+            self.dataset,
+            self.active_view(),
+            folder=self.export_dir,
+            zone=self.zone,
+            previous=self.state.previous_figures,
+            suffix=suffix,
         )
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def _export(self, frame: pd.DataFrame, path: Path) -> None:
-        try:
-            export_frame(frame, path)
-        except SmstoolsError as error:
-            self.post_message(ExportFinished(path, len(frame), error.message))
-            return
-        self.post_message(ExportFinished(path, len(frame)))
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def _export_report(self, dataset: Dataset, previous: WindowFigures | None, path: Path) -> None:
-        # plotly is only needed here: importing it costs a second, so not at start-up.
-        from ..report.html import build_report_data, render_report, write_report
-
-        headline = previous.headline if previous is not None else None
-        if headline is None and dataset.previous is not None:
-            headline = analysis.headline_figures(dataset.previous.sent, dataset.previous.received)
-        window = dataset.window
-        title = (
-            f"SMS report {format_timestamp(window.since, self.zone)[:10]} → "
-            f"{format_timestamp(window.until, self.zone)[:10]}"
-        )
-        if not dataset.complete:
-            title += f" (INCOMPLETE: {dataset.problem})"
-        account = dataset.account
-        source = account.display_name if account is not None else ""
-        source = " · ".join(
-            part for part in (source, "demo data" if dataset.is_demo else "") if part
-        )
-        try:
-            data = build_report_data(
-                dataset.sent, dataset.received, tz=self.zone, previous=headline, span=window
-            )
-            write_report(path, render_report(data, title=title, source=source))
-        except SmstoolsError as error:
-            self.post_message(ExportFinished(path, None, error.message))
-            return
-        self.post_message(ExportFinished(path, None))
-
-    @on(ExportFinished)
-    def _exported(self, message: ExportFinished) -> None:
-        if message.error is not None:
-            self.notify(
-                visible(message.error, limit=400), title="Export failed", severity="error",
-                markup=False,
-            )  # fmt: skip
-        elif message.rows is None:
-            self.notify(f"Wrote the HTML report to {message.path}", title="Exported", markup=False)
-        else:
-            self.notify(
-                f"Wrote {message.rows:,} rows to {message.path}", title="Exported", markup=False
-            )
-
-    @on(FrameView.RowChosen)
-    def _row_chosen(self, message: FrameView.RowChosen) -> None:
-        view = message.view
-        dataset = self.dataset
-        if view.model is None or dataset is None:
-            return
-        record = view.model.record(message.position)
-        spec = self.specs.get(view.spec.id)
-        kind: str | None = view.spec.id if view.spec.id in ("sent", "received") else None
-        if spec is not None and spec.messages == "sent":
-            # A report row that is a sent message: open the message itself, with its replies.
-            same = (dataset.sent["id"] == record.get("id")).fillna(False).to_numpy(dtype=bool)
-            found = dataset.sent[same]
-            if not found.empty:
-                row = found.iloc[0]
-                record = row_values(row)
-                kind = "sent"
-        replies = self.replies
-        if kind == "sent":
-            content = describe_message(
-                record,
-                kind="sent",
-                zone=self.zone,
-                replies=replies.replies_to(record.get("id")) if replies is not None else None,
-                opted_out=replies.opted_out_before(record.get("id"))
-                if replies is not None
-                else None,
-            )
-            title = "Sent message"
-        elif kind == "received":
-            replied, match = (
-                replies.answered(message.position) if replies is not None else (None, None)
-            )
-            content = describe_message(
-                record, kind="received", zone=self.zone, replied=replied, match=match
-            )
-            title = "Received message"
-        else:
-            content = describe_row(record)
-            title = view.spec.title
-        self.push_screen(MessageDetail(content, title=title))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -855,15 +686,29 @@ class DashboardApp(App[None]):
         }[what]()
 
     async def action_quit(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
+        self.state.close()
         self.exit()
 
     def on_unmount(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
+        self.state.close()
         if self.close_client:
             self.client.close()
+
+
+def _select(view: FrameView, selection: Selection) -> None:
+    """Show ``selection`` in ``view`` as the user would set it (unchanged: nothing happens)."""
+    if (view.query_state, view.sort) == (selection.query, selection.sort):
+        return
+    cleared = dict.fromkeys(view.query_state.filters, "")
+    view.set_query(**{**cleared, **selection.query.filters}, search=selection.query.search)
+    view.set_sort(selection.sort)
+
+
+def _put_cursor(view: FrameView, spot: TablePlace) -> None:
+    row, column = spot.cursor
+    view.table.move_cursor(row=row, column=column)
+    x, y = spot.scroll
+    view.table.scroll_to(x, y, animate=False, immediate=True)
 
 
 def source_of(client: MessageSource) -> str:
@@ -877,31 +722,6 @@ def _bind(function: Callable[..., None], *args: Any) -> Callable[[], None]:
         function(*args)
 
     return call
-
-
-def describe_row(record: dict[str, Any]) -> Any:
-    """A report row as ``field  value`` lines, every value shown literally."""
-    from textual.content import Content
-
-    from .safe_text import visible
-
-    width = max((len(name) for name in record), default=0) + 2
-    lines = [
-        Content.assemble(
-            (f"{name:<{width}}", "bold $text-muted"), visible(value, keep_newlines=True)
-        )
-        for name, value in record.items()
-    ]
-    return Content("\n").join(lines)
-
-
-def _explain(error: SmstoolsError) -> tuple[str, str]:
-    """A title and what the user can do, per kind of error."""
-    if isinstance(error, AuthenticationError):
-        return "Credentials refused", "check SMSTOOLS_AUTH_KEY/SECRET, then press r"
-    if isinstance(error, NetworkError):
-        return "Gateway unreachable", "check the connection, then press r to retry"
-    return "Fetch failed", "press r to retry"
 
 
 def make_app(

@@ -1,23 +1,22 @@
-"""What the dashboard's worker threads report back: frames and the package's own errors."""
+"""What the dashboard's worker threads report back: frames, the results of
+:mod:`~smstools_tui.tui.state`'s computations and the package's own errors. The app routes each
+into its :class:`~smstools_tui.tui.state.DashboardState`."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pandas as pd
 from textual.message import Message
 
 from .loader import LoadFailed
-from .replies import ReplyIndex
-from .summary import OverviewCharts, WindowFigures
+from .state import OverviewResult, RepliesResult, ReportResult
+from .summary import WindowFigures
 from .views import Dataset
 
 __all__ = [
     "DataLoaded",
-    "ExportFinished",
     "FetchFailed",
     "FetchProgress",
-    "FiguresComputed",
+    "OverviewComputed",
+    "PreviousComputed",
     "PreviousLoaded",
     "RepliesMatched",
     "ReportComputed",
@@ -66,59 +65,34 @@ class FetchFailed(_Generational):
         self.failure = failure
 
 
-class FiguresComputed(_Generational):
-    """The overview's figures of the window (``previous=False``) or of the window before it
-    (``previous=True``); the window's also bring its charts."""
+class OverviewComputed(_Generational):
+    """The overview's figures and charts of the window on screen."""
 
-    def __init__(
-        self,
-        generation: int,
-        figures: WindowFigures,
-        *,
-        previous: bool = False,
-        charts: OverviewCharts | None = None,
-        chart_error: str | None = None,
-    ) -> None:
+    def __init__(self, generation: int, result: OverviewResult) -> None:
+        super().__init__(generation)
+        self.result = result
+
+
+class PreviousComputed(_Generational):
+    """The overview's figures of the window before it, to compare with."""
+
+    def __init__(self, generation: int, figures: WindowFigures) -> None:
         super().__init__(generation)
         self.figures = figures
-        self.previous = previous
-        self.charts = charts
-        self.chart_error = chart_error
 
 
 class ReportComputed(_Generational):
     """A report tab's frame (for one of its variants), or the error its function raised."""
 
-    def __init__(
-        self,
-        generation: int,
-        report_id: str,
-        frame: pd.DataFrame | None,
-        error: str | None = None,
-        *,
-        variant: str = "",
-    ) -> None:
+    def __init__(self, generation: int, result: ReportResult) -> None:
         super().__init__(generation)
-        self.report_id = report_id
-        self.frame = frame
-        self.error = error
-        self.variant = variant
+        self.result = result
 
 
 class RepliesMatched(_Generational):
-    """The window's replies, matched to the messages they answer (for the detail view)."""
+    """The window's replies, matched to the messages they answer (for the detail view), or why
+    they could not be."""
 
-    def __init__(self, generation: int, index: ReplyIndex) -> None:
+    def __init__(self, generation: int, result: RepliesResult) -> None:
         super().__init__(generation)
-        self.index = index
-
-
-class ExportFinished(Message):
-    """An export was written (``error`` is ``None``) or failed; ``rows`` is ``None`` for the
-    HTML report (it holds the whole window, not rows of a table)."""
-
-    def __init__(self, path: Path, rows: int | None, error: str | None = None) -> None:
-        super().__init__()
-        self.path = path
-        self.rows = rows
-        self.error = error
+        self.result = result

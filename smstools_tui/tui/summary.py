@@ -25,6 +25,7 @@ __all__ = [
     "WindowFigures",
     "compare_figures",
     "compute_window_figures",
+    "describe_failure",
     "overview_charts",
 ]
 
@@ -45,7 +46,8 @@ class WindowFigures:
     headline: dict[str, float] | None
 
 
-def _describe(failure: Exception) -> str:
+def describe_failure(failure: Exception) -> str:
+    """A failure in one line, its type first: ``ValueError: no such column``."""
     return f"{type(failure).__name__}: {failure}"
 
 
@@ -70,7 +72,7 @@ def compute_window_figures(
         try:
             headline = analysis.headline_figures(sent, received)
         except Exception as failure:
-            headline_error = _describe(failure)
+            headline_error = describe_failure(failure)
     values: dict[str, float | int | None] = {}
     errors: dict[str, str] = {}
     for figure in figures:
@@ -88,7 +90,7 @@ def compute_window_figures(
         try:
             values[figure.id] = figure.compute(sent, received)
         except Exception as failure:
-            errors[figure.id] = _describe(failure)
+            errors[figure.id] = describe_failure(failure)
     return WindowFigures(values, errors, headline)
 
 
@@ -146,7 +148,7 @@ def compare_figures(
             try:
                 note = figure.note(current.headline)
             except Exception as failure:  # a plug-in's note must not take its tile down
-                note = _describe(failure)
+                note = describe_failure(failure)
             if figure.alert is not None:
                 alert = current.headline.get(figure.alert, 0) > 0
         out[figure.id] = FigureValue(

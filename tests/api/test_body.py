@@ -126,6 +126,26 @@ def test_the_raw_bytes_are_bounded_too() -> None:
         read_body(response(endless), MiB, endpoint="/sms/search")
 
 
+@pytest.mark.parametrize("encoding", [None, "gzip"])
+def test_a_body_cut_off_leaves_no_stream_open_behind_its_error(encoding: str | None) -> None:
+    """The stream is closed when the read stops, not when the error that stopped it is
+    collected: the transport logs that close, and it belongs inside the request."""
+    closed: list[bool] = []
+
+    def endless() -> Iterator[bytes]:
+        piece = gzip.compress(b" " * MiB) if encoding else b" " * 65536
+        try:
+            while True:
+                yield piece
+        finally:
+            closed.append(True)
+
+    with pytest.raises(BodyTooLargeError) as caught:
+        read_body(response(endless(), encoding), MiB, endpoint="/sms/search")
+    assert caught.value.__traceback__ is not None  # the error, and its frames, still alive
+    assert closed == [True]
+
+
 def test_a_declared_length_beyond_the_limit_is_refused_before_reading() -> None:
     def never() -> Iterator[bytes]:
         raise AssertionError("the body was read")

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from textual.widgets import Footer, Input, Select, TabbedContent
 
+from smstools_tui import analysis
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.errors import AuthenticationError, NetworkError, ServerError
 from smstools_tui.tui.model import SortOrder
@@ -499,3 +500,83 @@ async def test_with_a_debug_log_the_app_says_where_it_is(
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert f"Debug log: {log_file}" in str(app.screen.query_one("#help-log").render())
+
+
+async def test_replies_that_cannot_be_matched_say_so_and_nothing_stays_pending(
+    frame_client: FrameClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(sent: pd.DataFrame, received: pd.DataFrame, **options: object) -> pd.DataFrame:
+        raise ValueError("cannot compare [red]numbers[/red]")
+
+    monkeypatch.setattr(analysis, "match_replies", broken)
+    app = dashboard(frame_client, compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.replies is None and not app.analysis_pending
+        assert app.view("campaigns").frame is not None  # the reports after it were computed
+        for key, title in (("2", "Replies"), ("3", "In reply to")):
+            await pilot.press(key, "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, MessageDetail)
+            shown = str(app.screen.query_one("#detail-content").render())
+            assert title in shown and "still being matched" not in shown
+            assert "could not be matched: ValueError: cannot compare [red]numbers[/red]" in shown
+            await pilot.press("escape")
+            await pilot.pause()
+
+
+async def test_back_to_a_remembered_place_restores_tab_variant_cursor_and_filters(
+    demo: SmstoolsClient,
+) -> None:
+    app = dashboard(demo, compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.go_back()  # nowhere to go back to yet
+        sent = app.view("sent")
+        sent.set_query(status="DELIVERED", search="a")
+        sent.set_sort(SortOrder("price", descending=True))
+        app.show_variant("costs", "country")
+        await settle(pilot)
+        costs = app.view("costs")
+        costs.table.move_cursor(row=3, column=2)
+        await pilot.pause()
+        chosen = app.state.selections["sent"]  # the state follows every table's selection
+        assert chosen.query.active() == {"status": "DELIVERED"} and chosen.query.search == "a"
+        assert chosen.sort == SortOrder("price", descending=True)
+        place = app.remember_place()
+        assert place.tab == "tab-costs" and place.table == "costs"
+        assert place.tables["costs"].variant == "country"
+        assert place.tables["costs"].cursor == (3, 2)
+
+        # Elsewhere: another tab, other filters there, another grouping here.
+        app.show_variant("costs", "month")
+        await pilot.press("2", "x")
+        sent.set_query(number="393")
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "tab-sent" and costs.variant == "month"
+
+        assert app.go_back()
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "tab-costs"
+        assert costs.variant == "country" and costs.table.has_focus
+        assert costs.table.cursor_coordinate == (3, 2)
+        assert sent.query_state.active() == {"status": "DELIVERED"}
+        assert sent.query_state.search == "a"
+        assert sent.sort == SortOrder("price", descending=True)
+        frame = sent.frame
+        assert frame is not None
+        assert set(frame["status"].iloc[sent.rows].astype(str)) == {"DELIVERED"}
+        assert not app.go_back() and app.state.places == ()
+
+        # Far down a long table: the scroll comes back too.
+        await pilot.press("2")
+        sent.table.move_cursor(row=150, column=1)
+        await pilot.pause()
+        scrolled = sent.table.scroll_offset
+        assert scrolled.y > 100
+        app.remember_place()
+        await pilot.press("g", "4")
+        await pilot.pause()
+        assert app.go_back()
+        await settle(pilot)
+        assert sent.table.cursor_coordinate == (150, 1) and sent.table.scroll_offset == scrolled

@@ -12,10 +12,11 @@ import pytest
 from textual.pilot import Pilot
 
 from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.errors import AuthenticationError, ServerError
 from smstools_tui.tui import DashboardApp
 from smstools_tui.tui.screens.export import ExportScreen, FormatChoice
 
-from .conftest import dashboard, settle
+from .conftest import FrameClient, dashboard, settle
 
 SIZE = (80, 24)
 """The dialog must work in the smallest terminal people use."""
@@ -191,3 +192,59 @@ async def test_a_wrong_suffix_keeps_the_dialog_open_and_says_why(
         screen.query_one("#export-error").render()
     )
     assert written(tmp_path) == []
+
+
+async def test_a_folder_that_does_not_exist_is_a_notification_and_the_app_stays_up(
+    small_demo: SmstoolsClient, tmp_path: Path
+) -> None:
+    app = dashboard(small_demo, export_dir=tmp_path, compare_previous=False)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "e")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.path_field.value = str(tmp_path / "gone" / "sent.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        [note] = [note for note in app._notifications if note.title == "Export failed"]
+        assert note.severity == "error" and "does not exist" in note.message
+        assert app.is_running and written(tmp_path) == []
+        await pilot.press("e", "enter")  # the proposed name still works
+        await settle(pilot)
+        [path] = written(tmp_path)
+        rows = len(app.view("sent").rows)
+        assert any(note.message == f"Wrote {rows:,} rows to {path}" for note in app._notifications)
+
+
+async def test_incomplete_data_is_written_under_a_partial_name_whatever_was_typed(
+    frame_client: FrameClient, tmp_path: Path
+) -> None:
+    frame_client.fail_received = ServerError(500, "GENERIC_ERROR", endpoint="/sms/received/search")
+    frame_client.partial_rows = 4
+    app = dashboard(frame_client, export_dir=tmp_path, compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.dataset is not None and not app.dataset.complete
+        await pilot.press("3", "e")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        assert Path(screen.path_field.value).name.startswith("received-")
+        assert screen.path_field.value.endswith(".partial.csv")
+        screen.path_field.value = str(tmp_path / "mine.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert written(tmp_path) == [tmp_path / "mine.partial.csv"]
+        assert len(pd.read_csv(tmp_path / "mine.partial.csv", encoding="utf-8-sig")) == 4
+
+
+async def test_nothing_loaded_nothing_to_export(frame_client: FrameClient, tmp_path: Path) -> None:
+    frame_client.fail_account = AuthenticationError(401, "BAD_CREDENTIALS", endpoint="/user")
+    app = dashboard(frame_client, export_dir=tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)
+        assert any(note.message == "Nothing is loaded yet." for note in app._notifications)

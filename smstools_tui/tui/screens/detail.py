@@ -1,5 +1,6 @@
 """The detail of one message: full text, every timestamp, latency, cost, and its replies (or, for
-a received message, the message it answers), matched by the analysis core's rule."""
+a received message, the message it answers), matched by the analysis core's rule; or a report
+row's fields."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from textual.widgets import Static
 from ...analysis import DEFAULT_REPLY_WINDOW
 from ..model import STATUS_STYLES, format_duration, format_timestamp
 from ..safe_text import visible
+from ..state import Detail
 
-__all__ = ["MessageDetail", "describe_message"]
+__all__ = ["MessageDetail", "describe_detail", "describe_message", "describe_row"]
 
 Part = Content | str | tuple[str, str]
 
@@ -67,6 +69,7 @@ def describe_message(
     replied: Mapping[str, Any] | None = None,
     match: Mapping[str, Any] | None = None,
     opted_out: Mapping[str, Any] | None = None,
+    unmatched: str | None = None,
 ) -> Content:
     """The detail of a sent (``kind="sent"``) or received message as one block of content.
 
@@ -80,6 +83,7 @@ def describe_message(
         match: for a received message, its row of ``match_replies`` (``None`` while matching).
         opted_out: for a sent message on the compliance list, when and how its number had
             opted out before it was sent.
+        unmatched: why the replies could not be matched (instead of the replies).
 
     Every value from the message is shown literally (see :func:`visible`); the text keeps its
     line breaks.
@@ -148,11 +152,51 @@ def describe_message(
     lines.append(Content(text) if text else Content.styled("(empty)", "$text-muted"))
 
     lines.append(Content(""))
-    if kind == "sent":
+    if unmatched is not None:
+        lines += [
+            Content.styled("Replies" if kind == "sent" else "In reply to", "bold"),
+            Content.styled(
+                f"replies could not be matched: {visible(unmatched, limit=300)}", "$error"
+            ),
+        ]
+    elif kind == "sent":
         lines += _replies_section(replies, record.get("sentDate"), zone)
     else:
         lines += _answers_section(replied, match, zone)
     return Content("\n").join(lines)
+
+
+def describe_row(record: Mapping[str, Any]) -> Content:
+    """A report row as ``field  value`` lines, every value shown literally.
+
+    Example:
+        >>> describe_row({"campaign": "[b]promo[/b]", "messages": 12}).plain.splitlines()
+        ['campaign  [b]promo[/b]', 'messages  12']
+    """
+    width = max((len(name) for name in record), default=0) + 2
+    lines = [
+        Content.assemble(
+            (f"{name:<{width}}", "bold $text-muted"), visible(value, keep_newlines=True)
+        )
+        for name, value in record.items()
+    ]
+    return Content("\n").join(lines)
+
+
+def describe_detail(detail: Detail, zone: tzinfo | None) -> Content:
+    """What the detail view shows for ``detail``: a message, or a report row's fields."""
+    if detail.kind is None:
+        return describe_row(detail.record)
+    return describe_message(
+        detail.record,
+        kind=detail.kind,
+        zone=zone,
+        replies=detail.replies,
+        replied=detail.replied,
+        match=detail.match,
+        opted_out=detail.opted_out,
+        unmatched=detail.unmatched,
+    )
 
 
 def _replies_section(

@@ -5,23 +5,48 @@ The dialog works from the keyboard the way its border says: it opens on the form
 the path field and the buttons); Enter exports from anywhere but the Cancel button; Esc cancels.
 The path's suffix follows the chosen format, and a typed suffix chooses the format. Tab reaches the
 path with the cursor at its end and nothing selected, so typing adds to it.
+
+:func:`open_export` is the whole flow the app's ``e`` starts: the names it proposes, the
+``.partial`` rule for incomplete data, the writing in a worker thread and the notification of
+how it went.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import tzinfo
+from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
+import pandas as pd
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-__all__ = ["FORMATS", "ExportScreen", "FormatChoice", "follow_format"]
+from ... import analysis
+from ...dates import DateWindow
+from ...errors import SmstoolsError
+from ...report.export import export_frame, partial_path
+from ..model import format_timestamp
+from ..safe_text import visible
+from ..summary import WindowFigures
+from ..views import Dataset
+from ..widgets.frame_view import FrameView
+
+__all__ = [
+    "FORMATS",
+    "ExportScreen",
+    "FormatChoice",
+    "default_paths",
+    "follow_format",
+    "marked_partial",
+    "open_export",
+]
 
 FORMATS: dict[str, tuple[str, str, str]] = {
     "csv": (".csv", "c", "CSV (spreadsheet-safe): the table on screen"),
@@ -220,3 +245,156 @@ class ExportScreen(ModalScreen[Path | None]):
     @on(Button.Pressed, "#export-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+# -- the flow -------------------------------------------------------------------------------------
+
+
+def window_label(window: DateWindow) -> str:
+    """The window in a file name: ``20261101-20261201``."""
+    return f"{window.since:%Y%m%d}-{window.until:%Y%m%d}"
+
+
+def default_paths(
+    folder: Path, window: DateWindow, *, table: str | None, incomplete: bool = False
+) -> dict[str, Path]:
+    """The file proposed per format: the table named ``table`` (``None``: no table on screen)
+    as CSV and Parquet, the window's HTML report; ``.partial`` when the data is incomplete.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> window = DateWindow(datetime(2026, 11, 1, tzinfo=UTC),
+        ...                     datetime(2026, 12, 1, tzinfo=UTC))
+        >>> paths = default_paths(Path("out"), window, table="costs-country", incomplete=True)
+        >>> {key: path.as_posix() for key, path in paths.items()}  # doctest: +NORMALIZE_WHITESPACE
+        {'csv': 'out/costs-country-20261101-20261201.partial.csv',
+         'parquet': 'out/costs-country-20261101-20261201.partial.parquet',
+         'html': 'out/report-20261101-20261201.partial.html'}
+    """
+    span = window_label(window)
+    paths: dict[str, Path] = {}
+    if table is not None:
+        paths["csv"] = folder / f"{table}-{span}.csv"
+        paths["parquet"] = folder / f"{table}-{span}.parquet"
+    paths["html"] = folder / f"report-{span}.html"
+    return {key: marked_partial(path, incomplete) for key, path in paths.items()}
+
+
+def marked_partial(path: Path, incomplete: bool) -> Path:
+    """The file for ``path``: one of incomplete data says ``.partial`` in its name, whatever
+    name was typed.
+
+    Example:
+        >>> [marked_partial(Path("sent.csv"), incomplete).name for incomplete in (True, False)]
+        ['sent.partial.csv', 'sent.csv']
+        >>> marked_partial(Path("mine.partial.csv"), True).name
+        'mine.partial.csv'
+    """
+    if incomplete and ".partial" not in path.name:
+        return partial_path(path)
+    return path
+
+
+def open_export(
+    app: App[Any],
+    dataset: Dataset | None,
+    view: FrameView | None,
+    *,
+    folder: Path,
+    zone: tzinfo | None,
+    previous: WindowFigures | None = None,
+    suffix: str = ".csv",
+) -> None:
+    """Ask where to write the table of ``view`` (as filtered and sorted) or the HTML report of
+    ``dataset``'s window, then write it in a worker thread and notify how it went.
+
+    Args:
+        app: the app that shows the dialog and runs the worker.
+        dataset: the data on screen (``None``: nothing to export, and the user is told).
+        view: the table in use, if any.
+        folder: where the files are proposed.
+        zone: the zone of the report's times.
+        previous: the previous window's figures, for the report's changes.
+        suffix: the format selected first (``.csv``, ``.parquet``, ``.html``).
+    """
+    if dataset is None:
+        app.notify("Nothing is loaded yet.", severity="warning", markup=False)
+        return
+    incomplete = not dataset.complete
+    table = view if view is not None and view.model is not None else None
+    name = None
+    if table is not None:
+        name = "-".join(part for part in (table.spec.id, table.variant) if part)
+
+    def chosen(path: Path | None) -> None:
+        if path is None:
+            return
+        path = marked_partial(path, incomplete)
+        if path.suffix.lower() == ".html":
+            write = partial(_write_report, app, dataset, previous, path, zone)
+        else:
+            frame = view.view_frame() if view is not None else None
+            if frame is None:
+                return
+            write = partial(_write_table, app, frame, path)
+        app.run_worker(write, group="export", thread=True, exit_on_error=False)
+
+    app.push_screen(
+        ExportScreen(
+            default_paths(folder, dataset.window, table=name, incomplete=incomplete),
+            rows=len(table.rows) if table is not None else 0,
+            what=view.spec.noun if view is not None else "rows",
+            incomplete=incomplete,
+            selected=_SUFFIXES.get(suffix, "csv"),
+        ),
+        chosen,
+    )
+
+
+def _failed(app: App[Any], error: SmstoolsError) -> None:
+    app.notify(
+        visible(error.message, limit=400), title="Export failed", severity="error", markup=False
+    )
+
+
+def _write_table(app: App[Any], frame: pd.DataFrame, path: Path) -> None:
+    try:
+        export_frame(frame, path)
+    except SmstoolsError as error:
+        _failed(app, error)
+        return
+    app.notify(f"Wrote {len(frame):,} rows to {path}", title="Exported", markup=False)
+
+
+def _write_report(
+    app: App[Any],
+    dataset: Dataset,
+    previous: WindowFigures | None,
+    path: Path,
+    zone: tzinfo | None,
+) -> None:
+    # plotly is only needed here: importing it costs a second, so not at start-up.
+    from ...report.html import build_report_data, render_report, write_report
+
+    headline = previous.headline if previous is not None else None
+    if headline is None and dataset.previous is not None:
+        headline = analysis.headline_figures(dataset.previous.sent, dataset.previous.received)
+    window = dataset.window
+    title = (
+        f"SMS report {format_timestamp(window.since, zone)[:10]} → "
+        f"{format_timestamp(window.until, zone)[:10]}"
+    )
+    if not dataset.complete:
+        title += f" (INCOMPLETE: {dataset.problem})"
+    account = dataset.account
+    source = account.display_name if account is not None else ""
+    source = " · ".join(part for part in (source, "demo data" if dataset.is_demo else "") if part)
+    try:
+        data = build_report_data(
+            dataset.sent, dataset.received, tz=zone, previous=headline, span=window
+        )
+        write_report(path, render_report(data, title=title, source=source))
+    except SmstoolsError as error:
+        _failed(app, error)
+        return
+    app.notify(f"Wrote the HTML report to {path}", title="Exported", markup=False)
