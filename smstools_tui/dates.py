@@ -15,9 +15,12 @@ offset), is the same one-line :class:`~smstools_tui.errors.ConfigError`.
 
 from __future__ import annotations
 
+import os
 import re
+import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
 
 from .errors import ConfigError
 
@@ -28,8 +31,10 @@ __all__ = [
     "TimeInput",
     "as_instant",
     "format_api_datetime",
+    "local_zone",
     "parse_api_datetime",
     "parse_user_datetime",
+    "resolve_zone",
 ]
 
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
@@ -39,6 +44,55 @@ LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 _BARE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RFC822_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
+
+
+def local_zone() -> tzinfo:
+    """The machine's time zone with its daylight-saving rules (``TZ`` wins when set).
+
+    Example:
+        >>> local_zone() is not None
+        True
+    """
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name:
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    localtime = Path("/etc/localtime")
+    try:
+        target = str(localtime.resolve())
+        if "zoneinfo/" in target:
+            return zoneinfo.ZoneInfo(target.split("zoneinfo/", 1)[1])
+        with localtime.open("rb") as handle:
+            return zoneinfo.ZoneInfo.from_file(handle, key="localtime")
+    except (OSError, ValueError, zoneinfo.ZoneInfoNotFoundError):
+        pass
+    # Last resort (Windows without tzdata): today's offset, without daylight-saving rules.
+    fixed = datetime.now().astimezone().tzinfo
+    assert fixed is not None
+    return fixed
+
+
+def resolve_zone(tz: str | tzinfo | None) -> tzinfo:
+    """A time zone from a name (``Europe/Rome``), a ``tzinfo``, or ``None`` (the local zone).
+
+    Raises :class:`~smstools_tui.errors.ConfigError` for an unknown name.
+
+    Example:
+        >>> str(resolve_zone("Europe/Rome"))
+        'Europe/Rome'
+    """
+    if tz is None:
+        return local_zone()
+    if isinstance(tz, tzinfo):
+        return tz
+    try:
+        return zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"unknown time zone {tz!r}: use an IANA name such as Europe/Rome or UTC"
+        ) from None
 
 
 def format_api_datetime(moment: datetime) -> str:

@@ -16,18 +16,15 @@ buckets the window covers only in part, whose totals are not comparable with the
 
 from __future__ import annotations
 
-import os
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..dates import DateWindow
+from ..dates import DateWindow, local_zone, resolve_zone
 from ..errors import ConfigError
 from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, STATUS_DTYPE, FrameSchema, coerce_frame
 from .numbers import destinations
@@ -53,55 +50,6 @@ NO_VALUE = "(none)"
 """The group of messages without a value: no campaign id, no sender, no date, no status."""
 
 _COLUMN_OF = {"sender": "from", "campaign": "transactionId", "status": "status"}
-
-
-def local_zone() -> tzinfo:
-    """The machine's time zone with its daylight-saving rules (``TZ`` wins when set).
-
-    Example:
-        >>> local_zone() is not None
-        True
-    """
-    name = os.environ.get("TZ", "").lstrip(":")
-    if name:
-        try:
-            return zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-    localtime = Path("/etc/localtime")
-    try:
-        target = str(localtime.resolve())
-        if "zoneinfo/" in target:
-            return zoneinfo.ZoneInfo(target.split("zoneinfo/", 1)[1])
-        with localtime.open("rb") as handle:
-            return zoneinfo.ZoneInfo.from_file(handle, key="localtime")
-    except (OSError, ValueError, zoneinfo.ZoneInfoNotFoundError):
-        pass
-    # Last resort (Windows without tzdata): today's offset, without daylight-saving rules.
-    fixed = datetime.now().astimezone().tzinfo
-    assert fixed is not None
-    return fixed
-
-
-def resolve_zone(tz: str | tzinfo | None) -> tzinfo:
-    """A time zone from a name (``Europe/Rome``), a ``tzinfo``, or ``None`` (the local zone).
-
-    Raises :class:`~smstools_tui.errors.ConfigError` for an unknown name.
-
-    Example:
-        >>> str(resolve_zone("Europe/Rome"))
-        'Europe/Rome'
-    """
-    if tz is None:
-        return local_zone()
-    if isinstance(tz, tzinfo):
-        return tz
-    try:
-        return zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"unknown time zone {tz!r}: use an IANA name such as Europe/Rome or UTC"
-        ) from None
 
 
 CHART_BARS = 35
