@@ -47,6 +47,7 @@ __all__ = [
     "normalise_number",
     "normalised_values",
     "number_countries",
+    "to_country",
     "to_msisdn",
 ]
 
@@ -122,6 +123,27 @@ _SPECIAL_TYPES = (
     ("voicemail", PhoneNumberType.VOICEMAIL),
 )
 _NO_TYPE = -1  # "not a phone number": no PhoneNumberType applies
+
+
+def to_country(code: str) -> str:
+    """A country as :func:`destinations` names it, from any case: an ISO 3166 region code,
+    ``001`` for non-geographic numbers, or :data:`UNKNOWN_COUNTRY`; anything else is a clear
+    error.
+
+    Example:
+        >>> to_country(" it "), to_country("001"), to_country("(unknown)")
+        ('IT', '001', '(unknown)')
+    """
+    cleaned = code.strip()
+    if cleaned.lower() == UNKNOWN_COUNTRY:
+        return UNKNOWN_COUNTRY
+    upper = cleaned.upper()
+    if upper != _REGION_NON_GEO and upper not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigError(
+            f"unknown country {code!r}: use an ISO 3166 code such as IT or CH, 001 for "
+            f"non-geographic numbers, or {UNKNOWN_COUNTRY}"
+        )
+    return upper
 
 
 def normalise_number(number: str) -> str:

@@ -22,6 +22,7 @@ from smstools_tui.sandbox import (
 
 CLOCK_SENSITIVE = (
     "smstools_tui/dates.py",
+    "smstools_tui/query.py",
     "smstools_tui/sandbox/",
     "smstools_tui/store/",
     "tests/api/test_client.py",
@@ -32,6 +33,7 @@ CLOCK_SENSITIVE = (
     "tests/store/",
     "tests/test_dates.py",
     "tests/test_public_api.py",
+    "tests/test_query.py",
     "tests/tui/test_app.py",
     "tests/tui/test_model.py",
 )
