@@ -53,6 +53,7 @@ from .msisdn import number_countries, to_country, to_msisdn
 
 __all__ = [
     "DEFAULT_WINDOW",
+    "FILTER_KEYWORDS",
     "FILTER_NAMES",
     "KINDS",
     "PERIODS",
@@ -366,6 +367,34 @@ class WindowExpr:
         return cls(text, first, last)
 
     @classmethod
+    def asked(
+        cls,
+        since: WindowExpr | datetime | str | None = None,
+        until: WindowExpr | datetime | str | None = None,
+        window: WindowExpr | str | None = None,
+    ) -> WindowExpr | None:
+        """The window asked for by a whole ``window`` or by ``since`` and ``until`` (either
+        alone), or ``None`` when nothing was asked.
+
+        Raises:
+            ConfigError: both a window and a start or end, or a bad expression.
+
+        Example:
+            >>> WindowExpr.asked(since="2026-11-01").text, WindowExpr.asked() is None
+            ('2026-11-01..', True)
+        """
+        if window is not None:
+            if since is not None or until is not None:
+                raise ConfigError(_BOTH)
+            return _as_window(window)
+        if since is None and until is None:
+            return None
+        return cls.between(
+            _as_window(since) if since is not None else None,
+            _as_window(until) if until is not None else None,
+        )
+
+    @classmethod
     def instant(cls, moment: datetime) -> WindowExpr:
         """An instant as an expression: its start and its end are the instant."""
         term = _Term(moment.isoformat(), "instant", moment)
@@ -397,6 +426,18 @@ class WindowExpr:
                 "(a range A..B gives both ends)"
             )
         return Span.covering(start, end).ending_by(current)
+
+    def start_at(self, now: datetime, zone: Zone = None) -> datetime:
+        """The instant this expression starts at, at ``now`` (for an instant: the instant).
+
+        Example:
+            >>> from datetime import datetime, UTC
+            >>> parse_window("2026-11-25T08:30+01:00").start_at(datetime.now(UTC)).isoformat()
+            '2026-11-25T07:30:00+00:00'
+        """
+        if self.first is None:
+            return self.resolve(now, zone).start
+        return self._bound(self.first, _utc(now, "now"), resolve_zone(zone), 0)
 
     @staticmethod
     def _bound(term: _Term, now: datetime, zone: tzinfo, side: int) -> datetime:
@@ -523,6 +564,10 @@ _KEYWORDS = {
     "text": "text",
 }
 
+FILTER_KEYWORDS: frozenset[str] = frozenset(_KEYWORDS)
+"""Every spelling a filter keyword may take: the names of :data:`FILTER_NAMES`, their singulars,
+and ``msisdn``."""
+
 FilterValue: TypeAlias = str | int | Iterable[str | int] | None
 """One value or several for a filter keyword; ``None`` (or leaving it out) is no filter."""
 
@@ -645,6 +690,20 @@ class Filters:
     def __bool__(self) -> bool:
         return any(values for _, values in self.items())
 
+    @staticmethod
+    def normalise(name: str, value: Any) -> Any:
+        """One value of the filter ``name`` as the filter keeps it.
+
+        Example:
+            >>> Filters.normalise("statuses", "delivered"), Filters.normalise("countries", "ch")
+            ('DELIVERED', 'CH')
+        """
+        if name == "text":
+            return str(value)
+        if name not in _NORMALISE:
+            raise ConfigError(f"unknown filter {name!r}: use {', '.join(FILTER_NAMES)}")
+        return _NORMALISE[name](value)
+
     def items(self) -> Iterator[tuple[str, frozenset[Any] | str]]:
         """``(name, values)`` of the filters given, in :data:`FILTER_NAMES` order."""
         for name in FILTER_NAMES:
@@ -689,9 +748,7 @@ class Filters:
                 terms.append(_digits(other).isin(_value_set(values, pa.string())))
             elif name == "countries":
                 # The documented way to call a registered function in an expression.
-                country = pc.Expression._call(
-                    _COUNTRY_FUNCTION, [other.cast(pa.string())]
-                )
+                country = pc.Expression._call(_COUNTRY_FUNCTION, [other.cast(pa.string())])
                 terms.append(country.isin(_value_set(values, pa.string())))
             elif name == "ids":
                 terms.append(pc.field("id").isin(_value_set(values, pa.int64())))
@@ -887,7 +944,11 @@ class Query:
             ...             now=now, zone="UTC").filters.statuses == {"DELIVERED", "NOSENT"}
             True
         """
-        chosen = Filters(**filter_keywords(kind, filters))
+        fields = filter_keywords(kind, filters)
+        if "ids" in fields and not fields["ids"]:
+            # An empty list of ids asks for nothing; as no filter it would ask for everything.
+            raise ConfigError("no message ids given: leave ids out, or give at least one")
+        chosen = Filters(**fields)
         span, expression = _span(since, until, window, now, zone, by_ids=bool(chosen.ids))
         return cls(kind, span, chosen, relation, group, expression, report)
 
@@ -903,6 +964,20 @@ class Query:
         if inside is None:
             raise ConfigError(f"{span} is outside the query's window ({self.span})")
         return replace(self, span=inside, window=None)
+
+    def previous(self) -> Query:
+        """This query over the span of the same length that ends where its span starts: what
+        a figure is compared with.
+
+        Example:
+            >>> from datetime import datetime, UTC
+            >>> query = Query.build("sent", window="7d", now=datetime(2026, 11, 25, tzinfo=UTC))
+            >>> print(query.previous().span)
+            2026-11-11T00:00:00+00:00 .. 2026-11-18T00:00:00+00:00
+        """
+        if self.span is None:
+            raise ConfigError("a search by ids alone has no window before it")
+        return replace(self, span=self.span.previous(), window=None)
 
     def with_filters(self, **changes: FilterValue) -> Query:
         """This query with the filters named replaced (``None`` or an empty list removes one).
@@ -941,9 +1016,7 @@ class Query:
         if field_name == "text" or value is None:
             kept: Any = None if field_name == "text" else frozenset()
         else:
-            single: dict[str, Any] = {field_name: [value]}
-            dropped = getattr(Filters(**single), field_name)
-            kept = getattr(self.filters, field_name) - dropped
+            kept = getattr(self.filters, field_name) - {Filters.normalise(field_name, value)}
         return replace(self, filters=replace(self.filters, **{field_name: kept}))
 
     # -- rendering ------------------------------------------------------------------------------
@@ -1069,22 +1142,19 @@ def _span(
     *,
     by_ids: bool,
 ) -> tuple[Span | None, WindowExpr | None]:
-    if window is not None and (since is not None or until is not None):
-        raise ConfigError("give a window or its start and end (since, until), not both")
     if isinstance(window, Span):
+        if since is not None or until is not None:
+            raise ConfigError(_BOTH)
         return window, None
-    if window is None and since is None and until is None:
+    expression = WindowExpr.asked(since, until, window)
+    if expression is None:
         if by_ids:
             return None, None
-        window = DEFAULT_WINDOW
-    if window is not None:
-        expression = _as_window(window)
-    else:
-        expression = WindowExpr.between(
-            _as_window(since) if since is not None else None,
-            _as_window(until) if until is not None else None,
-        )
+        expression = parse_window(DEFAULT_WINDOW)
     return expression.resolve(now, zone), expression
+
+
+_BOTH = "give a window or its start and end (since, until), not both"
 
 
 # -- results ----------------------------------------------------------------------------------

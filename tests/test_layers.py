@@ -15,6 +15,7 @@ import pytest
         "smstools_tui",
         "smstools_tui.api",
         "smstools_tui.frames, smstools_tui.sandbox, smstools_tui.report",
+        "smstools_tui.query, smstools_tui.source, smstools_tui.demo, smstools_tui.config",
         "smstools_tui.cli",
     ],
 )
@@ -49,3 +50,4 @@ def test_the_dashboard_does_not_import_httpx_itself() -> None:
             else:
                 continue
             assert not any(name.split(".")[0] == "httpx" for name in names), path
+

@@ -24,9 +24,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..dates import DateWindow, local_zone, resolve_zone
+from ..dates import local_zone, resolve_zone
 from ..errors import ConfigError
 from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, STATUS_DTYPE, FrameSchema, coerce_frame
+from ..query import Span
 from .numbers import destinations
 
 __all__ = [
@@ -92,10 +93,9 @@ class TimeBuckets:
         (the :data:`NO_VALUE` group) are not partial.
 
         Example:
-            >>> from smstools_tui.dates import DateWindow
+            >>> from smstools_tui.query import Span
             >>> from datetime import UTC, datetime
-            >>> window = DateWindow(datetime(2026, 11, 4, tzinfo=UTC),
-            ...                     datetime(2026, 11, 16, tzinfo=UTC))
+            >>> window = Span(datetime(2026, 11, 4, tzinfo=UTC), datetime(2026, 11, 16, tzinfo=UTC))
             >>> report = pd.DataFrame({"week": ["2026-11-02", "2026-11-09"], "messages": [5, 8]})
             >>> time_buckets(window, "week", tz="UTC").mark(report).to_dict("list")
             {'week': ['2026-11-02', '2026-11-09'], 'partial': [True, False], 'messages': [5, 8]}
@@ -110,20 +110,20 @@ class TimeBuckets:
 
 
 def time_buckets(
-    window: DateWindow, by: str | None = None, *, tz: str | tzinfo | None = None
+    window: Span, by: str | None = None, *, tz: str | tzinfo | None = None
 ) -> TimeBuckets:
     """The day, week or month buckets of ``window`` in ``tz``, the partial ones marked.
 
     Args:
-        window: the half-open window ``[since, until)`` the messages were read for.
+        window: the half-open span ``[start, end)`` the messages were read for.
         by: ``day``, ``week`` or ``month``; ``None`` picks the finest that draws the window in
             at most :data:`CHART_BARS` bars.
         tz: the zone of the calendar (default: the local zone).
 
     Example:
         >>> from datetime import UTC, datetime
-        >>> window = DateWindow(datetime(2026, 9, 1, tzinfo=UTC),  # a Tuesday
-        ...                     datetime(2026, 11, 25, 10, tzinfo=UTC))
+        >>> window = Span(datetime(2026, 9, 1, tzinfo=UTC),  # a Tuesday
+        ...               datetime(2026, 11, 25, 10, tzinfo=UTC))
         >>> buckets = time_buckets(window, tz="UTC")
         >>> buckets.by, len(buckets.labels), buckets.labels[0], buckets.partial_labels
         ('week', 13, '2026-08-31', ('2026-08-31', '2026-11-23'))
@@ -137,15 +137,15 @@ def time_buckets(
     if by not in TIME_BUCKETS:
         raise ConfigError(f"cannot draw time by {by!r}: use one of {', '.join(TIME_BUCKETS)}")
     # The window is half-open: its last instant is just before ``until``.
-    first = window.since.astimezone(zone).date()
-    last = (window.until - timedelta(microseconds=1)).astimezone(zone).date()
+    first = window.start.astimezone(zone).date()
+    last = (window.end - timedelta(microseconds=1)).astimezone(zone).date()
     start = _bucket_start(first, by)
     labels: list[str] = []
     partial: list[bool] = []
     while start <= last:
         end = _next_bucket(start, by)
         labels.append(start.isoformat()[:7] if by == "month" else start.isoformat())
-        partial.append(_midnight(start, zone) < window.since or _midnight(end, zone) > window.until)
+        partial.append(_midnight(start, zone) < window.start or _midnight(end, zone) > window.end)
         start = end
     return TimeBuckets(by, tuple(labels), tuple(partial), zone)
 

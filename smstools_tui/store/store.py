@@ -51,6 +51,7 @@ import pyarrow.parquet as pq
 
 from ..errors import StoreError
 from ..frames import PENDING_STATUSES, FrameSchema, coerce_frame, empty_frame
+from ..query import Filters
 from .coverage import Coverage, Span, from_epoch, to_epoch
 from .files import atomic_write, atomic_write_bytes, lock_file
 from .locate import StoreIdentity
@@ -66,7 +67,7 @@ from .manifest import (
     time_column,
 )
 
-__all__ = ["CommitStats", "Damage", "Filters", "Store"]
+__all__ = ["CommitStats", "Damage", "Store"]
 
 log = logging.getLogger("smstools_tui.store")
 
@@ -102,54 +103,6 @@ class Damage:
 
     def __str__(self) -> str:
         return f"{self.file} {self.problem}"
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What a stored read keeps besides its window, with the search's semantics.
-
-    Attributes:
-        status: sent: only this status (``PENDING SENT NOSENT DELIVERED NOTDELIVERED``).
-        msisdn: sent: only this recipient, as international digits (``393480000000``).
-        campaign: sent: only this ``transactionId``.
-        ids: sent: only these message ids.
-        senders: received: only from these numbers, as international digits.
-        service: received: only on this receiving service (``simId``).
-    """
-
-    status: str | None = None
-    msisdn: str | None = None
-    campaign: str | None = None
-    ids: tuple[int, ...] | None = None
-    senders: tuple[str, ...] | None = None
-    service: str | None = None
-
-    def expression(self) -> pc.Expression | None:
-        terms: list[pc.Expression] = []
-        if self.status is not None:
-            terms.append(pc.field("status") == self.status)
-        if self.msisdn is not None:
-            terms.append(pc.field("to") == self.msisdn)
-        if self.campaign is not None:
-            terms.append(pc.field("transactionId") == self.campaign)
-        if self.ids is not None:
-            terms.append(pc.field("id").isin(pa.array(self.ids, pa.int64())))
-        if self.senders is not None:
-            terms.append(_digits(pc.field("from")).isin(pa.array(self.senders, pa.string())))
-        if self.service is not None:
-            terms.append(pc.field("simId") == self.service)
-        if not terms:
-            return None
-        combined = terms[0]
-        for term in terms[1:]:
-            combined = combined & term
-        return combined
-
-
-def _digits(number: pc.Expression) -> pc.Expression:
-    """A number as international digits: ``+39 348…`` and ``0039348…`` are ``39348…``."""
-    digits = pc.replace_substring_regex(number, pattern=r"\D", replacement="")
-    return pc.replace_substring_regex(digits, pattern=r"^00", replacement="")
 
 
 @dataclass
@@ -273,14 +226,15 @@ class Store:
         *,
         filters: Filters | None = None,
     ) -> pd.DataFrame:
-        """The stored messages of ``kind`` dated in ``[since, until)``, newest first, as the
-        typed frame of :mod:`smstools_tui.frames`. Without a window: all of them.
+        """The stored messages of ``kind`` dated in ``[since, until)`` that pass ``filters``
+        (see :class:`~smstools_tui.query.Filters`), newest first, as the typed frame of
+        :mod:`smstools_tui.frames`. Without a window: all of them.
 
         It reads the latest committed state (the manifest is read again first).
         """
         table = self._reading(lambda manifest: self._read_table(manifest, kind, since, until))
         condition = _window_filter(kind, since, until)
-        extra = filters.expression() if filters is not None else None
+        extra = filters.arrow_expression(kind) if filters is not None else None
         if extra is not None:
             condition = extra if condition is None else condition & extra
         if condition is not None:

@@ -31,9 +31,11 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from .. import analysis
+from ..config import View
 from ..errors import AuthenticationError, NetworkError, SmstoolsError
+from ..query import Query, WindowExpr
 from ..report.export import export_frame, partial_path
-from ..store import MessageSource
+from ..source import MessageSource
 from .loader import LoadFailed, load_dataset
 from .messages import (
     DataLoaded,
@@ -100,7 +102,7 @@ class DashboardApp(App[None]):
             "w",
             "pick_window",
             "Window",
-            tooltip="Pick the date window: 24 h, 7, 30, 90 days, custom",
+            tooltip="Pick the date window: a preset, or any window such as last-month",
         ),
         Binding(
             "e",
@@ -122,6 +124,7 @@ class DashboardApp(App[None]):
         client: MessageSource,
         *,
         window: WindowChoice = DEFAULT_WINDOW,
+        view: View | None = None,
         reports: Sequence[ReportSpec] | None = None,
         figures: Sequence[Figure] = DEFAULT_FIGURES,
         zone: tzinfo | None = None,
@@ -132,6 +135,8 @@ class DashboardApp(App[None]):
         super().__init__()
         self.client = client
         self.choice = window
+        self.saved_view = view
+        """A saved view whose filters scope what is loaded, whatever the window."""
         self.reports = list(reports if reports is not None else default_reports(zone))
         self.specs: dict[str, ReportSpec] = {}
         """Every report table by id, the tabs' own and those shown under them."""
@@ -229,7 +234,7 @@ class DashboardApp(App[None]):
         cancel = threading.Event()
         self._cancel = cancel
         try:
-            window = self.choice.resolve(self.client.now())
+            sent, received = self.queries(self.choice.expression)
         except SmstoolsError as error:
             self._show_failure("Cannot use this window", error.message, "press w to pick another")
             return
@@ -237,15 +242,28 @@ class DashboardApp(App[None]):
         self.refresh_bindings()
         self.query_one(DashboardHeader).state = "loading…"
         self.query_one(FetchBar).start("the account")
-        self._fetch_worker = self._fetch(self._generation, window, cancel)
+        self._fetch_worker = self._fetch(self._generation, sent, received, cancel)
+
+    def queries(self, window: WindowExpr) -> tuple[Query, Query]:
+        """The sent and received queries of ``window``, built on the client's clock; a saved
+        view's filters scope the kind it is of, and the other kind reads the same span."""
+        view = self.saved_view
+        if view is not None:
+            scoped = view.query(self.client.now(), self.zone, window=window)
+        else:
+            scoped = self.client.query("sent", window=window, zone=self.zone)
+        other = Query("received" if scoped.kind == "sent" else "sent", scoped.span)
+        return (scoped, other) if scoped.kind == "sent" else (other, scoped)
 
     @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
-    def _fetch(self, generation: int, window: Any, cancel: threading.Event) -> None:
+    def _fetch(
+        self, generation: int, sent: Query, received: Query, cancel: threading.Event
+    ) -> None:
         def progress(stage: str, done: int, total: int) -> None:
             self.post_message(FetchProgress(generation, stage, done, total))
 
         try:
-            dataset = load_dataset(self.client, window, progress=progress, cancel=cancel)
+            dataset = load_dataset(self.client, sent, received, progress=progress, cancel=cancel)
         except LoadFailed as failure:
             self.post_message(FetchFailed(generation, failure))
             return
@@ -259,7 +277,8 @@ class DashboardApp(App[None]):
         try:
             previous = load_dataset(
                 self.client,
-                window.previous(),
+                sent.previous(),
+                received.previous(),
                 progress=previous_progress,
                 cancel=cancel,
                 with_account=False,
@@ -436,8 +455,8 @@ class DashboardApp(App[None]):
             overview.tile(figure.id).show(values[figure.id], state)
         before = dataset.window.previous()
         span = (
-            f"{format_timestamp(before.since, self.zone)[:16]} → "
-            f"{format_timestamp(before.until, self.zone)[:16]}"
+            f"{format_timestamp(before.start, self.zone)[:16]} → "
+            f"{format_timestamp(before.end, self.zone)[:16]}"
         )
         if state == "loaded":
             caption = f"Changes against the previous window of the same length, {span}."
@@ -547,7 +566,14 @@ class DashboardApp(App[None]):
             if choice is not None:
                 self.set_window(choice)
 
-        self.push_screen(WindowScreen(self.choice, self.client.now), chosen)
+        def preview(window: WindowExpr) -> str:
+            span = self.client.window(window=window, zone=self.zone)
+            start, end = (
+                format_timestamp(moment, self.zone)[:16] for moment in (span.start, span.end)
+            )
+            return f"{start} → {end}"
+
+        self.push_screen(WindowScreen(self.choice, preview), chosen)
 
     def set_window(self, choice: WindowChoice) -> None:
         """Show ``choice`` and fetch it."""
@@ -590,7 +616,7 @@ class DashboardApp(App[None]):
             self.notify("Nothing is loaded yet.", severity="warning", markup=False)
             return
         window = dataset.window
-        span = f"{window.since:%Y%m%d}-{window.until:%Y%m%d}"
+        span = f"{window.start:%Y%m%d}-{window.end:%Y%m%d}"
         incomplete = not dataset.complete
         view = self.active_view()
         table = view is not None and view.model is not None
@@ -646,8 +672,8 @@ class DashboardApp(App[None]):
             headline = analysis.headline_figures(dataset.previous.sent, dataset.previous.received)
         window = dataset.window
         title = (
-            f"SMS report {format_timestamp(window.since, self.zone)[:10]} → "
-            f"{format_timestamp(window.until, self.zone)[:10]}"
+            f"SMS report {format_timestamp(window.start, self.zone)[:10]} → "
+            f"{format_timestamp(window.end, self.zone)[:10]}"
         )
         if not dataset.complete:
             title += f" (INCOMPLETE: {dataset.problem})"
@@ -726,8 +752,9 @@ class DashboardApp(App[None]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Refresh", "Fetch the window again (r)", self.action_refresh)
         yield SystemCommand(
-            "Pick the date window", "Presets or custom (w)", self.action_pick_window
-        )
+            "Pick the date window", "A preset or any window expression (w)",
+            self.action_pick_window,
+        )  # fmt: skip
         for choice in WINDOW_PRESETS:
             yield SystemCommand(
                 f"Window: {choice.label}",
@@ -827,9 +854,10 @@ def _explain(error: SmstoolsError) -> tuple[str, str]:
 def make_app(
     client: MessageSource | None = None,
     *,
-    window: WindowChoice | None = None,
-    since: str | datetime | None = None,
-    until: str | datetime | None = None,
+    window: WindowChoice | WindowExpr | str | None = None,
+    since: WindowExpr | str | datetime | None = None,
+    until: WindowExpr | str | datetime | None = None,
+    view: View | None = None,
     reports: Sequence[ReportSpec] | None = None,
     figures: Sequence[Figure] = DEFAULT_FIGURES,
     zone: tzinfo | None = None,
@@ -842,8 +870,11 @@ def make_app(
         client: where the data comes from (default: :func:`smstools_tui.connect`, which is the
             live account when credentials are configured and the demo otherwise). A client made
             here is closed when the app exits; one passed in is left open.
-        window: the date window to open on (default: the last 30 days); or give ``since`` and/or
+        window: the date window to open on: a choice, a window expression or its text
+            (``7d``, ``last-month``; default: the last 30 days); or give ``since`` and/or
             ``until`` as the command line takes them.
+        view: a saved view: its window (unless one is given) and its filters, which scope what
+            is loaded whatever window is picked.
         reports: the report tabs, after Overview, Sent and Received (see :class:`ReportSpec`;
             default: :func:`~smstools_tui.tui.views.default_reports` in ``zone``).
         figures: the overview's headline figures (see :class:`Figure`).
@@ -857,11 +888,18 @@ def make_app(
     owned = client is None
     if client is None:
         client = connect()
+    if isinstance(window, str):
+        window = WindowChoice.of(window)
+    elif isinstance(window, WindowExpr):
+        window = WindowChoice(window)
+    elif window is None and since is None and until is None and view is not None:
+        window = WindowChoice(view.window) if view.window is not None else None
     if window is None:
         window = WindowChoice.custom(since, until)
     return DashboardApp(
         client,
         window=window,
+        view=view,
         reports=reports,
         figures=figures,
         zone=zone,

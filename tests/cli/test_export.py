@@ -133,7 +133,7 @@ def test_demo_needs_no_credentials(
         (
             ("export", "sent", "--since", "2026-02-30", "--demo", "--out", "x.csv"),
             2,
-            "'2026-02-30' is not a date",
+            "'2026-02-30' is not a window: use 7d, 24h",
         ),
         (("export", "sent", "--demo", "--out", "x.xlsx"), 2, "must end in .csv or .parquet"),
         (
@@ -142,9 +142,9 @@ def test_demo_needs_no_credentials(
             "--status applies to sent",
         ),
         (
-            ("export", "sent", "--campaign", "a", "--sender", "1", "--demo", "--out", "x.csv"),
+            ("export", "sent", "--campaign", "a", "--service", "1", "--demo", "--out", "x.csv"),
             2,
-            "--sender applies to received",
+            "--service applies to received",
         ),
         (("export", "sent", "--out", "x.csv"), 2, "no credentials: set SMSTOOLS_AUTH_KEY"),
         (("export", "sent", "--demo", "--out", "x.csv", "--concurrency", "0"), 2, "--concurrency"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -12,7 +13,7 @@ import pytest
 from smstools_tui import connect
 from smstools_tui.analysis import DEFAULT_REPLY_WINDOW, cost_total
 from smstools_tui.cli import report as report_cli
-from smstools_tui.dates import DateWindow
+from smstools_tui.query import FetchResult, Query
 from smstools_tui.report import REPORTS, run_report
 from smstools_tui.report.html import SECTIONS
 from smstools_tui.report.tables import display_frame
@@ -21,7 +22,7 @@ from ..conftest import NOW
 
 Run = Callable[..., tuple[int, str, str]]
 WINDOW = ["--since", "2026-09-01T00:00:00+00:00", "--until", "2026-11-24T00:00:00+00:00"]
-SPAN = DateWindow.resolve(WINDOW[1], WINDOW[3], now=NOW)
+SPAN = Query.build("sent", since=WINDOW[1], until=WINDOW[3], now=NOW).span
 """The window, from a Tuesday to a Tuesday: its first and last weeks are partial."""
 
 
@@ -164,7 +165,18 @@ def hostile_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
     received = received_frame(
         [{"from": "+393480000001", "text": "STOP", "receiveDate": "2026-11-01T11:00:00+0000"}]
     )
-    monkeypatch.setattr(report_cli, "_fetch", lambda options, **_: (sent, received, SPAN))
+    query = Query("sent", SPAN, report="delivery")
+
+    def fetched(*args: object, **options: object) -> tuple[FetchResult, FetchResult, Query]:
+        group = args[3] if len(args) > 3 else None
+        asked = dataclasses.replace(query, group=group)  # type: ignore[arg-type]
+        return (
+            FetchResult(sent, asked, SPAN, fetched_at=NOW, source="demo"),
+            FetchResult(received, Query("received", SPAN), SPAN, fetched_at=NOW, source="demo"),
+            asked,
+        )
+
+    monkeypatch.setattr(report_cli, "_fetch", fetched)
 
 
 @pytest.mark.usefixtures("hostile_fetch")
@@ -191,7 +203,7 @@ def test_untrusted_text_in_csv_is_neutralised(run: Run) -> None:
         (["report", "delivery", "--tz", "Mars/Base"], "unknown time zone 'Mars/Base'"),
         (["report", "delivery", "--out", "x.xlsx"], "must end in .csv or .parquet or .html"),
         (["report", "delivery", "--out", "/no/such/folder/x.csv"], "does not exist"),
-        (["report", "delivery", "--since", "yesterday"], "'yesterday' is not a date"),
+        (["report", "delivery", "--since", "yesterday-ish"], "'yesterday-ish' is not a window"),
         (["report", "delivery", "--by", "hour"], "'hour' is not one of"),
         (["report", "campaigns", "--by", "day"], "No such option '--by'"),
         (["report", "all"], "Missing option '--out'"),

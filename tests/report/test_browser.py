@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from smstools_tui.api.client import SmstoolsClient
-from smstools_tui.sandbox import demo_client
+from smstools_tui.demo import demo_client
 
 from ..conftest import NOW, Result
 

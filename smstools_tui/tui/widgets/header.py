@@ -119,9 +119,9 @@ class DashboardHeader(Widget):
             window = data.window
             parts += [
                 "window ",
-                (format_timestamp(window.since, self.zone)[:16], "bold"),
+                (format_timestamp(window.start, self.zone)[:16], "bold"),
                 " → ",
-                (format_timestamp(window.until, self.zone)[:16], "bold"),
+                (format_timestamp(window.end, self.zone)[:16], "bold"),
                 f" ({self.choice.label})  ·  fetched ",
                 format_timestamp(data.fetched_at, self.zone)[11:],
                 f" ({describe_age(data.fetched_at, self.clock())})",
