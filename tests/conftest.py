@@ -34,6 +34,7 @@ CLOCK_SENSITIVE = (
     "tests/test_dates.py",
     "tests/test_public_api.py",
     "tests/test_query.py",
+    "tests/test_source.py",
     "tests/tui/test_app.py",
     "tests/tui/test_model.py",
 )
