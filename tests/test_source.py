@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -13,10 +12,9 @@ import pytest
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.demo import demo_client
 from smstools_tui.errors import ConfigError
-from smstools_tui.query import FetchResult, Filters, Query, Relation, Span
-from smstools_tui.source import MessageSource
+from smstools_tui.query import Filters, Query, Relation, Span
 
-from .conftest import NOW
+from .conftest import NOW, RecordingSource
 
 
 @pytest.fixture
@@ -25,30 +23,8 @@ def demo() -> Iterator[SmstoolsClient]:
         yield client
 
 
-class Recorder(MessageSource):
-    """A source that answers nothing and keeps the queries it was asked."""
-
-    label = "recorder"
-
-    def __init__(self) -> None:
-        self.asked: list[Query] = []
-
-    def now(self) -> Any:
-        return NOW
-
-    def account(self) -> Any:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        pass
-
-    def _fetch(self, query: Query, progress: Any, cancel: Any) -> FetchResult:
-        self.asked.append(query)
-        return FetchResult(pd.DataFrame(), query, query.span, fetched_at=NOW, source=self.label)
-
-
 def test_keywords_become_one_query_on_the_sources_clock() -> None:
-    source = Recorder()
+    source = RecordingSource()
     source.sent(window="7d", status="DELIVERED", msisdn="+39 348 000 0000")
     source.received("2026-11-01T00:00Z", sender="+41 79 123 45 67", service=12)
     sent, received = source.asked

@@ -272,3 +272,31 @@ def test_the_default_window_is_the_clients_last_30_days(run: Run) -> None:
     assert days["day"].iloc[0] == "2026-10-26" and days["day"].iloc[-1] == "2026-11-25"
     # From 10:00 to 10:00: the first and the last day are partial, no other.
     assert days.loc[days["partial"], "day"].tolist() == ["2026-10-26", "2026-11-25"]
+
+
+def test_a_report_of_a_saved_view_and_of_filtered_messages(
+    run: Run, no_credentials: None, tmp_path: Path
+) -> None:
+    config = tmp_path / "config" / "smstools-tui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(
+        '[views.weekly]\nreport = "delivery"\ngroup = "week"\n'
+        f'window = "{WINDOW[1]}..{WINDOW[3]}"\n'
+    )
+    config.chmod(0o600)
+    target = tmp_path / "weekly.parquet"
+    code, _, err = run("report", "delivery", "--view", "weekly", "--demo", "--out", str(target))
+    assert code == 0, err
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(target), _expected("delivery", by="week", span=SPAN), check_dtype=False
+    )
+    code, _, err = run("report", "cost", "--view", "weekly", "--demo")
+    assert code == 2
+    assert "the view 'weekly' is of the delivery report, not the cost report: run " in err
+    # A report reads the sent messages the filters keep.
+    code, out, err = run(
+        "report", "delivery", "--demo", *WINDOW, "--status", "NOSENT", "--out", "-"
+    )
+    assert code == 0, err
+    rows = pd.read_csv(io.StringIO(out), encoding="utf-8-sig")
+    assert int(rows["messages"].iloc[0]) == int(rows["not_sent"].iloc[0]) > 0
