@@ -775,7 +775,8 @@ class Filters:
         table = pa.Table.from_pandas(frame[columns], preserve_index=False)
         rows = table.append_column(_ROW, pa.array(np.arange(len(frame), dtype=np.int64)))
         kept = rows.filter(expression)[_ROW].to_numpy()
-        return frame.take(kept).reset_index(drop=True)
+        chosen = frame.take(kept).reset_index(drop=True)
+        return _first_seen_categories(chosen) if len(chosen) < len(frame) else chosen
 
     @staticmethod
     def _column(name: str, kind: Kind) -> str:
@@ -783,6 +784,23 @@ class Filters:
 
 
 _ROW = "__smstools_row__"
+
+
+def _first_seen_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each category column holding only the values its rows use, in order of
+    first appearance, as a frame of just these rows is built: what is left of a larger answer
+    is the frame a server that filtered would have given."""
+    for name in frame.columns:
+        column = frame[name]
+        if not isinstance(column.dtype, pd.CategoricalDtype) or column.dtype == STATUS_DTYPE:
+            continue
+        codes = column.cat.codes.to_numpy()
+        used = pd.unique(codes[codes >= 0])
+        remap = np.full(len(column.cat.categories) + 1, -1, dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        categories = column.cat.categories[used]
+        frame[name] = pd.Categorical.from_codes(remap[codes], categories=categories)
+    return frame
 
 
 def _value_set(values: Any, arrow_type: pa.DataType) -> pa.Array:
