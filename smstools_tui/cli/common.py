@@ -34,15 +34,33 @@ from ..store import StoredClient
 F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:  # generic since click 8.4; subscripted for the type checker only
-    _WindowParam = click.ParamType[WindowExpr]
     _ValueParam = click.ParamType[Any]
 else:
-    _WindowParam = _ValueParam = click.ParamType
+    _ValueParam = click.ParamType
 
 
-class WindowBound(_WindowParam):
-    """``--since`` or ``--until``: a window expression read once, where it enters; the command
-    takes its start (``--since``) or its end (``--until``, so a bare date includes that day).
+class _ReadOnce(_ValueParam):
+    """A value read once, where it enters, by :meth:`read`; what it refuses (a
+    :class:`~smstools_tui.errors.ConfigError`) is click's one-line usage error, naming the
+    option. A value already read (a default, a test's) passes as it is."""
+
+    read_type: type = object
+
+    def read(self, text: str) -> Any:
+        raise NotImplementedError
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if self.read_type is not object and isinstance(value, self.read_type):
+            return value
+        try:
+            return self.read(str(value))
+        except ConfigError as error:
+            self.fail(error.message, param, ctx)
+
+
+class WindowBound(_ReadOnce):
+    """``--since`` or ``--until``: a window expression; the command takes its start
+    (``--since``) or its end (``--until``, so a bare date includes that day).
 
     Example:
         >>> WindowBound("end").convert("2026-11-30", None, None).text
@@ -50,25 +68,19 @@ class WindowBound(_WindowParam):
     """
 
     name = "window"
+    read_type = WindowExpr
 
     def __init__(self, edge: Literal["start", "end"]) -> None:
         self.edge = edge
 
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> WindowExpr:
-        if isinstance(value, WindowExpr):
-            return value
-        try:
-            expression = parse_window(str(value))
-            if self.edge == "end":
-                WindowExpr.between(None, expression)  # a duration cannot end a window
-        except ConfigError as error:
-            self.fail(error.message, param, ctx)
+    def read(self, text: str) -> WindowExpr:
+        expression = parse_window(text)
+        if self.edge == "end":
+            WindowExpr.between(None, expression)  # a duration cannot end a window
         return expression
 
 
-class WindowExprType(_WindowParam):
+class WindowExprType(_ReadOnce):
     """``--window``: a whole window expression (``7d``, ``last-month``, ``2026-11-01..``).
 
     Example:
@@ -77,19 +89,13 @@ class WindowExprType(_WindowParam):
     """
 
     name = "window"
+    read_type = WindowExpr
 
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> WindowExpr:
-        if isinstance(value, WindowExpr):
-            return value
-        try:
-            return parse_window(str(value))
-        except ConfigError as error:
-            self.fail(error.message, param, ctx)
+    def read(self, text: str) -> WindowExpr:
+        return parse_window(text)
 
 
-class InstantType(_ValueParam):
+class InstantType(_ReadOnce):
     """An instant typed by the user, as a window expression's start: an ISO-8601 datetime (no
     offset: local time), a bare date (its local midnight), or ``2h`` (two hours ago).
 
@@ -99,19 +105,13 @@ class InstantType(_ValueParam):
     """
 
     name = "datetime"
+    read_type = datetime
 
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> datetime:
-        if isinstance(value, datetime):
-            return value
-        try:
-            return parse_window(str(value)).start_at(datetime.now(UTC))
-        except ConfigError as error:
-            self.fail(error.message, param, ctx)
+    def read(self, text: str) -> datetime:
+        return parse_window(text).start_at(datetime.now(UTC))
 
 
-class FilterValueType(_ValueParam):
+class FilterValueType(_ReadOnce):
     """One value of a filter option, read as :class:`~smstools_tui.query.Filters` reads it
     (a status in any case, a number as the API's digits, a country code, an id).
 
@@ -124,11 +124,8 @@ class FilterValueType(_ValueParam):
         self.filter_name = filter_name
         self.name = filter_name
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        try:
-            return Filters.normalise(self.filter_name, value)
-        except ConfigError as error:
-            self.fail(error.message, param, ctx)
+    def read(self, text: str) -> Any:
+        return Filters.normalise(self.filter_name, text)
 
 
 _FILTER_OPTIONS = ("statuses", "numbers", "senders", "campaigns", "services", "countries", "ids",

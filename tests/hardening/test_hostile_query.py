@@ -25,7 +25,6 @@ from tests.conftest import NOW, Clock
 from .hostile import (
     RSS_BOUND_MB,
     WINDOW,
-    CliRun,
     HostileServer,
     Override,
     Reply,
@@ -96,9 +95,14 @@ def truth(account: SandboxAccount, query: Query) -> pd.DataFrame:
         return client.fetch(query).frame
 
 
-def assert_wrote_exactly(
-    done: CliRun, target: Path, expected: pd.DataFrame, idle_rss_mb: float
+def export_exactly(
+    server: HostileServer, folder: Path, idle_rss_mb: float, expected: pd.DataFrame, *args: str
 ) -> None:
+    """``export ARGS --no-store`` against ``server`` writes ``expected``, says so in one line,
+    in bounded memory and time."""
+    target = folder / "out.parquet"
+    done = run_cli("export", *args, "--no-store", "--out", str(target),
+                   env=cli_env(server.base_url, folder))  # fmt: skip
     assert done.code == 0 and not done.killed, done.err
     [line] = done.error_lines
     assert line == f"wrote {len(expected):,} {line.split()[2]} SMS to {target}"
@@ -122,12 +126,8 @@ def test_a_server_deaf_to_the_sent_filters_changes_nothing_written(
     query = honest.with_filters(statuses=["DELIVERED"], campaign=campaign)
     expected = truth(small_account, query)
     assert 0 < len(expected) < len(everything)  # the filters matter
-    target = tmp_path / "sent.parquet"
-    done = run_cli(
-        "export", "sent", *WINDOW, "--no-store", "--status", "DELIVERED", "--campaign", campaign,
-        "--out", str(target), env=cli_env(server.base_url, tmp_path),
-    )  # fmt: skip
-    assert_wrote_exactly(done, target, expected, idle_rss_mb)
+    export_exactly(server, tmp_path, idle_rss_mb, expected,
+                   "sent", *WINDOW, "--status", "DELIVERED", "--campaign", campaign)  # fmt: skip
     asked = [request.params for request in server.requests if request.endpoint == SENT]
     assert asked and all(params.get("status") == "DELIVERED" for params in asked)
 
@@ -145,12 +145,8 @@ def test_a_server_deaf_to_the_received_filters_changes_nothing_written(
     query = honest.with_filters(numbers=numbers)
     expected = truth(small_account, query)
     assert 0 < len(expected) < len(everything)
-    target = tmp_path / "received.parquet"
-    done = run_cli(
-        "export", "received", *WINDOW, "--no-store", "--sender", numbers[0], "--number",
-        numbers[1], "--out", str(target), env=cli_env(server.base_url, tmp_path),
-    )  # fmt: skip
-    assert_wrote_exactly(done, target, expected, idle_rss_mb)
+    export_exactly(server, tmp_path, idle_rss_mb, expected,
+                   "received", *WINDOW, "--sender", numbers[0], "--number", numbers[1])  # fmt: skip
 
 
 def test_a_server_that_answers_a_search_by_id_with_every_message_gives_only_those_ids(
@@ -164,10 +160,6 @@ def test_a_server_that_answers_a_search_by_id_with_every_message_gives_only_thos
     ids = window["id"].iloc[[0, 3, 7]].tolist()
     expected = truth(small_account, Query.build("sent", ids=ids, now=NOW))
     assert sorted(expected["id"]) == sorted(ids)
-    target = tmp_path / "by-id.parquet"
-    done = run_cli(
-        "export", "sent", "--no-store", *[word for value in ids for word in ("--id", str(value))],
-        "--out", str(target), env=cli_env(server.base_url, tmp_path),
-    )  # fmt: skip
-    assert_wrote_exactly(done, target, expected, idle_rss_mb)
+    by_id = [word for value in ids for word in ("--id", str(value))]
+    export_exactly(server, tmp_path, idle_rss_mb, expected, "sent", *by_id)
     assert server.count(SENT) > 1  # the server did send every message, page after page
