@@ -215,7 +215,7 @@ class SmstoolsClient(MessageSource):
 
     def receiving_services(self) -> pd.DataFrame:
         """The inbound services (``GET /sms/received/sim/list``): ``id``, ``sim``, ``key``,
-        ``expirationDate``; an ``id`` is what :meth:`received` takes as ``service``."""
+        ``expirationDate``; an ``id`` is what a received query's ``services`` filter takes."""
         records = self._get(
             RECEIVED_SERVICES,
             {},
