@@ -752,8 +752,8 @@ class Filters:
                 terms.append(country.isin(_value_set(values, pa.string())))
             elif name == "ids":
                 terms.append(pc.field("id").isin(_value_set(values, pa.int64())))
-            else:
-                column = pc.field(_COLUMN[name]).cast(pa.string())
+            else:  # category columns: compared as the store keeps them, never decoded
+                column = pc.field(_COLUMN[name]).cast(_CATEGORY)
                 terms.append(column.isin(_value_set(values, pa.string())))
         return functools.reduce(operator.and_, terms) if terms else None
 
@@ -784,6 +784,7 @@ class Filters:
 
 
 _ROW = "__smstools_row__"
+_CATEGORY = pa.dictionary(pa.int32(), pa.string())
 
 
 def _first_seen_categories(frame: pd.DataFrame) -> pd.DataFrame:
