@@ -45,6 +45,7 @@ from .files import atomic_write_bytes
 from .query import (
     FILTER_KEYWORDS,
     FILTER_NAMES,
+    KINDS,
     Filters,
     Kind,
     Query,
@@ -388,9 +389,10 @@ def _parse_view(name: str, table: Any, path: Path) -> View:
     try:
         settings = {key: _text_setting(key, table.get(key)) for key in _VIEW_SETTINGS}
         report = settings["report"]
-        kind = settings["kind"] or "sent"
-        if kind not in ("sent", "received"):
-            raise ConfigError(f"kind must be sent or received, not {kind!r}")
+        given = settings["kind"] or "sent"
+        if given not in KINDS:
+            raise ConfigError(f"kind must be sent or received, not {given!r}")
+        kind: Kind = "sent" if given == "sent" else "received"
         if report is not None and kind != "sent":
             raise ConfigError("a report's view reads sent messages: leave out kind")
         filters: dict[str, Any] = {}
@@ -403,11 +405,11 @@ def _parse_view(name: str, table: Any, path: Path) -> View:
         window = settings["window"]
         view = View(
             name,
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             report=report,
             group=settings["group"],
             window=parse_window(window) if window is not None else None,
-            filters=Filters(**filter_keywords(kind, filters)),  # type: ignore[arg-type]
+            filters=Filters(**filter_keywords(kind, filters)),
         )
         view.filters.check(view.kind)
     except ConfigError as error:

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from ..errors import SmstoolsError
+from ..query import Kind
 from ..report.export import EXPORT_SUFFIXES, export_frame
 from .common import (
     ConnectionOptions,
@@ -33,7 +34,7 @@ from .common import (
     help="Where to write: a .csv (spreadsheet-safe) or .parquet (lossless) file; - for CSV on "
     "standard output.",
 )
-def export_command(kind: str | None, out: str, **kwargs: Any) -> None:
+def export_command(kind: Kind | None, out: str, **kwargs: Any) -> None:
     """Export SENT or RECEIVED SMS in a window to CSV or Parquet.
 
     KIND may be left out with --view, whose kind it then is.
@@ -49,7 +50,7 @@ def export_command(kind: str | None, out: str, **kwargs: Any) -> None:
     asked = QueryOptions.from_kwargs(kwargs)
     check_out(out, EXPORT_SUFFIXES)
     with options.client() as client:
-        query = asked.query(kind, now=client.now())  # type: ignore[arg-type]
+        query = asked.query(kind, now=client.now())
         with fetch_progress(f"{query.kind} SMS") as progress:
             try:
                 result = client.fetch(query, progress=progress)
