@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import json
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -213,3 +214,31 @@ def test_it_is_a_message_source(stored: StoredClient, client: SmstoolsClient) ->
 def test_the_examples_in_the_docstrings_run(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_no_lock_is_held_while_the_network_is_used(
+    stored: StoredClient, api: SandboxApi, client: SmstoolsClient
+) -> None:
+    """The dashboard reads sent and received side by side: while a sent search waits on the
+    server, a received read of the same store completes."""
+    sent_waiting, release = threading.Event(), threading.Event()
+
+    def hold_the_sent_search(path: str, params: dict[str, str]) -> None:
+        if path == "/sms/search":
+            sent_waiting.set()
+            release.wait(10)
+
+    api.on_request = hold_the_sent_search
+    sent_result: list[pd.DataFrame] = []
+    reader = threading.Thread(target=lambda: sent_result.append(stored.sent(SINCE, UNTIL)))
+    reader.start()
+    try:
+        assert sent_waiting.wait(5)
+        received = stored.received(SINCE, UNTIL)  # would wait forever behind a lock
+        assert not release.is_set() and reader.is_alive()
+    finally:
+        release.set()
+        reader.join(10)
+    api.on_request = None
+    pd.testing.assert_frame_equal(received, client.received(SINCE, UNTIL))
+    pd.testing.assert_frame_equal(sent_result[0], client.sent(SINCE, UNTIL))
