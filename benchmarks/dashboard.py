@@ -35,8 +35,10 @@ import pandas as pd
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable as BuiltinDataTable
 
-from smstools_tui.api.client import Account
+from smstools_tui.account import Account
+from smstools_tui.query import FetchResult, Query
 from smstools_tui.sandbox import AccountSpec, generate_account
+from smstools_tui.source import MessageSource
 from smstools_tui.tui import make_app
 from smstools_tui.tui.model import SortOrder
 from smstools_tui.tui.views import WindowChoice
@@ -46,11 +48,10 @@ SIZE = (120, 40)
 TARGET_PAINT, TARGET_FILTER = 0.5, 0.3
 
 
-class Served:
+class Served(MessageSource):
     """A client stand-in that returns prepared frames at once (no fetch in the figures)."""
 
     label = "demo"
-    is_demo = True
 
     def __init__(self, sent: pd.DataFrame, received: pd.DataFrame) -> None:
         self.sent_frame, self.received_frame = sent, received
@@ -64,11 +65,9 @@ class Served:
     def account(self) -> Account:
         return Account(business_name="Benchmark", credit=1000.0, italy_sms=10_000)
 
-    def sent(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
-        return self.sent_frame
-
-    def received(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
-        return self.received_frame
+    def _fetch(self, query: Query, progress: Any, cancel: Any) -> FetchResult:
+        frame = self.sent_frame if query.kind == "sent" else self.received_frame
+        return FetchResult(frame, query, query.span, fetched_at=NOW, source=self.label)
 
 
 def frames(rows: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -82,7 +81,7 @@ async def measure_reports(sent: pd.DataFrame, received: pd.DataFrame) -> dict[st
     """Seconds for the overview and report tabs of one load, and the UI's worst stall."""
     client = Served(sent, received)
     window = WindowChoice.custom(NOW - timedelta(days=400), NOW)
-    app = make_app(client, window=window, zone=UTC, compare_previous=False)  # type: ignore[arg-type]
+    app = make_app(client, window=window, zone=UTC, compare_previous=False)
     figures: dict[str, float] = {}
     async with app.run_test(size=SIZE) as pilot:
         # No pilot.press before this: it waits for the app to be idle, reports and all.
@@ -122,7 +121,7 @@ async def measure(sent: pd.DataFrame, small: pd.DataFrame) -> dict[str, float]:
     """Seconds for each step, in one headless app."""
     client = Served(small, small.iloc[:0])
     window = WindowChoice.custom(NOW - timedelta(days=400), NOW)
-    app = make_app(client, window=window, zone=UTC, compare_previous=False)  # type: ignore[arg-type]
+    app = make_app(client, window=window, zone=UTC, compare_previous=False)
     figures: dict[str, float] = {}
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(5):

@@ -45,7 +45,7 @@ def paging(latency: float, pages: int) -> list[tuple[str, str]]:
     with sandbox_process(*options) as base_url:
         with SmstoolsClient(sandbox_settings(base_url, page_size=1000)) as client:
             window = client.window()
-            since, until = (window.until - timedelta(days=60)).isoformat(), window.until.isoformat()
+            since, until = (window.end - timedelta(days=60)).isoformat(), window.end.isoformat()
             count = len(client.sent(since, until))
         page_size = math.ceil(count / pages)
         timings = {}

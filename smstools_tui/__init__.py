@@ -6,10 +6,13 @@ The public API, for scripts and notebooks::
 
     client = st.connect()            # live with SMSTOOLS_AUTH_KEY/SECRET set, else the demo data
     sent = client.sent(since="2026-10-01", until="2026-10-31")
-    received = client.received(since="2026-10-01", until="2026-10-31")
+    received = client.received(window="last-month")
+    failed = client.sent(window="7d", statuses=["NOTDELIVERED", "NOSENT"])
 
 ``sent`` and ``received`` are typed pandas DataFrames (see :mod:`smstools_tui.frames`). Live,
 they come from the local store, which fetches only what it lacks (see :mod:`smstools_tui.store`).
+What is asked is one :class:`Query` (see :mod:`smstools_tui.query`); ``client.fetch(query)``
+answers it with a :class:`FetchResult` that also says whether the answer is complete.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ._version import __version__
-from .api import Account, SmstoolsClient
+from .account import Account
+from .api import SmstoolsClient
 from .config import Credentials, Settings
-from .dates import DateWindow
 from .errors import (
     ApiError,
     AuthenticationError,
@@ -51,7 +54,9 @@ from .frames import (
     received_frame,
     sent_frame,
 )
-from .store import MessageSource, Store, StoredClient, SyncReport
+from .query import FetchResult, Filters, Query, Relation, Span, WindowExpr, parse_window
+from .source import IncompleteDataWarning, MessageSource
+from .store import Store, StoredClient, SyncReport
 
 __all__ = [
     "FINAL_STATUSES",
@@ -64,31 +69,38 @@ __all__ = [
     "BodyTooLargeError",
     "ConfigError",
     "Credentials",
-    "DateWindow",
     "DecodeError",
     "FetchCancelled",
     "FetchError",
+    "FetchResult",
+    "Filters",
+    "IncompleteDataWarning",
     "IncompleteFetchError",
     "InvalidQueryError",
     "MessageSource",
     "NetworkError",
     "NotFoundError",
+    "Query",
     "RateLimitedError",
     "RefusedAnswerError",
+    "Relation",
     "ResultTooLargeError",
     "ServerError",
     "Settings",
     "SmstoolsClient",
     "SmstoolsError",
+    "Span",
     "Store",
     "StoreError",
     "StoredClient",
     "SyncReport",
     "UnsafeXmlError",
     "UnsupportedEncodingError",
+    "WindowExpr",
     "__version__",
     "coerce_frame",
     "connect",
+    "parse_window",
     "received_frame",
     "sent_frame",
 ]
@@ -125,7 +137,12 @@ def connect(
         return StoredClient.offline(folder, base_url=options.get("base_url"))
     if demo is None:
         demo = Settings.from_env().credentials is None
-    client = SmstoolsClient.demo(**options) if demo else SmstoolsClient.from_env(**options)
+    if demo:
+        from .demo import demo_client  # the emulator is loaded only for the demo
+
+        client = demo_client(**options)
+    else:
+        client = SmstoolsClient.from_env(**options)
     if store is False or (demo and folder is None):
         return client
     return StoredClient.open(client, folder)

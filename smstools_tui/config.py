@@ -9,6 +9,18 @@ from ``config.toml`` in the user config directory (``smstools-tui config-path`` 
 
 The file is refused when anyone but its owner may read it. Credentials never appear in a repr, a log
 line, an error message, an export or a cassette.
+
+The same file keeps saved views: named queries, used with ``--view NAME`` on the command line and
+``client.sent(view="NAME")`` in Python::
+
+    [views.failed-last-month]
+    kind = "sent"                    # or: report = "delivery", group = "week"
+    window = "last-month"            # any window expression: 7d, 2026-11, 2026-11-01..
+    statuses = ["NOTDELIVERED", "NOSENT"]
+    campaign = "black-friday"        # singular spellings take one value
+
+:func:`load_views` reads them (one clear error naming the file and the view for anything wrong);
+:func:`save_view` adds or replaces one, keeping the rest of the file, comments included.
 """
 
 from __future__ import annotations
@@ -20,21 +32,40 @@ import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import platformdirs
+import tomlkit
 
 from .errors import ConfigError
+from .files import atomic_write_bytes
+from .query import (
+    FILTER_KEYWORDS,
+    FILTER_NAMES,
+    KINDS,
+    Filters,
+    Kind,
+    Query,
+    WindowExpr,
+    Zone,
+    filter_keywords,
+    parse_window,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
     "Credentials",
     "Settings",
+    "View",
     "WireFormat",
     "config_file_path",
+    "find_view",
+    "load_views",
+    "save_view",
     "validate_base_url",
 ]
 
@@ -130,11 +161,12 @@ def config_file_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
-def _read_config_file(path: Path) -> dict[str, Any]:
+def _read_config_text(path: Path) -> str | None:
+    """The config file's text, or ``None`` when there is none; refused when others may read it."""
     try:
         info = path.stat()
     except FileNotFoundError:
-        return {}
+        return None
     except OSError as error:
         raise ConfigError(f"cannot read config file {path}: {error.strerror}") from None
     if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
@@ -143,13 +175,21 @@ def _read_config_file(path: Path) -> dict[str, Any]:
             f"run: chmod 600 {path}"
         )
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        # The parser's message may quote a line of the file, and that line may hold the secret.
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         kind = "not valid TOML" if not isinstance(error, OSError) else "unreadable"
         raise ConfigError(f"config file {path} is {kind}") from None
-    return data
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    text = _read_config_text(path)
+    if text is None:
+        return {}
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        # The parser's message may quote a line of the file, and that line may hold the secret.
+        raise ConfigError(f"config file {path} is not valid TOML") from None
 
 
 @dataclass(frozen=True)
@@ -234,3 +274,208 @@ class Settings:
         return replace(
             self, **{name: value for name, value in changes.items() if value is not None}
         )
+
+
+# -- saved views --------------------------------------------------------------------------------
+
+_VIEW_SETTINGS = ("kind", "report", "group", "window")
+_VIEW_KEYS = ", ".join(_VIEW_SETTINGS) + " and the filters " + ", ".join(FILTER_NAMES)
+
+
+@dataclass(frozen=True)
+class View:
+    """A saved query: ``[views.NAME]`` in the config file.
+
+    Attributes:
+        name: what ``--view`` and ``view=`` call it.
+        kind: ``sent`` or ``received`` (a report's view: ``sent``).
+        report: the report it is for (``delivery`` …), or ``None`` for messages.
+        group: the report's grouping (``week`` …).
+        window: its window expression; ``None`` is the default window.
+        filters: its filters.
+
+    Example:
+        >>> from datetime import datetime, UTC
+        >>> view = View("failed", window=parse_window("last-week"),
+        ...             filters=Filters(statuses={"NOTDELIVERED"}))
+        >>> query = view.query(datetime(2026, 11, 25, tzinfo=UTC), "UTC", status="NOSENT")
+        >>> str(query.span), sorted(query.filters.statuses)
+        ('2026-11-16T00:00:00+00:00 .. 2026-11-23T00:00:00+00:00', ['NOSENT'])
+    """
+
+    name: str
+    kind: Kind = "sent"
+    report: str | None = None
+    group: str | None = None
+    window: WindowExpr | None = None
+    filters: Filters = field(default_factory=Filters)
+
+    def query(
+        self, now: datetime, zone: Zone = None, *, kind: Kind | None = None, **overrides: Any
+    ) -> Query:
+        """This view's query at ``now``. Values given in ``overrides`` win: ``since``,
+        ``until`` or ``window`` replace the view's window, a filter replaces the view's values
+        of that filter, ``group`` its grouping, ``report`` its report (a view of messages feeds
+        any report); ``None`` and empty values are not given.
+
+        Raises:
+            ConfigError: ``kind`` is not the view's kind, or an override is not valid.
+        """
+        if kind is not None and kind != self.kind:
+            raise ConfigError(f"the view {self.name!r} is of {self.kind} messages, not {kind}")
+        given = {name: value for name, value in overrides.items() if value not in (None, (), [])}
+        window = {name: given.pop(name, None) for name in ("since", "until", "window")}
+        if not any(value is not None for value in window.values()):
+            window = {"window": self.window}
+        group = given.pop("group", None) or self.group
+        report = given.pop("report", None) or self.report
+        filters: dict[str, Any] = {
+            name: values for name, values in self.filters.items()
+        }  # canonical names, so explicit ones replace them
+        filters.update(filter_keywords(self.kind, given))
+        return Query.build(
+            self.kind, now=now, zone=zone, report=report, group=group, **window, **filters
+        )
+
+    def to_toml(self) -> dict[str, Any]:
+        """The view's table as :func:`save_view` writes it."""
+        table: dict[str, Any] = {}
+        if self.report is not None:
+            table["report"] = self.report
+        else:
+            table["kind"] = self.kind
+        if self.group is not None:
+            table["group"] = self.group
+        if self.window is not None:
+            table["window"] = self.window.text
+        for name, values in self.filters.items():
+            table[name] = values if name == "text" else sorted(values)
+        return table
+
+
+def load_views(path: Path | None = None) -> dict[str, View]:
+    """The saved views in the config file (``path``, default :func:`config_file_path`), by name.
+
+    Raises:
+        ConfigError: one line naming the file and the view: an unknown key or filter, a bad
+            window, a value of the wrong type.
+    """
+    target = path or config_file_path()
+    views = _read_config_file(target).get("views", {})
+    if not isinstance(views, dict):
+        raise ConfigError(f"{target} [views]: must be a table of views ([views.NAME])")
+    return {str(name): _parse_view(str(name), table, target) for name, table in views.items()}
+
+
+def find_view(name: str, path: Path | None = None) -> View:
+    """The saved view ``name``.
+
+    Raises:
+        ConfigError: there is no such view (the message lists those there are), or the views
+            cannot be read.
+    """
+    target = path or config_file_path()
+    views = load_views(target)
+    if name not in views:
+        known = ", ".join(sorted(views)) or "none yet"
+        raise ConfigError(f"no view {name!r} in {target} (its views: {known})")
+    return views[name]
+
+
+def _parse_view(name: str, table: Any, path: Path) -> View:
+    where = f"{path} [views.{name}]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: a view is a table of settings and filters")
+    try:
+        settings = {key: _text_setting(key, table.get(key)) for key in _VIEW_SETTINGS}
+        report = settings["report"]
+        given = settings["kind"] or "sent"
+        if given not in KINDS:
+            raise ConfigError(f"kind must be sent or received, not {given!r}")
+        kind: Kind = "sent" if given == "sent" else "received"
+        if report is not None and kind != "sent":
+            raise ConfigError("a report's view reads sent messages: leave out kind")
+        filters: dict[str, Any] = {}
+        for key, value in table.items():
+            if key in _VIEW_SETTINGS:
+                continue
+            if key not in FILTER_KEYWORDS:
+                raise ConfigError(f"unknown filter {key!r} (a view takes {_VIEW_KEYS})")
+            filters[key] = _filter_value(key, value)
+        window = settings["window"]
+        view = View(
+            name,
+            kind=kind,
+            report=report,
+            group=settings["group"],
+            window=parse_window(window) if window is not None else None,
+            filters=Filters(**filter_keywords(kind, filters)),
+        )
+        view.filters.check(view.kind)
+    except ConfigError as error:
+        raise ConfigError(f"{where}: {error.message}") from None
+    return view
+
+
+def _text_setting(key: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be text, not {_toml_type(value)}")
+    return value
+
+
+def _filter_value(key: str, value: Any) -> Any:
+    if key == "text":
+        return _text_setting(key, value)
+    values = value if isinstance(value, list) else [value]
+    for item in values:
+        if isinstance(item, bool) or not isinstance(item, str | int):
+            raise ConfigError(f"{key} must be text, a number or a list of them, not "
+                              f"{_toml_type(item)}")  # fmt: skip
+    return values
+
+
+def _toml_type(value: Any) -> str:
+    names = {bool: "true/false", int: "a number", float: "a number", list: "a list",
+             dict: "a table", datetime: "a date"}  # fmt: skip
+    return next((name for kind, name in names.items() if isinstance(value, kind)), "a value")
+
+
+def save_view(view: View, path: Path | None = None) -> Path:
+    """Add ``view`` to the config file, or replace the view of that name, keeping everything
+    else in the file as it was, comments included. The file is replaced atomically and stays
+    readable by its owner only (mode 0600). Returns the file written.
+
+    Raises:
+        ConfigError: the file cannot be read (others may read it, not TOML) or written.
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "config.toml"
+        >>> _ = save_view(View("week", window=parse_window("7d")), target)
+        >>> load_views(target)["week"].window.text
+        '7d'
+    """
+    target = path or config_file_path()
+    text = _read_config_text(target)
+    try:
+        document = tomlkit.parse(text) if text is not None else tomlkit.document()
+    except tomlkit.exceptions.ParseError:
+        raise ConfigError(f"config file {target} is not valid TOML") from None
+    views = document.get("views")
+    if views is None:
+        views = tomlkit.table(is_super_table=True)
+        document["views"] = views
+    elif not isinstance(views, dict):
+        raise ConfigError(f"{target} [views]: must be a table of views ([views.NAME])")
+    table = tomlkit.table()
+    for key, value in view.to_toml().items():
+        table[key] = value
+    views[view.name] = table
+    try:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        atomic_write_bytes(target, tomlkit.dumps(document).encode("utf-8"))
+    except OSError as error:
+        raise ConfigError(f"cannot write {target}: {error.strerror or error}") from None
+    return target

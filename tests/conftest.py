@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import pandas as pd
 import pytest
 
+from smstools_tui.account import Account
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.cli import main
+from smstools_tui.frames import RECEIVED_SCHEMA, SENT_SCHEMA, empty_frame
+from smstools_tui.query import FetchResult, Query
 from smstools_tui.sandbox import (
     AccountSpec,
     SandboxAccount,
@@ -19,9 +23,11 @@ from smstools_tui.sandbox import (
     generate_account,
     sandbox_settings,
 )
+from smstools_tui.source import CancelToken, MessageSource, ProgressCallback
 
 CLOCK_SENSITIVE = (
     "smstools_tui/dates.py",
+    "smstools_tui/query.py",
     "smstools_tui/sandbox/",
     "smstools_tui/store/",
     "tests/api/test_client.py",
@@ -32,6 +38,8 @@ CLOCK_SENSITIVE = (
     "tests/store/",
     "tests/test_dates.py",
     "tests/test_public_api.py",
+    "tests/test_query.py",
+    "tests/test_source.py",
     "tests/tui/test_model.py",
 )
 """Where windows, default dates and clocks are at work: these tests also run a year ahead and in
@@ -181,3 +189,29 @@ def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
         return Result(code, captured.out, captured.err)
 
     return invoke
+
+
+class RecordingSource(MessageSource):
+    """A source that keeps the queries it is asked and answers each with no messages (typed
+    empty frames), on the frozen clock: what a command or a call asked, exactly."""
+
+    label = "recorder"
+
+    def __init__(self) -> None:
+        self.asked: list[Query] = []
+
+    def now(self) -> datetime:
+        return NOW
+
+    def account(self) -> Account:
+        return Account(business_name="Recorder")
+
+    def close(self) -> None:
+        pass
+
+    def _fetch(
+        self, query: Query, progress: ProgressCallback | None, cancel: CancelToken | None
+    ) -> FetchResult:
+        self.asked.append(query)
+        frame: pd.DataFrame = empty_frame(SENT_SCHEMA if query.kind == "sent" else RECEIVED_SCHEMA)
+        return FetchResult(frame, query, query.span, fetched_at=NOW, source=self.label)

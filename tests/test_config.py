@@ -2,12 +2,24 @@ from __future__ import annotations
 
 import os
 import pickle
+import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from smstools_tui.config import DEFAULT_BASE_URL, Credentials, Settings, validate_base_url
+from smstools_tui.config import (
+    DEFAULT_BASE_URL,
+    Credentials,
+    Settings,
+    View,
+    find_view,
+    load_views,
+    save_view,
+    validate_base_url,
+)
 from smstools_tui.errors import ConfigError
+from smstools_tui.query import Filters, Span, parse_window
 
 KEY, SECRET = "key-1234abcd", "secret-5678efgh"
 
@@ -119,3 +131,165 @@ def test_the_timeout_is_a_positive_number_of_seconds(seconds: float) -> None:
     with pytest.raises(ConfigError, match="timeout must be a positive number of seconds"):
         Settings(timeout=seconds)
     assert Settings().timeout == 60.0
+
+
+# -- saved views --------------------------------------------------------------------------------
+
+VIEWS = """\
+# My views: kept by hand, and by the dashboard.
+auth_key = "key-1234abcd"   # the credentials stay where they are
+auth_secret = "secret-5678efgh"
+
+[views.failed]
+kind = "sent"
+window = "last-month"  # a window expression
+statuses = ["NOTDELIVERED", "nosent"]
+campaign = "black-friday"
+
+[views.replies]
+kind = "received"
+window = "7d"
+country = "it"
+text = "stop"
+
+[views.weekly]
+report = "delivery"
+group = "week"
+window = "2026-09-01..2026-11-30"
+"""
+
+NOW = datetime(2026, 11, 25, 10, tzinfo=UTC)
+
+
+def views_file(tmp_path: Path, text: str = VIEWS) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    path.chmod(0o600)
+    return path
+
+
+def test_views_are_read_into_queries(tmp_path: Path) -> None:
+    views = load_views(views_file(tmp_path))
+    assert sorted(views) == ["failed", "replies", "weekly"]
+    failed = views["failed"].query(NOW, "UTC")
+    assert (
+        failed.kind == "sent" and failed.window is not None and failed.window.text == "last-month"
+    )
+    assert failed.span == Span(datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))
+    assert failed.filters == Filters(
+        statuses={"NOTDELIVERED", "NOSENT"}, campaigns={"black-friday"}
+    )
+    replies = views["replies"].query(NOW, "UTC")
+    assert replies.kind == "received" and replies.filters == Filters(countries={"IT"}, text="stop")
+    weekly = views["weekly"].query(NOW, "UTC")
+    assert (weekly.kind, weekly.report, weekly.group) == ("sent", "delivery", "week")
+
+
+def test_explicit_values_replace_the_views(tmp_path: Path) -> None:
+    failed = load_views(views_file(tmp_path))["failed"]
+    query = failed.query(NOW, "UTC", window="7d", status=["SENT"], campaigns=())
+    assert query.window is not None and query.window.text == "7d"
+    # The status is replaced; an empty value is not given, so the campaign stays.
+    assert query.filters == Filters(statuses={"SENT"}, campaigns={"black-friday"})
+    assert failed.query(NOW, "UTC", since="2026-11-01").window.text == "2026-11-01.."  # type: ignore[union-attr]
+    with pytest.raises(ConfigError, match="the view 'failed' is of sent messages, not received"):
+        failed.query(NOW, kind="received")
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('colour = "red"', "unknown filter 'colour' (a view takes kind, report, group, window"),
+        ('window = "last-fortnight"', "'last-fortnight' is not a window: use 7d"),
+        ("statuses = true", "statuses must be text, a number or a list of them, not true/false"),
+        ("statuses = [[1]]", "statuses must be text, a number or a list of them, not a list"),
+        ("window = 7", "window must be text, not a number"),
+        ('kind = "both"', "kind must be sent or received, not 'both'"),
+        ('report = "delivery"\nkind = "received"', "a report's view reads sent messages"),
+        ('services = ["12"]', "--service applies to received messages only"),
+        ('statuses = ["LOST"]', "unknown status 'LOST'"),
+        ("text = 5", "text must be text, not a number"),
+    ],
+)
+def test_a_bad_view_is_one_line_naming_the_file_and_the_view(
+    tmp_path: Path, table: str, message: str
+) -> None:
+    path = views_file(tmp_path, f"[views.failed]\n{table}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_views(path)
+    text = str(caught.value)
+    assert text.startswith(f"{path} [views.failed]: ") and message in text
+    assert "\n" not in text
+
+
+def test_views_must_be_tables(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"\[views\]: must be a table of views"):
+        load_views(views_file(tmp_path, 'views = "all"\n'))
+    with pytest.raises(ConfigError, match=r"\[views.x\]: a view is a table"):
+        load_views(views_file(tmp_path, "[views]\nx = 1\n"))
+
+
+def test_an_unknown_view_lists_the_known_ones(tmp_path: Path) -> None:
+    path = views_file(tmp_path)
+    with pytest.raises(
+        ConfigError, match=r"no view 'faild' in .* \(its views: failed, replies, weekly\)"
+    ):
+        find_view("faild", path)
+    with pytest.raises(ConfigError, match=r"\(its views: none yet\)"):
+        find_view("failed", tmp_path / "missing.toml")
+    assert find_view("failed", path).name == "failed"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_views_in_a_file_others_can_read_are_refused(tmp_path: Path) -> None:
+    path = views_file(tmp_path)
+    path.chmod(0o644)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        load_views(path)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        save_view(View("x"), path)
+
+
+def test_saving_a_view_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
+    path = views_file(tmp_path)
+    saved = View(
+        "failed",
+        window=parse_window("2026-11"),
+        filters=Filters(statuses={"NOSENT"}, numbers={"393480000000"}, text="promo"),
+    )
+    assert save_view(saved, path) == path
+    added = View("weekly-replies", kind="received", window=parse_window("7d"))
+    save_view(added, path)
+    text = path.read_text()
+    # Everything else is as it was: the comments, the credentials, the other views.
+    assert text.startswith("# My views: kept by hand, and by the dashboard.\n")
+    assert 'auth_key = "key-1234abcd"   # the credentials stay where they are' in text
+    assert '[views.replies]\nkind = "received"\nwindow = "7d"\ncountry = "it"' in text
+    assert "black-friday" not in text  # the view of that name was replaced, not merged
+    views = load_views(path)
+    assert views["failed"] == saved and views["weekly-replies"] == added
+    assert sorted(views) == ["failed", "replies", "weekly", "weekly-replies"]
+    assert Settings.from_env({}, config_path=path).credentials == Credentials(KEY, SECRET)
+    if os.name == "posix":
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [entry.name for entry in tmp_path.iterdir()] == ["config.toml"]  # no temporary left
+
+
+def test_saving_a_view_makes_the_file_when_there_is_none(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "config.toml"
+    save_view(
+        View("month", report="cost", group="country", window=parse_window("this-month")), path
+    )
+    assert load_views(path)["month"].to_toml() == {
+        "report": "cost", "group": "country", "window": "this-month",
+    }  # fmt: skip
+    if os.name == "posix":
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_a_broken_file_is_not_overwritten(tmp_path: Path) -> None:
+    path = views_file(tmp_path, "auth_key = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        save_view(View("x"), path)
+    assert path.read_text() == "auth_key = \n"

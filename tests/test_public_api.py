@@ -17,14 +17,19 @@ from smstools_tui.sandbox import SANDBOX_KEY, SANDBOX_SECRET, SandboxServer
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = [
     "smstools_tui",
+    "smstools_tui.account",
     "smstools_tui.api",
     "smstools_tui.config",
     "smstools_tui.dates",
+    "smstools_tui.demo",
     "smstools_tui.errors",
+    "smstools_tui.files",
     "smstools_tui.frames",
     "smstools_tui.msisdn",
+    "smstools_tui.query",
     "smstools_tui.report",
     "smstools_tui.sandbox",
+    "smstools_tui.source",
     "smstools_tui.store",
 ]
 

@@ -16,20 +16,18 @@ buckets the window covers only in part, whose totals are not comparable with the
 
 from __future__ import annotations
 
-import os
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..dates import DateWindow
+from ..dates import local_zone, resolve_zone
 from ..errors import ConfigError
 from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, STATUS_DTYPE, FrameSchema, coerce_frame
+from ..query import Span
 from .numbers import destinations
 
 __all__ = [
@@ -53,55 +51,6 @@ NO_VALUE = "(none)"
 """The group of messages without a value: no campaign id, no sender, no date, no status."""
 
 _COLUMN_OF = {"sender": "from", "campaign": "transactionId", "status": "status"}
-
-
-def local_zone() -> tzinfo:
-    """The machine's time zone with its daylight-saving rules (``TZ`` wins when set).
-
-    Example:
-        >>> local_zone() is not None
-        True
-    """
-    name = os.environ.get("TZ", "").lstrip(":")
-    if name:
-        try:
-            return zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-    localtime = Path("/etc/localtime")
-    try:
-        target = str(localtime.resolve())
-        if "zoneinfo/" in target:
-            return zoneinfo.ZoneInfo(target.split("zoneinfo/", 1)[1])
-        with localtime.open("rb") as handle:
-            return zoneinfo.ZoneInfo.from_file(handle, key="localtime")
-    except (OSError, ValueError, zoneinfo.ZoneInfoNotFoundError):
-        pass
-    # Last resort (Windows without tzdata): today's offset, without daylight-saving rules.
-    fixed = datetime.now().astimezone().tzinfo
-    assert fixed is not None
-    return fixed
-
-
-def resolve_zone(tz: str | tzinfo | None) -> tzinfo:
-    """A time zone from a name (``Europe/Rome``), a ``tzinfo``, or ``None`` (the local zone).
-
-    Raises :class:`~smstools_tui.errors.ConfigError` for an unknown name.
-
-    Example:
-        >>> str(resolve_zone("Europe/Rome"))
-        'Europe/Rome'
-    """
-    if tz is None:
-        return local_zone()
-    if isinstance(tz, tzinfo):
-        return tz
-    try:
-        return zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"unknown time zone {tz!r}: use an IANA name such as Europe/Rome or UTC"
-        ) from None
 
 
 CHART_BARS = 35
@@ -144,10 +93,9 @@ class TimeBuckets:
         (the :data:`NO_VALUE` group) are not partial.
 
         Example:
-            >>> from smstools_tui.dates import DateWindow
+            >>> from smstools_tui.query import Span
             >>> from datetime import UTC, datetime
-            >>> window = DateWindow(datetime(2026, 11, 4, tzinfo=UTC),
-            ...                     datetime(2026, 11, 16, tzinfo=UTC))
+            >>> window = Span(datetime(2026, 11, 4, tzinfo=UTC), datetime(2026, 11, 16, tzinfo=UTC))
             >>> report = pd.DataFrame({"week": ["2026-11-02", "2026-11-09"], "messages": [5, 8]})
             >>> time_buckets(window, "week", tz="UTC").mark(report).to_dict("list")
             {'week': ['2026-11-02', '2026-11-09'], 'partial': [True, False], 'messages': [5, 8]}
@@ -162,20 +110,20 @@ class TimeBuckets:
 
 
 def time_buckets(
-    window: DateWindow, by: str | None = None, *, tz: str | tzinfo | None = None
+    window: Span, by: str | None = None, *, tz: str | tzinfo | None = None
 ) -> TimeBuckets:
     """The day, week or month buckets of ``window`` in ``tz``, the partial ones marked.
 
     Args:
-        window: the half-open window ``[since, until)`` the messages were read for.
+        window: the half-open span ``[start, end)`` the messages were read for.
         by: ``day``, ``week`` or ``month``; ``None`` picks the finest that draws the window in
             at most :data:`CHART_BARS` bars.
         tz: the zone of the calendar (default: the local zone).
 
     Example:
         >>> from datetime import UTC, datetime
-        >>> window = DateWindow(datetime(2026, 9, 1, tzinfo=UTC),  # a Tuesday
-        ...                     datetime(2026, 11, 25, 10, tzinfo=UTC))
+        >>> window = Span(datetime(2026, 9, 1, tzinfo=UTC),  # a Tuesday
+        ...               datetime(2026, 11, 25, 10, tzinfo=UTC))
         >>> buckets = time_buckets(window, tz="UTC")
         >>> buckets.by, len(buckets.labels), buckets.labels[0], buckets.partial_labels
         ('week', 13, '2026-08-31', ('2026-08-31', '2026-11-23'))
@@ -189,15 +137,15 @@ def time_buckets(
     if by not in TIME_BUCKETS:
         raise ConfigError(f"cannot draw time by {by!r}: use one of {', '.join(TIME_BUCKETS)}")
     # The window is half-open: its last instant is just before ``until``.
-    first = window.since.astimezone(zone).date()
-    last = (window.until - timedelta(microseconds=1)).astimezone(zone).date()
+    first = window.start.astimezone(zone).date()
+    last = (window.end - timedelta(microseconds=1)).astimezone(zone).date()
     start = _bucket_start(first, by)
     labels: list[str] = []
     partial: list[bool] = []
     while start <= last:
         end = _next_bucket(start, by)
         labels.append(start.isoformat()[:7] if by == "month" else start.isoformat())
-        partial.append(_midnight(start, zone) < window.since or _midnight(end, zone) > window.until)
+        partial.append(_midnight(start, zone) < window.start or _midnight(end, zone) > window.end)
         start = end
     return TimeBuckets(by, tuple(labels), tuple(partial), zone)
 

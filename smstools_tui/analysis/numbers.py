@@ -1,32 +1,26 @@
-"""Phone numbers: one canonical spelling per number, and where a number goes.
+"""Phone numbers in reports: one canonical spelling per number, and where a number goes.
 
-The gateway writes a recipient as international digits without ``+`` (``393480000000``) and a
-received message's sender with one (``+393480000000``); people and other systems also write
-``0039…`` or put spaces in. :func:`normalise_numbers` turns all of these into the same digits, so
-a reply can be matched to the message that provoked it.
-
-:func:`destinations` reads the country and the kind of line (mobile, fixed, toll-free …) from
-each number with the ``phonenumbers`` library. A sent frame repeats each customer's number many
-times, so the work is done once per distinct number. For the common case (digits with a known
-country calling code) the library's own metadata patterns are applied to all numbers of a region
-at once (with Arrow's regular expressions) instead of number by number, which is what makes a
-million rows take a fraction of a second; every other number goes through ``phonenumbers.parse``
-itself. Both ways give the library's answer: the tests check one against the other.
+A reply is matched to the message that provoked it by the number, which the gateway writes
+``393480000000`` for a recipient and ``+393480000000`` for a received message's sender:
+:func:`normalise_numbers` turns a column of either into the same digits. The spelling of one
+number and the country of each (:func:`destinations`) are the data layer's, in
+:mod:`smstools_tui.msisdn`, so the query's country filter and these reports agree.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from functools import cache
-from typing import Any
-
 import numpy as np
 import pandas as pd
-import phonenumbers
-import pyarrow as pa
-import pyarrow.compute as pc
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumberType
+
+from ..msisdn import (
+    NUMBER_TYPES,
+    UNKNOWN_COUNTRY,
+    UNPARSEABLE,
+    destinations,
+    distinct_numbers,
+    normalise_number,
+    normalised_values,
+)
 
 __all__ = [
     "NUMBER_TYPES",
@@ -36,72 +30,6 @@ __all__ = [
     "normalise_number",
     "normalise_numbers",
 ]
-
-UNKNOWN_COUNTRY = "(unknown)"
-"""The country of a number that is not a phone number, or whose region cannot be told."""
-
-UNPARSEABLE = "unparseable"
-"""The number type of a value that is not a phone number at all (letters, too short, no
-country calling code)."""
-
-NUMBER_TYPES: tuple[str, ...] = (
-    "mobile",
-    "fixed_line",
-    "fixed_line_or_mobile",
-    "toll_free",
-    "premium_rate",
-    "shared_cost",
-    "voip",
-    "personal_number",
-    "pager",
-    "uan",
-    "voicemail",
-    "unknown",
-    UNPARSEABLE,
-)
-"""Every value of the ``number_type`` column: phonenumbers' types in lower case, ``unknown`` for
-a number that parses but matches no pattern of its country (invalid), and :data:`UNPARSEABLE`."""
-
-# The characters themselves, not ``\s``: Python's and Arrow's regular expressions disagree on
-# what ``\s`` covers, and the scalar and the column paths must normalise alike.
-_SEPARATORS = "[\t\n\x0b\x0c\r \u00a0\u2007\u202f\\-.()/]"
-_MIN_NSN, _MAX_NSN = 2, 17  # phonenumbers' bounds on a national significant number
-_REGION_NON_GEO = "001"
-_TYPE_NAMES = {
-    getattr(PhoneNumberType, name.upper()): name for name in NUMBER_TYPES if name != UNPARSEABLE
-}
-# phonenumbers checks the special types first, in this order (``_number_type_helper``).
-_SPECIAL_TYPES = (
-    ("premium_rate", PhoneNumberType.PREMIUM_RATE),
-    ("toll_free", PhoneNumberType.TOLL_FREE),
-    ("shared_cost", PhoneNumberType.SHARED_COST),
-    ("voip", PhoneNumberType.VOIP),
-    ("personal_number", PhoneNumberType.PERSONAL_NUMBER),
-    ("pager", PhoneNumberType.PAGER),
-    ("uan", PhoneNumberType.UAN),
-    ("voicemail", PhoneNumberType.VOICEMAIL),
-)
-_NO_TYPE = -1  # "not a phone number": no PhoneNumberType applies
-
-
-def normalise_number(number: str) -> str:
-    """The canonical spelling of one number: international digits, no ``+`` or ``00``.
-
-    Spaces, dashes, dots, slashes and parentheses are dropped. A value that is still not all
-    digits (an alphanumeric sender) is returned with only those separators removed, so it
-    still matches itself. A national number (``0348…``) is not given a country: the gateway
-    writes numbers internationally.
-
-    Example:
-        >>> [normalise_number(n) for n in ("+39 348 000 0000", "0039348-0000000", "393480000000")]
-        ['393480000000', '393480000000', '393480000000']
-    """
-    cleaned = re.sub(_SEPARATORS, "", number)
-    if cleaned.startswith("+"):
-        return cleaned[1:]
-    if cleaned.startswith("00"):
-        return cleaned[2:]
-    return cleaned
 
 
 def normalise_numbers(numbers: pd.Series) -> pd.Series:
@@ -114,8 +42,8 @@ def normalise_numbers(numbers: pd.Series) -> pd.Series:
         >>> normalise_numbers(pd.Series(["+393480000000", "00393480000000", None])).tolist()
         ['393480000000', '393480000000', nan]
     """
-    codes, uniques = _factorize(numbers)
-    canonical = _normalise_array(uniques)
+    codes, uniques = distinct_numbers(numbers)
+    canonical = normalised_values(uniques)
     # Two spellings of one number must become one category, not two equal ones.
     merged_codes, merged = pd.factorize(pd.array(canonical, dtype="str"))
     codes = np.append(merged_codes, -1)[np.where(codes >= 0, codes, len(merged_codes))]
@@ -125,235 +53,3 @@ def normalise_numbers(numbers: pd.Series) -> pd.Series:
         index=numbers.index,
         name=numbers.name,
     )
-
-
-def destinations(numbers: pd.Series) -> pd.DataFrame:
-    """Country and number type of each number (international digits; ``+`` or ``00`` allowed).
-
-    Returns a frame aligned with ``numbers`` (same index) with the columns:
-
-    - ``country``: the ISO 3166 region code (``IT``), ``001`` for non-geographic numbers
-      (international freephone …), or :data:`UNKNOWN_COUNTRY` for a value that is not a phone
-      number or whose region cannot be told (its calling code is shared and no region's
-      patterns match);
-    - ``country_code``: the calling code (``39``), NA when there is none;
-    - ``number_type``: one of :data:`NUMBER_TYPES`;
-    - ``valid``: ``True`` when ``phonenumbers.is_valid_number`` says so.
-
-    Unparseable values and NA are kept, in the :data:`UNKNOWN_COUNTRY` group.
-
-    Example:
-        >>> dest = destinations(pd.Series(["393480000000", "41791234567", "39123", "3934B0"]))
-        >>> dest.to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
-        {'country': ['IT', 'CH', '(unknown)', '(unknown)'],
-         'country_code': [39, 41, 39, None],
-         'number_type': ['mobile', 'mobile', 'unknown', 'unparseable'],
-         'valid': [True, True, False, False]}
-    """
-    codes, uniques = _factorize(numbers)
-    table = _describe(_normalise_array(uniques))
-    # Position len(uniques) holds the answer for NA.
-    take = np.where(codes >= 0, codes, len(uniques))
-    country_codes, countries = pd.factorize(np.append(table["country"], UNKNOWN_COUNTRY))
-    calling = np.append(table["country_code"], 0)[take]
-    return pd.DataFrame(
-        {
-            "country": pd.Categorical.from_codes(
-                country_codes[take], categories=pd.Index(countries, dtype="str")
-            ),
-            "country_code": pd.arrays.IntegerArray(calling, mask=calling == 0),
-            "number_type": pd.Categorical.from_codes(
-                _type_positions(np.append(table["type"], _NO_TYPE))[take],
-                categories=pd.Index(NUMBER_TYPES, dtype="str"),
-            ),
-            "valid": np.append(table["valid"], False)[take],
-        },
-        index=numbers.index,
-    )
-
-
-# -- per distinct number ---------------------------------------------------------------------
-
-
-def _factorize(numbers: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    """Codes (``-1`` for NA) into the distinct values, as an Arrow string array."""
-    if isinstance(numbers.dtype, pd.CategoricalDtype):
-        codes = numbers.cat.codes.to_numpy(dtype=np.int64)
-        uniques: Any = numbers.cat.categories
-    else:
-        codes, uniques = pd.factorize(numbers, use_na_sentinel=True)
-    values = pa.array(pd.array(uniques, dtype="str").to_numpy(na_value=None), type=pa.string())
-    return np.asarray(codes, dtype=np.int64), values
-
-
-def _normalise_array(values: pa.Array) -> np.ndarray:
-    cleaned = pc.replace_substring_regex(values, _SEPARATORS, "")
-    cleaned = pc.replace_substring_regex(cleaned, r"^(\+|00)", "", max_replacements=1)
-    return np.asarray(cleaned.to_numpy(zero_copy_only=False), dtype=object)
-
-
-def _type_positions(type_codes: np.ndarray) -> np.ndarray:
-    """PhoneNumberType values (and :data:`_NO_TYPE`) → positions in :data:`NUMBER_TYPES`."""
-    lookup = np.full(max(_TYPE_NAMES) + 2, NUMBER_TYPES.index(UNPARSEABLE), dtype=np.int64)
-    for value, name in _TYPE_NAMES.items():
-        lookup[value] = NUMBER_TYPES.index(name)
-    return lookup[np.where(type_codes == _NO_TYPE, len(lookup) - 1, type_codes)]
-
-
-def _describe(canonical: np.ndarray) -> dict[str, np.ndarray]:
-    """country (object), country_code (int, 0: none), type (int), valid (bool) per value."""
-    n = len(canonical)
-    country = np.full(n, UNKNOWN_COUNTRY, dtype=object)
-    calling = np.zeros(n, dtype=np.int64)
-    kind = np.full(n, _NO_TYPE, dtype=np.int64)
-    if n == 0:
-        return {"country": country, "country_code": calling, "type": kind, "valid": kind >= 0}
-    strings = pa.array(canonical, type=pa.string())
-    digits = pc.fill_null(pc.match_substring_regex(strings, r"^[0-9]+$"), False)
-    digits = np.asarray(digits.to_numpy(zero_copy_only=False), dtype=bool)
-    code_of = _calling_codes(strings, digits)
-    lengths = np.asarray(pc.utf8_length(strings).to_numpy(zero_copy_only=False))
-    fast = digits & (code_of > 0)
-    for code in np.unique(code_of[fast]):
-        rows = np.flatnonzero(fast & (code_of == code))
-        nsn = pc.utf8_slice_codeunits(strings.take(pa.array(rows)), len(str(code)))
-        nsn_length = lengths[rows] - len(str(code))
-        ok = (nsn_length >= _MIN_NSN) & (nsn_length <= _MAX_NSN)
-        prefix = _parsing_prefix(int(code))
-        if prefix:
-            ok &= ~_matches(nsn, prefix, full=False)
-        # The rest (too short or long, or a national prefix after the calling code) is left to
-        # phonenumbers.parse, which knows when to strip that prefix.
-        fast[rows[~ok]] = False
-        rows, nsn = rows[ok], nsn.filter(pa.array(ok))
-        regions, types = _regions_and_types(int(code), nsn, nsn_length[ok])
-        country[rows], calling[rows], kind[rows] = regions, code, types
-    for row in np.flatnonzero(digits & ~fast):
-        country[row], calling[row], kind[row] = _parse_one(str(canonical[row]))
-    valid = (kind >= 0) & (kind != PhoneNumberType.UNKNOWN) & (country != UNKNOWN_COUNTRY)
-    return {"country": country, "country_code": calling, "type": kind, "valid": valid}
-
-
-def _calling_codes(strings: pa.Array, digits: np.ndarray) -> np.ndarray:
-    """The country calling code each digit string starts with (1 to 3 digits), 0 for none."""
-    found = np.zeros(len(strings), dtype=np.int64)
-    known_codes = np.fromiter(COUNTRY_CODE_TO_REGION_CODE, dtype=np.int64)
-    only_digits = pc.if_else(pa.array(digits), strings, "0")
-    for width in (3, 2, 1):  # calling codes are prefix-free: at most one width fits
-        heads = pc.utf8_slice_codeunits(only_digits, 0, width)
-        as_int = np.asarray(pc.cast(heads, pa.int64()).to_numpy(zero_copy_only=False))
-        known = np.isin(as_int, known_codes) & digits & ~_starts_with_zero(heads)
-        found = np.where(known, as_int, found)
-    return found
-
-
-def _starts_with_zero(heads: pa.Array) -> np.ndarray:
-    return np.asarray(
-        pc.fill_null(pc.starts_with(heads, "0"), True).to_numpy(zero_copy_only=False), dtype=bool
-    )
-
-
-@cache
-def _parsing_prefix(code: int) -> str | None:
-    """The national prefix phonenumbers may strip after this calling code (``0`` in the UK)."""
-    metadata = _metadata(code, COUNTRY_CODE_TO_REGION_CODE[code][0])
-    return metadata.national_prefix_for_parsing if metadata is not None else None
-
-
-def _metadata(code: int, region: str) -> Any:
-    return PhoneMetadata.metadata_for_region_or_calling_code(code, region)
-
-
-def _regions_and_types(
-    code: int, nsn: pa.Array, lengths: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``region_code_for_number`` and ``number_type`` of phonenumbers, for many numbers."""
-    regions_list: Sequence[str] = COUNTRY_CODE_TO_REGION_CODE[code]
-    region = np.full(len(nsn), UNKNOWN_COUNTRY, dtype=object)
-    kind = np.full(len(nsn), PhoneNumberType.UNKNOWN, dtype=np.int64)
-    if len(regions_list) == 1:
-        region[:] = regions_list[0]
-        metadata = _metadata(code, regions_list[0])
-        if metadata is not None:
-            kind = _types(nsn, lengths, metadata)
-        return region, kind
-    open_rows = np.ones(len(nsn), dtype=bool)
-    for candidate in regions_list:
-        metadata = _metadata(code, candidate)
-        if metadata is None:
-            continue
-        rows = np.flatnonzero(open_rows)
-        if len(rows) == 0:
-            break
-        subset = nsn.take(pa.array(rows))
-        if metadata.leading_digits is not None:
-            hit = _matches(subset, metadata.leading_digits, full=False)
-            found = np.full(len(rows), PhoneNumberType.UNKNOWN, dtype=np.int64)
-            if hit.any():
-                found[hit] = _types(subset.filter(pa.array(hit)), lengths[rows][hit], metadata)
-        else:
-            found = _types(subset, lengths[rows], metadata)
-            hit = found != PhoneNumberType.UNKNOWN
-        region[rows[hit]] = candidate
-        kind[rows[hit]] = found[hit]
-        open_rows[rows[hit]] = False
-    return region, kind
-
-
-def _types(nsn: pa.Array, lengths: np.ndarray, metadata: Any) -> np.ndarray:
-    """phonenumbers' ``_number_type_helper``, for many national significant numbers."""
-    kind = np.full(len(nsn), PhoneNumberType.UNKNOWN, dtype=np.int64)
-    open_rows = _matches_desc(nsn, lengths, metadata.general_desc, np.ones(len(nsn), bool))
-    for attribute, value in _SPECIAL_TYPES:
-        hit = _matches_desc(nsn, lengths, getattr(metadata, attribute), open_rows)
-        kind[hit] = value
-        open_rows &= ~hit
-    fixed = _matches_desc(nsn, lengths, metadata.fixed_line, open_rows)
-    if metadata.same_mobile_and_fixed_line_pattern:
-        kind[fixed] = PhoneNumberType.FIXED_LINE_OR_MOBILE
-        return kind
-    mobile = _matches_desc(nsn, lengths, metadata.mobile, open_rows)
-    kind[fixed & mobile] = PhoneNumberType.FIXED_LINE_OR_MOBILE
-    kind[fixed & ~mobile] = PhoneNumberType.FIXED_LINE
-    kind[~fixed & mobile] = PhoneNumberType.MOBILE
-    return kind
-
-
-def _matches_desc(nsn: pa.Array, lengths: np.ndarray, desc: Any, among: np.ndarray) -> np.ndarray:
-    """phonenumbers' ``_is_number_matching_desc`` for the rows in ``among``."""
-    out = np.zeros(len(nsn), dtype=bool)
-    if desc is None or not desc.national_number_pattern:
-        return out
-    candidates = among.copy()
-    if desc.possible_length:
-        candidates &= np.isin(lengths, np.array(desc.possible_length))
-    rows = np.flatnonzero(candidates)
-    if len(rows):
-        out[rows] = _matches(nsn.take(pa.array(rows)), desc.national_number_pattern, full=True)
-    return out
-
-
-def _matches(values: pa.Array, pattern: str, *, full: bool) -> np.ndarray:
-    """Whether each value matches ``pattern`` from its start (to its end with ``full``)."""
-    anchored = f"^(?:{pattern}){'$' if full else ''}"
-    try:
-        hits = pc.match_substring_regex(values, anchored)
-        return np.asarray(pc.fill_null(hits, False).to_numpy(zero_copy_only=False), dtype=bool)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        # A pattern Arrow's engine cannot compile: Python's, value by value.
-        compiled = re.compile(anchored + (r"\Z" if full else ""))
-        return np.array(
-            [value is not None and bool(compiled.match(value)) for value in values.to_pylist()],
-            dtype=bool,
-        )
-
-
-def _parse_one(digits: str) -> tuple[str, int, int]:
-    """Country, calling code and type of one number, straight from phonenumbers."""
-    try:
-        number = phonenumbers.parse("+" + digits, None)
-    except phonenumbers.NumberParseException:
-        return UNKNOWN_COUNTRY, 0, _NO_TYPE
-    region = phonenumbers.region_code_for_number(number)
-    code = int(number.country_code or 0)
-    return region or UNKNOWN_COUNTRY, code, int(phonenumbers.number_type(number))

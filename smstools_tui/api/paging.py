@@ -37,23 +37,15 @@ import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from ..errors import FetchCancelled, IncompleteFetchError, ResultTooLargeError, SmstoolsError
+from ..source import CancelToken, ProgressCallback
 from .decode import Page
 
 __all__ = ["CancelToken", "PagingPlan", "ProgressCallback", "fetch_all"]
 
 log = logging.getLogger("smstools_tui.api")
-
-ProgressCallback = Callable[[int, int], None]
-"""Called as ``progress(pages_done, pages_total)`` from the thread that runs the fetch."""
-
-
-class CancelToken(Protocol):
-    """Anything with ``is_set()``, such as :class:`threading.Event`."""
-
-    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True)

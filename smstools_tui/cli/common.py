@@ -1,4 +1,11 @@
-"""What every command shares: connection and window options, the client, progress, partial saves."""
+"""What every command shares: the query options, the connection options, the client, progress,
+partial saves.
+
+A command's query is made once, here: the click parameter types read each value where it enters
+(:class:`WindowBound`, :class:`WindowExprType`, :class:`FilterValueType`), and
+:meth:`QueryOptions.query` makes them (and a saved view, with ``--view``) one
+:class:`~smstools_tui.query.Query`, passed unchanged to the source's ``fetch``.
+"""
 
 from __future__ import annotations
 
@@ -6,61 +13,278 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 import click
 import pandas as pd
 
+from .. import demo
 from ..api.client import SmstoolsClient
-from ..config import DEFAULT_TIMEOUT, Settings
-from ..dates import parse_user_datetime
+from ..config import DEFAULT_TIMEOUT, Settings, find_view
 from ..errors import ConfigError, SmstoolsError, StoreError
+from ..frames import STATUS_DTYPE
+from ..query import Filters, Kind, Query, WindowExpr, Zone, parse_window
 from ..report.export import export_frame, partial_path
-from ..store import MessageSource, StoredClient
+from ..source import MessageSource
+from ..store import StoredClient
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:  # generic since click 8.4; subscripted for the type checker only
-    _InstantParam = click.ParamType[datetime]
+    _ValueParam = click.ParamType[Any]
 else:
-    _InstantParam = click.ParamType
+    _ValueParam = click.ParamType
 
 
-class UserDateTime(_InstantParam):
-    """A date or datetime typed by the user, read once, where it enters, into an aware UTC
-    instant (see :func:`~smstools_tui.dates.parse_user_datetime`); ``end_of_day`` reads a bare
-    date as the end of that day, as a window's end.
+class _ReadOnce(_ValueParam):
+    """A value read once, where it enters, by :meth:`read`; what it refuses (a
+    :class:`~smstools_tui.errors.ConfigError`) is click's one-line usage error, naming the
+    option. A value already read (a default, a test's) passes as it is."""
+
+    read_type: type = object
+
+    def read(self, text: str) -> Any:
+        raise NotImplementedError
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if self.read_type is not object and isinstance(value, self.read_type):
+            return value
+        try:
+            return self.read(str(value))
+        except ConfigError as error:
+            self.fail(error.message, param, ctx)
+
+
+class WindowBound(_ReadOnce):
+    """``--since`` or ``--until``: a window expression; the command takes its start
+    (``--since``) or its end (``--until``, so a bare date includes that day).
 
     Example:
-        >>> UserDateTime(end_of_day=True).convert("2026-11-30T00:00Z", None, None).isoformat()
-        '2026-11-30T00:00:00+00:00'
+        >>> WindowBound("end").convert("2026-11-30", None, None).text
+        '2026-11-30'
+    """
+
+    name = "window"
+    read_type = WindowExpr
+
+    def __init__(self, edge: Literal["start", "end"]) -> None:
+        self.edge = edge
+
+    def read(self, text: str) -> WindowExpr:
+        expression = parse_window(text)
+        if self.edge == "end":
+            WindowExpr.between(None, expression)  # a duration cannot end a window
+        return expression
+
+
+class WindowExprType(_ReadOnce):
+    """``--window``: a whole window expression (``7d``, ``last-month``, ``2026-11-01..``).
+
+    Example:
+        >>> WindowExprType().convert("last-month", None, None).text
+        'last-month'
+    """
+
+    name = "window"
+    read_type = WindowExpr
+
+    def read(self, text: str) -> WindowExpr:
+        return parse_window(text)
+
+
+class InstantType(_ReadOnce):
+    """An instant typed by the user, as a window expression's start: an ISO-8601 datetime (no
+    offset: local time), a bare date (its local midnight), or ``2h`` (two hours ago).
+
+    Example:
+        >>> InstantType().convert("2026-11-25T10:00:00Z", None, None).isoformat()
+        '2026-11-25T10:00:00+00:00'
     """
 
     name = "datetime"
+    read_type = datetime
 
-    def __init__(self, *, end_of_day: bool = False) -> None:
-        self.end_of_day = end_of_day
+    def read(self, text: str) -> datetime:
+        return parse_window(text).start_at(datetime.now(UTC))
 
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> datetime:
-        if isinstance(value, datetime):
-            return value
-        try:
-            return parse_user_datetime(str(value), end_of_day=self.end_of_day)
-        except ConfigError as error:
-            self.fail(error.message, param, ctx)
+
+class FilterValueType(_ReadOnce):
+    """One value of a filter option, read as :class:`~smstools_tui.query.Filters` reads it
+    (a status in any case, a number as the API's digits, a country code, an id).
+
+    Example:
+        >>> FilterValueType("numbers").convert("+39 348 000 0000", None, None)
+        '393480000000'
+    """
+
+    def __init__(self, filter_name: str) -> None:
+        self.filter_name = filter_name
+        self.name = filter_name
+
+    def read(self, text: str) -> Any:
+        return Filters.normalise(self.filter_name, text)
+
+
+_FILTER_OPTIONS = ("statuses", "numbers", "senders", "campaigns", "services", "countries", "ids",
+                   "text")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class QueryOptions:
+    """What a command asks for, as its options gave it: the window, a saved view, the filters.
+
+    Attributes:
+        since, until, window: the window options, read by :class:`WindowBound` and
+            :class:`WindowExprType`.
+        view: ``--view NAME``: a saved view whose values the other options replace.
+        filters: filter keywords and their values (repeated options give several).
+    """
+
+    since: WindowExpr | None = None
+    until: WindowExpr | None = None
+    window: WindowExpr | None = None
+    view: str | None = None
+    filters: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_kwargs(cls, kwargs: dict[str, Any]) -> QueryOptions:
+        """Take the query's options out of a command's keyword arguments."""
+        return cls(
+            since=kwargs.pop("since", None),
+            until=kwargs.pop("until", None),
+            window=kwargs.pop("window", None),
+            view=kwargs.pop("view", None),
+            filters={name: kwargs.pop(name) for name in _FILTER_OPTIONS if name in kwargs},
+        )
+
+    def query(
+        self,
+        kind: Kind | None,
+        *,
+        now: datetime,
+        zone: Zone = None,
+        report: str | None = None,
+        group: str | None = None,
+    ) -> Query:
+        """The command's query at ``now`` (its source's clock). With ``--view`` the view gives
+        the kind, window, filters and grouping the options leave out.
+
+        Raises:
+            ConfigError: no kind (and no view to give one), a view of another kind or report,
+                or options that make no query.
+        """
+        given: dict[str, Any] = {
+            name: value for name, value in self.filters.items() if value not in (None, ())
+        }
+        window: dict[str, Any] = {"since": self.since, "until": self.until, "window": self.window}
+        if self.view is not None:
+            saved = find_view(self.view)
+            if saved.report is not None and saved.report != report:
+                asked = f"the {report} report" if report else "messages"
+                raise ConfigError(
+                    f"the view {self.view!r} is of the {saved.report} report, not {asked}: "
+                    f"run smstools-tui report {saved.report} --view {self.view}"
+                )
+            if report is not None:
+                kind = "sent"  # reports read sent messages, with the replies they had
+            return saved.query(now, zone, kind=kind, report=report, group=group, **window, **given)
+        if kind is None:
+            raise ConfigError("say which messages: sent or received (or give --view NAME)")
+        return Query.build(kind, now=now, zone=zone, report=report, group=group, **window, **given)
+
+
+def query_options(kinds: tuple[Kind, ...] = ("sent", "received")) -> Callable[[F], F]:
+    """The window options, ``--view`` and the filter options that apply to ``kinds`` (none
+    for no kinds)."""
+    sent_only = "" if kinds == ("sent",) else "Sent only: "
+    received_only = "" if kinds == ("received",) else "Received only: "
+    statuses = " ".join(STATUS_DTYPE.categories)
+    options = [
+        click.option(
+            "--since", type=WindowBound("start"), metavar="WHEN",
+            help="Where the window starts: 7d, 24h, today, this-month, last-month, 2026-11, "
+            "YYYY-MM-DD (local midnight) or ISO-8601. Default: 30 days before --until.",
+        ),
+        click.option(
+            "--until", type=WindowBound("end"), metavar="WHEN",
+            help="Where the window ends: YYYY-MM-DD (that whole day, local time), a period "
+            "(yesterday, last-month: its end) or ISO-8601. Default: now.",
+        ),
+        click.option(
+            "--window", type=WindowExprType(), metavar="WINDOW",
+            help="The whole window at once, instead of --since/--until: 7d, last-month, "
+            "2026-11, 2026-11-01..2026-11-15. Local time (TZ).",
+        ),
+        click.option(
+            "--view", metavar="NAME",
+            help="A saved view ([views.NAME] in the config file); the other options given "
+            "replace its values.",
+        ),
+    ]  # fmt: skip
+    if "sent" in kinds:
+        options += [
+            click.option(
+                "--status", "statuses", type=FilterValueType("statuses"), multiple=True,
+                metavar="STATUS", help=f"{sent_only}this status ({statuses}); repeat for several.",
+            ),
+            click.option(
+                "--campaign", "campaigns", type=FilterValueType("campaigns"), multiple=True,
+                metavar="ID", help=f"{sent_only}this campaign (transactionId); repeatable.",
+            ),
+            click.option(
+                "--id", "ids", type=FilterValueType("ids"), multiple=True, metavar="ID",
+                help=f"{sent_only}this message id; repeatable. Without a window option, "
+                "the messages are searched by id alone.",
+            ),
+        ]  # fmt: skip
+    sender_help = (
+        "the sender alias (sent) or the number a message came from (received)"
+        if len(kinds) == 2
+        else "the sender alias"
+        if kinds == ("sent",)
+        else "the number it came from"
+    )
+    options += [
+        click.option(
+            "--number", "--msisdn", "numbers", type=FilterValueType("numbers"), multiple=True,
+            metavar="N", help="The other party's number (+39 348…, 0039…, 39348… alike); "
+            "repeatable.",
+        ),
+        click.option(
+            "--sender", "senders", multiple=True, metavar="S",
+            help=f"Only {sender_help}; repeatable.",
+        ),
+        click.option(
+            "--country", "countries", type=FilterValueType("countries"), multiple=True,
+            metavar="CC", help="The other party's country (IT, CH …); repeatable.",
+        ),
+        click.option(
+            "--text", metavar="TEXT", help="Only messages whose text contains TEXT (any case).",
+        ),
+    ]  # fmt: skip
+    if "received" in kinds:
+        options.append(
+            click.option(
+                "--service", "services", type=FilterValueType("services"), multiple=True,
+                metavar="ID", help=f"{received_only}this receiving service; repeatable.",
+            )
+        )  # fmt: skip
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
 
 
 @dataclass(frozen=True)
 class ConnectionOptions:
     """The options shared by every command that reads SMS."""
 
-    since: datetime | None
-    until: datetime | None
     wire_format: str
     base_url: str | None
     concurrency: int
@@ -74,8 +298,6 @@ class ConnectionOptions:
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any]) -> ConnectionOptions:
         options = cls(
-            since=kwargs.pop("since"),
-            until=kwargs.pop("until"),
             wire_format=kwargs.pop("wire_format"),
             base_url=kwargs.pop("base_url"),
             concurrency=kwargs.pop("concurrency"),
@@ -106,10 +328,10 @@ class ConnectionOptions:
                 self.store, base_url=configured.base_url, credentials=configured.credentials
             )
         if self.demo:
-            return self._through_store(SmstoolsClient.demo(**settings), live=False)
+            return self._through_store(demo.demo_client(**settings), live=False)
         live = Settings.from_env(base_url=self.base_url, **settings)
         if live.credentials is None and demo_without_credentials:
-            return self._through_store(SmstoolsClient.demo(**settings), live=False)
+            return self._through_store(demo.demo_client(**settings), live=False)
         return self._through_store(SmstoolsClient(live), live=True)
 
     def _through_store(self, client: SmstoolsClient, *, live: bool) -> MessageSource:
@@ -129,29 +351,6 @@ class ConnectionOptions:
             raise ConfigError("--demo needs no network already: drop --offline")
         if self.store and self.no_store:
             raise ConfigError("--store and --no-store contradict each other: keep one")
-
-
-def window_options(command: F) -> F:
-    for option in reversed(
-        [
-            click.option(
-                "--since",
-                type=UserDateTime(),
-                metavar="DT",
-                help="Start of the window: YYYY-MM-DD (local midnight) or ISO-8601 with offset. "
-                "Default: 30 days before --until.",
-            ),
-            click.option(
-                "--until",
-                type=UserDateTime(end_of_day=True),
-                metavar="DT",
-                help="End of the window: YYYY-MM-DD (that whole day, local time) or ISO-8601. "
-                "Default: now.",
-            ),
-        ]
-    ):
-        command = option(command)
-    return command
 
 
 def connection_options(command: F) -> F:
@@ -290,20 +489,13 @@ def save_partial_on_error(error: SmstoolsError, out: str | None) -> None:
     )
 
 
-def is_complete(*frames: pd.DataFrame | None) -> bool:
-    """Whether every frame read answers its whole window (offline, the store may hold only
-    part of it); ``None`` stands for a frame the command did not need."""
-    return all(
-        frame.attrs.get("smstools", {}).get("complete", True)
-        for frame in frames
-        if frame is not None
-    )
-
-
-def refuse_incomplete(out: str | None, what: str, write: Callable[[Path], object]) -> NoReturn:
+def refuse_incomplete(
+    out: str | None, what: str, write: Callable[[Path], object], problem: str | None
+) -> NoReturn:
     """The store did not hold the whole window: a complete file is never written from it. With
-    a file to write, ``write`` keeps ``what`` in ``NAME.partial.EXT``; the error says so."""
-    reason = "the local store does not hold the whole window (sync it, online, to fill it)"
+    a file to write, ``write`` keeps ``what`` in ``NAME.partial.EXT``; the error (one line, the
+    only one) says why and where."""
+    reason = problem or "the local store does not hold the whole window"
     if out is None or out == "-":
         raise StoreError(f"{reason}; nothing was written: use --out FILE to keep what it holds")
     kept = _keep_partial(out, write)

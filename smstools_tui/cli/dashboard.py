@@ -18,10 +18,11 @@ from typing import Any
 import click
 import platformdirs
 
-from ..config import APP_NAME
+from ..config import APP_NAME, find_view
 from ..errors import ConfigError
+from ..query import WindowExpr
 from ..report.tables import printable
-from .common import ConnectionOptions, connection_options, window_options
+from .common import ConnectionOptions, QueryOptions, connection_options, query_options
 from .terminal import VisibleEscapesFormatter
 
 __all__ = ["HeldRecords", "dashboard_command", "debug_log_path", "open_debug_log", "quiet_terminal"]
@@ -140,25 +141,30 @@ def quiet_terminal(debug: bool) -> Iterator[Path | None]:
 
 
 @click.command("dashboard")
-@window_options
+@query_options(())
 @connection_options
 @click.pass_context
 def dashboard_command(ctx: click.Context, /, **kwargs: Any) -> None:
     """Open the dashboard: the account at a glance, drill-down tables, filters and export.
 
     With credentials it shows the live account; without (or with --demo), the built-in demo
-    data, and says so in the header. Press ? inside for every key. The theme and the last
-    window picked inside are remembered for the next time (--since/--until win over it);
-    with --debug the log goes to a file, named on stderr.
+    data, and says so in the header. Press ? inside for every key. A --view's filters scope
+    what the dashboard loads, whatever window is picked. The theme and the last window picked
+    inside are remembered for the next time (--since/--until/--window win over it); with
+    --debug the log goes to a file, named on stderr.
 
     \b
     Examples:
       smstools-tui
+      smstools-tui dashboard --window last-month
       smstools-tui dashboard --since 2026-11-01 --until 2026-11-30
-      smstools-tui dashboard --demo
+      smstools-tui dashboard --demo --view failed-last-month
     """
     debug = bool(kwargs.get("debug")) or bool(ctx.find_root().params.get("debug"))
     options = ConnectionOptions.from_kwargs(kwargs)
+    asked = QueryOptions.from_kwargs(kwargs)
+    window = WindowExpr.asked(asked.since, asked.until, asked.window)
+    saved = find_view(asked.view) if asked.view is not None else None
     # Textual is imported here, not at the top: the other commands never load it.
     from ..tui import make_app
     from ..tui.remembered import SettingsFile, default_settings_path
@@ -166,11 +172,5 @@ def dashboard_command(ctx: click.Context, /, **kwargs: Any) -> None:
     with options.client(demo_without_credentials=True) as client:
         remember = SettingsFile(default_settings_path())
         with quiet_terminal(debug) as log_file:
-            app = make_app(
-                client,
-                since=options.since,
-                until=options.until,
-                remember=remember,
-                log_file=log_file,
-            )
+            app = make_app(client, window=window, view=saved, remember=remember, log_file=log_file)
             app.run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import tzinfo
 from typing import Any
 
@@ -12,8 +13,8 @@ import click
 import pandas as pd
 
 from ..analysis import BY_CHOICES, DEFAULT_OPT_OUT_KEYWORDS, resolve_zone
-from ..dates import DateWindow
 from ..errors import ConfigError, SmstoolsError
+from ..query import FetchResult, Query
 from ..report.export import REPORT_SUFFIXES, export_frame
 from ..report.reports import REPORTS, ReportSpec, report_total, run_report
 from ..report.tables import (
@@ -25,12 +26,12 @@ from ..report.tables import (
 )
 from .common import (
     ConnectionOptions,
+    QueryOptions,
     check_out,
     connection_options,
     fetch_progress,
-    is_complete,
+    query_options,
     refuse_incomplete,
-    window_options,
 )
 
 __all__ = ["print_table", "report_group"]
@@ -49,8 +50,9 @@ def report_group() -> None:
     \b
     Examples:
       smstools-tui report delivery --by week --since 2026-09-01
+      smstools-tui report delivery --by day --window last-month --campaign black-friday
       smstools-tui report cost --by country --out cost.csv
-      smstools-tui report all --demo --out report.html
+      smstools-tui report all --demo --window this-year --out report.html
     """
 
 
@@ -98,20 +100,25 @@ def _make_command(spec: ReportSpec) -> click.Command:
         keywords = kwargs.pop("keywords", ()) or DEFAULT_OPT_OUT_KEYWORDS
         min_failures = kwargs.pop("min_failures", 2)
         options = ConnectionOptions.from_kwargs(kwargs)
+        asked = QueryOptions.from_kwargs(kwargs)
         _check_out(out, REPORT_SUFFIXES)
-        sent, received, span = _fetch(options, received=spec.needs_received)
+        sent, received, query = _fetch(
+            options, asked, spec.name, by, zone, received=spec.needs_received
+        )
         frame = run_report(
-            spec.name, sent, received, by=by, tz=zone, window=pd.Timedelta(hours=hours),
-            keywords=keywords, min_failures=min_failures, span=span,
+            spec.name, sent.frame, received.frame if received else None, by=query.group,
+            tz=zone, window=pd.Timedelta(hours=hours), keywords=keywords,
+            min_failures=min_failures, span=sent.span,
         )  # fmt: skip
-        title = f"{spec.title} by {by}" if by else spec.title
+        title = f"{spec.title} by {query.group}" if query.group else spec.title
         total = report_total(spec.name, frame)
-        if not is_complete(sent, received):
-            refuse_incomplete(
-                out,
-                f"{title.lower()} on {_counted(sent, received)}",
-                lambda target: export_frame(frame, target, title=title, tz=zone, total=total),
-            )
+        _refuse_incomplete(
+            out,
+            sent,
+            received,
+            f"{title.lower()} on {_counted(sent, received)}",
+            lambda target: export_frame(frame, target, title=title, tz=zone, total=total),
+        )
         _write(frame, out, title=title, zone=zone, total=total)
 
     command.__doc__ = _HELP[spec.name]
@@ -136,7 +143,7 @@ def _make_command(spec: ReportSpec) -> click.Command:
             type=click.Choice(BY_CHOICES),
             help="Group by this; default: one row for the whole window.",
         )(command)
-    return click.command(spec.name)(window_options(command))
+    return click.command(spec.name)(query_options(("sent",))(command))
 
 
 _HELP = {
@@ -153,7 +160,7 @@ _HELP = {
 
 
 @click.command("all")
-@window_options
+@query_options(("sent",))
 @click.option("--out", required=True, metavar="PATH", help="The .html file to write.")
 @_tz_option
 @_reply_options
@@ -166,26 +173,43 @@ def all_command(out: str, **kwargs: Any) -> None:
     hours = kwargs.pop("reply_window")
     keywords = kwargs.pop("keywords") or DEFAULT_OPT_OUT_KEYWORDS
     options = ConnectionOptions.from_kwargs(kwargs)
+    asked = QueryOptions.from_kwargs(kwargs)
     _check_out(out, (".html",))
-    sent, received, source, span = _fetch_with_source(options)
+    sent, received, _ = _fetch(options, asked, "all", None, zone, received=True, source=True)
+    assert received is not None  # asked for
     data = build_report_data(
-        sent, received, tz=zone, window=pd.Timedelta(hours=hours), keywords=keywords, span=span
+        sent.frame, received.frame, tz=zone, window=pd.Timedelta(hours=hours),
+        keywords=keywords, span=sent.span,
+    )  # fmt: skip
+    page = render_report(data, source=sent.source)
+    _refuse_incomplete(
+        out,
+        sent,
+        received,
+        f"the report on {_counted(sent, received)}",
+        lambda target: write_report(target, page),
     )
-    page = render_report(data, source=source)
-    if not is_complete(sent, received):
-        refuse_incomplete(
-            out,
-            f"the report on {_counted(sent, received)}",
-            lambda target: write_report(target, page),
-        )
     written = write_report(out, page)
     click.echo(f"wrote the report on {_counted(sent, received)} to {written}", err=True)
 
 
-def _counted(sent: pd.DataFrame, received: pd.DataFrame | None) -> str:
+def _counted(sent: FetchResult, received: FetchResult | None) -> str:
     if received is None:
-        return f"{len(sent):,} sent SMS"
-    return f"{len(sent):,} sent and {len(received):,} received SMS"
+        return f"{len(sent.frame):,} sent SMS"
+    return f"{len(sent.frame):,} sent and {len(received.frame):,} received SMS"
+
+
+def _refuse_incomplete(
+    out: str | None,
+    sent: FetchResult,
+    received: FetchResult | None,
+    what: str,
+    write: Callable[[Any], object],
+) -> None:
+    """A report of messages the store holds only in part is never written as complete."""
+    for result in (sent, received):
+        if result is not None and not result.complete:
+            refuse_incomplete(out, what, write, result.problem)
 
 
 for _spec in REPORTS.values():
@@ -200,34 +224,36 @@ def _check_out(out: str | None, suffixes: tuple[str, ...]) -> None:
         check_out(out, suffixes)
 
 
-def _fetch(options: ConnectionOptions, *, received: bool) -> tuple[pd.DataFrame, Any, DateWindow]:
-    """The messages of the options' window, and that window: resolved once, on the client's
-    clock, and read exactly; the report's partial days, weeks and months are the ones it cuts."""
-    with options.client() as client:
-        span = client.window(options.since, options.until)
-        return (*_read(client, span, received=received), span)
-
-
-def _fetch_with_source(
+def _fetch(
     options: ConnectionOptions,
-) -> tuple[pd.DataFrame, pd.DataFrame, str, DateWindow]:
+    asked: QueryOptions,
+    report: str,
+    by: str | None,
+    zone: Any,
+    *,
+    received: bool,
+    source: bool = False,
+) -> tuple[FetchResult, FetchResult | None, Query]:
+    """The report's sent messages (its query: window, filters, grouping) and, when it needs
+    them, the messages received in the same span: the replies they had. The span is resolved
+    once, on the client's clock, so the report's partial days, weeks and months are the ones
+    it cuts. With ``source``, the first result's source is the account's name."""
     with options.client() as client:
-        span = client.window(options.since, options.until)
-        sent, received = _read(client, span, received=True)
-        try:
-            source = client.account().display_name
-        except SmstoolsError:
-            source = client.label
-    return sent, received, source, span
-
-
-def _read(client: Any, span: DateWindow, *, received: bool) -> tuple[Any, Any]:
-    with fetch_progress("sent SMS") as progress:
-        sent = client.sent(span.since, span.until, progress=progress)
-    if not received:
-        return sent, None
-    with fetch_progress("received SMS") as progress:
-        return sent, client.received(span.since, span.until, progress=progress)
+        query = asked.query("sent", now=client.now(), zone=zone, report=report, group=by)
+        with fetch_progress("sent SMS") as progress:
+            sent = client.fetch(query, progress=progress)
+        replies = None
+        if received:
+            assert sent.span is not None  # a report's query always has a window
+            with fetch_progress("received SMS") as progress:
+                replies = client.fetch(Query("received", sent.span), progress=progress)
+        if source:
+            try:
+                name = client.account().display_name
+            except SmstoolsError:
+                name = client.label
+            sent = replace(sent, source=name)
+    return sent, replies, query
 
 
 def _write(

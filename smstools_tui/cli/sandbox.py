@@ -17,7 +17,7 @@ from ..sandbox import (
     SandboxServer,
 )
 from ..sandbox import generate_account as generate
-from .common import UserDateTime
+from .common import InstantType
 
 
 @click.command("sandbox")
@@ -34,9 +34,9 @@ from .common import UserDateTime
               help="Share of requests that meet a fault (seeded).")  # fmt: skip
 @click.option("--faults", default="500,503,429,drop", show_default=True, metavar="KINDS",
               help=f"Which faults, comma-separated, among: {', '.join(FAULT_KINDS)}.")  # fmt: skip
-@click.option("--now", "end", type=UserDateTime(), metavar="DT",
+@click.option("--now", "end", type=InstantType(), metavar="DT",
               help="End of the generated history (default: the current minute).")  # fmt: skip
-@click.option("--clock", type=UserDateTime(), metavar="DT",
+@click.option("--clock", type=InstantType(), metavar="DT",
               help="Stop the server's clock at DT: only what is dated before it is visible, with "
               "the statuses it had then (default: the clock runs).")  # fmt: skip
 def sandbox_command(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 
 import click
 
 from ..errors import ConfigError, SmstoolsError
+from ..query import WindowExpr
 from ..store import Store, StoredClient, SyncPolicy, SyncProgress
-from .common import ConnectionOptions, UserDateTime, connection_options, progress_bars
+from .common import ConnectionOptions, WindowBound, connection_options, progress_bars
 
 _STAGES = {"sent": "sent SMS", "received": "received SMS", "statuses": "statuses"}
 
@@ -19,11 +19,11 @@ _STAGES = {"sent": "sent SMS", "received": "received SMS", "statuses": "statuses
 @click.command("sync")
 @click.option(
     "--since",
-    type=UserDateTime(),
-    metavar="DT",
-    help="Sync from this date: YYYY-MM-DD (local midnight) or ISO-8601. Default: where the "
-    "store starts, or 30 days back for a new store. An earlier date fetches the history the "
-    "store lacks.",
+    type=WindowBound("start"),
+    metavar="WHEN",
+    help="Sync from here: YYYY-MM-DD (local midnight), 90d, this-year, or ISO-8601. Default: "
+    "where the store starts, or 30 days back for a new store. An earlier start fetches the "
+    "history the store lacks.",
 )
 @connection_options
 @click.option(
@@ -40,7 +40,7 @@ _STAGES = {"sent": "sent SMS", "received": "received SMS", "statuses": "statuses
     help="Re-check every PENDING/SENT message in the store, however old.",
 )
 def sync_command(
-    since: datetime | None, recheck_days: float, recheck_all: bool, **kwargs: Any
+    since: WindowExpr | None, recheck_days: float, recheck_all: bool, **kwargs: Any
 ) -> None:
     """Fetch what is new since the last sync into the local store, and update the statuses of
     messages not final yet. The first sync fetches the whole window.
@@ -49,11 +49,11 @@ def sync_command(
 
     \b
     Examples:
-      smstools-tui sync --since 2026-01-01     # first time: this year's history
+      smstools-tui sync --since this-year      # first time: this year's history
       smstools-tui sync                        # then: only what is new
       smstools-tui export sent --offline --out sent.csv
     """
-    options = ConnectionOptions.from_kwargs({**kwargs, "since": since, "until": None})
+    options = ConnectionOptions.from_kwargs(kwargs)
     if options.offline:
         raise ConfigError("sync needs the network: drop --offline")
     if options.no_store:
@@ -67,7 +67,7 @@ def sync_command(
     with source, sync_progress() as progress:
         held = _messages_held(source.store)
         try:
-            report = source.sync(options.since, progress=progress)
+            report = source.sync(since, progress=progress)
         except SmstoolsError as error:
             # A refused key or an unreachable host stores nothing: say "resume" only when
             # the store really changed.

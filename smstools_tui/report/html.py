@@ -23,7 +23,7 @@ import pandas as pd
 from .. import analysis
 from .._version import __version__
 from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_REPLY_WINDOW, TimeBuckets
-from ..dates import DateWindow
+from ..query import Span
 from . import charts
 from .export import write_file
 from .tables import (
@@ -78,7 +78,7 @@ class ReportData:
     first: pd.Timestamp | None = None
     last: pd.Timestamp | None = None
     previous: dict[str, float] | None = None
-    span: DateWindow | None = None
+    span: Span | None = None
 
     @property
     def time_bucket(self) -> str:
@@ -87,7 +87,7 @@ class ReportData:
 
 
 def _buckets(
-    span: DateWindow | None, first: pd.Timestamp | None, last: pd.Timestamp | None, zone: tzinfo
+    span: Span | None, first: pd.Timestamp | None, last: pd.Timestamp | None, zone: tzinfo
 ) -> TimeBuckets:
     """The window's buckets; without a window, those of the messages' first and last moments,
     none marked partial: whether a window cut them cannot be told."""
@@ -95,7 +95,7 @@ def _buckets(
         return analysis.time_buckets(span, tz=zone)
     if first is None or last is None:
         return TimeBuckets("day", (), (), zone)
-    around = DateWindow(first.to_pydatetime(), last.to_pydatetime() + timedelta(seconds=1))
+    around = Span.covering(first.to_pydatetime(), last.to_pydatetime() + timedelta(seconds=1))
     buckets = analysis.time_buckets(around, tz=zone)
     return replace(buckets, partial=(False,) * len(buckets.labels))
 
@@ -108,7 +108,7 @@ def build_report_data(
     window: Any = DEFAULT_REPLY_WINDOW,
     keywords: Iterable[str] = DEFAULT_OPT_OUT_KEYWORDS,
     previous: Mapping[str, float] | None = None,
-    span: DateWindow | None = None,
+    span: Span | None = None,
 ) -> ReportData:
     """Run every analysis the report needs.
 
@@ -200,8 +200,8 @@ def render_report(
     searched = ""
     if data.span is not None:
         searched = (
-            f"window {data.span.since.astimezone(zone):%Y-%m-%d %H:%M} to "
-            f"{data.span.until.astimezone(zone):%Y-%m-%d %H:%M}"
+            f"window {data.span.start.astimezone(zone):%Y-%m-%d %H:%M} to "
+            f"{data.span.end.astimezone(zone):%Y-%m-%d %H:%M}"
         )
     meta = " · ".join(
         part

@@ -17,8 +17,8 @@ import pandas as pd
 
 from .. import analysis
 from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_REPLY_WINDOW, TIME_BUCKETS
-from ..dates import DateWindow
 from ..errors import ConfigError
+from ..query import Span
 
 __all__ = ["REPORTS", "ReportSpec", "report_total", "run_report"]
 
@@ -106,7 +106,7 @@ def run_report(
     window: Any = DEFAULT_REPLY_WINDOW,
     keywords: Iterable[str] = DEFAULT_OPT_OUT_KEYWORDS,
     min_failures: int = 2,
-    span: DateWindow | None = None,
+    span: Span | None = None,
 ) -> pd.DataFrame:
     """Run the report ``name`` (a key of :data:`REPORTS`).
 
@@ -124,8 +124,8 @@ def run_report(
         ...                     "insertDate": "2026-11-20T10:00:00+0000"}])
         >>> run_report("delivery", sent)["messages"].tolist()
         [1]
-        >>> november = DateWindow(datetime(2026, 11, 1, tzinfo=UTC),
-        ...                       datetime(2026, 11, 25, tzinfo=UTC))
+        >>> from smstools_tui.query import Span
+        >>> november = Span(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
         >>> run_report("delivery", sent, by="month", tz="UTC", span=november)[["month", "partial"]]
              month  partial
         0  2026-11     True

@@ -7,10 +7,11 @@
     with st.connect() as client:              # live: a StoredClient on the default store
         report = client.sync(since="2026-01-01")
         print(report.summary())
-        sent = client.sent("2026-11-01", "2026-11-30")   # from the store, synced first
+        sent = client.sent(window="last-month")   # from the store, synced first
 
     with st.StoredClient.offline() as client:  # no network, no credentials
-        sent = client.sent("2026-11-01", "2026-11-30")
+        result = client.fetch(client.query("sent", window="2026-11"))
+        result.complete                         # False when the store lacks part of November
 
 See :mod:`.store` for the format and its guarantees, :mod:`.sync` for how a sync saves
 requests, :mod:`.locate` for where stores live.
@@ -26,8 +27,8 @@ from .locate import (
     last_used_store,
 )
 from .manifest import FORMAT_VERSION, Manifest
-from .store import CommitStats, Damage, Filters, Store
-from .stored import MessageSource, StoredClient
+from .store import CommitStats, Damage, Store
+from .stored import StoredClient
 from .sync import LeftOut, Syncer, SyncPolicy, SyncProgress, SyncReport
 
 __all__ = [
@@ -36,10 +37,8 @@ __all__ = [
     "CommitStats",
     "Coverage",
     "Damage",
-    "Filters",
     "LeftOut",
     "Manifest",
-    "MessageSource",
     "Store",
     "StoreIdentity",
     "StoredClient",

@@ -4,8 +4,9 @@ A span ``[start, end)`` is *covered* for a kind of message when one complete, co
 of that span was stored. Messages the store holds outside its covered spans (what a failed
 search had read before it failed) are kept, but a later search of that stretch replaces them.
 
-Whole seconds because the API's dates are whole seconds; the client turns every window into
-``[ceil(since), ceil(until))`` the same way, so the spans here meet the ones it searched exactly.
+Whole seconds because the API's dates are whole seconds; every window is read as
+:meth:`smstools_tui.query.Span.covering` makes it, ``[ceil(since), ceil(until))``, so the spans
+here meet the ones searched exactly (:attr:`~smstools_tui.query.Span.epoch`).
 """
 
 from __future__ import annotations

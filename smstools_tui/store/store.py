@@ -43,7 +43,6 @@ import os
 import stat
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -54,6 +53,7 @@ import pyarrow.compute as pc
 
 from ..errors import StoreError
 from ..files import atomic_write_bytes
+from ..query import Filters
 from .commit import CommitStats, next_state, without_damage
 from .coverage import Coverage, Span
 from .locate import StoreIdentity
@@ -75,61 +75,13 @@ from .partitions import (
 )
 from .schema import storage_schema, to_frame, to_table
 
-__all__ = ["CommitStats", "Damage", "Filters", "Store"]
+__all__ = ["CommitStats", "Damage", "Store"]
 
 log = logging.getLogger("smstools_tui.store")
 
 _OWN_ENTRIES = frozenset({"sent", "received", ".lock"})
 _READ_ATTEMPTS = 5
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What a stored read keeps besides its window, with the search's semantics.
-
-    Attributes:
-        status: sent: only this status (``PENDING SENT NOSENT DELIVERED NOTDELIVERED``).
-        msisdn: sent: only this recipient, as international digits (``393480000000``).
-        campaign: sent: only this ``transactionId``.
-        ids: sent: only these message ids.
-        senders: received: only from these numbers, as international digits.
-        service: received: only on this receiving service (``simId``).
-    """
-
-    status: str | None = None
-    msisdn: str | None = None
-    campaign: str | None = None
-    ids: tuple[int, ...] | None = None
-    senders: tuple[str, ...] | None = None
-    service: str | None = None
-
-    def expression(self) -> pc.Expression | None:
-        terms: list[pc.Expression] = []
-        if self.status is not None:
-            terms.append(pc.field("status") == self.status)
-        if self.msisdn is not None:
-            terms.append(pc.field("to") == self.msisdn)
-        if self.campaign is not None:
-            terms.append(pc.field("transactionId") == self.campaign)
-        if self.ids is not None:
-            terms.append(pc.field("id").isin(pa.array(self.ids, pa.int64())))
-        if self.senders is not None:
-            terms.append(_digits(pc.field("from")).isin(pa.array(self.senders, pa.string())))
-        if self.service is not None:
-            terms.append(pc.field("simId") == self.service)
-        if not terms:
-            return None
-        combined = terms[0]
-        for term in terms[1:]:
-            combined = combined & term
-        return combined
-
-
-def _digits(number: pc.Expression) -> pc.Expression:
-    """A number as international digits: ``+39 348…`` and ``0039348…`` are ``39348…``."""
-    digits = pc.replace_substring_regex(number, pattern=r"\D", replacement="")
-    return pc.replace_substring_regex(digits, pattern=r"^00", replacement="")
 
 
 class Store:
@@ -276,14 +228,15 @@ class Store:
         *,
         filters: Filters | None = None,
     ) -> pd.DataFrame:
-        """The stored messages of ``kind`` dated in ``[since, until)``, newest first, as the
-        typed frame of :mod:`smstools_tui.frames`. Without a window: all of them.
+        """The stored messages of ``kind`` dated in ``[since, until)`` that pass ``filters``
+        (see :class:`~smstools_tui.query.Filters`), newest first, as the typed frame of
+        :mod:`smstools_tui.frames`. Without a window: all of them.
 
         It reads the latest committed state (the manifest is read again first).
         """
         table = self._reading(lambda manifest: self._read_table(manifest, kind, since, until))
         condition = window_filter(kind, since, until)
-        extra = filters.expression() if filters is not None else None
+        extra = filters.arrow_expression(kind) if filters is not None else None
         if extra is not None:
             condition = extra if condition is None else condition & extra
         if condition is not None:

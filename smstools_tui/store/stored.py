@@ -1,104 +1,53 @@
 """A client that answers from the local store and syncs only what the store lacks.
 
-:class:`StoredClient` has the surface of :class:`~smstools_tui.SmstoolsClient` (``sent``,
-``received``, ``account``, ``window``, ``now``, ``label``, ``is_demo``, ``close``), so the
-dashboard, the reports and notebooks use either without knowing which: both are a
-:class:`MessageSource`. Online, a read first syncs the part of its window the store does not
-cover (usually the minutes since the last sync, a request or two) and re-checks the statuses
-still pending there; offline it answers from the store alone, as of the last sync.
+:class:`StoredClient` is a :class:`~smstools_tui.source.MessageSource`, as
+:class:`~smstools_tui.SmstoolsClient` is, so the dashboard, the reports and notebooks use either
+without knowing which. Online, a fetch first syncs the part of its span the store does not cover
+(usually the minutes since the last sync, a request or two) and re-checks the statuses still
+pending there; offline it answers from the store alone, as of the last sync, and its
+:class:`~smstools_tui.query.FetchResult` says whether the store covers the whole span.
+
+No lock is held while the network is used: the store keeps each commit consistent on its own,
+so the dashboard's sent and received reads (and a sync) can run side by side.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, Self
 
 import pandas as pd
 
-from ..api.client import Account, SmstoolsClient
-from ..api.paging import CancelToken, ProgressCallback
+from ..account import Account
+from ..api.client import SmstoolsClient
 from ..config import Credentials, Settings
-from ..dates import DateWindow, TimeInput
 from ..errors import ConfigError, SmstoolsError, StoreError
-from ..frames import SENT_SCHEMA, check_status, empty_frame
-from ..msisdn import to_msisdn
-from .coverage import Span, from_epoch, to_epoch
+from ..query import FetchResult, Query, Span, WindowExpr
+from ..source import CancelToken, MessageSource, ProgressCallback
+from .coverage import from_epoch
 from .locate import StoreIdentity, default_store_path, find_offline_store, remember_store
-from .manifest import Kind
-from .store import Filters, Store
+from .store import Store
 from .sync import Syncer, SyncPolicy, SyncProgress, SyncReport, account_from_json, account_to_json
 
-__all__ = ["MessageSource", "StoredClient"]
+__all__ = ["StoredClient"]
 
 log = logging.getLogger("smstools_tui.store")
 
-_ENDPOINTS = {"sent": "/sms/search", "received": "/sms/received/search"}
 
-
-class MessageSource(Protocol):
-    """What the dashboard, the reports and notebooks need of a source of SMS: the surface
-    :class:`~smstools_tui.SmstoolsClient` and :class:`StoredClient` share."""
-
-    label: str
-
-    @property
-    def is_demo(self) -> bool: ...
-
-    def sent(
-        self,
-        since: TimeInput = None,
-        until: TimeInput = None,
-        *,
-        status: str | None = None,
-        msisdn: str | None = None,
-        campaign: str | None = None,
-        ids: Iterable[int] | None = None,
-        progress: ProgressCallback | None = None,
-        cancel: CancelToken | None = None,
-    ) -> pd.DataFrame: ...
-
-    def received(
-        self,
-        since: TimeInput = None,
-        until: TimeInput = None,
-        *,
-        sender: str | Iterable[str] | None = None,
-        service: str | int | None = None,
-        progress: ProgressCallback | None = None,
-        cancel: CancelToken | None = None,
-    ) -> pd.DataFrame: ...
-
-    def account(self) -> Account: ...
-
-    def window(
-        self, since: TimeInput = None, until: TimeInput = None, *, now: datetime | None = None
-    ) -> DateWindow: ...
-
-    def now(self) -> datetime: ...
-
-    def close(self) -> None: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *_: object) -> None: ...
-
-
-class StoredClient:
+class StoredClient(MessageSource):
     """Sent and received SMS from the local store, synced incrementally through ``client``.
 
     Build it with :meth:`open` (online) or :meth:`offline`. Frames are the same typed frames,
-    in the same order, as the client's; ``frame.attrs["smstools"]`` says where they came from,
-    and ``complete`` is ``False`` when (offline) the store does not cover the whole window.
+    in the same order, as the client's; offline, a :class:`~smstools_tui.query.FetchResult` is
+    ``complete`` only when the store covers the whole span.
 
     Example:
         >>> import tempfile
         >>> from datetime import datetime, UTC
-        >>> live = SmstoolsClient.demo(sent=2_000, received=100,
-        ...                            now=datetime(2026, 11, 25, tzinfo=UTC))
+        >>> from smstools_tui.demo import demo_client
+        >>> live = demo_client(sent=2_000, received=100, now=datetime(2026, 11, 25, tzinfo=UTC))
         >>> folder = Path(tempfile.mkdtemp()) / "store"
         >>> with StoredClient.open(live, folder) as client:
         ...     first = client.sent("2026-11-01", "2026-11-20")
@@ -126,7 +75,7 @@ class StoredClient:
         self.client = client
         self.policy = policy or SyncPolicy()
         self.label = client.label if client is not None else store.identity.label
-        self._lock = threading.RLock()
+        self._remembering = threading.Lock()
         self._remembered = False
 
     @classmethod
@@ -175,19 +124,9 @@ class StoredClient:
     def online(self) -> bool:
         return self.client is not None
 
-    @property
-    def is_demo(self) -> bool:
-        return self.label == "demo"
-
     def __repr__(self) -> str:
         mode = "online" if self.online else "offline"
         return f"StoredClient({str(self.store.path)!r}, {mode})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
     def close(self) -> None:
         if self.client is not None:
@@ -203,72 +142,6 @@ class StoredClient:
         if not known:
             raise StoreError(f"the store in {self.store.path} holds nothing yet: sync it online")
         return from_epoch(min(known))
-
-    def window(
-        self, since: TimeInput = None, until: TimeInput = None, *, now: datetime | None = None
-    ) -> DateWindow:
-        """The window a read with these bounds answers (see :meth:`DateWindow.resolve`)."""
-        return DateWindow.resolve(since, until, now=now or self.now())
-
-    # -- reads ---------------------------------------------------------------------------------
-
-    def sent(
-        self,
-        since: TimeInput = None,
-        until: TimeInput = None,
-        *,
-        status: str | None = None,
-        msisdn: str | None = None,
-        campaign: str | None = None,
-        ids: Iterable[int] | None = None,
-        progress: ProgressCallback | None = None,
-        cancel: CancelToken | None = None,
-    ) -> pd.DataFrame:
-        """Sent SMS, as :meth:`SmstoolsClient.sent <smstools_tui.SmstoolsClient.sent>`
-        returns them, from the store (synced first when online)."""
-        status = check_status(status) if status is not None else None
-        id_list = [int(value) for value in ids] if ids is not None else None
-        filters = Filters(
-            status=status,
-            msisdn=to_msisdn(msisdn) if msisdn else None,
-            campaign=campaign or None,
-            ids=tuple(id_list) if id_list is not None else None,
-        )
-        if id_list is not None:
-            if not id_list:
-                return empty_frame(SENT_SCHEMA)
-            if self.client is not None:
-                # Asked by id: the freshest answer is the API's, and it refreshes the store.
-                frame = self.client.sent(
-                    since, until, status=status, msisdn=msisdn, campaign=campaign, ids=id_list,
-                    progress=progress, cancel=cancel,
-                )  # fmt: skip
-                if len(frame):
-                    self.store.commit(sent=frame)
-                return frame
-            if since is None and until is None:
-                return self._answer("sent", None, filters, complete=True)
-        return self._read("sent", since, until, filters, progress, cancel)
-
-    def received(
-        self,
-        since: TimeInput = None,
-        until: TimeInput = None,
-        *,
-        sender: str | Iterable[str] | None = None,
-        service: str | int | None = None,
-        progress: ProgressCallback | None = None,
-        cancel: CancelToken | None = None,
-    ) -> pd.DataFrame:
-        """Received SMS, as :meth:`SmstoolsClient.received
-        <smstools_tui.SmstoolsClient.received>` returns them, from the store (synced first when
-        online). Never de-duplicated."""
-        senders = None
-        if sender:
-            numbers = [sender] if isinstance(sender, str) else list(sender)
-            senders = tuple(to_msisdn(number) for number in numbers)
-        filters = Filters(senders=senders, service=str(service) if service is not None else None)
-        return self._read("received", since, until, filters, progress, cancel)
 
     def account(self) -> Account:
         """The account: from the API when online (and kept for offline use), else as of the
@@ -296,7 +169,7 @@ class StoredClient:
 
     def sync(
         self,
-        since: TimeInput = None,
+        since: WindowExpr | datetime | str | None = None,
         *,
         progress: SyncProgress | None = None,
         cancel: CancelToken | None = None,
@@ -306,71 +179,78 @@ class StoredClient:
         Example:
             >>> import tempfile
             >>> from datetime import datetime, UTC
-            >>> live = SmstoolsClient.demo(sent=2_000, received=100,
-            ...                            now=datetime(2026, 11, 25, tzinfo=UTC))
+            >>> from smstools_tui.demo import demo_client
+            >>> live = demo_client(sent=2_000, received=100,
+            ...                    now=datetime(2026, 11, 25, tzinfo=UTC))
             >>> with StoredClient.open(live, Path(tempfile.mkdtemp()) / "s") as client:
             ...     report = client.sync(since="2026-10-01")
             ...     report.new_sent > 0, client.sync().new_sent
             (True, 0)
         """
         client = self._require_client("sync")
-        with self._lock:
-            report = Syncer(client, self.store, self.policy).sync(
-                since, progress=progress, cancel=cancel
-            )
-            self._remember()
+        report = Syncer(client, self.store, self.policy).sync(
+            since, progress=progress, cancel=cancel
+        )
+        self._remember()
         return report
 
-    # -- plumbing ------------------------------------------------------------------------------
+    # -- reads ---------------------------------------------------------------------------------
 
-    def _require_client(self, what: str) -> SmstoolsClient:
-        if self.client is None:
-            raise ConfigError(f"{what} needs the network: drop --offline")
-        return self.client
-
-    def _span(self, since: TimeInput, until: TimeInput) -> Span:
-        """The whole-second window a search with these bounds covers, by the client's rule:
-        ``[ceil(since), ceil(until))``, never past the second the read started in."""
+    def _fetch(
+        self, query: Query, progress: ProgressCallback | None, cancel: CancelToken | None
+    ) -> FetchResult:
+        if query.filters.ids and self.client is not None:
+            # Asked by id: the freshest answer is the API's, and it refreshes the store.
+            result = self.client.fetch(query, progress=progress, cancel=cancel)
+            if len(result.frame):
+                self.store.commit(sent=result.frame)
+            return result
         now = self.now()
-        requested = self.window(since, until, now=now)
-        start = to_epoch(requested.since)
-        end = min(to_epoch(requested.until), to_epoch(now, up=False))
-        return start, max(end, start + 1)
+        if query.span is None:  # by ids alone, offline: every stored copy of them
+            frame = self.store.read(query.kind, filters=query.filters)
+            return self._result(query, None, frame, now)
+        span = query.span.ending_by(now)
+        if self.client is not None:
+            self._ensure(query, span, progress, cancel)
+            return self._result(query, span, self._read(query, span), now)
+        missing = self.store.refresh().state(query.kind).coverage.missing(*span.epoch)
+        problem = None
+        if missing:
+            gap = Span.from_epoch(*missing[0])
+            problem = (
+                f"the local store does not hold all {query.kind} messages of the window "
+                f"(it lacks {gap.start.isoformat()} to {gap.end.isoformat()}"
+                f"{f' and {len(missing) - 1} more gaps' if len(missing) > 1 else ''}): "
+                "sync it, online, to fill it"
+            )
+        frame = self._read(query, span)
+        return self._result(query, span, frame, now, problem=problem)
 
-    def _read(
+    def _read(self, query: Query, span: Span) -> pd.DataFrame:
+        return self.store.read(query.kind, span.start, span.end, filters=query.filters)
+
+    def _result(
         self,
-        kind: Kind,
-        since: TimeInput,
-        until: TimeInput,
-        filters: Filters,
-        progress: ProgressCallback | None,
-        cancel: CancelToken | None,
-    ) -> pd.DataFrame:
-        with self._lock:
-            span = self._span(since, until)
-            if self.client is not None:
-                self._ensure(kind, span, filters, progress, cancel)
-                complete = True
-            else:
-                complete = self.store.refresh().state(kind).coverage.covers(*span)
-                if not complete:
-                    log.warning(
-                        "the store does not hold all of %s to %s (%s); this answer is what "
-                        "it holds, as of its last sync",
-                        from_epoch(span[0]).isoformat(),
-                        from_epoch(span[1]).isoformat(),
-                        kind,
-                    )
-            return self._answer(kind, span, filters, complete=complete)
+        query: Query,
+        span: Span | None,
+        frame: pd.DataFrame,
+        now: datetime,
+        *,
+        problem: str | None = None,
+    ) -> FetchResult:
+        return FetchResult(
+            frame, query, span, fetched_at=now, source=self.label, complete=problem is None,
+            problem=problem, offline=not self.online,
+        )  # fmt: skip
 
     def _ensure(
         self,
-        kind: Kind,
+        query: Query,
         span: Span,
-        filters: Filters,
         progress: ProgressCallback | None,
         cancel: CancelToken | None,
     ) -> None:
+        """Sync what the store lacks of ``span`` (and re-check the statuses pending there)."""
         client = self._require_client("reading")
         syncer = Syncer(client, self.store, self.policy)
         report = SyncReport()
@@ -386,36 +266,27 @@ class StoredClient:
 
         sink = pages if progress is not None else None
         try:
-            syncer.fill(kind, span, report, fetched, sink, cancel)
-            if kind == "sent":
+            syncer.fill(query.kind, span, report, fetched, sink, cancel)
+            if query.kind == "sent":
                 syncer.recheck(span, client.now(), report, fetched, sink, cancel)
         except SmstoolsError as error:
             # Nothing fetched is lost: the error carries all the store now holds of the window,
             # the chunks committed before the failure included.
-            error.partial = self._answer(kind, span, filters, complete=False)
+            error.partial = self._read(query, span)
             report.warn_left_out(failed=True)
             raise
         report.warn_left_out()
         self._remember()
 
-    def _answer(
-        self, kind: Kind, span: Span | None, filters: Filters, *, complete: bool
-    ) -> pd.DataFrame:
-        since, until = (from_epoch(span[0]), from_epoch(span[1])) if span else (None, None)
-        frame = self.store.read(kind, since, until, filters=filters)
-        frame.attrs["smstools"] = {
-            "endpoint": _ENDPOINTS[kind],
-            "source": self.label,
-            "fetched_at": self.now().isoformat(),
-            "since": since.isoformat() if since else None,
-            "until": until.isoformat() if until else None,
-            "complete": complete,
-            "store": str(self.store.path),
-            "offline": not self.online,
-        }
-        return frame
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _require_client(self, what: str) -> SmstoolsClient:
+        if self.client is None:
+            raise ConfigError(f"{what} needs the network: drop --offline")
+        return self.client
 
     def _remember(self) -> None:
-        if not self._remembered and self.store.exists:
-            remember_store(self.store.identity.base_url, self.store.path)
-            self._remembered = True
+        with self._remembering:
+            if not self._remembered and self.store.exists:
+                remember_store(self.store.identity.base_url, self.store.path)
+                self._remembered = True

@@ -44,8 +44,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..api.client import Account, SmstoolsClient
-from ..api.paging import CancelToken, ProgressCallback
+from ..account import Account
+from ..api.client import SmstoolsClient
 from ..errors import (
     BodyTooLargeError,
     FetchCancelled,
@@ -53,7 +53,10 @@ from ..errors import (
     SmstoolsError,
     StoreError,
 )
-from .coverage import Span, from_epoch, to_epoch
+from ..query import DEFAULT_WINDOW, Filters, Query, Span, WindowExpr, parse_window
+from ..source import CancelToken, ProgressCallback
+from .coverage import Span as EpochSpan
+from .coverage import from_epoch
 from .manifest import Kind, time_column
 from .store import CommitStats, Store
 
@@ -182,9 +185,8 @@ class SyncReport:
         self.statuses_updated += stats.updated
 
     def warn_left_out(self, *, failed: bool = False) -> None:
-        """Log, once, the messages left out for their dates: a warning after a run that
-        succeeded; after a failure only in the debug log, since the failure's one line is what
-        the user needs then."""
+        """Log, once, the messages left out for their dates: a warning, unless the sync
+        failed, when the error is what to say (one line) and this is detail (``--debug``)."""
         if self.left_out:
             log.log(logging.INFO if failed else logging.WARNING, "%s", self.left_out.summary())
 
@@ -229,10 +231,9 @@ class Syncer:
     Example:
         >>> import tempfile
         >>> from datetime import datetime, UTC
-        >>> from smstools_tui import SmstoolsClient
+        >>> from smstools_tui.demo import demo_client
         >>> from smstools_tui.store import Store, StoreIdentity
-        >>> client = SmstoolsClient.demo(sent=2_000, received=100,
-        ...                              now=datetime(2026, 11, 25, tzinfo=UTC))
+        >>> client = demo_client(sent=2_000, received=100, now=datetime(2026, 11, 25, tzinfo=UTC))
         >>> who = StoreIdentity.of(client.settings.base_url, client.settings.credentials, "demo")
         >>> store = Store.open(Path(tempfile.mkdtemp()) / "store", who)
         >>> first = Syncer(client, store).sync(since="2026-11-01")
@@ -252,33 +253,33 @@ class Syncer:
 
     def sync(
         self,
-        since: datetime | str | None = None,
+        since: WindowExpr | datetime | str | None = None,
         *,
         progress: SyncProgress | None = None,
         cancel: CancelToken | None = None,
     ) -> SyncReport:
         """Sync the account, both kinds of message from ``since`` to now, and the statuses.
 
-        ``since`` defaults to where the store starts, or 30 days back for an empty store; an
-        earlier ``since`` than the store's start fetches the missing history too.
+        ``since`` (a window expression, its text or a datetime: where it starts) defaults to
+        where the store starts, or 30 days back for an empty store; an earlier ``since`` than
+        the store's start fetches the missing history too.
         """
         started = time.perf_counter()
         requests_before = self.client.requests_made
         now = self.client.now()
         # Where the store starts is read before a repair may drop its first month: the window
         # then takes that month in, and fetches it again.
-        start = self._start(since, now)
-        end = to_epoch(now, up=False)
-        report = SyncReport(since=from_epoch(start), until=from_epoch(end), store=self.store.path)
+        window = Span.covering(self._start(since, now), now).ending_by(now)
+        report = SyncReport(since=window.start, until=window.end, store=self.store.path)
         try:
             for damage in self.store.repair():
                 log.warning("the store's %s; it is dropped and fetched again", damage)
             self.store.commit(account_details=account_to_json(self.client.account()))
             fetched_ids: set[int] = set()
             for kind in ("sent", "received"):
-                self.fill(kind, (start, end), report, fetched_ids, progress, cancel)
+                self.fill(kind, window, report, fetched_ids, progress, cancel)
             self.recheck(None, now, report, fetched_ids, progress, cancel)
-            self.store.commit(synced_at=from_epoch(end))
+            self.store.commit(synced_at=window.end)
         except BaseException:
             report.warn_left_out(failed=True)
             raise
@@ -289,14 +290,16 @@ class Syncer:
             report.seconds = time.perf_counter() - started
         return report
 
-    def _start(self, since: datetime | str | None, now: datetime) -> int:
+    def _start(self, since: WindowExpr | datetime | str | None, now: datetime) -> datetime:
         if since is not None:
-            return to_epoch(self.client.window(since, now, now=now).since)
+            span = Query.build("sent", since=since, now=now).span
+            assert span is not None  # a query without ids has a span
+            return span.start
         starts = [self.store.coverage(kind).start for kind in ("sent", "received")]
         known = [start for start in starts if start is not None]
         if known:
-            return min(known)
-        return to_epoch(self.client.window(None, None, now=now).since)
+            return from_epoch(min(known))
+        return parse_window(DEFAULT_WINDOW).resolve(now).start
 
     def fill(
         self,
@@ -319,7 +322,7 @@ class Syncer:
             length = int(self.policy.chunk_messages * covered / state.rows)
         length = self._capped(length)
         pages = _Pages(kind, progress)
-        for gap_start, gap_end in coverage.missing(*window):
+        for gap_start, gap_end in coverage.missing(*window.epoch):
             if watermark is not None and gap_start == watermark:
                 gap_start = max(gap_start - self.policy.overlap, 0)
             self._fill_gap(kind, gap_start, gap_end, length, report, fetched_ids, pages, cancel)
@@ -339,8 +342,8 @@ class Syncer:
         if self.policy.recheck_days is not None:
             floor = now - timedelta(days=self.policy.recheck_days)
         if window is not None:
-            floor = max(floor, from_epoch(window[0])) if floor else from_epoch(window[0])
-        until = from_epoch(window[1]) if window is not None else None
+            floor = max(floor, window.start) if floor else window.start
+        until = window.end if window is not None else None
         ids = [
             value
             for value in self.store.pending_ids(since=floor, until=until)
@@ -355,8 +358,9 @@ class Syncer:
             for offset in range(0, len(ids), size):
                 _check(cancel)
                 batch = ids[offset : offset + size]
+                by_ids = Query("sent", None, Filters(ids=frozenset(batch)))
                 answers.append(
-                    self.client.sent(ids=batch, progress=pages.callback(), cancel=cancel)
+                    self.client.fetch(by_ids, progress=pages.callback(), cancel=cancel).frame
                 )
                 report.rechecked += len(batch)
         except SmstoolsError as error:
@@ -416,10 +420,9 @@ class Syncer:
         pages: _Pages,
         cancel: CancelToken | None,
     ) -> int:
-        since, until = from_epoch(start), from_epoch(end)
-        search = self.client.sent if kind == "sent" else self.client.received
+        chunk = Query(kind, Span.from_epoch(start, end))
         try:
-            frame = search(since, until, progress=pages.callback(), cancel=cancel)
+            result = self.client.fetch(chunk, progress=pages.callback(), cancel=cancel)
         except ResultTooLargeError as error:
             if end - start < 2 or isinstance(error, BodyTooLargeError):
                 # A narrower window does not make an oversized body smaller.
@@ -433,11 +436,9 @@ class Syncer:
         except SmstoolsError as error:
             self._keep_partial(kind, start, end, error.partial, report, fetched_ids)
             raise
-        attrs = frame.attrs.get("smstools", {})
-        searched = (
-            to_epoch(datetime.fromisoformat(attrs["since"])),
-            to_epoch(datetime.fromisoformat(attrs["until"])),
-        )
+        assert result.span is not None  # a search of a span
+        searched = result.span.epoch
+        frame = result.frame
         report.fetched[kind] += len(frame)
         frame = _vouched_for(frame, kind, searched, report.left_out)
         if kind == "sent":
@@ -477,7 +478,9 @@ class Syncer:
         report.add(self.store.commit(received=partial[inside], replacing=spans))
 
 
-def _vouched_for(frame: pd.DataFrame, kind: Kind, span: Span, left_out: LeftOut) -> pd.DataFrame:
+def _vouched_for(
+    frame: pd.DataFrame, kind: Kind, span: EpochSpan, left_out: LeftOut
+) -> pd.DataFrame:
     """The messages of a search of ``span`` that the search vouches for: those dated inside it
     (and sent ones without a date, which merge by id). The others are counted in
     ``left_out``."""
@@ -491,13 +494,12 @@ def _vouched_for(frame: pd.DataFrame, kind: Kind, span: Span, left_out: LeftOut)
     return frame[keep].reset_index(drop=True)
 
 
-def _dated_in(dates: pd.Series, spans: Iterable[Span]) -> np.ndarray:
+def _dated_in(dates: pd.Series, spans: Iterable[EpochSpan]) -> np.ndarray:
     """Where ``dates`` fall in one of ``spans`` (a missing date falls in none)."""
     inside = np.zeros(len(dates), dtype=bool)
     for start, end in spans:
-        within = (dates >= pd.Timestamp(from_epoch(start))) & (
-            dates < pd.Timestamp(from_epoch(end))
-        )
+        span = Span.from_epoch(start, end)
+        within = (dates >= pd.Timestamp(span.start)) & (dates < pd.Timestamp(span.end))
         inside |= within.fillna(False).to_numpy(dtype=bool)
     return inside
 

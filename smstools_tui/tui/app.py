@@ -30,9 +30,10 @@ from textual.theme import Theme
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from ..dates import DateWindow
+from ..config import View
 from ..errors import SmstoolsError
-from ..store import MessageSource
+from ..query import Query, WindowExpr
+from ..source import MessageSource
 from .loader import LoadFailed, load_dataset
 from .messages import (
     DataLoaded,
@@ -44,6 +45,7 @@ from .messages import (
     RepliesMatched,
     ReportComputed,
 )
+from .model import format_timestamp
 from .remembered import SettingsFile
 from .replies import ReplyIndex
 from .safe_text import visible
@@ -112,7 +114,7 @@ class DashboardApp(App[None]):
             "w",
             "pick_window",
             "Window",
-            tooltip="Pick the date window: 24 h, 7, 30, 90 days, custom",
+            tooltip="Pick the date window: a preset, or any window such as last-month",
         ),
         Binding(
             "e",
@@ -134,6 +136,7 @@ class DashboardApp(App[None]):
         client: MessageSource,
         *,
         window: WindowChoice = DEFAULT_WINDOW,
+        view: View | None = None,
         reports: Sequence[ReportSpec] | None = None,
         figures: Sequence[Figure] = DEFAULT_FIGURES,
         zone: tzinfo | None = None,
@@ -148,6 +151,8 @@ class DashboardApp(App[None]):
         self.remember = remember
         self.log_file = log_file
         self.choice = window
+        self.saved_view = view
+        """A saved view whose filters scope what is loaded, whatever the window."""
         self.reports = list(reports if reports is not None else default_reports(zone))
         self.zone = zone
         self.state = DashboardState(
@@ -261,7 +266,7 @@ class DashboardApp(App[None]):
     def start_fetch(self) -> None:
         """Fetch the chosen window again; what is on screen stays until the new data is in."""
         try:
-            window = self._chosen_window()
+            sent, received = self.queries(self.choice.expression)
         except SmstoolsError as error:
             self._show_failure(
                 self.state.fail("Cannot use this window", error.message, "press w to pick another")
@@ -271,21 +276,28 @@ class DashboardApp(App[None]):
         self.refresh_bindings()
         self._render_header_state()
         self.query_one(FetchBar).start("the account")
-        self._fetch_worker = self._fetch(fetch, window)
+        self._fetch_worker = self._fetch(fetch, sent, received)
 
-    def _chosen_window(self) -> DateWindow:
-        """The window picked, as it stands now (a relative one ends now)."""
-        return self.choice.resolve(self.client.now())
+    def queries(self, window: WindowExpr) -> tuple[Query, Query]:
+        """The sent and received queries of ``window``, built on the client's clock; a saved
+        view's filters scope the kind it is of, and the other kind reads the same span."""
+        view = self.saved_view
+        if view is not None:
+            scoped = view.query(self.client.now(), self.zone, window=window)
+        else:
+            scoped = self.client.query("sent", window=window, zone=self.zone)
+        other = Query("received" if scoped.kind == "sent" else "sent", scoped.span)
+        return (scoped, other) if scoped.kind == "sent" else (other, scoped)
 
     @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
-    def _fetch(self, fetch: Fetch, window: DateWindow) -> None:
+    def _fetch(self, fetch: Fetch, sent: Query, received: Query) -> None:
         generation, cancel = fetch.generation, fetch.cancel
 
         def progress(stage: str, done: int, total: int) -> None:
             self.post_message(FetchProgress(generation, stage, done, total))
 
         try:
-            dataset = load_dataset(self.client, window, progress=progress, cancel=cancel)
+            dataset = load_dataset(self.client, sent, received, progress=progress, cancel=cancel)
         except LoadFailed as failure:
             self.post_message(FetchFailed(generation, failure))
             return
@@ -299,7 +311,8 @@ class DashboardApp(App[None]):
         try:
             previous = load_dataset(
                 self.client,
-                window.previous(),
+                sent.previous(),
+                received.previous(),
                 progress=previous_progress,
                 cancel=cancel,
                 with_account=False,
@@ -533,7 +546,14 @@ class DashboardApp(App[None]):
             if choice is not None:
                 self.set_window(choice)
 
-        self.push_screen(WindowScreen(self.choice, self.client.now), chosen)
+        def preview(window: WindowExpr) -> str:
+            span = self.client.window(window=window, zone=self.zone)
+            start, end = (
+                format_timestamp(moment, self.zone)[:16] for moment in (span.start, span.end)
+            )
+            return f"{start} → {end}"
+
+        self.push_screen(WindowScreen(self.choice, preview), chosen)
 
     def set_window(self, choice: WindowChoice) -> None:
         """Show ``choice`` and fetch it (and remember it for the next session)."""
@@ -604,8 +624,9 @@ class DashboardApp(App[None]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Refresh", "Fetch the window again (r)", self.action_refresh)
         yield SystemCommand(
-            "Pick the date window", "Presets or custom (w)", self.action_pick_window
-        )
+            "Pick the date window", "A preset or any window expression (w)",
+            self.action_pick_window,
+        )  # fmt: skip
         for choice in WINDOW_PRESETS:
             yield SystemCommand(
                 f"Window: {choice.label}",
@@ -727,9 +748,10 @@ def _bind(function: Callable[..., None], *args: Any) -> Callable[[], None]:
 def make_app(
     client: MessageSource | None = None,
     *,
-    window: WindowChoice | None = None,
-    since: str | datetime | None = None,
-    until: str | datetime | None = None,
+    window: WindowChoice | WindowExpr | str | None = None,
+    since: WindowExpr | str | datetime | None = None,
+    until: WindowExpr | str | datetime | None = None,
+    view: View | None = None,
     reports: Sequence[ReportSpec] | None = None,
     figures: Sequence[Figure] = DEFAULT_FIGURES,
     zone: tzinfo | None = None,
@@ -744,8 +766,11 @@ def make_app(
         client: where the data comes from (default: :func:`smstools_tui.connect`, which is the
             live account when credentials are configured and the demo otherwise). A client made
             here is closed when the app exits; one passed in is left open.
-        window: the date window to open on (default: the last 30 days); or give ``since`` and/or
+        window: the date window to open on: a choice, a window expression or its text
+            (``7d``, ``last-month``; default: the last 30 days); or give ``since`` and/or
             ``until`` as the command line takes them.
+        view: a saved view: its window (unless one is given) and its filters, which scope what
+            is loaded whatever window is picked.
         reports: the report tabs, after Overview, Sent and Received (see :class:`ReportSpec`;
             default: :func:`~smstools_tui.tui.views.default_reports` in ``zone``).
         figures: the overview's headline figures (see :class:`Figure`).
@@ -764,6 +789,12 @@ def make_app(
     owned = client is None
     if client is None:
         client = connect()
+    if isinstance(window, str):
+        window = WindowChoice.of(window)
+    elif isinstance(window, WindowExpr):
+        window = WindowChoice(window)
+    elif window is None and since is None and until is None and view is not None:
+        window = WindowChoice(view.window) if view.window is not None else None
     if window is None and since is None and until is None and remember is not None:
         window = remember.window(source_of(client), client.now())
     if window is None:
@@ -771,6 +802,7 @@ def make_app(
     return DashboardApp(
         client,
         window=window,
+        view=view,
         reports=reports,
         figures=figures,
         zone=zone,

@@ -66,41 +66,37 @@ def _text(value: Any) -> str | None:
 
 
 def window_to_json(choice: WindowChoice) -> dict[str, Any]:
-    """A window as the file keeps it: a preset by its label, custom bounds as typed (or as
-    ISO-8601, for instants).
+    """A window as the file keeps it: its expression as written, and its label.
 
     Example:
-        >>> window_to_json(WINDOW_PRESETS[1]), window_to_json(WindowChoice.custom("2026-11-01"))
-        ({'preset': 'last 7 days'}, {'since': '2026-11-01', 'until': None})
+        >>> window_to_json(WINDOW_PRESETS[1])
+        {'window': '7d', 'label': 'last 7 days'}
+        >>> window_to_json(WindowChoice.custom("2026-11-01"))["window"]
+        '2026-11-01..'
     """
-    if choice.days is not None:
-        return {"preset": choice.label}
-
-    def bound(value: str | datetime | None) -> str | None:
-        return value.isoformat() if isinstance(value, datetime) else value
-
-    return {"since": bound(choice.since), "until": bound(choice.until)}
+    return {"window": choice.expression.text, "label": choice.label}
 
 
 def window_from_json(data: Any) -> WindowChoice | None:
     """The window ``data`` describes, or ``None`` when it describes none this version knows.
 
     Example:
-        >>> window_from_json({"preset": "last 90 days"}).days
-        90
-        >>> window_from_json({"preset": "last 3 weeks"}) is None
+        >>> window_from_json({"window": "90d", "label": "last 90 days"}).label
+        'last 90 days'
+        >>> window_from_json({"window": "last 3 weeks"}) is None
         True
     """
     if not isinstance(data, dict):
         return None
-    if "preset" in data:
+    if "preset" in data:  # as an earlier version wrote it
         return next((choice for choice in WINDOW_PRESETS if choice.label == data["preset"]), None)
-    since, until = data.get("since"), data.get("until")
-    if (since is not None and _text(since) is None) or (until is not None and _text(until) is None):
+    text, label = _text(data.get("window")), data.get("label")
+    if text is None:
         return None
-    if since is None and until is None:
+    try:
+        return WindowChoice.of(text, _text(label) or "")
+    except SmstoolsError:
         return None
-    return WindowChoice.custom(since, until)
 
 
 class SettingsFile:
@@ -140,7 +136,7 @@ class SettingsFile:
         if choice is None:
             return None
         try:
-            choice.resolve(now)
+            choice.expression.resolve(now)
         except SmstoolsError as error:
             log.warning("ignoring the remembered window in %s: %s", self.path, error.message)
             return None

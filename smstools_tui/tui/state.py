@@ -111,11 +111,10 @@ def match_replies(dataset: Dataset) -> RepliesResult:
 
     Example:
         >>> from datetime import UTC, datetime
-        >>> from smstools_tui.dates import DateWindow
         >>> from smstools_tui.frames import received_frame, sent_frame
-        >>> window = DateWindow(datetime(2026, 11, 1, tzinfo=UTC),
-        ...                     datetime(2026, 11, 2, tzinfo=UTC))
-        >>> dataset = Dataset(sent_frame([]), received_frame([]), window, window.until)
+        >>> from smstools_tui.query import Span
+        >>> window = Span(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
+        >>> dataset = Dataset(sent_frame([]), received_frame([]), window, window.end)
         >>> match_replies(dataset).error is None
         True
     """
@@ -524,8 +523,8 @@ class DashboardState:
         values = compare_figures(self.figures, current, self.previous_figures)
         before = dataset.window.previous()
         span = (
-            f"{format_timestamp(before.since, self.zone)[:16]} → "
-            f"{format_timestamp(before.until, self.zone)[:16]}"
+            f"{format_timestamp(before.start, self.zone)[:16]} → "
+            f"{format_timestamp(before.end, self.zone)[:16]}"
         )
         if state == "loaded":
             caption = f"Changes against the previous window of the same length, {span}."

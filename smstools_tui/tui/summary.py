@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import analysis
-from ..dates import DateWindow
+from ..query import Span
 from .views import Figure
 
 __all__ = [
@@ -190,7 +190,7 @@ class OverviewCharts:
     statuses: tuple[tuple[str, int], ...]
 
 
-def overview_charts(sent: pd.DataFrame, window: DateWindow, zone: tzinfo | None) -> OverviewCharts:
+def overview_charts(sent: pd.DataFrame, window: Span, zone: tzinfo | None) -> OverviewCharts:
     """Delivery rate and spend per bucket of ``window`` in ``zone``: every bucket the window
     touches, as :func:`~smstools_tui.analysis.time_buckets` picks and marks them (empty buckets
     included: a day without messages is a gap in the chart, not a missing bar).
@@ -201,8 +201,8 @@ def overview_charts(sent: pd.DataFrame, window: DateWindow, zone: tzinfo | None)
         >>> sent = sent_frame([{"id": i, "status": s, "price": 0.1,
         ...                     "insertDate": "2026-11-01T10:00:00+0000"}
         ...                    for i, s in enumerate(["DELIVERED", "NOSENT"])])
-        >>> window = DateWindow(datetime(2026, 10, 31, tzinfo=UTC),
-        ...                     datetime(2026, 11, 2, tzinfo=UTC))
+        >>> from smstools_tui.query import Span
+        >>> window = Span(datetime(2026, 10, 31, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
         >>> charts = overview_charts(sent, window, UTC)
         >>> charts.labels, charts.delivery_rate, charts.spend, charts.wasted
         (('2026-10-31', '2026-11-01'), (nan, 0.5), (0.0, 0.2), (0.0, 0.1))

@@ -31,8 +31,9 @@ from typing import Literal
 import pandas as pd
 
 from .. import analysis
-from ..api.client import Account
-from ..dates import DateWindow
+from ..account import Account
+from ..query import DEFAULT_WINDOW as DEFAULT_EXPRESSION
+from ..query import Query, Span, WindowExpr, parse_window
 from .model import ColumnSpec, FilterSpec, SortOrder
 
 __all__ = [
@@ -60,7 +61,9 @@ class Dataset:
 
     Attributes:
         sent, received: the typed frames (see :mod:`smstools_tui.frames`).
-        window: the window they cover.
+        window: the span they cover.
+        query: the query of the sent messages (the received ones are those of the same span),
+            what a figure computed from them was asked with.
         fetched_at: when the fetch started (the data's freshness).
         account: the account, or ``None`` when ``/user`` could not be read.
         source: ``demo`` or the gateway's host.
@@ -72,13 +75,14 @@ class Dataset:
 
     sent: pd.DataFrame
     received: pd.DataFrame
-    window: DateWindow
+    window: Span
     fetched_at: datetime
     account: Account | None = None
     source: str = "demo"
     complete: bool = True
     problem: str | None = None
     previous: Dataset | None = None
+    query: Query | None = None
 
     @property
     def is_demo(self) -> bool:
@@ -535,36 +539,50 @@ DEFAULT_FIGURES: Sequence[Figure] = (
 
 @dataclass(frozen=True)
 class WindowChoice:
-    """The window the user picked: the last ``days`` up to now, or fixed bounds.
+    """The window the dashboard shows: a window expression (see
+    :class:`~smstools_tui.query.WindowExpr`) and what the picker and the header call it.
 
-    A relative choice moves with the clock, so a refresh of "last 7 days" reads the newest week.
+    A relative window moves with the clock, so a refresh of ``7d`` reads the newest week. The
+    dashboard never resolves it itself: its queries are built on the client's clock.
+
+    Example:
+        >>> WindowChoice.of("last-month").label, WindowChoice.of("7d", "last 7 days").label
+        ('last-month', 'last 7 days')
     """
 
-    label: str
-    days: float | None = None
-    since: str | datetime | None = None
-    until: str | datetime | None = None
+    expression: WindowExpr
+    label: str = ""
 
-    def resolve(self, now: datetime) -> DateWindow:
-        """The window this choice means at ``now``."""
-        if self.days is not None:
-            return DateWindow.last(days=self.days, now=now)
-        return DateWindow.resolve(self.since, self.until, now=now)
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.expression.text)
+
+    @classmethod
+    def of(cls, text: str, label: str = "") -> WindowChoice:
+        """The choice of a window expression's text.
+
+        Raises:
+            ConfigError: not a window expression.
+        """
+        return cls(parse_window(text), label)
 
     @classmethod
     def custom(
-        cls, since: str | datetime | None = None, until: str | datetime | None = None
+        cls,
+        since: WindowExpr | datetime | str | None = None,
+        until: WindowExpr | datetime | str | None = None,
     ) -> WindowChoice:
-        """Fixed bounds (user text or datetimes, as ``--since``/``--until`` take them)."""
-        if since is None and until is None:
-            return DEFAULT_WINDOW
-        return cls("custom", since=since, until=until)
+        """Bounds as ``--since``/``--until`` take them (window expressions or datetimes)."""
+        expression = WindowExpr.asked(since, until)
+        return DEFAULT_WINDOW if expression is None else cls(expression)
 
 
 WINDOW_PRESETS: tuple[WindowChoice, ...] = (
-    WindowChoice("last 24 hours", days=1),
-    WindowChoice("last 7 days", days=7),
-    WindowChoice("last 30 days", days=30),
-    WindowChoice("last 90 days", days=90),
+    WindowChoice.of("24h", "last 24 hours"),
+    WindowChoice.of("7d", "last 7 days"),
+    WindowChoice.of(DEFAULT_EXPRESSION, "last 30 days"),
+    WindowChoice.of("90d", "last 90 days"),
+    WindowChoice.of("this-month", "this month"),
+    WindowChoice.of("last-month", "last month"),
 )
 DEFAULT_WINDOW = WINDOW_PRESETS[2]

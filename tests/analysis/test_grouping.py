@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from smstools_tui import dates
 from smstools_tui.analysis import (
     BY_CHOICES,
     CHART_BARS,
@@ -20,8 +20,8 @@ from smstools_tui.analysis import (
     resolve_zone,
     time_buckets,
 )
-from smstools_tui.dates import DateWindow
 from smstools_tui.errors import ConfigError
+from smstools_tui.query import Span
 
 ROME = "Europe/Rome"
 
@@ -82,15 +82,14 @@ def test_unknown_key_and_zone_are_one_line_errors(make_sent: Callable[..., pd.Da
     with pytest.raises(ConfigError, match="cannot group by 'hour'"):
         group_key(make_sent([{}]), "hour")
     with pytest.raises(ConfigError, match="unknown time zone 'Mars/Olympus'"):
-        resolve_zone("Mars/Olympus")
+        group_key(make_sent([{}]), "day", tz="Mars/Olympus")
 
 
-def test_local_zone_follows_tz(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_zones_are_the_data_layers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One rule for the local zone: the analysis reads days where windows are read.
     monkeypatch.setenv("TZ", "America/New_York")
-    assert str(local_zone()) == "America/New_York"
-    assert str(resolve_zone(None)) == "America/New_York"
-    assert resolve_zone(UTC) is UTC
-    assert isinstance(resolve_zone("Europe/Rome"), zoneinfo.ZoneInfo)
+    assert str(local_zone()) == str(resolve_zone(None)) == "America/New_York"
+    assert local_zone is dates.local_zone and resolve_zone is dates.resolve_zone
 
 
 def test_by_choices() -> None:
@@ -168,8 +167,8 @@ def test_naive_datetime_column_is_read_as_utc() -> None:
 # -- time buckets of a window ----------------------------------------------------------------------
 
 
-def window(since: str, until: str) -> DateWindow:
-    return DateWindow(datetime.fromisoformat(since), datetime.fromisoformat(until))
+def window(since: str, until: str) -> Span:
+    return Span(datetime.fromisoformat(since), datetime.fromisoformat(until))
 
 
 @pytest.mark.parametrize(
@@ -177,7 +176,8 @@ def window(since: str, until: str) -> DateWindow:
     [(1, "day"), (35, "day"), (35.01, "week"), (245, "week"), (245.01, "month"), (800, "month")],
 )
 def test_one_rule_picks_the_bucket_from_the_window_length(days: float, expected: str) -> None:
-    span = DateWindow.last(days=days, now=datetime(2026, 11, 25, 10, tzinfo=UTC))
+    now = datetime(2026, 11, 25, 10, tzinfo=UTC)
+    span = Span(now - timedelta(days=days), now)
     buckets = time_buckets(span, tz="UTC")
     assert buckets.by == expected
     assert len(buckets.labels) <= CHART_BARS + 2  # the first and last may be cut by the window
@@ -264,11 +264,12 @@ ZONES = st.sampled_from(
 def test_buckets_cover_the_window_and_only_its_ends_are_partial(
     start: datetime, length: timedelta, by: str | None, zone: str, offsets: list[float]
 ) -> None:
-    span = DateWindow(start, start + length)
+    span = Span.covering(start, start + length)
+    length = span.duration
     buckets = time_buckets(span, by, tz=zone)
     assert list(buckets.labels) == sorted(set(buckets.labels))
     # Every moment of the window falls in one of the buckets, labelled as reports label it.
-    moments = [span.since + length * offset for offset in offsets] + [span.since]
+    moments = [span.start + length * offset for offset in offsets] + [span.start]
     frame = pd.DataFrame({"insertDate": pd.to_datetime(moments, utc=True)})
     assert set(group_key(frame, buckets.by, tz=zone)) <= set(buckets.labels)
     # Inner buckets are whole; the ends are partial exactly when the window cuts them.
@@ -283,8 +284,8 @@ def test_buckets_cover_the_window_and_only_its_ends_are_partial(
         return moment.tz_localize(zone, ambiguous=False, nonexistent="shift_forward")
 
     first, last = pd.Timestamp(buckets.labels[0]), pd.Timestamp(buckets.labels[-1])
-    starts_before = local(first) < span.since
-    ends_after = local(last + step[buckets.by]) > span.until
+    starts_before = local(first) < span.start
+    ends_after = local(last + step[buckets.by]) > span.end
     if len(buckets.labels) == 1:
         assert buckets.partial == (starts_before or ends_after,)
     else:

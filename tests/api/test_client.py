@@ -30,6 +30,7 @@ from smstools_tui.errors import (
     UnsafeXmlError,
     UnsupportedEncodingError,
 )
+from smstools_tui.query import Query
 from smstools_tui.sandbox import (
     SANDBOX_KEY,
     SANDBOX_SECRET,
@@ -127,7 +128,8 @@ def test_filters(client: SmstoolsClient, account: SandboxAccount) -> None:
     )
     some = truth["id"].iloc[:3].tolist()
     assert sorted(client.sent(ids=some)["id"]) == sorted(some)
-    assert client.sent(ids=[]).empty
+    with pytest.raises(ConfigError, match="no message ids given"):
+        client.sent(ids=[])
     with pytest.raises(ConfigError, match="unknown status"):
         client.sent(status="LOST")
 
@@ -148,10 +150,14 @@ def test_every_search_sends_a_window_ending_before_the_fetch_started(
 def test_half_open_window_in_whole_seconds(api: SandboxApi, client: SmstoolsClient) -> None:
     seen: list[dict[str, str]] = []
     api.on_request = lambda path, params: seen.append(params)
-    frame = client.sent("2026-10-01T00:00:00.2+00:00", "2026-10-02T00:00:00+00:00")
+    query = client.query(
+        "sent", since="2026-10-01T00:00:00.2+00:00", until="2026-10-02T00:00:00+00:00"
+    )
+    result = client.fetch(query)
     assert seen[0]["fromDate"] == "2026-10-01T00:00:01+0000"
     assert seen[0]["toDate"] == "2026-10-01T23:59:59+0000"
-    assert frame.attrs["smstools"]["until"] == "2026-10-02T00:00:00+00:00"
+    assert result.query is query and result.span == query.span
+    assert str(result.span) == "2026-10-01T00:00:01+00:00 .. 2026-10-02T00:00:00+00:00"
 
 
 def test_messages_arriving_during_a_fetch_do_not_shift_pages(
@@ -170,8 +176,11 @@ def test_messages_arriving_during_a_fetch_do_not_shift_pages(
         clock.now += timedelta(days=1)
 
     api.on_request = time_flies
-    frame = make_client().sent("2026-10-01T00:00:00+00:00", "2030-01-01")
-    assert frame.attrs["smstools"]["until"] == start.isoformat()
+    result = make_client().fetch(
+        Query.build("sent", since="2026-10-01T00:00:00+00:00", until="2030-01-01", now=start)
+    )
+    frame = result.frame
+    assert result.span is not None and result.span.end == start
     assert api.requests["/sms/search"] == -(-len(frame) // 100)  # one pass, no re-reads
     truth = account.sent_frame(NOW)
     inside = truth[

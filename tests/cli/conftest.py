@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from smstools_tui import demo
 from smstools_tui.api.client import SmstoolsClient
-from smstools_tui.sandbox import SANDBOX_KEY, SANDBOX_SECRET, SandboxServer, demo_client
+from smstools_tui.sandbox import SANDBOX_KEY, SANDBOX_SECRET, SandboxServer
 
 from ..conftest import NOW
 
@@ -16,12 +17,12 @@ from ..conftest import NOW
 def small_demo(monkeypatch: pytest.MonkeyPatch) -> None:
     """``--demo`` gives 3,000 sent and 400 received messages ending at :data:`NOW`."""
 
-    def demo(cls: type[SmstoolsClient], **settings: Any) -> SmstoolsClient:
-        client: SmstoolsClient = demo_client(**{"sent": 3_000, "received": 400, "now": NOW,
-                                                **settings})  # fmt: skip
-        return client
+    built = demo.demo_client
 
-    monkeypatch.setattr(SmstoolsClient, "demo", classmethod(demo))
+    def small(**settings: Any) -> SmstoolsClient:
+        return built(**{"sent": 3_000, "received": 400, "now": NOW, **settings})
+
+    monkeypatch.setattr(demo, "demo_client", small)
 
 
 @pytest.fixture

@@ -31,9 +31,8 @@ def test_every_command_that_reads_sms_takes_a_timeout() -> None:
 
 def test_the_timeout_reaches_the_client(no_credentials: None) -> None:
     options = ConnectionOptions(
-        since=None, until=None, wire_format="json", base_url=None, concurrency=4, demo=True,
-        timeout=7.5,
-    )  # fmt: skip
+        wire_format="json", base_url=None, concurrency=4, demo=True, timeout=7.5
+    )
     with options.client() as client:
         assert client.settings.timeout == 7.5
 

@@ -45,7 +45,7 @@ def test_no_command_and_dashboard_open_the_demo_without_credentials(
     main(argv)
     [call] = opened.calls
     assert call["ran"] and call["client"].is_demo
-    assert call["since"] is None and call["until"] is None
+    assert call["window"] is None and call["view"] is None
 
 
 @pytest.mark.usefixtures("no_credentials")
@@ -53,10 +53,17 @@ def test_dashboard_takes_the_window_and_connection_options(opened: Opened) -> No
     main(["dashboard", "--since", "2026-11-01T00:00+01:00", "--until", "2026-11-20T00:00Z",
           "--format", "xml"])  # fmt: skip
     [call] = opened.calls
-    # The window is read once, on the command line, and handed on as instants.
-    assert call["since"] == datetime(2026, 10, 31, 23, tzinfo=UTC)
-    assert call["until"] == datetime(2026, 11, 20, tzinfo=UTC)
+    # The window is read once, on the command line, and handed on as one expression.
+    window = call["window"]
+    assert window.text == "2026-11-01T00:00+01:00..2026-11-20T00:00Z"
+    span = window.resolve(datetime(2026, 11, 25, tzinfo=UTC))
+    assert (span.start, span.end) == (
+        datetime(2026, 10, 31, 23, tzinfo=UTC),
+        datetime(2026, 11, 20, tzinfo=UTC),
+    )
     assert call["client"].settings.wire_format == "xml"
+    main(["dashboard", "--window", "last-month"])
+    assert opened.calls[-1]["window"].text == "last-month"
 
 
 def test_live_credentials_open_the_live_account(
@@ -76,7 +83,7 @@ def test_a_bad_date_fails_before_the_dashboard_opens(
     with pytest.raises(SystemExit) as exit_info:
         main(["dashboard", "--since", "yesterday-ish"])
     assert exit_info.value.code == 2
-    assert "is not a date" in capsys.readouterr().err
+    assert "'yesterday-ish' is not a window" in capsys.readouterr().err
     assert opened.calls == []
 
 

@@ -63,6 +63,48 @@ def test_export_filters(run: Callable[..., Result], live: SandboxServer, tmp_pat
     assert set(pd.read_parquet(target)["status"]) == {"NOTDELIVERED"}
 
 
+def test_export_takes_several_values_of_a_filter_and_a_window_expression(
+    run: Callable[..., Result], no_credentials: None, tmp_path: Path
+) -> None:
+    target = tmp_path / "failed.parquet"
+    result = run("export", "sent", "--demo", "--window", "last-month", "--status", "NOTDELIVERED",
+                 "--status", "nosent", "--country", "it", "--out", str(target))  # fmt: skip
+    assert result.code == 0, result.err
+    failed = pd.read_parquet(target)
+    assert len(failed) > 0 and set(failed["status"]) <= {"NOTDELIVERED", "NOSENT"}
+    assert failed["to"].str.startswith("39").all()
+    some = failed["id"].iloc[:2].astype(str).tolist()
+    by_id = tmp_path / "by-id.parquet"
+    # Ids alone: no window, the messages are searched by id.
+    assert run("export", "sent", "--demo", "--id", some[0], "--id", some[1], "--out",
+               str(by_id)).code == 0  # fmt: skip
+    assert sorted(pd.read_parquet(by_id)["id"].astype(str)) == sorted(some)
+
+
+def test_export_a_saved_view(
+    run: Callable[..., Result], no_credentials: None, tmp_path: Path
+) -> None:
+    config = tmp_path / "config" / "smstools-tui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[views.failed]\nwindow = "last-month"\nstatuses = ["NOTDELIVERED"]\n')
+    config.chmod(0o600)
+    target = tmp_path / "view.parquet"
+    assert run("export", "--view", "failed", "--demo", "--out", str(target)).code == 0
+    by_view = pd.read_parquet(target)
+    assert len(by_view) > 0 and set(by_view["status"]) == {"NOTDELIVERED"}
+    # Explicit options win over the view's values.
+    assert run("export", "--view", "failed", "--status", "NOSENT", "--window", "90d", "--demo",
+               "--out", str(target)).code == 0  # fmt: skip
+    assert set(pd.read_parquet(target)["status"]) == {"NOSENT"}
+    wrong = run("export", "received", "--view", "failed", "--demo", "--out", str(target))
+    assert wrong.code == 2
+    assert wrong.err == (
+        "smstools-tui: error: the view 'failed' is of sent messages, not received\n"
+    )
+    missing = run("export", "--view", "nope", "--demo")
+    assert missing.code == 2 and f"no view 'nope' in {config} (its views: failed)" in missing.err
+
+
 def test_hostile_texts_are_neutralised_in_csv(
     run: Callable[..., Result],
     api: SandboxApi,
@@ -133,18 +175,27 @@ def test_demo_needs_no_credentials(
         (
             ("export", "sent", "--since", "2026-02-30", "--demo", "--out", "x.csv"),
             2,
-            "'2026-02-30' is not a date",
+            "'2026-02-30' is not a window: use 7d, 24h",
         ),
         (("export", "sent", "--demo", "--out", "x.xlsx"), 2, "must end in .csv or .parquet"),
+        (("export", "--demo"), 2, "say which messages: sent or received (or give --view NAME)"),
+        (
+            ("export", "sent", "--window", "7d", "--since", "2026-11-01", "--demo"),
+            2,
+            "give a window or its start and end (since, until), not both",
+        ),
+        (("export", "sent", "--until", "7d", "--demo"), 2, "'7d' counts back from now"),
+        (("export", "sent", "--id", "x1", "--demo"), 2, "'x1' is not a message id"),
+        (("export", "sent", "--country", "Italy", "--demo"), 2, "unknown country 'Italy'"),
         (
             ("export", "received", "--status", "SENT", "--demo", "--out", "x.csv"),
             2,
             "--status applies to sent",
         ),
         (
-            ("export", "sent", "--campaign", "a", "--sender", "1", "--demo", "--out", "x.csv"),
+            ("export", "sent", "--campaign", "a", "--service", "1", "--demo", "--out", "x.csv"),
             2,
-            "--sender applies to received",
+            "--service applies to received",
         ),
         (("export", "sent", "--out", "x.csv"), 2, "no credentials: set SMSTOOLS_AUTH_KEY"),
         (("export", "sent", "--demo", "--out", "x.csv", "--concurrency", "0"), 2, "--concurrency"),

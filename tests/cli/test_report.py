@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -12,7 +13,7 @@ import pytest
 from smstools_tui import connect
 from smstools_tui.analysis import DEFAULT_REPLY_WINDOW, cost_total
 from smstools_tui.cli import report as report_cli
-from smstools_tui.dates import DateWindow
+from smstools_tui.query import FetchResult, Query
 from smstools_tui.report import REPORTS, run_report
 from smstools_tui.report.html import SECTIONS
 from smstools_tui.report.tables import display_frame
@@ -21,7 +22,7 @@ from ..conftest import NOW
 
 Run = Callable[..., tuple[int, str, str]]
 WINDOW = ["--since", "2026-09-01T00:00:00+00:00", "--until", "2026-11-24T00:00:00+00:00"]
-SPAN = DateWindow.resolve(WINDOW[1], WINDOW[3], now=NOW)
+SPAN = Query.build("sent", since=WINDOW[1], until=WINDOW[3], now=NOW).span
 """The window, from a Tuesday to a Tuesday: its first and last weeks are partial."""
 
 
@@ -164,7 +165,18 @@ def hostile_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
     received = received_frame(
         [{"from": "+393480000001", "text": "STOP", "receiveDate": "2026-11-01T11:00:00+0000"}]
     )
-    monkeypatch.setattr(report_cli, "_fetch", lambda options, **_: (sent, received, SPAN))
+    query = Query("sent", SPAN, report="delivery")
+
+    def fetched(*args: object, **options: object) -> tuple[FetchResult, FetchResult, Query]:
+        group = args[3] if len(args) > 3 else None
+        asked = dataclasses.replace(query, group=group)  # type: ignore[arg-type]
+        return (
+            FetchResult(sent, asked, SPAN, fetched_at=NOW, source="demo"),
+            FetchResult(received, Query("received", SPAN), SPAN, fetched_at=NOW, source="demo"),
+            asked,
+        )
+
+    monkeypatch.setattr(report_cli, "_fetch", fetched)
 
 
 @pytest.mark.usefixtures("hostile_fetch")
@@ -191,7 +203,7 @@ def test_untrusted_text_in_csv_is_neutralised(run: Run) -> None:
         (["report", "delivery", "--tz", "Mars/Base"], "unknown time zone 'Mars/Base'"),
         (["report", "delivery", "--out", "x.xlsx"], "must end in .csv or .parquet or .html"),
         (["report", "delivery", "--out", "/no/such/folder/x.csv"], "does not exist"),
-        (["report", "delivery", "--since", "yesterday"], "'yesterday' is not a date"),
+        (["report", "delivery", "--since", "yesterday-ish"], "'yesterday-ish' is not a window"),
         (["report", "delivery", "--by", "hour"], "'hour' is not one of"),
         (["report", "campaigns", "--by", "day"], "No such option '--by'"),
         (["report", "all"], "Missing option '--out'"),
@@ -260,3 +272,31 @@ def test_the_default_window_is_the_clients_last_30_days(run: Run) -> None:
     assert days["day"].iloc[0] == "2026-10-26" and days["day"].iloc[-1] == "2026-11-25"
     # From 10:00 to 10:00: the first and the last day are partial, no other.
     assert days.loc[days["partial"], "day"].tolist() == ["2026-10-26", "2026-11-25"]
+
+
+def test_a_report_of_a_saved_view_and_of_filtered_messages(
+    run: Run, no_credentials: None, tmp_path: Path
+) -> None:
+    config = tmp_path / "config" / "smstools-tui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(
+        '[views.weekly]\nreport = "delivery"\ngroup = "week"\n'
+        f'window = "{WINDOW[1]}..{WINDOW[3]}"\n'
+    )
+    config.chmod(0o600)
+    target = tmp_path / "weekly.parquet"
+    code, _, err = run("report", "delivery", "--view", "weekly", "--demo", "--out", str(target))
+    assert code == 0, err
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(target), _expected("delivery", by="week", span=SPAN), check_dtype=False
+    )
+    code, _, err = run("report", "cost", "--view", "weekly", "--demo")
+    assert code == 2
+    assert "the view 'weekly' is of the delivery report, not the cost report: run " in err
+    # A report reads the sent messages the filters keep.
+    code, out, err = run(
+        "report", "delivery", "--demo", *WINDOW, "--status", "NOSENT", "--out", "-"
+    )
+    assert code == 0, err
+    rows = pd.read_csv(io.StringIO(out), encoding="utf-8-sig")
+    assert int(rows["messages"].iloc[0]) == int(rows["not_sent"].iloc[0]) > 0

@@ -102,7 +102,7 @@ def test_no_store_fetches_everything_from_the_api(
         (("export", "sent", "--offline", "--demo", "--out", "x.csv"), "drop --offline"),
         (("export", "sent", "--store", "x", "--no-store", "--out", "x.csv"), "contradict"),
         (("export", "sent", "--offline", "--out", "x.csv"), "no local store for https://"),
-        (("sync", "--since", "2026-02-30"), "is not a date"),
+        (("sync", "--since", "2026-02-30"), "is not a window"),
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(

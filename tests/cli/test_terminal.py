@@ -73,7 +73,7 @@ def test_debug_renders_the_traceback_of_a_server_error(
     def refuse(*args: object, **kwargs: object) -> None:
         raise InvalidQueryError(400, HOSTILE, endpoint="/sms/search")
 
-    monkeypatch.setattr("smstools_tui.api.client.SmstoolsClient.sent", refuse)
+    monkeypatch.setattr("smstools_tui.api.client.SmstoolsClient._fetch", refuse)
     result = run("--debug", "export", "sent", "--demo", "--out", "x.csv")
     assert result.code == 1
     assert hidden(result.err) == []

@@ -25,8 +25,7 @@ from smstools_tui.api.decode import (
     decode_object,
     decode_page,
 )
-from smstools_tui.dates import parse_user_datetime
-from smstools_tui.errors import ConfigError, DecodeError
+from smstools_tui.errors import DecodeError
 from smstools_tui.frames import received_frame, sent_frame
 from smstools_tui.report.csv import FORMULA_PREFIXES, write_safe_csv
 
@@ -154,20 +153,6 @@ def test_frames_from_arbitrary_records(items: list[dict]) -> None:
             assert "\n" not in str(error)
             continue
         assert len(frame) == len(items)
-
-
-@FUZZ
-@given(text=st.text(max_size=40))
-@example(text="2026-02-29")
-@example(text="9999-12-31T23:59:59+14:00")
-@example(text="0001-01-01")
-def test_user_dates_parse_or_fail_clearly(text: str) -> None:
-    try:
-        moment = parse_user_datetime(text)
-    except ConfigError as error:
-        assert str(error).startswith(f"{text!r} is not a date") or "\n" not in str(error)
-        return
-    assert moment.tzinfo is not None
 
 
 @FUZZ

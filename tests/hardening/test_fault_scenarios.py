@@ -175,7 +175,7 @@ def test_fetch_under_faults(
         settings, transport=api.transport(), clock=Clock(), sleep=lambda _: None
     ) as client:
         try:
-            frame = getattr(client, scenario.kind)(SINCE, UNTIL)
+            result = client.fetch(client.query(scenario.kind, since=SINCE, until=UNTIL))
         except SmstoolsError as error:
             assert_clear(error)
             assert_partial_is_true(
@@ -183,8 +183,8 @@ def test_fetch_under_faults(
             )
             note(tally, api, "fetch failed clearly")
             return
-    assert frame.attrs["smstools"]["complete"] is True
-    assert_truth(frame, truth[scenario.kind, scenario.wire_format], scenario.kind)
+    assert result.complete is True and result.problem is None
+    assert_truth(result.frame, truth[scenario.kind, scenario.wire_format], scenario.kind)
     note(tally, api, "fetch exact")
 
 

@@ -101,7 +101,7 @@ def test_runs_top_to_bottom_on_demo_data(
     assert len(parameters) == 1, "one cell tagged 'parameters'"
     assert parameters[0] <= 2, "the parameters come right after the introduction"
     monkeypatch.setenv("TZ", MACHINE_ZONE)
-    executed = execute(path, tmp_path, DEMO=True, DAYS=60)
+    executed = execute(path, tmp_path, DEMO=True, WINDOW="60d")
     # papermill put the values right after the parameters cell.
     assert "injected-parameters" in executed.cells[parameters[0] + 1].metadata.tags
     outputs = [output for cell in executed.cells if cell.cell_type == "code" for output in cell.outputs]

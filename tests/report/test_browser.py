@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
+from smstools_tui import demo
 from smstools_tui.api.client import SmstoolsClient
-from smstools_tui.sandbox import demo_client
+from smstools_tui.demo import demo_client
 
 from ..conftest import NOW, Result
 
@@ -88,11 +89,10 @@ def report(
 ) -> Path:
     """``smstools-tui report all --demo --out report.html``, the demo frozen at :data:`NOW`."""
 
-    def frozen(cls: type[SmstoolsClient], **settings: Any) -> SmstoolsClient:
-        client: SmstoolsClient = demo_client(now=NOW, **settings)
-        return client
+    def frozen(**settings: Any) -> SmstoolsClient:
+        return demo_client(now=NOW, **settings)
 
-    monkeypatch.setattr(SmstoolsClient, "demo", classmethod(frozen))
+    monkeypatch.setattr(demo, "demo_client", frozen)
     target = tmp_path / "report.html"
     done = run("report", "all", "--demo", "--out", str(target))
     assert done.code == 0, done.err

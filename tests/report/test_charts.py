@@ -8,7 +8,6 @@ import plotly.graph_objects as go
 import pytest
 
 from smstools_tui import analysis
-from smstools_tui.dates import DateWindow
 from smstools_tui.frames import (
     RECEIVED_SCHEMA,
     SENT_SCHEMA,
@@ -16,6 +15,7 @@ from smstools_tui.frames import (
     received_frame,
     sent_frame,
 )
+from smstools_tui.query import Span
 from smstools_tui.report import charts
 
 
@@ -90,7 +90,7 @@ def test_safe_label() -> None:
     assert charts.safe_label("a\x1b<b>") == "a\\x1b&lt;b&gt;"
 
 
-WEEKS = DateWindow(datetime(2026, 11, 4, tzinfo=UTC), datetime(2026, 11, 25, 10, tzinfo=UTC))
+WEEKS = Span(datetime(2026, 11, 4, tzinfo=UTC), datetime(2026, 11, 25, 10, tzinfo=UTC))
 """Wednesday to Wednesday: by week, the first and last of its four weeks are partial."""
 
 

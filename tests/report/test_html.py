@@ -11,8 +11,8 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from smstools_tui import analysis
-from smstools_tui.dates import DateWindow
 from smstools_tui.frames import SENT_SCHEMA, empty_frame, sent_frame
+from smstools_tui.query import Span
 from smstools_tui.report.html import SECTIONS, build_report_data, render_report, write_report
 from smstools_tui.report.tables import partial_note
 from smstools_tui.sandbox import SandboxAccount
@@ -50,7 +50,7 @@ class Page(HTMLParser):
 
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-SPAN = DateWindow(datetime(2026, 9, 1, tzinfo=UTC), NOW)
+SPAN = Span(datetime(2026, 9, 1, tzinfo=UTC), NOW)
 """From a Tuesday to the account's present: 85 days, drawn by week; the first and last weeks
 are partial."""
 
@@ -58,8 +58,8 @@ are partial."""
 @pytest.fixture(scope="module")
 def sandbox_data(account: SandboxAccount) -> Any:
     sent, received = account.sent_frame(), account.received_frame()
-    inside = sent["insertDate"] >= SPAN.since
-    received_inside = received["receiveDate"] >= SPAN.since
+    inside = sent["insertDate"] >= SPAN.start
+    received_inside = received["receiveDate"] >= SPAN.start
     return build_report_data(
         sent[inside].reset_index(drop=True),
         received[received_inside].reset_index(drop=True),
@@ -134,7 +134,7 @@ def test_previous_window_shows_the_change(account: SandboxAccount) -> None:
 @pytest.mark.parametrize("days", [30, 36, 200, 246, 1000])
 def test_time_bucket_is_the_one_rule_for_the_window(days: int) -> None:
     start = datetime(2024, 1, 1, tzinfo=UTC)
-    span = DateWindow(start, start + timedelta(days=days))
+    span = Span(start, start + timedelta(days=days))
     sent = sent_frame([{"id": 1, "insertDate": "2024-01-02T00:00:00+0000"}])
     data = build_report_data(sent, tz="UTC", span=span)
     assert data.buckets == analysis.time_buckets(span, tz="UTC")
@@ -170,7 +170,7 @@ def test_spend_table_has_the_exact_total(account: SandboxAccount, sandbox_page: 
     section = sandbox_page.split('<section id="spend">', 1)[1].split("</section>", 1)[0]
     footer = section.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0]
     sent = account.sent_frame()
-    total = analysis.cost_report(sent[sent["insertDate"] >= SPAN.since])
+    total = analysis.cost_report(sent[sent["insertDate"] >= SPAN.start])
     assert f'<td class="num">{total["spend"].iloc[0]:,.2f}</td>' in footer
     assert footer.startswith('<tr class="total"><td>total</td>')
     assert section.count('<tr class="partial">') == 2

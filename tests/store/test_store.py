@@ -20,8 +20,9 @@ import pytest
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.errors import StoreError
 from smstools_tui.frames import SENT_SCHEMA, coerce_frame
+from smstools_tui.query import Filters
 from smstools_tui.sandbox import SandboxAccount
-from smstools_tui.store import Filters, Store, StoreIdentity
+from smstools_tui.store import Store, StoreIdentity
 from smstools_tui.store.coverage import to_epoch
 from smstools_tui.store.manifest import MANIFEST_NAME
 from tests.conftest import NOW
@@ -103,17 +104,17 @@ def test_filters_have_the_search_semantics(store: Store, client: SmstoolsClient)
     def read(kind: str, **filters: object) -> pd.DataFrame:
         return store.read(kind, SINCE, UNTIL, filters=Filters(**filters))  # type: ignore[arg-type]
 
-    assert len(read("sent", status="NOTDELIVERED")) == (sent["status"] == "NOTDELIVERED").sum()
+    assert len(read("sent", statuses="NOTDELIVERED")) == (sent["status"] == "NOTDELIVERED").sum()
     number = sent["to"].value_counts().index[0]
-    assert len(read("sent", msisdn=number)) == (sent["to"] == number).sum() > 1
+    assert len(read("sent", numbers=number)) == (sent["to"] == number).sum() > 1
     campaign = sent["transactionId"].dropna().iloc[0]
-    assert len(read("sent", campaign=campaign)) == (sent["transactionId"] == campaign).sum()
+    assert len(read("sent", campaigns=campaign)) == (sent["transactionId"] == campaign).sum()
     some = tuple(int(value) for value in sent["id"].iloc[:5])
     assert sorted(read("sent", ids=some)["id"]) == sorted(some)
     sender = received["from"].value_counts().index[0]
-    by_sender = read("received", senders=(sender.lstrip("+"),))
+    by_sender = read("received", numbers=(sender,))
     assert len(by_sender) == (received["from"] == sender).sum() > 0
-    assert len(read("received", service="1002")) == (received["simId"] == "1002").sum()
+    assert len(read("received", services="1002")) == (received["simId"] == "1002").sum()
 
 
 def test_pending_ids_are_those_not_final(store: Store, account: SandboxAccount) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import json
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +16,8 @@ import pytest
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.errors import ConfigError, ServerError, StoreError
 from smstools_tui.sandbox import FaultPlan, SandboxApi
-from smstools_tui.store import MessageSource, StoredClient, SyncPolicy
+from smstools_tui.source import IncompleteDataWarning, MessageSource
+from smstools_tui.store import StoredClient, SyncPolicy
 from tests.conftest import NOW, Clock
 
 SINCE, UNTIL = "2026-08-01T00:00:00+00:00", "2026-11-01T00:00:00+00:00"
@@ -56,9 +58,9 @@ def test_a_covered_window_costs_no_request_and_the_rest_only_what_is_new(
 ) -> None:
     stored.sent(SINCE, UNTIL)
     before = sum(api.requests.values())
-    again = stored.sent(SINCE, UNTIL, status="DELIVERED")
+    again = stored.fetch(stored.query("sent", since=SINCE, until=UNTIL, status="DELIVERED"))
     assert sum(api.requests.values()) == before
-    assert again.attrs["smstools"]["complete"] and again.attrs["smstools"]["store"]
+    assert again.complete and not again.offline and set(again.frame["status"]) == {"DELIVERED"}
     # Up to now: only October's end to now is fetched, not August to October again.
     stored.sent(SINCE)
     fetched = sum(api.requests.values()) - before
@@ -78,7 +80,7 @@ def test_offline_answers_from_the_store_alone(
     pd.testing.assert_frame_equal(offline.sent(SINCE, UNTIL), client.sent(SINCE, UNTIL))
     pd.testing.assert_frame_equal(offline.received(SINCE), client.received(SINCE))
     assert offline.account() == live_account
-    assert offline.sent(SINCE).attrs["smstools"]["offline"]
+    assert offline.fetch(offline.query("sent", since=SINCE)).offline
     some = client.sent(SINCE, UNTIL)["id"].iloc[:3].tolist()
     assert sorted(offline.sent(ids=some)["id"]) == sorted(some)
     with pytest.raises(ConfigError, match="needs the network"):
@@ -107,9 +109,17 @@ def test_offline_says_when_the_store_does_not_cover_the_window(
 ) -> None:
     stored.sent(SINCE, UNTIL)
     offline = StoredClient.offline(stored.store.path)
-    frame = offline.sent("2026-06-01T00:00:00+00:00", UNTIL)
-    assert not frame.attrs["smstools"]["complete"]
-    assert "does not hold all of" in caplog.text
+    result = offline.fetch(offline.query("sent", since="2026-06-01T00:00:00+00:00", until=UNTIL))
+    assert not result.complete and result.offline and len(result.frame) > 0
+    assert result.problem == (
+        "the local store does not hold all sent messages of the window (it lacks "
+        "2026-06-01T00:00:00+00:00 to 2026-08-01T00:00:00+00:00): sync it, online, to fill it"
+    )
+    assert caplog.text == ""  # said once, by whoever reports the result
+    # The convenience call returns the frame, and warns: a notebook user still learns it.
+    with pytest.warns(IncompleteDataWarning, match="does not hold all sent messages"):
+        frame = offline.sent("2026-06-01T00:00:00+00:00", UNTIL)
+    assert frame.equals(result.frame)
 
 
 def test_offline_finds_the_last_store_used_for_the_base_url(
@@ -134,7 +144,6 @@ def test_a_failed_read_carries_all_the_store_holds_and_a_retry_completes(
         stored.sent(SINCE, UNTIL)
     partial = failure.value.partial
     assert partial is not None and len(partial) > 100
-    assert not partial.attrs["smstools"]["complete"]
     api.faults = FaultPlan()
     pd.testing.assert_frame_equal(stored.sent(SINCE, UNTIL), client.sent(SINCE, UNTIL))
 
@@ -178,14 +187,15 @@ def test_asked_by_id_online_the_api_answers_and_the_store_keeps_it(
         fresh.sort_values("id").reset_index(drop=True),
         check_categorical=False,
     )
-    assert stored.sent(ids=[]).empty
+    with pytest.raises(ConfigError, match="no message ids given"):
+        stored.sent(ids=[])
 
 
 def test_it_is_a_message_source(stored: StoredClient, client: SmstoolsClient) -> None:
     sources: list[MessageSource] = [stored, client]
     for source in sources:
         with source:
-            assert source.window(SINCE, UNTIL).since.isoformat() == SINCE
+            assert source.window(SINCE, UNTIL).start.isoformat() == SINCE
             assert source.account().display_name == "MyShop S.r.l."
     assert repr(stored).startswith("StoredClient(") and "online" in repr(stored)
 
@@ -204,3 +214,31 @@ def test_it_is_a_message_source(stored: StoredClient, client: SmstoolsClient) ->
 def test_the_examples_in_the_docstrings_run(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_no_lock_is_held_while_the_network_is_used(
+    stored: StoredClient, api: SandboxApi, client: SmstoolsClient
+) -> None:
+    """The dashboard reads sent and received side by side: while a sent search waits on the
+    server, a received read of the same store completes."""
+    sent_waiting, release = threading.Event(), threading.Event()
+
+    def hold_the_sent_search(path: str, params: dict[str, str]) -> None:
+        if path == "/sms/search":
+            sent_waiting.set()
+            release.wait(10)
+
+    api.on_request = hold_the_sent_search
+    sent_result: list[pd.DataFrame] = []
+    reader = threading.Thread(target=lambda: sent_result.append(stored.sent(SINCE, UNTIL)))
+    reader.start()
+    try:
+        assert sent_waiting.wait(5)
+        received = stored.received(SINCE, UNTIL)  # would wait forever behind a lock
+        assert not release.is_set() and reader.is_alive()
+    finally:
+        release.set()
+        reader.join(10)
+    api.on_request = None
+    pd.testing.assert_frame_equal(received, client.received(SINCE, UNTIL))
+    pd.testing.assert_frame_equal(sent_result[0], client.sent(SINCE, UNTIL))

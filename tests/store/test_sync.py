@@ -3,6 +3,7 @@ the network fails in the middle; after every successful sync the store is the sa
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import threading
@@ -24,6 +25,7 @@ from smstools_tui.frames import (
     received_frame,
     sent_frame,
 )
+from smstools_tui.query import FetchResult, Query
 from smstools_tui.sandbox import FaultPlan, SandboxAccount, SandboxApi, sandbox_settings
 from smstools_tui.store import Store, StoreIdentity, Syncer, SyncPolicy, SyncReport
 from smstools_tui.store.coverage import from_epoch, to_epoch
@@ -476,20 +478,18 @@ class Padded(SmstoolsClient):
         super().__init__(*args, **kwargs)
         self.extra_sent, self.extra_received = extra_sent, extra_received
 
-    def sent(self, since: object = None, until: object = None, **options: Any) -> pd.DataFrame:
-        frame = super().sent(since, until, **options)  # type: ignore[arg-type]
-        return frame if options.get("ids") else padded(frame, sent_frame(self.extra_sent))
-
-    def received(self, since: object = None, until: object = None, **options: Any) -> pd.DataFrame:
-        frame = super().received(since, until, **options)  # type: ignore[arg-type]
-        return padded(frame, received_frame(self.extra_received))
+    def _fetch(self, query: Query, progress: Any, cancel: Any) -> FetchResult:
+        result = super()._fetch(query, progress, cancel)
+        if query.filters.ids:
+            return result
+        extra = self.extra_sent if query.kind == "sent" else self.extra_received
+        made = sent_frame(extra) if query.kind == "sent" else received_frame(extra)
+        return dataclasses.replace(result, frame=padded(result.frame, made))
 
 
 def padded(frame: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
     schema = SENT_SCHEMA if "id" in frame else RECEIVED_SCHEMA
-    out = coerce_frame(pd.concat([frame, extra], ignore_index=True), schema)
-    out.attrs = frame.attrs
-    return out
+    return coerce_frame(pd.concat([frame, extra], ignore_index=True), schema)
 
 
 def test_messages_dated_outside_the_searched_span_are_not_stored(

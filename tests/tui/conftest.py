@@ -15,10 +15,13 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.worker import WorkerCancelled
 
-from smstools_tui.api.client import Account, SmstoolsClient
-from smstools_tui.dates import DateWindow
+from smstools_tui.account import Account
+from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.demo import demo_client
 from smstools_tui.errors import FetchCancelled, SmstoolsError
 from smstools_tui.frames import RECEIVED_SCHEMA, SENT_SCHEMA, coerce_frame
+from smstools_tui.query import FetchResult, Query, Span
+from smstools_tui.source import MessageSource
 from smstools_tui.tui import DashboardApp, make_app
 
 from ..conftest import NOW
@@ -30,7 +33,7 @@ SIZE = (120, 36)
 @pytest.fixture(scope="session")
 def demo() -> Iterator[SmstoolsClient]:
     """The built-in demo account, 5,000 sent and 500 received, frozen at :data:`NOW`."""
-    client = SmstoolsClient.demo(now=NOW, sent=5_000, received=500)
+    client = demo_client(now=NOW, sent=5_000, received=500)
     yield client
     client.close()
 
@@ -59,7 +62,7 @@ async def settle(pilot: Pilot[Any]) -> None:
         field.cursor_blink = False  # snapshots must not catch the cursor half-way
 
 
-class FrameClient:
+class FrameClient(MessageSource):
     """A client stand-in that serves given frames through the client's public surface.
 
     ``fail_account``/``fail_sent``/``fail_received`` raise that error (with ``partial`` set to
@@ -89,11 +92,7 @@ class FrameClient:
         self.stall_after: int | None = None
         """Stall the ``sent`` call that comes after this many calls (a later fetch)."""
         self.stalled = threading.Event()
-        self.calls: list[tuple[str, DateWindow | None]] = []
-
-    @property
-    def is_demo(self) -> bool:
-        return self.label == "demo"
+        self.calls: list[tuple[str, Span | None]] = []
 
     def now(self) -> datetime:
         return self._now
@@ -107,21 +106,17 @@ class FrameClient:
             raise self.fail_account
         return Account(business_name="Test [bold]Shop[/bold]", credit=123.456, italy_sms=1306)
 
-    def _serve(
-        self,
-        what: str,
-        frame: pd.DataFrame,
-        column: str,
-        since: Any,
-        until: Any,
-        failure: SmstoolsError | None,
-        progress: Any,
-        cancel: Any,
-    ) -> pd.DataFrame:
-        window = DateWindow.resolve(since, until, now=self._now)
+    def _fetch(self, query: Query, progress: Any, cancel: Any) -> FetchResult:
+        what = query.kind
+        frame = self.sent_frame if what == "sent" else self.received_frame
+        column = "insertDate" if what == "sent" else "receiveDate"
+        failure = self.fail_sent if what == "sent" else self.fail_received
+        window = query.span
+        assert window is not None
         self.calls.append((what, window))
         stamps = frame[column]
-        chosen = frame[(stamps >= window.since) & (stamps < window.until)].reset_index(drop=True)
+        chosen = frame[(stamps >= window.start) & (stamps < window.end)].reset_index(drop=True)
+        chosen = query.filters.apply(chosen, what)
         if progress is not None:
             progress(1, 2)
         stall = self.stall or (self.stall_after is not None and len(self.calls) > self.stall_after)
@@ -137,20 +132,7 @@ class FrameClient:
             raise failure
         if progress is not None:
             progress(2, 2)
-        chosen.attrs["smstools"] = {"complete": True}
-        return chosen
-
-    def sent(self, since: Any = None, until: Any = None, **kwargs: Any) -> pd.DataFrame:
-        return self._serve(
-            "sent", self.sent_frame, "insertDate", since, until, self.fail_sent,
-            kwargs.get("progress"), kwargs.get("cancel"),
-        )  # fmt: skip
-
-    def received(self, since: Any = None, until: Any = None, **kwargs: Any) -> pd.DataFrame:
-        return self._serve(
-            "received", self.received_frame, "receiveDate", since, until, self.fail_received,
-            kwargs.get("progress"), kwargs.get("cancel"),
-        )  # fmt: skip
+        return FetchResult(chosen, query, window, fetched_at=self._now, source=self.label)
 
 
 @pytest.fixture(scope="session")

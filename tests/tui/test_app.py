@@ -17,7 +17,7 @@ from smstools_tui.tui.screens.detail import MessageDetail
 from smstools_tui.tui.screens.export import ExportScreen
 from smstools_tui.tui.screens.help import HelpScreen
 from smstools_tui.tui.screens.window import WindowScreen
-from smstools_tui.tui.views import ReportSpec, WindowChoice
+from smstools_tui.tui.views import WINDOW_PRESETS, ReportSpec, WindowChoice
 from smstools_tui.tui.widgets.header import DashboardHeader, ErrorPanel, FetchBar
 from smstools_tui.tui.widgets.overview import Overview
 
@@ -42,8 +42,8 @@ async def test_opens_on_the_overview_with_the_window_loaded(demo: SmstoolsClient
         assert app.query_one(TabbedContent).active == "tab-overview"
         data = app.dataset
         assert data is not None and data.complete
-        assert data.window.until == NOW and data.window.duration == timedelta(days=30)
-        assert data.previous is not None and data.previous.window.until == data.window.since
+        assert data.window.end == NOW and data.window.duration == timedelta(days=30)
+        assert data.previous is not None and data.previous.window.end == data.window.start
         text = header_text(app)
         assert "DEMO" in text and "MyShop S.r.l." in text and "credit" in text
         assert "last 30 days" in text and "just now" in text
@@ -239,25 +239,38 @@ async def test_window_picker_presets_and_custom(frame_client: FrameClient) -> No
 
         await pilot.press("w")
         await pilot.pause()
-        await pilot.press("end", "enter")  # custom…
+        await pilot.press("end", "enter")  # type a window…
         await pilot.pause()
-        await pilot.press(*"2026-11-20T00:00:00Z", "enter")
+        field = app.screen.query_one("#window-expression", Input)
+        assert field.value == "7d" and app.focused is field
+        field.value = ""
+        await pilot.press(*"2026-11-20T00:00:00Z..", "enter")
         await settle(pilot)
         data = app.dataset
         assert data is not None
-        assert data.window.since == datetime(2026, 11, 20, tzinfo=UTC)
-        assert data.window.until == NOW
+        assert data.window.start == datetime(2026, 11, 20, tzinfo=UTC)
+        assert data.window.end == NOW
+        assert "2026-11-20T00:00:00Z.." in header_text(app)
 
         await pilot.press("w")
         await pilot.pause()
         await pilot.press("end", "enter")
         await pilot.pause()
-        since = app.screen.query_one("#window-since", Input)
-        since.value = "not a date"
+        field = app.screen.query_one("#window-expression", Input)
+        field.value = "last-month"  # checked as it is typed: what it means now is shown
+        await pilot.pause()
+        preview = str(app.screen.query_one("#window-preview").render())
+        assert preview == "2026-10-01 00:00 → 2026-11-01 00:00"
+        field.value = "not a date"
+        await pilot.pause()
+        assert str(app.screen.query_one("#window-preview").render()) == ""
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, WindowScreen)  # stays open and says why
-        assert "not a date" in str(app.screen.query_one("#window-error").render())
+        assert "'not a date' is not a window" in str(app.screen.query_one("#window-error").render())
+        field.value = "2026-12-01.."
+        await pilot.pause()
+        assert "starts in the future" in str(app.screen.query_one("#window-error").render())
         await pilot.press("escape")
 
 
@@ -272,7 +285,7 @@ async def test_refresh_fetches_again_and_moves_a_relative_window(
         await pilot.press("r")
         await settle(pilot)
         assert app.dataset is not first
-        assert app.dataset is not None and app.dataset.window.until == NOW + timedelta(hours=1)
+        assert app.dataset is not None and app.dataset.window.end == NOW + timedelta(hours=1)
         assert [name for name, _ in frame_client.calls].count("sent") == 2
 
 
@@ -445,11 +458,14 @@ async def test_theme_toggle(demo: SmstoolsClient) -> None:
         assert app.current_theme.dark is not dark
 
 
-def test_window_choice_resolves_relative_and_fixed() -> None:
-    week = WindowChoice("last 7 days", days=7).resolve(NOW)
-    assert week.until == NOW and week.duration == timedelta(days=7)
-    fixed = WindowChoice.custom("2026-11-01T00:00:00Z", "2026-11-10T00:00:00Z").resolve(NOW)
-    assert fixed.since == datetime(2026, 11, 1, tzinfo=UTC)
+def test_window_choices_are_expressions() -> None:
+    assert [choice.expression.text for choice in WINDOW_PRESETS] == [
+        "24h", "7d", "30d", "90d", "this-month", "last-month",
+    ]  # fmt: skip
+    fixed = WindowChoice.custom("2026-11-01T00:00:00Z", "2026-11-10T00:00:00Z")
+    assert fixed.label == "2026-11-01T00:00:00Z..2026-11-10T00:00:00Z"
+    assert fixed.expression.resolve(NOW).start == datetime(2026, 11, 1, tzinfo=UTC)
+    assert WindowChoice.custom() == WindowChoice.of("30d", "last 30 days")
 
 
 async def test_cancelling_only_the_previous_window_leaves_the_window_complete(
@@ -481,7 +497,7 @@ async def test_an_unexpected_bug_in_a_fetch_is_reported_and_the_app_stays_up(
         def broken(*args: object, **kwargs: object) -> None:
             raise RuntimeError("boom")
 
-        frame_client.sent = broken  # type: ignore[method-assign]
+        frame_client._fetch = broken  # type: ignore[method-assign]
         await pilot.press("r")
         await settle(pilot)
         assert app.is_running and app.dataset is before and not app.fetching

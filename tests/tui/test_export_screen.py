@@ -12,6 +12,7 @@ import pytest
 from textual.pilot import Pilot
 
 from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.demo import demo_client
 from smstools_tui.errors import AuthenticationError, ServerError
 from smstools_tui.tui import DashboardApp
 from smstools_tui.tui.screens.export import ExportScreen, FormatChoice
@@ -26,7 +27,7 @@ SIZE = (80, 24)
 def small_demo() -> SmstoolsClient:
     from ..conftest import NOW
 
-    return SmstoolsClient.demo(now=NOW, sent=400, received=40)
+    return demo_client(now=NOW, sent=400, received=40)
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ async def test_the_theme_and_the_window_picked_come_back_next_session(
         assert app.choice.label == "last 7 days"
     stored = json.loads(settings.path.read_text(encoding="utf-8"))
     assert stored["theme"] == chosen_theme
-    assert stored["windows"] == {"demo": {"preset": "last 7 days"}}
+    assert stored["windows"] == {"demo": {"window": "7d", "label": "last 7 days"}}
     assert settings.path.stat().st_mode & 0o777 == 0o600
     assert [path.name for path in settings.path.parent.iterdir()] == ["dashboard.json"]
 
@@ -76,7 +76,7 @@ def test_the_demo_and_a_live_account_keep_their_own_windows(
     settings.remember_window("gw.example", WindowChoice.custom("2026-11-02", "2026-11-20"))
     assert dashboard(frame_client, remember=settings).choice == WINDOW_PRESETS[0]
     custom = dashboard(live, remember=settings).choice
-    assert (custom.since, custom.until) == ("2026-11-02", "2026-11-20")
+    assert custom.expression.text == "2026-11-02..2026-11-20"
     assert dashboard(live_client(frame_client), remember=settings).source == "gw.example"
 
 

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from smstools_tui import analysis
-from smstools_tui.dates import DateWindow
 from smstools_tui.errors import (
     AuthenticationError,
     FetchCancelled,
@@ -20,6 +19,7 @@ from smstools_tui.errors import (
     SmstoolsError,
 )
 from smstools_tui.frames import received_frame, sent_frame
+from smstools_tui.query import Span
 from smstools_tui.tui import state as state_module
 from smstools_tui.tui.loader import LoadFailed
 from smstools_tui.tui.model import Query, SortOrder
@@ -40,7 +40,7 @@ from smstools_tui.tui.views import DEFAULT_FIGURES, Dataset, ReportSpec, default
 
 from ..conftest import NOW
 
-WINDOW = DateWindow(datetime(2026, 11, 18, 10, tzinfo=UTC), NOW)
+WINDOW = Span(datetime(2026, 11, 18, 10, tzinfo=UTC), NOW)
 REPORTS = default_reports(UTC)
 EXPECTED = [
     (spec.id, key)

@@ -29,8 +29,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from ... import analysis
-from ...dates import DateWindow
 from ...errors import SmstoolsError
+from ...query import Span
 from ...report.export import export_frame, partial_path
 from ..model import format_timestamp
 from ..safe_text import visible
@@ -250,20 +250,20 @@ class ExportScreen(ModalScreen[Path | None]):
 # -- the flow -------------------------------------------------------------------------------------
 
 
-def window_label(window: DateWindow) -> str:
+def window_label(window: Span) -> str:
     """The window in a file name: ``20261101-20261201``."""
-    return f"{window.since:%Y%m%d}-{window.until:%Y%m%d}"
+    return f"{window.start:%Y%m%d}-{window.end:%Y%m%d}"
 
 
 def default_paths(
-    folder: Path, window: DateWindow, *, table: str | None, incomplete: bool = False
+    folder: Path, window: Span, *, table: str | None, incomplete: bool = False
 ) -> dict[str, Path]:
     """The file proposed per format: the table named ``table`` (``None``: no table on screen)
     as CSV and Parquet, the window's HTML report; ``.partial`` when the data is incomplete.
 
     Example:
         >>> from datetime import UTC, datetime
-        >>> window = DateWindow(datetime(2026, 11, 1, tzinfo=UTC),
+        >>> window = Span(datetime(2026, 11, 1, tzinfo=UTC),
         ...                     datetime(2026, 12, 1, tzinfo=UTC))
         >>> paths = default_paths(Path("out"), window, table="costs-country", incomplete=True)
         >>> {key: path.as_posix() for key, path in paths.items()}  # doctest: +NORMALIZE_WHITESPACE
@@ -381,8 +381,8 @@ def _write_report(
         headline = analysis.headline_figures(dataset.previous.sent, dataset.previous.received)
     window = dataset.window
     title = (
-        f"SMS report {format_timestamp(window.since, zone)[:10]} → "
-        f"{format_timestamp(window.until, zone)[:10]}"
+        f"SMS report {format_timestamp(window.start, zone)[:10]} → "
+        f"{format_timestamp(window.end, zone)[:10]}"
     )
     if not dataset.complete:
         title += f" (INCOMPLETE: {dataset.problem})"

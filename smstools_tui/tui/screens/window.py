@@ -1,9 +1,8 @@
-"""Picking the date window: a preset, or custom bounds typed as on the command line."""
+"""Picking the date window: a preset, or any window expression, checked as it is typed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import ClassVar
 
 from textual import on
@@ -11,24 +10,37 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...errors import SmstoolsError
+from ...query import WindowExpr, parse_window
 from ..views import WINDOW_PRESETS, WindowChoice
 
 __all__ = ["WindowScreen"]
 
+HINT = (
+    "Or type any window: 7d, 24h, today, this-week, last-month, 2026-11, "
+    "2026-11-01..2026-11-15, an ISO-8601 datetime (local time unless it has an offset)."
+)
+
 
 class WindowScreen(ModalScreen[WindowChoice | None]):
-    """Returns the chosen :class:`WindowChoice`, or ``None`` when dismissed."""
+    """Returns the chosen :class:`WindowChoice`, or ``None`` when dismissed.
+
+    Args:
+        current: the window shown now (its expression fills the field).
+        preview: what a window expression means now, for people (``2026-10-01 00:00 →
+            2026-11-01 00:00``); it raises the package's error for one that cannot be used.
+            The dashboard asks its client, whose clock the window is read on.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, current: WindowChoice, now: Callable[[], datetime]) -> None:
+    def __init__(self, current: WindowChoice, preview: Callable[[WindowExpr], str]) -> None:
         super().__init__()
         self.current = current
-        self.now = now
+        self.preview = preview
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="window-dialog") as dialog:
@@ -36,23 +48,22 @@ class WindowScreen(ModalScreen[WindowChoice | None]):
             dialog.border_subtitle = "Enter picks · Esc cancels"
             yield OptionList(
                 *[
-                    Option(choice.label, id=f"preset-{index}")
+                    Option(f"{choice.label}  ({choice.expression.text})", id=f"preset-{index}")
                     for index, choice in enumerate(WINDOW_PRESETS)
                 ],
-                Option("custom…", id="custom"),
+                Option("type a window…", id="custom"),
                 id="window-presets",
             )
             with Vertical(id="window-custom"):
-                yield Label("From (YYYY-MM-DD or ISO-8601) and until (that day included):")
+                yield Static(HINT, id="window-hint", markup=False)
                 with Horizontal():
                     yield Input(
-                        value=_text(self.current.since), placeholder="since", id="window-since"
+                        value=self.current.expression.text,
+                        placeholder="7d, last-month, 2026-11-01..",
+                        id="window-expression",
                     )
-                    yield Input(
-                        value=_text(self.current.until), placeholder="until (default now)",
-                        id="window-until",
-                    )  # fmt: skip
                     yield Button("Apply", id="window-apply", variant="primary")
+            yield Static("", id="window-preview", markup=False)
             yield Static("", id="window-error", markup=False)
 
     def on_mount(self) -> None:
@@ -61,6 +72,7 @@ class WindowScreen(ModalScreen[WindowChoice | None]):
         index = labels.index(self.current.label) if self.current.label in labels else len(labels)
         presets.highlighted = index
         presets.focus()
+        self._check(self.current.expression.text)
 
     @on(OptionList.OptionSelected, "#window-presets")
     def _preset(self, event: OptionList.OptionSelected) -> None:
@@ -68,34 +80,34 @@ class WindowScreen(ModalScreen[WindowChoice | None]):
         if option_id.startswith("preset-"):
             self.dismiss(WINDOW_PRESETS[int(option_id.removeprefix("preset-"))])
         else:
-            self.query_one("#window-since", Input).focus()
+            self.query_one("#window-expression", Input).focus()
 
-    @on(Input.Submitted)
+    @on(Input.Changed, "#window-expression")
+    def _typed(self, event: Input.Changed) -> None:
+        self._check(event.value)
+
+    @on(Input.Submitted, "#window-expression")
     @on(Button.Pressed, "#window-apply")
     def _custom(self) -> None:
-        since = self.query_one("#window-since", Input).value.strip() or None
-        until = self.query_one("#window-until", Input).value.strip() or None
-        if since is None and until is None:
-            self._error("type a start date, an end date or both")
-            return
-        choice = WindowChoice.custom(since, until)
-        try:
-            choice.resolve(self.now())
-        except SmstoolsError as error:
-            self._error(error.message)
-            return
-        self.dismiss(choice)
+        expression = self._check(self.query_one("#window-expression", Input).value)
+        if expression is not None:
+            self.dismiss(WindowChoice(expression))
 
-    def _error(self, message: str) -> None:
-        self.query_one("#window-error", Static).update(message)
+    def _check(self, text: str) -> WindowExpr | None:
+        """The expression typed, with what it means now shown; ``None`` (and why) when it
+        cannot be used."""
+        preview = self.query_one("#window-preview", Static)
+        error = self.query_one("#window-error", Static)
+        try:
+            expression = parse_window(text)
+            meaning = self.preview(expression)
+        except SmstoolsError as problem:
+            preview.update("")
+            error.update(problem.message)
+            return None
+        preview.update(meaning)
+        error.update("")
+        return expression
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)

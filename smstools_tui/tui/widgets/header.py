@@ -141,8 +141,8 @@ class DashboardHeader(Widget):
         if data is None:
             return [Content.assemble(*alerts, f"window: {self.choice.label}")]
         window = data.window
-        since = format_timestamp(window.since, self.zone)
-        until = format_timestamp(window.until, self.zone)
+        since = format_timestamp(window.start, self.zone)
+        until = format_timestamp(window.end, self.zone)
         age = describe_age(data.fetched_at, self.clock())
         counts = f"{len(data.sent):,} sent, {len(data.received):,} received"
         label = f" ({self.choice.label})"
