@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smstools_tui.analysis import status_counts
+from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.frames import SENT_SCHEMA, STATUS_DTYPE, coerce_frame
 from smstools_tui.sandbox import SandboxAccount
 from smstools_tui.tui.model import (
@@ -26,6 +27,9 @@ from smstools_tui.tui.model import (
     _stable_argsort_ranks,
 )
 from smstools_tui.tui.views import SENT_VIEW
+from smstools_tui.tui.widgets.frame_view import FrameView
+
+from .conftest import SIZE, dashboard, settle
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -345,3 +349,29 @@ def test_the_model_reads_the_frames_own_buffers(messages: pd.DataFrame) -> None:
     assert stamps is not None and np.shares_memory(stamps, messages["insertDate"].array.asi8)
     model.rows(Query(), SortOrder("insertDate", descending=True))
     assert 0 < model.nbytes() <= len(messages) * (4 + 4 + 1)  # two orders and a mask
+
+
+# -- the dashboard prepares them off the event loop ---------------------------------------------
+
+
+async def test_the_dashboard_prepares_sort_keys_in_a_worker_and_drops_stale_ones(
+    demo: SmstoolsClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(FrameView, "PREPARE_IN_BACKGROUND", 300)
+    app = dashboard(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.view("sent")
+        first = view.model
+        assert first is not None and len(first) >= 300 and first.prepared
+        received = app.view("received").model
+        assert received is not None and len(received) < 300
+        assert not received.prepared  # small: sorted on demand, in milliseconds
+
+        view.set_frame(first.frame.iloc[::-1].reset_index(drop=True))
+        assert first._closed  # the replaced model stops preparing
+        await settle(pilot)
+        assert view.model is not first and view.model is not None and view.model.prepared
+        view.set_sort(SortOrder("text", descending=True))
+        await pilot.pause()
+        assert view.rows.tolist() == reference_rows(view.model.frame, "text", descending=True)

@@ -15,13 +15,14 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Select, Static
+from textual.worker import get_current_worker
 
 from ..model import Query, SortOrder, TableModel
 from ..safe_text import visible
@@ -53,6 +54,10 @@ class FrameView(Vertical):
         ),
         Binding("escape", "focus_table", "Back to the table", show=False),
     ]
+
+    PREPARE_IN_BACKGROUND: ClassVar[int] = 100_000
+    """From this many rows, the sort keys of a new frame are computed in a worker thread as it
+    arrives; a smaller frame sorts in a few milliseconds when asked."""
 
     class RowChosen(Message):
         """The user pressed Enter on a row (or double-clicked it)."""
@@ -161,6 +166,8 @@ class FrameView(Vertical):
             incomplete: why the data is only part of the window (``None`` when it is whole);
                 the status line says so in every state.
         """
+        if self.model is not None:
+            self.model.close()
         self.model = TableModel(
             frame,
             self.spec.columns,
@@ -172,6 +179,16 @@ class FrameView(Vertical):
         self.incomplete = incomplete
         self._refresh_choices()
         self.apply()
+        if len(frame) >= self.PREPARE_IN_BACKGROUND:
+            self._prepare_sorting(self.model)
+
+    @work(thread=True, exclusive=True, group="prepare-sorting", exit_on_error=False)
+    def _prepare_sorting(self, model: TableModel) -> None:
+        # The first sort by a column orders the whole frame: seconds at millions of rows, done
+        # here, off the event loop, while the user looks at the first screen. A sort asked for
+        # sooner is still right (the model computes what is missing, or waits for this thread).
+        worker = get_current_worker()
+        model.prepare(should_stop=lambda: worker.is_cancelled)
 
     def set_note(self, note: str | Content) -> None:
         """A line above the table (what a report is, that it is being computed, its error)."""
