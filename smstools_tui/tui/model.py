@@ -324,32 +324,41 @@ class _Column:
             self._strings = _arrow_strings(source)
         return self._strings
 
-    def contains(self, needle: str) -> np.ndarray:
-        """Rows whose value contains ``needle``, ignoring case; ``needle`` is literal text.
+    def folded(self) -> pa.Array:
+        """:meth:`strings` in lower case: what the search and the text filters look in.
+
+        Made once per column (by :meth:`TableModel.prepare`, or by the first search): lowering
+        a million texts takes a while, matching them lowered is then twice as fast as matching
+        while ignoring case.
+        """
+        return pc.utf8_lower(self.strings())
+
+    def contains(self, needle: str, folded: pa.Array) -> np.ndarray | None:
+        """Rows whose value contains ``needle``, ignoring case (``folded`` is :meth:`folded`);
+        ``None`` when no row does. ``needle`` is literal text, never a pattern.
 
         For a categorical column the test runs over the distinct values only and is mapped back
         through the codes, so it costs the same at 10k rows as at 1M.
         """
-        strings = self.strings()
-        if needle.lower() == needle.upper():
-            # Digits and punctuation have no case: the plain matcher is several times faster.
-            hits = pc.match_substring(strings, needle)
-        else:
-            hits = pc.match_substring(strings, needle, ignore_case=True)
+        # RE2 finds a literal with memchr, faster than Arrow's plain substring matcher.
+        hits = pc.match_substring_regex(folded, _literal_pattern(_fold(needle)))
         return self._rows_where(hits)
 
-    def equals(self, value: str) -> np.ndarray:
-        """Rows whose value is exactly ``value``."""
+    def equals(self, value: str) -> np.ndarray | None:
+        """Rows whose value is exactly ``value``; ``None`` when no row's is."""
         if self.codes is not None and self.categories is not None:
             where = np.flatnonzero(pc.equal(self.strings(), value).to_numpy(zero_copy_only=False))
             if not len(where):
-                return np.zeros(len(self.codes), dtype=bool)
+                return None
             same: np.ndarray = self.codes == where[0]
             return same
         return self._rows_where(pc.equal(self.strings(), value))
 
-    def _rows_where(self, hits: pa.Array) -> np.ndarray:
+    def _rows_where(self, hits: pa.Array) -> np.ndarray | None:
+        """The rows whose value is one of ``hits`` (a boolean per value of :meth:`strings`)."""
         found: np.ndarray = pc.fill_null(hits, False).to_numpy(zero_copy_only=False)
+        if not found.any():
+            return None  # spares a pass over every row
         if self.codes is None:
             return found
         lookup = np.zeros(len(found) + 1, dtype=bool)
@@ -360,7 +369,7 @@ class _Column:
     def choices(self) -> list[str]:
         """The values a ``choice`` filter offers: the categories present, most frequent first."""
         if self.codes is not None and self.categories is not None:
-            counts = np.bincount(self.codes[self.codes >= 0], minlength=len(self.categories))
+            counts = _code_counts(self.codes, len(self.categories))
             present = np.flatnonzero(counts)
             if isinstance(self.series.dtype, pd.CategoricalDtype) and self.series.dtype.ordered:
                 ordered = present
@@ -450,6 +459,29 @@ class _Column:
         return np.flatnonzero(keys[1:] != keys[:-1]) + 1
 
 
+def _code_counts(codes: np.ndarray, distinct: int) -> np.ndarray:
+    """How many rows have each code (missing values, code -1, not counted)."""
+    # Arrow counts the codes where they are; numpy's bincount would first widen them all.
+    counted = pc.value_counts(pa.array(codes))
+    values = counted.field("values").to_numpy()
+    present = values >= 0
+    counts = np.zeros(distinct, dtype=np.int64)
+    counts[values[present]] = counted.field("counts").to_numpy()[present]
+    return counts
+
+
+def _fold(text: str) -> str:
+    """``text`` in lower case, as Arrow lowers a column (:meth:`_Column.folded`)."""
+    folded: str = pc.utf8_lower(pa.scalar(text, type=pa.string())).as_py()
+    return folded
+
+
+def _literal_pattern(text: str) -> str:
+    """An RE2 pattern matching ``text`` literally: every character as its code point, so
+    nothing the user types is read as regular expression syntax."""
+    return "".join(f"\\x{{{ord(character):x}}}" for character in text)
+
+
 def _present(missing: np.ndarray) -> np.ndarray | None:
     """Positions where a value is present; ``None`` when every one is (no copy to make)."""
     return np.flatnonzero(~missing) if missing.any() else None
@@ -519,13 +551,15 @@ def _arrow_strings(values: pd.Series | pd.Index) -> pa.Array:
 
 
 def _longest(strings: pa.Array) -> np.ndarray:
-    """Positions of the longest values (in characters) and of the first few: what a column
-    must fit, found with one vectorised pass instead of measuring every value."""
-    lengths = pc.fill_null(pc.utf8_length(strings), 0).to_numpy(zero_copy_only=False)
-    if len(lengths) <= _SAMPLE:
-        return np.arange(len(lengths))
-    longest = np.argpartition(-lengths, _SAMPLE)[:_SAMPLE]
-    return np.union1d(longest, np.arange(_SAMPLE // 5))
+    """Positions of the longest values and of the first few: what a column must fit, found
+    without measuring every value. Long is by UTF-8 bytes, which Arrow reads off the offsets
+    at once; the chosen values are then measured in terminal cells."""
+    if len(strings) <= _SAMPLE:
+        return np.arange(len(strings))
+    lengths = pc.fill_null(pc.binary_length(strings), 0)
+    # Arrow's top-k: numpy's argpartition crawls over the few distinct lengths texts have.
+    longest = pc.select_k_unstable(lengths, _SAMPLE, sort_keys=[("length", "descending")])
+    return np.union1d(longest.to_numpy(), np.arange(_SAMPLE // 5))
 
 
 def _kind_of(name: str, series: pd.Series) -> ColumnKind:
@@ -663,7 +697,7 @@ class TableModel:
             if highlight is not None and highlight in frame.columns
             else None
         )
-        self._ascending = _OnceEach()
+        self._once = _OnceEach()
         self._descending: OrderedDict[str, np.ndarray] = OrderedDict()
         self._closed = False
         self._widths: list[int] | None = None
@@ -686,25 +720,36 @@ class TableModel:
     # -- sort keys, ahead of time -------------------------------------------------------------
 
     def prepare(self, should_stop: Callable[[], bool] = lambda: False) -> bool:
-        """Compute what the first sort by each shown column needs (its ascending order).
+        """Compute, once, what the first search and the first sort by each column need: the
+        lowered text the search and the text filters look in, and each shown column's
+        ascending order.
 
         Blocks for as long as that takes (seconds at millions of rows), so run it in a worker
         thread; most of the time is spent in numpy and Arrow, which let other threads run.
         Stops early once :meth:`close` was called or ``should_stop()`` is true.
 
         Returns:
-            Whether every column is prepared.
+            Whether everything is prepared.
         """
-        for column in self.columns:
+        for key, compute in self._preparations():
             if self._closed or should_stop():
                 return False
-            self._ascending_order(column)
+            self._once.get(key, compute)
         return True
 
     @property
     def prepared(self) -> bool:
-        """Whether every shown column can be sorted without computing anything costly."""
-        return all(self._ascending.done(column.spec.name) for column in self.columns)
+        """Whether no search or sort has anything costly left to compute."""
+        return all(self._once.done(key) for key, _ in self._preparations())
+
+    def _preparations(self) -> list[tuple[tuple[str, str], Callable[[], object]]]:
+        searched = [*self.search_columns]
+        searched += [spec.column for spec in self.filters if spec.mode != "choice"]
+        folded = [self.column(name) for name in dict.fromkeys(searched)]
+        return [
+            *((("folded", column.spec.name), column.folded) for column in folded),
+            *((("ascending", column.spec.name), column.ascending) for column in self.columns),
+        ]
 
     def close(self) -> None:
         """Stop :meth:`prepare` after the column it is computing: the model is being replaced.
@@ -714,7 +759,12 @@ class TableModel:
     def nbytes(self) -> int:
         """Memory the model holds besides the frame's own: the sort orders and the masks and
         views it made (the memory of the frame it shares is not counted)."""
-        total: int = sum(order.nbytes for order, _ in self._ascending.values())
+        total = 0
+        for value in self._once.values():
+            if isinstance(value, pa.Array):
+                total += value.nbytes  # lowered text: Arrow's, but this model's alone
+            else:
+                total += value[0].nbytes  # an ascending order
         total += sum(order.nbytes for order in self._descending.values())
         for column in self._columns.values():
             made = [*(column._numbers or ()), column._ties]
@@ -730,7 +780,7 @@ class TableModel:
         self._descending.clear()
 
     def _ascending_order(self, column: _Column) -> tuple[np.ndarray, int]:
-        return self._ascending.get(column.spec.name, column.ascending)
+        return self._once.get(("ascending", column.spec.name), column.ascending)
 
     # -- rows ---------------------------------------------------------------------------------
 
@@ -747,17 +797,24 @@ class TableModel:
                 hit = column.equals(value)
             elif spec.mode == "number":
                 needle = msisdn_digits(value)
-                hit = column.contains(needle if needle else value.strip())
+                hit = self._contains(column, needle if needle else value.strip())
             else:
-                hit = column.contains(value.strip())
+                hit = self._contains(column, value.strip())
+            if hit is None:
+                return np.zeros(len(self.frame), dtype=bool)
             mask = hit if mask is None else np.logical_and(mask, hit, out=mask)
         needle = query.search.strip()
         if needle:
             found = np.zeros(len(self.frame), dtype=bool)
             for name in self.search_columns:
-                np.logical_or(found, self.column(name).contains(needle), out=found)
+                hit = self._contains(self.column(name), needle)
+                if hit is not None:
+                    np.logical_or(found, hit, out=found)
             mask = found if mask is None else np.logical_and(mask, found, out=mask)
         return mask
+
+    def _contains(self, column: _Column, needle: str) -> np.ndarray | None:
+        return column.contains(needle, self._once.get(("folded", column.spec.name), column.folded))
 
     def order(self, sort: SortOrder | None) -> np.ndarray | None:
         """The whole frame's positions in ``sort`` order (``None``: the frame's own order).

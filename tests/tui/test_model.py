@@ -85,6 +85,10 @@ def test_campaign_and_search_are_case_insensitive_substrings(model: TableModel) 
     assert model.rows(Query(search="stop"), None).tolist() == [0, 2]
     assert model.rows(Query(search="zeta"), None).tolist() == [3]  # the sender column
     assert model.rows(Query(search="[bold]"), None).tolist() == []  # literal, not a regex
+    for pattern in (".*", "(", "\\", "P.omo"):
+        assert model.rows(Query(search=pattern), None).tolist() == [], pattern
+    assert model.rows(Query(search="pROMO s"), None).tolist() == [0, 2]
+    assert model.rows(Query({"campaign": "saldi"}, search="stop"), None).tolist() == []
 
 
 def test_sorts_put_missing_last_in_both_directions(model: TableModel) -> None:
@@ -338,8 +342,13 @@ def test_the_model_reads_the_frames_own_buffers(messages: pd.DataFrame) -> None:
     model = TableModel(messages, SENT_VIEW.columns, filters=SENT_VIEW.filters, zone=UTC)
     model.widths()
     cells = [model.display_row(position) for position in range(40)]
+    assert model.nbytes() == 0  # the first screen made nothing the size of a column
     model.rows(Query({"number": "39"}, search="stop"), None)
-    assert model.nbytes() == 0  # made nothing the size of the frame
+    distinct_text = sum(
+        pa.array(messages[name].cat.categories.array).nbytes for name in SENT_VIEW.search_columns
+    )
+    searched = model.nbytes()
+    assert 0 < searched <= distinct_text  # the lowered distinct values, nothing per row
     assert cells[0][model.labels.index("id")].plain == str(messages["id"].iloc[0])  # type: ignore[union-attr]
     text = model.column("text")
     assert text.codes is not None and np.shares_memory(text.codes, messages["text"].array.codes)
@@ -348,7 +357,7 @@ def test_the_model_reads_the_frames_own_buffers(messages: pd.DataFrame) -> None:
     stamps = model.column("insertDate").stamps
     assert stamps is not None and np.shares_memory(stamps, messages["insertDate"].array.asi8)
     model.rows(Query(), SortOrder("insertDate", descending=True))
-    assert 0 < model.nbytes() <= len(messages) * (4 + 4 + 1)  # two orders and a mask
+    assert model.nbytes() - searched == len(messages) * (4 + 4 + 1)  # two orders and a mask
 
 
 # -- the dashboard prepares them off the event loop ---------------------------------------------

@@ -97,8 +97,8 @@ class ModelBackend(DataTableBackend[TableModel]):
         return [column.display(int(position)) for position in self.rows]
 
     def get_cell_at(self, row_index: int, column_index: int) -> Text | None:
-        cells = self.model.display_row(self.position(row_index))
-        return cells[column_index]
+        # The table draws cell by cell: format this one, not its whole row.
+        return self.model.columns[column_index].display(self.position(row_index))
 
     def append_column(self, label: str, default: Any | None = None) -> int:
         raise NotImplementedError("the table is a read-only view of a frame")
