@@ -56,8 +56,8 @@ class FrameView(Vertical):
     ]
 
     PREPARE_IN_BACKGROUND: ClassVar[int] = 100_000
-    """From this many rows, the sort keys of a new frame are computed in a worker thread as it
-    arrives; a smaller frame sorts in a few milliseconds when asked."""
+    """From this many rows, the sort and search keys of a new frame are computed in a worker
+    thread as it arrives; a smaller frame sorts and searches in milliseconds when asked."""
 
     class RowChosen(Message):
         """The user pressed Enter on a row (or double-clicked it)."""
@@ -177,16 +177,19 @@ class FrameView(Vertical):
             zone=self.zone,
         )
         self.incomplete = incomplete
-        self._refresh_choices()
         self.apply()
+        # The filters' choices count every row: after the first screen, not before it.
+        self.call_after_refresh(self._refresh_choices)
         if len(frame) >= self.PREPARE_IN_BACKGROUND:
-            self._prepare_sorting(self.model)
+            # Once the first screen is drawn, not competing with it.
+            self.call_after_refresh(self._prepare, self.model)
 
     @work(thread=True, exclusive=True, group="prepare-sorting", exit_on_error=False)
-    def _prepare_sorting(self, model: TableModel) -> None:
-        # The first sort by a column orders the whole frame: seconds at millions of rows, done
-        # here, off the event loop, while the user looks at the first screen. A sort asked for
-        # sooner is still right (the model computes what is missing, or waits for this thread).
+    def _prepare(self, model: TableModel) -> None:
+        # The first sort by a column orders the whole frame, the first search lowers every
+        # text: seconds at millions of rows, done here, off the event loop, while the user
+        # looks at the first screen. A sort or search asked for sooner is still right (the
+        # model computes what is missing, or waits for this thread).
         worker = get_current_worker()
         model.prepare(should_stop=lambda: worker.is_cancelled)
 
