@@ -751,6 +751,13 @@ class TableModel:
             *((("ascending", column.spec.name), column.ascending) for column in self.columns),
         ]
 
+    def can_sort(self, sort: SortOrder | None) -> bool:
+        """Whether rows in ``sort`` order come at once (its column is prepared, or there is no
+        sort): if not, :meth:`rows` first orders the whole frame by that column."""
+        if sort is None or sort.column not in self.frame.columns:
+            return True
+        return self._once.done(("ascending", sort.column))
+
     def close(self) -> None:
         """Stop :meth:`prepare` after the column it is computing: the model is being replaced.
         The model still works, computing what it is asked for when asked."""

@@ -23,6 +23,7 @@ from smstools_tui.tui.model import (
     Query,
     SortOrder,
     TableModel,
+    _Column,
     _reverse_runs,
     _stable_argsort_ranks,
 )
@@ -384,3 +385,43 @@ async def test_the_dashboard_prepares_sort_keys_in_a_worker_and_drops_stale_ones
         view.set_sort(SortOrder("text", descending=True))
         await pilot.pause()
         assert view.rows.tolist() == reference_rows(view.model.frame, "text", descending=True)
+
+
+async def test_a_sort_asked_before_its_key_is_ready_keeps_the_screen_live(
+    demo: SmstoolsClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(FrameView, "PREPARE_IN_BACKGROUND", 300)
+    monkeypatch.setattr(TableModel, "prepare", lambda self, should_stop=None: False)
+    release = threading.Event()
+    ascending = _Column.ascending
+
+    def slow_for_text(column: _Column) -> tuple[np.ndarray, int]:
+        if column.spec.name == "text":
+            assert release.wait(10), "the test never released the sort"
+        return ascending(column)
+
+    monkeypatch.setattr(_Column, "ascending", slow_for_text)
+    app = dashboard(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        view = app.view("sent")
+        assert view.model is not None and len(view.model) >= 300
+        shown = view.rows.copy()
+        view.table.focus()
+
+        assert view.set_sort(SortOrder("text")) == 0.0
+        await pilot.pause()
+        assert view.sorting and "sorting by text ▲" in status_text(view)
+        assert view.rows.tolist() == shown.tolist()  # the rows on screen stay until sorted
+        await pilot.press("down")  # the screen answers meanwhile
+        assert view.table.cursor_coordinate.row == 1
+
+        release.set()
+        await settle(pilot)
+        assert view.rows.tolist() == reference_rows(view.model.frame, "text", descending=False)
+        assert not view.sorting and "sorted by text ▲" in status_text(view)
+
+
+def status_text(view: FrameView) -> str:
+    return str(view.query_one(".status-line").render())

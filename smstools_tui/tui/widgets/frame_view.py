@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Select, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..model import Query, SortOrder, TableModel
 from ..safe_text import visible
@@ -114,6 +114,7 @@ class FrameView(Vertical):
         self.rows: np.ndarray = np.zeros(0, dtype=np.int64)
         self.incomplete: str | None = None
         self._syncing = False
+        self._sorting = False
         self._labels = {item.key: item.label for item in spec.filters}
 
     def compose(self) -> ComposeResult:
@@ -158,6 +159,12 @@ class FrameView(Vertical):
     def frame(self) -> pd.DataFrame | None:
         return self.model.frame if self.model is not None else None
 
+    @property
+    def sorting(self) -> bool:
+        """Whether the rows in the chosen order are being computed in the background (the
+        previous rows stay on screen until they are)."""
+        return self._sorting
+
     def set_frame(self, frame: pd.DataFrame, *, incomplete: str | None = None) -> None:
         """Show ``frame``, keeping the user's filters, search and sort.
 
@@ -177,7 +184,9 @@ class FrameView(Vertical):
             zone=self.zone,
         )
         self.incomplete = incomplete
-        self.apply()
+        # The first screen waits for its rows: it is never sorted in the background.
+        started = time.perf_counter()
+        self._show(self.model, self.model.rows(self.query_state, self.sort), started=started)
         # The filters' choices count every row: after the first screen, not before it.
         self.call_after_refresh(self._refresh_choices)
         if len(frame) >= self.PREPARE_IN_BACKGROUND:
@@ -221,17 +230,63 @@ class FrameView(Vertical):
     def apply(self, *, keep_cursor: bool = False) -> float:
         """Recompute the rows for the current query and sort and show them.
 
-        Returns the seconds it took, from the query to a table ready to paint.
+        On a large frame whose sort column is not prepared yet, the rows are ordered in a
+        worker thread: the screen stays live (the status line says it is sorting) and the
+        sorted rows replace the current ones when ready.
+
+        Returns the seconds it took, from the query to a table ready to paint (0 when the rows
+        are being ordered in the background).
         """
-        if self.model is None:
+        model = self.model
+        if model is None:
+            return 0.0
+        if len(model) >= self.PREPARE_IN_BACKGROUND and not model.can_sort(self.sort):
+            self._sorting = True
+            self._update_status()
+            self._order_in_background(model, self.query_state, self.sort, keep_cursor)
             return 0.0
         started = time.perf_counter()
-        self.rows = self.model.rows(self.query_state, self.sort)
-        self.table.show(self.model, self.rows, self.sort, keep_cursor=keep_cursor)
+        rows = model.rows(self.query_state, self.sort)
+        return self._show(model, rows, started=started, keep_cursor=keep_cursor)
+
+    def _show(
+        self, model: TableModel, rows: np.ndarray, *, started: float, keep_cursor: bool = False
+    ) -> float:
+        self._sorting = False
+        self.rows = rows
+        self.table.show(model, rows, self.sort, keep_cursor=keep_cursor)
         elapsed = time.perf_counter() - started
         self._update_status()
-        self.post_message(self.Applied(self, len(self.rows), elapsed))
+        self.post_message(self.Applied(self, len(rows), elapsed))
         return elapsed
+
+    @work(thread=True, exclusive=True, group="order-rows", exit_on_error=False)
+    def _order_in_background(
+        self, model: TableModel, query: Query, sort: SortOrder | None, keep_cursor: bool
+    ) -> None:
+        started = time.perf_counter()
+        rows = model.rows(query, sort)  # computes the column's key, or waits for it
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._ordered, model, query, sort, rows, keep_cursor, started)
+
+    def _ordered(
+        self,
+        model: TableModel,
+        query: Query,
+        sort: SortOrder | None,
+        rows: np.ndarray,
+        keep_cursor: bool,
+        started: float,
+    ) -> None:
+        if (model, query, sort) == (self.model, self.query_state, self.sort):
+            self._show(model, rows, started=started, keep_cursor=keep_cursor)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        # A sort that failed in its worker leaves the rows as they were; the app reports it.
+        if event.worker.group == "order-rows" and event.state == WorkerState.ERROR:
+            self._sorting = False
+            self._update_status()
 
     def _update_status(self) -> None:
         model = self.model
@@ -245,7 +300,8 @@ class FrameView(Vertical):
                 (spec.title for spec in model.specs if spec.name == self.sort.column),
                 self.sort.column,
             )
-            parts.append(f"sorted by {label} {'▼' if self.sort.descending else '▲'}")
+            doing = "sorting" if self._sorting else "sorted"
+            parts.append(f"{doing} by {label} {'▼' if self.sort.descending else '▲'}")
         described = self.query_state.describe(self._labels)
         if described:
             parts.append(f"filtered: {visible(described, limit=80)}")
