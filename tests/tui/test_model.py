@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from textual.widgets import Select
 
 from smstools_tui.analysis import status_counts
 from smstools_tui.api.client import SmstoolsClient
@@ -425,3 +426,23 @@ async def test_a_sort_asked_before_its_key_is_ready_keeps_the_screen_live(
 
 def status_text(view: FrameView) -> str:
     return str(view.query_one(".status-line").render())
+
+
+async def test_a_choice_filter_set_as_new_data_arrives_is_offered_and_applied(
+    demo: SmstoolsClient,
+) -> None:
+    app = dashboard(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.view("sent")
+        assert view.frame is not None
+        frame = view.frame
+        view.set_frame(frame[frame["status"] == "DELIVERED"].reset_index(drop=True))
+        await settle(pilot)  # the status filter offers DELIVERED alone
+        view.set_frame(frame)  # its choices are counted after the next screen...
+        view.set_query(status="NOTDELIVERED")  # ...or now, when a filter needs them
+        select = view.query_one("#filter-status", Select)
+        assert select.value == "NOTDELIVERED"
+        assert set(frame["status"].iloc[view.rows]) == {"NOTDELIVERED"}
+        await settle(pilot)
+        assert select.value == "NOTDELIVERED"

@@ -115,6 +115,7 @@ class FrameView(Vertical):
         self.incomplete: str | None = None
         self._syncing = False
         self._sorting = False
+        self._choices_stale = False
         self._labels = {item.key: item.label for item in spec.filters}
 
     def compose(self) -> ComposeResult:
@@ -187,7 +188,9 @@ class FrameView(Vertical):
         # The first screen waits for its rows: it is never sorted in the background.
         started = time.perf_counter()
         self._show(self.model, self.model.rows(self.query_state, self.sort), started=started)
-        # The filters' choices count every row: after the first screen, not before it.
+        # The filters' choices count every row: after the first screen, not before it (or
+        # when a filter is set before then, see _sync_inputs).
+        self._choices_stale = True
         self.call_after_refresh(self._refresh_choices)
         if len(frame) >= self.PREPARE_IN_BACKGROUND:
             # Once the first screen is drawn, not competing with it.
@@ -209,8 +212,9 @@ class FrameView(Vertical):
         widget.display = bool(str(note))
 
     def _refresh_choices(self) -> None:
-        if self.model is None:
+        if self.model is None or not self._choices_stale:
             return
+        self._choices_stale = False
         self._syncing = True
         try:
             for item in self.spec.filters:
@@ -331,6 +335,7 @@ class FrameView(Vertical):
         return self.apply(keep_cursor=True)
 
     def _sync_inputs(self) -> None:
+        self._refresh_choices()  # a choice must be offered before it is picked
         self._syncing = True
         try:
             for item in self.spec.filters:
