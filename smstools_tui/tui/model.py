@@ -220,6 +220,9 @@ class _Column:
                 seconds = pd.to_timedelta(series).dt.total_seconds()
             values = seconds.to_numpy(dtype="float64", na_value=np.nan)
             missing = np.isnan(values)
+        elif dtype == np.float64 and self.kind != "bool":
+            values = series.to_numpy()  # the frame's own floats: NaN is the missing value
+            missing = np.isnan(values)
         else:
             missing = series.isna().to_numpy()
             target = "int64" if self.kind in ("int", "id") else "float64"

@@ -360,6 +360,9 @@ def test_the_model_reads_the_frames_own_buffers(messages: pd.DataFrame) -> None:
     assert stamps is not None and np.shares_memory(stamps, messages["insertDate"].array.asi8)
     model.rows(Query(), SortOrder("insertDate", descending=True))
     assert model.nbytes() - searched == len(messages) * (4 + 4 + 1)  # two orders and a mask
+    model.rows(Query(), SortOrder("price"))
+    prices, _ = model.column("price").numbers()
+    assert np.shares_memory(prices, messages["price"].to_numpy())
 
 
 # -- the dashboard prepares them off the event loop ---------------------------------------------
