@@ -10,13 +10,13 @@ row (:meth:`TableModel.display_row`).
 What keeps a filter or a sort fast at millions of rows:
 
 - The categorical columns of the frames: a status, sender or campaign filter compares integer
-  codes, and a text search runs once over the distinct values (Arrow compute) and is then mapped
-  back over the rows through their codes.
-- Sort keys computed once per column, ahead of the user: :meth:`TableModel.prepare` (which the
-  dashboard runs in a worker thread when a frame arrives) orders the rows by each shown column,
-  so a sort is a lookup, and the reverse order is derived from it in linear time. A sort asked
-  for before its column is ready computes it, or waits for the thread already computing it: it
-  is slower then, never wrong.
+  codes, and a text search runs once over the distinct values (Arrow compute, on their lowered
+  text) and is then mapped back over the rows through their codes.
+- Keys computed once per column, ahead of the user: :meth:`TableModel.prepare` (which the
+  dashboard runs in a worker thread when a frame arrives) lowers the searched text and orders
+  the rows by each shown column, so a sort is a lookup; the reverse order is derived from it in
+  linear time. A search or sort asked for before its key is ready computes it, or waits for the
+  thread already computing it: it is slower then, never wrong.
 - Integer sorts by radix: a categorical column sorts by the rank of its values, which numpy
   orders in one or two linear passes.
 
@@ -641,11 +641,11 @@ class _OnceEach:
 class TableModel:
     """A frame prepared for a table: formats visible cells, filters and sorts by position.
 
-    Sorting a column the first time orders the whole frame; :meth:`prepare` does that for every
-    shown column ahead of time (call it from a worker thread: it releases the event loop for
-    the few seconds millions of rows take). Every other method is quick at any size and safe to
-    call while :meth:`prepare` runs: a sort asked for before its column is ready computes it, or
-    waits for the thread computing it.
+    Sorting by a column the first time orders the whole frame, and the first search lowers every
+    text; :meth:`prepare` does both ahead of time (call it from a worker thread: the event loop
+    keeps running through the few seconds millions of rows take). Every other method is quick
+    at any size and safe to call while :meth:`prepare` runs: a search or sort asked for before
+    its key is ready computes it, or waits for the thread computing it.
 
     Args:
         frame: the data; never copied or changed.
@@ -720,7 +720,7 @@ class TableModel:
             self._columns[name] = prepared
         return prepared
 
-    # -- sort keys, ahead of time -------------------------------------------------------------
+    # -- keys, ahead of time ------------------------------------------------------------------
 
     def prepare(self, should_stop: Callable[[], bool] = lambda: False) -> bool:
         """Compute, once, what the first search and the first sort by each column need: the
@@ -767,8 +767,8 @@ class TableModel:
         self._closed = True
 
     def nbytes(self) -> int:
-        """Memory the model holds besides the frame's own: the sort orders and the masks and
-        views it made (the memory of the frame it shares is not counted)."""
+        """Memory the model holds besides the frame's: the sort orders, the lowered text, the
+        numbers and masks it made (views of the frame's own memory are not counted)."""
         total = 0
         for value in self._once.values():
             if isinstance(value, pa.Array):
