@@ -1,11 +1,11 @@
-"""What the benchmark scripts share: timing an action, and printing the figures."""
+"""What the benchmark scripts share: timing an action (or a coroutine), and printing the figures."""
 
 from __future__ import annotations
 
 import gc
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import pandas as pd
 
@@ -20,6 +20,25 @@ def best_of(runs: int, action: Callable[[], object]) -> float:
         gc.collect()
         started = time.perf_counter()
         action()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+async def best_of_async(
+    runs: int,
+    action: Callable[[], Awaitable[object]],
+    *,
+    before: Callable[[], Awaitable[object]] | None = None,
+) -> float:
+    """:func:`best_of` for a coroutine; ``before`` runs untimed ahead of each timing (to undo
+    what the last one changed)."""
+    times = []
+    for _ in range(runs):
+        if before is not None:
+            await before()
+        gc.collect()
+        started = time.perf_counter()
+        await action()
         times.append(time.perf_counter() - started)
     return min(times)
 

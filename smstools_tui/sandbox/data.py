@@ -589,12 +589,12 @@ def _national_number(country_code: str, rng: np.random.Generator) -> str:
     prefixes, length = _MOBILE_PLANS[country_code]
     prefix = prefixes[int(rng.integers(len(prefixes)))]
     first = str(rng.integers(2, 10))  # no subscriber number starts with 0 or 1
-    return prefix + first + "".join(str(d) for d in rng.integers(0, 10, size=length - 1))
+    return prefix + first + "".join(map(str, rng.integers(0, 10, size=length - 1).tolist()))
 
 
 def _sms_parts(text: str) -> int:
     """How many SMS a text takes: 160/153 GSM-7 characters, or 70/67 UCS-2 ones."""
-    gsm = all(ch in _GSM_CHARS for ch in text)
+    gsm = _GSM_CHARS.issuperset(text)
     single, multi = (160, 153) if gsm else (70, 67)
     return 1 if len(text) <= single else math.ceil(len(text) / multi)
 

@@ -1,26 +1,37 @@
 """What a dashboard table shows: a frame, a filter and a sort, resolved to row positions.
 
-A :class:`TableModel` wraps one frame (sent, received, or any report) without copying it. A
-:class:`Query` (filters and a free-text search) becomes a boolean mask computed column-wise in
-pandas/numpy, and a :class:`SortOrder` a permutation of the whole frame, cached per column and
-direction; the rows on screen are ``order[mask[order]]``, an array of positions. Nothing here
-builds a Python object per row: cells are formatted only when the table asks for a visible row
-(:meth:`TableModel.display_row`).
+A :class:`TableModel` wraps one frame (sent, received, or any report) without copying it: what
+it reads are numpy views and Arrow arrays over the frame's own buffers. A :class:`Query`
+(filters and a free-text search) becomes a boolean mask, and a :class:`SortOrder` a permutation
+of the whole frame; the rows on screen are ``order[mask[order]]``, an array of positions. Nothing
+here builds a Python object per row: cells are formatted only when the table asks for a visible
+row (:meth:`TableModel.display_row`).
 
-The categorical columns of the frames make the common filters cheap: a status, sender or campaign
-filter compares integer codes, and a text search runs once over the distinct values and is then
-mapped back over the rows through their codes.
+What keeps a filter or a sort fast at millions of rows:
+
+- The categorical columns of the frames: a status, sender or campaign filter compares integer
+  codes, and a text search runs once over the distinct values (Arrow compute, on their lowered
+  text) and is then mapped back over the rows through their codes.
+- Keys computed once per column, ahead of the user: :meth:`TableModel.prepare` (which the
+  dashboard runs in a worker thread when a frame arrives) lowers the searched text and orders
+  the rows by each shown column, so a sort is a lookup; the reverse order is derived from it in
+  linear time. A search or sort asked for before its key is ready computes it, or waits for the
+  thread already computing it: it is slower then, never wrong.
+- Integer sorts by radix: a categorical column sorts by the rank of its values, which numpy
+  orders in one or two linear passes.
 
 This module does not import Textual, so it can be tested and benchmarked on its own.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -68,7 +79,8 @@ TIMESTAMP_WIDTH = len("2026-11-25 10:00:00")
 _NAT = np.iinfo(np.int64).min
 _SAMPLE = 500
 """Rows (or distinct values) measured to size a column: enough to fit, cheap at any size."""
-_SORT_CACHE = 6
+_DESCENDING_CACHE = 4
+"""Descending orders kept once derived (4 or 8 bytes a row each)."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +169,11 @@ def format_timestamp(moment: datetime, zone: tzinfo | None) -> str:
 
 
 class _Column:
-    """One frame column, ready to format a cell, test a filter and give a sort key."""
+    """One frame column, ready to format a cell, test a filter and order the rows.
+
+    It holds views of the frame's own buffers (categorical codes, timestamps as integers, Arrow
+    strings), never a copy of the frame.
+    """
 
     def __init__(self, spec: ColumnSpec, series: pd.Series, zone: tzinfo | None) -> None:
         self.spec = spec
@@ -166,18 +182,35 @@ class _Column:
         self.kind: ColumnKind = spec.kind or _kind_of(spec.name, series)
         self.codes: np.ndarray | None = None
         self.categories: pd.Index | None = None
-        self.values: Any = None
-        self.missing: np.ndarray | None = None
+        self.stamps: np.ndarray | None = None
+        self._numbers: tuple[np.ndarray, np.ndarray] | None = None
         self._labels: dict[int, Text] = {}
-        self._sort_key: tuple[np.ndarray, np.ndarray] | None = None
+        self._strings: pa.Array | None = None
+        self._ties: np.ndarray | None = None
         dtype = series.dtype
         if isinstance(dtype, pd.CategoricalDtype):
-            self.codes = series.cat.codes.to_numpy()
-            self.categories = series.cat.categories
+            categorical = cast("pd.Categorical", series.array)
+            self.codes = categorical.codes  # a view: ``series.cat.codes`` would copy them
+            self.categories = categorical.categories
         elif self.kind == "timestamp":
             stamps = series if isinstance(dtype, pd.DatetimeTZDtype) else _as_utc(series)
-            self.values = stamps.dt.as_unit("us").array.asi8
-            self.missing = self.values == _NAT
+            if stamps.dt.unit != "us":  # the frames' unit; as_unit("us") would copy them
+                stamps = stamps.dt.as_unit("us")
+            self.stamps = cast("pd.arrays.DatetimeArray", stamps.array).asi8
+
+    @property
+    def numeric(self) -> bool:
+        """Whether the column sorts by number (timestamps, durations, numbers, booleans)."""
+        return self.codes is None and self.kind not in ("text", "category", "status", "object")
+
+    def numbers(self) -> tuple[np.ndarray, np.ndarray]:
+        """A numeric column as numbers (microseconds, seconds, the values) and where they are
+        missing; made when first asked for (by a sort, not by the first screen)."""
+        if self._numbers is not None:
+            return self._numbers
+        series, dtype = self.series, self.series.dtype
+        if self.stamps is not None:
+            values, missing = self.stamps, self.stamps == _NAT
         elif self.kind == "duration":
             # The reports give durations as float seconds (``median_delivery_seconds``), the
             # frames as timedeltas; to_timedelta would read bare numbers as nanoseconds.
@@ -185,17 +218,20 @@ class _Column:
                 seconds = series.astype("float64")
             else:
                 seconds = pd.to_timedelta(series).dt.total_seconds()
-            self.values = seconds.to_numpy(dtype="float64", na_value=np.nan)
-            self.missing = np.isnan(self.values)
-        elif self.kind in ("int", "id", "float", "money", "percent", "bool"):
-            self.missing = series.isna().to_numpy()
+            values = seconds.to_numpy(dtype="float64", na_value=np.nan)
+            missing = np.isnan(values)
+        elif dtype == np.float64 and self.kind != "bool":
+            values = series.to_numpy()  # the frame's own floats: NaN is the missing value
+            missing = np.isnan(values)
+        else:
+            missing = series.isna().to_numpy()
             target = "int64" if self.kind in ("int", "id") else "float64"
             if self.kind == "bool":
                 target = "bool"
             fill: Any = False if target == "bool" else 0
-            self.values = series.to_numpy(dtype=target, na_value=fill)
-        else:
-            self.values = series.array
+            values = series.to_numpy(dtype=target, na_value=fill)
+        self._numbers = (values, missing)
+        return self._numbers
 
     # -- display ------------------------------------------------------------------------------
 
@@ -212,9 +248,15 @@ class _Column:
                 if len(self._labels) < 100_000:
                     self._labels[code] = label
             return label
-        if self.missing is not None and self.missing[position]:
-            return None
-        return self._format(self.values[position])
+        if self.stamps is not None:
+            stamp = int(self.stamps[position])
+            return None if stamp == _NAT else self._format(stamp)
+        if self.kind == "duration":
+            seconds, missing = self.numbers()
+            return None if missing[position] else self._format(seconds[position])
+        # One value read where it is: the first screen converts no column in full.
+        value = self.series.array[position]
+        return None if _is_missing(value) else self._format(value)
 
     def plain(self, position: int) -> str:
         """The cell's text without styles (tests, the detail view's fallback)."""
@@ -263,11 +305,10 @@ class _Column:
             return max(width, TIMESTAMP_WIDTH)
         if self.codes is not None and self.categories is not None:
             # Distinct values are what matter: the longest few hundred of them size the column.
-            values = self.categories
-            chosen = _longest(pd.Series(values.astype("str")))
-            cells = [self._format(values[index]).plain for index in chosen]
+            chosen = _longest(self.strings())
+            cells = [self._format(self.categories[int(index)]).plain for index in chosen]
         elif self.kind in ("text", "object"):
-            chosen = _longest(self.series.astype("str"))
+            chosen = _longest(self.strings())
             cells = [self.plain(int(position)) for position in chosen]
         else:
             cells = [self.plain(int(position)) for position in positions[:_SAMPLE]]
@@ -277,42 +318,61 @@ class _Column:
 
     # -- filters ------------------------------------------------------------------------------
 
-    def matches(self, test: Callable[[pd.Series], pd.Series]) -> np.ndarray:
-        """Rows whose value passes ``test``, a vectorised string test on a Series.
+    def strings(self) -> pa.Array:
+        """The values as Arrow strings: the distinct values of a categorical column (in code
+        order), every row's value otherwise. A view of the frame's own Arrow buffers when it has
+        them; missing values are null."""
+        if self._strings is None:
+            source = self.categories if self.categories is not None else self.series
+            self._strings = _arrow_strings(source)
+        return self._strings
 
-        For a categorical column the test runs over the distinct values only and is mapped
-        back through the codes, so it costs the same at 10k rows as at 1M.
+    def folded(self) -> pa.Array:
+        """:meth:`strings` in lower case: what the search and the text filters look in.
+
+        Made once per column (by :meth:`TableModel.prepare`, or by the first search): lowering
+        a million texts takes a while, matching them lowered is then twice as fast as matching
+        while ignoring case.
         """
-        if self.codes is not None and self.categories is not None:
-            hits = test(pd.Series(self.categories.astype("str")))
-            lookup = np.zeros(len(self.categories) + 1, dtype=bool)
-            lookup[:-1] = hits.fillna(False).to_numpy(dtype=bool)
-            found: np.ndarray = lookup[self.codes]  # code -1 (missing) reads the last, False
-            return found
-        values = self.series if self.kind in ("text", "object") else self.series.astype("str")
-        try:
-            result = test(values.astype("str"))
-        except (TypeError, ValueError):
-            result = test(pd.Series([visible(value) for value in values], dtype="str"))
-        mask: np.ndarray = result.fillna(False).to_numpy(dtype=bool)
-        return mask
+        return pc.utf8_lower(self.strings())
 
-    def contains(self, needle: str) -> np.ndarray:
-        return self.matches(lambda values: values.str.contains(needle, case=False, regex=False))
+    def contains(self, needle: str, folded: pa.Array) -> np.ndarray | None:
+        """Rows whose value contains ``needle``, ignoring case (``folded`` is :meth:`folded`);
+        ``None`` when no row does. ``needle`` is literal text, never a pattern.
 
-    def equals(self, value: str) -> np.ndarray:
+        For a categorical column the test runs over the distinct values only and is mapped back
+        through the codes, so it costs the same at 10k rows as at 1M.
+        """
+        # RE2 finds a literal with memchr, faster than Arrow's plain substring matcher.
+        hits = pc.match_substring_regex(folded, _literal_pattern(_fold(needle)))
+        return self._rows_where(hits)
+
+    def equals(self, value: str) -> np.ndarray | None:
+        """Rows whose value is exactly ``value``; ``None`` when no row's is."""
         if self.codes is not None and self.categories is not None:
-            where = np.flatnonzero(self.categories.astype("str") == value)
+            where = np.flatnonzero(pc.equal(self.strings(), value).to_numpy(zero_copy_only=False))
             if not len(where):
-                return np.zeros(len(self.codes), dtype=bool)
+                return None
             same: np.ndarray = self.codes == where[0]
             return same
-        return self.matches(lambda values: values == value)
+        return self._rows_where(pc.equal(self.strings(), value))
+
+    def _rows_where(self, hits: pa.Array) -> np.ndarray | None:
+        """The rows whose value is one of ``hits`` (a boolean per value of :meth:`strings`)."""
+        found: np.ndarray = pc.fill_null(hits, False).to_numpy(zero_copy_only=False)
+        if not found.any():
+            return None  # spares a pass over every row
+        if self.codes is None:
+            return found
+        lookup = np.zeros(len(found) + 1, dtype=bool)
+        lookup[:-1] = found
+        rows: np.ndarray = lookup[self.codes]  # code -1 (missing) reads the last, False
+        return rows
 
     def choices(self) -> list[str]:
         """The values a ``choice`` filter offers: the categories present, most frequent first."""
         if self.codes is not None and self.categories is not None:
-            counts = np.bincount(self.codes[self.codes >= 0], minlength=len(self.categories))
+            counts = _code_counts(self.codes, len(self.categories))
             present = np.flatnonzero(counts)
             if isinstance(self.series.dtype, pd.CategoricalDtype) and self.series.dtype.ordered:
                 ordered = present
@@ -326,42 +386,183 @@ class _Column:
 
     # -- sorting ------------------------------------------------------------------------------
 
-    def sort_key(self) -> tuple[np.ndarray, np.ndarray]:
-        """A numeric key per row and where values are missing; computed once."""
-        if self._sort_key is not None:
-            return self._sort_key
+    def ascending(self) -> tuple[np.ndarray, int]:
+        """The frame's positions by ascending value, ties in the frame's order, missing values
+        last; and how many values are not missing.
+
+        This is the costly part of a sort (the rest is linear): :meth:`TableModel.prepare`
+        computes it once per column, ahead of the user's first sort.
+        """
+        dtype = _positions_dtype(len(self.series))
         if self.codes is not None and self.categories is not None:
             missing = self.codes < 0
+            present = _present(missing)
+            codes = self.codes if present is None else self.codes[present]
             if self.kind == "status" or getattr(self.series.dtype, "ordered", False):
-                key = self.codes.astype(np.int64)  # lifecycle order for statuses
+                key = codes  # the lifecycle order for statuses
             else:
-                # Arrow sorts a few hundred thousand distinct strings several times faster
-                # than numpy sorts them as Python objects.
-                order = pc.sort_indices(pa.array(self.categories.astype("str"))).to_numpy()
-                rank = np.empty(len(self.categories), dtype=np.int64)
-                rank[order] = np.arange(len(self.categories))
-                key = rank[np.where(missing, 0, self.codes)]
-        elif self.missing is not None and self.values is not None and self.kind != "object":
-            missing = self.missing
-            key = np.asarray(self.values)
-            if key.dtype == bool:
-                key = key.astype(np.int8)
+                # Arrow sorts the distinct strings (a few hundred thousand for texts) far faster
+                # than numpy sorts Python strings; the rows then sort by the small integer rank.
+                by_value = pc.sort_indices(self.strings()).to_numpy()
+                rank = np.empty(len(by_value), dtype=np.int64)
+                rank[by_value] = np.arange(len(by_value))
+                key = rank[codes]
+            ordered = _stable_argsort_ranks(key, len(self.categories))
+        elif self.numeric:
+            values, missing = self.numbers()
+            present = _present(missing)
+            if present is not None:
+                values = values[present]
+            if values.dtype == bool:
+                ordered = _stable_argsort_ranks(values.view(np.uint8), 2)
+            else:
+                ordered = np.argsort(values, kind="stable")
         else:
-            codes, _ = pd.factorize(self.series.astype("str"), sort=True)
-            missing = self.series.isna().to_numpy() | (codes < 0)
-            key = codes.astype(np.int64)
-        self._sort_key = (key, missing)
-        return self._sort_key
+            try:
+                strings = self.strings()
+            except (pa.ArrowException, TypeError, ValueError):
+                return self._ascending_by_text(dtype)
+            # Arrow's sort is stable and puts nulls (missing values) last.
+            by_value = pc.sort_indices(strings).to_numpy()
+            return by_value.astype(dtype, copy=False), len(strings) - strings.null_count
+        if present is not None:
+            ordered = present[ordered]
+        result = np.empty(len(missing), dtype=dtype)
+        result[: len(ordered)] = ordered
+        result[len(ordered) :] = np.flatnonzero(missing)
+        return result, len(ordered)
+
+    def _ascending_by_text(self, dtype: np.dtype[Any]) -> tuple[np.ndarray, int]:
+        """Values of no one type (a report's object column): by their text."""
+        codes, _ = pd.factorize(self.series.astype("str"), sort=True)
+        missing = self.series.isna().to_numpy() | (codes < 0)
+        present = np.flatnonzero(~missing)
+        self._ties = codes
+        ordered = present[np.argsort(codes[present], kind="stable")]
+        result = np.concatenate([ordered, np.flatnonzero(missing)]).astype(dtype)
+        return result, len(ordered)
+
+    def value_changes(self, ordered: np.ndarray) -> np.ndarray:
+        """Where a new value starts in ``ordered`` (positions of present values in ascending
+        order, from :meth:`ascending`): the indexes ``i > 0`` whose value differs from the one
+        before."""
+        if len(ordered) < 2:
+            return np.zeros(0, dtype=np.int64)
+        keys: Any
+        if self.codes is not None:
+            keys = self.codes[ordered]  # one code per distinct value
+        elif self._ties is not None:
+            keys = self._ties[ordered]
+        elif self.numeric:
+            keys = self.numbers()[0][ordered]
+        else:
+            taken = self.strings().take(pa.array(ordered))
+            differs = pc.not_equal(taken.slice(1), taken.slice(0, len(taken) - 1))
+            return np.flatnonzero(differs.to_numpy(zero_copy_only=False)) + 1
+        return np.flatnonzero(keys[1:] != keys[:-1]) + 1
 
 
-def _longest(values: pd.Series) -> np.ndarray:
-    """Positions of the longest values (in characters) and of the first few: what a column
-    must fit, found with one vectorised pass instead of measuring every value."""
-    lengths = values.str.len().to_numpy(dtype="float64", na_value=0)
-    if len(lengths) <= _SAMPLE:
-        return np.arange(len(lengths))
-    longest = np.argpartition(-lengths, _SAMPLE)[:_SAMPLE]
-    return np.union1d(longest, np.arange(_SAMPLE // 5))
+def _code_counts(codes: np.ndarray, distinct: int) -> np.ndarray:
+    """How many rows have each code (missing values, code -1, not counted)."""
+    # Arrow counts the codes where they are; numpy's bincount would first widen them all.
+    counted = pc.value_counts(pa.array(codes))
+    values = counted.field("values").to_numpy()
+    present = values >= 0
+    counts = np.zeros(distinct, dtype=np.int64)
+    counts[values[present]] = counted.field("counts").to_numpy()[present]
+    return counts
+
+
+def _fold(text: str) -> str:
+    """``text`` in lower case, as Arrow lowers a column (:meth:`_Column.folded`)."""
+    folded: str = pc.utf8_lower(pa.scalar(text, type=pa.string())).as_py()
+    return folded
+
+
+def _literal_pattern(text: str) -> str:
+    """An RE2 pattern matching ``text`` literally: every character as its code point, so
+    nothing the user types is read as regular expression syntax."""
+    return "".join(f"\\x{{{ord(character):x}}}" for character in text)
+
+
+def _present(missing: np.ndarray) -> np.ndarray | None:
+    """Positions where a value is present; ``None`` when every one is (no copy to make)."""
+    return np.flatnonzero(~missing) if missing.any() else None
+
+
+def _positions_dtype(rows: int) -> np.dtype[Any]:
+    """Row positions in 4 bytes while they fit: half the memory of the default 8."""
+    return np.dtype(np.int32 if rows < np.iinfo(np.int32).max else np.int64)
+
+
+def _stable_argsort_ranks(key: np.ndarray, distinct: int) -> np.ndarray:
+    """The stable ascending order of ``key``, integer ranks in ``[0, distinct)``.
+
+    numpy sorts integers of 8 or 16 bits stably by radix, in linear time: small ranges sort in
+    one pass, ranks up to 2³² in two (the low half first, then, stably, the high half), several
+    times faster than a comparison sort of the same keys.
+    """
+    if distinct <= 1 << 8:
+        return np.argsort(key.astype(np.uint8), kind="stable")
+    if distinct <= 1 << 16:
+        return np.argsort(key.astype(np.uint16), kind="stable")
+    if distinct <= 1 << 32:
+        wide = key.astype(np.uint32, copy=False)
+        by_low = np.argsort((wide & 0xFFFF).astype(np.uint16), kind="stable")
+        by_high = np.argsort((wide[by_low] >> 16).astype(np.uint16), kind="stable")
+        ordered: np.ndarray = by_low[by_high]
+        return ordered
+    return np.argsort(key, kind="stable")
+
+
+def _reverse_runs(ordered: np.ndarray, changes: np.ndarray) -> np.ndarray:
+    """``ordered`` (ascending, ties in the frame's order) turned descending, ties still in the
+    frame's order: the runs of equal values in reverse, each run as it was. Linear time.
+
+    Example:
+        >>> _reverse_runs(np.array([4, 0, 3, 1, 2]), np.array([1, 3])).tolist()
+        [1, 2, 0, 3, 4]
+    """
+    count = len(ordered)
+    if len(changes) == count - 1:
+        reverse: np.ndarray = ordered[::-1].copy()  # every value distinct: no ties to keep
+        return reverse
+    dtype = _positions_dtype(count)
+    starts = np.concatenate(([0], changes)).astype(dtype)
+    ends = np.concatenate((changes, [count])).astype(dtype)
+    # The run [start, end) moves to [count - end, count - start): each item shifts the same.
+    target = np.repeat(count - ends - starts, ends - starts)
+    target += np.arange(count, dtype=dtype)
+    result = np.empty_like(ordered)
+    result[target] = ordered
+    return result
+
+
+def _arrow_strings(values: pd.Series | pd.Index) -> pa.Array:
+    """``values`` as Arrow strings (missing: null), without a copy when they already are."""
+    try:
+        array = pa.array(values.array, from_pandas=True)
+        if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+            return array
+        return pc.cast(array, pa.string())
+    except (pa.ArrowException, TypeError, ValueError):
+        # Values with no text form in Arrow: as the table draws them.
+        return pa.array(
+            [None if _is_missing(value) else visible(value) for value in values],
+            type=pa.string(),
+        )
+
+
+def _longest(strings: pa.Array) -> np.ndarray:
+    """Positions of the longest values and of the first few: what a column must fit, found
+    without measuring every value. Long is by UTF-8 bytes, which Arrow reads off the offsets
+    at once; the chosen values are then measured in terminal cells."""
+    if len(strings) <= _SAMPLE:
+        return np.arange(len(strings))
+    lengths = pc.fill_null(pc.binary_length(strings), 0)
+    # Arrow's top-k: numpy's argpartition crawls over the few distinct lengths texts have.
+    longest = pc.select_k_unstable(lengths, _SAMPLE, sort_keys=[("length", "descending")])
+    return np.union1d(longest.to_numpy(), np.arange(_SAMPLE // 5))
 
 
 def _kind_of(name: str, series: pd.Series) -> ColumnKind:
@@ -390,8 +591,61 @@ def _as_utc(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series).dt.tz_localize(UTC)
 
 
+_T = TypeVar("_T")
+
+
+class _OnceEach:
+    """Values computed once each, by whichever thread asks first.
+
+    A thread asking for a value that another thread is computing waits for it rather than
+    computing it twice; if that computation failed, the asking thread computes it itself.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._futures: dict[Hashable, Future[Any]] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        with self._lock:
+            future = self._futures.get(key)
+            owner = future is None
+            if future is None:
+                future = self._futures[key] = Future()
+        if not owner:
+            try:
+                return cast("_T", future.result())
+            except Exception:
+                return self.get(key, compute)  # the failed claim was withdrawn: ours now
+        try:
+            value = compute()
+        except BaseException as error:
+            with self._lock:
+                del self._futures[key]
+            future.set_exception(error)
+            raise
+        future.set_result(value)
+        return value
+
+    def done(self, key: Hashable) -> bool:
+        """Whether ``key`` has been computed."""
+        future = self._futures.get(key)
+        return future is not None and future.done() and future.exception() is None
+
+    def values(self) -> list[Any]:
+        """The values computed so far."""
+        with self._lock:
+            futures = list(self._futures.values())
+        return [future.result() for future in futures if future.done() and not future.exception()]
+
+
 class TableModel:
     """A frame prepared for a table: formats visible cells, filters and sorts by position.
+
+    Sorting by a column the first time orders the whole frame, and the first search lowers every
+    text; :meth:`prepare` does both ahead of time (call it from a worker thread: the event loop
+    keeps running through the few seconds millions of rows take). Every other method is quick
+    at any size and safe to call while :meth:`prepare` runs: a search or sort asked for before
+    its key is ready computes it, or waits for the thread computing it.
 
     Args:
         frame: the data; never copied or changed.
@@ -407,6 +661,10 @@ class TableModel:
         >>> model = TableModel(frame)
         >>> model.rows(Query(search="sent"), SortOrder("n", descending=True)).tolist()
         [1]
+        >>> model.prepare()
+        True
+        >>> model.rows(Query(), SortOrder("n", descending=True)).tolist()
+        [1, 0]
     """
 
     def __init__(
@@ -438,11 +696,13 @@ class TableModel:
             ]
         self.search_columns = [name for name in search_columns if name in frame.columns]
         self.highlight = (
-            frame[highlight].fillna(False).to_numpy(dtype=bool)
+            frame[highlight].to_numpy(dtype=bool, na_value=False)
             if highlight is not None and highlight in frame.columns
             else None
         )
-        self._orders: OrderedDict[tuple[str, bool], np.ndarray] = OrderedDict()
+        self._once = _OnceEach()
+        self._descending: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._closed = False
         self._widths: list[int] | None = None
 
     def __len__(self) -> int:
@@ -460,6 +720,78 @@ class TableModel:
             self._columns[name] = prepared
         return prepared
 
+    # -- keys, ahead of time ------------------------------------------------------------------
+
+    def prepare(self, should_stop: Callable[[], bool] = lambda: False) -> bool:
+        """Compute, once, what the first search and the first sort by each column need: the
+        lowered text the search and the text filters look in, and each shown column's
+        ascending order.
+
+        Blocks for as long as that takes (seconds at millions of rows), so run it in a worker
+        thread; most of the time is spent in numpy and Arrow, which let other threads run.
+        Stops early once :meth:`close` was called or ``should_stop()`` is true.
+
+        Returns:
+            Whether everything is prepared.
+        """
+        for key, compute in self._preparations():
+            if self._closed or should_stop():
+                return False
+            self._once.get(key, compute)
+        return True
+
+    @property
+    def prepared(self) -> bool:
+        """Whether no search or sort has anything costly left to compute."""
+        return all(self._once.done(key) for key, _ in self._preparations())
+
+    def _preparations(self) -> list[tuple[tuple[str, str], Callable[[], object]]]:
+        searched = [*self.search_columns]
+        searched += [spec.column for spec in self.filters if spec.mode != "choice"]
+        folded = [self.column(name) for name in dict.fromkeys(searched)]
+        return [
+            *((("folded", column.spec.name), column.folded) for column in folded),
+            *((("ascending", column.spec.name), column.ascending) for column in self.columns),
+        ]
+
+    def can_sort(self, sort: SortOrder | None) -> bool:
+        """Whether rows in ``sort`` order come at once (its column is prepared, or there is no
+        sort): if not, :meth:`rows` first orders the whole frame by that column."""
+        if sort is None or sort.column not in self.frame.columns:
+            return True
+        return self._once.done(("ascending", sort.column))
+
+    def close(self) -> None:
+        """Stop :meth:`prepare` after the column it is computing: the model is being replaced.
+        The model still works, computing what it is asked for when asked."""
+        self._closed = True
+
+    def nbytes(self) -> int:
+        """Memory the model holds besides the frame's: the sort orders, the lowered text, the
+        numbers and masks it made (views of the frame's own memory are not counted)."""
+        total = 0
+        for value in self._once.values():
+            if isinstance(value, pa.Array):
+                total += value.nbytes  # lowered text: Arrow's, but this model's alone
+            else:
+                total += value[0].nbytes  # an ascending order
+        total += sum(order.nbytes for order in self._descending.values())
+        for column in self._columns.values():
+            made = [*(column._numbers or ()), column._ties]
+            total += sum(array.nbytes for array in made if array is not None and array.base is None)
+        if self.highlight is not None:
+            total += self.highlight.nbytes
+        return total
+
+    def forget_descending(self) -> None:
+        """Drop the descending orders derived so far (the prepared ascending ones stay). They
+        are derived again, in linear time, when asked for: this frees their memory, and lets a
+        benchmark time a first sort more than once."""
+        self._descending.clear()
+
+    def _ascending_order(self, column: _Column) -> tuple[np.ndarray, int]:
+        return self._once.get(("ascending", column.spec.name), column.ascending)
+
     # -- rows ---------------------------------------------------------------------------------
 
     def mask(self, query: Query) -> np.ndarray | None:
@@ -475,41 +807,47 @@ class TableModel:
                 hit = column.equals(value)
             elif spec.mode == "number":
                 needle = msisdn_digits(value)
-                hit = column.contains(needle if needle else value.strip())
+                hit = self._contains(column, needle if needle else value.strip())
             else:
-                hit = column.contains(value.strip())
-            mask = hit if mask is None else mask & hit
+                hit = self._contains(column, value.strip())
+            if hit is None:
+                return np.zeros(len(self.frame), dtype=bool)
+            mask = hit if mask is None else np.logical_and(mask, hit, out=mask)
         needle = query.search.strip()
         if needle:
             found = np.zeros(len(self.frame), dtype=bool)
             for name in self.search_columns:
-                found |= self.column(name).contains(needle)
-            mask = found if mask is None else mask & found
+                hit = self._contains(self.column(name), needle)
+                if hit is not None:
+                    np.logical_or(found, hit, out=found)
+            mask = found if mask is None else np.logical_and(mask, found, out=mask)
         return mask
 
+    def _contains(self, column: _Column, needle: str) -> np.ndarray | None:
+        return column.contains(needle, self._once.get(("folded", column.spec.name), column.folded))
+
     def order(self, sort: SortOrder | None) -> np.ndarray | None:
-        """The whole frame's positions in ``sort`` order (``None``: the frame's own order)."""
+        """The whole frame's positions in ``sort`` order (``None``: the frame's own order).
+
+        Ties keep the frame's order in both directions; missing values always go last.
+        """
         if sort is None or sort.column not in self.frame.columns:
             return None
-        cache_key = (sort.column, sort.descending)
-        cached = self._orders.get(cache_key)
+        column = self.column(sort.column)
+        ascending, present = self._ascending_order(column)
+        if not sort.descending:
+            return ascending
+        cached = self._descending.get(sort.column)
         if cached is not None:
-            self._orders.move_to_end(cache_key)
+            self._descending.move_to_end(sort.column)
             return cached
-        key, missing = self.column(sort.column).sort_key()
-        present = np.flatnonzero(~missing)
-        values = key[present]
-        if sort.descending:
-            # Reverse a stable ascending sort of the reversed rows: descending, and ties keep
-            # the frame's order, as they do ascending.
-            ranked = np.argsort(values[::-1], kind="stable")[::-1]
-            ordered = present[::-1][ranked]
-        else:
-            ordered = present[np.argsort(values, kind="stable")]
-        result = np.concatenate([ordered, np.flatnonzero(missing)]).astype(np.int64)
-        self._orders[cache_key] = result
-        if len(self._orders) > _SORT_CACHE:
-            self._orders.popitem(last=False)
+        ordered = ascending[:present]
+        result = np.empty_like(ascending)
+        result[:present] = _reverse_runs(ordered, column.value_changes(ordered))
+        result[present:] = ascending[present:]
+        self._descending[sort.column] = result
+        if len(self._descending) > _DESCENDING_CACHE:
+            self._descending.popitem(last=False)
         return result
 
     def rows(self, query: Query, sort: SortOrder | None) -> np.ndarray:
@@ -517,9 +855,10 @@ class TableModel:
         mask = self.mask(query)
         order = self.order(sort)
         if order is None:
+            dtype = _positions_dtype(len(self.frame))
             if mask is None:
-                return np.arange(len(self.frame), dtype=np.int64)
-            return np.flatnonzero(mask).astype(np.int64)
+                return np.arange(len(self.frame), dtype=dtype)
+            return np.flatnonzero(mask).astype(dtype)
         if mask is None:
             return order
         shown: np.ndarray = order[mask[order]]

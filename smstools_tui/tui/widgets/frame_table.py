@@ -3,7 +3,8 @@
 The table only ever asks its backend for the rows on screen, so a backend that formats a row
 when asked (:class:`ModelBackend`) draws 1M messages as quickly as 100: no Python object per
 row is built, no column is measured in full, and a new filter or sort swaps an array of row
-positions.
+positions (:meth:`SwappableDataTable.replace_backend`, the one place that reaches into the
+library's private state).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from textual_fastdatatable.backend import DataTableBackend
 
 from ..model import SortOrder, TableModel
 
-__all__ = ["FrameTable", "ModelBackend"]
+__all__ = ["FrameTable", "ModelBackend", "SwappableDataTable"]
 
 
 class ModelBackend(DataTableBackend[TableModel]):
@@ -96,8 +97,8 @@ class ModelBackend(DataTableBackend[TableModel]):
         return [column.display(int(position)) for position in self.rows]
 
     def get_cell_at(self, row_index: int, column_index: int) -> Text | None:
-        cells = self.model.display_row(self.position(row_index))
-        return cells[column_index]
+        # The table draws cell by cell: format this one, not its whole row.
+        return self.model.columns[column_index].display(self.position(row_index))
 
     def append_column(self, label: str, default: Any | None = None) -> int:
         raise NotImplementedError("the table is a read-only view of a frame")
@@ -115,7 +116,46 @@ class ModelBackend(DataTableBackend[TableModel]):
         raise NotImplementedError("sort through the model (TableModel.order)")
 
 
-class FrameTable(DataTable):
+class SwappableDataTable(DataTable):
+    """textual-fastdatatable's DataTable, given new data in place and able to style whole rows.
+
+    The library (0.19) keeps a table's data immutable: :meth:`DataTable.clear` raises and its
+    documentation says to mount a new table instead, which would lose focus, the cursor's
+    column and the scroll position on every keystroke of a search. Nor can a subclass style a
+    row but through a private method. This class is the one place in the project that touches
+    the library's private state, and only the following:
+
+    - ``_ordered_columns`` (the columns' labels and widths, derived from the data) is reset;
+    - ``_clear_caches()`` drops the rendered rows, cells and lines of the old data;
+    - ``_update_count`` is bumped: it keys those caches;
+    - ``_require_update_dimensions`` makes the table recompute its virtual size when idle;
+    - ``_get_row_style(row_index, base_style)`` is overridden to ask :meth:`row_style`.
+
+    ``tests/tui/test_datatable_seam.py`` checks each of them against the installed release and
+    fails, saying what to update, when one changes; ``pyproject.toml`` keeps the dependency below
+    the next minor release, which nobody has tested yet.
+    """
+
+    def replace_backend(self, backend: DataTableBackend[Any]) -> None:
+        """Show ``backend``'s data instead of the current data, in constant time."""
+        self.backend = backend
+        self._ordered_columns = None
+        self._clear_caches()
+        self._update_count += 1
+        self._require_update_dimensions = True
+        self.refresh(layout=True)
+
+    def row_style(self, row_index: int) -> Style | None:
+        """A style for the whole data row at ``row_index`` (its cells and the padding between
+        them), or ``None`` for the table's own (zebra stripes)."""
+        return None
+
+    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
+        style = self.row_style(row_index) if row_index >= 0 else None
+        return style if style is not None else super()._get_row_style(row_index, base_style)
+
+
+class FrameTable(SwappableDataTable):
     """The DataTable of one tab; :meth:`show` swaps in a new view in constant time."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -165,28 +205,19 @@ class FrameTable(DataTable):
         *,
         keep_cursor: bool = False,
     ) -> None:
-        """Show ``rows`` of ``model`` (sorted by ``sort``, which only labels the header).
-
-        textual-fastdatatable keeps its data immutable and recommends mounting a new table for
-        new data; swapping the backend and dropping the table's caches does the same in place,
-        without a remount, so focus and the column stay where the user left them.
-        """
+        """Show ``rows`` of ``model`` (sorted by ``sort``, which only labels the header), in
+        place: focus and the cursor's column stay where the user left them."""
         column = self.cursor_coordinate.column if keep_cursor else 0
         backend = ModelBackend(model, rows=rows, sort=sort)
         backend.render_markup = False
-        self.backend = backend
-        self._ordered_columns = None
-        self._clear_caches()
-        self._update_count += 1
-        self._require_update_dimensions = True
+        self.replace_backend(backend)
         self.cursor_coordinate = Coordinate(0, min(column, max(model_columns(model) - 1, 0)))
         self.scroll_to(y=0, animate=False, immediate=True)
-        self.refresh(layout=True)
         self.check_idle()
 
-    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
-        # The whole row of a flagged record (the cells and the padding between them) takes the
-        # highlight style; styling only the cells' text would leave gaps between columns.
+    def row_style(self, row_index: int) -> Style | None:
+        # A flagged record takes the highlight style across the whole row: styling only the
+        # cells' text would leave gaps between the columns.
         view = self.view
         if (
             view is not None
@@ -194,7 +225,7 @@ class FrameTable(DataTable):
             and view.model.highlighted(view.position(row_index))
         ):
             return self.get_component_styles("frametable--highlight").rich_style
-        return super()._get_row_style(row_index, base_style)
+        return None
 
     def current_position(self) -> int | None:
         """The frame position of the row under the cursor, or ``None`` when empty."""

@@ -15,13 +15,14 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Select, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..clipboard import TEXT_KINDS, clip_numbers, clip_row, clip_value
 from ..model import Query, SortOrder, TableModel
@@ -78,6 +79,10 @@ class FrameView(Vertical):
         ),
     ]
 
+    PREPARE_IN_BACKGROUND: ClassVar[int] = 100_000
+    """From this many rows, the sort and search keys of a new frame are computed in a worker
+    thread as it arrives; a smaller frame sorts and searches in milliseconds when asked."""
+
     class RowChosen(Message):
         """The user pressed Enter on a row (or double-clicked it)."""
 
@@ -133,6 +138,8 @@ class FrameView(Vertical):
         self.rows: np.ndarray = np.zeros(0, dtype=np.int64)
         self.incomplete: str | None = None
         self._syncing = False
+        self._sorting = False
+        self._choices_stale = False
         self._labels = {item.key: item.label for item in spec.filters}
 
     def compose(self) -> ComposeResult:
@@ -177,6 +184,12 @@ class FrameView(Vertical):
     def frame(self) -> pd.DataFrame | None:
         return self.model.frame if self.model is not None else None
 
+    @property
+    def sorting(self) -> bool:
+        """Whether the rows in the chosen order are being computed in the background (the
+        previous rows stay on screen until they are)."""
+        return self._sorting
+
     def set_frame(self, frame: pd.DataFrame, *, incomplete: str | None = None) -> None:
         """Show ``frame``, keeping the user's filters, search and sort.
 
@@ -185,6 +198,8 @@ class FrameView(Vertical):
             incomplete: why the data is only part of the window (``None`` when it is whole);
                 the status line says so in every state.
         """
+        if self.model is not None:
+            self.model.close()
         self.model = TableModel(
             frame,
             self.spec.columns,
@@ -194,8 +209,25 @@ class FrameView(Vertical):
             zone=self.zone,
         )
         self.incomplete = incomplete
-        self._refresh_choices()
-        self.apply()
+        # The first screen waits for its rows: it is never sorted in the background.
+        started = time.perf_counter()
+        self._show(self.model, self.model.rows(self.query_state, self.sort), started=started)
+        # The filters' choices count every row: after the first screen, not before it (or
+        # when a filter is set before then, see _sync_inputs).
+        self._choices_stale = True
+        self.call_after_refresh(self._refresh_choices)
+        if len(frame) >= self.PREPARE_IN_BACKGROUND:
+            # Once the first screen is drawn, not competing with it.
+            self.call_after_refresh(self._prepare, self.model)
+
+    @work(thread=True, exclusive=True, group="prepare-sorting", exit_on_error=False)
+    def _prepare(self, model: TableModel) -> None:
+        # The first sort by a column orders the whole frame, the first search lowers every
+        # text: seconds at millions of rows, done here, off the event loop, while the user
+        # looks at the first screen. A sort or search asked for sooner is still right (the
+        # model computes what is missing, or waits for this thread).
+        worker = get_current_worker()
+        model.prepare(should_stop=lambda: worker.is_cancelled)
 
     def set_note(self, note: str | Content) -> None:
         """A line above the table (what a report is, that it is being computed, its error)."""
@@ -204,8 +236,9 @@ class FrameView(Vertical):
         widget.display = bool(str(note))
 
     def _refresh_choices(self) -> None:
-        if self.model is None:
+        if self.model is None or not self._choices_stale:
             return
+        self._choices_stale = False
         self._syncing = True
         try:
             for item in self.spec.filters:
@@ -225,17 +258,63 @@ class FrameView(Vertical):
     def apply(self, *, keep_cursor: bool = False) -> float:
         """Recompute the rows for the current query and sort and show them.
 
-        Returns the seconds it took, from the query to a table ready to paint.
+        On a large frame whose sort column is not prepared yet, the rows are ordered in a
+        worker thread: the screen stays live (the status line says it is sorting) and the
+        sorted rows replace the current ones when ready.
+
+        Returns the seconds it took, from the query to a table ready to paint (0 when the rows
+        are being ordered in the background).
         """
-        if self.model is None:
+        model = self.model
+        if model is None:
+            return 0.0
+        if len(model) >= self.PREPARE_IN_BACKGROUND and not model.can_sort(self.sort):
+            self._sorting = True
+            self._update_status()
+            self._order_in_background(model, self.query_state, self.sort, keep_cursor)
             return 0.0
         started = time.perf_counter()
-        self.rows = self.model.rows(self.query_state, self.sort)
-        self.table.show(self.model, self.rows, self.sort, keep_cursor=keep_cursor)
+        rows = model.rows(self.query_state, self.sort)
+        return self._show(model, rows, started=started, keep_cursor=keep_cursor)
+
+    def _show(
+        self, model: TableModel, rows: np.ndarray, *, started: float, keep_cursor: bool = False
+    ) -> float:
+        self._sorting = False
+        self.rows = rows
+        self.table.show(model, rows, self.sort, keep_cursor=keep_cursor)
         elapsed = time.perf_counter() - started
         self._update_status()
-        self.post_message(self.Applied(self, len(self.rows), elapsed))
+        self.post_message(self.Applied(self, len(rows), elapsed))
         return elapsed
+
+    @work(thread=True, exclusive=True, group="order-rows", exit_on_error=False)
+    def _order_in_background(
+        self, model: TableModel, query: Query, sort: SortOrder | None, keep_cursor: bool
+    ) -> None:
+        started = time.perf_counter()
+        rows = model.rows(query, sort)  # computes the column's key, or waits for it
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._ordered, model, query, sort, rows, keep_cursor, started)
+
+    def _ordered(
+        self,
+        model: TableModel,
+        query: Query,
+        sort: SortOrder | None,
+        rows: np.ndarray,
+        keep_cursor: bool,
+        started: float,
+    ) -> None:
+        if (model, query, sort) == (self.model, self.query_state, self.sort):
+            self._show(model, rows, started=started, keep_cursor=keep_cursor)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        # A sort that failed in its worker leaves the rows as they were; the app reports it.
+        if event.worker.group == "order-rows" and event.state == WorkerState.ERROR:
+            self._sorting = False
+            self._update_status()
 
     def _update_status(self) -> None:
         model = self.model
@@ -249,7 +328,8 @@ class FrameView(Vertical):
                 (spec.title for spec in model.specs if spec.name == self.sort.column),
                 self.sort.column,
             )
-            parts.append(f"sorted by {label} {'▼' if self.sort.descending else '▲'}")
+            doing = "sorting" if self._sorting else "sorted"
+            parts.append(f"{doing} by {label} {'▼' if self.sort.descending else '▲'}")
         described = self.query_state.describe(self._labels)
         if described:
             parts.append(f"filtered: {visible(described, limit=80)}")
@@ -279,6 +359,7 @@ class FrameView(Vertical):
         return self.apply(keep_cursor=True)
 
     def _sync_inputs(self) -> None:
+        self._refresh_choices()  # a choice must be offered before it is picked
         self._syncing = True
         try:
             for item in self.spec.filters:
