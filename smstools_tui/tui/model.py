@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 from rich.cells import cell_len
 from rich.text import Text
 
-from ..frames import STATUS_DTYPE, row_values
+from ..frames import STATUS_DTYPE, is_missing, row_values
 from ..msisdn import msisdn_digits
 from ..report.tables import format_duration
 from .safe_text import cell_text, visible
@@ -256,7 +256,7 @@ class _Column:
             return None if missing[position] else self._format(seconds[position])
         # One value read where it is: the first screen converts no column in full.
         value = self.series.array[position]
-        return None if _is_missing(value) else self._format(value)
+        return None if is_missing(value) else self._format(value)
 
     def plain(self, position: int) -> str:
         """The cell's text without styles (tests, the detail view's fallback)."""
@@ -548,7 +548,7 @@ def _arrow_strings(values: pd.Series | pd.Index) -> pa.Array:
     except (pa.ArrowException, TypeError, ValueError):
         # Values with no text form in Arrow: as the table draws them.
         return pa.array(
-            [None if _is_missing(value) else visible(value) for value in values],
+            [None if is_missing(value) else visible(value) for value in values],
             type=pa.string(),
         )
 
