@@ -47,6 +47,7 @@ from .replies import (
     opt_out_report,
     reply_report,
 )
+from .select import relation_mask, select
 
 __all__ = [
     "BY_CHOICES",
@@ -84,8 +85,10 @@ __all__ = [
     "normalise_number",
     "normalise_numbers",
     "opt_out_report",
+    "relation_mask",
     "reply_report",
     "resolve_zone",
+    "select",
     "status_counts",
     "status_funnel",
     "time_buckets",
