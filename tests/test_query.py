@@ -29,7 +29,7 @@ from smstools_tui.query import (
     filter_keywords,
     parse_window,
 )
-from smstools_tui.store.store import _to_table
+from smstools_tui.store.schema import to_table
 
 from .conftest import NOW
 
@@ -384,7 +384,7 @@ def test_a_filter_means_the_same_in_a_frame_in_the_store_and_in_plain_words(
     applied = chosen.apply(frame, kind)
     # The store keeps the frame as an Arrow table of its own types and filters it there.
     expression = chosen.arrow_expression(kind)
-    stored = _to_table(frame, kind)
+    stored = to_table(frame, kind)
     table = stored if expression is None else stored.filter(expression)
     expected = [index for index, row in enumerate(rows) if _meant(row, chosen, kind)]
     pd.testing.assert_frame_equal(
