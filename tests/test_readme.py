@@ -19,7 +19,7 @@ def quick_start_commands() -> list[str]:
 def test_quick_start_is_two_commands() -> None:
     run, test, *_ = quick_start_commands()
     assert run.endswith(".venv/bin/smstools-tui")
-    assert test.endswith(".venv/bin/pytest")
+    assert test.endswith(".venv/bin/pytest -n auto")  # one worker per core
     assert "pip install -e '.[dev]'" in test
 
 
