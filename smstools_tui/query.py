@@ -418,6 +418,11 @@ class WindowExpr:
             start = end - timedelta(days=30)
         if start > current:
             raise ConfigError(f"the window starts in the future ({start.isoformat()})")
+        if start > end and self.first is not None and self.last is not None:
+            raise ConfigError(
+                f"the window {self.text!r} ends ({end.isoformat()}) before it starts "
+                f"({start.isoformat()}): swap its ends ({self.last.text}..{self.first.text})"
+            )
         if start == end:
             if start == current:  # a period that begins this very moment: its first second
                 return Span(_floor_second(start), _floor_second(start) + _SECOND)
