@@ -35,8 +35,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:  # generic since click 8.4; subscripted for the type checker only
     _ValueParam = click.ParamType[Any]
+    _StringChoice = click.Choice[str]
 else:
     _ValueParam = click.ParamType
+    _StringChoice = click.Choice
 
 
 class _ReadOnce(_ValueParam):
@@ -240,31 +242,33 @@ def query_options(kinds: tuple[Kind, ...] = ("sent", "received")) -> Callable[[F
                 "the messages are searched by id alone.",
             ),
         ]  # fmt: skip
-    sender_help = (
-        "the sender alias (sent) or the number a message came from (received)"
-        if len(kinds) == 2
-        else "the sender alias"
-        if kinds == ("sent",)
-        else "the number it came from"
-    )
-    options += [
-        click.option(
-            "--number", "--msisdn", "numbers", type=FilterValueType("numbers"), multiple=True,
-            metavar="N", help="The other party's number (+39 348…, 0039…, 39348… alike); "
-            "repeatable.",
-        ),
-        click.option(
-            "--sender", "senders", multiple=True, metavar="S",
-            help=f"Only {sender_help}; repeatable.",
-        ),
-        click.option(
-            "--country", "countries", type=FilterValueType("countries"), multiple=True,
-            metavar="CC", help="The other party's country (IT, CH …); repeatable.",
-        ),
-        click.option(
-            "--text", metavar="TEXT", help="Only messages whose text contains TEXT (any case).",
-        ),
-    ]  # fmt: skip
+    if kinds:  # the dashboard takes no filters: its own widgets set them
+        sender_help = (
+            "the sender alias (sent) or the number a message came from (received)"
+            if len(kinds) == 2
+            else "the sender alias"
+            if kinds == ("sent",)
+            else "the number it came from"
+        )
+        options += [
+            click.option(
+                "--number", "--msisdn", "numbers", type=FilterValueType("numbers"),
+                multiple=True, metavar="N", help="The other party's number (+39 348…, 0039…, "
+                "39348… alike); repeatable.",
+            ),
+            click.option(
+                "--sender", "senders", multiple=True, metavar="S",
+                help=f"Only {sender_help}; repeatable.",
+            ),
+            click.option(
+                "--country", "countries", type=FilterValueType("countries"), multiple=True,
+                metavar="CC", help="The other party's country (IT, CH …); repeatable.",
+            ),
+            click.option(
+                "--text", metavar="TEXT",
+                help="Only messages whose text contains TEXT (any case).",
+            ),
+        ]  # fmt: skip
     if "received" in kinds:
         options.append(
             click.option(
@@ -353,74 +357,128 @@ class ConnectionOptions:
             raise ConfigError("--store and --no-store contradict each other: keep one")
 
 
-def connection_options(command: F) -> F:
-    for option in reversed(
-        [
+class CommandWithout(click.Command):
+    """A command that withholds some of the options its siblings take, and says why when one is
+    given (``sync`` and ``--offline``): ``withheld`` maps each option to the reason.
+
+    Example:
+        >>> @click.command(cls=CommandWithout, withheld={"--offline": "it needs the network"})
+        ... def fetch() -> None: ...
+        >>> fetch.withheld
+        {'--offline': 'it needs the network'}
+    """
+
+    def __init__(self, *args: Any, withheld: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.withheld = dict(withheld or {})
+
+
+WIRE_FORMATS = ("json", "xml")
+
+
+class WireFormatType(_StringChoice):
+    """``--format``: what the API answers in (its ``Accept`` header), never the file written;
+    a file format given there is refused with where the file's type comes from.
+
+    Example:
+        >>> WireFormatType().convert("XML", None, None)
+        'xml'
+        >>> try:
+        ...     WireFormatType().convert("csv", None, None)
+        ... except click.BadParameter as error:
+        ...     print(error.message)  # doctest: +NORMALIZE_WHITESPACE
+        'csv' is not a wire format: --format is what the API answers in (json or xml);
+        the file's type comes from --out's suffix (--out FILE.csv)
+    """
+
+    def __init__(self) -> None:
+        super().__init__(WIRE_FORMATS, case_sensitive=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            suffix = str(value).lower().lstrip(".")
+            example = f"FILE.{suffix}" if f".{suffix}" in _FILE_SUFFIXES else "FILE.csv"
+            self.fail(
+                f"{value!r} is not a wire format: --format is what the API answers in (json or "
+                f"xml); the file's type comes from --out's suffix (--out {example})",
+                param,
+                ctx,
+            )
+
+
+_FILE_SUFFIXES = (".csv", ".parquet", ".html")
+
+
+def connection_options_for(
+    *, offline: bool = True, no_store: bool = True, debug: bool = True
+) -> Callable[[F], F]:
+    """The options of a command that reads SMS, those that work for it alone: ``sync`` takes
+    neither ``--offline`` nor ``--no-store``; the root command has its own ``--debug``."""
+    options = [
+        click.option(
+            "--format", "wire_format", type=WireFormatType(), default="json", show_default=True,
+            help="The API's wire format, what it answers in (the Accept header); not the file's "
+            "type, which comes from --out's suffix.",
+        ),
+        click.option(
+            "--base-url", envvar="SMSTOOLS_BASE_URL", metavar="URL",
+            help="The API's base URL (https only, except a local sandbox). "
+            "Default: https://api.smstools.it/rest/api",
+        ),
+        click.option(
+            "--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
+            help="Pages fetched at the same time.",
+        ),
+        click.option(
+            "--max-pages", type=click.IntRange(min=1), metavar="N",
+            help="The page budget of one search: a search that would take more pages is "
+            "refused after its first. Default: 10,000.",
+        ),
+        click.option(
+            "--timeout", type=click.FloatRange(0, min_open=True), default=DEFAULT_TIMEOUT,
+            show_default=True, metavar="SECONDS",
+            help="The most one request may take, from connecting to its last byte, however "
+            "slowly the server sends; a request that runs out of time is retried.",
+        ),
+        click.option(
+            "--demo", is_flag=True, help="Use the built-in demo data: no credentials, no network.",
+        ),
+        click.option(
+            "--store", metavar="PATH",
+            help="The local store to read from and sync into. Default: one per account "
+            "and base URL in the user data folder (none for --demo).",
+        ),
+    ]  # fmt: skip
+    if offline:
+        options.append(
             click.option(
-                "--format",
-                "wire_format",
-                type=click.Choice(["json", "xml"]),
-                default="json",
-                show_default=True,
-                help="What the API answers in (the Accept header).",
-            ),
-            click.option(
-                "--base-url",
-                envvar="SMSTOOLS_BASE_URL",
-                metavar="URL",
-                help="The API's base URL (https only, except a local sandbox). "
-                "Default: https://api.smstools.it/rest/api",
-            ),
-            click.option(
-                "--concurrency",
-                type=click.IntRange(1, 64),
-                default=4,
-                show_default=True,
-                help="Pages fetched at the same time.",
-            ),
-            click.option(
-                "--max-pages",
-                type=click.IntRange(min=1),
-                metavar="N",
-                help="The page budget of one search: a search that would take more pages is "
-                "refused after its first. Default: 10,000.",
-            ),
-            click.option(
-                "--timeout",
-                type=click.FloatRange(0, min_open=True),
-                default=DEFAULT_TIMEOUT,
-                show_default=True,
-                metavar="SECONDS",
-                help="The most one request may take, from connecting to its last byte, however "
-                "slowly the server sends; a request that runs out of time is retried.",
-            ),
-            click.option(
-                "--demo",
-                is_flag=True,
-                help="Use the built-in demo data: no credentials, no network.",
-            ),
-            click.option(
-                "--store",
-                metavar="PATH",
-                help="The local store to read from and sync into. Default: one per account "
-                "and base URL in the user data folder (none for --demo).",
-            ),
-            click.option(
-                "--offline",
-                is_flag=True,
+                "--offline", is_flag=True,
                 help="Answer from the local store alone: no network, no credentials needed.",
-            ),
+            )
+        )  # fmt: skip
+    if no_store:
+        options.append(
             click.option(
-                "--no-store",
-                "no_store",
-                is_flag=True,
+                "--no-store", "no_store", is_flag=True,
                 help="Bypass the local store: fetch the whole window from the API.",
-            ),
-            click.option("--debug", is_flag=True, hidden=True),
-        ]
-    ):
-        command = option(command)
-    return command
+            )
+        )  # fmt: skip
+    if debug:
+        # ``--debug`` after the command's name: main() reads it from the arguments.
+        options.append(click.option("--debug", is_flag=True, hidden=True))
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+connection_options = connection_options_for()
+"""Every connection option: for the commands that read SMS through the store or around it."""
 
 
 @contextmanager
