@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
@@ -24,6 +24,7 @@ import pandas as pd
 from .. import demo
 from ..api.client import SmstoolsClient
 from ..config import DEFAULT_TIMEOUT, Settings, find_view
+from ..dates import resolve_zone
 from ..errors import ConfigError, SmstoolsError, StoreError
 from ..frames import STATUS_DTYPE
 from ..query import Filters, Kind, Query, WindowExpr, Zone, parse_window
@@ -533,6 +534,48 @@ def check_out(out: str, suffixes: tuple[str, ...]) -> None:
         raise ConfigError(f"--out {out!r} is a folder: name a file")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ConfigError(f"--out {out!r}: the folder {folder} is not writable")
+
+
+def default_name(query: Query, suffix: str = ".csv", zone: Zone = None) -> str:
+    """The file an export without ``--out`` is written to: the kind and the window's first and
+    last days in ``zone`` (default: local; the window's end is exclusive: a window ending at
+    midnight ends the day before).
+
+    Example:
+        >>> from datetime import datetime, UTC
+        >>> now = datetime(2026, 11, 30, 10, tzinfo=UTC)
+        >>> default_name(Query.build("sent", window="30d", now=now), zone="UTC")
+        'sent_2026-10-31_2026-11-30.csv'
+        >>> october = Query.build("received", window="2026-10", now=now, zone="Europe/Rome")
+        >>> default_name(october, ".parquet", "Europe/Rome")
+        'received_2026-10-01_2026-10-31.parquet'
+        >>> default_name(Query.build("sent", ids=[7], now=now))
+        'sent_by-id.csv'
+    """
+    if query.span is None:
+        return f"{query.kind}_by-id{suffix}"
+    where = resolve_zone(zone)
+    first = query.span.start.astimezone(where).date()
+    last = (query.span.end - timedelta(microseconds=1)).astimezone(where).date()
+    return f"{query.kind}_{first.isoformat()}_{last.isoformat()}{suffix}"
+
+
+def free_name(path: Path) -> Path:
+    """``path``, or when a file is there already the first free ``NAME.2.EXT``, ``NAME.3.EXT``…:
+    a file written without being named never replaces one.
+
+    Example:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> (folder / "sent.csv").touch()
+        >>> free_name(folder / "sent.csv").name, free_name(folder / "other.csv").name
+        ('sent.2.csv', 'other.csv')
+    """
+    candidate, number = path, 1
+    while candidate.exists() or candidate.is_symlink():
+        number += 1
+        candidate = path.with_name(f"{path.stem}.{number}{path.suffix}")
+    return candidate
 
 
 def save_partial_on_error(error: SmstoolsError, out: str | None) -> None:
