@@ -484,20 +484,32 @@ connection_options = connection_options_for()
 
 @contextmanager
 def progress_bars(unit: str) -> Iterator[Callable[[str, int, int], None] | None]:
-    """Progress bars on stderr when it is a terminal, one per label, counted in ``unit``;
-    ``None`` (no bars) otherwise. The updater is ``update(label, done, total)``."""
+    """Progress bars on stderr when it is a terminal, one per label, counted in ``unit``, with
+    the time taken and the time left; ``None`` (no bars) otherwise. The updater is
+    ``update(label, done, total)``."""
     if not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
+    # A bar appears once its first page has answered, and with it the total: the time left
+    # is an estimate from then on.
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn(unit),
         TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
     ) as progress:
@@ -505,8 +517,9 @@ def progress_bars(unit: str) -> Iterator[Callable[[str, int, int], None] | None]
 
         def update(label: str, done: int, total: int) -> None:
             if label not in tasks:
-                tasks[label] = progress.add_task(label, total=None)
-            progress.update(tasks[label], completed=done, total=total)
+                tasks[label] = progress.add_task(label, total=total, completed=done)
+            else:
+                progress.update(tasks[label], completed=done, total=total)
 
         yield update
 
