@@ -4,6 +4,7 @@ offers only the options that work for it; the root command takes the dashboard's
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,3 +108,29 @@ def test_the_root_command_opens_the_dashboard_with_its_options(opened: Opened) -
 
 def test_every_root_option_is_a_dashboard_option() -> None:
     assert options_of() - options_of("dashboard") == {"--version", "--debug"}  # hidden there
+
+
+@pytest.mark.usefixtures("no_credentials")
+@pytest.mark.parametrize(
+    ("text", "args", "expected"),
+    [
+        ('auth_kye = "k"\nauth_secret = "s"\n', ("export", "sent"), "unknown key 'auth_kye'; did "
+         "you mean 'auth_key'? (it takes auth_key, auth_secret, base_url and [views.NAME] tables)"),
+        ('[view.failed]\nkind = "sent"\n', ("export", "--view", "failed", "--demo"),
+         "unknown key 'view'; did you mean 'views'?"),
+        ('[views.failed]\nstatsu = "NOSENT"\n', ("export", "--view", "failed", "--demo"),
+         "[views.failed]: unknown filter 'statsu'; did you mean 'status'?"),
+        ('[views.failed]\nstatus = "NOSENT"\n', ("export", "--view", "faild", "--demo"),
+         "(its views: failed); did you mean 'failed'?"),
+    ],
+)  # fmt: skip
+def test_a_typo_in_the_config_file_names_the_key_meant(
+    run: Callable[..., Result], tmp_path: Path, text: str, args: tuple[str, ...], expected: str
+) -> None:
+    config = tmp_path / "config" / "smstools-tui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(text)
+    config.chmod(0o600)
+    result = run(*args)
+    assert result.code == 2 and result.out == ""
+    assert result.err.count("\n") == 1 and str(config) in result.err and expected in result.err
