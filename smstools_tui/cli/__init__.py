@@ -72,7 +72,7 @@ class OptionBeforeCommand(click.UsageError):
 @click.option("--debug", is_flag=True, help="Log every request and show tracebacks.")
 @click.version_option(package_name="smstools-tui", prog_name=PROG)
 @query_options(())
-@connection_options_for(debug=False)
+@connection_options_for(debug=False, out=False)
 @click.pass_context
 def cli(ctx: click.Context, /, debug: bool, **dashboard: Any) -> None:
     """Reports on the SMS you send and receive through the Smstools gateway.

@@ -379,7 +379,8 @@ WIRE_FORMATS = ("json", "xml")
 
 class WireFormatType(_StringChoice):
     """``--format``: what the API answers in (its ``Accept`` header), never the file written;
-    a file format given there is refused with where the file's type comes from.
+    a file format given there is refused, with where the file's type comes from when the
+    command writes one (``out``).
 
     Example:
         >>> WireFormatType().convert("XML", None, None)
@@ -392,18 +393,22 @@ class WireFormatType(_StringChoice):
         the file's type comes from --out's suffix (--out FILE.csv)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, out: bool = True) -> None:
         super().__init__(WIRE_FORMATS, case_sensitive=False)
+        self.out = out
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
             return super().convert(value, param, ctx)
         except click.BadParameter:
-            suffix = str(value).lower().lstrip(".")
-            example = f"FILE.{suffix}" if f".{suffix}" in _FILE_SUFFIXES else "FILE.csv"
+            where = "this command writes no file"
+            if self.out:
+                suffix = str(value).lower().lstrip(".")
+                example = f"FILE.{suffix}" if f".{suffix}" in _FILE_SUFFIXES else "FILE.csv"
+                where = f"the file's type comes from --out's suffix (--out {example})"
             self.fail(
                 f"{value!r} is not a wire format: --format is what the API answers in (json or "
-                f"xml); the file's type comes from --out's suffix (--out {example})",
+                f"xml); {where}",
                 param,
                 ctx,
             )
@@ -413,15 +418,19 @@ _FILE_SUFFIXES = (".csv", ".parquet", ".html")
 
 
 def connection_options_for(
-    *, offline: bool = True, no_store: bool = True, debug: bool = True
+    *, offline: bool = True, no_store: bool = True, debug: bool = True, out: bool = True
 ) -> Callable[[F], F]:
     """The options of a command that reads SMS, those that work for it alone: ``sync`` takes
-    neither ``--offline`` nor ``--no-store``; the root command has its own ``--debug``."""
+    neither ``--offline`` nor ``--no-store``; the root command has its own ``--debug``; only a
+    command with ``--out`` (``out``) says that the file's type comes from there."""
+    not_a_file = (
+        "not the file's type, which comes from --out's suffix" if out else "not a file format"
+    )
     options = [
         click.option(
-            "--format", "wire_format", type=WireFormatType(), default="json", show_default=True,
-            help="The API's wire format, what it answers in (the Accept header); not the file's "
-            "type, which comes from --out's suffix.",
+            "--format", "wire_format", type=WireFormatType(out=out), default="json",
+            show_default=True,
+            help=f"The API's wire format, what it answers in (the Accept header); {not_a_file}.",
         ),
         click.option(
             "--base-url", envvar="SMSTOOLS_BASE_URL", metavar="URL",

@@ -22,7 +22,7 @@ from ..config import APP_NAME, find_view
 from ..errors import ConfigError
 from ..query import WindowExpr
 from ..report.tables import printable
-from .common import ConnectionOptions, QueryOptions, connection_options, query_options
+from .common import ConnectionOptions, QueryOptions, connection_options_for, query_options
 from .terminal import VisibleEscapesFormatter
 
 __all__ = ["HeldRecords", "dashboard_command", "debug_log_path", "open_debug_log", "quiet_terminal"]
@@ -142,7 +142,7 @@ def quiet_terminal(debug: bool) -> Iterator[Path | None]:
 
 @click.command("dashboard")
 @query_options(())
-@connection_options
+@connection_options_for(out=False)
 @click.pass_context
 def dashboard_command(ctx: click.Context, /, **kwargs: Any) -> None:
     """Open the dashboard: the account at a glance, drill-down tables, filters and export.

@@ -38,7 +38,7 @@ _STAGES = {"sent": "sent SMS", "received": "received SMS", "statuses": "statuses
     "where the store starts, or 30 days back for a new store. An earlier start fetches the "
     "history the store lacks.",
 )
-@connection_options_for(offline=False, no_store=False)
+@connection_options_for(offline=False, no_store=False, out=False)
 @click.option(
     "--recheck-days",
     type=click.FloatRange(0),

@@ -26,6 +26,7 @@ from .conftest import Opened
             "the file's type comes from --out's suffix (--out FILE.csv)",
         ),
         (("report", "delivery", "--demo", "--format", "parquet"), "(--out FILE.parquet)"),
+        (("sync", "--format", "csv"), "answers in (json or xml); this command writes no file"),
         (("sync", "--offline"), "smstools-tui sync takes no --offline: sync needs the network"),
         (("sync", "--no-store"), "smstools-tui sync takes no --no-store: sync writes the local"),
         # A command's option before the command's name.
@@ -68,6 +69,8 @@ def test_the_format_help_says_it_is_the_wire_format(run: Callable[..., Result]) 
     help_text = " ".join(run("export", "--help").out.split())
     assert "--format [json|xml] The API's wire format" in help_text
     assert "not the file's type, which comes from --out's suffix" in help_text
+    sync_help = " ".join(run("sync", "--help").out.split())
+    assert "(the Accept header); not a file format." in sync_help
 
 
 def options_of(*path: str) -> set[str]:
