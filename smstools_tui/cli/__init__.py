@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import click
@@ -128,7 +129,7 @@ def main(argv: list[str] | None = None) -> Any:
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:
-        _fail(usage_line(error), 2)
+        _fail(usage_line(error, args), 2)
     except SmstoolsError as error:
         _fail(error.message, _exit_code(error), error if debug else None)
     except KeyboardInterrupt:
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> Any:
         )
 
 
-def usage_line(error: click.ClickException) -> str:
+def usage_line(error: click.ClickException, args: Sequence[str] = ()) -> str:
     """The one line a usage error ends as, with what to do about it: why a command withholds an
     option, else click's own hint (a close spelling), else where the option goes or which
     commands take it, else the help.
@@ -156,6 +157,8 @@ def usage_line(error: click.ClickException) -> str:
     """
     context = error.ctx if isinstance(error, click.UsageError) else None
     if context is None:
+        if isinstance(error, click.UsageError):  # a value missing after its option
+            return f"{error.format_message()} (see '{_command_path(args)} --help')"
         return error.format_message()
     path, command = context.command_path, context.command
     if isinstance(error, click.exceptions.NoArgsIsHelpError) and isinstance(command, click.Group):
@@ -172,6 +175,18 @@ def usage_line(error: click.ClickException) -> str:
     if isinstance(error, click.BadParameter | OptionBeforeCommand):
         return error.format_message()  # it says already what to do
     return f"{error.format_message()} (see '{path} --help')"
+
+
+def _command_path(args: Sequence[str]) -> str:
+    """The command the arguments name (``smstools-tui report delivery``), as far as they do."""
+    words: list[str] = [PROG]
+    command: click.Command = cli
+    for arg in args:
+        if not isinstance(command, click.Group) or arg not in command.commands:
+            break
+        command = command.commands[arg]
+        words.append(arg)
+    return " ".join(words)
 
 
 def _option_elsewhere(option: str, context: click.Context) -> str | None:

@@ -37,7 +37,9 @@ from .common import (
 
 
 @click.command("export")
-@click.argument("kind", type=click.Choice(["sent", "received"]), required=False)
+@click.argument(
+    "kind", type=click.Choice(["sent", "received"], case_sensitive=False), required=False
+)
 @query_options()
 @connection_options
 @click.option(

@@ -52,6 +52,11 @@ from .conftest import Opened
         ),
         (("export", "sent", "--demo", "--status", "DELIVERD"), "unknown status 'DELIVERD'"),
         (("export", "--demo"), "say which messages: sent or received (or give --view NAME)"),
+        (
+            ("export", "sent", "--window"),
+            "Option '--window' requires an argument. (see 'smstools-tui export --help')",
+        ),
+        (("report", "delivery", "--by"), "(see 'smstools-tui report delivery --help')"),
         (("--demo", "--view", "nope"), "no view 'nope'"),
     ],
 )
@@ -137,3 +142,10 @@ def test_a_typo_in_the_config_file_names_the_key_meant(
     result = run(*args)
     assert result.code == 2 and result.out == ""
     assert result.err.count("\n") == 1 and str(config) in result.err and expected in result.err
+
+
+@pytest.mark.usefixtures("no_credentials")
+def test_the_kind_is_read_in_any_case(run: Callable[..., Result], tmp_path: Path) -> None:
+    target = tmp_path / "sent.csv"
+    result = run("export", "SENT", "--demo", "--out", str(target))
+    assert result.code == 0 and result.err.startswith("wrote ") and " sent SMS to " in result.err
