@@ -44,6 +44,15 @@ from .conftest import Opened
             "No such option '--by' for smstools-tui export: it is an option of report delivery",
         ),
         (("exprot", "sent"), "No such command 'exprot'. Did you mean 'export'?"),
+        (
+            ("dashboard", "--out", "x.csv"),
+            "smstools-tui dashboard takes no --out: the dashboard exports from inside (press e)",
+        ),
+        (
+            ("dashboard", "--status", "NOSENT"),
+            "takes no --status: the dashboard's filters are set "
+            "inside it (or saved in a view: --view NAME)",
+        ),
         (("export", "sent", "--dmeo"), "Did you mean one of: '--debug', '--demo'"),
         (("report",), "smstools-tui report needs a command: all, campaigns"),
         (
