@@ -1094,7 +1094,9 @@ class Query:
     def to_cli(self, *, relative: bool = False) -> str:
         """The command line that asks for exactly this: the window as absolute ``--since`` and
         ``--until`` (or, with ``relative``, as the expression it was asked with), each filter
-        as its option, repeated for several values, every word quoted for a POSIX shell.
+        as its option, repeated for several values, every word quoted for a POSIX shell. An
+        export's line names no file: run on a terminal it writes ``KIND_FIRST-DAY_LAST-DAY.csv``
+        in the working directory, into a pipe CSV on standard output.
 
         Raises:
             ConfigError: the query has a relation (no command takes one yet).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.cli import export
+from smstools_tui.query import Query
 from smstools_tui.sandbox import SandboxApi, SandboxResponse, SandboxServer, sandbox_settings
 from tests.conftest import NOW, Clock, Result
 
@@ -385,3 +387,17 @@ def test_an_export_that_matches_nothing_says_so(
     piped = run(*asked, "--out", "-")
     assert piped.code == 0 and piped.out.startswith("id,to,") and len(piped.out.splitlines()) == 1
     assert piped.err == f"{described}\n"
+
+
+@pytest.mark.usefixtures("no_credentials")
+def test_a_query_s_command_line_runs_as_written_on_a_terminal(
+    run: Callable[..., Result], on_a_terminal: Path
+) -> None:
+    query = Query.build("sent", window="2026-11-01..2026-11-20", status="DELIVERED", now=NOW,
+                        zone="Europe/Rome")  # fmt: skip
+    words = shlex.split(query.to_cli())
+    result = run(*words[1:], "--demo")
+    written = on_a_terminal / "sent_2026-11-01_2026-11-20.csv"
+    assert result.code == 0 and result.err.endswith(f" sent SMS to {written}\n")
+    rows = read_csv_rows(written)
+    assert len(rows) > 10 and {row[rows[0].index("status")] for row in rows[1:]} == {"DELIVERED"}
