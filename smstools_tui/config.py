@@ -25,12 +25,13 @@ The same file keeps saved views: named queries, used with ``--view NAME`` on the
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import math
 import os
 import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -181,15 +182,37 @@ def _read_config_text(path: Path) -> str | None:
         raise ConfigError(f"config file {path} is {kind}") from None
 
 
+CONFIG_KEYS = ("auth_key", "auth_secret", "base_url", "views")
+"""What the config file may hold: a key it does not know is a typo, refused with the key meant."""
+
+
 def _read_config_file(path: Path) -> dict[str, Any]:
     text = _read_config_text(path)
     if text is None:
         return {}
     try:
-        return tomllib.loads(text)
+        values = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         # The parser's message may quote a line of the file, and that line may hold the secret.
         raise ConfigError(f"config file {path} is not valid TOML") from None
+    for key in values:
+        if key not in CONFIG_KEYS:
+            raise ConfigError(
+                f"config file {path}: unknown key {key!r}{did_you_mean(key, CONFIG_KEYS)} "
+                "(it takes auth_key, auth_secret, base_url and [views.NAME] tables)"
+            )
+    return values
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """``"; did you mean 'X'?"`` for the known word closest to a misspelt ``word``, else ``""``.
+
+    Example:
+        >>> did_you_mean("auth_kye", CONFIG_KEYS), did_you_mean("colour", CONFIG_KEYS)
+        ("; did you mean 'auth_key'?", '')
+    """
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.7)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 @dataclass(frozen=True)
@@ -378,7 +401,9 @@ def find_view(name: str, path: Path | None = None) -> View:
     views = load_views(target)
     if name not in views:
         known = ", ".join(sorted(views)) or "none yet"
-        raise ConfigError(f"no view {name!r} in {target} (its views: {known})")
+        raise ConfigError(
+            f"no view {name!r} in {target} (its views: {known}){did_you_mean(name, views)}"
+        )
     return views[name]
 
 
@@ -400,7 +425,8 @@ def _parse_view(name: str, table: Any, path: Path) -> View:
             if key in _VIEW_SETTINGS:
                 continue
             if key not in FILTER_KEYWORDS:
-                raise ConfigError(f"unknown filter {key!r} (a view takes {_VIEW_KEYS})")
+                hint = did_you_mean(key, [*_VIEW_SETTINGS, *FILTER_KEYWORDS])
+                raise ConfigError(f"unknown filter {key!r}{hint} (a view takes {_VIEW_KEYS})")
             filters[key] = _filter_value(key, value)
         window = settings["window"]
         view = View(

@@ -418,6 +418,11 @@ class WindowExpr:
             start = end - timedelta(days=30)
         if start > current:
             raise ConfigError(f"the window starts in the future ({start.isoformat()})")
+        if start > end and self.first is not None and self.last is not None:
+            raise ConfigError(
+                f"the window {self.text!r} ends ({end.isoformat()}) before it starts "
+                f"({start.isoformat()}): swap its ends ({self.last.text}..{self.first.text})"
+            )
         if start == end:
             if start == current:  # a period that begins this very moment: its first second
                 return Span(_floor_second(start), _floor_second(start) + _SECOND)
@@ -1089,7 +1094,9 @@ class Query:
     def to_cli(self, *, relative: bool = False) -> str:
         """The command line that asks for exactly this: the window as absolute ``--since`` and
         ``--until`` (or, with ``relative``, as the expression it was asked with), each filter
-        as its option, repeated for several values, every word quoted for a POSIX shell.
+        as its option, repeated for several values, every word quoted for a POSIX shell. An
+        export's line names no file: run on a terminal it writes ``KIND_FIRST-DAY_LAST-DAY.csv``
+        in the working directory, into a pipe CSV on standard output.
 
         Raises:
             ConfigError: the query has a relation (no command takes one yet).

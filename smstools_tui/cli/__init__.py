@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import click
+from click.core import ParameterSource
 
 from ..errors import (
     AuthenticationError,
@@ -34,6 +36,7 @@ from ..errors import (
     NetworkError,
     SmstoolsError,
 )
+from .common import CommandWithout, connection_options_for, query_options
 from .dashboard import dashboard_command
 from .export import export_command
 from .report import report_group
@@ -57,6 +60,10 @@ Exit codes:
   130  interrupted (Ctrl-C)"""
 
 
+class OptionBeforeCommand(click.UsageError):
+    """A command's option given before its name, where only the dashboard's are read."""
+
+
 @click.group(
     name=PROG,
     invoke_without_command=True,
@@ -65,14 +72,29 @@ Exit codes:
 )
 @click.option("--debug", is_flag=True, help="Log every request and show tracebacks.")
 @click.version_option(package_name="smstools-tui", prog_name=PROG)
+@query_options(())
+@connection_options_for(debug=False, out=False)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, /, debug: bool, **dashboard: Any) -> None:
     """Reports on the SMS you send and receive through the Smstools gateway.
 
-    With no command, opens the dashboard (the live account with credentials, else the demo).
+    With no command, opens the dashboard (the live account with credentials, else the demo)
+    with the dashboard's options below: smstools-tui --demo, smstools-tui --window 7d. A
+    command takes its own options after its name.
     """
     if ctx.invoked_subcommand is None:
-        ctx.invoke(dashboard_command)
+        ctx.invoke(dashboard_command, **dashboard)
+        return
+    for param in ctx.command.params:
+        if param.name in dashboard and (
+            ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE
+        ):
+            flag = param.opts[0]
+            raise OptionBeforeCommand(
+                f"{flag} goes after the command's name: smstools-tui "
+                f"{ctx.invoked_subcommand} … {flag} (before it, only the dashboard's options)",
+                ctx,
+            )
 
 
 cli.add_command(dashboard_command)
@@ -107,7 +129,7 @@ def main(argv: list[str] | None = None) -> Any:
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:
-        _fail(error.format_message(), 2)
+        _fail(usage_line(error, args), 2)
     except SmstoolsError as error:
         _fail(error.message, _exit_code(error), error if debug else None)
     except KeyboardInterrupt:
@@ -118,6 +140,83 @@ def main(argv: list[str] | None = None) -> Any:
             70,
             error if debug else None,
         )
+
+
+def usage_line(error: click.ClickException, args: Sequence[str] = ()) -> str:
+    """The one line a usage error ends as, with what to do about it: why a command withholds an
+    option, else click's own hint (a close spelling), else where the option goes or which
+    commands take it, else the help.
+
+    Example:
+        >>> try:
+        ...     cli.main(["report", "--demo"], prog_name=PROG, standalone_mode=False)
+        ... except click.UsageError as error:
+        ...     print(usage_line(error))  # doctest: +NORMALIZE_WHITESPACE
+        No such option '--demo' for smstools-tui report: it goes after the command's name
+        (smstools-tui report delivery … --demo)
+    """
+    context = error.ctx if isinstance(error, click.UsageError) else None
+    if context is None:
+        if isinstance(error, click.UsageError):  # a value missing after its option
+            return f"{error.format_message()} (see '{_command_path(args)} --help')"
+        return error.format_message()
+    path, command = context.command_path, context.command
+    if isinstance(error, click.exceptions.NoArgsIsHelpError) and isinstance(command, click.Group):
+        names = ", ".join(command.list_commands(context))
+        return f"{path} needs a command: {names} (see '{path} --help')"
+    if isinstance(error, click.NoSuchOption):
+        withheld = command.withheld if isinstance(command, CommandWithout) else {}
+        if error.option_name in withheld:
+            return f"{path} takes no {error.option_name}: {withheld[error.option_name]}"
+        if not error.possibilities:
+            hint = _option_elsewhere(error.option_name, context)
+            if hint is not None:
+                return f"No such option {error.option_name!r} for {path}: {hint}"
+    if isinstance(error, click.BadParameter | OptionBeforeCommand):
+        return error.format_message()  # it says already what to do
+    return f"{error.format_message()} (see '{path} --help')"
+
+
+def _command_path(args: Sequence[str]) -> str:
+    """The command the arguments name (``smstools-tui report delivery``), as far as they do."""
+    words: list[str] = [PROG]
+    command: click.Command = cli
+    for arg in args:
+        if not isinstance(command, click.Group) or arg not in command.commands:
+            break
+        command = command.commands[arg]
+        words.append(arg)
+    return " ".join(words)
+
+
+def _option_elsewhere(option: str, context: click.Context) -> str | None:
+    """Where ``option``, which the command of ``context`` lacks, goes instead, if anywhere."""
+    command, path = context.command, context.command_path
+    if isinstance(command, click.Group):
+        below = [name for name, sub in _commands(command) if _takes(sub, option)]
+        if below:
+            return f"it goes after the command's name ({path} {below[0]} … {option})"
+    elsewhere = [name for name, sub in _commands(cli) if _takes(sub, option)]
+    if not elsewhere:
+        return None
+    shown = ", ".join(elsewhere[:3]) + (" …" if len(elsewhere) > 3 else "")
+    return f"it is an option of {shown} (see '{path} --help')"
+
+
+def _commands(group: click.Group) -> list[tuple[str, click.Command]]:
+    """Every command below ``group``, by its path from there (``report delivery``)."""
+    found: list[tuple[str, click.Command]] = []
+    for name, command in group.commands.items():
+        found.append((name, command))
+        if isinstance(command, click.Group):
+            found += [(f"{name} {below}", sub) for below, sub in _commands(command)]
+    return found
+
+
+def _takes(command: click.Command, option: str) -> bool:
+    return not isinstance(command, click.Group) and any(
+        option in param.opts or option in param.secondary_opts for param in command.params
+    )
 
 
 def _log_to_stderr(debug: bool) -> None:

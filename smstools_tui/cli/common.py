@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
@@ -24,6 +24,7 @@ import pandas as pd
 from .. import demo
 from ..api.client import SmstoolsClient
 from ..config import DEFAULT_TIMEOUT, Settings, find_view
+from ..dates import resolve_zone
 from ..errors import ConfigError, SmstoolsError, StoreError
 from ..frames import STATUS_DTYPE
 from ..query import Filters, Kind, Query, WindowExpr, Zone, parse_window
@@ -35,8 +36,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:  # generic since click 8.4; subscripted for the type checker only
     _ValueParam = click.ParamType[Any]
+    _StringChoice = click.Choice[str]
 else:
     _ValueParam = click.ParamType
+    _StringChoice = click.Choice
 
 
 class _ReadOnce(_ValueParam):
@@ -240,31 +243,33 @@ def query_options(kinds: tuple[Kind, ...] = ("sent", "received")) -> Callable[[F
                 "the messages are searched by id alone.",
             ),
         ]  # fmt: skip
-    sender_help = (
-        "the sender alias (sent) or the number a message came from (received)"
-        if len(kinds) == 2
-        else "the sender alias"
-        if kinds == ("sent",)
-        else "the number it came from"
-    )
-    options += [
-        click.option(
-            "--number", "--msisdn", "numbers", type=FilterValueType("numbers"), multiple=True,
-            metavar="N", help="The other party's number (+39 348…, 0039…, 39348… alike); "
-            "repeatable.",
-        ),
-        click.option(
-            "--sender", "senders", multiple=True, metavar="S",
-            help=f"Only {sender_help}; repeatable.",
-        ),
-        click.option(
-            "--country", "countries", type=FilterValueType("countries"), multiple=True,
-            metavar="CC", help="The other party's country (IT, CH …); repeatable.",
-        ),
-        click.option(
-            "--text", metavar="TEXT", help="Only messages whose text contains TEXT (any case).",
-        ),
-    ]  # fmt: skip
+    if kinds:  # the dashboard takes no filters: its own widgets set them
+        sender_help = (
+            "the sender alias (sent) or the number a message came from (received)"
+            if len(kinds) == 2
+            else "the sender alias"
+            if kinds == ("sent",)
+            else "the number it came from"
+        )
+        options += [
+            click.option(
+                "--number", "--msisdn", "numbers", type=FilterValueType("numbers"),
+                multiple=True, metavar="N", help="The other party's number (+39 348…, 0039…, "
+                "39348… alike); repeatable.",
+            ),
+            click.option(
+                "--sender", "senders", multiple=True, metavar="S",
+                help=f"Only {sender_help}; repeatable.",
+            ),
+            click.option(
+                "--country", "countries", type=FilterValueType("countries"), multiple=True,
+                metavar="CC", help="The other party's country (IT, CH …); repeatable.",
+            ),
+            click.option(
+                "--text", metavar="TEXT",
+                help="Only messages whose text contains TEXT (any case).",
+            ),
+        ]  # fmt: skip
     if "received" in kinds:
         options.append(
             click.option(
@@ -353,92 +358,167 @@ class ConnectionOptions:
             raise ConfigError("--store and --no-store contradict each other: keep one")
 
 
-def connection_options(command: F) -> F:
-    for option in reversed(
-        [
+class CommandWithout(click.Command):
+    """A command that withholds some of the options its siblings take, and says why when one is
+    given (``sync`` and ``--offline``): ``withheld`` maps each option to the reason.
+
+    Example:
+        >>> @click.command(cls=CommandWithout, withheld={"--offline": "it needs the network"})
+        ... def fetch() -> None: ...
+        >>> fetch.withheld
+        {'--offline': 'it needs the network'}
+    """
+
+    def __init__(self, *args: Any, withheld: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.withheld = dict(withheld or {})
+
+
+WIRE_FORMATS = ("json", "xml")
+
+
+class WireFormatType(_StringChoice):
+    """``--format``: what the API answers in (its ``Accept`` header), never the file written;
+    a file format given there is refused, with where the file's type comes from when the
+    command writes one (``out``).
+
+    Example:
+        >>> WireFormatType().convert("XML", None, None)
+        'xml'
+        >>> try:
+        ...     WireFormatType().convert("csv", None, None)
+        ... except click.BadParameter as error:
+        ...     print(error.message)  # doctest: +NORMALIZE_WHITESPACE
+        'csv' is not a wire format: --format is what the API answers in (json or xml);
+        the file's type comes from --out's suffix (--out FILE.csv)
+    """
+
+    def __init__(self, *, out: bool = True) -> None:
+        super().__init__(WIRE_FORMATS, case_sensitive=False)
+        self.out = out
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            where = "this command writes no file"
+            if self.out:
+                suffix = str(value).lower().lstrip(".")
+                example = f"FILE.{suffix}" if f".{suffix}" in _FILE_SUFFIXES else "FILE.csv"
+                where = f"the file's type comes from --out's suffix (--out {example})"
+            self.fail(
+                f"{value!r} is not a wire format: --format is what the API answers in (json or "
+                f"xml); {where}",
+                param,
+                ctx,
+            )
+
+
+_FILE_SUFFIXES = (".csv", ".parquet", ".html")
+
+
+def connection_options_for(
+    *, offline: bool = True, no_store: bool = True, debug: bool = True, out: bool = True
+) -> Callable[[F], F]:
+    """The options of a command that reads SMS, those that work for it alone: ``sync`` takes
+    neither ``--offline`` nor ``--no-store``; the root command has its own ``--debug``; only a
+    command with ``--out`` (``out``) says that the file's type comes from there."""
+    not_a_file = (
+        "not the file's type, which comes from --out's suffix" if out else "not a file format"
+    )
+    options = [
+        click.option(
+            "--format", "wire_format", type=WireFormatType(out=out), default="json",
+            show_default=True,
+            help=f"The API's wire format, what it answers in (the Accept header); {not_a_file}.",
+        ),
+        click.option(
+            "--base-url", envvar="SMSTOOLS_BASE_URL", metavar="URL",
+            help="The API's base URL (https only, except a local sandbox). "
+            "Default: https://api.smstools.it/rest/api",
+        ),
+        click.option(
+            "--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
+            help="Pages fetched at the same time.",
+        ),
+        click.option(
+            "--max-pages", type=click.IntRange(min=1), metavar="N",
+            help="The page budget of one search: a search that would take more pages is "
+            "refused after its first. Default: 10,000.",
+        ),
+        click.option(
+            "--timeout", type=click.FloatRange(0, min_open=True), default=DEFAULT_TIMEOUT,
+            show_default=True, metavar="SECONDS",
+            help="The most one request may take, from connecting to its last byte, however "
+            "slowly the server sends; a request that runs out of time is retried.",
+        ),
+        click.option(
+            "--demo", is_flag=True, help="Use the built-in demo data: no credentials, no network.",
+        ),
+        click.option(
+            "--store", metavar="PATH",
+            help="The local store to read from and sync into. Default: one per account "
+            "and base URL in the user data folder (none for --demo).",
+        ),
+    ]  # fmt: skip
+    if offline:
+        options.append(
             click.option(
-                "--format",
-                "wire_format",
-                type=click.Choice(["json", "xml"]),
-                default="json",
-                show_default=True,
-                help="What the API answers in (the Accept header).",
-            ),
-            click.option(
-                "--base-url",
-                envvar="SMSTOOLS_BASE_URL",
-                metavar="URL",
-                help="The API's base URL (https only, except a local sandbox). "
-                "Default: https://api.smstools.it/rest/api",
-            ),
-            click.option(
-                "--concurrency",
-                type=click.IntRange(1, 64),
-                default=4,
-                show_default=True,
-                help="Pages fetched at the same time.",
-            ),
-            click.option(
-                "--max-pages",
-                type=click.IntRange(min=1),
-                metavar="N",
-                help="The page budget of one search: a search that would take more pages is "
-                "refused after its first. Default: 10,000.",
-            ),
-            click.option(
-                "--timeout",
-                type=click.FloatRange(0, min_open=True),
-                default=DEFAULT_TIMEOUT,
-                show_default=True,
-                metavar="SECONDS",
-                help="The most one request may take, from connecting to its last byte, however "
-                "slowly the server sends; a request that runs out of time is retried.",
-            ),
-            click.option(
-                "--demo",
-                is_flag=True,
-                help="Use the built-in demo data: no credentials, no network.",
-            ),
-            click.option(
-                "--store",
-                metavar="PATH",
-                help="The local store to read from and sync into. Default: one per account "
-                "and base URL in the user data folder (none for --demo).",
-            ),
-            click.option(
-                "--offline",
-                is_flag=True,
+                "--offline", is_flag=True,
                 help="Answer from the local store alone: no network, no credentials needed.",
-            ),
+            )
+        )  # fmt: skip
+    if no_store:
+        options.append(
             click.option(
-                "--no-store",
-                "no_store",
-                is_flag=True,
+                "--no-store", "no_store", is_flag=True,
                 help="Bypass the local store: fetch the whole window from the API.",
-            ),
-            click.option("--debug", is_flag=True, hidden=True),
-        ]
-    ):
-        command = option(command)
-    return command
+            )
+        )  # fmt: skip
+    if debug:
+        # ``--debug`` after the command's name: main() reads it from the arguments.
+        options.append(click.option("--debug", is_flag=True, hidden=True))
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+connection_options = connection_options_for()
+"""Every connection option: for the commands that read SMS through the store or around it."""
 
 
 @contextmanager
 def progress_bars(unit: str) -> Iterator[Callable[[str, int, int], None] | None]:
-    """Progress bars on stderr when it is a terminal, one per label, counted in ``unit``;
-    ``None`` (no bars) otherwise. The updater is ``update(label, done, total)``."""
+    """Progress bars on stderr when it is a terminal, one per label, counted in ``unit``, with
+    the time taken and the time left; ``None`` (no bars) otherwise. The updater is
+    ``update(label, done, total)``."""
     if not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
+    # A bar appears once its first page has answered, and with it the total: the time left
+    # is an estimate from then on.
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn(unit),
         TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
     ) as progress:
@@ -446,8 +526,9 @@ def progress_bars(unit: str) -> Iterator[Callable[[str, int, int], None] | None]
 
         def update(label: str, done: int, total: int) -> None:
             if label not in tasks:
-                tasks[label] = progress.add_task(label, total=None)
-            progress.update(tasks[label], completed=done, total=total)
+                tasks[label] = progress.add_task(label, total=total, completed=done)
+            else:
+                progress.update(tasks[label], completed=done, total=total)
 
         yield update
 
@@ -475,6 +556,48 @@ def check_out(out: str, suffixes: tuple[str, ...]) -> None:
         raise ConfigError(f"--out {out!r} is a folder: name a file")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ConfigError(f"--out {out!r}: the folder {folder} is not writable")
+
+
+def default_name(query: Query, suffix: str = ".csv", zone: Zone = None) -> str:
+    """The file an export without ``--out`` is written to: the kind and the window's first and
+    last days in ``zone`` (default: local; the window's end is exclusive: a window ending at
+    midnight ends the day before).
+
+    Example:
+        >>> from datetime import datetime, UTC
+        >>> now = datetime(2026, 11, 30, 10, tzinfo=UTC)
+        >>> default_name(Query.build("sent", window="30d", now=now), zone="UTC")
+        'sent_2026-10-31_2026-11-30.csv'
+        >>> october = Query.build("received", window="2026-10", now=now, zone="Europe/Rome")
+        >>> default_name(october, ".parquet", "Europe/Rome")
+        'received_2026-10-01_2026-10-31.parquet'
+        >>> default_name(Query.build("sent", ids=[7], now=now))
+        'sent_by-id.csv'
+    """
+    if query.span is None:
+        return f"{query.kind}_by-id{suffix}"
+    where = resolve_zone(zone)
+    first = query.span.start.astimezone(where).date()
+    last = (query.span.end - timedelta(microseconds=1)).astimezone(where).date()
+    return f"{query.kind}_{first.isoformat()}_{last.isoformat()}{suffix}"
+
+
+def free_name(path: Path) -> Path:
+    """``path``, or when a file is there already the first free ``NAME.2.EXT``, ``NAME.3.EXT``…:
+    a file written without being named never replaces one.
+
+    Example:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> (folder / "sent.csv").touch()
+        >>> free_name(folder / "sent.csv").name, free_name(folder / "other.csv").name
+        ('sent.2.csv', 'other.csv')
+    """
+    candidate, number = path, 1
+    while candidate.exists() or candidate.is_symlink():
+        number += 1
+        candidate = path.with_name(f"{path.stem}.{number}{path.suffix}")
+    return candidate
 
 
 def save_partial_on_error(error: SmstoolsError, out: str | None) -> None:

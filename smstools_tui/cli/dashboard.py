@@ -22,7 +22,13 @@ from ..config import APP_NAME, find_view
 from ..errors import ConfigError
 from ..query import WindowExpr
 from ..report.tables import printable
-from .common import ConnectionOptions, QueryOptions, connection_options, query_options
+from .common import (
+    CommandWithout,
+    ConnectionOptions,
+    QueryOptions,
+    connection_options_for,
+    query_options,
+)
 from .terminal import VisibleEscapesFormatter
 
 __all__ = ["HeldRecords", "dashboard_command", "debug_log_path", "open_debug_log", "quiet_terminal"]
@@ -140,9 +146,26 @@ def quiet_terminal(debug: bool) -> Iterator[Path | None]:
             click.echo(f"smstools-tui: the debug log is in {printable(str(path))}", err=True)
 
 
-@click.command("dashboard")
+_FILTERS_INSIDE = (
+    "the dashboard's filters are set inside it (or saved in a view: --view NAME); "
+    "smstools-tui export takes it"
+)
+
+
+@click.command(
+    "dashboard",
+    cls=CommandWithout,
+    withheld={
+        "--out": "the dashboard exports from inside (press e); smstools-tui export writes a file",
+        **{
+            option: _FILTERS_INSIDE
+            for option in ("--status", "--campaign", "--id", "--number", "--msisdn", "--sender",
+                           "--country", "--text", "--service")
+        },
+    },
+)  # fmt: skip
 @query_options(())
-@connection_options
+@connection_options_for(out=False)
 @click.pass_context
 def dashboard_command(ctx: click.Context, /, **kwargs: Any) -> None:
     """Open the dashboard: the account at a glance, drill-down tables, filters and export.

@@ -1,21 +1,35 @@
-"""``smstools-tui export``: sent or received SMS in a window, to CSV or Parquet."""
+"""``smstools-tui export``: sent or received SMS in a window, to CSV or Parquet.
+
+Without ``--out`` the messages go, on a terminal, to a file named after the kind and the window's
+local dates in the working directory (``sent_2026-10-31_2026-11-30.csv``; an existing file is
+never replaced: the next free name, ``sent_2026-10-31_2026-11-30.2.csv``, is taken), said on
+stderr; into a pipe, as CSV on standard output (``smstools-tui export sent | head``), as
+``--out -`` always does. A command line from :meth:`~smstools_tui.query.Query.to_cli` thus runs
+as written either way.
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 
 from ..errors import SmstoolsError
-from ..query import Kind
+from ..query import Kind, Query
 from ..report.export import EXPORT_SUFFIXES, export_frame
+from ..report.tables import printable
 from .common import (
     ConnectionOptions,
     QueryOptions,
     check_out,
     connection_options,
+    default_name,
     describe,
     fetch_progress,
+    free_name,
     query_options,
     refuse_incomplete,
     save_partial_on_error,
@@ -23,18 +37,19 @@ from .common import (
 
 
 @click.command("export")
-@click.argument("kind", type=click.Choice(["sent", "received"]), required=False)
+@click.argument(
+    "kind", type=click.Choice(["sent", "received"], case_sensitive=False), required=False
+)
 @query_options()
 @connection_options
 @click.option(
     "--out",
-    default="-",
-    show_default=True,
     metavar="PATH",
     help="Where to write: a .csv (spreadsheet-safe) or .parquet (lossless) file; - for CSV on "
-    "standard output.",
+    "standard output. Default: on a terminal, KIND_FIRST-DAY_LAST-DAY.csv in the working "
+    "directory (never replacing a file: the next free name); into a pipe, standard output.",
 )
-def export_command(kind: Kind | None, out: str, **kwargs: Any) -> None:
+def export_command(kind: Kind | None, out: str | None, **kwargs: Any) -> None:
     """Export SENT or RECEIVED SMS in a window to CSV or Parquet.
 
     KIND may be left out with --view, whose kind it then is.
@@ -48,9 +63,13 @@ def export_command(kind: Kind | None, out: str, **kwargs: Any) -> None:
     """
     options = ConnectionOptions.from_kwargs(kwargs)
     asked = QueryOptions.from_kwargs(kwargs)
-    check_out(out, EXPORT_SUFFIXES)
+    given_out = out is not None
+    if out is not None:
+        check_out(out, EXPORT_SUFFIXES)
     with options.client() as client:
         query = asked.query(kind, now=client.now())
+        if out is None:
+            out = "-" if not _stdout_is_terminal() else str(free_name(Path(default_name(query))))
         with fetch_progress(f"{query.kind} SMS") as progress:
             try:
                 result = client.fetch(query, progress=progress)
@@ -66,6 +85,27 @@ def export_command(kind: Kind | None, out: str, **kwargs: Any) -> None:
             lambda target: export_frame(frame, target),
             result.problem,
         )
+    if frame.empty:
+        _say_nothing_matched(query, frame, out, named=given_out)
+        return
     written = export_frame(frame, out)
     if written is not None:
-        click.echo(describe(written, len(frame), what), err=True)
+        click.echo(describe(written.absolute(), len(frame), what), err=True)
+
+
+def _say_nothing_matched(query: Query, frame: pd.DataFrame, out: str, *, named: bool) -> None:
+    """One line on stderr for an export that matched nothing. A file named with --out, or
+    standard output, gets the column headers alone, for a script that reads it next; the
+    default file is not made."""
+    line = f"no {query.kind} SMS match {query.describe()}"
+    if named or out == "-":
+        written = export_frame(frame, out)
+        if written is not None:
+            line += f": {written} holds the column headers alone"
+    else:
+        line += ": no file written"
+    click.echo(printable(line), err=True)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()

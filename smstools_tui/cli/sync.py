@@ -11,12 +11,25 @@ import click
 from ..errors import ConfigError, SmstoolsError
 from ..query import WindowExpr
 from ..store import Store, StoredClient, SyncPolicy, SyncProgress
-from .common import ConnectionOptions, WindowBound, connection_options, progress_bars
+from .common import (
+    CommandWithout,
+    ConnectionOptions,
+    WindowBound,
+    connection_options_for,
+    progress_bars,
+)
 
 _STAGES = {"sent": "sent SMS", "received": "received SMS", "statuses": "statuses"}
 
 
-@click.command("sync")
+@click.command(
+    "sync",
+    cls=CommandWithout,
+    withheld={
+        "--offline": "sync needs the network (export and report take --offline)",
+        "--no-store": "sync writes the local store (export and report take --no-store)",
+    },
+)
 @click.option(
     "--since",
     type=WindowBound("start"),
@@ -25,7 +38,7 @@ _STAGES = {"sent": "sent SMS", "received": "received SMS", "statuses": "statuses
     "where the store starts, or 30 days back for a new store. An earlier start fetches the "
     "history the store lacks.",
 )
-@connection_options
+@connection_options_for(offline=False, no_store=False, out=False)
 @click.option(
     "--recheck-days",
     type=click.FloatRange(0),
@@ -54,10 +67,6 @@ def sync_command(
       smstools-tui export sent --offline --out sent.csv
     """
     options = ConnectionOptions.from_kwargs(kwargs)
-    if options.offline:
-        raise ConfigError("sync needs the network: drop --offline")
-    if options.no_store:
-        raise ConfigError("sync writes the local store: drop --no-store")
     if options.demo and not options.store:
         raise ConfigError("--demo has no store of its own: add --store PATH to sync it into one")
     source = options.client()

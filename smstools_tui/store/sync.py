@@ -33,6 +33,7 @@ replace the stored copies: a message that got delivered is updated in place.
 
 from __future__ import annotations
 
+import collections
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -204,25 +205,60 @@ class SyncReport:
 
 
 class _Pages:
-    """Adds up the per-search page progress of many searches into one running count."""
+    """One stage's page count over many searches, with its total as soon as the stage's first
+    page has answered: the pages read, the current search's own count (its first page tells),
+    and, for the ``work`` still ahead (seconds of the window, ids to re-check), as many pages as
+    the same work took in the latest searches (an account grows: its recent past tells the
+    rest best). The estimate sharpens with every search; at the end it is exact.
 
-    def __init__(self, stage: str, sink: SyncProgress | None) -> None:
+    Example:
+        >>> seen = []
+        >>> pages = _Pages("sent", lambda stage, done, total: seen.append((done, total)), 300)
+        >>> first = pages.callback(100)  # a search of a third of the work: 4 pages
+        >>> first(1, 4), first(4, 4)
+        (None, None)
+        >>> last = pages.callback(200)
+        >>> last(1, 9), last(9, 9)
+        (None, None)
+        >>> seen
+        [(1, 12), (4, 12), (5, 13), (13, 13)]
+    """
+
+    LATEST = 3
+    """The finished searches whose pages per unit of work predict the rest, with the current."""
+
+    def __init__(self, stage: str, sink: SyncProgress | None, work: float) -> None:
         self.stage, self.sink = stage, sink
-        self.before = 0
+        self.ahead = float(work)  # the work no search has started on yet
+        self.read = 0  # pages of the searches finished (or given up)
+        self.latest: collections.deque[tuple[int, float]] = collections.deque(maxlen=self.LATEST)
         self.current = (0, 0)
+        self.current_work = 0.0
 
-    def callback(self) -> ProgressCallback | None:
+    def callback(self, work: float) -> ProgressCallback | None:
+        """The progress callback of the next search, which covers ``work`` of the stage."""
         if self.sink is None:
             return None
-        self.before += self.current[1]
-        self.current = (0, 0)
+        self.read += self.current[0]
+        if self.current_work:
+            self.latest.append((self.current[0], self.current_work))
+        self.current, self.current_work = (0, 0), float(work)
+        self.ahead = max(self.ahead - work, 0.0)
         sink, stage = self.sink, self.stage
 
         def update(done: int, total: int) -> None:
             self.current = (done, total)
-            sink(stage, self.before + done, self.before + total)
+            pages = total + sum(count for count, _ in self.latest)
+            work = self.current_work + sum(done_work for _, done_work in self.latest)
+            ahead = round(self.ahead * pages / (work or 1.0))
+            sink(stage, self.read + done, self.read + total + ahead)
 
         return update
+
+    def give_back(self, work: float) -> None:
+        """The current search was given up, its ``work`` split among the searches to come."""
+        self.ahead += work
+        self.current_work = 0.0
 
 
 class Syncer:
@@ -321,10 +357,12 @@ class Syncer:
         if state.rows and covered:
             length = int(self.policy.chunk_messages * covered / state.rows)
         length = self._capped(length)
-        pages = _Pages(kind, progress)
-        for gap_start, gap_end in coverage.missing(*window.epoch):
-            if watermark is not None and gap_start == watermark:
-                gap_start = max(gap_start - self.policy.overlap, 0)
+        gaps = [
+            (max(start - self.policy.overlap, 0) if start == watermark else start, end)
+            for start, end in coverage.missing(*window.epoch)
+        ]
+        pages = _Pages(kind, progress, sum(end - start for start, end in gaps))
+        for gap_start, gap_end in gaps:
             self._fill_gap(kind, gap_start, gap_end, length, report, fetched_ids, pages, cancel)
 
     def recheck(
@@ -351,7 +389,7 @@ class Syncer:
         ]
         if not ids:
             return
-        pages = _Pages("statuses", progress)
+        pages = _Pages("statuses", progress, len(ids))
         size = self.policy.id_batch
         answers: list[pd.DataFrame] = []
         try:
@@ -360,7 +398,9 @@ class Syncer:
                 batch = ids[offset : offset + size]
                 by_ids = Query("sent", None, Filters(ids=frozenset(batch)))
                 answers.append(
-                    self.client.fetch(by_ids, progress=pages.callback(), cancel=cancel).frame
+                    self.client.fetch(
+                        by_ids, progress=pages.callback(len(batch)), cancel=cancel
+                    ).frame
                 )
                 report.rechecked += len(batch)
         except SmstoolsError as error:
@@ -422,13 +462,14 @@ class Syncer:
     ) -> int:
         chunk = Query(kind, Span.from_epoch(start, end))
         try:
-            result = self.client.fetch(chunk, progress=pages.callback(), cancel=cancel)
+            result = self.client.fetch(chunk, progress=pages.callback(end - start), cancel=cancel)
         except ResultTooLargeError as error:
             if end - start < 2 or isinstance(error, BodyTooLargeError):
                 # A narrower window does not make an oversized body smaller.
                 self._keep_partial(kind, start, end, error.partial, report, fetched_ids)
                 raise
             middle = start + (end - start) // 2
+            pages.give_back(end - start)
             log.info("more messages than one search may return: splitting the chunk in two")
             return self._fetch_chunk(
                 kind, start, middle, report, fetched_ids, pages, cancel

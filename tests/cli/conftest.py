@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+import smstools_tui.tui
 from smstools_tui import demo
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.sandbox import SANDBOX_KEY, SANDBOX_SECRET, SandboxServer
@@ -34,3 +35,24 @@ def live(
     monkeypatch.setenv("SMSTOOLS_AUTH_KEY", SANDBOX_KEY)
     monkeypatch.setenv("SMSTOOLS_AUTH_SECRET", SANDBOX_SECRET)
     return server
+
+
+class Opened:
+    """Stands in for the app: records how it was made and that it ran."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def __call__(self, client: Any, **options: Any) -> Opened:
+        self.calls.append({"client": client, **options})
+        return self
+
+    def run(self) -> None:
+        self.calls[-1]["ran"] = True
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> Opened:
+    recorder = Opened()
+    monkeypatch.setattr(smstools_tui.tui, "make_app", recorder)
+    return recorder

@@ -8,33 +8,13 @@ import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import smstools_tui.tui
 from smstools_tui.cli import main
 
-
-class Opened:
-    """Stands in for the app: records how it was made and that it ran."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict[str, Any]] = []
-
-    def __call__(self, client: Any, **options: Any) -> Opened:
-        self.calls.append({"client": client, **options})
-        return self
-
-    def run(self) -> None:
-        self.calls[-1]["ran"] = True
-
-
-@pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> Opened:
-    recorder = Opened()
-    monkeypatch.setattr(smstools_tui.tui, "make_app", recorder)
-    return recorder
+from .conftest import Opened
 
 
 @pytest.mark.usefixtures("no_credentials")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pandas as pd
 import pytest
 
 from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.cli import export
+from smstools_tui.query import Query
 from smstools_tui.sandbox import SandboxApi, SandboxResponse, SandboxServer, sandbox_settings
 from tests.conftest import NOW, Clock, Result
 
@@ -322,3 +325,79 @@ def test_help_lists_every_exit_code(run: Callable[..., Result]) -> None:
     shown = run("--help").out
     for code in ("0", "1", "2", "3", "4", "70", "130"):
         assert f"\n    {code} " in shown
+
+
+@pytest.fixture
+def on_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Standard output is a terminal, the working directory an empty folder, local time Rome."""
+    monkeypatch.setattr(export, "_stdout_is_terminal", lambda: True)
+    monkeypatch.setenv("TZ", "Europe/Rome")
+    folder = tmp_path / "work"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder
+
+
+@pytest.mark.usefixtures("no_credentials")
+def test_without_out_a_terminal_gets_a_named_file_that_never_replaces_one(
+    run: Callable[..., Result], on_a_terminal: Path
+) -> None:
+    first = run("export", "sent", "--demo")
+    named = on_a_terminal / "sent_2026-10-26_2026-11-25.csv"  # 30 days to NOW, Rome's dates
+    assert first.code == 0 and first.out == ""
+    assert first.err == f"wrote {len(read_csv_rows(named)) - 1:,} sent SMS to {named}\n"
+    before = named.read_bytes()
+    second = run("export", "sent", "--demo", "--status", "DELIVERED")
+    again = on_a_terminal / "sent_2026-10-26_2026-11-25.2.csv"
+    assert second.code == 0 and second.err.endswith(f" to {again}\n")
+    assert named.read_bytes() == before  # the first file is kept as it was
+    assert sorted(path.name for path in on_a_terminal.iterdir()) == [again.name, named.name]
+
+
+@pytest.mark.usefixtures("no_credentials")
+def test_without_out_a_pipe_gets_csv_on_standard_output(
+    run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("export", "sent", "--demo")
+    assert result.code == 0 and result.err == ""
+    assert result.out.splitlines()[0].startswith("id,to,from,text,status")
+    assert len(result.out.splitlines()) > 100
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.usefixtures("no_credentials")
+def test_an_export_that_matches_nothing_says_so(
+    run: Callable[..., Result], on_a_terminal: Path
+) -> None:
+    asked = ("export", "sent", "--demo", "--window", "2026-11-01..2026-11-20", "--campaign", "nope")
+    described = (
+        "no sent SMS match sent messages, 2026-11-01 00:00 to 2026-11-21 00:00 CET "
+        "(2026-11-01..2026-11-20); campaign nope"
+    )
+    default = run(*asked)
+    assert (default.code, default.out) == (0, "")
+    assert default.err == f"{described}: no file written\n"
+    assert list(on_a_terminal.iterdir()) == []
+    target = on_a_terminal / "empty.csv"
+    named = run(*asked, "--out", str(target))
+    assert named.code == 0
+    assert named.err == f"{described}: {target} holds the column headers alone\n"
+    assert read_csv_rows(target) == [read_csv_rows(target)[0]] and "id" in read_csv_rows(target)[0]
+    piped = run(*asked, "--out", "-")
+    assert piped.code == 0 and piped.out.startswith("id,to,") and len(piped.out.splitlines()) == 1
+    assert piped.err == f"{described}\n"
+
+
+@pytest.mark.usefixtures("no_credentials")
+def test_a_query_s_command_line_runs_as_written_on_a_terminal(
+    run: Callable[..., Result], on_a_terminal: Path
+) -> None:
+    query = Query.build("sent", window="2026-11-01..2026-11-20", status="DELIVERED", now=NOW,
+                        zone="Europe/Rome")  # fmt: skip
+    words = shlex.split(query.to_cli())
+    result = run(*words[1:], "--demo")
+    written = on_a_terminal / "sent_2026-11-01_2026-11-20.csv"
+    assert result.code == 0 and result.err.endswith(f" sent SMS to {written}\n")
+    rows = read_csv_rows(written)
+    assert len(rows) > 10 and {row[rows[0].index("status")] for row in rows[1:]} == {"DELIVERED"}

@@ -9,7 +9,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -157,19 +158,23 @@ def test_sync_progress_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> No
         progress("statuses", 1, 1)
 
 
-def test_sync_with_a_progress_bar(
-    run: Callable[..., Result], live: SandboxServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def bars(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int, int]]:
+    """What the sync's progress bars are told, as ``(stage, done, total)``."""
     seen: list[tuple[str, int, int]] = []
 
-    class Recorder:
-        def __enter__(self) -> Callable[[str, int, int], None]:
-            return lambda stage, done, total: seen.append((stage, done, total))
+    @contextmanager
+    def recorder() -> Iterator[Callable[[str, int, int], None]]:
+        yield lambda stage, done, total: seen.append((stage, done, total))
 
-        def __exit__(self, *args: object) -> None:
-            pass
+    monkeypatch.setattr("smstools_tui.cli.sync.sync_progress", recorder)
+    return seen
 
-    monkeypatch.setattr("smstools_tui.cli.sync.sync_progress", lambda: Recorder())
+
+def test_sync_with_a_progress_bar(
+    run: Callable[..., Result], live: SandboxServer, bars: list[tuple[str, int, int]]
+) -> None:
+    seen = bars
     assert run("sync", *SINCE).code == 0
     assert {stage for stage, _, _ in seen} >= {"sent", "received"}
     assert all(done <= total for _, done, total in seen)
@@ -278,3 +283,23 @@ def test_a_sync_killed_every_second_and_a_half_makes_progress_every_time(
             sent.loc[sent["insertDate"] >= since, "id"]
         )
         assert len(offline.received(since, NOW)) == (received["receiveDate"] >= since).sum()
+
+
+def test_the_sync_bar_knows_its_total_once_the_first_page_answered(
+    run: Callable[..., Result],
+    bars: list[tuple[str, int, int]],
+    no_credentials: None,
+    tmp_path: Path,
+) -> None:
+    seen = bars
+    store = str(tmp_path / "store")
+    assert run("sync", "--demo", "--store", store, "--since", "2026-01-01").code == 0
+    sent = [(done, total) for stage, done, total in seen if stage == "sent"]
+    final = sent[-1][1]
+    assert len(sent) == final >= 10 and sent[-1] == (final, final)
+    # Full at the end alone: the total is ahead of what was read from the first page on (the
+    # first, a small probing search, can only guess) and near the truth once a few searches
+    # have told how dense the account is.
+    assert [done for done, total in sent if done == total] == [final]
+    assert all(final / 2 <= total <= final * 3 for _, total in sent)
+    assert all(abs(total - final) <= final / 5 for _, total in sent[len(sent) // 4 :])
