@@ -182,12 +182,20 @@ def test_more_layers_than_any_server_uses_are_refused() -> None:
 @pytest.mark.parametrize(
     ("encoding", "wire", "reason"),
     [
-        ("gzip", gzip.compress(BODY)[:-20], "ends early"),
+        ("gzip", gzip.compress(BODY, mtime=0)[:-20], "ends early"),
         ("gzip", b"\x1f\x8b\x08\x00garbage-garbage-garbage", "gzip data is corrupt"),
         ("deflate", zlib.compress(BODY)[:100], "ends early"),
         ("deflate", zlib.compress(BODY) + b"more", "data follows the end"),
-        ("gzip", gzip.compress(BODY) + b"\x00", "ends early"),
+        ("gzip", gzip.compress(BODY, mtime=0) + b"\x00", "ends early"),
         ("deflate", b"x", "ends early"),
+    ],
+    ids=[
+        "gzip-cut",
+        "gzip-corrupt",
+        "deflate-cut",
+        "deflate-trailing",
+        "gzip-trailing",
+        "deflate-one-byte",
     ],
 )
 def test_broken_compressed_data_is_a_decode_error(encoding: str, wire: bytes, reason: str) -> None:
