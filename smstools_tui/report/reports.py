@@ -233,7 +233,7 @@ def _drill_message(
 
 # -- the registry ---------------------------------------------------------------------------------
 
-_GROUPS = ("day", "week", "month", "sender", "campaign", "country", "partial")
+_GROUPS = ("day", "week", "month", "sender", "campaign", "country", "status", "partial")
 
 
 def _delivery(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
