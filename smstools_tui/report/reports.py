@@ -105,6 +105,16 @@ class Report:
         """Whether ``by`` applies."""
         return bool(self.groupings)
 
+    @property
+    def figure_names(self) -> tuple[str, ...]:
+        """The machine names of its columns other than the groups (and ``partial``), in order.
+
+        Example:
+            >>> REPORTS["latency"].figure_names
+            ('stage', 'messages', 'p50_seconds', 'p90_seconds', 'p99_seconds')
+        """
+        return tuple(column.name for column in self.columns if column.name not in _GROUPS)
+
     def column(self, name: str) -> Column:
         """The column ``name`` of this report (a column of another report, or of none, gets
         the registry's title).

@@ -415,31 +415,37 @@ def opt_outs_flagged(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame
     return report
 
 
-def campaigns_tab(zone: tzinfo | None = None) -> ReportTab:
-    """The Campaigns tab."""
-    report = REPORTS["campaigns"]
+def _tab(
+    name: str,
+    tab_id: str,
+    columns: str,
+    zone: tzinfo | None,
+    *,
+    widths: Mapping[str, int] | None = None,
+    **presentation: Any,
+) -> ReportTab:
+    """The tab ``tab_id`` of the registry's report ``name``: ``columns`` (machine names, space
+    separated, in the order shown) with the registry's titles, and its presentation."""
+    report = REPORTS[name]
+    presentation.setdefault("title", report.title)
     return ReportTab(
-        id="campaigns",
-        title=report.title,
+        id=tab_id,
         report=report,
         zone=zone,
-        columns=report_columns(
-            report,
-            "campaign",
-            "first_send",
-            "messages",
-            "delivery_rate",
-            "pending",
-            "spend",
-            "replies",
-            "reply_rate",
-            "opt_outs",
-            "median_delivery_seconds",
-            "median_reply_seconds",
-            "recipients",
-            "last_send",
-            widths={"campaign": 30},
-        ),
+        columns=report_columns(report, *columns.split(), widths=widths),
+        **presentation,
+    )
+
+
+def campaigns_tab(zone: tzinfo | None = None) -> ReportTab:
+    """The Campaigns tab."""
+    return _tab(
+        "campaigns",
+        "campaigns",
+        "campaign first_send messages delivery_rate pending spend replies reply_rate opt_outs "
+        "median_delivery_seconds median_reply_seconds recipients last_send",
+        zone,
+        widths={"campaign": 30},
         filters=(FilterSpec("campaign", "campaign", "campaign", "contains"),),
         search_columns=("campaign",),
         default_sort=SortOrder("first_send", descending=True),
@@ -453,26 +459,13 @@ def campaigns_tab(zone: tzinfo | None = None) -> ReportTab:
 
 def failing_tab(zone: tzinfo | None = None) -> ReportTab:
     """The Failing numbers tab."""
-    report = REPORTS["failing-numbers"]
-    return ReportTab(
-        id="failing",
-        title=report.title,
-        report=report,
-        zone=zone,
-        columns=report_columns(
-            report,
-            "number",
-            "country",
-            "failures",
-            "last_failure",
-            "last_status",
-            "last_status_detail",
-            "wasted_spend",
-            "messages",
-            "last_delivered",
-            "first_failure",
-            widths={"last_status_detail": 30},
-        ),
+    return _tab(
+        "failing-numbers",
+        "failing",
+        "number country failures last_failure last_status last_status_detail wasted_spend "
+        "messages last_delivered first_failure",
+        zone,
+        widths={"last_status_detail": 30},
         filters=(
             FilterSpec("number", "number", "number", "number"),
             FilterSpec("country", "country", "country", "choice"),
@@ -490,26 +483,12 @@ def failing_tab(zone: tzinfo | None = None) -> ReportTab:
 
 def compliance_tab(zone: tzinfo | None = None) -> ReportTab:
     """The compliance list, under the Opt-outs tab."""
-    report = REPORTS["compliance"]
-    return ReportTab(
-        id="compliance",
-        title=report.title,
-        report=report,
-        zone=zone,
-        columns=report_columns(
-            report,
-            "insertDate",
-            "to",
-            "transactionId",
-            "status",
-            "text",
-            "opted_out_at",
-            "opt_out_text",
-            "from",
-            "price",
-            "id",
-            widths={"transactionId": 24, "text": 40, "opt_out_text": 24, "from": 14},
-        ),
+    return _tab(
+        "compliance",
+        "compliance",
+        "insertDate to transactionId status text opted_out_at opt_out_text from price id",
+        zone,
+        widths={"transactionId": 24, "text": 40, "opt_out_text": 24, "from": 14},
         filters=(FilterSpec("number", "number", "to", "number"),),
         search_columns=("to", "transactionId", "text", "opt_out_text"),
         default_sort=SortOrder("insertDate", descending=True),
@@ -528,23 +507,12 @@ def compliance_tab(zone: tzinfo | None = None) -> ReportTab:
 
 def opt_outs_tab(zone: tzinfo | None = None) -> ReportTab:
     """The Opt-outs tab, the compliance list below it."""
-    report = REPORTS["opt-outs"]
-    return ReportTab(
-        id="opt-outs",
-        title=report.title,
-        report=report,
-        zone=zone,
-        columns=report_columns(
-            report,
-            "number",
-            "opted_out_at",
-            "text",
-            "campaign",
-            "opt_out_messages",
-            "sent_after",
-            "last_sent_after",
-            widths={"text": 36, "campaign": 24},
-        ),
+    return _tab(
+        "opt-outs",
+        "opt-outs",
+        "number opted_out_at text campaign opt_out_messages sent_after last_sent_after",
+        zone,
+        widths={"text": 36, "campaign": 24},
         filters=(FilterSpec("number", "number", "number", "number"),),
         search_columns=("number", "text", "campaign"),
         # The numbers that were messaged after opting out first: they are what needs acting on.
@@ -561,35 +529,22 @@ def opt_outs_tab(zone: tzinfo | None = None) -> ReportTab:
     )
 
 
+_COST_GROUPS = ("month", "country", "sender")
+
+
 def costs_report(zone: tzinfo | None = None) -> ReportTab:
     """The Costs tab: spend by month, by country or by sender; months are read in ``zone``
     (default: the machine's)."""
     report = REPORTS["cost"]
-    return ReportTab(
-        id="costs",
+    return _tab(
+        "cost",
+        "costs",
+        " ".join((*_COST_GROUPS, *report.figure_names)),
+        zone,
+        widths={"sender": 20},
         title="Costs",
-        report=report,
-        zone=zone,
-        columns=report_columns(
-            report,
-            "month",
-            "country",
-            "sender",
-            "messages",
-            "delivered",
-            "spend",
-            "delivered_spend",
-            "wasted_spend",
-            "pending_spend",
-            "avg_price",
-            "price_per_delivered",
-            widths={"sender": 20},
-        ),
         noun="rows",
-        variants=tuple(
-            Variant(by, f"by {by}", _computed(report, by, zone))
-            for by in ("month", "country", "sender")
-        ),
+        variants=tuple(Variant(by, f"by {by}", _computed(report, by, zone)) for by in _COST_GROUPS),
     )
 
 
