@@ -54,7 +54,7 @@ class ReportOptions:
     """
 
     by: str | None = None
-    tz: tzinfo | None = None
+    tz: tzinfo | str | None = None
     window: Any = DEFAULT_REPLY_WINDOW
     keywords: tuple[str, ...] = DEFAULT_OPT_OUT_KEYWORDS
     min_failures: int = 2
