@@ -214,3 +214,25 @@ def test_a_tab_finds_its_entry_and_drills_a_table_record() -> None:
     with pytest.raises(KeyError):
         find_tab("nope")
     assert REPORTS["delivery"].groupings == BY_CHOICES
+
+
+def test_the_readmes_drill_down_example_runs_on_the_demo(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    import smstools_tui
+    from smstools_tui.demo import demo_client
+    from tests.conftest import NOW as FROZEN
+
+    # The demo on the frozen clock, smaller: the example's "last-month" is then always the same.
+    monkeypatch.setattr(
+        smstools_tui,
+        "connect",
+        lambda **_: demo_client(sent=4_000, received=600, days=90, now=FROZEN),
+    )
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Drill-down: the messages behind a figure", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(example, "README.md", "exec"), {})
+    assert "smstools-tui export sent --since" in capsys.readouterr().out
