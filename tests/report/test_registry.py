@@ -236,3 +236,22 @@ def test_the_readmes_drill_down_example_runs_on_the_demo(
     example = section.split("```python\n", 1)[1].split("```", 1)[0]
     exec(compile(example, "README.md", "exec"), {})
     assert "smstools-tui export sent --since" in capsys.readouterr().out
+
+
+def test_a_dashboard_tables_record_drills_as_the_frames_row(
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    from smstools_tui.analysis import select
+    from smstools_tui.tui.model import TableModel
+
+    sent, received = frames
+    base = Query.build("sent", window="30d", now=NOW, zone="UTC")
+    tab = find_tab("failing", default_reports(UTC))
+    assert tab.report is not None
+    loaded = select(base, sent, received)
+    frame = tab.report.run(loaded)
+    model = TableModel(frame, list(tab.columns or ()))
+    record = model.record(0)
+    query = tab.drill(record, base)
+    assert query is not None and query == tab.report.drill(frame.iloc[0].to_dict(), base)
+    assert len(select(query, sent, received)) == record["messages"]
