@@ -16,8 +16,8 @@ the answer alone:
 - a compliance row by its one message.
 
 Not recomputed: a campaign's median and p90 reply times, which need each reply's matched sent
-message (the replies and repliers behind them are checked), and the last-status columns of a
-failing number beyond what the failing report recomputes on the number's messages.
+message (the replies and repliers behind them are checked). A failing number's row is recomputed
+whole, every column, from the number's messages.
 
 A row that no query can tell apart (the group of messages without a campaign, a number with
 letters, a latency stage nothing reached) drills to ``None``; the test checks that only such
