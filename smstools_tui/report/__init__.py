@@ -1,4 +1,7 @@
-"""Exported reports: spreadsheet-safe CSV, lossless Parquet, HTML tables and the HTML report.
+"""The reports: the registry every surface draws from (:mod:`.reports`: each report's
+computation, columns and drill-down; :mod:`.figures`: the headline figures and chart bars;
+:mod:`.columns`: one machine name and one title per column), and their exports:
+spreadsheet-safe CSV, lossless Parquet, HTML tables and the HTML report.
 
 The chart builders (:mod:`.charts`) and the full report (:mod:`.html`) import plotly; import them
 from their modules.

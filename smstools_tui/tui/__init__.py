@@ -20,6 +20,7 @@ from .views import (
     Variant,
     WindowChoice,
     default_reports,
+    find_tab,
 )
 
 __all__ = [
@@ -33,5 +34,6 @@ __all__ = [
     "Variant",
     "WindowChoice",
     "default_reports",
+    "find_tab",
     "make_app",
 ]
