@@ -37,6 +37,7 @@ __all__ = [
     "TIME_BUCKETS",
     "Groups",
     "TimeBuckets",
+    "bucket_span",
     "group_key",
     "local_zone",
     "resolve_zone",
@@ -81,6 +82,19 @@ class TimeBuckets:
     labels: tuple[str, ...]
     partial: tuple[bool, ...]
     zone: tzinfo
+
+    def span(self, label: str) -> Span:
+        """The instants of the bucket ``label`` (see :func:`bucket_span`): a partial bucket's
+        whole, which the window cuts.
+
+        Example:
+            >>> from smstools_tui.query import Span
+            >>> from datetime import UTC, datetime
+            >>> window = Span(datetime(2026, 11, 4, tzinfo=UTC), datetime(2026, 11, 16, tzinfo=UTC))
+            >>> print(time_buckets(window, "week", tz="Europe/Rome").span("2026-11-02"))
+            2026-11-01T23:00:00+00:00 .. 2026-11-08T23:00:00+00:00
+        """
+        return bucket_span(label, self.by, tz=self.zone)
 
     @property
     def partial_labels(self) -> tuple[str, ...]:
@@ -148,6 +162,32 @@ def time_buckets(
         partial.append(_midnight(start, zone) < window.start or _midnight(end, zone) > window.end)
         start = end
     return TimeBuckets(by, tuple(labels), tuple(partial), zone)
+
+
+def bucket_span(label: str, by: str, *, tz: str | tzinfo | None = None) -> Span:
+    """The instants of the day, week or month ``label`` (as :func:`group_key` labels it) in
+    ``tz``: from its first midnight to the next bucket's, so a message is in the span exactly
+    when its bucket is ``label`` (days of 23 or 25 hours included).
+
+    Raises:
+        ConfigError: ``by`` is not a time bucket, or ``label`` is not one of its labels.
+
+    Example:
+        >>> print(bucket_span("2026-03-29", "day", tz="Europe/Rome"))  # 23 hours: clocks go forward
+        2026-03-28T23:00:00+00:00 .. 2026-03-29T22:00:00+00:00
+        >>> print(bucket_span("2026-11", "month", tz="UTC"))
+        2026-11-01T00:00:00+00:00 .. 2026-12-01T00:00:00+00:00
+    """
+    if by not in TIME_BUCKETS:
+        raise ConfigError(f"{by!r} is not a time bucket: use one of {', '.join(TIME_BUCKETS)}")
+    try:
+        start = date.fromisoformat(f"{label}-01" if by == "month" else label)
+    except ValueError:
+        raise ConfigError(f"{label!r} is not a {by}") from None
+    if _bucket_start(start, by) != start or len(label) != (7 if by == "month" else 10):
+        raise ConfigError(f"{label!r} is not a {by}")
+    zone = resolve_zone(tz)
+    return Span(_midnight(start, zone), _midnight(_next_bucket(start, by), zone))
 
 
 def _bucket_start(day: date, by: str) -> date:

@@ -1,4 +1,7 @@
-"""Exported reports: spreadsheet-safe CSV, lossless Parquet, HTML tables and the HTML report.
+"""The reports: the registry every surface draws from (:mod:`.reports`: each report's
+computation, columns and drill-down; :mod:`.figures`: the headline figures and chart bars;
+:mod:`.columns`: one machine name and one title per column), and their exports:
+spreadsheet-safe CSV, lossless Parquet, HTML tables and the HTML report.
 
 The chart builders (:mod:`.charts`) and the full report (:mod:`.html`) import plotly; import them
 from their modules.
@@ -6,16 +9,18 @@ from their modules.
 
 from .csv import neutralise_formulas, safe_csv_frame, write_safe_csv
 from .export import EXPORT_SUFFIXES, REPORT_SUFFIXES, export_frame, partial_path
-from .reports import REPORTS, ReportSpec, report_total, run_report
+from .reports import REPORTS, Report, ReportOptions, find_report, report_total, run_report
 from .tables import display_frame, html_table, printable, table_page
 
 __all__ = [
     "EXPORT_SUFFIXES",
     "REPORTS",
     "REPORT_SUFFIXES",
-    "ReportSpec",
+    "Report",
+    "ReportOptions",
     "display_frame",
     "export_frame",
+    "find_report",
     "html_table",
     "neutralise_formulas",
     "partial_path",

@@ -29,6 +29,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..analysis import TIME_BUCKETS, TimeBuckets, group_key
+from .columns import value_title
 from .tables import format_duration, printable
 
 __all__ = [
@@ -305,7 +306,7 @@ def latency_chart(histogram: pd.DataFrame, *, title: str = "Latency distribution
         >>> sent = sent_frame([{"id": 1, "insertDate": "2026-11-02T10:00:00+0000",
         ...                     "sentDate": "2026-11-02T10:00:03+0000"}])
         >>> [trace.name for trace in latency_chart(latency_histogram(sent)).data]
-        ['insert → sent', 'sent → delivery']
+        ['inserted → sent', 'sent → delivered']
     """
     figure = go.Figure()
     for stage, part in histogram.groupby("stage", sort=False, observed=True):
@@ -313,7 +314,7 @@ def latency_chart(histogram: pd.DataFrame, *, title: str = "Latency distribution
             go.Bar(
                 x=part["bin"].astype("str").tolist(),
                 y=part["messages"],
-                name=str(stage).replace("_to_", " → ").replace("_", " "),
+                name=value_title("stage", str(stage)),
             )
         )
     figure.update_layout(title=title, barmode="group", **_LAYOUT)

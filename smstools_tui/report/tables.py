@@ -9,8 +9,11 @@ never markup. Here it is shown as plain text with its invisible characters made 
   text cannot pretend to be something else by reordering itself;
 - in HTML, ``<``, ``>``, ``&`` and quotes are escaped.
 
-Numbers are formatted by column name: ``*_rate`` and ``*_share`` as percentages, ``*_seconds``
-as durations, spend and prices in credits, timestamps in the report's time zone.
+Every column of a report is shown with its title and formatted by its kind (see
+:mod:`smstools_tui.report.columns`): percentages, durations, credits (2 decimals for a sum, 4 for
+a price), timestamps in the report's time zone; the latency stages by their titles. A column of
+no report is formatted by its dtype and name (``*_rate`` as a percentage, ``*_seconds`` as a
+duration).
 
 Tables for people also say what a bare frame cannot: rows of a day, week or month the window covers
 only in part (a ``partial`` column, see :func:`~smstools_tui.analysis.time_buckets`) get a note,
@@ -31,6 +34,7 @@ import pandas as pd
 
 from ..analysis import TIME_BUCKETS
 from ..frames import is_missing
+from .columns import REPORT_COLUMNS, Column, title_of
 
 __all__ = [
     "INVISIBLE_RANGES",
@@ -121,26 +125,38 @@ def format_duration(seconds: float) -> str:
     return f"{sign}{whole} s"
 
 
-def _kind(name: str, column: pd.Series) -> str:
-    if isinstance(column.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(column):
-        return "time"
-    if pd.api.types.is_bool_dtype(column):
-        return "bool"
-    if not pd.api.types.is_numeric_dtype(column) or isinstance(column.dtype, pd.CategoricalDtype):
-        return "text"
-    if name.endswith(("_rate", "_share", "_ratio")) or name == "share":
-        return "percent"
+def _kind(name: str, column: pd.Series) -> tuple[str, Column | None]:
+    """How a column is formatted: its report column's kind (see
+    :data:`~smstools_tui.report.columns.REPORT_COLUMNS`) where the values fit it, else one read
+    from the dtype and the name (a frame of your own)."""
+    known = REPORT_COLUMNS.get(name)
+    dtype = column.dtype
+    is_time = isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(dtype)
+    is_flag = pd.api.types.is_bool_dtype(dtype)
+    is_number = (
+        pd.api.types.is_numeric_dtype(dtype)
+        and not is_flag
+        and not isinstance(dtype, pd.CategoricalDtype)
+    )
+    if known is not None:
+        fits = {"time": is_time, "flag": is_flag, "text": not (is_time or is_flag or is_number)}
+        if fits.get(known.kind, is_number):
+            return known.kind, known
+    if is_time:
+        return "time", None
+    if is_flag:
+        return "flag", None
+    if not is_number:
+        return "text", None
+    if name.endswith(("_rate", "_share", "_ratio")):
+        return "percent", None
     if name.endswith("_seconds"):
-        return "duration"
-    if name in ("avg_price", "price_per_delivered", "price"):
-        return "price"
-    if "spend" in name:
-        return "money"
+        return "duration", None
     if name == "id" or name.endswith(("_id", "Id")):
-        return "id"
-    if pd.api.types.is_integer_dtype(column):
-        return "int"
-    return "float"
+        return "id", None
+    if pd.api.types.is_integer_dtype(dtype):
+        return "count", None
+    return "number", None
 
 
 def is_numeric_column(frame: pd.DataFrame, name: str) -> bool:
@@ -151,37 +167,39 @@ def is_numeric_column(frame: pd.DataFrame, name: str) -> bool:
         >>> is_numeric_column(frame, "campaign"), is_numeric_column(frame, "spend")
         (False, True)
     """
-    return _kind(name, frame[name]) not in ("text", "time", "bool")
+    return _kind(name, frame[name])[0] not in ("text", "time", "flag")
 
 
 def column_title(name: str) -> str:
-    """A column name for people: ``delivery_rate`` → ``delivery rate``.
+    """A column's title for people (see :mod:`smstools_tui.report.columns`): the same in the
+    command line's tables, the HTML report and the dashboard.
 
     Example:
-        >>> column_title("p50_seconds"), column_title("transactionId")
-        ('p50', 'transactionId')
+        >>> column_title("price_per_delivered"), column_title("transactionId")
+        ('price per delivered', 'campaign')
+        >>> column_title("p50_seconds"), column_title("a_column_of_yours")
+        ('p50', 'a column of yours')
     """
-    if name.endswith("_seconds"):
-        name = name[: -len("_seconds")]
-    return name.replace("_", " ")
+    return title_of(name)
 
 
-def _formatter(kind: str, zone: tzinfo | None, text_limit: int | None) -> Callable[[Any], str]:
+def _formatter(
+    kind: str, known: Column | None, zone: tzinfo | None, text_limit: int | None
+) -> Callable[[Any], str]:
     if kind == "percent":
         return lambda value: f"{value:.1%}"
     if kind == "duration":
         return format_duration
     if kind == "money":
-        return lambda value: f"{value:,.2f}"
-    if kind == "price":
-        return lambda value: f"{value:,.4f}"
+        digits = known.digits if known is not None and known.digits is not None else 2
+        return lambda value: f"{value:,.{digits}f}"
     if kind == "id":
         return lambda value: str(int(value))
-    if kind == "int":
+    if kind == "count":
         return lambda value: f"{int(value):,}"
-    if kind == "float":
+    if kind == "number":
         return lambda value: f"{value:,.4g}"
-    if kind == "bool":
+    if kind == "flag":
         return lambda value: "yes" if value else "no"
     if kind == "time":
 
@@ -194,6 +212,8 @@ def _formatter(kind: str, zone: tzinfo | None, text_limit: int | None) -> Callab
             return str(moment.strftime("%Y-%m-%d %H:%M:%S"))
 
         return stamp
+    if known is not None and known.values:
+        return lambda value: printable(known.value_title(str(value)), limit=text_limit)
     return lambda value: printable(str(value), limit=text_limit)
 
 
@@ -216,7 +236,7 @@ def display_frame(
     out = pd.DataFrame(index=frame.index)
     for name in frame.columns:
         column = frame[name]
-        fmt = _formatter(_kind(str(name), column), tz, text_limit)
+        fmt = _formatter(*_kind(str(name), column), tz, text_limit)
         present = column.notna().to_numpy(dtype=bool)
         values = np.full(len(column), MISSING, dtype=object)
         if present.any():
@@ -255,7 +275,7 @@ def total_cells(
             cells.append(TOTAL if name == groups[0] else "")
             continue
         value = total[name].iloc[0]
-        fmt = _formatter(_kind(str(name), frame[name]), tz, None)
+        fmt = _formatter(*_kind(str(name), frame[name]), tz, None)
         cells.append(MISSING if is_missing(value) else fmt(value))
     return cells
 

@@ -15,11 +15,12 @@ from .views import (
     DEFAULT_REPORTS,
     Dataset,
     Figure,
-    ReportSpec,
+    ReportTab,
     TableSpec,
     Variant,
     WindowChoice,
     default_reports,
+    find_tab,
 )
 
 __all__ = [
@@ -28,10 +29,11 @@ __all__ = [
     "DashboardApp",
     "Dataset",
     "Figure",
-    "ReportSpec",
+    "ReportTab",
     "TableSpec",
     "Variant",
     "WindowChoice",
     "default_reports",
+    "find_tab",
     "make_app",
 ]
