@@ -50,7 +50,7 @@ def report_group() -> None:
     \b
     Examples:
       smstools-tui report delivery --by week --since 2026-09-01
-      smstools-tui report delivery --by day --window last-month --campaign black-friday
+      smstools-tui report delivery --by day --window last-month --country IT
       smstools-tui report cost --by country --out cost.csv
       smstools-tui report all --demo --window this-year --out report.html
     """
