@@ -56,8 +56,7 @@ from smstools_tui.query import FetchResult, Query
 from smstools_tui.sandbox import AccountSpec, generate_account
 from smstools_tui.source import MessageSource
 from smstools_tui.tui import DashboardApp, make_app
-from smstools_tui.tui.model import Query as TableQuery
-from smstools_tui.tui.model import SortOrder, TableModel
+from smstools_tui.tui.model import SortOrder, TableFilter, TableModel
 from smstools_tui.tui.views import SENT_VIEW, WindowChoice
 from smstools_tui.tui.widgets.frame_view import FrameView
 
@@ -251,7 +250,7 @@ async def measure(sent: pd.DataFrame, small: pd.DataFrame, repeat: int) -> dict[
         await painted(app)
         figures["sort by text, asked at once"] = time.perf_counter() - started
         figures["longest UI stall meanwhile"] = watch.stop()
-        reference = TableModel(sent, SENT_VIEW.columns).rows(TableQuery(), SortOrder("text"))
+        reference = TableModel(sent, SENT_VIEW.columns).rows(TableFilter(), SortOrder("text"))
         assert (view.rows == reference).all(), "a sort asked before its key is ready differs"
         await until_prepared(app)
 
@@ -277,7 +276,7 @@ async def measure(sent: pd.DataFrame, small: pd.DataFrame, repeat: int) -> dict[
             "status filter and search": {"status": "DELIVERED", "search": "codice"},
         }
         for name, query in filters.items():
-            await timed(name, lambda query=query: view.set_query(**query), unfiltered)  # type: ignore[misc]
+            await timed(name, lambda query=query: view.set_filter(**query), unfiltered)  # type: ignore[misc]
         await timed("clear filters", view.action_clear_filters, lambda: _filtered(view, app))
         for spec in SENT_VIEW.columns:
             for descending in (False, True):
@@ -288,7 +287,7 @@ async def measure(sent: pd.DataFrame, small: pd.DataFrame, repeat: int) -> dict[
 
 
 async def _filtered(view: FrameView, app: App[Any]) -> None:
-    view.set_query(status="DELIVERED", search="stop")
+    view.set_filter(status="DELIVERED", search="stop")
     await painted(app)
 
 
@@ -330,7 +329,7 @@ async def measure_reports(sent: pd.DataFrame, received: pd.DataFrame) -> dict[st
         app.show_tab("tab-sent")
         view = app.view("sent")
         started = time.perf_counter()
-        view.set_query(status="NOTDELIVERED")
+        view.set_filter(status="NOTDELIVERED")
         await painted(app)
         figures["filter while reports compute"] = time.perf_counter() - started
         while app.analysis_pending:

@@ -467,7 +467,7 @@ class DashboardApp(App[None]):
     @on(FrameView.Applied)
     def _applied(self, message: FrameView.Applied) -> None:
         view = message.view
-        self.state.select(view.spec.id, Selection(view.query_state, view.sort))
+        self.state.select(view.spec.id, Selection(view.table_filter, view.sort))
 
     @on(FrameView.RowChosen)
     def _row_chosen(self, message: FrameView.RowChosen) -> None:
@@ -485,7 +485,7 @@ class DashboardApp(App[None]):
         """Remember the tab on screen, how its tables were left and every table's selection,
         for :meth:`go_back`."""
         for view in self.query(FrameView):
-            self.state.select(view.spec.id, Selection(view.query_state, view.sort))
+            self.state.select(view.spec.id, Selection(view.table_filter, view.sort))
         in_use = self.active_view()
         tables = {
             view.spec.id: TablePlace(
@@ -718,10 +718,12 @@ class DashboardApp(App[None]):
 
 def _select(view: FrameView, selection: Selection) -> None:
     """Show ``selection`` in ``view`` as the user would set it (unchanged: nothing happens)."""
-    if (view.query_state, view.sort) == (selection.query, selection.sort):
+    if (view.table_filter, view.sort) == (selection.table_filter, selection.sort):
         return
-    cleared = dict.fromkeys(view.query_state.filters, "")
-    view.set_query(**{**cleared, **selection.query.filters}, search=selection.query.search)
+    cleared = dict.fromkeys(view.table_filter.filters, "")
+    view.set_filter(
+        **{**cleared, **selection.table_filter.filters}, search=selection.table_filter.search
+    )
     view.set_sort(selection.sort)
 
 

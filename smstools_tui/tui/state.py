@@ -28,7 +28,7 @@ import pandas as pd
 from ..errors import AuthenticationError, NetworkError, SmstoolsError
 from ..frames import row_values
 from .loader import LoadFailed
-from .model import Query, SortOrder, format_timestamp
+from .model import SortOrder, TableFilter, format_timestamp
 from .replies import ReplyIndex
 from .safe_text import visible
 from .summary import (
@@ -234,7 +234,7 @@ class Detail:
 class Selection:
     """What a table is narrowed to and how it is ordered: its filters and search, its sort."""
 
-    query: Query = field(default_factory=Query)
+    table_filter: TableFilter = field(default_factory=TableFilter)
     sort: SortOrder | None = None
 
 
@@ -612,10 +612,10 @@ class DashboardState:
 
         Example:
             >>> state = DashboardState([], [])
-            >>> state.select("sent", Selection(Query(search="stop")))
+            >>> state.select("sent", Selection(TableFilter(search="stop")))
             >>> place = state.push("tab-campaigns", "campaigns", {"campaigns": TablePlace()})
-            >>> state.select("sent", Selection(Query({"campaign": "black-friday"})))
-            >>> state.pop() == place, state.selections["sent"].query.search
+            >>> state.select("sent", Selection(TableFilter({"campaign": "black-friday"})))
+            >>> state.pop() == place, state.selections["sent"].table_filter.search
             (True, 'stop')
         """
         place = Place(tab, table, dict(tables or {}), dict(self.selections))

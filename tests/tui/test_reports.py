@@ -323,7 +323,7 @@ async def test_the_detail_uses_the_analysis_reply_matching(demo: SmstoolsClient)
         message_id = int(counts.index[0])
         await pilot.press("2")
         sent = app.view("sent")
-        sent.set_query(search=str(data.sent.loc[data.sent["id"] == message_id, "to"].iloc[0]))
+        sent.set_filter(search=str(data.sent.loc[data.sent["id"] == message_id, "to"].iloc[0]))
         sent.table.focus()
         frame = sent.model.frame  # type: ignore[union-attr]
         row = list(frame.iloc[sent.rows]["id"]).index(message_id)
@@ -449,7 +449,7 @@ async def test_the_ui_answers_while_a_report_computes(frame_client: FrameClient)
             # The report is stuck in its worker; tabs, filters and the overview carry on.
             await pilot.press("2")
             sent = app.view("sent")
-            sent.set_query(status="DELIVERED")
+            sent.set_filter(status="DELIVERED")
             await pilot.pause()
             shown = sent.model.frame.iloc[sent.rows]  # type: ignore[union-attr]
             assert len(shown) > 0 and set(shown["status"].astype(str)) == {"DELIVERED"}

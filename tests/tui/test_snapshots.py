@@ -71,7 +71,7 @@ class TestInteractions:
     def test_sent_filtered_and_sorted(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
         def narrow(pilot: Pilot[Any]) -> None:
             view = pilot.app.view("sent")  # type: ignore[attr-defined]
-            view.set_query(status="NOTDELIVERED", search="stop")
+            view.set_filter(status="NOTDELIVERED", search="stop")
             view.set_sort(SortOrder("to"))
             view.table.focus()
 

@@ -25,7 +25,7 @@ from textual.widgets import Input, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..clipboard import TEXT_KINDS, clip_numbers, clip_row, clip_value
-from ..model import Query, SortOrder, TableModel
+from ..model import SortOrder, TableFilter, TableModel
 from ..safe_text import visible
 from ..views import TableSpec
 from .frame_table import FrameTable
@@ -133,7 +133,7 @@ class FrameView(Vertical):
         self.variant = self.variants[0][0] if self.variants else ""
         self.zone = zone
         self.model: TableModel | None = None
-        self.query_state = Query()
+        self.table_filter = TableFilter()
         self.sort: SortOrder | None = spec.default_sort
         self.rows: np.ndarray = np.zeros(0, dtype=np.int64)
         self.incomplete: str | None = None
@@ -211,7 +211,7 @@ class FrameView(Vertical):
         self.incomplete = incomplete
         # The first screen waits for its rows: it is never sorted in the background.
         started = time.perf_counter()
-        self._show(self.model, self.model.rows(self.query_state, self.sort), started=started)
+        self._show(self.model, self.model.rows(self.table_filter, self.sort), started=started)
         # The filters' choices count every row: after the first screen, not before it (or
         # when a filter is set before then, see _sync_inputs).
         self._choices_stale = True
@@ -245,7 +245,7 @@ class FrameView(Vertical):
                 if item.mode != "choice":
                     continue
                 select = self.query_one(f"#filter-{item.key}", Select)
-                current = self.query_state.filters.get(item.key, "")
+                current = self.table_filter.filters.get(item.key, "")
                 choices = self.model.choices(item.key)
                 if current and current not in choices:
                     choices.append(current)
@@ -271,10 +271,10 @@ class FrameView(Vertical):
         if len(model) >= self.PREPARE_IN_BACKGROUND and not model.can_sort(self.sort):
             self._sorting = True
             self._update_status()
-            self._order_in_background(model, self.query_state, self.sort, keep_cursor)
+            self._order_in_background(model, self.table_filter, self.sort, keep_cursor)
             return 0.0
         started = time.perf_counter()
-        rows = model.rows(self.query_state, self.sort)
+        rows = model.rows(self.table_filter, self.sort)
         return self._show(model, rows, started=started, keep_cursor=keep_cursor)
 
     def _show(
@@ -290,7 +290,7 @@ class FrameView(Vertical):
 
     @work(thread=True, exclusive=True, group="order-rows", exit_on_error=False)
     def _order_in_background(
-        self, model: TableModel, query: Query, sort: SortOrder | None, keep_cursor: bool
+        self, model: TableModel, query: TableFilter, sort: SortOrder | None, keep_cursor: bool
     ) -> None:
         started = time.perf_counter()
         rows = model.rows(query, sort)  # computes the column's key, or waits for it
@@ -300,13 +300,13 @@ class FrameView(Vertical):
     def _ordered(
         self,
         model: TableModel,
-        query: Query,
+        query: TableFilter,
         sort: SortOrder | None,
         rows: np.ndarray,
         keep_cursor: bool,
         started: float,
     ) -> None:
-        if (model, query, sort) == (self.model, self.query_state, self.sort):
+        if (model, query, sort) == (self.model, self.table_filter, self.sort):
             self._show(model, rows, started=started, keep_cursor=keep_cursor)
 
     @on(Worker.StateChanged)
@@ -330,7 +330,7 @@ class FrameView(Vertical):
             )
             doing = "sorting" if self._sorting else "sorted"
             parts.append(f"{doing} by {label} {'▼' if self.sort.descending else '▲'}")
-        described = self.query_state.describe(self._labels)
+        described = self.table_filter.describe(self._labels)
         if described:
             parts.append(f"filtered: {visible(described, limit=80)}")
         content = Content(" · ".join(parts))
@@ -343,12 +343,12 @@ class FrameView(Vertical):
 
     # -- user input ---------------------------------------------------------------------------
 
-    def set_query(self, **changes: Any) -> float:
+    def set_filter(self, **changes: Any) -> float:
         """Change filters (by key) and/or ``search=`` programmatically, as the user would."""
         search = changes.pop("search", None)
-        filters = {**self.query_state.filters, **changes}
-        self.query_state = Query(
-            filters=filters, search=self.query_state.search if search is None else search
+        filters = {**self.table_filter.filters, **changes}
+        self.table_filter = TableFilter(
+            filters=filters, search=self.table_filter.search if search is None else search
         )
         self._sync_inputs()
         return self.apply()
@@ -363,7 +363,7 @@ class FrameView(Vertical):
         self._syncing = True
         try:
             for item in self.spec.filters:
-                value = self.query_state.filters.get(item.key, "")
+                value = self.table_filter.filters.get(item.key, "")
                 if item.mode == "choice":
                     select = self.query_one(f"#filter-{item.key}", Select)
                     if value:
@@ -375,8 +375,8 @@ class FrameView(Vertical):
                     if field.value != value:
                         field.value = value
             search = self.query_one("#search", Input)
-            if search.value != self.query_state.search:
-                search.value = self.query_state.search
+            if search.value != self.table_filter.search:
+                search.value = self.table_filter.search
         finally:
             self._syncing = False
 
@@ -389,15 +389,15 @@ class FrameView(Vertical):
         # after the fact, and by then the query may already say the same.
         value = event.input.value
         if event.input.id == "search":
-            if value == self.query_state.search:
+            if value == self.table_filter.search:
                 return
-            self.query_state = replace(self.query_state, search=value)
+            self.table_filter = replace(self.table_filter, search=value)
         else:
             key = event.input.id.removeprefix("filter-")
-            if value == self.query_state.filters.get(key, ""):
+            if value == self.table_filter.filters.get(key, ""):
                 return
-            self.query_state = replace(
-                self.query_state, filters={**self.query_state.filters, key: value}
+            self.table_filter = replace(
+                self.table_filter, filters={**self.table_filter.filters, key: value}
             )
         self.apply()
 
@@ -420,10 +420,10 @@ class FrameView(Vertical):
         key = event.select.id.removeprefix("filter-")
         current = event.select.value  # see _input_changed: the widget's value now
         value = "" if current is Select.NULL else str(current)
-        if self.query_state.filters.get(key, "") == value:
+        if self.table_filter.filters.get(key, "") == value:
             return
-        self.query_state = replace(
-            self.query_state, filters={**self.query_state.filters, key: value}
+        self.table_filter = replace(
+            self.table_filter, filters={**self.table_filter.filters, key: value}
         )
         self.apply()
 
@@ -491,7 +491,7 @@ class FrameView(Vertical):
 
     def action_clear_filters(self) -> None:
         """Clear every filter and the search."""
-        self.query_state = Query()
+        self.table_filter = TableFilter()
         self._sync_inputs()
         self.apply()
         self.table.focus()
