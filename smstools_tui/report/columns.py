@@ -34,7 +34,9 @@ __all__ = [
     "value_title",
 ]
 
-ColumnKind = Literal["count", "percent", "money", "duration", "time", "text", "number", "id", "flag"]
+ColumnKind = Literal[
+    "count", "percent", "money", "duration", "time", "text", "number", "id", "flag"
+]
 """How a column's values are formatted for people: ``count`` (1,234), ``percent`` (0.953 →
 95.3%), ``money`` (credits, :attr:`Column.digits` decimals), ``duration`` (seconds → 3 min
 17 s), ``time`` (a moment, in the reader's zone), ``text``, ``number`` (any other number),
@@ -211,4 +213,3 @@ def value_title(name: str, value: str, known: Mapping[str, Column] = REPORT_COLU
     """
     column = known.get(name)
     return value if column is None else column.value_title(value)
-

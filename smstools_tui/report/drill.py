@@ -103,7 +103,9 @@ def within(query: Query, **filters: Iterable[Any]) -> Query | None:
     return query.with_filters(**changes)
 
 
-def in_bucket(query: Query, by: str, label: str, *, zone: tzinfo | str | None = None) -> Query | None:
+def in_bucket(
+    query: Query, by: str, label: str, *, zone: tzinfo | str | None = None
+) -> Query | None:
     """``query`` narrowed to the day, week or month ``label`` in ``zone`` (cut by its window);
     ``None`` when they do not meet.
 
