@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -34,11 +36,21 @@ from ..config import View
 from ..errors import SmstoolsError
 from ..query import Query, WindowExpr
 from ..source import MessageSource
+from .drilling import (
+    Chip,
+    base_query,
+    chips,
+    figure_query,
+    row_query,
+    still_valid,
+    without_chip,
+)
 from .loader import LoadFailed, load_dataset
 from .messages import (
     DataLoaded,
     FetchFailed,
     FetchProgress,
+    MessagesSelected,
     OverviewComputed,
     PreviousComputed,
     PreviousLoaded,
@@ -55,6 +67,7 @@ from .screens.help import HelpScreen, key_rows
 from .screens.window import WindowScreen
 from .state import (
     DashboardState,
+    Drill,
     Failure,
     Fetch,
     Place,
@@ -63,6 +76,7 @@ from .state import (
     compute_overview,
     compute_reports,
     match_replies,
+    select_messages,
 )
 from .summary import OverviewCharts, compute_window_figures
 from .views import (
@@ -79,7 +93,7 @@ from .views import (
 )
 from .widgets.frame_view import FrameView
 from .widgets.header import DashboardHeader, ErrorPanel, FetchBar
-from .widgets.overview import Overview
+from .widgets.overview import FigureTile, Overview
 
 __all__ = ["DashboardApp", "make_app"]
 
@@ -123,6 +137,12 @@ class DashboardApp(App[None]):
             tooltip="Export the table on screen (CSV, Parquet) or the HTML report of the window",
         ),
         Binding("escape", "cancel_fetch", "Cancel fetch", tooltip="Cancel the running fetch"),
+        Binding(
+            "escape,backspace",
+            "drill_back",
+            "Back",
+            tooltip="Back to where you were before the drill-down, exactly as you left it",
+        ),
         Binding("question_mark,f1", "help", "Help", tooltip="This list of keys"),
         Binding("t", "toggle_dark", "Light/dark theme", show=False),
         *[
@@ -390,6 +410,7 @@ class DashboardApp(App[None]):
         self.query_one(DashboardHeader).dataset = dataset
         self.view("sent").set_frame(dataset.sent, incomplete=incomplete)
         self.view("received").set_frame(dataset.received, incomplete=incomplete)
+        self._reapply_drills(dataset)
         for spec in self.state.specs.values():
             self._show_report(self.view(spec.id))
         generation = self.state.generation
@@ -469,15 +490,149 @@ class DashboardApp(App[None]):
         view = message.view
         self.state.select(view.spec.id, Selection(view.table_filter, view.sort))
 
+    @on(FrameView.DetailsAsked)
+    def _details_asked(self, message: FrameView.DetailsAsked) -> None:
+        message.stop()
+        self.show_detail(message.view, message.position)
+
     @on(FrameView.RowChosen)
     def _row_chosen(self, message: FrameView.RowChosen) -> None:
         view = message.view
+        if view.spec.id in self.state.specs:
+            # A report row: the messages behind it (i shows its fields).
+            self.drill_row(view, message.position)
+            return
+        self.show_detail(view, message.position)
+
+    def show_detail(self, view: FrameView, position: int) -> None:
+        """The detail view of the row at ``position`` of ``view``: a message with its replies,
+        or a report row's fields."""
         if view.model is None:
             return
-        record = view.model.record(message.position)
-        detail = self.state.detail(view.spec.id, record, message.position, title=view.spec.title)
+        record = view.model.record(position)
+        detail = self.state.detail(view.spec.id, record, position, title=view.spec.title)
+        dataset = self.dataset
+        if detail is not None and detail.kind is None and dataset is not None:
+            base = base_query(dataset.window, dataset.query)
+            drill = row_query(view.spec.id, view.variant, record, base, zone=self.zone)
+            detail = replace(detail, drill=drill)
         if detail is not None:
             self.push_screen(MessageDetail(describe_detail(detail, self.zone), title=detail.title))
+
+    # -- drill-downs --------------------------------------------------------------------------
+
+    def open_messages(self, query: Query) -> bool:
+        """Show the messages ``query`` asks for on the Sent or Received tab (selected from the
+        data on screen in a worker), its parts as removable chips; Esc or Backspace comes back
+        to exactly where the user was. ``False`` when nothing is loaded yet."""
+        dataset = self.dataset
+        if dataset is None:
+            self.notify("Nothing is loaded yet.", severity="warning", markup=False)
+            return False
+        self.remember_place()
+        self._show_drill(self.state.drill(query), dataset)
+        self.show_tab(f"tab-{query.kind}")
+        return True
+
+    def drill_row(self, view: FrameView, position: int) -> bool:
+        """Open the messages behind the row at ``position`` of the report table ``view``;
+        ``False`` (and a notification) when no query tells them apart."""
+        dataset = self.dataset
+        if dataset is None or view.model is None:
+            return False
+        row = view.model.record(position)
+        base = base_query(dataset.window, dataset.query)
+        query = row_query(view.spec.id, view.variant, row, base, zone=self.zone)
+        if query is None:
+            self.notify(
+                "No query tells these messages apart (messages without a value); "
+                "i shows the row's fields.",
+                title="No drill-down",
+                severity="warning",
+                markup=False,
+            )
+            return False
+        return self.open_messages(query)
+
+    def drill_figure(self, figure_id: str) -> bool:
+        """Open the messages behind the headline figure ``figure_id``."""
+        dataset = self.dataset
+        if dataset is None:
+            return False
+        query = figure_query(figure_id, base_query(dataset.window, dataset.query))
+        if query is None:
+            self.notify("This figure has no messages to show.", severity="warning", markup=False)
+            return False
+        return self.open_messages(query)
+
+    def _show_drill(self, drill: Drill, dataset: Dataset) -> None:
+        view = self.view(drill.query.kind)
+        view.show_drill(drill.query, chips(drill.query, dataset.window, self.zone))
+        self.run_worker(
+            partial(self._select, self.state.generation, drill, dataset),
+            name=f"select {drill.query.kind}",
+            group=f"select-{drill.query.kind}",
+            exclusive=True,
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _select(self, generation: int, drill: Drill, dataset: Dataset) -> None:
+        self.post_message(MessagesSelected(generation, select_messages(drill, dataset)))
+
+    @on(MessagesSelected)
+    def _selected(self, message: MessagesSelected) -> None:
+        selected = message.selected
+        if not self.state.is_current(message.generation) or not self.state.is_shown(selected.drill):
+            return
+        kind = selected.drill.query.kind
+        view = self.view(kind)
+        if selected.frame is None:
+            view.set_note(
+                Content.styled(
+                    f"⚠ the drill-down could not be selected: {visible(selected.error or '')}",
+                    "$error",
+                )
+            )
+            return
+        dataset = self.dataset
+        incomplete = dataset.problem if dataset is not None and not dataset.complete else None
+        view.set_note("")
+        view.show_selection(selected.frame, incomplete=incomplete)
+        spot = self._arriving.pop(kind, None)
+        if spot is not None:
+            self.call_after_refresh(_put_cursor, view, spot)
+
+    @on(FrameView.ChipRemoved)
+    def _chip_removed(self, message: FrameView.ChipRemoved) -> None:
+        self.remove_chip(message.view.spec.id, message.chip)
+
+    def remove_chip(self, kind: str, chip: Chip) -> None:
+        """Show the drill-down of the tab ``kind`` without ``chip`` (the way back is kept)."""
+        shown, dataset = self.state.drills.get(kind), self.dataset
+        if shown is None or dataset is None:
+            return
+        query = without_chip(shown.query, chip, dataset.window)
+        self._show_drill(self.state.drill(query), dataset)
+
+    def _reapply_drills(self, dataset: Dataset) -> None:
+        """A refresh keeps each drill-down whose span still meets the new window, selected
+        again from the new data; the others end (with a notification)."""
+        for kind, shown in list(self.state.drills.items()):
+            if still_valid(shown.query, dataset.window):
+                self._show_drill(self.state.drill(shown.query), dataset)
+                continue
+            self.state.undrill(kind)
+            self.view(kind).end_drill()
+            self.notify(
+                f"The {kind} drill-down is outside the new window: the tab shows the window.",
+                severity="warning",
+                markup=False,
+            )
+
+    @on(FigureTile.Chosen)
+    def _figure_chosen(self, message: FigureTile.Chosen) -> None:
+        self.drill_figure(message.tile.figure.id)
 
     # -- where the user was -------------------------------------------------------------------
 
@@ -501,10 +656,24 @@ class DashboardApp(App[None]):
     def go_back(self) -> bool:
         """Back to the place last remembered: its tab, variants, cursors, scroll and every
         table's selection; ``False`` when there is nowhere to go back to."""
+        before = dict(self.state.drills)
         place = self.state.pop()
         if place is None:
             return False
         self._arriving.clear()
+        dataset = self.dataset
+        for kind in ("sent", "received"):
+            drill = self.state.drills.get(kind)
+            if drill == before.get(kind):
+                continue
+            if drill is None:
+                self.view(kind).end_drill()
+            elif dataset is not None:
+                self._show_drill(drill, dataset)
+                spot = place.tables.get(kind)
+                if spot is not None:
+                    # Its cursor goes back once its messages are selected again.
+                    self._arriving[kind] = spot
         for view in self.query(FrameView):
             selection = self.state.selections.get(view.spec.id)
             if selection is not None:
@@ -512,6 +681,8 @@ class DashboardApp(App[None]):
         self.show_tab(place.tab)
         for table_id, spot in place.tables.items():
             view = self.view(table_id)
+            if table_id in self._arriving:
+                continue
             if spot.variant and spot.variant != view.variant:
                 # The cursor goes back once that variant's table is drawn.
                 self._arriving[table_id] = spot
@@ -527,10 +698,17 @@ class DashboardApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_fetch":
             return self.fetching
+        if action == "drill_back":
+            # Esc cancels a running fetch first; in a text field Backspace edits it.
+            return not self.fetching and bool(self.state.places)
         if action == "show_tab_index":
             index = int(str(parameters[0])) if parameters else 0
             return index < len(self._tab_ids())
         return True
+
+    def action_drill_back(self) -> None:
+        """Back to where the user was before the last drill-down."""
+        self.go_back()
 
     def action_refresh(self) -> None:
         """Fetch the window again (a relative window moves to now)."""

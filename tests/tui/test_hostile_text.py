@@ -252,13 +252,13 @@ async def test_report_tables_render_hostile_text_literally() -> None:
 
         # The opt-out's detail row and the compliance message's detail stay literal too.
         app.view("opt-outs").table.focus()
-        await pilot.press("enter")
+        await pilot.press("i")
         await pilot.pause()
         detail = str(app.screen.query_one("#detail-content").render())
         assert any(f"STOP {RENDERED[name]}" in detail for name in CAMPAIGNS)
         await pilot.press("escape")
         app.view("compliance").table.focus()
-        await pilot.press("enter")
+        await pilot.press("i")
         await pilot.pause()
         detail = str(app.screen.query_one("#detail-content").render())
         assert "sent after its number opted out" in detail

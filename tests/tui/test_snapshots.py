@@ -91,6 +91,31 @@ class TestInteractions:
         assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("w")))
 
 
+class TestDrillDown:
+    """A campaign's messages with their chip and description, at both sizes; a report row's
+    details for people."""
+
+    def test_campaign_drill_down(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        run = then(keys("4", "down", "enter"))
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=run)
+
+    def test_campaign_drill_down_small(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        run = then(keys("4", "down", "enter"))
+        assert snap_compare(dashboard(demo), terminal_size=SMALL, run_before=run)
+
+    def test_figure_drill_down_with_chips_small(
+        self, snap_compare: Compare, demo: SmstoolsClient
+    ) -> None:
+        def pending(pilot: Pilot[Any]) -> None:
+            pilot.app.drill_figure("pending")  # type: ignore[attr-defined]
+
+        run = then(pending, keys("d"))
+        assert snap_compare(dashboard(demo), terminal_size=SMALL, run_before=run)
+
+    def test_report_row_details(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("4", "i")))
+
+
 class TestThemes:
     def test_sent_light(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
         assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("t", "2")))

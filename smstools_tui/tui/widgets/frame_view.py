@@ -1,7 +1,10 @@
 """One tab's table with its filters, search, sort and status line.
 
 The same widget shows the sent and received messages and every report frame: a
-:class:`~smstools_tui.tui.views.TableSpec` says which columns, filters and sort it has.
+:class:`~smstools_tui.tui.views.TableSpec` says which columns, filters and sort it has. The
+Sent and Received tabs also show drill-downs: a query's messages instead of the whole window's,
+its parts as removable chips above the table and its description under them; the tab's own
+filters, search, sort and export then work on those messages.
 """
 
 from __future__ import annotations
@@ -24,10 +27,14 @@ from textual.message import Message
 from textual.widgets import Input, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from ...errors import ConfigError
+from ...query import Query
 from ..clipboard import TEXT_KINDS, clip_numbers, clip_row, clip_value
+from ..drilling import Chip
 from ..model import SortOrder, TableFilter, TableModel
 from ..safe_text import visible
 from ..views import TableSpec
+from .chips import ChipBar
 from .frame_table import FrameTable
 
 __all__ = ["FrameView"]
@@ -77,6 +84,21 @@ class FrameView(Vertical):
             tooltip="Copy the table's numbers to the clipboard, one per line (Failing numbers, "
             "Opt-outs, the compliance list)",
         ),
+        Binding("i", "details", "Details", tooltip="The row's fields, for people"),
+        Binding(
+            "c",
+            "copy_query",
+            "Copy command",
+            show=False,
+            tooltip="Copy the command line that exports the drill-down's messages",
+        ),
+        Binding(
+            "d",
+            "focus_chips",
+            "Chips",
+            show=False,
+            tooltip="Go to the drill-down's chips (x removes one)",
+        ),
     ]
 
     PREPARE_IN_BACKGROUND: ClassVar[int] = 100_000
@@ -96,6 +118,19 @@ class FrameView(Vertical):
         def control(self) -> FrameView:
             return self.view
 
+    class DetailsAsked(Message):
+        """The user asked for the fields of a row (``i``)."""
+
+        def __init__(self, view: FrameView, position: int) -> None:
+            super().__init__()
+            self.view = view
+            self.position = position
+            """The row's position in :attr:`FrameView.frame`."""
+
+        @property
+        def control(self) -> FrameView:
+            return self.view
+
     class VariantChosen(Message):
         """The user picked another variant of the report (``key``)."""
 
@@ -103,6 +138,18 @@ class FrameView(Vertical):
             super().__init__()
             self.view = view
             self.key = key
+
+        @property
+        def control(self) -> FrameView:
+            return self.view
+
+    class ChipRemoved(Message):
+        """The user removed a chip of the drill-down shown."""
+
+        def __init__(self, view: FrameView, chip: Chip) -> None:
+            super().__init__()
+            self.view = view
+            self.chip = chip
 
         @property
         def control(self) -> FrameView:
@@ -137,6 +184,11 @@ class FrameView(Vertical):
         self.sort: SortOrder | None = spec.default_sort
         self.rows: np.ndarray = np.zeros(0, dtype=np.int64)
         self.incomplete: str | None = None
+        self.drill: Query | None = None
+        """The drill-down shown instead of the whole window, if any."""
+        self._whole: tuple[TableModel, str | None] | None = None
+        """The whole window's table while a drill-down is shown, for the way back."""
+        self._selecting = False
         self._syncing = False
         self._sorting = False
         self._choices_stale = False
@@ -170,6 +222,9 @@ class FrameView(Vertical):
                         compact=True,
                     )
             yield Input(placeholder="search  /", id="search", classes="search", compact=True)
+        with Vertical(classes="drill"):
+            yield ChipBar(classes="chips")
+            yield Static("", classes="drill-detail", markup=False)
         yield Static("", classes="note", markup=False)
         yield FrameTable(classes="table")
         yield Static("", classes="status-line", markup=False)
@@ -191,16 +246,24 @@ class FrameView(Vertical):
         return self._sorting
 
     def set_frame(self, frame: pd.DataFrame, *, incomplete: str | None = None) -> None:
-        """Show ``frame``, keeping the user's filters, search and sort.
+        """Show ``frame``, keeping the user's filters, search and sort (while a drill-down is
+        shown, ``frame`` is the whole window's, shown when the drill-down ends).
 
         Args:
             frame: the new data.
             incomplete: why the data is only part of the window (``None`` when it is whole);
                 the status line says so in every state.
         """
-        if self.model is not None:
-            self.model.close()
-        self.model = TableModel(
+        model = self._model_of(frame)
+        if self.drill is not None:
+            if self._whole is not None:
+                self._whole[0].close()
+            self._whole = (model, incomplete)
+            return
+        self._use(model, incomplete)
+
+    def _model_of(self, frame: pd.DataFrame) -> TableModel:
+        return TableModel(
             frame,
             self.spec.columns,
             filters=self.spec.filters,
@@ -208,17 +271,97 @@ class FrameView(Vertical):
             highlight=self.spec.highlight,
             zone=self.zone,
         )
+
+    def _use(self, model: TableModel, incomplete: str | None) -> None:
+        if self.model is not None and self.model is not model and not self._is_whole(self.model):
+            self.model.close()
+        self.model = model
         self.incomplete = incomplete
+        self._selecting = False
         # The first screen waits for its rows: it is never sorted in the background.
         started = time.perf_counter()
-        self._show(self.model, self.model.rows(self.table_filter, self.sort), started=started)
+        self._show(model, model.rows(self.table_filter, self.sort), started=started)
         # The filters' choices count every row: after the first screen, not before it (or
         # when a filter is set before then, see _sync_inputs).
         self._choices_stale = True
         self.call_after_refresh(self._refresh_choices)
-        if len(frame) >= self.PREPARE_IN_BACKGROUND:
+        if len(model) >= self.PREPARE_IN_BACKGROUND:
             # Once the first screen is drawn, not competing with it.
-            self.call_after_refresh(self._prepare, self.model)
+            self.call_after_refresh(self._prepare, model)
+
+    def _is_whole(self, model: TableModel) -> bool:
+        return self._whole is not None and self._whole[0] is model
+
+    # -- drill-downs --------------------------------------------------------------------------
+
+    def show_drill(self, query: Query, chips: Sequence[Chip]) -> None:
+        """Show the drill-down ``query`` (its messages follow with :meth:`show_selection`):
+        its chips and description above the table, the tab's own filters and search cleared
+        (the way back restores them), the sort kept."""
+        if self.drill is None and self.model is not None:
+            self._whole = (self.model, self.incomplete)
+        self.drill = query
+        self._selecting = True
+        self.table_filter = TableFilter()
+        self._sync_inputs()
+        self.query_one(".drill").display = True
+        self.query_one(ChipBar).show(chips)
+        detail = f"{query.describe(self.zone)}  ·  c copies the command line, d the chips"
+        self.query_one(".drill-detail", Static).update(visible(detail, limit=400))
+        self._update_status()
+
+    def show_selection(self, frame: pd.DataFrame, *, incomplete: str | None = None) -> None:
+        """Show the messages the drill-down selected; the whole window's table is kept."""
+        if self.drill is not None:
+            self._use(self._model_of(frame), incomplete)
+
+    def end_drill(self) -> None:
+        """Show the whole window again, as it was before the drill-down."""
+        if self.drill is None:
+            return
+        self.drill = None
+        self._selecting = False
+        self.query_one(".drill").display = False
+        self.query_one(ChipBar).show([])
+        whole, self._whole = self._whole, None
+        if whole is not None:
+            self._use(*whole)
+        else:
+            self._update_status()
+
+    @property
+    def export_name(self) -> str:
+        """What an export of this table is called: its id, its variant, and that it is a
+        drill-down when it is one."""
+        parts = (self.spec.id, self.variant, "drilldown" if self.drill is not None else "")
+        return "-".join(part for part in parts if part)
+
+    @on(ChipBar.Removed)
+    def _chip_removed(self, event: ChipBar.Removed) -> None:
+        event.stop()
+        self.post_message(self.ChipRemoved(self, event.chip))
+
+    def action_details(self) -> None:
+        """Ask for the fields of the row under the cursor."""
+        position = self.table.current_position()
+        if position is not None:
+            self.post_message(self.DetailsAsked(self, position))
+
+    def action_focus_chips(self) -> None:
+        self.query_one(ChipBar).focus_first()
+
+    def action_copy_query(self) -> None:
+        """Copy the command line that exports the drill-down's messages."""
+        if self.drill is None:
+            self._copied(None, "")
+            return
+        try:
+            text = self.drill.to_cli()
+        except ConfigError:
+            # A relation (replies, opt-outs) has no command line: the description says it.
+            self._copied(self.drill.describe(self.zone), "the description (no command takes it)")
+            return
+        self._copied(text, "the command line")
 
     @work(thread=True, exclusive=True, group="prepare-sorting", exit_on_error=False)
     def _prepare(self, model: TableModel) -> None:
@@ -322,7 +465,12 @@ class FrameView(Vertical):
         if model is None:
             status.update("")
             return
+        if self._selecting:
+            status.update(f"selecting the drill-down's {self.spec.noun}…")
+            return
         parts = [f"{len(self.rows):,} of {len(model):,} {self.spec.noun}"]
+        if self.drill is not None:
+            parts[0] += " of the drill-down"
         if self.sort is not None:
             label = next(
                 (spec.title for spec in model.specs if spec.name == self.sort.column),
@@ -472,7 +620,9 @@ class FrameView(Vertical):
             return bool(self.variants)
         if action == "copy_numbers":
             return self.spec.numbers is not None
-        if action in ("table_cursor", "copy_cell", "copy_row"):
+        if action in ("copy_query", "focus_chips"):
+            return self.drill is not None
+        if action in ("table_cursor", "copy_cell", "copy_row", "details"):
             return self.table.has_focus
         if action == "focus_table":
             # Esc first cancels a running fetch (the app's binding), else leaves the filters.

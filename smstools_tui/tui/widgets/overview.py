@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 
 from ...frames import is_missing
@@ -94,8 +95,24 @@ def format_change(
     return Content.assemble((text, f"bold {style}"), (f" vs {before}", "$text-muted"))
 
 
-class FigureTile(Static):
-    """One headline figure: value, change, note."""
+class FigureTile(Static, can_focus=True):
+    """One headline figure: value, change, note. Enter or a click posts :class:`Chosen`: the
+    dashboard opens the messages behind the figure."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "choose", "Messages", tooltip="Show the messages behind this figure"),
+    ]
+
+    class Chosen(Message):
+        """The user asked for the messages behind ``tile``'s figure."""
+
+        def __init__(self, tile: FigureTile) -> None:
+            super().__init__()
+            self.tile = tile
+
+        @property
+        def control(self) -> FigureTile:
+            return self.tile
 
     def __init__(self, figure: Figure) -> None:
         super().__init__("", id=f"figure-{figure.id}", classes="figure", markup=False)
@@ -103,6 +120,12 @@ class FigureTile(Static):
         self.border_title = figure.label
         self.value: float | int | None = None
         self.shown: FigureValue | None = None
+
+    def action_choose(self) -> None:
+        self.post_message(self.Chosen(self))
+
+    def on_click(self) -> None:
+        self.post_message(self.Chosen(self))
 
     def show(self, value: FigureValue, previous: PreviousState = "loaded") -> None:
         """Show ``value``; ``previous`` says whether a change can be shown yet."""
