@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import datetime, tzinfo
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -32,9 +32,10 @@ from textual.theme import Theme
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from ..config import View
-from ..errors import SmstoolsError
-from ..query import Query, WindowExpr
+from ..config import View, load_views, save_view
+from ..errors import ConfigError, SmstoolsError
+from ..query import Query, WindowExpr, parse_window
+from ..report import drill as report_drill
 from ..source import MessageSource
 from .drilling import (
     Chip,
@@ -64,6 +65,7 @@ from .safe_text import visible
 from .screens.detail import MessageDetail, describe_detail
 from .screens.export import open_export
 from .screens.help import HelpScreen, key_rows
+from .screens.view_name import ViewNameScreen
 from .screens.window import WindowScreen
 from .state import (
     DashboardState,
@@ -143,6 +145,13 @@ class DashboardApp(App[None]):
             "Back",
             tooltip="Back to where you were before the drill-down, exactly as you left it",
         ),
+        Binding(
+            "v",
+            "save_view",
+            "Save view",
+            show=False,
+            tooltip="Save the window, the tab's kind and its drill-down as a named view",
+        ),
         Binding("question_mark,f1", "help", "Help", tooltip="This list of keys"),
         Binding("t", "toggle_dark", "Light/dark theme", show=False),
         *[
@@ -165,8 +174,11 @@ class DashboardApp(App[None]):
         close_client: bool = False,
         remember: SettingsFile | None = None,
         log_file: Path | None = None,
+        config_path: Path | None = None,
     ) -> None:
         super().__init__()
+        self.config_path = config_path
+        """The config file views are saved in and read from (``None``: the usual one)."""
         self.client = client
         self.remember = remember
         self.log_file = log_file
@@ -741,6 +753,97 @@ class DashboardApp(App[None]):
             self.remember.remember_window(self.source, choice)
         self.start_fetch()
 
+    # -- saved views --------------------------------------------------------------------------
+
+    def current_view(self, name: str, dataset: Dataset) -> tuple[View, Query, list[str]]:
+        """The query on screen as the view ``name``: the window, the kind of the tab on screen
+        (Sent unless it is Received), its drill-down's filters (or those of the view the
+        dashboard was opened with) and the tab's own exact filters (status, sender, service);
+        with the query it asks for and what a view cannot hold and was left out."""
+        tab = self.query_one(TabbedContent).active
+        kind: Literal["sent", "received"] = "received" if tab == "tab-received" else "sent"
+        left_out: list[str] = []
+        window = self.choice.expression
+        shown = self.state.drills.get(kind)
+        if shown is not None:
+            query = shown.query
+            if query.relation is not None:
+                left_out.append(", ".join(label for _, _, label in query.relation.chips()))
+            query = replace(query, relation=None)
+            if query.span is not None and query.span != dataset.window:
+                start, end = query.span.start.isoformat(), query.span.end.isoformat()
+                window = parse_window(f"{start}..{end}")
+        elif self.saved_view is not None and self.saved_view.kind == kind:
+            query = Query(kind, dataset.window, self.saved_view.filters)
+        else:
+            query = Query(kind, dataset.window)
+        table = self.view(kind).table_filter
+        exact = {"status": "statuses", "sender": "senders", "service": "services"}
+        for key, value in table.active().items():
+            if key in exact:
+                query = report_drill.within(query, **{exact[key]: [value]}) or query
+            else:
+                left_out.append(f"the {key} filter")
+        if table.search.strip():
+            left_out.append("the search")
+        return View(name, kind=kind, window=window, filters=query.filters), query, left_out
+
+    def views(self) -> dict[str, View]:
+        """The views saved in the config file.
+
+        Raises:
+            ConfigError: the config file cannot be read, or a view in it is not valid.
+        """
+        return load_views(self.config_path)
+
+    def action_save_view(self) -> None:
+        """Ask for a name, then save the query on screen as a view in the config file."""
+        try:
+            taken = self.views()
+        except ConfigError as error:
+            self._view_error("Cannot read the views", error)
+            return
+        dataset = self.dataset
+        if dataset is None:
+            self.notify("Nothing is loaded yet.", severity="warning", markup=False)
+            return
+        try:
+            view, query, left_out = self.current_view("unnamed", dataset)
+        except SmstoolsError as error:
+            self._view_error("Cannot save this view", error)
+            return
+        # The window as it will be read again: relative ones move with the clock.
+        relative = query.span == dataset.window
+        what = replace(query, window=self.choice.expression if relative else None).describe(
+            self.zone
+        )
+        if left_out:
+            what += f" (a view cannot hold {', '.join(left_out)}: left out)"
+
+        def named(name: str | None) -> None:
+            if name is None:
+                return
+            try:
+                path = save_view(replace(view, name=name), self.config_path)
+            except ConfigError as error:
+                self._view_error("The view was not saved", error)
+                return
+            self.notify(f"Saved the view {name} in {path}", title="Saved", markup=False)
+
+        self.push_screen(ViewNameScreen(what, taken), named)
+
+    def open_view(self, view: View) -> None:
+        """Show the saved ``view``: its window (unless it has none) and its filters, which
+        scope what is loaded, on the tab of its kind."""
+        self.saved_view = view
+        self.show_tab(f"tab-{view.kind}")
+        choice = WindowChoice(view.window) if view.window is not None else self.choice
+        self.set_window(choice)
+
+    def _view_error(self, title: str, error: SmstoolsError) -> None:
+        self.notify(visible(error.message, limit=300), title=title, severity="error",
+                    markup=False, timeout=10)  # fmt: skip
+
     def action_show_tab_index(self, index: int) -> None:
         tabs = self._tab_ids()
         if 0 <= index < len(tabs):
@@ -851,6 +954,26 @@ class DashboardApp(App[None]):
                     "Copy the numbers", "Every number in the table, one per line (n)",
                     _bind(self._copy, "numbers"),
                 )  # fmt: skip
+        yield SystemCommand(
+            "Save as a view", "The window, the tab's kind and its drill-down, named (v)",
+            self.action_save_view,
+        )  # fmt: skip
+        try:
+            saved = self.views()
+        except ConfigError as error:
+            yield SystemCommand(
+                "Views: cannot be read", visible(error.message, limit=120),
+                _bind(self._view_error, "Cannot read the views", error),
+            )  # fmt: skip
+            saved = {}
+        for name, saved_view in sorted(saved.items()):
+            if saved_view.report is None:
+                window = saved_view.window.text if saved_view.window else "the default window"
+                yield SystemCommand(
+                    f"View: {name}",
+                    f"{saved_view.kind} messages, {window}",
+                    _bind(self.open_view, saved_view),
+                )
         yield SystemCommand("Help", "Every key (?)", self.action_help)
         yield SystemCommand(
             "Light/dark theme", "Switch between the two (t)", self.action_toggle_dark
@@ -939,6 +1062,7 @@ def make_app(
     export_dir: Path | None = None,
     remember: SettingsFile | None = None,
     log_file: Path | None = None,
+    config_path: Path | None = None,
 ) -> DashboardApp:
     """The dashboard app, ready to ``run()`` (or ``run_test()``).
 
@@ -963,6 +1087,8 @@ def make_app(
             ``None`` remembers nothing. A window given here (``window``, ``since``, ``until``)
             wins over the remembered one.
         log_file: where ``--debug`` writes the log while the app runs, to show in the help.
+        config_path: the config file whose views the dashboard lists and saves to (default:
+            :func:`~smstools_tui.config.config_file_path`).
     """
     from .. import connect
 
@@ -991,4 +1117,5 @@ def make_app(
         close_client=owned,
         remember=remember,
         log_file=log_file,
+        config_path=config_path,
     )

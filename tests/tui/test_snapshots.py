@@ -93,7 +93,7 @@ class TestInteractions:
 
 class TestDrillDown:
     """A campaign's messages with their chip and description, at both sizes; a report row's
-    details for people."""
+    details for people; the dialog that names a view."""
 
     def test_campaign_drill_down(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
         run = then(keys("4", "down", "enter"))
@@ -114,6 +114,12 @@ class TestDrillDown:
 
     def test_report_row_details(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
         assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("4", "i")))
+
+    def test_save_view_dialog_small(
+        self, snap_compare: Compare, demo: SmstoolsClient, tmp_path: Path
+    ) -> None:
+        app = dashboard(demo, config_path=tmp_path / "config.toml")
+        assert snap_compare(app, terminal_size=SMALL, run_before=then(keys("5", "enter", "v")))
 
 
 class TestThemes:
