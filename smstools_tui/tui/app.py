@@ -40,6 +40,7 @@ from ..source import MessageSource
 from .drilling import (
     Chip,
     base_query,
+    bucket_query,
     chips,
     figure_query,
     row_query,
@@ -645,6 +646,28 @@ class DashboardApp(App[None]):
     @on(FigureTile.Chosen)
     def _figure_chosen(self, message: FigureTile.Chosen) -> None:
         self.drill_figure(message.tile.figure.id)
+
+    @on(Overview.BucketChosen)
+    def _bucket_chosen(self, message: Overview.BucketChosen) -> None:
+        self.drill_bucket(message.bucket, message.label)
+
+    def drill_bucket(self, bucket: str, label: str) -> bool:
+        """Open the sent messages of one bar of the overview's charts: the day, week or month
+        ``label`` (``bucket``), cut by the window."""
+        dataset = self.dataset
+        if dataset is None:
+            return False
+        base = base_query(dataset.window, dataset.query)
+        try:
+            query = bucket_query(base, bucket, label, zone=self.zone)
+        except (SmstoolsError, ValueError) as error:  # a label no bucket is named by
+            log.warning("no drill-down for the bar %r: %s", visible(label), error)
+            query = None
+        if query is None:
+            self.notify("No messages of this window in that bar.", severity="warning",
+                        markup=False)  # fmt: skip
+            return False
+        return self.open_messages(query)
 
     # -- where the user was -------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from smstools_tui.tui import DashboardApp
 from smstools_tui.tui.drilling import base_query
 from smstools_tui.tui.model import SortOrder
 from smstools_tui.tui.screens.export import ExportScreen
+from smstools_tui.tui.widgets.charts import BarChart
 from smstools_tui.tui.widgets.chips import ChipButton
 from smstools_tui.tui.widgets.frame_view import FrameView
 
@@ -302,3 +303,27 @@ async def test_a_refresh_selects_the_drill_down_again_from_the_new_data(
         await settle(pilot)
         assert chip_labels(sent) == labels and len(shown(sent)) == count
         assert sent.drill is not None and len(app.state.places) == 1
+
+
+async def test_a_click_on_a_chart_bar_opens_that_buckets_messages(demo: SmstoolsClient) -> None:
+    app = dashboard(demo, compare_previous=False)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        charts = app.charts
+        assert charts is not None
+        chart = app.query_one("#chart-spend", BarChart)
+        # The last whole bucket: its bar is drawn, and the window covers all of it.
+        index = max(i for i, partial in enumerate(charts.partial) if not partial)
+        first, _, _ = next(bar for bar in chart._bars if bar[2] == index)
+        assert chart.bar_at(first) == index and chart.bar_at(0) is None
+        await pilot.click(chart, offset=(first, chart.size.height - 3))
+        await settle(pilot)
+
+        sent = app.view("sent")
+        assert active_tab(app) == "tab-sent" and sent.drill is not None
+        [span_chip] = chip_labels(sent)
+        assert span_chip.startswith(charts.labels[index][:10])
+        assert shown(sent)["price"].sum() == pytest.approx(charts.spend[index])
+        await pilot.press("escape")
+        await settle(pilot)
+        assert active_tab(app) == "tab-overview"

@@ -8,6 +8,7 @@ import math
 from collections.abc import Sequence
 from typing import ClassVar, Literal
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
@@ -177,9 +178,24 @@ class Overview(VerticalScroll):
         Binding("G", "scroll_end", show=False),
     ]
 
+    class BucketChosen(Message):
+        """The user clicked the bar of one bucket (``label``, a ``bucket``: day, week, month)
+        of a chart."""
+
+        def __init__(self, overview: Overview, bucket: str, label: str) -> None:
+            super().__init__()
+            self.overview = overview
+            self.bucket = bucket
+            self.label = label
+
+        @property
+        def control(self) -> Overview:
+            return self.overview
+
     def __init__(self, figures: Sequence[Figure], *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.figures = list(figures)
+        self.charts: OverviewCharts | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="overview-caption", markup=False)
@@ -195,6 +211,13 @@ class Overview(VerticalScroll):
                 box.border_title = "Spend"
                 yield BarChart(id="chart-spend")
 
+    @on(BarChart.BarChosen)
+    def _bar_chosen(self, event: BarChart.BarChosen) -> None:
+        event.stop()
+        charts = self.charts
+        if charts is not None and 0 <= event.index < len(charts.labels):
+            self.post_message(self.BucketChosen(self, charts.bucket, charts.labels[event.index]))
+
     def tile(self, figure_id: str) -> FigureTile:
         return self.query_one(f"#figure-{figure_id}", FigureTile)
 
@@ -204,6 +227,7 @@ class Overview(VerticalScroll):
 
     def show_charts(self, charts: OverviewCharts | None) -> None:
         """Draw the charts and the status breakdown (``None``: being computed)."""
+        self.charts = charts
         self.query_one(StatusStrip).show(charts.statuses if charts is not None else None)
         delivery = self.query_one("#chart-delivery", BarChart)
         spend = self.query_one("#chart-spend", BarChart)
