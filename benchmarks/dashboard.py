@@ -29,7 +29,10 @@ tuples, then the first paint). Then, for each of ``--reports-sizes``, the whole 
 the app gets N sent messages (and N/25 received) and computes the overview and every report tab
 in worker threads; measured are the time from the data on screen to the last report, a status
 filter issued meanwhile (at once: it first counts the filter's choices), and the longest stall of
-the event loop.
+the event loop. Last, for each of ``--drill-sizes``, drill-downs once the reports are in: Enter on
+the largest campaign, on the Pending figure and on the Replies figure (the messages selected in a
+worker, then shown with their chips), and Esc back to the whole Sent tab, each from the call to
+the repainted screen with the longest stall of the event loop meanwhile.
 """
 
 from __future__ import annotations
@@ -341,6 +344,61 @@ async def measure_reports(sent: pd.DataFrame, received: pd.DataFrame) -> dict[st
     return figures
 
 
+async def _drilled(app: DashboardApp, kind: str) -> None:
+    """Wait until the drill-down's messages are on the tab of ``kind`` and painted."""
+    view = app.view(kind)
+    while (
+        view.drill is None
+        or view.sorting
+        or any(not worker.is_finished for worker in app.workers if worker.group == f"select-{kind}")
+    ):
+        await asyncio.sleep(0.002)
+    await painted(app)
+
+
+async def measure_drill(sent: pd.DataFrame, received: pd.DataFrame) -> dict[str, float]:
+    """Seconds from asking for a drill-down to its messages on screen, and back, with the
+    event loop's longest stall meanwhile."""
+    client = Served(sent, received)
+    window = WindowChoice.custom(NOW - timedelta(days=400), NOW)
+    app = make_app(client, window=window, zone=UTC, compare_previous=False)  # type: ignore[arg-type]
+    figures: dict[str, float] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        while app.dataset is None or app.analysis_pending:
+            await pilot.pause(0.01)
+        campaigns = app.view("campaigns")
+        frame = campaigns.frame
+        assert frame is not None
+        largest = int(frame["messages"].to_numpy().argmax())
+
+        async def timed(name: str, ask: Callable[[], object], kind: str) -> None:
+            watch = Stalls(app)
+            started = time.perf_counter()
+            ask()
+            await _drilled(app, kind)
+            figures[name] = time.perf_counter() - started
+            figures[f"longest UI stall: {name}"] = watch.stop()
+
+        async def back(name: str) -> None:
+            watch = Stalls(app)
+            started = time.perf_counter()
+            app.go_back()
+            await painted(app)
+            figures[name] = time.perf_counter() - started
+            figures[f"longest UI stall: {name}"] = watch.stop()
+
+        app.show_tab("tab-campaigns")
+        await timed("Enter on the largest campaign", lambda: app.drill_row(campaigns, largest),
+                    "sent")  # fmt: skip
+        assert len(app.view("sent").rows) == frame["messages"].iat[largest]
+        await back("Esc back to the campaigns")
+        await timed("Enter on Pending", lambda: app.drill_figure("pending"), "sent")
+        await back("Esc back to the overview")
+        await timed("Enter on Replies", lambda: app.drill_figure("replies"), "received")
+        await back("Esc back again")
+    return figures
+
+
 def cell(name: str, value: float, budget: float | None) -> str:
     if name.startswith("memory"):
         return f"{value:>14.0f}  "
@@ -394,9 +452,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="timings per figure (the best)")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--reports-sizes", default="500000")
+    parser.add_argument("--drill-sizes", default="1000000")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     report_sizes = [int(size) for size in args.reports_sizes.split(",") if size]
+    drill_sizes = [int(size) for size in args.drill_sizes.split(",") if size]
 
     started_load = os.getloadavg()[0]  # others' work on a shared machine slows every figure
     small, _ = frames(2_000)
@@ -435,6 +495,20 @@ def main() -> None:
         print(f"{'rows (sent)':>{width}}" + "".join(f"{rows:>12,}" for rows in reports))
         for step in steps:
             cells = "".join(f"{reports[rows][step] * 1000:>10.0f}ms" for rows in reports)
+            print(f"{step:>{width}}{cells}")
+    drills: dict[int, dict[str, float]] = {}
+    for rows in drill_sizes:
+        sent, received = frames(rows)
+        drills[rows] = asyncio.run(measure_drill(sent, received))
+        del sent, received
+        gc.collect()
+    if drills:
+        print()
+        steps = list(next(iter(drills.values())))
+        width = max(len(step) for step in steps) + 2
+        print(f"{'drill-down, rows (sent)':>{width}}" + "".join(f"{rows:>12,}" for rows in drills))
+        for step in steps:
+            cells = "".join(f"{drills[rows][step] * 1000:>10.0f}ms" for rows in drills)
             print(f"{step:>{width}}{cells}")
     print(
         f"\n(python {sys.version.split()[0]}, pandas {pd.__version__}, load average "
