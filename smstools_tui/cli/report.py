@@ -12,11 +12,11 @@ from typing import Any
 import click
 import pandas as pd
 
-from ..analysis import BY_CHOICES, DEFAULT_OPT_OUT_KEYWORDS, resolve_zone
+from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, resolve_zone
 from ..errors import ConfigError, SmstoolsError
 from ..query import FetchResult, Query
 from ..report.export import REPORT_SUFFIXES, export_frame
-from ..report.reports import REPORTS, ReportSpec, report_total, run_report
+from ..report.reports import REPORTS, Report, report_total, run_report
 from ..report.tables import (
     column_title,
     display_frame,
@@ -91,7 +91,7 @@ def _out_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-def _make_command(spec: ReportSpec) -> click.Command:
+def _make_command(spec: Report) -> click.Command:
     def command(**kwargs: Any) -> None:
         out: str | None = kwargs.pop("out")
         zone = resolve_zone(kwargs.pop("tz"))
@@ -121,7 +121,7 @@ def _make_command(spec: ReportSpec) -> click.Command:
         )
         _write(frame, out, title=title, zone=zone, total=total)
 
-    command.__doc__ = _HELP[spec.name]
+    command.__doc__ = spec.description
     # Options are listed in the help in the reverse order they are added here.
     command = connection_options(command)
     if spec.name in ("campaigns", "opt-outs"):
@@ -140,23 +140,10 @@ def _make_command(spec: ReportSpec) -> click.Command:
     if spec.groupable:
         command = click.option(
             "--by",
-            type=click.Choice(BY_CHOICES),
+            type=click.Choice(spec.groupings),
             help="Group by this; default: one row for the whole window.",
         )(command)
     return click.command(spec.name)(query_options(("sent",))(command))
-
-
-_HELP = {
-    "delivery": "Delivered, failed and pending messages and the delivery rate (pending is "
-    "shown apart, never counted as failed).",
-    "latency": "Time from acceptance to hand-over and from hand-over to delivery: p50, p90, p99.",
-    "cost": "Spend, spend on messages never delivered, and average prices.",
-    "campaigns": "One row per campaign (transactionId): volume, delivery, cost, latency, "
-    "replies and opt-outs.",
-    "failing-numbers": "Numbers that keep failing since their last delivery: a cleanup list.",
-    "opt-outs": "Numbers that opted out, when, and how many messages they got afterwards.",
-    "compliance": "Messages sent to a number after it had opted out.",
-}
 
 
 @click.command("all")

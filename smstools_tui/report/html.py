@@ -26,13 +26,9 @@ from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_REPLY_WINDOW, TimeBucke
 from ..query import Span
 from . import charts
 from .export import write_file
-from .tables import (
-    CONTENT_SECURITY_POLICY,
-    PAGE_STYLE,
-    format_duration,
-    html_table,
-    partial_note,
-)
+from .figures import HEADLINE_FIGURES, format_figure
+from .reports import REPORTS, ReportOptions
+from .tables import CONTENT_SECURITY_POLICY, PAGE_STYLE, html_table, partial_note
 
 __all__ = ["SECTIONS", "ReportData", "build_report_data", "render_report", "write_report"]
 
@@ -40,15 +36,16 @@ SECTIONS: dict[str, str] = {
     "headline": "Headline figures",
     "delivery-rate": "Delivery rate over time",
     "spend": "Spend over time by country",
-    "latency": "Latency",
+    "latency": REPORTS["latency"].title,
     "funnel": "Status funnel",
-    "campaigns": "Top campaigns",
+    "campaigns": REPORTS["campaigns"].title,
     "replies": "Replies",
-    "failing-numbers": "Failing numbers",
-    "opt-outs": "Opt-outs",
-    "compliance": "Sent after opt-out (compliance list)",
+    "failing-numbers": REPORTS["failing-numbers"].title,
+    "opt-outs": REPORTS["opt-outs"].title,
+    "compliance": REPORTS["compliance"].title,
 }
-"""The report's sections: their HTML ids and titles, in order."""
+"""The report's sections: their HTML ids and titles, in order (a section showing a report of
+the registry, :data:`~smstools_tui.report.reports.REPORTS`, has its name and title)."""
 
 
 @dataclass
@@ -140,6 +137,11 @@ def build_report_data(
     buckets = _buckets(span, first, last, zone)
     by = buckets.by
     keywords = tuple(keywords)
+    options = ReportOptions(tz=zone, window=window, keywords=keywords)
+
+    def run(name: str) -> pd.DataFrame:
+        return REPORTS[name].run(sent, received, options)
+
     spend_total = buckets.mark(analysis.cost_report(sent, by, tz=zone))
     return ReportData(
         headline=analysis.headline_figures(sent, received, window=window, keywords=keywords),
@@ -148,14 +150,14 @@ def build_report_data(
         spend=buckets.mark(analysis.cost_report(sent, [by, "country"], tz=zone)),
         spend_total=spend_total,
         spend_sum=analysis.cost_total(spend_total),
-        latency=analysis.latency_report(sent),
+        latency=run("latency"),
         histogram=analysis.latency_histogram(sent),
         status=analysis.status_counts(sent),
         funnel=analysis.status_funnel(sent),
-        campaigns=analysis.campaign_report(sent, received, window=window, keywords=keywords),
-        failing=analysis.failing_numbers(sent),
-        opt_outs=analysis.opt_out_report(sent, received, window=window, keywords=keywords),
-        compliance=analysis.compliance_list(sent, received, keywords=keywords),
+        campaigns=run("campaigns"),
+        failing=run("failing-numbers"),
+        opt_outs=run("opt-outs"),
+        compliance=run("compliance"),
         zone=zone,
         first=first,
         last=last,
@@ -265,10 +267,7 @@ def render_report(
         ),
         _section(
             "failing-numbers",
-            _note(
-                "Numbers with two or more failed messages (not delivered or not sent) since "
-                "their last delivered one: candidates for removal from your lists."
-            )
+            _note(REPORTS["failing-numbers"].description)
             + html_table(data.failing, tz=zone, max_rows=max_rows),
         ),
         _section(
@@ -282,7 +281,7 @@ def render_report(
         ),
         _section(
             "compliance",
-            _note("Messages sent to a number after it had opted out.")
+            _note(REPORTS["compliance"].description)
             + html_table(data.compliance, tz=zone, max_rows=max_rows),
         ),
     ]
@@ -335,37 +334,30 @@ def _figure(figure: Any) -> str:
     )
 
 
-def _headline_value(name: str, value: float) -> str:
-    if isinstance(value, float) and math.isnan(value):
-        return "–"
-    if name.endswith(("_rate", "_share")):
-        return f"{value:.1%}"
-    if name.endswith("spend"):
-        return f"{value:,.2f}"
-    if name.endswith("_seconds"):
-        return format_duration(value)
-    return f"{int(value):,}"
-
-
 def _cards(figures: Mapping[str, float], previous: Mapping[str, float] | None) -> str:
+    """The headline figures as cards: the dashboard's tiles (see
+    :data:`~smstools_tui.report.figures.HEADLINE_FIGURES`), their notes and changes."""
     changes = (
         analysis.compare_headlines(figures, previous).set_index("figure")
         if previous is not None
         else None
     )
     cards = []
-    for name, label in analysis.HEADLINE_LABELS.items():
-        if name not in figures:
+    for figure in HEADLINE_FIGURES:
+        if figure.key not in figures:
             continue
         change = ""
-        if changes is not None and name in changes.index:
-            row = changes.loc[name]
+        if changes is not None and figure.key in changes.index:
+            row = changes.loc[figure.key]
             if not math.isnan(row["change_ratio"]):
                 change = (
                     f'<div class="change">{row["change_ratio"]:+.1%} on the window before</div>'
                 )
+        note = figure.note(figures) if figure.note is not None else ""
         cards.append(
-            f'<div class="card" data-figure="{_e(name)}"><div class="label">{_e(label)}</div>'
-            f'<div class="value">{_e(_headline_value(name, figures[name]))}</div>{change}</div>'
+            f'<div class="card" data-figure="{_e(figure.key)}">'
+            f'<div class="label">{_e(figure.label)}</div>'
+            f'<div class="value">{_e(format_figure(figures[figure.key], figure.kind))}</div>'
+            f'<div class="note">{_e(note)}</div>{change}</div>'
         )
     return f'<div class="cards">{"".join(cards)}</div>'

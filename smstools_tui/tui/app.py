@@ -90,7 +90,7 @@ from .views import (
     WINDOW_PRESETS,
     Dataset,
     Figure,
-    ReportSpec,
+    ReportTab,
     WindowChoice,
     default_reports,
 )
@@ -167,7 +167,7 @@ class DashboardApp(App[None]):
         *,
         window: WindowChoice = DEFAULT_WINDOW,
         view: View | None = None,
-        reports: Sequence[ReportSpec] | None = None,
+        reports: Sequence[ReportTab] | None = None,
         figures: Sequence[Figure] = DEFAULT_FIGURES,
         zone: tzinfo | None = None,
         compare_previous: bool = True,
@@ -1078,7 +1078,7 @@ def make_app(
     since: WindowExpr | str | datetime | None = None,
     until: WindowExpr | str | datetime | None = None,
     view: View | None = None,
-    reports: Sequence[ReportSpec] | None = None,
+    reports: Sequence[ReportTab] | None = None,
     figures: Sequence[Figure] = DEFAULT_FIGURES,
     zone: tzinfo | None = None,
     compare_previous: bool = True,
@@ -1098,7 +1098,7 @@ def make_app(
             ``until`` as the command line takes them.
         view: a saved view: its window (unless one is given) and its filters, which scope what
             is loaded whatever window is picked.
-        reports: the report tabs, after Overview, Sent and Received (see :class:`ReportSpec`;
+        reports: the report tabs, after Overview, Sent and Received (see :class:`ReportTab`;
             default: :func:`~smstools_tui.tui.views.default_reports` in ``zone``).
         figures: the overview's headline figures (see :class:`Figure`).
         zone: the time zone timestamps are shown in (default: the machine's).

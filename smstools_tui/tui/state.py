@@ -42,7 +42,7 @@ from .summary import (
     describe_failure,
     overview_charts,
 )
-from .views import Dataset, Figure, ReportSpec
+from .views import Dataset, Figure, ReportTab
 
 __all__ = [
     "DashboardState",
@@ -140,7 +140,7 @@ class ReportResult:
     error: str | None = None
 
 
-def compute_reports(specs: Iterable[ReportSpec], dataset: Dataset) -> Iterator[ReportResult]:
+def compute_reports(specs: Iterable[ReportTab], dataset: Dataset) -> Iterator[ReportResult]:
     """Every report of ``specs`` on ``dataset``, one variant at a time, as each is done."""
     for spec in specs:
         for variant, compute in spec.computations():
@@ -354,13 +354,13 @@ class DashboardState:
 
     def __init__(
         self,
-        reports: Iterable[ReportSpec],
+        reports: Iterable[ReportTab],
         figures: Sequence[Figure],
         *,
         compare_previous: bool = True,
         zone: tzinfo | None = None,
     ) -> None:
-        self.specs: dict[str, ReportSpec] = {}
+        self.specs: dict[str, ReportTab] = {}
         """Every report table by id, the tabs' own and those shown under them."""
         for report in reports:
             for spec in (report, report.secondary):

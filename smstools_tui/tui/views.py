@@ -1,20 +1,22 @@
 """What the dashboard shows, declared as data: the loaded dataset, the message tables, the report
 tabs and the overview figures.
 
-This is the extension point. A report tab is a :class:`ReportSpec`: a title and a function
-``(sent, received) -> DataFrame``; the dashboard computes it off the UI thread whenever new data
-arrives and shows the result in the same fast table as the messages, with sort, search, export
-and highlighted rows. A report may offer :class:`Variant` computations picked above its table
-(Costs by month, country or sender) and a ``secondary`` table shown below it in the same tab
-(the compliance list under the opt-outs). An overview figure is a :class:`Figure`: either a key
-of :func:`~smstools_tui.analysis.headline_figures` (all of them come from one computation) or a
-function ``(sent, received) -> number``; it is shown with its change against the previous window
-when that window's data is loaded. Pass your own lists to :func:`smstools_tui.tui.make_app`::
+This is the extension point. A report tab is a :class:`ReportTab`: the presentation of an entry of
+the report registry (:data:`~smstools_tui.report.reports.REPORTS`, shared with the command line and
+the HTML report) or of a function ``(sent, received) -> DataFrame``; the dashboard computes it off
+the UI thread whenever new data arrives and shows the result in the same fast table as the messages,
+with sort, search, export and highlighted rows. A report may offer :class:`Variant` computations
+picked above its table (Costs by month, country or sender) and a ``secondary`` table shown below it
+in the same tab (the compliance list under the opt-outs). An overview figure is a :class:`Figure`:
+either a key of :func:`~smstools_tui.analysis.headline_figures` (all of them come from one
+computation) or a function ``(sent, received) -> number``; it is shown with its change against the
+previous window when that window's data is loaded.
+Pass your own lists to :func:`smstools_tui.tui.make_app`::
 
     from smstools_tui.tui import make_app
-    from smstools_tui.tui.views import DEFAULT_FIGURES, DEFAULT_REPORTS, Figure, ReportSpec
+    from smstools_tui.tui.views import DEFAULT_FIGURES, DEFAULT_REPORTS, Figure, ReportTab
 
-    senders = ReportSpec("senders", "Senders", compute=lambda sent, received: ...)
+    senders = ReportTab("senders", "Senders", compute=lambda sent, received: ...)
     rate = Figure("delivery_rate", "Delivered", headline="delivery_rate", kind="percent")
     app = make_app(client, reports=[*DEFAULT_REPORTS, senders], figures=[rate])
 
@@ -23,18 +25,20 @@ This module does not import Textual.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
-from .. import analysis
 from ..account import Account
 from ..query import DEFAULT_WINDOW as DEFAULT_EXPRESSION
 from ..query import Query, Span, WindowExpr, parse_window
-from .model import ColumnSpec, FilterSpec, SortOrder
+from ..report.columns import RECEIVED_FIELDS, SENT_FIELDS, Column
+from ..report.figures import HEADLINE_FIGURES, FigureKind, Headline, HeadlineFigure
+from ..report.reports import REPORTS, Report, ReportOptions
+from .model import ColumnKind, ColumnSpec, FilterSpec, SortOrder
 
 __all__ = [
     "DEFAULT_FIGURES",
@@ -45,13 +49,20 @@ __all__ = [
     "WINDOW_PRESETS",
     "Dataset",
     "Figure",
-    "ReportSpec",
+    "ReportTab",
     "TableSpec",
     "Variant",
     "WindowChoice",
+    "campaigns_tab",
+    "compliance_tab",
     "costs_report",
     "default_reports",
+    "failing_tab",
+    "find_tab",
+    "message_columns",
     "opt_outs_flagged",
+    "opt_outs_tab",
+    "report_columns",
 ]
 
 
@@ -128,7 +139,7 @@ class Variant:
     Attributes:
         key: a short identifier (``month``); also part of the export file name.
         label: what the picker says (``by month``).
-        compute: ``(sent, received) -> frame``, as :attr:`ReportSpec.compute`.
+        compute: ``(sent, received) -> frame``, as :attr:`ReportTab.compute`.
     """
 
     key: str
@@ -137,16 +148,25 @@ class Variant:
 
 
 @dataclass(frozen=True)
-class ReportSpec(TableSpec):
-    """A report tab: ``compute(sent, received)`` returns the frame it shows.
+class ReportTab(TableSpec):
+    """A report tab: the presentation of a report of the registry
+    (:data:`~smstools_tui.report.reports.REPORTS`), or of a computation of your own.
 
-    ``compute`` runs in a worker thread, once per loaded dataset, so it may take a while on large
-    data; it must not touch the UI. If it raises, the tab shows the error and the rest of the
-    dashboard carries on.
+    The report itself (its computation, its columns' titles, its drill-down) is the registry's
+    entry, shared with the command line and the HTML report; the tab says only how to show it:
+    which columns and how wide, the filters offered, the default sort, the highlight, the noun.
+
+    The computation runs in a worker thread, once per loaded dataset, so it may take a while on
+    large data; it must not touch the UI. If it raises, the tab shows the error and the rest of
+    the dashboard carries on.
 
     Attributes:
-        compute: the report (unused when there are :attr:`variants`).
-        description: a line above the table saying what the report is.
+        report: the registry's entry this tab shows (``None``: a tab of your own).
+        compute: ``(sent, received) -> frame``: a computation of your own (default: the
+            entry's, in :attr:`zone`; unused when there are :attr:`variants`).
+        zone: the zone the entry's days, weeks and months are read in (``None``: the
+            machine's).
+        description: a line above the table saying what the report is (default: the entry's).
         variants: alternative computations, the first shown first; the user switches between
             them with the picker above the table (or ``b``). Every variant is computed with
             the data, so switching is instant. :attr:`columns` may list the columns of all of
@@ -160,25 +180,115 @@ class ReportSpec(TableSpec):
             opens the message's full detail instead of the row's fields.
     """
 
-    compute: Compute = field(default=lambda sent, received: pd.DataFrame())
+    report: Report | None = None
+    compute: Compute | None = None
+    zone: tzinfo | None = None
     description: str = ""
     variants: tuple[Variant, ...] = ()
-    secondary: ReportSpec | None = None
+    secondary: ReportTab | None = None
     summary: Callable[[pd.DataFrame], str] | None = None
     alert: bool = False
     messages: Literal["sent", "received"] | None = None
 
+    def __post_init__(self) -> None:
+        if self.compute is None and self.report is None and not self.variants:
+            raise ValueError(f"report tab {self.id!r} needs a report, compute or variants")
+        if not self.description and self.report is not None:
+            object.__setattr__(self, "description", self.report.description)
+
     def computations(self) -> list[tuple[str, Compute]]:
         """``(variant key, function)`` for everything this report computes (the key is ``""``
         without variants)."""
-        if not self.variants:
+        if self.variants:
+            return [(variant.key, variant.compute) for variant in self.variants]
+        if self.compute is not None:
             return [("", self.compute)]
-        return [(variant.key, variant.compute) for variant in self.variants]
+        assert self.report is not None  # checked when made
+        return [("", _computed(self.report, None, self.zone))]
+
+    def drill(
+        self, row: Mapping[str, Any], base: Query, *, column: str | None = None
+    ) -> Query | None:
+        """The messages behind ``row`` (a table model's record: machine names to values), as
+        a narrower query of ``base``, the query of the loaded dataset (see
+        :meth:`~smstools_tui.report.reports.Report.drill`); ``None`` for a tab of your own or
+        a row no query tells apart.
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> base = Query.build("sent", window="2026-11", now=datetime(2026, 12, 1, tzinfo=UTC),
+            ...                    zone="UTC")
+            >>> tab = find_tab("failing")
+            >>> sorted(tab.drill({"number": "393480000000", "failures": 3}, base).filters.numbers)
+            ['393480000000']
+        """
+        if self.report is None:
+            return None
+        return self.report.drill(row, base, zone=self.zone, column=column)
 
 
-FigureKind = Literal["count", "percent", "money", "duration", "number"]
-Headline = Mapping[str, float]
-"""The result of :func:`~smstools_tui.analysis.headline_figures` for one window."""
+def _computed(report: Report, by: str | None, zone: tzinfo | None) -> Compute:
+    def compute(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
+        # Calendar groups in the zone the dashboard shows its times in (None: the machine's).
+        return report.run(sent, received, ReportOptions(by=by, tz=zone))
+
+    return compute
+
+
+_KINDS: dict[str, ColumnKind] = {
+    "count": "int", "percent": "percent", "money": "money", "duration": "duration", "id": "id",
+}  # fmt: skip
+
+
+def report_columns(
+    report: Report, *names: str, widths: Mapping[str, int] | None = None
+) -> tuple[ColumnSpec, ...]:
+    """The columns ``names`` of ``report`` as a tab shows them: the registry's title and kind
+    (the same title as the command line's and the HTML report's tables), ``widths`` for some.
+
+    Example:
+        >>> from smstools_tui.report.reports import REPORTS
+        >>> [spec.title for spec in report_columns(REPORTS["cost"], "price_per_delivered")]
+        ['price per delivered']
+    """
+    widths = widths or {}
+    specs = []
+    for name in names:
+        column = report.column(name)
+        specs.append(
+            ColumnSpec(
+                name,
+                column.title,
+                kind=_KINDS.get(column.kind),
+                width=widths.get(name),
+                digits=column.digits,
+            )
+        )
+    return tuple(specs)
+
+
+def message_columns(
+    fields: Mapping[str, Column], *names: str, widths: Mapping[str, int] | None = None
+) -> tuple[ColumnSpec, ...]:
+    """The message fields ``names`` as a tab shows them, with the titles of ``fields``
+    (:data:`~smstools_tui.report.columns.SENT_FIELDS` or ``RECEIVED_FIELDS``).
+
+    Example:
+        >>> from smstools_tui.report.columns import SENT_FIELDS
+        >>> [spec.title for spec in message_columns(SENT_FIELDS, "transactionId", "from")]
+        ['campaign', 'sender']
+    """
+    widths = widths or {}
+    return tuple(
+        ColumnSpec(
+            name,
+            fields[name].title,
+            kind=_KINDS.get(fields[name].kind),
+            width=widths.get(name),
+            digits=fields[name].digits if fields[name].kind != "money" else None,
+        )
+        for name in names
+    )
 
 
 @dataclass(frozen=True)
@@ -199,6 +309,8 @@ class Figure:
             delivered``).
         alert: a headline key; when its value is above zero the note is shown as a warning
             (messages sent after an opt-out).
+        drill: ``drill(base) -> query``: the messages the figure counts, of the window and
+            filters of ``base`` (``None``: a figure of your own that cannot say).
     """
 
     id: str
@@ -209,27 +321,51 @@ class Figure:
     headline: str | None = None
     note: Callable[[Headline], str] | None = None
     alert: str | None = None
+    drill: Callable[[Query], Query | None] | None = None
 
     def __post_init__(self) -> None:
         if (self.compute is None) == (self.headline is None):
             raise ValueError(f"figure {self.id!r} needs either compute or headline, not both")
 
+    @classmethod
+    def of(cls, figure: HeadlineFigure) -> Figure:
+        """The tile of a headline figure of the report layer, with its drill-down.
+
+        Example:
+            >>> from smstools_tui.report.figures import HEADLINE_FIGURES
+            >>> tile = Figure.of(HEADLINE_FIGURES[0])
+            >>> tile.id, tile.label, tile.headline
+            ('messages', 'Sent', 'messages')
+        """
+        return cls(
+            figure.key,
+            figure.label,
+            kind=figure.kind,
+            better=figure.better,
+            headline=figure.key,
+            note=figure.note,
+            alert=figure.alert,
+            drill=figure.drill,
+        )
+
 
 SENT_VIEW = TableSpec(
     id="sent",
     title="Sent",
-    columns=(
-        ColumnSpec("insertDate", "inserted"),
-        ColumnSpec("to", "to"),
-        ColumnSpec("from", "sender", width=14),
-        ColumnSpec("status", "status"),
-        ColumnSpec("text", "text", width=48),
-        ColumnSpec("transactionId", "campaign", width=20),
-        ColumnSpec("price", "price", kind="money"),
-        ColumnSpec("sentDate", "sent"),
-        ColumnSpec("deliveryDate", "delivered"),
-        ColumnSpec("statusDetail", "detail", width=20),
-        ColumnSpec("id", "id", kind="id"),
+    columns=message_columns(
+        SENT_FIELDS,
+        "insertDate",
+        "to",
+        "from",
+        "status",
+        "text",
+        "transactionId",
+        "price",
+        "sentDate",
+        "deliveryDate",
+        "statusDetail",
+        "id",
+        widths={"from": 14, "text": 48, "transactionId": 20, "statusDetail": 20},
     ),
     filters=(
         FilterSpec("status", "status", "status", "choice"),
@@ -245,11 +381,8 @@ SENT_VIEW = TableSpec(
 RECEIVED_VIEW = TableSpec(
     id="received",
     title="Received",
-    columns=(
-        ColumnSpec("receiveDate", "received"),
-        ColumnSpec("from", "from"),
-        ColumnSpec("text", "text", width=60),
-        ColumnSpec("simId", "service"),
+    columns=message_columns(
+        RECEIVED_FIELDS, "receiveDate", "from", "text", "simId", widths={"text": 60}
     ),
     filters=(
         FilterSpec("number", "number", "from", "number"),
@@ -262,22 +395,6 @@ RECEIVED_VIEW = TableSpec(
 
 
 # -- the analysis reports -------------------------------------------------------------------------
-
-
-def _campaigns(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
-    return analysis.campaign_report(sent, received)
-
-
-def _costs(by: str, zone: tzinfo | None) -> Compute:
-    def compute(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
-        # Calendar months in the zone the dashboard shows its times in (None: the machine's).
-        return analysis.cost_report(sent, by, tz=zone)
-
-    return compute
-
-
-def _failing(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
-    return analysis.failing_numbers(sent)
 
 
 def opt_outs_flagged(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
@@ -293,247 +410,177 @@ def opt_outs_flagged(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame
         >>> opt_outs_flagged(sent, received)[["sent_after", "messaged_after"]].to_dict("list")
         {'sent_after': [1], 'messaged_after': [True]}
     """
-    report = analysis.opt_out_report(sent, received)
+    report = REPORTS["opt-outs"].run(sent, received)
     report["messaged_after"] = report["sent_after"].to_numpy() > 0
     return report
 
 
-def _compliance(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
-    return analysis.compliance_list(sent, received)
+def _tab(
+    name: str,
+    tab_id: str,
+    columns: str,
+    zone: tzinfo | None,
+    *,
+    widths: Mapping[str, int] | None = None,
+    **presentation: Any,
+) -> ReportTab:
+    """The tab ``tab_id`` of the registry's report ``name``: ``columns`` (machine names, space
+    separated, in the order shown) with the registry's titles, and its presentation."""
+    report = REPORTS[name]
+    presentation.setdefault("title", report.title)
+    return ReportTab(
+        id=tab_id,
+        report=report,
+        zone=zone,
+        columns=report_columns(report, *columns.split(), widths=widths),
+        **presentation,
+    )
 
 
-_SPEND = ColumnSpec("spend", "spend", kind="money", digits=2)
-
-CAMPAIGNS_REPORT = ReportSpec(
-    id="campaigns",
-    title="Campaigns",
-    columns=(
-        ColumnSpec("campaign", "campaign", width=30),
-        ColumnSpec("first_send", "first send"),
-        ColumnSpec("messages", "messages", kind="int"),
-        ColumnSpec("delivery_rate", "delivered", kind="percent"),
-        ColumnSpec("pending", "pending", kind="int"),
-        _SPEND,
-        ColumnSpec("replies", "replies", kind="int"),
-        ColumnSpec("reply_rate", "reply rate", kind="percent"),
-        ColumnSpec("opt_outs", "opt-outs", kind="int"),
-        ColumnSpec("median_delivery_seconds", "median delivery", kind="duration"),
-        ColumnSpec("median_reply_seconds", "median reply", kind="duration"),
-        ColumnSpec("recipients", "recipients", kind="int"),
-        ColumnSpec("last_send", "last send"),
-    ),
-    filters=(FilterSpec("campaign", "campaign", "campaign", "contains"),),
-    search_columns=("campaign",),
-    default_sort=SortOrder("first_send", descending=True),
-    noun="campaigns",
-    compute=_campaigns,
-    description=(
-        "One row per campaign (transactionId). Delivered: share of the messages with a final "
-        "status; replies: within 72 h."
-    ),
-)
-
-FAILING_REPORT = ReportSpec(
-    id="failing",
-    title="Failing numbers",
-    columns=(
-        ColumnSpec("number", "number"),
-        ColumnSpec("country", "country"),
-        ColumnSpec("failures", "failures", kind="int"),
-        ColumnSpec("last_failure", "last failure"),
-        ColumnSpec("last_status", "last status"),
-        ColumnSpec("last_status_detail", "reason", width=30),
-        ColumnSpec("wasted_spend", "wasted", kind="money"),
-        ColumnSpec("messages", "messages", kind="int"),
-        ColumnSpec("last_delivered", "last delivered"),
-        ColumnSpec("first_failure", "first failure"),
-    ),
-    filters=(
-        FilterSpec("number", "number", "number", "number"),
-        FilterSpec("country", "country", "country", "choice"),
-    ),
-    search_columns=("number", "last_status_detail"),
-    default_sort=SortOrder("failures", descending=True),
-    noun="numbers",
-    numbers="number",
-    compute=_failing,
-    description=(
-        "Numbers with 2 or more failed messages since their last delivered one: candidates to "
-        "remove from your lists."
-    ),
-)
-
-COMPLIANCE_REPORT = ReportSpec(
-    id="compliance",
-    title="Sent after opt-out",
-    columns=(
-        ColumnSpec("insertDate", "inserted"),
-        ColumnSpec("to", "to"),
-        ColumnSpec("transactionId", "campaign", width=24),
-        ColumnSpec("status", "status"),
-        ColumnSpec("text", "text", width=40),
-        ColumnSpec("opted_out_at", "opted out"),
-        ColumnSpec("opt_out_text", "opt-out text", width=24),
-        ColumnSpec("from", "sender", width=14),
-        ColumnSpec("price", "price", kind="money"),
-        ColumnSpec("id", "id", kind="id"),
-    ),
-    filters=(FilterSpec("number", "number", "to", "number"),),
-    search_columns=("to", "transactionId", "text", "opt_out_text"),
-    default_sort=SortOrder("insertDate", descending=True),
-    noun="messages",
-    numbers="to",
-    compute=_compliance,
-    summary=lambda frame: (
-        f"⚠ {len(frame):,} messages were sent to numbers after they had opted out "
-        "(the compliance list): Enter opens one."
-        if len(frame)
-        else "✓ No message was sent to a number after it had opted out."
-    ),
-    alert=True,
-    messages="sent",
-)
-
-OPT_OUTS_REPORT = ReportSpec(
-    id="opt-outs",
-    title="Opt-outs",
-    columns=(
-        ColumnSpec("number", "number"),
-        ColumnSpec("opted_out_at", "opted out"),
-        ColumnSpec("text", "text", width=36),
-        ColumnSpec("campaign", "campaign", width=24),
-        ColumnSpec("opt_out_messages", "opt-outs", kind="int"),
-        ColumnSpec("sent_after", "sent after", kind="int"),
-        ColumnSpec("last_sent_after", "last sent after"),
-    ),
-    filters=(FilterSpec("number", "number", "number", "number"),),
-    search_columns=("number", "text", "campaign"),
-    # The numbers that were messaged after opting out first: they are what needs acting on.
-    default_sort=SortOrder("sent_after", descending=True),
-    highlight="messaged_after",
-    noun="numbers",
-    numbers="number",
-    compute=opt_outs_flagged,
-    description=(
-        "Numbers that sent an opt-out keyword (STOP, CANCELLA …). Highlighted: messaged again "
-        "afterwards (listed below)."
-    ),
-    secondary=COMPLIANCE_REPORT,
-)
-
-
-def costs_report(zone: tzinfo | None = None) -> ReportSpec:
-    """The Costs tab: spend by month, by country or by sender; months are read in ``zone``
-    (default: the machine's)."""
-    return ReportSpec(
-        id="costs",
-        title="Costs",
-        columns=(
-            ColumnSpec("month", "month"),
-            ColumnSpec("country", "country"),
-            ColumnSpec("sender", "sender", width=20),
-            ColumnSpec("messages", "messages", kind="int"),
-            ColumnSpec("delivered", "delivered", kind="int"),
-            _SPEND,
-            ColumnSpec("delivered_spend", "delivered spend", kind="money", digits=2),
-            ColumnSpec("wasted_spend", "wasted spend", kind="money", digits=2),
-            ColumnSpec("pending_spend", "pending spend", kind="money", digits=2),
-            ColumnSpec("avg_price", "avg price", kind="money"),
-            ColumnSpec("price_per_delivered", "per delivered", kind="money"),
-        ),
-        noun="rows",
-        variants=(
-            Variant("month", "by month", _costs("month", zone)),
-            Variant("country", "by country", _costs("country", zone)),
-            Variant("sender", "by sender", _costs("sender", zone)),
-        ),
+def campaigns_tab(zone: tzinfo | None = None) -> ReportTab:
+    """The Campaigns tab."""
+    return _tab(
+        "campaigns",
+        "campaigns",
+        "campaign first_send messages delivery_rate pending spend replies reply_rate opt_outs "
+        "median_delivery_seconds median_reply_seconds recipients last_send",
+        zone,
+        widths={"campaign": 30},
+        filters=(FilterSpec("campaign", "campaign", "campaign", "contains"),),
+        search_columns=("campaign",),
+        default_sort=SortOrder("first_send", descending=True),
+        noun="campaigns",
         description=(
-            "Credit spent; wasted = spent on messages not delivered or not sent; pending = on "
-            "messages still on their way."
+            "One row per campaign (transactionId). Delivery rate: share of the messages with a "
+            "final status; replies: within 72 h."
         ),
     )
 
 
-def default_reports(zone: tzinfo | None = None) -> tuple[ReportSpec, ...]:
-    """The report tabs after Overview, Sent and Received, from :mod:`smstools_tui.analysis`,
-    with calendar groups read in ``zone`` (default: the machine's)."""
-    return (CAMPAIGNS_REPORT, costs_report(zone), FAILING_REPORT, OPT_OUTS_REPORT)
+def failing_tab(zone: tzinfo | None = None) -> ReportTab:
+    """The Failing numbers tab."""
+    return _tab(
+        "failing-numbers",
+        "failing",
+        "number country failures last_failure last_status last_status_detail wasted_spend "
+        "messages last_delivered first_failure",
+        zone,
+        widths={"last_status_detail": 30},
+        filters=(
+            FilterSpec("number", "number", "number", "number"),
+            FilterSpec("country", "country", "country", "choice"),
+        ),
+        search_columns=("number", "last_status_detail"),
+        default_sort=SortOrder("failures", descending=True),
+        noun="numbers",
+        numbers="number",
+        description=(
+            "Numbers with 2 or more failed messages since their last delivered one: candidates "
+            "to remove from your lists."
+        ),
+    )
 
 
-DEFAULT_REPORTS: Sequence[ReportSpec] = default_reports()
+def compliance_tab(zone: tzinfo | None = None) -> ReportTab:
+    """The compliance list, under the Opt-outs tab."""
+    return _tab(
+        "compliance",
+        "compliance",
+        "insertDate to transactionId status text opted_out_at opt_out_text from price id",
+        zone,
+        widths={"transactionId": 24, "text": 40, "opt_out_text": 24, "from": 14},
+        filters=(FilterSpec("number", "number", "to", "number"),),
+        search_columns=("to", "transactionId", "text", "opt_out_text"),
+        default_sort=SortOrder("insertDate", descending=True),
+        noun="messages",
+        numbers="to",
+        summary=lambda frame: (
+            f"⚠ {len(frame):,} messages were sent to numbers after they had opted out "
+            "(the compliance list): Enter opens one."
+            if len(frame)
+            else "✓ No message was sent to a number after it had opted out."
+        ),
+        alert=True,
+        messages="sent",
+    )
+
+
+def opt_outs_tab(zone: tzinfo | None = None) -> ReportTab:
+    """The Opt-outs tab, the compliance list below it."""
+    return _tab(
+        "opt-outs",
+        "opt-outs",
+        "number opted_out_at text campaign opt_out_messages sent_after last_sent_after",
+        zone,
+        widths={"text": 36, "campaign": 24},
+        filters=(FilterSpec("number", "number", "number", "number"),),
+        search_columns=("number", "text", "campaign"),
+        # The numbers that were messaged after opting out first: they are what needs acting on.
+        default_sort=SortOrder("sent_after", descending=True),
+        highlight="messaged_after",
+        noun="numbers",
+        numbers="number",
+        compute=opt_outs_flagged,
+        description=(
+            "Numbers that sent an opt-out keyword (STOP, CANCELLA …). Highlighted: messaged "
+            "again afterwards (listed below)."
+        ),
+        secondary=compliance_tab(zone),
+    )
+
+
+_COST_GROUPS = ("month", "country", "sender")
+
+
+def costs_report(zone: tzinfo | None = None) -> ReportTab:
+    """The Costs tab: spend by month, by country or by sender; months are read in ``zone``
+    (default: the machine's)."""
+    report = REPORTS["cost"]
+    return _tab(
+        "cost",
+        "costs",
+        " ".join((*_COST_GROUPS, *report.figure_names)),
+        zone,
+        widths={"sender": 20},
+        title="Costs",
+        noun="rows",
+        variants=tuple(Variant(by, f"by {by}", _computed(report, by, zone)) for by in _COST_GROUPS),
+    )
+
+
+def default_reports(zone: tzinfo | None = None) -> tuple[ReportTab, ...]:
+    """The report tabs after Overview, Sent and Received, over the report registry, with
+    calendar groups read in ``zone`` (default: the machine's)."""
+    return (campaigns_tab(zone), costs_report(zone), failing_tab(zone), opt_outs_tab(zone))
+
+
+DEFAULT_REPORTS: Sequence[ReportTab] = default_reports()
 """The report tabs in the machine's zone (:func:`default_reports` for another zone)."""
+
+
+def find_tab(tab_id: str, tabs: Iterable[ReportTab] = DEFAULT_REPORTS) -> ReportTab:
+    """The report tab (or the table below one) whose id is ``tab_id``.
+
+    Raises:
+        KeyError: no such tab.
+
+    Example:
+        >>> find_tab("compliance").report.name
+        'compliance'
+    """
+    for tab in tabs:
+        for candidate in (tab, tab.secondary):
+            if candidate is not None and candidate.id == tab_id:
+                return candidate
+    raise KeyError(tab_id)
 
 
 # -- the overview's figures -----------------------------------------------------------------------
 
 
-def _share(part: float, whole: float) -> str:
-    return f"{part / whole:.1%}" if whole else "–"
-
-
-DEFAULT_FIGURES: Sequence[Figure] = (
-    Figure(
-        "messages",
-        "Sent",
-        headline="messages",
-        note=lambda h: f"{int(h['received']):,} received",
-    ),
-    Figure(
-        "delivery_rate",
-        "Delivered",
-        headline="delivery_rate",
-        kind="percent",
-        better="up",
-        note=lambda h: f"{int(h['delivered']):,} delivered",
-    ),
-    Figure(
-        "pending",
-        "Pending",
-        headline="pending",
-        note=lambda h: f"{_share(h['pending'], h['messages'])} of sent, not final yet",
-    ),
-    Figure(
-        "spend",
-        "Spend",
-        headline="spend",
-        kind="money",
-        note=lambda h: (
-            f"credits, {h['spend'] / h['messages']:.4f} per SMS" if h["messages"] else "credits"
-        ),
-    ),
-    Figure(
-        "wasted_spend",
-        "Wasted spend",
-        headline="wasted_spend",
-        kind="money",
-        better="down",
-        note=lambda h: f"{_share(h['wasted_spend'], h['spend'])} of the spend",
-    ),
-    Figure(
-        "median_delivery_seconds",
-        "Median delivery time",
-        headline="median_delivery_seconds",
-        kind="duration",
-        better="down",
-        note=lambda h: "sent → delivered",
-    ),
-    Figure(
-        "replies",
-        "Replies",
-        headline="replies",
-        better="up",
-        note=lambda h: "within 72 h of a message",
-    ),
-    Figure(
-        "opt_outs",
-        "Opt-outs",
-        headline="opt_outs",
-        better="down",
-        note=lambda h: f"{int(h['sent_after_opt_out']):,} sent after an opt-out",
-        alert="sent_after_opt_out",
-    ),
-)
-"""The overview's eight headline figures, all from one
+DEFAULT_FIGURES: Sequence[Figure] = tuple(Figure.of(figure) for figure in HEADLINE_FIGURES)
+"""The overview's eight headline figures (the HTML report's too: see
+:data:`~smstools_tui.report.figures.HEADLINE_FIGURES`), all from one
 :func:`~smstools_tui.analysis.headline_figures` per window."""
 
 

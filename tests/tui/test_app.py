@@ -17,7 +17,7 @@ from smstools_tui.tui.screens.detail import MessageDetail
 from smstools_tui.tui.screens.export import ExportScreen
 from smstools_tui.tui.screens.help import HelpScreen
 from smstools_tui.tui.screens.window import WindowScreen
-from smstools_tui.tui.views import WINDOW_PRESETS, ReportSpec, WindowChoice
+from smstools_tui.tui.views import WINDOW_PRESETS, ReportTab, WindowChoice
 from smstools_tui.tui.widgets.header import DashboardHeader, ErrorPanel, FetchBar
 from smstools_tui.tui.widgets.overview import Overview
 
@@ -419,7 +419,7 @@ async def test_a_failing_report_shows_its_error_in_its_tab_only(demo: SmstoolsCl
     def broken(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
         raise ValueError("no such column")
 
-    report = ReportSpec("broken", "Broken", compute=broken)
+    report = ReportTab("broken", "Broken", compute=broken)
     app = dashboard(demo, reports=[report])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -22,7 +22,7 @@ from smstools_tui.report.tables import column_title
 from smstools_tui.tui.screens.detail import MessageDetail
 from smstools_tui.tui.screens.export import ExportScreen
 from smstools_tui.tui.summary import FigureValue
-from smstools_tui.tui.views import DEFAULT_FIGURES, Figure, ReportSpec, opt_outs_flagged
+from smstools_tui.tui.views import DEFAULT_FIGURES, Figure, ReportTab, opt_outs_flagged
 from smstools_tui.tui.widgets.charts import AXIS_BREAK, BarChart, StatusStrip
 from smstools_tui.tui.widgets.overview import Overview, format_change, format_figure
 
@@ -439,7 +439,7 @@ async def test_the_ui_answers_while_a_report_computes(frame_client: FrameClient)
         release.wait(10)
         return analysis.campaign_report(sent, received)
 
-    report = ReportSpec("slow", "Slow", compute=slow)
+    report = ReportTab("slow", "Slow", compute=slow)
     app = dashboard(frame_client, reports=[report], compare_previous=False)
     try:
         async with app.run_test(size=SIZE) as pilot:

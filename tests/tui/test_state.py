@@ -36,7 +36,7 @@ from smstools_tui.tui.state import (
     match_replies,
 )
 from smstools_tui.tui.summary import WindowFigures
-from smstools_tui.tui.views import DEFAULT_FIGURES, Dataset, ReportSpec, default_reports
+from smstools_tui.tui.views import DEFAULT_FIGURES, Dataset, ReportTab, default_reports
 
 from ..conftest import NOW
 
@@ -389,7 +389,7 @@ def test_a_plug_in_report_that_raises_is_its_own_result() -> None:
     def broken(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
         raise ValueError("no such column")
 
-    spec = ReportSpec("broken", "Broken", compute=broken)
+    spec = ReportTab("broken", "Broken", compute=broken)
     [result] = compute_reports([spec], dataset())
     assert result == ReportResult("broken", "", None, "ValueError: no such column")
 
@@ -490,7 +490,7 @@ def test_a_report_error_and_a_summary_that_raises_are_shown_literally() -> None:
     def summary(frame: pd.DataFrame) -> str:
         raise RuntimeError("[bold]oops[/bold]\x1b[2J")
 
-    report = ReportSpec("mine", "Mine", compute=lambda sent, received: sent, summary=summary)
+    report = ReportTab("mine", "Mine", compute=lambda sent, received: sent, summary=summary)
     state = DashboardState([report], [], zone=UTC)
     generation = loaded(state)
     state.report_computed(generation, ReportResult("mine", "", SENT))

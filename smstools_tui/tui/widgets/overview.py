@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from ...frames import is_missing
-from ..model import format_duration
+from ...report.figures import format_figure
 from ..summary import FigureValue, OverviewCharts
 from ..views import Figure
 from .charts import BarChart, ChartSeries, StatusStrip
@@ -33,29 +33,6 @@ _PARTIAL_NOTES = {
     "week": "dim: a partial week",
     "month": "dim: a partial month",
 }
-
-
-def format_figure(value: float | int | None, kind: str) -> str:
-    """A figure as the overview writes it; ``–`` when it cannot be told.
-
-    Example:
-        >>> format_figure(0.9531, "percent"), format_figure(12345, "count")
-        ('95.3%', '12,345')
-        >>> format_figure(float("nan"), "duration")
-        '–'
-    """
-    if is_missing(value):
-        return "–"
-    assert value is not None
-    if kind == "percent":
-        return f"{value:.1%}"
-    if kind == "money":
-        return f"{value:,.2f}"
-    if kind == "duration":
-        return format_duration(float(value))
-    if kind == "count":
-        return f"{int(value):,}"
-    return f"{value:,.4g}"
 
 
 def format_change(
