@@ -527,7 +527,7 @@ class DashboardApp(App[None]):
         dataset = self.dataset
         if detail is not None and detail.kind is None and dataset is not None:
             base = base_query(dataset.window, dataset.query)
-            drill = row_query(view.spec.id, view.variant, record, base, zone=self.zone)
+            drill = row_query(view.spec, record, base, column=view.cursor_column)
             detail = replace(detail, drill=drill)
         if detail is not None:
             self.push_screen(MessageDetail(describe_detail(detail, self.zone), title=detail.title))
@@ -548,14 +548,15 @@ class DashboardApp(App[None]):
         return True
 
     def drill_row(self, view: FrameView, position: int) -> bool:
-        """Open the messages behind the row at ``position`` of the report table ``view``;
-        ``False`` (and a notification) when no query tells them apart."""
+        """Open the messages behind the row at ``position`` of the report table ``view`` (those
+        of the cell under the cursor, where a row's figures count different messages: a
+        campaign's replies); ``False`` (and a notification) when no query tells them apart."""
         dataset = self.dataset
         if dataset is None or view.model is None:
             return False
         row = view.model.record(position)
         base = base_query(dataset.window, dataset.query)
-        query = row_query(view.spec.id, view.variant, row, base, zone=self.zone)
+        query = row_query(view.spec, row, base, column=view.cursor_column)
         if query is None:
             self.notify(
                 "No query tells these messages apart (messages without a value); "
@@ -572,7 +573,9 @@ class DashboardApp(App[None]):
         dataset = self.dataset
         if dataset is None:
             return False
-        query = figure_query(figure_id, base_query(dataset.window, dataset.query))
+        figure = next((figure for figure in self.state.figures if figure.id == figure_id), None)
+        base = base_query(dataset.window, dataset.query)
+        query = figure_query(figure, base) if figure is not None else None
         if query is None:
             self.notify("This figure has no messages to show.", severity="warning", markup=False)
             return False
@@ -649,18 +652,18 @@ class DashboardApp(App[None]):
 
     @on(Overview.BucketChosen)
     def _bucket_chosen(self, message: Overview.BucketChosen) -> None:
-        self.drill_bucket(message.bucket, message.label)
+        self.drill_bucket(message.chart_id, message.bucket, message.label)
 
-    def drill_bucket(self, bucket: str, label: str) -> bool:
-        """Open the sent messages of one bar of the overview's charts: the day, week or month
-        ``label`` (``bucket``), cut by the window."""
+    def drill_bucket(self, chart_id: str, bucket: str, label: str) -> bool:
+        """Open the sent messages of one bar of the overview's chart ``chart_id``: the day,
+        week or month ``label`` (``bucket``), cut by the window."""
         dataset = self.dataset
         if dataset is None:
             return False
         base = base_query(dataset.window, dataset.query)
         try:
-            query = bucket_query(base, bucket, label, zone=self.zone)
-        except (SmstoolsError, ValueError) as error:  # a label no bucket is named by
+            query = bucket_query(base, chart_id, bucket, label, zone=self.zone)
+        except (SmstoolsError, ValueError, KeyError) as error:  # a label no bucket is named by
             log.warning("no drill-down for the bar %r: %s", visible(label), error)
             query = None
         if query is None:

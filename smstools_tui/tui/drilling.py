@@ -1,12 +1,14 @@
-"""Which messages a dashboard row or figure stands for: the one place the dashboard asks the
-report layer for a drill-down.
+"""Which messages a dashboard row, figure or chart bar stands for: the one place the dashboard
+asks the report layer for a drill-down.
 
 A report row (a campaign, a cost bucket, a failing number, an opt-out), a headline figure or a
 chart bar was computed from the window on screen (its *base* query); the messages behind it are
-a narrower :class:`~smstools_tui.query.Query`, made by :mod:`smstools_tui.report.drill`. This
-module maps the dashboard's tables and figures to those functions, so the app makes one call per
-place; the chips above a drill-down (its filters, its relation and its span when narrower than
-the window) and what removing one leaves are decided here too.
+a narrower :class:`~smstools_tui.query.Query`, which the report registry makes (a report tab's
+:meth:`~smstools_tui.tui.views.ReportTab.drill`, a figure's ``drill``,
+:func:`~smstools_tui.report.figures.bar_query`). This module hands the dashboard's tables,
+figures and charts to them, so the app makes one call per place; the chips above a drill-down
+(its filters, its relation and its span when narrower than the window) and what removing one
+leaves are decided here too.
 
 No Textual here.
 """
@@ -18,24 +20,28 @@ from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import Any
 
-from ..analysis import NO_VALUE
-from ..frames import is_missing
 from ..query import Query, Span
-from ..report import drill
+from ..report.figures import bar_query
 from .model import format_timestamp
+from .views import Figure, ReportTab, TableSpec
 
 __all__ = [
+    "CHART_OF",
     "Chip",
     "base_query",
     "bucket_query",
     "chips",
     "figure_query",
     "row_query",
+    "still_valid",
     "without_chip",
 ]
 
 SPAN_CHIP = "span"
 """The chip of a span narrower than the window (removing it widens the query to the window)."""
+
+CHART_OF = {"chart-delivery": "delivery_rate", "chart-spend": "spend"}
+"""The registry's chart (:data:`~smstools_tui.report.figures.CHARTS`) each overview chart is."""
 
 
 def base_query(window: Span, query: Query | None = None) -> Query:
@@ -54,85 +60,54 @@ def base_query(window: Span, query: Query | None = None) -> Query:
 
 
 def row_query(
-    table_id: str,
-    variant: str,
-    row: Mapping[str, Any],
-    base: Query,
-    *,
-    zone: tzinfo | None = None,
+    table: TableSpec, row: Mapping[str, Any], base: Query, *, column: str | None = None
 ) -> Query | None:
-    """The messages behind a row of the report table ``table_id`` (shown as ``variant``), or
-    ``None`` when no query tells them apart (a row of messages without a campaign, a table
-    that is not a report of messages).
+    """The messages behind a row of the report table ``table`` (``column``: the cell asked
+    about, where a row's figures count different messages), or ``None`` when no query tells
+    them apart (a row of messages without a campaign, a table that is not a report's).
 
     Example:
         >>> from datetime import UTC, datetime
+        >>> from smstools_tui.tui.views import find_tab
         >>> window = Span(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
-        >>> query = row_query("failing", "", {"number": "393480000000"}, base_query(window))
+        >>> query = row_query(find_tab("failing"), {"number": "393480000000"}, base_query(window))
         >>> query.describe("UTC")
         'sent messages, 2026-11-01 00:00 to 2026-12-01 00:00 UTC; number 393480000000'
-        >>> row_query("opt-outs", "", {"number": "393480000000"}, base_query(window)).chips()
-        [('numbers', '393480000000', 'number 393480000000'), ('relation', 'opt_outs', 'opt-outs')]
     """
-    if table_id in ("campaigns", "costs"):
-        return drill.of_group(base, row, zone=zone)
-    if table_id == "failing":
-        return drill.of_number(drill.messages(base), row.get("number"))
-    if table_id == "opt-outs":
-        return drill.of_number(drill.received(base, opt_outs=True), row.get("number"))
-    if table_id == "compliance":
-        message_id = row.get("id")
-        if message_id is None or is_missing(message_id):
-            return None
-        return drill.within(drill.messages(base), ids=[int(message_id)])
-    return None
+    if not isinstance(table, ReportTab):
+        return None
+    return table.drill(row, base, column=column)
 
 
-_FIGURE_STATUSES = {
-    "pending": drill.STATUS_SETS["pending"],
-    "wasted_spend": drill.STATUS_SETS["wasted"],
-    "median_delivery_seconds": drill.STATUS_SETS["delivered"],
-}
-
-
-def figure_query(figure_id: str, base: Query) -> Query | None:
+def figure_query(figure: Figure, base: Query) -> Query | None:
     """The messages behind a headline figure of the overview (``None``: a figure of its own
     computation, which no query reproduces).
 
     Example:
         >>> from datetime import UTC, datetime
+        >>> from smstools_tui.tui.views import DEFAULT_FIGURES
         >>> window = Span(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
-        >>> [label for _, _, label in figure_query("pending", base_query(window)).chips()]
+        >>> pending = next(figure for figure in DEFAULT_FIGURES if figure.id == "pending")
+        >>> [label for _, _, label in figure_query(pending, base_query(window)).chips()]
         ['status PENDING', 'status SENT']
-        >>> figure_query("replies", base_query(window)).kind
-        'received'
     """
-    if figure_id in ("messages", "delivery_rate", "spend"):
-        return drill.messages(base)
-    if figure_id in _FIGURE_STATUSES:
-        return drill.within(drill.messages(base), statuses=_FIGURE_STATUSES[figure_id])
-    if figure_id == "replies":
-        return drill.received(base, replies=True)
-    if figure_id == "opt_outs":
-        return drill.received(base, opt_outs=True)
-    return None
+    return figure.drill(base) if figure.drill is not None else None
 
 
-def bucket_query(base: Query, by: str, label: str, *, zone: tzinfo | None = None) -> Query | None:
-    """The sent messages of one bar of a chart by day, week or month (``label`` as the chart
-    names the bucket), or of one status.
+def bucket_query(
+    base: Query, chart_id: str, bucket: str, label: str, *, zone: tzinfo | None = None
+) -> Query | None:
+    """The sent messages of one bar of the overview's chart ``chart_id``: the day, week or
+    month ``label`` (a ``bucket``), cut by the window.
 
     Example:
         >>> from datetime import UTC, datetime
         >>> window = Span(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
-        >>> print(bucket_query(base_query(window), "day", "2026-11-03", zone=UTC).span)
+        >>> query = bucket_query(base_query(window), "chart-spend", "day", "2026-11-03", zone=UTC)
+        >>> print(query.span)
         2026-11-03T00:00:00+00:00 .. 2026-11-04T00:00:00+00:00
     """
-    if by == "status":
-        return drill.within(drill.messages(base), statuses=[label])
-    if label == NO_VALUE:
-        return None
-    return drill.in_bucket(drill.messages(base), by, label, zone=zone)
+    return bar_query(base, CHART_OF[chart_id], label, zone=zone, by=bucket)
 
 
 @dataclass(frozen=True)
@@ -152,7 +127,7 @@ def chips(query: Query, window: Span, zone: tzinfo | None = None) -> list[Chip]:
     Example:
         >>> from datetime import UTC, datetime
         >>> window = Span(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
-        >>> query = bucket_query(base_query(window), "day", "2026-11-03", zone=UTC)
+        >>> query = bucket_query(base_query(window), "chart-spend", "day", "2026-11-03", zone=UTC)
         >>> [chip.label for chip in chips(query.with_filters(status="SENT"), window, UTC)]
         ['2026-11-03 00:00 → 2026-11-04 00:00', 'status SENT']
     """
@@ -171,7 +146,7 @@ def without_chip(query: Query, chip: Chip, window: Span) -> Query:
     Example:
         >>> from datetime import UTC, datetime
         >>> window = Span(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
-        >>> query = figure_query("pending", base_query(window))
+        >>> query = base_query(window).with_filters(statuses=["PENDING", "SENT"])
         >>> first = chips(query, window)[0]
         >>> sorted(without_chip(query, first, window).filters.statuses)
         ['SENT']
@@ -188,7 +163,7 @@ def still_valid(query: Query, window: Span) -> bool:
     Example:
         >>> from datetime import UTC, datetime
         >>> window = Span(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
-        >>> still_valid(figure_query("pending", base_query(window)), window.previous())
+        >>> still_valid(base_query(window), window.previous())
         False
     """
     return query.span is None or window.intersect(query.span) is not None

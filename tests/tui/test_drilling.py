@@ -4,6 +4,7 @@ drill-down survives a refresh, and the state's drill-downs along the way back.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -24,7 +25,13 @@ from smstools_tui.tui.drilling import (
     without_chip,
 )
 from smstools_tui.tui.state import DashboardState, Drill, select_messages
-from smstools_tui.tui.views import Dataset
+from smstools_tui.tui.views import (
+    DEFAULT_FIGURES,
+    RECEIVED_VIEW,
+    Dataset,
+    default_reports,
+    find_tab,
+)
 
 WINDOW = Span(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
 BASE = base_query(WINDOW)
@@ -69,7 +76,7 @@ def selected(query: Query | None) -> pd.DataFrame:
 def test_each_report_row_opens_the_sent_messages_it_counts(
     table: str, row: dict[str, object], ids: list[int] | None
 ) -> None:
-    query = row_query(table, "", row, BASE, zone=UTC)
+    query = row_query(find_tab(table, default_reports(UTC)), row, BASE)
     if ids is None:
         assert query is None  # messages without a sender: no query tells them apart
         return
@@ -77,10 +84,17 @@ def test_each_report_row_opens_the_sent_messages_it_counts(
 
 
 def test_an_opt_out_row_opens_that_numbers_opt_out_messages() -> None:
-    query = row_query("opt-outs", "", {"number": "393480000002"}, BASE)
+    query = row_query(find_tab("opt-outs"), {"number": "393480000002"}, BASE)
     assert query is not None and query.kind == "received"
     assert selected(query)["text"].tolist() == ["STOP"]
-    assert row_query("sent", "", {"id": 1}, BASE) is None  # not a report
+    assert row_query(RECEIVED_VIEW, {"from": "393480000002"}, BASE) is None  # not a report
+
+
+def test_the_cell_under_the_cursor_picks_which_messages_of_a_row() -> None:
+    campaign = {"campaign": "promo", "messages": 2, "replies": 1}
+    query = row_query(find_tab("campaigns"), campaign, BASE, column="replies")
+    assert query is not None and query.kind == "received"
+    assert selected(query)["text"].tolist() == ["grazie", "STOP"]  # both answer promo
 
 
 @pytest.mark.parametrize(
@@ -95,24 +109,23 @@ def test_an_opt_out_row_opens_that_numbers_opt_out_messages() -> None:
     ],
 )
 def test_each_headline_figure_opens_its_messages(figure: str, kind: str, count: int) -> None:
-    query = figure_query(figure, BASE)
+    [tile] = [tile for tile in DEFAULT_FIGURES if tile.id == figure]
+    query = figure_query(tile, BASE)
     assert query is not None and query.kind == kind
     assert len(selected(query)) == count
-    assert figure_query("a figure of yours", BASE) is None
+    assert figure_query(replace(tile, drill=None), BASE) is None  # a figure of your own
 
 
 def test_a_bucket_narrows_the_span_and_its_chip_widens_it_back() -> None:
-    query = bucket_query(BASE, "day", "2026-11-02", zone=UTC)
+    query = bucket_query(BASE, "chart-spend", "day", "2026-11-02", zone=UTC)
     assert query is not None and sorted(selected(query)["id"]) == [1]
     first, *rest = chips(query, WINDOW, UTC)
     assert first == Chip(SPAN_CHIP, None, "2026-11-02 00:00 → 2026-11-03 00:00") and rest == []
     assert without_chip(query, first, WINDOW).span == WINDOW
-    status = bucket_query(BASE, "status", "PENDING")
-    assert status is not None and sorted(selected(status)["id"]) == [3]
 
 
 def test_removing_each_kind_of_chip() -> None:
-    query = row_query("opt-outs", "", {"number": "393480000002"}, BASE)
+    query = row_query(find_tab("opt-outs"), {"number": "393480000002"}, BASE)
     assert query is not None
     number, relation = chips(query, WINDOW)
     assert (number.label, relation.label) == ("number 393480000002", "opt-outs")
@@ -121,7 +134,7 @@ def test_removing_each_kind_of_chip() -> None:
 
 
 def test_a_drill_down_survives_a_refresh_only_while_its_span_meets_the_window() -> None:
-    query = bucket_query(BASE, "day", "2026-11-02", zone=UTC)
+    query = bucket_query(BASE, "chart-delivery", "day", "2026-11-02", zone=UTC)
     assert query is not None
     moved = Span(WINDOW.start + timedelta(days=1), WINDOW.end + timedelta(days=1))
     assert still_valid(query, moved)

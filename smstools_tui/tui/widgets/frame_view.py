@@ -330,6 +330,14 @@ class FrameView(Vertical):
             self._update_status()
 
     @property
+    def cursor_column(self) -> str | None:
+        """The frame column under the table's cursor, if any."""
+        if self.model is None or not self.model.specs:
+            return None
+        index = min(self.table.cursor_coordinate.column, len(self.model.specs) - 1)
+        return self.model.specs[index].name
+
+    @property
     def export_name(self) -> str:
         """What an export of this table is called: its id, its variant, and that it is a
         drill-down when it is one."""

@@ -157,11 +157,12 @@ class Overview(VerticalScroll):
 
     class BucketChosen(Message):
         """The user clicked the bar of one bucket (``label``, a ``bucket``: day, week, month)
-        of a chart."""
+        of the chart ``chart_id``."""
 
-        def __init__(self, overview: Overview, bucket: str, label: str) -> None:
+        def __init__(self, overview: Overview, chart_id: str, bucket: str, label: str) -> None:
             super().__init__()
             self.overview = overview
+            self.chart_id = chart_id
             self.bucket = bucket
             self.label = label
 
@@ -192,8 +193,10 @@ class Overview(VerticalScroll):
     def _bar_chosen(self, event: BarChart.BarChosen) -> None:
         event.stop()
         charts = self.charts
+        chart_id = event.chart.id or ""
         if charts is not None and 0 <= event.index < len(charts.labels):
-            self.post_message(self.BucketChosen(self, charts.bucket, charts.labels[event.index]))
+            label = charts.labels[event.index]
+            self.post_message(self.BucketChosen(self, chart_id, charts.bucket, label))
 
     def tile(self, figure_id: str) -> FigureTile:
         return self.query_one(f"#figure-{figure_id}", FigureTile)
