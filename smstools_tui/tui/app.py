@@ -758,8 +758,10 @@ class DashboardApp(App[None]):
             self._render_header_state()
 
     def action_pick_window(self) -> None:
-        def chosen(choice: WindowChoice | None) -> None:
-            if choice is not None:
+        def chosen(choice: WindowChoice | View | None) -> None:
+            if isinstance(choice, View):
+                self.open_view(choice)
+            elif choice is not None:
                 self.set_window(choice)
 
         def preview(window: WindowExpr) -> str:
@@ -769,7 +771,12 @@ class DashboardApp(App[None]):
             )
             return f"{start} → {end}"
 
-        self.push_screen(WindowScreen(self.choice, preview), chosen)
+        try:
+            views = [view for view in self.views().values() if view.report is None]
+        except ConfigError as error:  # the picker still picks windows
+            self._view_error("Cannot read the views", error)
+            views = []
+        self.push_screen(WindowScreen(self.choice, preview, views), chosen)
 
     def set_window(self, choice: WindowChoice) -> None:
         """Show ``choice`` and fetch it (and remember it for the next session)."""

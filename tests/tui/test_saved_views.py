@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Input, OptionList, TabbedContent
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.config import load_views
@@ -107,6 +107,28 @@ async def test_views_are_listed_in_the_palette_and_open_with_their_window_and_fi
         assert dataset is not None and len(dataset.sent)
         assert set(dataset.sent["status"].astype(str)) == {"NOTDELIVERED"}
         assert dataset.window.duration.days == 7
+
+
+async def test_the_window_picker_lists_the_views_and_opens_one(
+    demo: SmstoolsClient, tmp_path: Path
+) -> None:
+    config = write_config(
+        tmp_path / "config.toml", '[views.mine]\nkind = "received"\nwindow = "24h"\n'
+    )
+    app = dashboard(demo, compare_previous=False, config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        presets = app.screen.query_one(OptionList)
+        labels = [str(presets.get_option_at_index(i).prompt) for i in range(presets.option_count)]
+        assert "view mine  (received, 24h)" in labels
+        presets.highlighted = labels.index("view mine  (received, 24h)")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "tab-received"
+        assert app.saved_view is not None and app.saved_view.name == "mine"
+        assert app.dataset is not None and app.dataset.window.duration.days == 1
 
 
 @pytest.mark.parametrize(
