@@ -581,9 +581,9 @@ class DashboardApp(App[None]):
             return False
         return self.open_messages(query)
 
-    def _show_drill(self, drill: Drill, dataset: Dataset) -> None:
+    def _show_drill(self, drill: Drill, dataset: Dataset, *, again: bool = False) -> None:
         view = self.view(drill.query.kind)
-        view.show_drill(drill.query, chips(drill.query, dataset.window, self.zone))
+        view.show_drill(drill.query, chips(drill.query, dataset.window, self.zone), again=again)
         self.run_worker(
             partial(self._select, self.state.generation, drill, dataset),
             name=f"select {drill.query.kind}",
@@ -636,7 +636,7 @@ class DashboardApp(App[None]):
         again from the new data; the others end (with a notification)."""
         for kind, shown in list(self.state.drills.items()):
             if still_valid(shown.query, dataset.window):
-                self._show_drill(self.state.drill(shown.query), dataset)
+                self._show_drill(self.state.drill(shown.query), dataset, again=True)
                 continue
             self.state.undrill(kind)
             self.view(kind).end_drill()

@@ -294,16 +294,18 @@ class FrameView(Vertical):
 
     # -- drill-downs --------------------------------------------------------------------------
 
-    def show_drill(self, query: Query, chips: Sequence[Chip]) -> None:
+    def show_drill(self, query: Query, chips: Sequence[Chip], *, again: bool = False) -> None:
         """Show the drill-down ``query`` (its messages follow with :meth:`show_selection`):
         its chips and description above the table, the tab's own filters and search cleared
-        (the way back restores them), the sort kept."""
+        (the way back restores them; ``again``, the same drill-down on refreshed data, keeps
+        them), the sort kept."""
         if self.drill is None and self.model is not None:
             self._whole = (self.model, self.incomplete)
         self.drill = query
         self._selecting = True
-        self.table_filter = TableFilter()
-        self._sync_inputs()
+        if not again:
+            self.table_filter = TableFilter()
+            self._sync_inputs()
         self.query_one(".drill").display = True
         self.query_one(ChipBar).show(chips)
         detail = f"{query.describe(self.zone)}  ·  c copies the command line, d the chips"
