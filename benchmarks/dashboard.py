@@ -29,7 +29,10 @@ tuples, then the first paint). Then, for each of ``--reports-sizes``, the whole 
 the app gets N sent messages (and N/25 received) and computes the overview and every report tab
 in worker threads; measured are the time from the data on screen to the last report, a status
 filter issued meanwhile (at once: it first counts the filter's choices), and the longest stall of
-the event loop.
+the event loop. Last, for each of ``--drill-sizes``, drill-downs once the reports are in: Enter on
+the largest campaign, on the Pending figure and on the Replies figure (the messages selected in a
+worker, then shown with their chips), and Esc back to the whole Sent tab, each from the call to
+the repainted screen with the longest stall of the event loop meanwhile.
 """
 
 from __future__ import annotations
@@ -56,8 +59,7 @@ from smstools_tui.query import FetchResult, Query
 from smstools_tui.sandbox import AccountSpec, generate_account
 from smstools_tui.source import MessageSource
 from smstools_tui.tui import DashboardApp, make_app
-from smstools_tui.tui.model import Query as TableQuery
-from smstools_tui.tui.model import SortOrder, TableModel
+from smstools_tui.tui.model import SortOrder, TableFilter, TableModel
 from smstools_tui.tui.views import SENT_VIEW, WindowChoice
 from smstools_tui.tui.widgets.frame_view import FrameView
 
@@ -251,7 +253,7 @@ async def measure(sent: pd.DataFrame, small: pd.DataFrame, repeat: int) -> dict[
         await painted(app)
         figures["sort by text, asked at once"] = time.perf_counter() - started
         figures["longest UI stall meanwhile"] = watch.stop()
-        reference = TableModel(sent, SENT_VIEW.columns).rows(TableQuery(), SortOrder("text"))
+        reference = TableModel(sent, SENT_VIEW.columns).rows(TableFilter(), SortOrder("text"))
         assert (view.rows == reference).all(), "a sort asked before its key is ready differs"
         await until_prepared(app)
 
@@ -277,7 +279,7 @@ async def measure(sent: pd.DataFrame, small: pd.DataFrame, repeat: int) -> dict[
             "status filter and search": {"status": "DELIVERED", "search": "codice"},
         }
         for name, query in filters.items():
-            await timed(name, lambda query=query: view.set_query(**query), unfiltered)  # type: ignore[misc]
+            await timed(name, lambda query=query: view.set_filter(**query), unfiltered)  # type: ignore[misc]
         await timed("clear filters", view.action_clear_filters, lambda: _filtered(view, app))
         for spec in SENT_VIEW.columns:
             for descending in (False, True):
@@ -288,7 +290,7 @@ async def measure(sent: pd.DataFrame, small: pd.DataFrame, repeat: int) -> dict[
 
 
 async def _filtered(view: FrameView, app: App[Any]) -> None:
-    view.set_query(status="DELIVERED", search="stop")
+    view.set_filter(status="DELIVERED", search="stop")
     await painted(app)
 
 
@@ -330,7 +332,7 @@ async def measure_reports(sent: pd.DataFrame, received: pd.DataFrame) -> dict[st
         app.show_tab("tab-sent")
         view = app.view("sent")
         started = time.perf_counter()
-        view.set_query(status="NOTDELIVERED")
+        view.set_filter(status="NOTDELIVERED")
         await painted(app)
         figures["filter while reports compute"] = time.perf_counter() - started
         while app.analysis_pending:
@@ -339,6 +341,61 @@ async def measure_reports(sent: pd.DataFrame, received: pd.DataFrame) -> dict[st
         figures["longest UI stall"] = watch.stop()
         assert app.view("costs").frame is not None
         assert app.charts is not None
+    return figures
+
+
+async def _drilled(app: DashboardApp, kind: str) -> None:
+    """Wait until the drill-down's messages are on the tab of ``kind`` and painted."""
+    view = app.view(kind)
+    while (
+        view.drill is None
+        or view.sorting
+        or any(not worker.is_finished for worker in app.workers if worker.group == f"select-{kind}")
+    ):
+        await asyncio.sleep(0.002)
+    await painted(app)
+
+
+async def measure_drill(sent: pd.DataFrame, received: pd.DataFrame) -> dict[str, float]:
+    """Seconds from asking for a drill-down to its messages on screen, and back, with the
+    event loop's longest stall meanwhile."""
+    client = Served(sent, received)
+    window = WindowChoice.custom(NOW - timedelta(days=400), NOW)
+    app = make_app(client, window=window, zone=UTC, compare_previous=False)  # type: ignore[arg-type]
+    figures: dict[str, float] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        while app.dataset is None or app.analysis_pending:
+            await pilot.pause(0.01)
+        campaigns = app.view("campaigns")
+        frame = campaigns.frame
+        assert frame is not None
+        largest = int(frame["messages"].to_numpy().argmax())
+
+        async def timed(name: str, ask: Callable[[], object], kind: str) -> None:
+            watch = Stalls(app)
+            started = time.perf_counter()
+            ask()
+            await _drilled(app, kind)
+            figures[name] = time.perf_counter() - started
+            figures[f"longest UI stall: {name}"] = watch.stop()
+
+        async def back(name: str) -> None:
+            watch = Stalls(app)
+            started = time.perf_counter()
+            app.go_back()
+            await painted(app)
+            figures[name] = time.perf_counter() - started
+            figures[f"longest UI stall: {name}"] = watch.stop()
+
+        app.show_tab("tab-campaigns")
+        await timed("Enter on the largest campaign", lambda: app.drill_row(campaigns, largest),
+                    "sent")  # fmt: skip
+        assert len(app.view("sent").rows) == frame["messages"].iat[largest]
+        await back("Esc back to the campaigns")
+        await timed("Enter on Pending", lambda: app.drill_figure("pending"), "sent")
+        await back("Esc back to the overview")
+        await timed("Enter on Replies", lambda: app.drill_figure("replies"), "received")
+        await back("Esc back again")
     return figures
 
 
@@ -395,9 +452,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="timings per figure (the best)")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--reports-sizes", default="500000")
+    parser.add_argument("--drill-sizes", default="1000000")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     report_sizes = [int(size) for size in args.reports_sizes.split(",") if size]
+    drill_sizes = [int(size) for size in args.drill_sizes.split(",") if size]
 
     started_load = os.getloadavg()[0]  # others' work on a shared machine slows every figure
     small, _ = frames(2_000)
@@ -436,6 +495,20 @@ def main() -> None:
         print(f"{'rows (sent)':>{width}}" + "".join(f"{rows:>12,}" for rows in reports))
         for step in steps:
             cells = "".join(f"{reports[rows][step] * 1000:>10.0f}ms" for rows in reports)
+            print(f"{step:>{width}}{cells}")
+    drills: dict[int, dict[str, float]] = {}
+    for rows in drill_sizes:
+        sent, received = frames(rows)
+        drills[rows] = asyncio.run(measure_drill(sent, received))
+        del sent, received
+        gc.collect()
+    if drills:
+        print()
+        steps = list(next(iter(drills.values())))
+        width = max(len(step) for step in steps) + 2
+        print(f"{'drill-down, rows (sent)':>{width}}" + "".join(f"{rows:>12,}" for rows in drills))
+        for step in steps:
+            cells = "".join(f"{drills[rows][step] * 1000:>10.0f}ms" for rows in drills)
             print(f"{step:>{width}}{cells}")
     print(
         f"\n(python {sys.version.split()[0]}, pandas {pd.__version__}, load average "

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, tzinfo
+from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -30,15 +32,27 @@ from textual.theme import Theme
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from ..config import View
-from ..errors import SmstoolsError
-from ..query import Query, WindowExpr
+from ..config import View, load_views, save_view
+from ..errors import ConfigError, SmstoolsError
+from ..query import Query, WindowExpr, parse_window
+from ..report import drill as report_drill
 from ..source import MessageSource
+from .drilling import (
+    Chip,
+    base_query,
+    bucket_query,
+    chips,
+    figure_query,
+    row_query,
+    still_valid,
+    without_chip,
+)
 from .loader import LoadFailed, load_dataset
 from .messages import (
     DataLoaded,
     FetchFailed,
     FetchProgress,
+    MessagesSelected,
     OverviewComputed,
     PreviousComputed,
     PreviousLoaded,
@@ -52,9 +66,11 @@ from .safe_text import visible
 from .screens.detail import MessageDetail, describe_detail
 from .screens.export import open_export
 from .screens.help import HelpScreen, key_rows
+from .screens.view_name import ViewNameScreen
 from .screens.window import WindowScreen
 from .state import (
     DashboardState,
+    Drill,
     Failure,
     Fetch,
     Place,
@@ -63,6 +79,7 @@ from .state import (
     compute_overview,
     compute_reports,
     match_replies,
+    select_messages,
 )
 from .summary import OverviewCharts, compute_window_figures
 from .views import (
@@ -79,7 +96,7 @@ from .views import (
 )
 from .widgets.frame_view import FrameView
 from .widgets.header import DashboardHeader, ErrorPanel, FetchBar
-from .widgets.overview import Overview
+from .widgets.overview import FigureTile, Overview
 
 __all__ = ["DashboardApp", "make_app"]
 
@@ -123,6 +140,19 @@ class DashboardApp(App[None]):
             tooltip="Export the table on screen (CSV, Parquet) or the HTML report of the window",
         ),
         Binding("escape", "cancel_fetch", "Cancel fetch", tooltip="Cancel the running fetch"),
+        Binding(
+            "escape,backspace",
+            "drill_back",
+            "Back",
+            tooltip="Back to where you were before the drill-down, exactly as you left it",
+        ),
+        Binding(
+            "v",
+            "save_view",
+            "Save view",
+            show=False,
+            tooltip="Save the window, the tab's kind and its drill-down as a named view",
+        ),
         Binding("question_mark,f1", "help", "Help", tooltip="This list of keys"),
         Binding("t", "toggle_dark", "Light/dark theme", show=False),
         *[
@@ -145,8 +175,11 @@ class DashboardApp(App[None]):
         close_client: bool = False,
         remember: SettingsFile | None = None,
         log_file: Path | None = None,
+        config_path: Path | None = None,
     ) -> None:
         super().__init__()
+        self.config_path = config_path
+        """The config file views are saved in and read from (``None``: the usual one)."""
         self.client = client
         self.remember = remember
         self.log_file = log_file
@@ -390,6 +423,7 @@ class DashboardApp(App[None]):
         self.query_one(DashboardHeader).dataset = dataset
         self.view("sent").set_frame(dataset.sent, incomplete=incomplete)
         self.view("received").set_frame(dataset.received, incomplete=incomplete)
+        self._reapply_drills(dataset)
         for spec in self.state.specs.values():
             self._show_report(self.view(spec.id))
         generation = self.state.generation
@@ -467,17 +501,176 @@ class DashboardApp(App[None]):
     @on(FrameView.Applied)
     def _applied(self, message: FrameView.Applied) -> None:
         view = message.view
-        self.state.select(view.spec.id, Selection(view.query_state, view.sort))
+        self.state.select(view.spec.id, Selection(view.table_filter, view.sort))
+
+    @on(FrameView.DetailsAsked)
+    def _details_asked(self, message: FrameView.DetailsAsked) -> None:
+        message.stop()
+        self.show_detail(message.view, message.position)
 
     @on(FrameView.RowChosen)
     def _row_chosen(self, message: FrameView.RowChosen) -> None:
         view = message.view
+        if view.spec.id in self.state.specs:
+            # A report row: the messages behind it (i shows its fields).
+            self.drill_row(view, message.position)
+            return
+        self.show_detail(view, message.position)
+
+    def show_detail(self, view: FrameView, position: int) -> None:
+        """The detail view of the row at ``position`` of ``view``: a message with its replies,
+        or a report row's fields."""
         if view.model is None:
             return
-        record = view.model.record(message.position)
-        detail = self.state.detail(view.spec.id, record, message.position, title=view.spec.title)
+        record = view.model.record(position)
+        detail = self.state.detail(view.spec.id, record, position, title=view.spec.title)
+        dataset = self.dataset
+        if detail is not None and detail.kind is None and dataset is not None:
+            base = base_query(dataset.window, dataset.query)
+            drill = row_query(view.spec, record, base, column=view.cursor_column)
+            detail = replace(detail, drill=drill)
         if detail is not None:
             self.push_screen(MessageDetail(describe_detail(detail, self.zone), title=detail.title))
+
+    # -- drill-downs --------------------------------------------------------------------------
+
+    def open_messages(self, query: Query) -> bool:
+        """Show the messages ``query`` asks for on the Sent or Received tab (selected from the
+        data on screen in a worker), its parts as removable chips; Esc or Backspace comes back
+        to exactly where the user was. ``False`` when nothing is loaded yet."""
+        dataset = self.dataset
+        if dataset is None:
+            self.notify("Nothing is loaded yet.", severity="warning", markup=False)
+            return False
+        self.remember_place()
+        self._show_drill(self.state.drill(query), dataset)
+        self.show_tab(f"tab-{query.kind}")
+        return True
+
+    def drill_row(self, view: FrameView, position: int) -> bool:
+        """Open the messages behind the row at ``position`` of the report table ``view`` (those
+        of the cell under the cursor, where a row's figures count different messages: a
+        campaign's replies); ``False`` (and a notification) when no query tells them apart."""
+        dataset = self.dataset
+        if dataset is None or view.model is None:
+            return False
+        row = view.model.record(position)
+        base = base_query(dataset.window, dataset.query)
+        query = row_query(view.spec, row, base, column=view.cursor_column)
+        if query is None:
+            self.notify(
+                "No query tells these messages apart (messages without a value); "
+                "i shows the row's fields.",
+                title="No drill-down",
+                severity="warning",
+                markup=False,
+            )
+            return False
+        return self.open_messages(query)
+
+    def drill_figure(self, figure_id: str) -> bool:
+        """Open the messages behind the headline figure ``figure_id``."""
+        dataset = self.dataset
+        if dataset is None:
+            return False
+        figure = next((figure for figure in self.state.figures if figure.id == figure_id), None)
+        base = base_query(dataset.window, dataset.query)
+        query = figure_query(figure, base) if figure is not None else None
+        if query is None:
+            self.notify("This figure has no messages to show.", severity="warning", markup=False)
+            return False
+        return self.open_messages(query)
+
+    def _show_drill(self, drill: Drill, dataset: Dataset, *, again: bool = False) -> None:
+        view = self.view(drill.query.kind)
+        view.show_drill(drill.query, chips(drill.query, dataset.window, self.zone), again=again)
+        self.run_worker(
+            partial(self._select, self.state.generation, drill, dataset),
+            name=f"select {drill.query.kind}",
+            group=f"select-{drill.query.kind}",
+            exclusive=True,
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _select(self, generation: int, drill: Drill, dataset: Dataset) -> None:
+        self.post_message(MessagesSelected(generation, select_messages(drill, dataset)))
+
+    @on(MessagesSelected)
+    def _selected(self, message: MessagesSelected) -> None:
+        selected = message.selected
+        if not self.state.is_current(message.generation) or not self.state.is_shown(selected.drill):
+            return
+        kind = selected.drill.query.kind
+        view = self.view(kind)
+        if selected.frame is None:
+            view.set_note(
+                Content.styled(
+                    f"⚠ the drill-down could not be selected: {visible(selected.error or '')}",
+                    "$error",
+                )
+            )
+            return
+        dataset = self.dataset
+        incomplete = dataset.problem if dataset is not None and not dataset.complete else None
+        view.set_note("")
+        view.show_selection(selected.frame, incomplete=incomplete)
+        spot = self._arriving.pop(kind, None)
+        if spot is not None:
+            self.call_after_refresh(_put_cursor, view, spot)
+
+    @on(FrameView.ChipRemoved)
+    def _chip_removed(self, message: FrameView.ChipRemoved) -> None:
+        self.remove_chip(message.view.spec.id, message.chip)
+
+    def remove_chip(self, kind: str, chip: Chip) -> None:
+        """Show the drill-down of the tab ``kind`` without ``chip`` (the way back is kept)."""
+        shown, dataset = self.state.drills.get(kind), self.dataset
+        if shown is None or dataset is None:
+            return
+        query = without_chip(shown.query, chip, dataset.window)
+        self._show_drill(self.state.drill(query), dataset)
+
+    def _reapply_drills(self, dataset: Dataset) -> None:
+        """A refresh keeps each drill-down whose span still meets the new window, selected
+        again from the new data; the others end (with a notification)."""
+        for kind, shown in list(self.state.drills.items()):
+            if still_valid(shown.query, dataset.window):
+                self._show_drill(self.state.drill(shown.query), dataset, again=True)
+                continue
+            self.state.undrill(kind)
+            self.view(kind).end_drill()
+            self.notify(
+                f"The {kind} drill-down is outside the new window: the tab shows the window.",
+                severity="warning",
+                markup=False,
+            )
+
+    @on(FigureTile.Chosen)
+    def _figure_chosen(self, message: FigureTile.Chosen) -> None:
+        self.drill_figure(message.tile.figure.id)
+
+    @on(Overview.BucketChosen)
+    def _bucket_chosen(self, message: Overview.BucketChosen) -> None:
+        self.drill_bucket(message.chart_id, message.bucket, message.label)
+
+    def drill_bucket(self, chart_id: str, bucket: str, label: str) -> bool:
+        """Open the sent messages of one bar of the overview's chart ``chart_id``: the day,
+        week or month ``label`` (``bucket``), cut by the window."""
+        dataset = self.dataset
+        if dataset is None:
+            return False
+        base = base_query(dataset.window, dataset.query)
+        try:
+            query = bucket_query(base, chart_id, bucket, label, zone=self.zone)
+        except (SmstoolsError, ValueError, KeyError) as error:  # a label no bucket is named by
+            log.warning("no drill-down for the bar %r: %s", visible(label), error)
+            query = None
+        if query is None:
+            self.notify("No messages of this window in that bar.", severity="warning",
+                        markup=False)  # fmt: skip
+            return False
+        return self.open_messages(query)
 
     # -- where the user was -------------------------------------------------------------------
 
@@ -485,7 +678,7 @@ class DashboardApp(App[None]):
         """Remember the tab on screen, how its tables were left and every table's selection,
         for :meth:`go_back`."""
         for view in self.query(FrameView):
-            self.state.select(view.spec.id, Selection(view.query_state, view.sort))
+            self.state.select(view.spec.id, Selection(view.table_filter, view.sort))
         in_use = self.active_view()
         tables = {
             view.spec.id: TablePlace(
@@ -501,10 +694,24 @@ class DashboardApp(App[None]):
     def go_back(self) -> bool:
         """Back to the place last remembered: its tab, variants, cursors, scroll and every
         table's selection; ``False`` when there is nowhere to go back to."""
+        before = dict(self.state.drills)
         place = self.state.pop()
         if place is None:
             return False
         self._arriving.clear()
+        dataset = self.dataset
+        for kind in ("sent", "received"):
+            drill = self.state.drills.get(kind)
+            if drill == before.get(kind):
+                continue
+            if drill is None:
+                self.view(kind).end_drill()
+            elif dataset is not None:
+                self._show_drill(drill, dataset)
+                spot = place.tables.get(kind)
+                if spot is not None:
+                    # Its cursor goes back once its messages are selected again.
+                    self._arriving[kind] = spot
         for view in self.query(FrameView):
             selection = self.state.selections.get(view.spec.id)
             if selection is not None:
@@ -512,6 +719,8 @@ class DashboardApp(App[None]):
         self.show_tab(place.tab)
         for table_id, spot in place.tables.items():
             view = self.view(table_id)
+            if table_id in self._arriving:
+                continue
             if spot.variant and spot.variant != view.variant:
                 # The cursor goes back once that variant's table is drawn.
                 self._arriving[table_id] = spot
@@ -527,10 +736,17 @@ class DashboardApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_fetch":
             return self.fetching
+        if action == "drill_back":
+            # Esc cancels a running fetch first; in a text field Backspace edits it.
+            return not self.fetching and bool(self.state.places)
         if action == "show_tab_index":
             index = int(str(parameters[0])) if parameters else 0
             return index < len(self._tab_ids())
         return True
+
+    def action_drill_back(self) -> None:
+        """Back to where the user was before the last drill-down."""
+        self.go_back()
 
     def action_refresh(self) -> None:
         """Fetch the window again (a relative window moves to now)."""
@@ -542,8 +758,10 @@ class DashboardApp(App[None]):
             self._render_header_state()
 
     def action_pick_window(self) -> None:
-        def chosen(choice: WindowChoice | None) -> None:
-            if choice is not None:
+        def chosen(choice: WindowChoice | View | None) -> None:
+            if isinstance(choice, View):
+                self.open_view(choice)
+            elif choice is not None:
                 self.set_window(choice)
 
         def preview(window: WindowExpr) -> str:
@@ -553,7 +771,12 @@ class DashboardApp(App[None]):
             )
             return f"{start} → {end}"
 
-        self.push_screen(WindowScreen(self.choice, preview), chosen)
+        try:
+            views = [view for view in self.views().values() if view.report is None]
+        except ConfigError as error:  # the picker still picks windows
+            self._view_error("Cannot read the views", error)
+            views = []
+        self.push_screen(WindowScreen(self.choice, preview, views), chosen)
 
     def set_window(self, choice: WindowChoice) -> None:
         """Show ``choice`` and fetch it (and remember it for the next session)."""
@@ -562,6 +785,97 @@ class DashboardApp(App[None]):
         if self.remember is not None:
             self.remember.remember_window(self.source, choice)
         self.start_fetch()
+
+    # -- saved views --------------------------------------------------------------------------
+
+    def current_view(self, name: str, dataset: Dataset) -> tuple[View, Query, list[str]]:
+        """The query on screen as the view ``name``: the window, the kind of the tab on screen
+        (Sent unless it is Received), its drill-down's filters (or those of the view the
+        dashboard was opened with) and the tab's own exact filters (status, sender, service);
+        with the query it asks for and what a view cannot hold and was left out."""
+        tab = self.query_one(TabbedContent).active
+        kind: Literal["sent", "received"] = "received" if tab == "tab-received" else "sent"
+        left_out: list[str] = []
+        window = self.choice.expression
+        shown = self.state.drills.get(kind)
+        if shown is not None:
+            query = shown.query
+            if query.relation is not None:
+                left_out.append(", ".join(label for _, _, label in query.relation.chips()))
+            query = replace(query, relation=None)
+            if query.span is not None and query.span != dataset.window:
+                start, end = query.span.start.isoformat(), query.span.end.isoformat()
+                window = parse_window(f"{start}..{end}")
+        elif self.saved_view is not None and self.saved_view.kind == kind:
+            query = Query(kind, dataset.window, self.saved_view.filters)
+        else:
+            query = Query(kind, dataset.window)
+        table = self.view(kind).table_filter
+        exact = {"status": "statuses", "sender": "senders", "service": "services"}
+        for key, value in table.active().items():
+            if key in exact:
+                query = report_drill.within(query, **{exact[key]: [value]}) or query
+            else:
+                left_out.append(f"the {key} filter")
+        if table.search.strip():
+            left_out.append("the search")
+        return View(name, kind=kind, window=window, filters=query.filters), query, left_out
+
+    def views(self) -> dict[str, View]:
+        """The views saved in the config file.
+
+        Raises:
+            ConfigError: the config file cannot be read, or a view in it is not valid.
+        """
+        return load_views(self.config_path)
+
+    def action_save_view(self) -> None:
+        """Ask for a name, then save the query on screen as a view in the config file."""
+        try:
+            taken = self.views()
+        except ConfigError as error:
+            self._view_error("Cannot read the views", error)
+            return
+        dataset = self.dataset
+        if dataset is None:
+            self.notify("Nothing is loaded yet.", severity="warning", markup=False)
+            return
+        try:
+            view, query, left_out = self.current_view("unnamed", dataset)
+        except SmstoolsError as error:
+            self._view_error("Cannot save this view", error)
+            return
+        # The window as it will be read again: relative ones move with the clock.
+        relative = query.span == dataset.window
+        what = replace(query, window=self.choice.expression if relative else None).describe(
+            self.zone
+        )
+        if left_out:
+            what += f" (a view cannot hold {', '.join(left_out)}: left out)"
+
+        def named(name: str | None) -> None:
+            if name is None:
+                return
+            try:
+                path = save_view(replace(view, name=name), self.config_path)
+            except ConfigError as error:
+                self._view_error("The view was not saved", error)
+                return
+            self.notify(f"Saved the view {name} in {path}", title="Saved", markup=False)
+
+        self.push_screen(ViewNameScreen(what, taken), named)
+
+    def open_view(self, view: View) -> None:
+        """Show the saved ``view``: its window (unless it has none) and its filters, which
+        scope what is loaded, on the tab of its kind."""
+        self.saved_view = view
+        self.show_tab(f"tab-{view.kind}")
+        choice = WindowChoice(view.window) if view.window is not None else self.choice
+        self.set_window(choice)
+
+    def _view_error(self, title: str, error: SmstoolsError) -> None:
+        self.notify(visible(error.message, limit=300), title=title, severity="error",
+                    markup=False, timeout=10)  # fmt: skip
 
     def action_show_tab_index(self, index: int) -> None:
         tabs = self._tab_ids()
@@ -673,6 +987,26 @@ class DashboardApp(App[None]):
                     "Copy the numbers", "Every number in the table, one per line (n)",
                     _bind(self._copy, "numbers"),
                 )  # fmt: skip
+        yield SystemCommand(
+            "Save as a view", "The window, the tab's kind and its drill-down, named (v)",
+            self.action_save_view,
+        )  # fmt: skip
+        try:
+            saved = self.views()
+        except ConfigError as error:
+            yield SystemCommand(
+                "Views: cannot be read", visible(error.message, limit=120),
+                _bind(self._view_error, "Cannot read the views", error),
+            )  # fmt: skip
+            saved = {}
+        for name, saved_view in sorted(saved.items()):
+            if saved_view.report is None:
+                window = saved_view.window.text if saved_view.window else "the default window"
+                yield SystemCommand(
+                    f"View: {name}",
+                    f"{saved_view.kind} messages, {window}",
+                    _bind(self.open_view, saved_view),
+                )
         yield SystemCommand("Help", "Every key (?)", self.action_help)
         yield SystemCommand(
             "Light/dark theme", "Switch between the two (t)", self.action_toggle_dark
@@ -718,10 +1052,12 @@ class DashboardApp(App[None]):
 
 def _select(view: FrameView, selection: Selection) -> None:
     """Show ``selection`` in ``view`` as the user would set it (unchanged: nothing happens)."""
-    if (view.query_state, view.sort) == (selection.query, selection.sort):
+    if (view.table_filter, view.sort) == (selection.table_filter, selection.sort):
         return
-    cleared = dict.fromkeys(view.query_state.filters, "")
-    view.set_query(**{**cleared, **selection.query.filters}, search=selection.query.search)
+    cleared = dict.fromkeys(view.table_filter.filters, "")
+    view.set_filter(
+        **{**cleared, **selection.table_filter.filters}, search=selection.table_filter.search
+    )
     view.set_sort(selection.sort)
 
 
@@ -759,6 +1095,7 @@ def make_app(
     export_dir: Path | None = None,
     remember: SettingsFile | None = None,
     log_file: Path | None = None,
+    config_path: Path | None = None,
 ) -> DashboardApp:
     """The dashboard app, ready to ``run()`` (or ``run_test()``).
 
@@ -783,6 +1120,8 @@ def make_app(
             ``None`` remembers nothing. A window given here (``window``, ``since``, ``until``)
             wins over the remembered one.
         log_file: where ``--debug`` writes the log while the app runs, to show in the help.
+        config_path: the config file whose views the dashboard lists and saves to (default:
+            :func:`~smstools_tui.config.config_file_path`).
     """
     from .. import connect
 
@@ -811,4 +1150,5 @@ def make_app(
         close_client=owned,
         remember=remember,
         log_file=log_file,
+        config_path=config_path,
     )

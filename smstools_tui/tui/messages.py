@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from .loader import LoadFailed
-from .state import OverviewResult, RepliesResult, ReportResult
+from .state import OverviewResult, RepliesResult, ReportResult, Selected
 from .summary import WindowFigures
 from .views import Dataset
 
@@ -15,6 +15,7 @@ __all__ = [
     "DataLoaded",
     "FetchFailed",
     "FetchProgress",
+    "MessagesSelected",
     "OverviewComputed",
     "PreviousComputed",
     "PreviousLoaded",
@@ -96,3 +97,12 @@ class RepliesMatched(_Generational):
     def __init__(self, generation: int, result: RepliesResult) -> None:
         super().__init__(generation)
         self.result = result
+
+
+class MessagesSelected(_Generational):
+    """The messages a drill-down asked for, selected from the data on screen, or why they could
+    not be."""
+
+    def __init__(self, generation: int, selected: Selected) -> None:
+        super().__init__(generation)
+        self.selected = selected

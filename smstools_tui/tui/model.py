@@ -1,7 +1,7 @@
 """What a dashboard table shows: a frame, a filter and a sort, resolved to row positions.
 
 A :class:`TableModel` wraps one frame (sent, received, or any report) without copying it: what
-it reads are numpy views and Arrow arrays over the frame's own buffers. A :class:`Query`
+it reads are numpy views and Arrow arrays over the frame's own buffers. A :class:`TableFilter`
 (filters and a free-text search) becomes a boolean mask, and a :class:`SortOrder` a permutation
 of the whole frame; the rows on screen are ``order[mask[order]]``, an array of positions. Nothing
 here builds a Python object per row: cells are formatted only when the table asks for a visible
@@ -49,8 +49,8 @@ __all__ = [
     "ColumnKind",
     "ColumnSpec",
     "FilterSpec",
-    "Query",
     "SortOrder",
+    "TableFilter",
     "TableModel",
     "format_duration",
     "format_timestamp",
@@ -113,7 +113,7 @@ class FilterSpec:
     """A filter a table offers above it.
 
     Attributes:
-        key: the name the :class:`Query` uses for it.
+        key: the name the :class:`TableFilter` uses for it.
         label: what the filter is called on screen.
         column: the frame column it tests.
         mode: ``choice`` (one of the column's values, exactly), ``number`` (the digits typed
@@ -128,10 +128,13 @@ class FilterSpec:
 
 
 @dataclass(frozen=True)
-class Query:
-    """Which rows to show: every filter (by :attr:`FilterSpec.key`) and the search must match.
+class TableFilter:
+    """A table's own filters and search, as the user sets them above it: every filter (by
+    :attr:`FilterSpec.key`) and the search must match. Empty values filter nothing.
 
-    Empty values filter nothing.
+    Not a :class:`smstools_tui.query.Query`: that is a request for messages (a drill-down, a
+    saved view), which decides which rows a table holds; a table filter only narrows what the
+    table shows of them, by what the user types.
     """
 
     filters: Mapping[str, str] = field(default_factory=dict)
@@ -659,11 +662,11 @@ class TableModel:
     Example:
         >>> frame = pd.DataFrame({"status": ["DELIVERED", "SENT"], "n": [1, 2]})
         >>> model = TableModel(frame)
-        >>> model.rows(Query(search="sent"), SortOrder("n", descending=True)).tolist()
+        >>> model.rows(TableFilter(search="sent"), SortOrder("n", descending=True)).tolist()
         [1]
         >>> model.prepare()
         True
-        >>> model.rows(Query(), SortOrder("n", descending=True)).tolist()
+        >>> model.rows(TableFilter(), SortOrder("n", descending=True)).tolist()
         [1, 0]
     """
 
@@ -794,11 +797,11 @@ class TableModel:
 
     # -- rows ---------------------------------------------------------------------------------
 
-    def mask(self, query: Query) -> np.ndarray | None:
-        """Rows that pass ``query``, or ``None`` when it filters nothing."""
+    def mask(self, table_filter: TableFilter) -> np.ndarray | None:
+        """Rows that pass ``table_filter``, or ``None`` when it filters nothing."""
         mask: np.ndarray | None = None
         by_key = {spec.key: spec for spec in self.filters}
-        for key, value in query.active().items():
+        for key, value in table_filter.active().items():
             spec = by_key.get(key)
             if spec is None:
                 continue
@@ -813,7 +816,7 @@ class TableModel:
             if hit is None:
                 return np.zeros(len(self.frame), dtype=bool)
             mask = hit if mask is None else np.logical_and(mask, hit, out=mask)
-        needle = query.search.strip()
+        needle = table_filter.search.strip()
         if needle:
             found = np.zeros(len(self.frame), dtype=bool)
             for name in self.search_columns:
@@ -850,9 +853,9 @@ class TableModel:
             self._descending.popitem(last=False)
         return result
 
-    def rows(self, query: Query, sort: SortOrder | None) -> np.ndarray:
+    def rows(self, table_filter: TableFilter, sort: SortOrder | None) -> np.ndarray:
         """Positions of the rows to show, in order."""
-        mask = self.mask(query)
+        mask = self.mask(table_filter)
         order = self.order(sort)
         if order is None:
             dtype = _positions_dtype(len(self.frame))

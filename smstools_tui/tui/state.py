@@ -25,10 +25,12 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from .. import analysis
 from ..errors import AuthenticationError, NetworkError, SmstoolsError
 from ..frames import row_values
+from ..query import Query
 from .loader import LoadFailed
-from .model import Query, SortOrder, format_timestamp
+from .model import ColumnSpec, SortOrder, TableFilter, format_timestamp
 from .replies import ReplyIndex
 from .safe_text import visible
 from .summary import (
@@ -45,6 +47,7 @@ from .views import Dataset, Figure, ReportTab
 __all__ = [
     "DashboardState",
     "Detail",
+    "Drill",
     "FailedFetch",
     "Failure",
     "Fetch",
@@ -54,6 +57,7 @@ __all__ = [
     "RepliesResult",
     "ReportResult",
     "ReportShown",
+    "Selected",
     "Selection",
     "TablePlace",
     "Tiles",
@@ -61,6 +65,7 @@ __all__ = [
     "compute_reports",
     "explain",
     "match_replies",
+    "select_messages",
 ]
 
 log = logging.getLogger("smstools_tui.tui")
@@ -148,6 +153,37 @@ def compute_reports(specs: Iterable[ReportTab], dataset: Dataset) -> Iterator[Re
             yield ReportResult(spec.id, variant, frame)
 
 
+@dataclass(frozen=True)
+class Selected:
+    """The messages a drill-down asked for, selected from the data on screen, or why they
+    could not be."""
+
+    drill: Drill
+    frame: pd.DataFrame | None
+    error: str | None = None
+
+
+def select_messages(drill: Drill, dataset: Dataset) -> Selected:
+    """The messages of ``dataset`` that ``drill``'s query asks for (relations included), as
+    :func:`smstools_tui.analysis.select` picks them; runs in a worker thread.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from smstools_tui.frames import received_frame, sent_frame
+        >>> from smstools_tui.query import Span
+        >>> window = Span(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
+        >>> dataset = Dataset(sent_frame([]), received_frame([]), window, window.end)
+        >>> len(select_messages(Drill(Query("sent", window), 1), dataset).frame)
+        0
+    """
+    try:
+        frame = analysis.select(drill.query, dataset.sent, dataset.received)
+    except Exception as failure:  # the tab says so; the rest of the dashboard carries on
+        log.exception("drill-down selection failed")
+        return Selected(drill, None, describe_failure(failure))
+    return Selected(drill, frame)
+
+
 # -- what the state answers -----------------------------------------------------------------------
 
 
@@ -218,6 +254,9 @@ class Detail:
         replied: the sent message a received one answers (``None``: none, or not matched yet).
         match: a received message's match (``None`` while matching).
         unmatched: why the replies could not be matched (then they never will be).
+        columns: a report row's columns (their titles and kinds), for people.
+        drill: the messages a report row stands for (what Enter opens), if a query tells
+            them apart.
     """
 
     title: str
@@ -228,13 +267,24 @@ class Detail:
     replied: dict[str, Any] | None = None
     match: dict[str, Any] | None = None
     unmatched: str | None = None
+    columns: tuple[ColumnSpec, ...] = ()
+    drill: Query | None = None
+
+
+@dataclass(frozen=True)
+class Drill:
+    """A drill-down shown on the Sent or Received tab: its query, and a stamp that tells its
+    selection from that of an earlier drill-down of the same tab."""
+
+    query: Query
+    stamp: int
 
 
 @dataclass(frozen=True)
 class Selection:
     """What a table is narrowed to and how it is ordered: its filters and search, its sort."""
 
-    query: Query = field(default_factory=Query)
+    table_filter: TableFilter = field(default_factory=TableFilter)
     sort: SortOrder | None = None
 
 
@@ -257,12 +307,14 @@ class Place:
         table: the table in use on it (a tab may hold two), if any.
         tables: each table of that tab, as it was left.
         selections: every table's selection then (a drill-down changes another tab's).
+        drills: the drill-down each message tab showed then, by kind (``sent``).
     """
 
     tab: str
     table: str | None = None
     tables: Mapping[str, TablePlace] = field(default_factory=dict)
     selections: Mapping[str, Selection] = field(default_factory=dict)
+    drills: Mapping[str, Drill] = field(default_factory=dict)
 
 
 def explain(error: SmstoolsError) -> tuple[str, str]:
@@ -338,6 +390,10 @@ class DashboardState:
         self.selections: dict[str, Selection] = {}
         """Each table's selection, by table id (``sent``, ``campaigns`` …)."""
         self._places: list[Place] = []
+        self.drills: dict[str, Drill] = {}
+        """The drill-down each message tab shows, by kind; a tab without one shows the
+        window."""
+        self._drill_stamp = 0
 
     # -- fetching -------------------------------------------------------------------------------
 
@@ -596,7 +652,7 @@ class DashboardState:
                 match=match,
                 unmatched=unmatched,
             )
-        return Detail(title, record)
+        return Detail(title, record, columns=(spec.columns or ()) if spec is not None else ())
 
     # -- selections and the way back ------------------------------------------------------------
 
@@ -612,24 +668,54 @@ class DashboardState:
 
         Example:
             >>> state = DashboardState([], [])
-            >>> state.select("sent", Selection(Query(search="stop")))
+            >>> state.select("sent", Selection(TableFilter(search="stop")))
             >>> place = state.push("tab-campaigns", "campaigns", {"campaigns": TablePlace()})
-            >>> state.select("sent", Selection(Query({"campaign": "black-friday"})))
-            >>> state.pop() == place, state.selections["sent"].query.search
+            >>> state.select("sent", Selection(TableFilter({"campaign": "black-friday"})))
+            >>> state.pop() == place, state.selections["sent"].table_filter.search
             (True, 'stop')
         """
-        place = Place(tab, table, dict(tables or {}), dict(self.selections))
+        place = Place(tab, table, dict(tables or {}), dict(self.selections), dict(self.drills))
         self._places.append(place)
         return place
 
     def pop(self) -> Place | None:
-        """Back to the last place pushed: every table's selection is restored; ``None`` when
-        there is nowhere to go back to."""
+        """Back to the last place pushed: every table's selection and drill-down is restored;
+        ``None`` when there is nowhere to go back to."""
         if not self._places:
             return None
         place = self._places.pop()
         self.selections = dict(place.selections)
+        self.drills = dict(place.drills)
         return place
+
+    # -- drill-downs ----------------------------------------------------------------------------
+
+    def drill(self, query: Query) -> Drill:
+        """Show ``query`` on the tab of its kind, from now on (what an older drill-down of
+        that tab still selects is stale).
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> from smstools_tui.query import Span
+            >>> window = Span(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
+            >>> state = DashboardState([], [])
+            >>> first = state.drill(Query("sent", window))
+            >>> second = state.drill(Query("sent", window.previous()))
+            >>> state.is_shown(first), state.is_shown(second)
+            (False, True)
+        """
+        self._drill_stamp += 1
+        shown = Drill(query, self._drill_stamp)
+        self.drills[query.kind] = shown
+        return shown
+
+    def undrill(self, kind: str) -> Drill | None:
+        """The tab of ``kind`` shows the whole window again; the drill-down it showed."""
+        return self.drills.pop(kind, None)
+
+    def is_shown(self, drill: Drill) -> bool:
+        """Whether ``drill`` is still what its tab shows (its selection is not stale)."""
+        return self.drills.get(drill.query.kind) == drill
 
     @property
     def places(self) -> tuple[Place, ...]:

@@ -30,6 +30,17 @@ SIZE = (120, 36)
 """The terminal every pilot and snapshot test runs in."""
 
 
+@pytest.fixture(autouse=True)
+def private_config_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Any:
+    """Every dashboard test gets its own config folder: the palette and the window picker list
+    the saved views of the config file, which must never be the user's."""
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def demo() -> Iterator[SmstoolsClient]:
     """The built-in demo account, 5,000 sent and 500 received, frozen at :data:`NOW`."""

@@ -151,7 +151,7 @@ async def test_enter_opens_the_message_detail(demo: SmstoolsClient) -> None:
         frame = view.frame
         assert frame is not None
         delivered = frame.index[frame["status"] == "DELIVERED"][0]
-        view.set_query(search=str(frame.loc[delivered, "to"]))
+        view.set_filter(search=str(frame.loc[delivered, "to"]))
         view.table.focus()
         await pilot.pause()
         position = view.table.current_position()
@@ -214,7 +214,7 @@ async def test_replies_appear_in_the_detail_of_the_message_they_answer() -> None
         # The other way round: the received "grazie" answers the later promo.
         await pilot.press("3")
         received = app.view("received")
-        received.set_query(search="grazie")
+        received.set_filter(search="grazie")
         received.table.focus()
         await pilot.press("enter")
         await pilot.pause()
@@ -298,7 +298,7 @@ async def test_export_writes_the_view_as_filtered_and_sorted(
         await settle(pilot)
         await pilot.press("2")
         view = app.view("sent")
-        view.set_query(status="DELIVERED")
+        view.set_filter(status="DELIVERED")
         view.set_sort(SortOrder("price", descending=True))
         await pilot.press("e")
         await pilot.pause()
@@ -549,7 +549,7 @@ async def test_back_to_a_remembered_place_restores_tab_variant_cursor_and_filter
         await settle(pilot)
         assert not app.go_back()  # nowhere to go back to yet
         sent = app.view("sent")
-        sent.set_query(status="DELIVERED", search="a")
+        sent.set_filter(status="DELIVERED", search="a")
         sent.set_sort(SortOrder("price", descending=True))
         app.show_variant("costs", "country")
         await settle(pilot)
@@ -557,7 +557,10 @@ async def test_back_to_a_remembered_place_restores_tab_variant_cursor_and_filter
         costs.table.move_cursor(row=3, column=2)
         await pilot.pause()
         chosen = app.state.selections["sent"]  # the state follows every table's selection
-        assert chosen.query.active() == {"status": "DELIVERED"} and chosen.query.search == "a"
+        assert (
+            chosen.table_filter.active() == {"status": "DELIVERED"}
+            and chosen.table_filter.search == "a"
+        )
         assert chosen.sort == SortOrder("price", descending=True)
         place = app.remember_place()
         assert place.tab == "tab-costs" and place.table == "costs"
@@ -567,7 +570,7 @@ async def test_back_to_a_remembered_place_restores_tab_variant_cursor_and_filter
         # Elsewhere: another tab, other filters there, another grouping here.
         app.show_variant("costs", "month")
         await pilot.press("2", "x")
-        sent.set_query(number="393")
+        sent.set_filter(number="393")
         await settle(pilot)
         assert app.query_one(TabbedContent).active == "tab-sent" and costs.variant == "month"
 
@@ -576,8 +579,8 @@ async def test_back_to_a_remembered_place_restores_tab_variant_cursor_and_filter
         assert app.query_one(TabbedContent).active == "tab-costs"
         assert costs.variant == "country" and costs.table.has_focus
         assert costs.table.cursor_coordinate == (3, 2)
-        assert sent.query_state.active() == {"status": "DELIVERED"}
-        assert sent.query_state.search == "a"
+        assert sent.table_filter.active() == {"status": "DELIVERED"}
+        assert sent.table_filter.search == "a"
         assert sent.sort == SortOrder("price", descending=True)
         frame = sent.frame
         assert frame is not None

@@ -127,7 +127,7 @@ async def test_the_dashboard_renders_hostile_text_literally() -> None:
                 assert segment.style is None or not segment.style.link
 
         # The detail keeps every character of the 10,000-character text, escaped.
-        view.set_query(search="ten thousand")
+        view.set_filter(search="ten thousand")
         view.table.focus()
         await pilot.press("enter")
         await pilot.pause()
@@ -136,8 +136,8 @@ async def test_the_dashboard_renders_hostile_text_literally() -> None:
         assert "x" * 10_000 in detail
         await pilot.press("escape")
 
-        view.set_query(search="")
-        view.set_query(search="evil")
+        view.set_filter(search="")
+        view.set_filter(search="evil")
         view.table.focus()
         await pilot.press("enter")
         await pilot.pause()
@@ -252,13 +252,13 @@ async def test_report_tables_render_hostile_text_literally() -> None:
 
         # The opt-out's detail row and the compliance message's detail stay literal too.
         app.view("opt-outs").table.focus()
-        await pilot.press("enter")
+        await pilot.press("i")
         await pilot.pause()
         detail = str(app.screen.query_one("#detail-content").render())
         assert any(f"STOP {RENDERED[name]}" in detail for name in CAMPAIGNS)
         await pilot.press("escape")
         app.view("compliance").table.focus()
-        await pilot.press("enter")
+        await pilot.press("i")
         await pilot.pause()
         detail = str(app.screen.query_one("#detail-content").render())
         assert "sent after its number opted out" in detail

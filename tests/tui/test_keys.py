@@ -63,7 +63,7 @@ async def test_y_copies_the_cell_whole_and_shift_y_the_row_tab_separated(
         assert frame is not None
         # A long text, much wider than its column, is copied whole.
         longest = int(frame["text"].astype(str).str.len().idxmax())
-        view.set_query(search=str(frame.loc[longest, "to"]))
+        view.set_filter(search=str(frame.loc[longest, "to"]))
         view.table.focus()
         await pilot.pause()
         position = view.table.current_position()
@@ -107,7 +107,7 @@ async def test_n_copies_the_failing_numbers_one_per_line(demo: SmstoolsClient) -
         assert f"{len(shown):,} numbers" in last_note(app).message
 
         # As filtered on screen: one number, one line.
-        view.set_query(number=shown[-1])
+        view.set_filter(number=shown[-1])
         await pilot.press("n")
         assert app.clipboard == shown[-1]
 

@@ -21,8 +21,8 @@ from smstools_tui.sandbox import SandboxAccount
 from smstools_tui.tui.model import (
     ColumnSpec,
     FilterSpec,
-    Query,
     SortOrder,
+    TableFilter,
     TableModel,
     _Column,
     _reverse_runs,
@@ -66,50 +66,50 @@ def model(sent: pd.DataFrame) -> TableModel:
 
 
 def test_no_query_no_sort_is_the_frame_order(model: TableModel) -> None:
-    assert model.rows(Query(), None).tolist() == [0, 1, 2, 3, 4]
-    assert model.mask(Query(filters={"status": ""}, search="  ")) is None
+    assert model.rows(TableFilter(), None).tolist() == [0, 1, 2, 3, 4]
+    assert model.mask(TableFilter(filters={"status": ""}, search="  ")) is None
 
 
 def test_choice_filters_compare_categories(model: TableModel) -> None:
-    assert model.rows(Query({"status": "DELIVERED"}), None).tolist() == [0, 3]
-    assert model.rows(Query({"sender": "MyShop"}), None).tolist() == [0, 2, 4]
-    assert model.rows(Query({"status": "SENT"}), None).tolist() == []
-    assert model.rows(Query({"status": "DELIVERED", "sender": "Zeta"}), None).tolist() == [3]
+    assert model.rows(TableFilter({"status": "DELIVERED"}), None).tolist() == [0, 3]
+    assert model.rows(TableFilter({"sender": "MyShop"}), None).tolist() == [0, 2, 4]
+    assert model.rows(TableFilter({"status": "SENT"}), None).tolist() == []
+    assert model.rows(TableFilter({"status": "DELIVERED", "sender": "Zeta"}), None).tolist() == [3]
 
 
 def test_number_filter_takes_any_spelling(model: TableModel) -> None:
     for typed in ("+39 348 000 0001", "0039348 0000001", "393480000001", "348000000 1"):
-        assert model.rows(Query({"number": typed}), None).tolist() == [0, 3], typed
+        assert model.rows(TableFilter({"number": typed}), None).tolist() == [0, 3], typed
 
 
 def test_campaign_and_search_are_case_insensitive_substrings(model: TableModel) -> None:
-    assert model.rows(Query({"campaign": "FRIDAY"}), None).tolist() == [0, 2]
-    assert model.rows(Query(search="stop"), None).tolist() == [0, 2]
-    assert model.rows(Query(search="zeta"), None).tolist() == [3]  # the sender column
-    assert model.rows(Query(search="[bold]"), None).tolist() == []  # literal, not a regex
+    assert model.rows(TableFilter({"campaign": "FRIDAY"}), None).tolist() == [0, 2]
+    assert model.rows(TableFilter(search="stop"), None).tolist() == [0, 2]
+    assert model.rows(TableFilter(search="zeta"), None).tolist() == [3]  # the sender column
+    assert model.rows(TableFilter(search="[bold]"), None).tolist() == []  # literal, not a regex
     for pattern in (".*", "(", "\\", "P.omo"):
-        assert model.rows(Query(search=pattern), None).tolist() == [], pattern
-    assert model.rows(Query(search="pROMO s"), None).tolist() == [0, 2]
-    assert model.rows(Query({"campaign": "saldi"}, search="stop"), None).tolist() == []
+        assert model.rows(TableFilter(search=pattern), None).tolist() == [], pattern
+    assert model.rows(TableFilter(search="pROMO s"), None).tolist() == [0, 2]
+    assert model.rows(TableFilter({"campaign": "saldi"}, search="stop"), None).tolist() == []
 
 
 def test_sorts_put_missing_last_in_both_directions(model: TableModel) -> None:
     by_price = SortOrder("price")
-    assert model.rows(Query(), by_price).tolist() == [4, 3, 0, 1, 2]
-    assert model.rows(Query(), by_price.flipped()).tolist() == [0, 1, 3, 4, 2]
-    assert model.rows(Query(), SortOrder("deliveryDate")).tolist() == [3, 0, 1, 2, 4]
+    assert model.rows(TableFilter(), by_price).tolist() == [4, 3, 0, 1, 2]
+    assert model.rows(TableFilter(), by_price.flipped()).tolist() == [0, 1, 3, 4, 2]
+    assert model.rows(TableFilter(), SortOrder("deliveryDate")).tolist() == [3, 0, 1, 2, 4]
     # ties keep the frame's order, ascending and descending
-    assert model.rows(Query(), SortOrder("to")).tolist() == [0, 3, 1, 2, 4]
-    assert model.rows(Query(), SortOrder("to", descending=True)).tolist() == [2, 1, 0, 3, 4]
+    assert model.rows(TableFilter(), SortOrder("to")).tolist() == [0, 3, 1, 2, 4]
+    assert model.rows(TableFilter(), SortOrder("to", descending=True)).tolist() == [2, 1, 0, 3, 4]
 
 
 def test_status_sorts_in_lifecycle_order_and_text_alphabetically(model: TableModel) -> None:
-    assert model.rows(Query(), SortOrder("status")).tolist() == [1, 0, 3, 2, 4]
-    assert model.rows(Query(), SortOrder("text")).tolist() == [3, 1, 0, 2, 4]
+    assert model.rows(TableFilter(), SortOrder("status")).tolist() == [1, 0, 3, 2, 4]
+    assert model.rows(TableFilter(), SortOrder("text")).tolist() == [3, 1, 0, 2, 4]
 
 
 def test_filter_and_sort_combine(model: TableModel) -> None:
-    rows = model.rows(Query({"sender": "MyShop"}), SortOrder("insertDate", descending=True))
+    rows = model.rows(TableFilter({"sender": "MyShop"}), SortOrder("insertDate", descending=True))
     assert rows.tolist() == [2, 0, 4]
 
 
@@ -136,7 +136,7 @@ def test_widths_are_capped_by_the_spec(model: TableModel) -> None:
 
 
 def test_take_returns_real_rows_in_screen_order(model: TableModel, sent: pd.DataFrame) -> None:
-    rows = model.rows(Query({"status": "DELIVERED"}), SortOrder("insertDate"))
+    rows = model.rows(TableFilter({"status": "DELIVERED"}), SortOrder("insertDate"))
     taken = model.take(rows)
     assert taken["id"].tolist() == [13, 10]
     assert taken.dtypes.equals(sent.dtypes)
@@ -147,11 +147,11 @@ def test_report_frames_of_any_dtype(sent: pd.DataFrame) -> None:
     report["latency"] = pd.to_timedelta([5, 90, 4000, 100_000, 1, 2], unit="s")
     report["flag"] = [True, False, True, False, True, False]
     model = TableModel(report, highlight="flag")
-    assert model.rows(Query(), SortOrder("messages", descending=True)).tolist()[0] == 3
+    assert model.rows(TableFilter(), SortOrder("messages", descending=True)).tolist()[0] == 3
     cells = model.display_row(0)
     assert [cell.plain for cell in cells if cell is not None][-2:] == ["5 s", "✓"]
     assert [model.highlighted(row) for row in range(len(report))] == report["flag"].tolist()
-    assert model.rows(Query(search="deliv"), None).tolist() == [3, 4]
+    assert model.rows(TableFilter(search="deliv"), None).tolist() == [3, 4]
 
 
 def test_float_seconds_are_durations_and_money_has_its_digits() -> None:
@@ -168,7 +168,7 @@ def test_float_seconds_are_durations_and_money_has_its_digits() -> None:
     )
     assert [model.columns[0].plain(row) for row in range(3)] == ["6 s", "", "4 min 5 s"]
     assert model.columns[1].plain(0) == "1,234.50"
-    order = model.rows(Query(), SortOrder("median_delivery_seconds", descending=True))
+    order = model.rows(TableFilter(), SortOrder("median_delivery_seconds", descending=True))
     assert order.tolist() == [2, 0, 1]  # missing last
     assert frame["spend"].iloc[0] == 1234.5  # display only: the value stays exact
 
@@ -176,7 +176,7 @@ def test_float_seconds_are_durations_and_money_has_its_digits() -> None:
 def test_filter_specs_on_missing_columns_are_ignored(sent: pd.DataFrame) -> None:
     model = TableModel(sent, filters=[FilterSpec("x", "x", "nowhere")])
     assert model.filters == []
-    assert model.rows(Query({"x": "1"}), None).tolist() == [0, 1, 2, 3, 4]
+    assert model.rows(TableFilter({"x": "1"}), None).tolist() == [0, 1, 2, 3, 4]
 
 
 # -- sorting at scale: prepared keys, radix sorts, derived descending orders ------------------
@@ -204,13 +204,13 @@ def test_every_column_sorts_as_pandas_does(messages: pd.DataFrame, descending: b
     assert messages["deliveryDate"].isna().any() and messages["transactionId"].isna().any()
     for spec in SENT_VIEW.columns:
         expected = reference_rows(messages, spec.name, descending)
-        got = model.rows(Query(), SortOrder(spec.name, descending)).tolist()
+        got = model.rows(TableFilter(), SortOrder(spec.name, descending)).tolist()
         assert got == expected, spec.name
 
 
 def test_prepared_sorts_equal_the_ones_computed_when_asked(messages: pd.DataFrame) -> None:
     sorts = [SortOrder(spec.name, flag) for spec in SENT_VIEW.columns for flag in (False, True)]
-    query = Query({"status": "DELIVERED"}, search="myshop")
+    query = TableFilter({"status": "DELIVERED"}, search="myshop")
     asked = TableModel(messages, SENT_VIEW.columns, filters=SENT_VIEW.filters, zone=UTC)
     on_demand = [asked.rows(query, sort).tolist() for sort in sorts]
     prepared = TableModel(messages, SENT_VIEW.columns, filters=SENT_VIEW.filters, zone=UTC)
@@ -227,17 +227,31 @@ def test_arrow_string_columns_sort_and_search_with_missing_values() -> None:
     )
     model = TableModel(frame)
     assert model.columns[0].kind == "text"
-    assert model.rows(Query(), SortOrder("text")).tolist() == [5, 2, 3, 0, 4, 1, 6]
-    assert model.rows(Query(), SortOrder("text", descending=True)).tolist() == [0, 4, 3, 2, 5, 1, 6]
-    assert model.rows(Query(search="stop"), None).tolist() == [2, 5]
+    assert model.rows(TableFilter(), SortOrder("text")).tolist() == [5, 2, 3, 0, 4, 1, 6]
+    assert model.rows(TableFilter(), SortOrder("text", descending=True)).tolist() == [
+        0,
+        4,
+        3,
+        2,
+        5,
+        1,
+        6,
+    ]
+    assert model.rows(TableFilter(search="stop"), None).tolist() == [2, 5]
 
 
 def test_values_of_no_one_type_sort_by_their_text() -> None:
     frame = pd.DataFrame({"mixed": pd.Series([3, "b", None, 1.5, "b"], dtype=object)})
     model = TableModel(frame)
-    assert model.rows(Query(), SortOrder("mixed")).tolist() == [3, 0, 1, 4, 2]
-    assert model.rows(Query(), SortOrder("mixed", descending=True)).tolist() == [1, 4, 0, 3, 2]
-    assert model.rows(Query(search="b"), None).tolist() == [1, 4]
+    assert model.rows(TableFilter(), SortOrder("mixed")).tolist() == [3, 0, 1, 4, 2]
+    assert model.rows(TableFilter(), SortOrder("mixed", descending=True)).tolist() == [
+        1,
+        4,
+        0,
+        3,
+        2,
+    ]
+    assert model.rows(TableFilter(search="b"), None).tolist() == [1, 4]
 
 
 @settings(max_examples=60, deadline=None)
@@ -265,7 +279,7 @@ def test_reversed_runs_are_a_stable_descending_sort(values: list[int]) -> None:
 def test_row_positions_take_four_bytes(messages: pd.DataFrame) -> None:
     model = TableModel(messages, SENT_VIEW.columns, filters=SENT_VIEW.filters)
     for sort in (None, SortOrder("text"), SortOrder("price", descending=True)):
-        assert model.rows(Query({"status": "DELIVERED"}), sort).dtype == np.int32
+        assert model.rows(TableFilter({"status": "DELIVERED"}), sort).dtype == np.int32
 
 
 # -- a sort asked for while the keys are being prepared ----------------------------------------
@@ -303,7 +317,7 @@ def test_a_sort_asked_while_its_key_is_computed_waits_for_it(
     with ThreadPoolExecutor(2) as pool:
         preparing = pool.submit(model.prepare)
         assert gate.entered.wait(10)
-        asked = pool.submit(model.rows, Query(), SortOrder("text", descending=True))
+        asked = pool.submit(model.rows, TableFilter(), SortOrder("text", descending=True))
         assert not asked.done()  # waiting for the preparation, not computing its own
         gate.release.set()
         assert asked.result(10).tolist() == expected
@@ -320,7 +334,7 @@ def test_a_sort_whose_preparation_failed_computes_its_own_key(
     with ThreadPoolExecutor(2) as pool:
         preparing = pool.submit(model.prepare)
         assert gate.entered.wait(10)
-        asked = pool.submit(model.rows, Query(), SortOrder("to"))
+        asked = pool.submit(model.rows, TableFilter(), SortOrder("to"))
         gate.release.set()
         with pytest.raises(MemoryError):
             preparing.result(10)
@@ -333,7 +347,7 @@ def test_a_closed_model_prepares_nothing_more_but_still_sorts(messages: pd.DataF
     model.close()
     assert model.prepare() is False and not model.prepared
     assert model.nbytes() < messages.memory_usage(deep=True).sum() / 4
-    assert model.rows(Query(), SortOrder("price")).tolist() == reference_rows(
+    assert model.rows(TableFilter(), SortOrder("price")).tolist() == reference_rows(
         messages, "price", descending=False
     )
 
@@ -345,7 +359,7 @@ def test_the_model_reads_the_frames_own_buffers(messages: pd.DataFrame) -> None:
     model.widths()
     cells = [model.display_row(position) for position in range(40)]
     assert model.nbytes() == 0  # the first screen made nothing the size of a column
-    model.rows(Query({"number": "39"}, search="stop"), None)
+    model.rows(TableFilter({"number": "39"}, search="stop"), None)
     distinct_text = sum(
         pa.array(messages[name].cat.categories.array).nbytes for name in SENT_VIEW.search_columns
     )
@@ -358,9 +372,9 @@ def test_the_model_reads_the_frames_own_buffers(messages: pd.DataFrame) -> None:
     assert text.strings().buffers()[2].address == frame_strings.buffers()[2].address
     stamps = model.column("insertDate").stamps
     assert stamps is not None and np.shares_memory(stamps, messages["insertDate"].array.asi8)
-    model.rows(Query(), SortOrder("insertDate", descending=True))
+    model.rows(TableFilter(), SortOrder("insertDate", descending=True))
     assert model.nbytes() - searched == len(messages) * (4 + 4 + 1)  # two orders and a mask
-    model.rows(Query(), SortOrder("price"))
+    model.rows(TableFilter(), SortOrder("price"))
     prices, _ = model.column("price").numbers()
     assert np.shares_memory(prices, messages["price"].to_numpy())
 
@@ -443,7 +457,7 @@ async def test_a_choice_filter_set_as_new_data_arrives_is_offered_and_applied(
         view.set_frame(frame[frame["status"] == "DELIVERED"].reset_index(drop=True))
         await settle(pilot)  # the status filter offers DELIVERED alone
         view.set_frame(frame)  # its choices are counted after the next screen...
-        view.set_query(status="NOTDELIVERED")  # ...or now, when a filter needs them
+        view.set_filter(status="NOTDELIVERED")  # ...or now, when a filter needs them
         select = view.query_one("#filter-status", Select)
         assert select.value == "NOTDELIVERED"
         assert set(frame["status"].iloc[view.rows]) == {"NOTDELIVERED"}

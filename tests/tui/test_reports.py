@@ -18,6 +18,7 @@ from textual.widgets import Input, Select
 from smstools_tui import analysis
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.report.html import SECTIONS
+from smstools_tui.report.tables import column_title
 from smstools_tui.tui.screens.detail import MessageDetail
 from smstools_tui.tui.screens.export import ExportScreen
 from smstools_tui.tui.summary import FigureValue
@@ -214,12 +215,13 @@ async def test_campaigns_and_failing_numbers_tabs_are_the_analysis_reports(
         assert 0 < len(shown) < len(failing.frame)  # type: ignore[arg-type]
         assert set(shown["country"].astype(str)) == {rare}
 
-        # Enter on a report row shows all its fields.
+        # i on a report row shows all its fields (Enter opens its messages).
         failing.table.focus()
-        await pilot.press("enter")
+        await pilot.press("i")
         await pilot.pause()
         assert isinstance(app.screen, MessageDetail)
-        assert "last_status_detail" in rendered(app.screen.query_one("#detail-content"))
+        reason = rendered(app.screen.query_one("#detail-content"))
+        assert f"{column_title('last_status_detail')}  " in reason
 
 
 async def test_costs_by_month_country_and_sender(demo: SmstoolsClient) -> None:
@@ -298,10 +300,10 @@ async def test_opt_outs_highlight_the_numbers_messaged_afterwards_and_list_them(
         note = rendered(compliance.query_one(".note"))
         assert f"⚠ {len(listed):,} messages were sent to numbers after they had opted out" in note
 
-        # Enter on the compliance list opens the message itself, with why it is listed.
+        # i on the compliance list opens the message itself, with why it is listed.
         await pilot.press("7")
         compliance.table.focus()
-        await pilot.press("enter")
+        await pilot.press("i")
         await pilot.pause()
         assert isinstance(app.screen, MessageDetail)
         shown = rendered(app.screen.query_one("#detail-content"))
@@ -323,7 +325,7 @@ async def test_the_detail_uses_the_analysis_reply_matching(demo: SmstoolsClient)
         message_id = int(counts.index[0])
         await pilot.press("2")
         sent = app.view("sent")
-        sent.set_query(search=str(data.sent.loc[data.sent["id"] == message_id, "to"].iloc[0]))
+        sent.set_filter(search=str(data.sent.loc[data.sent["id"] == message_id, "to"].iloc[0]))
         sent.table.focus()
         frame = sent.model.frame  # type: ignore[union-attr]
         row = list(frame.iloc[sent.rows]["id"]).index(message_id)
@@ -449,7 +451,7 @@ async def test_the_ui_answers_while_a_report_computes(frame_client: FrameClient)
             # The report is stuck in its worker; tabs, filters and the overview carry on.
             await pilot.press("2")
             sent = app.view("sent")
-            sent.set_query(status="DELIVERED")
+            sent.set_filter(status="DELIVERED")
             await pilot.pause()
             shown = sent.model.frame.iloc[sent.rows]  # type: ignore[union-attr]
             assert len(shown) > 0 and set(shown["status"].astype(str)) == {"DELIVERED"}

@@ -71,7 +71,7 @@ class TestInteractions:
     def test_sent_filtered_and_sorted(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
         def narrow(pilot: Pilot[Any]) -> None:
             view = pilot.app.view("sent")  # type: ignore[attr-defined]
-            view.set_query(status="NOTDELIVERED", search="stop")
+            view.set_filter(status="NOTDELIVERED", search="stop")
             view.set_sort(SortOrder("to"))
             view.table.focus()
 
@@ -89,6 +89,37 @@ class TestInteractions:
 
     def test_window_picker(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
         assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("w")))
+
+
+class TestDrillDown:
+    """A campaign's messages with their chip and description, at both sizes; a report row's
+    details for people; the dialog that names a view."""
+
+    def test_campaign_drill_down(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        run = then(keys("4", "down", "enter"))
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=run)
+
+    def test_campaign_drill_down_small(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        run = then(keys("4", "down", "enter"))
+        assert snap_compare(dashboard(demo), terminal_size=SMALL, run_before=run)
+
+    def test_figure_drill_down_with_chips_small(
+        self, snap_compare: Compare, demo: SmstoolsClient
+    ) -> None:
+        def pending(pilot: Pilot[Any]) -> None:
+            pilot.app.drill_figure("pending")  # type: ignore[attr-defined]
+
+        run = then(pending, keys("d"))
+        assert snap_compare(dashboard(demo), terminal_size=SMALL, run_before=run)
+
+    def test_report_row_details(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("4", "i")))
+
+    def test_save_view_dialog_small(
+        self, snap_compare: Compare, demo: SmstoolsClient, tmp_path: Path
+    ) -> None:
+        app = dashboard(demo, config_path=tmp_path / "config.toml")
+        assert snap_compare(app, terminal_size=SMALL, run_before=then(keys("5", "enter", "v")))
 
 
 class TestThemes:

@@ -22,7 +22,7 @@ from smstools_tui.frames import received_frame, sent_frame
 from smstools_tui.query import Span
 from smstools_tui.tui import state as state_module
 from smstools_tui.tui.loader import LoadFailed
-from smstools_tui.tui.model import Query, SortOrder
+from smstools_tui.tui.model import SortOrder, TableFilter
 from smstools_tui.tui.state import (
     DashboardState,
     Place,
@@ -538,7 +538,7 @@ def test_details_of_a_sent_message_a_received_one_and_a_report_row() -> None:
 def test_push_and_pop_come_back_to_each_place_in_turn() -> None:
     state = make_state()
     assert state.pop() is None and state.places == ()
-    by_price = Selection(Query({"status": "DELIVERED"}), SortOrder("price", descending=True))
+    by_price = Selection(TableFilter({"status": "DELIVERED"}), SortOrder("price", descending=True))
     state.select("sent", by_price)
     first = state.push(
         "tab-campaigns",
@@ -551,15 +551,15 @@ def test_push_and_pop_come_back_to_each_place_in_turn() -> None:
         {"campaigns": TablePlace("", (12, 3), (0, 8))},
         {"sent": by_price},
     )
-    drilled = Selection(Query({"campaign": "black-friday"}))
+    drilled = Selection(TableFilter({"campaign": "black-friday"}))
     state.select("sent", drilled)
-    state.select("received", Selection(Query(search="stop")))
+    state.select("received", Selection(TableFilter(search="stop")))
     second = state.push("tab-sent", "sent", {"sent": TablePlace(cursor=(4, 0))})
-    state.select("sent", Selection(Query({"campaign": "black-friday", "status": "NOSENT"})))
+    state.select("sent", Selection(TableFilter({"campaign": "black-friday", "status": "NOSENT"})))
     assert state.places == (first, second)
 
     assert state.pop() == second
-    assert state.selections == {"sent": drilled, "received": Selection(Query(search="stop"))}
+    assert state.selections == {"sent": drilled, "received": Selection(TableFilter(search="stop"))}
     assert state.pop() == first
     assert state.selections == {"sent": by_price}  # received had no selection then
     assert state.pop() is None and state.places == ()

@@ -1,10 +1,11 @@
 """The detail of one message: full text, every timestamp, latency, cost, and its replies (or, for
 a received message, the message it answers), matched by the analysis core's rule; or a report
-row's fields."""
+row's fields for people (formatted as the command line and the HTML report format them), with
+the messages the row stands for."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
@@ -17,7 +18,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...analysis import DEFAULT_REPLY_WINDOW
-from ..model import STATUS_STYLES, format_duration, format_timestamp
+from ...errors import ConfigError
+from ...query import Query
+from ...report.tables import MISSING, column_title, display_frame
+from ..model import STATUS_STYLES, ColumnSpec, format_duration, format_timestamp
 from ..safe_text import visible
 from ..state import Detail
 
@@ -166,27 +170,83 @@ def describe_message(
     return Content("\n").join(lines)
 
 
-def describe_row(record: Mapping[str, Any]) -> Content:
-    """A report row as ``field  value`` lines, every value shown literally.
+MONEY_UNIT = "credits"
+"""What the gateway's prices and spend are counted in."""
+
+
+def describe_row(
+    record: Mapping[str, Any],
+    *,
+    specs: Sequence[ColumnSpec] = (),
+    zone: tzinfo | None = None,
+    drill: Query | None = None,
+) -> Content:
+    """A report row as ``title  value`` lines for people: the reports' column titles, percentages,
+    durations, counts with separators and times in ``zone`` as every report formats them
+    (:func:`~smstools_tui.report.tables.display_frame`), money with its unit; then the messages
+    the row stands for (``drill``): what they are and the command line that exports them.
+
+    Args:
+        record: the row's fields.
+        specs: the table's columns: their order and kinds (a column not among them comes
+            after).
+        zone: the zone times are shown in (default: UTC).
+        drill: the query Enter opens from this row, if any.
+
+    Every value is shown literally (escapes visible, never markup).
 
     Example:
-        >>> describe_row({"campaign": "[b]promo[/b]", "messages": 12}).plain.splitlines()
-        ['campaign  [b]promo[/b]', 'messages  12']
+        >>> from smstools_tui.tui.model import ColumnSpec
+        >>> row = {"campaign": "[b]promo[/b]", "delivery_rate": 0.909090, "spend": 12.3456,
+        ...        "median_reply_seconds": 171.0, "messages": 1234}
+        >>> specs = [ColumnSpec("spend", "spend", kind="money")]
+        >>> print(describe_row(row, specs=specs).plain)
+        spend            12.35 credits
+        campaign         [b]promo[/b]
+        delivery rate    90.9%
+        median reply     2 min 51 s
+        messages         1,234
     """
-    width = max((len(name) for name in record), default=0) + 2
-    lines = [
-        Content.assemble(
-            (f"{name:<{width}}", "bold $text-muted"), visible(value, keep_newlines=True)
-        )
-        for name, value in record.items()
-    ]
+    titles = {spec.name: spec.title for spec in specs}
+    kinds = {spec.name: spec.kind for spec in specs}
+    names = [name for name in titles if name in record]
+    names += [name for name in record if name not in titles]
+    shown = display_frame(pd.DataFrame([{name: record[name] for name in names}]), tz=zone,
+                          text_limit=None).iloc[0]  # fmt: skip
+    # The reports' titles, unambiguous where a table's short header is not ("delivered").
+    labels = {name: column_title(name) for name in names}
+    width = max((len(label) for label in labels.values()), default=0) + 4
+    lines = []
+    for name in names:
+        value = record[name]
+        # Texts as the dashboard's tables show them (escapes as symbols), figures as reports do.
+        text = visible(value, keep_newlines=True) if isinstance(value, str) else str(shown[name])
+        if text != MISSING and kinds.get(name) == "money":
+            text += f" {MONEY_UNIT}"
+        elif text != MISSING and isinstance(value, datetime):
+            text += f"  ({pd.Timestamp(value).tz_convert(zone or 'UTC').strftime('%Z')})"
+        lines.append(Content.assemble((f"{labels[name]:<{width}}", "bold $text-muted"), text))
+    if drill is not None:
+        lines += [Content(""), *_drill_section(drill, zone)]
     return Content("\n").join(lines)
+
+
+def _drill_section(query: Query, zone: tzinfo | None) -> list[Content]:
+    try:
+        command = query.to_cli()
+    except ConfigError:
+        command = "no command line takes a relation yet (replies, opt-outs)"
+    return [
+        Content.styled("Messages behind this row (Enter opens them)", "bold"),
+        Content(visible(query.describe(zone), limit=400)),
+        Content.styled(visible(command, limit=600), "$text-muted"),
+    ]
 
 
 def describe_detail(detail: Detail, zone: tzinfo | None) -> Content:
     """What the detail view shows for ``detail``: a message, or a report row's fields."""
     if detail.kind is None:
-        return describe_row(detail.record)
+        return describe_row(detail.record, specs=detail.columns, zone=zone, drill=detail.drill)
     return describe_message(
         detail.record,
         kind=detail.kind,

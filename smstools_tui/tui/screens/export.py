@@ -324,7 +324,7 @@ def open_export(
     table = view if view is not None and view.model is not None else None
     name = None
     if table is not None:
-        name = "-".join(part for part in (table.spec.id, table.variant) if part)
+        name = table.export_name
 
     def chosen(path: Path | None) -> None:
         if path is None:

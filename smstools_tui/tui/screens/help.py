@@ -23,9 +23,10 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("PgUp PgDn Home End", "page through a table; Home/End: first/last row"),
     (
         "Enter",
-        "open the row under the cursor: a message's full text, timestamps, latency, cost and "
-        "replies (or the message it answers); a report row's every field",
+        "a message: its full text, timestamps, latency, cost and replies (or the message it "
+        "answers); a report row or a headline figure: the messages behind it (a drill-down)",
     ),
+    ("click a chip", "remove that part of the drill-down (focused: Delete, Backspace or x)"),
     ("click a header", "sort by that column; click again to reverse"),
     ("Tab Shift+Tab", "move between filters, search and table"),
     ("Esc", "close a dialog; in a filter, back to the table (while fetching: cancel)"),
@@ -34,7 +35,13 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
 
 
 def _pretty(key: str) -> str:
-    names = {"slash": "/", "question_mark": "?", "escape": "Esc", "ctrl+p": "Ctrl+P"}
+    names = {
+        "slash": "/",
+        "question_mark": "?",
+        "escape": "Esc",
+        "backspace": "Backspace",
+        "ctrl+p": "Ctrl+P",
+    }
     return " ".join(names.get(part, part.replace("ctrl+", "Ctrl+")) for part in key.split(","))
 
 

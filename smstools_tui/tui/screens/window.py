@@ -1,8 +1,9 @@
-"""Picking the date window: a preset, or any window expression, checked as it is typed."""
+"""Picking the date window: a preset, a saved view, or any window expression, checked as it is
+typed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual import on
@@ -13,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...config import View
 from ...errors import SmstoolsError
 from ...query import WindowExpr, parse_window
 from ..views import WINDOW_PRESETS, WindowChoice
@@ -25,22 +27,30 @@ HINT = (
 )
 
 
-class WindowScreen(ModalScreen[WindowChoice | None]):
-    """Returns the chosen :class:`WindowChoice`, or ``None`` when dismissed.
+class WindowScreen(ModalScreen[WindowChoice | View | None]):
+    """Returns the chosen :class:`WindowChoice` or saved :class:`~smstools_tui.config.View`, or
+    ``None`` when dismissed.
 
     Args:
         current: the window shown now (its expression fills the field).
         preview: what a window expression means now, for people (``2026-10-01 00:00 →
             2026-11-01 00:00``); it raises the package's error for one that cannot be used.
             The dashboard asks its client, whose clock the window is read on.
+        views: the saved views of messages, listed after the presets.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, current: WindowChoice, preview: Callable[[WindowExpr], str]) -> None:
+    def __init__(
+        self,
+        current: WindowChoice,
+        preview: Callable[[WindowExpr], str],
+        views: Sequence[View] = (),
+    ) -> None:
         super().__init__()
         self.current = current
         self.preview = preview
+        self.views = list(views)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="window-dialog") as dialog:
@@ -50,6 +60,14 @@ class WindowScreen(ModalScreen[WindowChoice | None]):
                 *[
                     Option(f"{choice.label}  ({choice.expression.text})", id=f"preset-{index}")
                     for index, choice in enumerate(WINDOW_PRESETS)
+                ],
+                *[
+                    Option(
+                        f"view {view.name}  ({view.kind}, "
+                        f"{view.window.text if view.window is not None else 'default window'})",
+                        id=f"view-{index}",
+                    )
+                    for index, view in enumerate(self.views)
                 ],
                 Option("type a window…", id="custom"),
                 id="window-presets",
@@ -79,6 +97,8 @@ class WindowScreen(ModalScreen[WindowChoice | None]):
         option_id = event.option.id or ""
         if option_id.startswith("preset-"):
             self.dismiss(WINDOW_PRESETS[int(option_id.removeprefix("preset-"))])
+        elif option_id.startswith("view-"):
+            self.dismiss(self.views[int(option_id.removeprefix("view-"))])
         else:
             self.query_one("#window-expression", Input).focus()
 

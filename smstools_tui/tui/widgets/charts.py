@@ -15,8 +15,10 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from textual import events
 from textual.content import Content
 from textual.geometry import Size
+from textual.message import Message
 from textual.widget import Widget
 
 from ..model import STATUS_STYLES
@@ -82,7 +84,20 @@ class ChartSeries:
 
 
 class BarChart(Widget):
-    """Vertical bars with a labelled value axis and time labels underneath."""
+    """Vertical bars with a labelled value axis and time labels underneath; a click on a bar
+    posts :class:`BarChosen` with its index in the series."""
+
+    class BarChosen(Message):
+        """The user clicked the bar ``index`` of the series shown."""
+
+        def __init__(self, chart: BarChart, index: int) -> None:
+            super().__init__()
+            self.chart = chart
+            self.index = index
+
+        @property
+        def control(self) -> BarChart:
+            return self.chart
 
     DEFAULT_CSS = """
     BarChart {
@@ -99,6 +114,8 @@ class BarChart(Widget):
         super().__init__(id=id, classes=classes)
         self.series: ChartSeries | None = None
         self.bar_style = self.BAR_STYLE
+        self._bars: list[tuple[int, int, int]] = []
+        """``(first column, last column, index in the series)`` of each bar drawn."""
 
     def show(self, series: ChartSeries | None, *, bar_style: str | None = None) -> None:
         """Draw ``series`` (``None``: blank, while it is being computed)."""
@@ -110,6 +127,7 @@ class BarChart(Widget):
     def render(self) -> Content:
         series = self.series
         width, height = self.size.width, self.size.height
+        self._bars = []
         if series is None:
             return Content.styled("computing…", self.AXIS_STYLE)
         values = [float(value) for value in series.values]
@@ -134,6 +152,11 @@ class BarChart(Widget):
             values, labels = values[-plot:], labels[-plot:]
             tops, partial = tops[-plot:], partial[-plot:]
         starts, widths, gap = _columns(len(values), plot)
+        skipped = len(series.values) - len(values)
+        self._bars = [
+            (axis_width + 2 + start, axis_width + 2 + start + size - 1, skipped + index)
+            for index, (start, size) in enumerate(zip(starts, widths, strict=True))
+        ]
         scale = rows * 8 / (high - low) if high > low else 0.0
 
         def eighths(value: float) -> int:
@@ -174,6 +197,15 @@ class BarChart(Widget):
         lines.append(Content.styled(axis, self.AXIS_STYLE))
         lines.append(Content.styled(_labels(labels, starts, axis_width + 2), self.AXIS_STYLE))
         return Content("\n").join(lines)
+
+    def bar_at(self, x: int) -> int | None:
+        """The index in the series of the bar drawn at column ``x`` (``None``: no bar there)."""
+        return next((index for first, last, index in self._bars if first <= x <= last), None)
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.bar_at(event.x)
+        if index is not None:
+            self.post_message(self.BarChosen(self, index))
 
     def _cell(self, total: int, lower: int) -> tuple[str, str]:
         """The character and style of one cell of a bar, from the eighths of the bar and of

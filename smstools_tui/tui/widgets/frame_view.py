@@ -1,7 +1,10 @@
 """One tab's table with its filters, search, sort and status line.
 
 The same widget shows the sent and received messages and every report frame: a
-:class:`~smstools_tui.tui.views.TableSpec` says which columns, filters and sort it has.
+:class:`~smstools_tui.tui.views.TableSpec` says which columns, filters and sort it has. The
+Sent and Received tabs also show drill-downs: a query's messages instead of the whole window's,
+its parts as removable chips above the table and its description under them; the tab's own
+filters, search, sort and export then work on those messages.
 """
 
 from __future__ import annotations
@@ -24,10 +27,14 @@ from textual.message import Message
 from textual.widgets import Input, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from ...errors import ConfigError
+from ...query import Query
 from ..clipboard import TEXT_KINDS, clip_numbers, clip_row, clip_value
-from ..model import Query, SortOrder, TableModel
+from ..drilling import Chip
+from ..model import SortOrder, TableFilter, TableModel
 from ..safe_text import visible
 from ..views import TableSpec
+from .chips import ChipBar
 from .frame_table import FrameTable
 
 __all__ = ["FrameView"]
@@ -77,6 +84,21 @@ class FrameView(Vertical):
             tooltip="Copy the table's numbers to the clipboard, one per line (Failing numbers, "
             "Opt-outs, the compliance list)",
         ),
+        Binding("i", "details", "Details", tooltip="The row's fields, for people"),
+        Binding(
+            "c",
+            "copy_query",
+            "Copy command",
+            show=False,
+            tooltip="Copy the command line that exports the drill-down's messages",
+        ),
+        Binding(
+            "d",
+            "focus_chips",
+            "Chips",
+            show=False,
+            tooltip="Go to the drill-down's chips (x removes one)",
+        ),
     ]
 
     PREPARE_IN_BACKGROUND: ClassVar[int] = 100_000
@@ -96,6 +118,19 @@ class FrameView(Vertical):
         def control(self) -> FrameView:
             return self.view
 
+    class DetailsAsked(Message):
+        """The user asked for the fields of a row (``i``)."""
+
+        def __init__(self, view: FrameView, position: int) -> None:
+            super().__init__()
+            self.view = view
+            self.position = position
+            """The row's position in :attr:`FrameView.frame`."""
+
+        @property
+        def control(self) -> FrameView:
+            return self.view
+
     class VariantChosen(Message):
         """The user picked another variant of the report (``key``)."""
 
@@ -103,6 +138,18 @@ class FrameView(Vertical):
             super().__init__()
             self.view = view
             self.key = key
+
+        @property
+        def control(self) -> FrameView:
+            return self.view
+
+    class ChipRemoved(Message):
+        """The user removed a chip of the drill-down shown."""
+
+        def __init__(self, view: FrameView, chip: Chip) -> None:
+            super().__init__()
+            self.view = view
+            self.chip = chip
 
         @property
         def control(self) -> FrameView:
@@ -133,10 +180,15 @@ class FrameView(Vertical):
         self.variant = self.variants[0][0] if self.variants else ""
         self.zone = zone
         self.model: TableModel | None = None
-        self.query_state = Query()
+        self.table_filter = TableFilter()
         self.sort: SortOrder | None = spec.default_sort
         self.rows: np.ndarray = np.zeros(0, dtype=np.int64)
         self.incomplete: str | None = None
+        self.drill: Query | None = None
+        """The drill-down shown instead of the whole window, if any."""
+        self._whole: tuple[TableModel, str | None] | None = None
+        """The whole window's table while a drill-down is shown, for the way back."""
+        self._selecting = False
         self._syncing = False
         self._sorting = False
         self._choices_stale = False
@@ -170,6 +222,9 @@ class FrameView(Vertical):
                         compact=True,
                     )
             yield Input(placeholder="search  /", id="search", classes="search", compact=True)
+        with Vertical(classes="drill"):
+            yield ChipBar(classes="chips")
+            yield Static("", classes="drill-detail", markup=False)
         yield Static("", classes="note", markup=False)
         yield FrameTable(classes="table")
         yield Static("", classes="status-line", markup=False)
@@ -191,16 +246,24 @@ class FrameView(Vertical):
         return self._sorting
 
     def set_frame(self, frame: pd.DataFrame, *, incomplete: str | None = None) -> None:
-        """Show ``frame``, keeping the user's filters, search and sort.
+        """Show ``frame``, keeping the user's filters, search and sort (while a drill-down is
+        shown, ``frame`` is the whole window's, shown when the drill-down ends).
 
         Args:
             frame: the new data.
             incomplete: why the data is only part of the window (``None`` when it is whole);
                 the status line says so in every state.
         """
-        if self.model is not None:
-            self.model.close()
-        self.model = TableModel(
+        model = self._model_of(frame)
+        if self.drill is not None:
+            if self._whole is not None:
+                self._whole[0].close()
+            self._whole = (model, incomplete)
+            return
+        self._use(model, incomplete)
+
+    def _model_of(self, frame: pd.DataFrame) -> TableModel:
+        return TableModel(
             frame,
             self.spec.columns,
             filters=self.spec.filters,
@@ -208,17 +271,107 @@ class FrameView(Vertical):
             highlight=self.spec.highlight,
             zone=self.zone,
         )
+
+    def _use(self, model: TableModel, incomplete: str | None) -> None:
+        if self.model is not None and self.model is not model and not self._is_whole(self.model):
+            self.model.close()
+        self.model = model
         self.incomplete = incomplete
+        self._selecting = False
         # The first screen waits for its rows: it is never sorted in the background.
         started = time.perf_counter()
-        self._show(self.model, self.model.rows(self.query_state, self.sort), started=started)
+        self._show(model, model.rows(self.table_filter, self.sort), started=started)
         # The filters' choices count every row: after the first screen, not before it (or
         # when a filter is set before then, see _sync_inputs).
         self._choices_stale = True
         self.call_after_refresh(self._refresh_choices)
-        if len(frame) >= self.PREPARE_IN_BACKGROUND:
+        if len(model) >= self.PREPARE_IN_BACKGROUND:
             # Once the first screen is drawn, not competing with it.
-            self.call_after_refresh(self._prepare, self.model)
+            self.call_after_refresh(self._prepare, model)
+
+    def _is_whole(self, model: TableModel) -> bool:
+        return self._whole is not None and self._whole[0] is model
+
+    # -- drill-downs --------------------------------------------------------------------------
+
+    def show_drill(self, query: Query, chips: Sequence[Chip], *, again: bool = False) -> None:
+        """Show the drill-down ``query`` (its messages follow with :meth:`show_selection`):
+        its chips and description above the table, the tab's own filters and search cleared
+        (the way back restores them; ``again``, the same drill-down on refreshed data, keeps
+        them), the sort kept."""
+        if self.drill is None and self.model is not None:
+            self._whole = (self.model, self.incomplete)
+        self.drill = query
+        self._selecting = True
+        if not again:
+            self.table_filter = TableFilter()
+            self._sync_inputs()
+        self.query_one(".drill").display = True
+        self.query_one(ChipBar).show(chips)
+        detail = f"{query.describe(self.zone)}  ·  c copies the command line, d the chips"
+        self.query_one(".drill-detail", Static).update(visible(detail, limit=400))
+        self._update_status()
+
+    def show_selection(self, frame: pd.DataFrame, *, incomplete: str | None = None) -> None:
+        """Show the messages the drill-down selected; the whole window's table is kept."""
+        if self.drill is not None:
+            self._use(self._model_of(frame), incomplete)
+
+    def end_drill(self) -> None:
+        """Show the whole window again, as it was before the drill-down."""
+        if self.drill is None:
+            return
+        self.drill = None
+        self._selecting = False
+        self.query_one(".drill").display = False
+        self.query_one(ChipBar).show([])
+        whole, self._whole = self._whole, None
+        if whole is not None:
+            self._use(*whole)
+        else:
+            self._update_status()
+
+    @property
+    def cursor_column(self) -> str | None:
+        """The frame column under the table's cursor, if any."""
+        if self.model is None or not self.model.specs:
+            return None
+        index = min(self.table.cursor_coordinate.column, len(self.model.specs) - 1)
+        return self.model.specs[index].name
+
+    @property
+    def export_name(self) -> str:
+        """What an export of this table is called: its id, its variant, and that it is a
+        drill-down when it is one."""
+        parts = (self.spec.id, self.variant, "drilldown" if self.drill is not None else "")
+        return "-".join(part for part in parts if part)
+
+    @on(ChipBar.Removed)
+    def _chip_removed(self, event: ChipBar.Removed) -> None:
+        event.stop()
+        self.post_message(self.ChipRemoved(self, event.chip))
+
+    def action_details(self) -> None:
+        """Ask for the fields of the row under the cursor."""
+        position = self.table.current_position()
+        if position is not None:
+            self.post_message(self.DetailsAsked(self, position))
+
+    def action_focus_chips(self) -> None:
+        self.query_one(ChipBar).focus_first()
+
+    def action_copy_query(self) -> None:
+        """Copy the command line that exports the drill-down's messages."""
+        if self.drill is None:
+            self._copied(None, "")
+            return
+        try:
+            text = self.drill.to_cli()
+        except ConfigError:
+            # A relation (replies, opt-outs) has no command line: the description says it.
+            self._copied(self.drill.describe(self.zone), "the description (no command takes it)")
+            return
+        self._copied(text, "the command line")
 
     @work(thread=True, exclusive=True, group="prepare-sorting", exit_on_error=False)
     def _prepare(self, model: TableModel) -> None:
@@ -245,7 +398,7 @@ class FrameView(Vertical):
                 if item.mode != "choice":
                     continue
                 select = self.query_one(f"#filter-{item.key}", Select)
-                current = self.query_state.filters.get(item.key, "")
+                current = self.table_filter.filters.get(item.key, "")
                 choices = self.model.choices(item.key)
                 if current and current not in choices:
                     choices.append(current)
@@ -271,10 +424,10 @@ class FrameView(Vertical):
         if len(model) >= self.PREPARE_IN_BACKGROUND and not model.can_sort(self.sort):
             self._sorting = True
             self._update_status()
-            self._order_in_background(model, self.query_state, self.sort, keep_cursor)
+            self._order_in_background(model, self.table_filter, self.sort, keep_cursor)
             return 0.0
         started = time.perf_counter()
-        rows = model.rows(self.query_state, self.sort)
+        rows = model.rows(self.table_filter, self.sort)
         return self._show(model, rows, started=started, keep_cursor=keep_cursor)
 
     def _show(
@@ -290,7 +443,7 @@ class FrameView(Vertical):
 
     @work(thread=True, exclusive=True, group="order-rows", exit_on_error=False)
     def _order_in_background(
-        self, model: TableModel, query: Query, sort: SortOrder | None, keep_cursor: bool
+        self, model: TableModel, query: TableFilter, sort: SortOrder | None, keep_cursor: bool
     ) -> None:
         started = time.perf_counter()
         rows = model.rows(query, sort)  # computes the column's key, or waits for it
@@ -300,13 +453,13 @@ class FrameView(Vertical):
     def _ordered(
         self,
         model: TableModel,
-        query: Query,
+        query: TableFilter,
         sort: SortOrder | None,
         rows: np.ndarray,
         keep_cursor: bool,
         started: float,
     ) -> None:
-        if (model, query, sort) == (self.model, self.query_state, self.sort):
+        if (model, query, sort) == (self.model, self.table_filter, self.sort):
             self._show(model, rows, started=started, keep_cursor=keep_cursor)
 
     @on(Worker.StateChanged)
@@ -322,7 +475,12 @@ class FrameView(Vertical):
         if model is None:
             status.update("")
             return
+        if self._selecting:
+            status.update(f"selecting the drill-down's {self.spec.noun}…")
+            return
         parts = [f"{len(self.rows):,} of {len(model):,} {self.spec.noun}"]
+        if self.drill is not None:
+            parts[0] += " of the drill-down"
         if self.sort is not None:
             label = next(
                 (spec.title for spec in model.specs if spec.name == self.sort.column),
@@ -330,7 +488,7 @@ class FrameView(Vertical):
             )
             doing = "sorting" if self._sorting else "sorted"
             parts.append(f"{doing} by {label} {'▼' if self.sort.descending else '▲'}")
-        described = self.query_state.describe(self._labels)
+        described = self.table_filter.describe(self._labels)
         if described:
             parts.append(f"filtered: {visible(described, limit=80)}")
         content = Content(" · ".join(parts))
@@ -343,12 +501,12 @@ class FrameView(Vertical):
 
     # -- user input ---------------------------------------------------------------------------
 
-    def set_query(self, **changes: Any) -> float:
+    def set_filter(self, **changes: Any) -> float:
         """Change filters (by key) and/or ``search=`` programmatically, as the user would."""
         search = changes.pop("search", None)
-        filters = {**self.query_state.filters, **changes}
-        self.query_state = Query(
-            filters=filters, search=self.query_state.search if search is None else search
+        filters = {**self.table_filter.filters, **changes}
+        self.table_filter = TableFilter(
+            filters=filters, search=self.table_filter.search if search is None else search
         )
         self._sync_inputs()
         return self.apply()
@@ -363,7 +521,7 @@ class FrameView(Vertical):
         self._syncing = True
         try:
             for item in self.spec.filters:
-                value = self.query_state.filters.get(item.key, "")
+                value = self.table_filter.filters.get(item.key, "")
                 if item.mode == "choice":
                     select = self.query_one(f"#filter-{item.key}", Select)
                     if value:
@@ -375,8 +533,8 @@ class FrameView(Vertical):
                     if field.value != value:
                         field.value = value
             search = self.query_one("#search", Input)
-            if search.value != self.query_state.search:
-                search.value = self.query_state.search
+            if search.value != self.table_filter.search:
+                search.value = self.table_filter.search
         finally:
             self._syncing = False
 
@@ -389,15 +547,15 @@ class FrameView(Vertical):
         # after the fact, and by then the query may already say the same.
         value = event.input.value
         if event.input.id == "search":
-            if value == self.query_state.search:
+            if value == self.table_filter.search:
                 return
-            self.query_state = replace(self.query_state, search=value)
+            self.table_filter = replace(self.table_filter, search=value)
         else:
             key = event.input.id.removeprefix("filter-")
-            if value == self.query_state.filters.get(key, ""):
+            if value == self.table_filter.filters.get(key, ""):
                 return
-            self.query_state = replace(
-                self.query_state, filters={**self.query_state.filters, key: value}
+            self.table_filter = replace(
+                self.table_filter, filters={**self.table_filter.filters, key: value}
             )
         self.apply()
 
@@ -420,10 +578,10 @@ class FrameView(Vertical):
         key = event.select.id.removeprefix("filter-")
         current = event.select.value  # see _input_changed: the widget's value now
         value = "" if current is Select.NULL else str(current)
-        if self.query_state.filters.get(key, "") == value:
+        if self.table_filter.filters.get(key, "") == value:
             return
-        self.query_state = replace(
-            self.query_state, filters={**self.query_state.filters, key: value}
+        self.table_filter = replace(
+            self.table_filter, filters={**self.table_filter.filters, key: value}
         )
         self.apply()
 
@@ -472,7 +630,9 @@ class FrameView(Vertical):
             return bool(self.variants)
         if action == "copy_numbers":
             return self.spec.numbers is not None
-        if action in ("table_cursor", "copy_cell", "copy_row"):
+        if action in ("copy_query", "focus_chips"):
+            return self.drill is not None
+        if action in ("table_cursor", "copy_cell", "copy_row", "details"):
             return self.table.has_focus
         if action == "focus_table":
             # Esc first cancels a running fetch (the app's binding), else leaves the filters.
@@ -491,7 +651,7 @@ class FrameView(Vertical):
 
     def action_clear_filters(self) -> None:
         """Clear every filter and the search."""
-        self.query_state = Query()
+        self.table_filter = TableFilter()
         self._sync_inputs()
         self.apply()
         self.table.focus()

@@ -8,10 +8,12 @@ import math
 from collections.abc import Sequence
 from typing import ClassVar, Literal
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 
 from ...frames import is_missing
@@ -71,8 +73,24 @@ def format_change(
     return Content.assemble((text, f"bold {style}"), (f" vs {before}", "$text-muted"))
 
 
-class FigureTile(Static):
-    """One headline figure: value, change, note."""
+class FigureTile(Static, can_focus=True):
+    """One headline figure: value, change, note. Enter or a click posts :class:`Chosen`: the
+    dashboard opens the messages behind the figure."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "choose", "Messages", tooltip="Show the messages behind this figure"),
+    ]
+
+    class Chosen(Message):
+        """The user asked for the messages behind ``tile``'s figure."""
+
+        def __init__(self, tile: FigureTile) -> None:
+            super().__init__()
+            self.tile = tile
+
+        @property
+        def control(self) -> FigureTile:
+            return self.tile
 
     def __init__(self, figure: Figure) -> None:
         super().__init__("", id=f"figure-{figure.id}", classes="figure", markup=False)
@@ -80,6 +98,12 @@ class FigureTile(Static):
         self.border_title = figure.label
         self.value: float | int | None = None
         self.shown: FigureValue | None = None
+
+    def action_choose(self) -> None:
+        self.post_message(self.Chosen(self))
+
+    def on_click(self) -> None:
+        self.post_message(self.Chosen(self))
 
     def show(self, value: FigureValue, previous: PreviousState = "loaded") -> None:
         """Show ``value``; ``previous`` says whether a change can be shown yet."""
@@ -131,9 +155,25 @@ class Overview(VerticalScroll):
         Binding("G", "scroll_end", show=False),
     ]
 
+    class BucketChosen(Message):
+        """The user clicked the bar of one bucket (``label``, a ``bucket``: day, week, month)
+        of the chart ``chart_id``."""
+
+        def __init__(self, overview: Overview, chart_id: str, bucket: str, label: str) -> None:
+            super().__init__()
+            self.overview = overview
+            self.chart_id = chart_id
+            self.bucket = bucket
+            self.label = label
+
+        @property
+        def control(self) -> Overview:
+            return self.overview
+
     def __init__(self, figures: Sequence[Figure], *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.figures = list(figures)
+        self.charts: OverviewCharts | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="overview-caption", markup=False)
@@ -149,6 +189,15 @@ class Overview(VerticalScroll):
                 box.border_title = "Spend"
                 yield BarChart(id="chart-spend")
 
+    @on(BarChart.BarChosen)
+    def _bar_chosen(self, event: BarChart.BarChosen) -> None:
+        event.stop()
+        charts = self.charts
+        chart_id = event.chart.id or ""
+        if charts is not None and 0 <= event.index < len(charts.labels):
+            label = charts.labels[event.index]
+            self.post_message(self.BucketChosen(self, chart_id, charts.bucket, label))
+
     def tile(self, figure_id: str) -> FigureTile:
         return self.query_one(f"#figure-{figure_id}", FigureTile)
 
@@ -158,6 +207,7 @@ class Overview(VerticalScroll):
 
     def show_charts(self, charts: OverviewCharts | None) -> None:
         """Draw the charts and the status breakdown (``None``: being computed)."""
+        self.charts = charts
         self.query_one(StatusStrip).show(charts.statuses if charts is not None else None)
         delivery = self.query_one("#chart-delivery", BarChart)
         spend = self.query_one("#chart-spend", BarChart)
