@@ -409,13 +409,20 @@ class WindowExpr:
                 outside the dates a user may give (see :mod:`smstools_tui.dates`).
         """
         current = _utc(now, "now")
+        # A duration counts back from the last whole second, which is where the span ends:
+        # counted from ``now`` itself, its start would round up and lose a second.
+        counted_from = _floor_second(current)
         where = resolve_zone(zone)
-        end = self._bound(self.last, current, where, 1) if self.last else current
+
+        def reference(term: _Term) -> datetime:
+            return counted_from if term.kind == "duration" else current
+
+        end = self._bound(self.last, reference(self.last), where, 1) if self.last else current
         end = min(end, current)
         if self.first is not None:
-            start = self._bound(self.first, current, where, 0)
+            start = self._bound(self.first, reference(self.first), where, 0)
         else:
-            start = end - timedelta(days=30)
+            start = _floor_second(end) - timedelta(days=30)
         if start > current:
             raise ConfigError(f"the window starts in the future ({start.isoformat()})")
         if start > end and self.first is not None and self.last is not None:

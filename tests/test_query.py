@@ -163,6 +163,15 @@ def test_the_default_window_is_the_last_30_days() -> None:
     assert span.end == NOW and span.duration == timedelta(days=30)
 
 
+@pytest.mark.parametrize("text", ["30d", "7d", "24h", "90m"])
+def test_a_duration_is_whole_between_seconds(text: str) -> None:
+    """Mid-second, ``30d`` was a second short: its start rounded up, its end down."""
+    late = NOW + timedelta(seconds=30, microseconds=600_000)
+    span = parse_window(text).resolve(late)
+    assert span.end == NOW + timedelta(seconds=30)
+    assert span.duration == parse_window(text).resolve(NOW).duration
+
+
 def test_a_window_never_ends_after_now_and_never_starts_after_it() -> None:
     late = NOW + timedelta(seconds=30, microseconds=400_000)
     assert parse_window("2026-11").resolve(late).end == NOW + timedelta(seconds=30)
