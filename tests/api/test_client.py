@@ -144,7 +144,8 @@ def test_every_search_sends_a_window_ending_before_the_fetch_started(
     make_client().received()
     assert seen and all(params.get("fromDate") and params.get("toDate") for params in seen)
     assert {params["toDate"] for params in seen} == {"2026-11-25T10:00:29+0000"}
-    assert {params["fromDate"] for params in seen} == {"2026-10-26T10:00:31+0000"}
+    # Thirty whole days, counted back from the last whole second (10:00:30), not from now
+    assert {params["fromDate"] for params in seen} == {"2026-10-26T10:00:30+0000"}
 
 
 def test_half_open_window_in_whole_seconds(api: SandboxApi, client: SmstoolsClient) -> None:
