@@ -43,7 +43,7 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -446,6 +446,30 @@ def print_table(results: dict[int, dict[str, float]], generation: dict[int, floa
         )
 
 
+def measure_steps(
+    title: str,
+    sizes: list[int],
+    measure: Callable[[pd.DataFrame, pd.DataFrame], Coroutine[Any, Any, dict[str, float]]],
+) -> None:
+    """Time ``measure``'s steps at each size, one frame in memory at a time, and print them as
+    a table: a row per step, a column per size."""
+    timings: dict[int, dict[str, float]] = {}
+    for rows in sizes:
+        sent, received = frames(rows)
+        timings[rows] = asyncio.run(measure(sent, received))
+        del sent, received
+        gc.collect()
+    if not timings:
+        return
+    print()
+    steps = list(next(iter(timings.values())))
+    width = max(len(title), *(len(step) for step in steps)) + 2
+    print(f"{title:>{width}}" + "".join(f"{rows:>12,}" for rows in timings))
+    for step in steps:
+        cells = "".join(f"{timings[rows][step] * 1000:>10.0f}ms" for rows in timings)
+        print(f"{step:>{width}}{cells}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="50000,1000000,5000000")
@@ -482,34 +506,8 @@ def main() -> None:
             f"{builtin / ours:.0f}× the fast table's {ours * 1000:.0f} ms"
         )
 
-    reports: dict[int, dict[str, float]] = {}
-    for rows in report_sizes:
-        sent, received = frames(rows)
-        reports[rows] = asyncio.run(measure_reports(sent, received))
-        del sent, received
-        gc.collect()
-    if reports:
-        print()
-        steps = list(next(iter(reports.values())))
-        width = max(len(step) for step in steps) + 2
-        print(f"{'rows (sent)':>{width}}" + "".join(f"{rows:>12,}" for rows in reports))
-        for step in steps:
-            cells = "".join(f"{reports[rows][step] * 1000:>10.0f}ms" for rows in reports)
-            print(f"{step:>{width}}{cells}")
-    drills: dict[int, dict[str, float]] = {}
-    for rows in drill_sizes:
-        sent, received = frames(rows)
-        drills[rows] = asyncio.run(measure_drill(sent, received))
-        del sent, received
-        gc.collect()
-    if drills:
-        print()
-        steps = list(next(iter(drills.values())))
-        width = max(len(step) for step in steps) + 2
-        print(f"{'drill-down, rows (sent)':>{width}}" + "".join(f"{rows:>12,}" for rows in drills))
-        for step in steps:
-            cells = "".join(f"{drills[rows][step] * 1000:>10.0f}ms" for rows in drills)
-            print(f"{step:>{width}}{cells}")
+    measure_steps("rows (sent)", report_sizes, measure_reports)
+    measure_steps("drill-down, rows (sent)", drill_sizes, measure_drill)
     print(
         f"\n(python {sys.version.split()[0]}, pandas {pd.__version__}, load average "
         f"{started_load:.1f} at the start and {os.getloadavg()[0]:.1f} at the end, on "

@@ -105,31 +105,24 @@ class FrameView(Vertical):
     """From this many rows, the sort and search keys of a new frame are computed in a worker
     thread as it arrives; a smaller frame sorts and searches in milliseconds when asked."""
 
-    class RowChosen(Message):
+    class RowMessage(Message):
+        """Something the user asked of one row."""
+
+        def __init__(self, view: FrameView, position: int) -> None:
+            super().__init__()
+            self.view = view
+            self.position = position
+            """The row's position in :attr:`FrameView.frame`."""
+
+        @property
+        def control(self) -> FrameView:
+            return self.view
+
+    class RowChosen(RowMessage):
         """The user pressed Enter on a row (or double-clicked it)."""
 
-        def __init__(self, view: FrameView, position: int) -> None:
-            super().__init__()
-            self.view = view
-            self.position = position
-            """The row's position in :attr:`FrameView.frame`."""
-
-        @property
-        def control(self) -> FrameView:
-            return self.view
-
-    class DetailsAsked(Message):
+    class DetailsAsked(RowMessage):
         """The user asked for the fields of a row (``i``)."""
-
-        def __init__(self, view: FrameView, position: int) -> None:
-            super().__init__()
-            self.view = view
-            self.position = position
-            """The row's position in :attr:`FrameView.frame`."""
-
-        @property
-        def control(self) -> FrameView:
-            return self.view
 
     class VariantChosen(Message):
         """The user picked another variant of the report (``key``)."""
