@@ -4,6 +4,8 @@ export work on them; Esc or Backspace goes back to exactly where the user was.""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +14,7 @@ from textual.widgets import TabbedContent
 
 from smstools_tui import analysis
 from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.query import Query, Span
 from smstools_tui.tui import DashboardApp
 from smstools_tui.tui.drilling import base_query
 from smstools_tui.tui.model import SortOrder
@@ -243,7 +246,7 @@ async def test_search_sort_and_export_work_on_the_drill_down_and_back_restores_f
         assert 0 < len(narrowed) < len(wasted)
         assert narrowed["to"].tolist() == sorted(narrowed["to"].tolist())
         assert narrowed["text"].str.lower().str.contains("codice").all()
-        assert sent.export_name == "sent-drilldown"
+        assert sent.export_name == "sent"
         await pilot.press("c")
         assert (app.clipboard or "").startswith("smstools-tui export sent --since ")
         assert "--status NOSENT --status NOTDELIVERED" in (app.clipboard or "")
@@ -253,7 +256,10 @@ async def test_search_sort_and_export_work_on_the_drill_down_and_back_restores_f
         assert isinstance(app.screen, ExportScreen)
         await pilot.press("enter")
         await settle(pilot)
-        [written] = tmp_path.glob("sent-drilldown-*.csv")
+        window = app.dataset.window  # type: ignore[union-attr]
+        first, last = f"{window.start:%Y-%m-%d}", f"{window.end - timedelta(seconds=1):%Y-%m-%d}"
+        written = tmp_path / f"sent_{first}_{last}_status-nosent_status-notdelivered.csv"
+        assert [path.name for path in tmp_path.iterdir()] == [written.name]
         assert len(pd.read_csv(written)) == len(narrowed)
 
         await pilot.press("escape")
@@ -264,6 +270,35 @@ async def test_search_sort_and_export_work_on_the_drill_down_and_back_restores_f
         assert sent.sort == SortOrder("price", descending=True)
         assert shown(sent).equals(before)
         assert sent.table.cursor_coordinate == cursor and sent.table.scroll_offset == scroll
+
+
+async def test_a_drill_down_s_export_is_named_after_its_span_and_filters(
+    demo: SmstoolsClient, tmp_path: Path
+) -> None:
+    app = dashboard(demo, compare_previous=False, export_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dataset = app.dataset
+        assert dataset is not None
+        week = Span(datetime(2026, 11, 9, tzinfo=UTC), datetime(2026, 11, 16, tzinfo=UTC))
+        sent_that_week = analysis.select(Query("sent", week), dataset.sent, dataset.received)
+        campaign = str(sent_that_week["transactionId"].value_counts().index[0])
+        query = Query("sent", week).with_filters(campaign=campaign)
+        assert app.open_messages(query)
+        await settle(pilot)
+        sent = app.view("sent")
+        assert 0 < len(shown(sent)) == len(analysis.select(query, dataset.sent, dataset.received))
+
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        await pilot.press("p")  # Parquet is named alike
+        await pilot.press("enter")
+        await settle(pilot)
+        slug = re.sub(r"[^a-z0-9]+", "-", campaign.lower()).strip("-")
+        written = tmp_path / f"sent_2026-11-09_2026-11-15_campaign-{slug}.parquet"
+        assert [path.name for path in tmp_path.iterdir()] == [written.name]
+        assert pd.read_parquet(written)["id"].tolist() == shown(sent)["id"].tolist()
 
 
 async def test_escape_still_cancels_a_fetch_during_a_drill_down(
