@@ -15,6 +15,7 @@ belongs to, and the state drops a stale one.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -27,6 +28,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Footer, TabbedContent, TabPane
@@ -44,6 +46,7 @@ from .drilling import (
     chips,
     figure_query,
     row_query,
+    status_query,
     still_valid,
     without_chip,
 )
@@ -94,6 +97,7 @@ from .views import (
     WindowChoice,
     default_reports,
 )
+from .widgets.charts import StatusStrip
 from .widgets.frame_view import FrameView
 from .widgets.header import DashboardHeader, ErrorPanel, FetchBar
 from .widgets.overview import FigureTile, Overview
@@ -650,6 +654,23 @@ class DashboardApp(App[None]):
     def _figure_chosen(self, message: FigureTile.Chosen) -> None:
         self.drill_figure(message.tile.figure.id)
 
+    @on(StatusStrip.StatusChosen)
+    def _status_chosen(self, message: StatusStrip.StatusChosen) -> None:
+        self.drill_status(message.status)
+
+    def drill_status(self, status: str) -> bool:
+        """Open the sent messages of the status ``status`` (``DELIVERED`` …) of the overview's
+        status strip."""
+        dataset = self.dataset
+        if dataset is None:
+            return False
+        query = status_query(base_query(dataset.window, dataset.query), status)
+        if query is None:
+            self.notify(f"No message of this window is {status}.", severity="warning",
+                        markup=False)  # fmt: skip
+            return False
+        return self.open_messages(query)
+
     @on(Overview.BucketChosen)
     def _bucket_chosen(self, message: Overview.BucketChosen) -> None:
         self.drill_bucket(message.chart_id, message.bucket, message.label)
@@ -689,7 +710,11 @@ class DashboardApp(App[None]):
             for view in self._views_of_tab()
         }
         tab = self.query_one(TabbedContent).active
-        return self.state.push(tab, in_use.spec.id if in_use is not None else None, tables)
+        focused = self.focused
+        focus = focused.id if focused is not None and in_use is None else None
+        return self.state.push(
+            tab, in_use.spec.id if in_use is not None else None, tables, focus=focus
+        )
 
     def go_back(self) -> bool:
         """Back to the place last remembered: its tab, variants, cursors, scroll and every
@@ -729,6 +754,10 @@ class DashboardApp(App[None]):
                 self.call_after_refresh(_put_cursor, view, spot)
         if place.table is not None:
             self.view(place.table).table.focus()
+        elif place.focus is not None:
+            # A chart keeps the bar chosen: back on it, Enter opens it again.
+            with contextlib.suppress(NoMatches):
+                self.query_one(f"#{place.focus}").focus()
         return True
 
     # -- actions ------------------------------------------------------------------------------

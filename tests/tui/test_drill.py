@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from textual.content import Content
 from textual.widgets import TabbedContent
 
 from smstools_tui import analysis
@@ -19,9 +20,10 @@ from smstools_tui.tui import DashboardApp
 from smstools_tui.tui.drilling import base_query
 from smstools_tui.tui.model import SortOrder
 from smstools_tui.tui.screens.export import ExportScreen
-from smstools_tui.tui.widgets.charts import BarChart
+from smstools_tui.tui.widgets.charts import CHOSEN_STYLE, BarChart, StatusStrip, wrap_entries
 from smstools_tui.tui.widgets.chips import ChipButton
 from smstools_tui.tui.widgets.frame_view import FrameView
+from smstools_tui.tui.widgets.overview import FigureTile
 
 from .conftest import SIZE, FrameClient, dashboard, settle
 
@@ -365,3 +367,89 @@ async def test_a_click_on_a_chart_bar_opens_that_buckets_messages(demo: Smstools
         await pilot.press("escape")
         await settle(pilot)
         assert active_tab(app) == "tab-overview"
+
+
+def has_chosen_style(content: Content) -> bool:
+    return any(CHOSEN_STYLE in str(span.style) for span in content.spans)
+
+
+async def test_a_click_on_the_status_strip_opens_that_status_messages(
+    demo: SmstoolsClient,
+) -> None:
+    app = dashboard(demo, compare_previous=False)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        strip = app.query_one(StatusStrip)
+        counts = dict(strip.counts or ())
+        assert counts["NOSENT"] > 0 and counts["DELIVERED"] > 0
+        nosent = list(counts).index("NOSENT")
+        first, last, _ = next(part for part in strip._segments if part[2] == nosent)
+        assert strip.status_at(first, 0) == strip.status_at(last, 0) == nosent
+        await pilot.click(strip, offset=(first, 0))  # its part of the bar
+        await settle(pilot)
+
+        sent = app.view("sent")
+        assert active_tab(app) == "tab-sent" and chip_labels(sent) == ["status NOSENT"]
+        assert len(shown(sent)) == counts["NOSENT"] == len(truth(app, statuses=["NOSENT"]))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert active_tab(app) == "tab-overview" and sent.drill is None
+
+        legend = wrap_entries(strip._legend(), strip.size.width)
+        line, column = next(
+            (number, text.plain.index("DELIVERED"))
+            for number, text in enumerate(legend, start=1)
+            if "DELIVERED" in text.plain.replace("NOTDELIVERED", "")
+        )
+        await pilot.click(strip, offset=(column + 2, line))  # its legend entry
+        await settle(pilot)
+        assert chip_labels(sent) == ["status DELIVERED"]
+        assert len(shown(sent)) == counts["DELIVERED"]
+
+
+async def test_the_status_strip_and_the_charts_work_from_the_keyboard(
+    demo: SmstoolsClient,
+) -> None:
+    app = dashboard(demo, compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        strip = app.query_one(StatusStrip)
+        spend = app.query_one("#chart-spend", BarChart)
+        tiles = len(app.query(FigureTile))
+        await pilot.press(*["tab"] * (tiles + 1))  # the overview, then its tiles, then the strip
+        assert strip.has_focus and strip.chosen == 0
+        assert not has_chosen_style(app.query_one("#chart-delivery", BarChart).render())
+        await pilot.press("right", "right", "left", "right")
+        counts = strip.counts or ()
+        chosen = [index for index, (_, count) in enumerate(counts) if count][2]
+        assert strip.chosen == chosen
+        assert "▒" in strip.render().plain.splitlines()[0] and has_chosen_style(strip.render())
+        await pilot.press("enter")
+        await settle(pilot)
+        sent = app.view("sent")
+        assert chip_labels(sent) == [f"status {counts[chosen][0]}"]
+        assert len(shown(sent)) == counts[chosen][1]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert strip.has_focus and strip.chosen == chosen  # back on the status chosen
+
+        await pilot.press("tab", "tab")
+        assert spend.has_focus
+        charts = app.charts
+        assert charts is not None
+        drawn = [index for _, _, index in spend._bars]
+        assert spend.chosen == drawn[-1] == len(charts.labels) - 1  # the most recent bucket
+        await pilot.press("left", "left")
+        assert spend.chosen == drawn[-3] and has_chosen_style(spend.render())
+        await pilot.press("home", "left")
+        assert spend.chosen == drawn[0]
+        await pilot.press("end", "left")
+        index = drawn[-2]
+        await pilot.press("enter")
+        await settle(pilot)
+        [span_chip] = chip_labels(sent)
+        assert span_chip.startswith(charts.labels[index][:10])
+        assert shown(sent)["price"].sum() == pytest.approx(charts.spend[index])
+        await pilot.press("escape")
+        await settle(pilot)
+        assert active_tab(app) == "tab-overview" and spend.has_focus and spend.chosen == index
