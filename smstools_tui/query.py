@@ -36,6 +36,7 @@ import functools
 import operator
 import re
 import shlex
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -893,6 +894,21 @@ class Relation:
         return chips
 
 
+_SLUG_LIMIT = 60
+"""The longest slug of filters in a file name (:meth:`Query.file_name`)."""
+
+
+def _slug(text: str) -> str:
+    """``text`` as lower-case ASCII letters, digits and single dashes: safe in any file name.
+
+    Example:
+        >>> _slug('text contains "Caffè / ../Perché"')
+        'text-contains-caffe-perche'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
 # -- the query --------------------------------------------------------------------------------
 
 
@@ -1097,6 +1113,39 @@ class Query:
             parts[0] += f", {window}"
         labels = [label for _, _, label in self.chips()]
         return "; ".join([*parts, *labels])
+
+    def file_name(
+        self, suffix: str = ".csv", zone: Zone = None, *, with_chips: bool = False
+    ) -> str:
+        """The file its messages are exported to when none is named: the kind and the span's
+        first and last days in ``zone`` (default: local; the end is exclusive, so a span ending
+        at midnight ends the day before); ``with_chips``: then a short slug of its filters and
+        relation, so a drill-down's file says which messages it holds. Untrusted values (a
+        campaign, a text) reach the name only as lower-case ASCII letters, digits and dashes.
+
+        Example:
+            >>> from datetime import datetime, UTC
+            >>> now = datetime(2026, 11, 30, 10, tzinfo=UTC)
+            >>> week = Query.build("sent", window="2026-11-02..2026-11-09", campaign="Saldi",
+            ...                    now=now, zone="UTC")
+            >>> week.file_name(zone="UTC"), week.file_name(".parquet", "UTC", with_chips=True)
+            ('sent_2026-11-02_2026-11-09.csv', 'sent_2026-11-02_2026-11-09_campaign-saldi.parquet')
+            >>> Query.build("sent", ids=[7], text="Caffè ../x", now=now).file_name(with_chips=True)
+            'sent_by-id_id-7_text-contains-caffe-x.csv'
+        """
+        if self.span is None:
+            stem = f"{self.kind}_by-id"
+        else:
+            where = resolve_zone(zone)
+            first = self.span.start.astimezone(where).date()
+            last = (self.span.end - timedelta(microseconds=1)).astimezone(where).date()
+            stem = f"{self.kind}_{first.isoformat()}_{last.isoformat()}"
+        if with_chips:
+            slug = "_".join(filter(None, (_slug(label) for _, _, label in self.chips())))
+            if len(slug) > _SLUG_LIMIT:  # a file name has a limit; the description has the rest
+                slug = slug[:_SLUG_LIMIT].rstrip("-_")
+            stem = f"{stem}_{slug}" if slug else stem
+        return f"{stem}{suffix}"
 
     def to_cli(self, *, relative: bool = False) -> str:
         """The command line that asks for exactly this: the window as absolute ``--since`` and

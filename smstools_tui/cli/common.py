@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
@@ -24,7 +24,6 @@ import pandas as pd
 from .. import demo
 from ..api.client import SmstoolsClient
 from ..config import DEFAULT_TIMEOUT, Settings, find_view
-from ..dates import resolve_zone
 from ..errors import ConfigError, SmstoolsError, StoreError
 from ..frames import STATUS_DTYPE
 from ..query import Filters, Kind, Query, WindowExpr, Zone, parse_window
@@ -574,12 +573,7 @@ def default_name(query: Query, suffix: str = ".csv", zone: Zone = None) -> str:
         >>> default_name(Query.build("sent", ids=[7], now=now))
         'sent_by-id.csv'
     """
-    if query.span is None:
-        return f"{query.kind}_by-id{suffix}"
-    where = resolve_zone(zone)
-    first = query.span.start.astimezone(where).date()
-    last = (query.span.end - timedelta(microseconds=1)).astimezone(where).date()
-    return f"{query.kind}_{first.isoformat()}_{last.isoformat()}{suffix}"
+    return query.file_name(suffix, zone)
 
 
 def free_name(path: Path) -> Path:

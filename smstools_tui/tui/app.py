@@ -15,6 +15,7 @@ belongs to, and the state drops a stale one.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -27,6 +28,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Footer, TabbedContent, TabPane
@@ -44,6 +46,7 @@ from .drilling import (
     chips,
     figure_query,
     row_query,
+    status_query,
     still_valid,
     without_chip,
 )
@@ -67,7 +70,7 @@ from .screens.detail import MessageDetail, describe_detail
 from .screens.export import open_export
 from .screens.help import HelpScreen, key_rows
 from .screens.view_name import ViewNameScreen
-from .screens.window import WindowScreen
+from .screens.window import WindowScreen, view_summary
 from .state import (
     DashboardState,
     Drill,
@@ -93,7 +96,9 @@ from .views import (
     ReportTab,
     WindowChoice,
     default_reports,
+    tab_of_report,
 )
+from .widgets.charts import StatusStrip
 from .widgets.frame_view import FrameView
 from .widgets.header import DashboardHeader, ErrorPanel, FetchBar
 from .widgets.overview import FigureTile, Overview
@@ -265,6 +270,9 @@ class DashboardApp(App[None]):
         for spec in self.state.specs.values():
             self.view(spec.id).set_note(spec.description or spec.title)
         self.query_one(Overview).focus()  # so it scrolls at once where it is taller than the screen
+        if self.saved_view is not None and self.saved_view.report is not None:
+            # --view of a report: that report's tab, once the tabs are laid out
+            self.call_after_refresh(self._show_report_of, self.saved_view)
         self._recall_theme()
         if self.log_file is not None:
             self.notify(f"Debug log: {self.log_file}", title="--debug", markup=False, timeout=8)
@@ -316,7 +324,11 @@ class DashboardApp(App[None]):
         view's filters scope the kind it is of, and the other kind reads the same span."""
         view = self.saved_view
         if view is not None:
-            scoped = view.query(self.client.now(), self.zone, window=window)
+            # A report's view scopes the messages its tab is computed from: the report and its
+            # grouping are the tab's, not the data's.
+            scoped = replace(
+                view.query(self.client.now(), self.zone, window=window), report=None, group=None
+            )
         else:
             scoped = self.client.query("sent", window=window, zone=self.zone)
         other = Query("received" if scoped.kind == "sent" else "sent", scoped.span)
@@ -650,6 +662,23 @@ class DashboardApp(App[None]):
     def _figure_chosen(self, message: FigureTile.Chosen) -> None:
         self.drill_figure(message.tile.figure.id)
 
+    @on(StatusStrip.StatusChosen)
+    def _status_chosen(self, message: StatusStrip.StatusChosen) -> None:
+        self.drill_status(message.status)
+
+    def drill_status(self, status: str) -> bool:
+        """Open the sent messages of the status ``status`` (``DELIVERED`` …) of the overview's
+        status strip."""
+        dataset = self.dataset
+        if dataset is None:
+            return False
+        query = status_query(base_query(dataset.window, dataset.query), status)
+        if query is None:
+            self.notify(f"No message of this window is {status}.", severity="warning",
+                        markup=False)  # fmt: skip
+            return False
+        return self.open_messages(query)
+
     @on(Overview.BucketChosen)
     def _bucket_chosen(self, message: Overview.BucketChosen) -> None:
         self.drill_bucket(message.chart_id, message.bucket, message.label)
@@ -689,7 +718,11 @@ class DashboardApp(App[None]):
             for view in self._views_of_tab()
         }
         tab = self.query_one(TabbedContent).active
-        return self.state.push(tab, in_use.spec.id if in_use is not None else None, tables)
+        focused = self.focused
+        focus = focused.id if focused is not None and in_use is None else None
+        return self.state.push(
+            tab, in_use.spec.id if in_use is not None else None, tables, focus=focus
+        )
 
     def go_back(self) -> bool:
         """Back to the place last remembered: its tab, variants, cursors, scroll and every
@@ -729,6 +762,10 @@ class DashboardApp(App[None]):
                 self.call_after_refresh(_put_cursor, view, spot)
         if place.table is not None:
             self.view(place.table).table.focus()
+        elif place.focus is not None:
+            # A chart keeps the bar chosen: back on it, Enter opens it again.
+            with contextlib.suppress(NoMatches):
+                self.query_one(f"#{place.focus}").focus()
         return True
 
     # -- actions ------------------------------------------------------------------------------
@@ -772,7 +809,7 @@ class DashboardApp(App[None]):
             return f"{start} → {end}"
 
         try:
-            views = [view for view in self.views().values() if view.report is None]
+            views = list(self.views().values())
         except ConfigError as error:  # the picker still picks windows
             self._view_error("Cannot read the views", error)
             views = []
@@ -867,11 +904,28 @@ class DashboardApp(App[None]):
 
     def open_view(self, view: View) -> None:
         """Show the saved ``view``: its window (unless it has none) and its filters, which
-        scope what is loaded, on the tab of its kind."""
+        scope what is loaded, on the tab of its kind; a report's view on that report's tab, in
+        its grouping (a report without a tab, delivery or latency: the overview's figures and
+        charts)."""
         self.saved_view = view
-        self.show_tab(f"tab-{view.kind}")
+        if view.report is None:
+            self.show_tab(f"tab-{view.kind}")
+        else:
+            self._show_report_of(view)
         choice = WindowChoice(view.window) if view.window is not None else self.choice
         self.set_window(choice)
+
+    def _show_report_of(self, view: View) -> None:
+        found = tab_of_report(view.report or "", self.reports)
+        if found is None:
+            self.show_tab("tab-overview")
+            return
+        tab, table = found
+        self.show_tab(f"tab-{tab.id}")
+        shown = self.view(table.id)
+        if view.group is not None:
+            shown.set_variant(view.group)
+        shown.table.focus()
 
     def _view_error(self, title: str, error: SmstoolsError) -> None:
         self.notify(visible(error.message, limit=300), title=title, severity="error",
@@ -1000,13 +1054,9 @@ class DashboardApp(App[None]):
             )  # fmt: skip
             saved = {}
         for name, saved_view in sorted(saved.items()):
-            if saved_view.report is None:
-                window = saved_view.window.text if saved_view.window else "the default window"
-                yield SystemCommand(
-                    f"View: {name}",
-                    f"{saved_view.kind} messages, {window}",
-                    _bind(self.open_view, saved_view),
-                )
+            yield SystemCommand(
+                f"View: {name}", view_summary(saved_view), _bind(self.open_view, saved_view)
+            )
         yield SystemCommand("Help", "Every key (?)", self.action_help)
         yield SystemCommand(
             "Light/dark theme", "Switch between the two (t)", self.action_toggle_dark

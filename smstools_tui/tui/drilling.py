@@ -6,9 +6,9 @@ chart bar was computed from the window on screen (its *base* query); the message
 a narrower :class:`~smstools_tui.query.Query`, which the report registry makes (a report tab's
 :meth:`~smstools_tui.tui.views.ReportTab.drill`, a figure's ``drill``,
 :func:`~smstools_tui.report.figures.bar_query`). This module hands the dashboard's tables,
-figures and charts to them, so the app makes one call per place; the chips above a drill-down
-(its filters, its relation and its span when narrower than the window) and what removing one
-leaves are decided here too.
+figures, charts and status strip to them, so the app makes one call per place; the chips above
+a drill-down (its filters, its relation and its span when narrower than the window) and what
+removing one leaves are decided here too.
 
 No Textual here.
 """
@@ -33,6 +33,7 @@ __all__ = [
     "chips",
     "figure_query",
     "row_query",
+    "status_query",
     "still_valid",
     "without_chip",
 ]
@@ -108,6 +109,19 @@ def bucket_query(
         2026-11-03T00:00:00+00:00 .. 2026-11-04T00:00:00+00:00
     """
     return bar_query(base, CHART_OF[chart_id], label, zone=zone, by=bucket)
+
+
+def status_query(base: Query, status: str) -> Query | None:
+    """The sent messages of one status of the overview's status strip (``None``: the base
+    leaves none of that status).
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> window = Span(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+        >>> [label for _, _, label in status_query(base_query(window), "NOSENT").chips()]
+        ['status NOSENT']
+    """
+    return bar_query(base, "statuses", status)
 
 
 @dataclass(frozen=True)

@@ -308,6 +308,8 @@ class Place:
         tables: each table of that tab, as it was left.
         selections: every table's selection then (a drill-down changes another tab's).
         drills: the drill-down each message tab showed then, by kind (``sent``).
+        focus: the id of the widget that had the focus where no table did (a chart of the
+            overview, its status strip, a figure), to give it back.
     """
 
     tab: str
@@ -315,6 +317,7 @@ class Place:
     tables: Mapping[str, TablePlace] = field(default_factory=dict)
     selections: Mapping[str, Selection] = field(default_factory=dict)
     drills: Mapping[str, Drill] = field(default_factory=dict)
+    focus: str | None = None
 
 
 def explain(error: SmstoolsError) -> tuple[str, str]:
@@ -661,10 +664,16 @@ class DashboardState:
         self.selections[table_id] = selection
 
     def push(
-        self, tab: str, table: str | None = None, tables: Mapping[str, TablePlace] | None = None
+        self,
+        tab: str,
+        table: str | None = None,
+        tables: Mapping[str, TablePlace] | None = None,
+        *,
+        focus: str | None = None,
     ) -> Place:
-        """Remember where the user is (the tab, its tables, every table's selection) before
-        taking them elsewhere; :meth:`pop` comes back to it.
+        """Remember where the user is (the tab, its tables, every table's selection, the
+        widget with the focus where no table has it) before taking them elsewhere; :meth:`pop`
+        comes back to it.
 
         Example:
             >>> state = DashboardState([], [])
@@ -674,7 +683,9 @@ class DashboardState:
             >>> state.pop() == place, state.selections["sent"].table_filter.search
             (True, 'stop')
         """
-        place = Place(tab, table, dict(tables or {}), dict(self.selections), dict(self.drills))
+        place = Place(
+            tab, table, dict(tables or {}), dict(self.selections), dict(self.drills), focus
+        )
         self._places.append(place)
         return place
 

@@ -63,6 +63,7 @@ __all__ = [
     "opt_outs_flagged",
     "opt_outs_tab",
     "report_columns",
+    "tab_of_report",
 ]
 
 
@@ -573,6 +574,26 @@ def find_tab(tab_id: str, tabs: Iterable[ReportTab] = DEFAULT_REPORTS) -> Report
             if candidate is not None and candidate.id == tab_id:
                 return candidate
     raise KeyError(tab_id)
+
+
+def tab_of_report(
+    name: str, tabs: Iterable[ReportTab] = DEFAULT_REPORTS
+) -> tuple[ReportTab, ReportTab] | None:
+    """The tab showing the registry's report ``name`` and the table on it that does (the tab
+    itself, or the table below it); ``None``: no tab shows it (its figures are the overview's).
+
+    Example:
+        >>> [spec.id for spec in tab_of_report("compliance")]
+        ['opt-outs', 'compliance']
+        >>> tab_of_report("delivery") is None
+        True
+    """
+    for tab in tabs:
+        for candidate in (tab, tab.secondary):
+            report = candidate.report if candidate is not None else None
+            if candidate is not None and report is not None and report.name == name:
+                return tab, candidate
+    return None
 
 
 # -- the overview's figures -----------------------------------------------------------------------

@@ -4,21 +4,26 @@ export work on them; Esc or Backspace goes back to exactly where the user was.""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from textual.content import Content
 from textual.widgets import TabbedContent
 
 from smstools_tui import analysis
 from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.query import Query, Span
 from smstools_tui.tui import DashboardApp
 from smstools_tui.tui.drilling import base_query
 from smstools_tui.tui.model import SortOrder
 from smstools_tui.tui.screens.export import ExportScreen
-from smstools_tui.tui.widgets.charts import BarChart
+from smstools_tui.tui.widgets.charts import CHOSEN_STYLE, BarChart, StatusStrip, wrap_entries
 from smstools_tui.tui.widgets.chips import ChipButton
 from smstools_tui.tui.widgets.frame_view import FrameView
+from smstools_tui.tui.widgets.overview import FigureTile
 
 from .conftest import SIZE, FrameClient, dashboard, settle
 
@@ -243,7 +248,7 @@ async def test_search_sort_and_export_work_on_the_drill_down_and_back_restores_f
         assert 0 < len(narrowed) < len(wasted)
         assert narrowed["to"].tolist() == sorted(narrowed["to"].tolist())
         assert narrowed["text"].str.lower().str.contains("codice").all()
-        assert sent.export_name == "sent-drilldown"
+        assert sent.export_name == "sent"
         await pilot.press("c")
         assert (app.clipboard or "").startswith("smstools-tui export sent --since ")
         assert "--status NOSENT --status NOTDELIVERED" in (app.clipboard or "")
@@ -253,7 +258,10 @@ async def test_search_sort_and_export_work_on_the_drill_down_and_back_restores_f
         assert isinstance(app.screen, ExportScreen)
         await pilot.press("enter")
         await settle(pilot)
-        [written] = tmp_path.glob("sent-drilldown-*.csv")
+        window = app.dataset.window  # type: ignore[union-attr]
+        first, last = f"{window.start:%Y-%m-%d}", f"{window.end - timedelta(seconds=1):%Y-%m-%d}"
+        written = tmp_path / f"sent_{first}_{last}_status-nosent_status-notdelivered.csv"
+        assert [path.name for path in tmp_path.iterdir()] == [written.name]
         assert len(pd.read_csv(written)) == len(narrowed)
 
         await pilot.press("escape")
@@ -264,6 +272,35 @@ async def test_search_sort_and_export_work_on_the_drill_down_and_back_restores_f
         assert sent.sort == SortOrder("price", descending=True)
         assert shown(sent).equals(before)
         assert sent.table.cursor_coordinate == cursor and sent.table.scroll_offset == scroll
+
+
+async def test_a_drill_down_s_export_is_named_after_its_span_and_filters(
+    demo: SmstoolsClient, tmp_path: Path
+) -> None:
+    app = dashboard(demo, compare_previous=False, export_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dataset = app.dataset
+        assert dataset is not None
+        week = Span(datetime(2026, 11, 9, tzinfo=UTC), datetime(2026, 11, 16, tzinfo=UTC))
+        sent_that_week = analysis.select(Query("sent", week), dataset.sent, dataset.received)
+        campaign = str(sent_that_week["transactionId"].value_counts().index[0])
+        query = Query("sent", week).with_filters(campaign=campaign)
+        assert app.open_messages(query)
+        await settle(pilot)
+        sent = app.view("sent")
+        assert 0 < len(shown(sent)) == len(analysis.select(query, dataset.sent, dataset.received))
+
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        await pilot.press("p")  # Parquet is named alike
+        await pilot.press("enter")
+        await settle(pilot)
+        slug = re.sub(r"[^a-z0-9]+", "-", campaign.lower()).strip("-")
+        written = tmp_path / f"sent_2026-11-09_2026-11-15_campaign-{slug}.parquet"
+        assert [path.name for path in tmp_path.iterdir()] == [written.name]
+        assert pd.read_parquet(written)["id"].tolist() == shown(sent)["id"].tolist()
 
 
 async def test_escape_still_cancels_a_fetch_during_a_drill_down(
@@ -330,3 +367,89 @@ async def test_a_click_on_a_chart_bar_opens_that_buckets_messages(demo: Smstools
         await pilot.press("escape")
         await settle(pilot)
         assert active_tab(app) == "tab-overview"
+
+
+def has_chosen_style(content: Content) -> bool:
+    return any(CHOSEN_STYLE in str(span.style) for span in content.spans)
+
+
+async def test_a_click_on_the_status_strip_opens_that_status_messages(
+    demo: SmstoolsClient,
+) -> None:
+    app = dashboard(demo, compare_previous=False)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        strip = app.query_one(StatusStrip)
+        counts = dict(strip.counts or ())
+        assert counts["NOSENT"] > 0 and counts["DELIVERED"] > 0
+        nosent = list(counts).index("NOSENT")
+        first, last, _ = next(part for part in strip._segments if part[2] == nosent)
+        assert strip.status_at(first, 0) == strip.status_at(last, 0) == nosent
+        await pilot.click(strip, offset=(first, 0))  # its part of the bar
+        await settle(pilot)
+
+        sent = app.view("sent")
+        assert active_tab(app) == "tab-sent" and chip_labels(sent) == ["status NOSENT"]
+        assert len(shown(sent)) == counts["NOSENT"] == len(truth(app, statuses=["NOSENT"]))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert active_tab(app) == "tab-overview" and sent.drill is None
+
+        legend = wrap_entries(strip._legend(), strip.size.width)
+        line, column = next(
+            (number, text.plain.index("DELIVERED"))
+            for number, text in enumerate(legend, start=1)
+            if "DELIVERED" in text.plain.replace("NOTDELIVERED", "")
+        )
+        await pilot.click(strip, offset=(column + 2, line))  # its legend entry
+        await settle(pilot)
+        assert chip_labels(sent) == ["status DELIVERED"]
+        assert len(shown(sent)) == counts["DELIVERED"]
+
+
+async def test_the_status_strip_and_the_charts_work_from_the_keyboard(
+    demo: SmstoolsClient,
+) -> None:
+    app = dashboard(demo, compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        strip = app.query_one(StatusStrip)
+        spend = app.query_one("#chart-spend", BarChart)
+        tiles = len(app.query(FigureTile))
+        await pilot.press(*["tab"] * (tiles + 1))  # the overview, then its tiles, then the strip
+        assert strip.has_focus and strip.chosen == 0
+        assert not has_chosen_style(app.query_one("#chart-delivery", BarChart).render())
+        await pilot.press("right", "right", "left", "right")
+        counts = strip.counts or ()
+        chosen = [index for index, (_, count) in enumerate(counts) if count][2]
+        assert strip.chosen == chosen
+        assert "▒" in strip.render().plain.splitlines()[0] and has_chosen_style(strip.render())
+        await pilot.press("enter")
+        await settle(pilot)
+        sent = app.view("sent")
+        assert chip_labels(sent) == [f"status {counts[chosen][0]}"]
+        assert len(shown(sent)) == counts[chosen][1]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert strip.has_focus and strip.chosen == chosen  # back on the status chosen
+
+        await pilot.press("tab", "tab")
+        assert spend.has_focus
+        charts = app.charts
+        assert charts is not None
+        drawn = [index for _, _, index in spend._bars]
+        assert spend.chosen == drawn[-1] == len(charts.labels) - 1  # the most recent bucket
+        await pilot.press("left", "left")
+        assert spend.chosen == drawn[-3] and has_chosen_style(spend.render())
+        await pilot.press("home", "left")
+        assert spend.chosen == drawn[0]
+        await pilot.press("end", "left")
+        index = drawn[-2]
+        await pilot.press("enter")
+        await settle(pilot)
+        [span_chip] = chip_labels(sent)
+        assert span_chip.startswith(charts.labels[index][:10])
+        assert shown(sent)["price"].sum() == pytest.approx(charts.spend[index])
+        await pilot.press("escape")
+        await settle(pilot)
+        assert active_tab(app) == "tab-overview" and spend.has_focus and spend.chosen == index

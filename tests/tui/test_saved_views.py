@@ -122,13 +122,84 @@ async def test_the_window_picker_lists_the_views_and_opens_one(
         await pilot.pause()
         presets = app.screen.query_one(OptionList)
         labels = [str(presets.get_option_at_index(i).prompt) for i in range(presets.option_count)]
-        assert "view mine  (received, 24h)" in labels
-        presets.highlighted = labels.index("view mine  (received, 24h)")
+        assert "view mine  (received messages, 24h)" in labels
+        presets.highlighted = labels.index("view mine  (received messages, 24h)")
         await pilot.press("enter")
         await settle(pilot)
         assert app.query_one(TabbedContent).active == "tab-received"
         assert app.saved_view is not None and app.saved_view.name == "mine"
         assert app.dataset is not None and app.dataset.window.duration.days == 1
+
+
+REPORT_VIEWS = """\
+[views.costs-ok]
+report = "cost"
+group = "country"
+window = "7d"
+statuses = ["DELIVERED"]
+
+[views.consent]
+report = "compliance"
+
+[views.rate]
+report = "delivery"
+window = "24h"
+"""
+
+
+async def test_a_report_s_view_opens_that_report_s_tab_with_its_window_and_filters(
+    demo: SmstoolsClient, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path / "config.toml", REPORT_VIEWS)
+    app = dashboard(demo, compare_previous=False, config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        commands = {command.title: command.help for command in app.get_system_commands(app.screen)}
+        assert commands["View: costs-ok"] == "cost report by country, 7d"
+        assert commands["View: consent"] == "compliance report, the default window"
+        await pilot.press("w")
+        await pilot.pause()
+        presets = app.screen.query_one(OptionList)
+        labels = [str(presets.get_option_at_index(i).prompt) for i in range(presets.option_count)]
+        assert "view rate  (delivery report, 24h)" in labels
+        presets.highlighted = labels.index("view costs-ok  (cost report by country, 7d)")
+        await pilot.press("enter")
+        await settle(pilot)
+
+        costs = app.view("costs")
+        assert app.query_one(TabbedContent).active == "tab-costs" and costs.table.has_focus
+        assert costs.variant == "country" and app.choice.expression.text == "7d"
+        dataset = app.dataset
+        assert dataset is not None and dataset.window.duration.days == 7
+        assert set(dataset.sent["status"].astype(str)) == {"DELIVERED"}
+        assert dataset.query is not None and dataset.query.report is None
+        assert costs.model is not None
+        assert costs.model.frame["messages"].sum() == len(dataset.sent)
+
+        app.open_view(load_views(config)["consent"])  # the table below the Opt-outs tab
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "tab-opt-outs"
+        assert app.view("compliance").table.has_focus
+        assert app.choice.expression.text == "7d"  # a view without a window keeps the one shown
+        assert app.dataset is not None and len(app.dataset.sent) > len(dataset.sent)
+
+        app.open_view(load_views(config)["rate"])  # no tab of its own: the overview's figures
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "tab-overview"
+        assert app.dataset is not None and app.dataset.window.duration.days == 1
+
+
+async def test_the_dashboard_opened_with_a_report_s_view_shows_that_report(
+    demo: SmstoolsClient, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path / "config.toml", REPORT_VIEWS)
+    view = load_views(config)["costs-ok"]
+    app = dashboard(demo, compare_previous=False, config_path=config, view=view)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "tab-costs"
+        assert app.view("costs").variant == "country" and app.view("costs").table.has_focus
+        assert app.dataset is not None and app.dataset.window.duration.days == 7
 
 
 @pytest.mark.parametrize(

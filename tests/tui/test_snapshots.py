@@ -122,6 +122,32 @@ class TestDrillDown:
         assert snap_compare(app, terminal_size=SMALL, run_before=then(keys("5", "enter", "v")))
 
 
+class TestOverviewKeyboard:
+    """A chart and the status strip with the focus: the box in the accent colour, the bar or
+    status chosen with the arrows highlighted, Enter in the footer."""
+
+    def test_chart_bar_chosen(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        def spend(pilot: Pilot[Any]) -> None:
+            pilot.app.query_one("#chart-spend").focus()
+
+        run = then(spend, keys("left", "left"))
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=run)
+
+    def test_status_chosen_small(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        def strip(pilot: Pilot[Any]) -> None:
+            pilot.app.query_one("#overview-statuses").focus()
+
+        run = then(strip, keys("right", "right"))
+        assert snap_compare(dashboard(demo), terminal_size=SMALL, run_before=run)
+
+    def test_chart_bar_chosen_small(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        def delivery(pilot: Pilot[Any]) -> None:
+            pilot.app.query_one("#chart-delivery").focus()
+
+        run = then(delivery, keys("left"))
+        assert snap_compare(dashboard(demo), terminal_size=SMALL, run_before=run)
+
+
 class TestThemes:
     def test_sent_light(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
         assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("t", "2")))

@@ -30,7 +30,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from ... import analysis
 from ...errors import SmstoolsError
-from ...query import Span
+from ...query import Query, Span
 from ...report.export import export_frame, partial_path
 from ..model import format_timestamp
 from ..safe_text import visible
@@ -256,10 +256,18 @@ def window_label(window: Span) -> str:
 
 
 def default_paths(
-    folder: Path, window: Span, *, table: str | None, incomplete: bool = False
+    folder: Path,
+    window: Span,
+    *,
+    table: str | None,
+    drill: Query | None = None,
+    zone: tzinfo | None = None,
+    incomplete: bool = False,
 ) -> dict[str, Path]:
     """The file proposed per format: the table named ``table`` (``None``: no table on screen)
     as CSV and Parquet, the window's HTML report; ``.partial`` when the data is incomplete.
+    A table showing the drill-down ``drill`` is named after it, as the command line names its
+    export: its kind, its span's dates in ``zone`` and a slug of its filters.
 
     Example:
         >>> from datetime import UTC, datetime
@@ -270,10 +278,17 @@ def default_paths(
         {'csv': 'out/costs-country-20261101-20261201.partial.csv',
          'parquet': 'out/costs-country-20261101-20261201.partial.parquet',
          'html': 'out/report-20261101-20261201.partial.html'}
+        >>> week = Span(datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 10, tzinfo=UTC))
+        >>> drill = Query("sent", week).with_filters(campaign="saldi")
+        >>> default_paths(Path("out"), window, table="sent", drill=drill, zone=UTC)["csv"].name
+        'sent_2026-11-02_2026-11-09_campaign-saldi.csv'
     """
     span = window_label(window)
     paths: dict[str, Path] = {}
-    if table is not None:
+    if table is not None and drill is not None:
+        for key, suffix in (("csv", ".csv"), ("parquet", ".parquet")):
+            paths[key] = folder / drill.file_name(suffix, zone, with_chips=True)
+    elif table is not None:
         paths["csv"] = folder / f"{table}-{span}.csv"
         paths["parquet"] = folder / f"{table}-{span}.parquet"
     paths["html"] = folder / f"report-{span}.html"
@@ -341,7 +356,14 @@ def open_export(
 
     app.push_screen(
         ExportScreen(
-            default_paths(folder, dataset.window, table=name, incomplete=incomplete),
+            default_paths(
+                folder,
+                dataset.window,
+                table=name,
+                drill=table.drill if table is not None else None,
+                zone=zone,
+                incomplete=incomplete,
+            ),
             rows=len(table.rows) if table is not None else 0,
             what=view.spec.noun if view is not None else "rows",
             incomplete=incomplete,

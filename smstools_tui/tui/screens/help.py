@@ -26,6 +26,11 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
         "a message: its full text, timestamps, latency, cost and replies (or the message it "
         "answers); a report row or a headline figure: the messages behind it (a drill-down)",
     ),
+    (
+        "← → Enter",
+        "on a chart or the status strip of the overview (Tab reaches them): choose a bar or a "
+        "status, then open its messages (or click one)",
+    ),
     ("click a chip", "remove that part of the drill-down (focused: Delete, Backspace or x)"),
     ("click a header", "sort by that column; click again to reverse"),
     ("Tab Shift+Tab", "move between filters, search and table"),

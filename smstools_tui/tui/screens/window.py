@@ -19,12 +19,29 @@ from ...errors import SmstoolsError
 from ...query import WindowExpr, parse_window
 from ..views import WINDOW_PRESETS, WindowChoice
 
-__all__ = ["WindowScreen"]
+__all__ = ["WindowScreen", "view_summary"]
 
 HINT = (
     "Or type any window: 7d, 24h, today, this-week, last-month, 2026-11, "
     "2026-11-01..2026-11-15, an ISO-8601 datetime (local time unless it has an offset)."
 )
+
+
+def view_summary(view: View) -> str:
+    """What a saved view shows and over which window, for the lists that offer it.
+
+    Example:
+        >>> from smstools_tui.query import parse_window
+        >>> view_summary(View("mine", kind="received", window=parse_window("24h")))
+        'received messages, 24h'
+        >>> view_summary(View("it", report="cost", group="country"))
+        'cost report by country, the default window'
+    """
+    what = f"{view.kind} messages"
+    if view.report is not None:
+        what = f"{view.report} report" + (f" by {view.group}" if view.group else "")
+    window = view.window.text if view.window is not None else "the default window"
+    return f"{what}, {window}"
 
 
 class WindowScreen(ModalScreen[WindowChoice | View | None]):
@@ -36,7 +53,7 @@ class WindowScreen(ModalScreen[WindowChoice | View | None]):
         preview: what a window expression means now, for people (``2026-10-01 00:00 →
             2026-11-01 00:00``); it raises the package's error for one that cannot be used.
             The dashboard asks its client, whose clock the window is read on.
-        views: the saved views of messages, listed after the presets.
+        views: the saved views (of messages or of a report), listed after the presets.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
@@ -62,11 +79,7 @@ class WindowScreen(ModalScreen[WindowChoice | View | None]):
                     for index, choice in enumerate(WINDOW_PRESETS)
                 ],
                 *[
-                    Option(
-                        f"view {view.name}  ({view.kind}, "
-                        f"{view.window.text if view.window is not None else 'default window'})",
-                        id=f"view-{index}",
-                    )
+                    Option(f"view {view.name}  ({view_summary(view)})", id=f"view-{index}")
                     for index, view in enumerate(self.views)
                 ],
                 Option("type a window…", id="custom"),

@@ -6,6 +6,9 @@ Every label is text the dashboard made (dates, numbers); nothing from a message 
 
 Bars of a partial bucket (a day or week the window covers only in part) are drawn dim. An axis
 that does not start at zero says so: its foot is the break mark ``≈``, not a corner.
+
+Both take the focus: left and right choose a bar (a status), drawn in the accent colour while
+the chart has the focus, and Enter opens its messages, as a click does.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
@@ -29,6 +34,7 @@ __all__ = [
     "ChartSeries",
     "StatusStrip",
     "nice_ceiling",
+    "step",
     "wrap_entries",
 ]
 
@@ -83,9 +89,43 @@ class ChartSeries:
     empty: str = "nothing to show"
 
 
-class BarChart(Widget):
-    """Vertical bars with a labelled value axis and time labels underneath; a click on a bar
-    posts :class:`BarChosen` with its index in the series."""
+CHOSEN_STYLE = "bold $accent"
+"""The bar or status chosen from the keyboard, while its chart has the focus."""
+
+CHOOSING: list[BindingType] = [
+    Binding("enter", "choose", "Messages", tooltip="Show the messages of the bar chosen"),
+    Binding("left", "move(-1)", "Previous bar", show=False),
+    Binding("right", "move(1)", "Next bar", show=False),
+    Binding("home", "move(-1_000_000)", "First bar", show=False),
+    Binding("end", "move(1_000_000)", "Last bar", show=False),
+]
+"""Left and right choose a bar, Home and End the first and the last; Enter opens it."""
+
+
+def step(choices: Sequence[int], chosen: int | None, by: int) -> int | None:
+    """The choice ``by`` places from ``chosen`` among ``choices``, held at either end; from
+    none, the last (the most recent bucket) when moving left, the first when moving right.
+
+    Example:
+        >>> step([3, 4, 5], 4, -1), step([3, 4, 5], 5, 1), step([3, 4, 5], None, -1)
+        (3, 5, 5)
+        >>> step([], None, 1) is None
+        True
+    """
+    if not choices:
+        return None
+    if chosen not in choices:
+        return choices[-1] if by < 0 else choices[0]
+    place = min(max(choices.index(chosen) + by, 0), len(choices) - 1)
+    return choices[place]
+
+
+class BarChart(Widget, can_focus=True):
+    """Vertical bars with a labelled value axis and time labels underneath; a click on a bar,
+    or Enter on the bar chosen with left and right, posts :class:`BarChosen` with its index in
+    the series."""
+
+    BINDINGS: ClassVar[list[BindingType]] = CHOOSING
 
     class BarChosen(Message):
         """The user clicked the bar ``index`` of the series shown."""
@@ -116,10 +156,14 @@ class BarChart(Widget):
         self.bar_style = self.BAR_STYLE
         self._bars: list[tuple[int, int, int]] = []
         """``(first column, last column, index in the series)`` of each bar drawn."""
+        self.chosen: int | None = None
+        """The index in the series of the bar chosen from the keyboard, if any."""
 
     def show(self, series: ChartSeries | None, *, bar_style: str | None = None) -> None:
         """Draw ``series`` (``None``: blank, while it is being computed)."""
         self.series = series
+        if series is None or (self.chosen is not None and self.chosen >= len(series.values)):
+            self.chosen = None
         if bar_style is not None:
             self.bar_style = bar_style
         self.refresh()
@@ -170,6 +214,7 @@ class BarChart(Widget):
             eighths(value - top) if top > 0 else height_
             for value, top, height_ in zip(values, tops, heights, strict=True)
         ]
+        chosen = self.chosen - skipped if self.has_focus and self.chosen is not None else None
         lines: list[Content] = list(legend)
         for row in range(rows):
             level = (rows - 1 - row) * 8  # eighths below this row
@@ -186,6 +231,8 @@ class BarChart(Widget):
                     style = f"{style} dim"
                 if not math.isfinite(value) and row == rows - 1:
                     char, style = "·", self.AXIS_STYLE
+                if style and index == chosen:
+                    style = CHOSEN_STYLE
                 cells = char * widths[index]
                 parts.append(Content.styled(cells, style) if style else cells)
                 if gap:
@@ -195,8 +242,31 @@ class BarChart(Widget):
         foot = AXIS_BREAK if low > 0 else "└"
         axis = " " * axis_width + f" {foot}" + "─" * used
         lines.append(Content.styled(axis, self.AXIS_STYLE))
-        lines.append(Content.styled(_labels(labels, starts, axis_width + 2), self.AXIS_STYLE))
+        lines.append(_labels(labels, starts, axis_width + 2, chosen, self.AXIS_STYLE))
         return Content("\n").join(lines)
+
+    def _choices(self) -> list[int]:
+        return [index for _, _, index in self._bars]
+
+    def action_move(self, by: int) -> None:
+        """Choose the bar ``by`` places from the one chosen."""
+        self.chosen = step(self._choices(), self.chosen, by)
+        self.refresh()
+
+    def action_choose(self) -> None:
+        """Open the bar chosen (the most recent one when none is yet)."""
+        if self.chosen not in self._choices():
+            self.action_move(-1)
+        if self.chosen is not None:
+            self.post_message(self.BarChosen(self, self.chosen))
+
+    def on_focus(self) -> None:
+        if self.chosen not in self._choices():
+            self.chosen = step(self._choices(), None, -1)
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
     def bar_at(self, x: int) -> int | None:
         """The index in the series of the bar drawn at column ``x`` (``None``: no bar there)."""
@@ -205,6 +275,7 @@ class BarChart(Widget):
     def on_click(self, event: events.Click) -> None:
         index = self.bar_at(event.x)
         if index is not None:
+            self.chosen = index
             self.post_message(self.BarChosen(self, index))
 
     def _cell(self, total: int, lower: int) -> tuple[str, str]:
@@ -240,20 +311,40 @@ def _columns(count: int, width: int) -> tuple[list[int], list[int], int]:
     return edges[:-1], widths, 0
 
 
-def _labels(labels: Sequence[str], starts: Sequence[int], indent: int) -> str:
-    """Labels under the bars they name, as many as fit with two spaces between them."""
+def _labels(
+    labels: Sequence[str], starts: Sequence[int], indent: int, chosen: int | None, style: str
+) -> Content:
+    """Labels under the bars they name, as many as fit with two spaces between them; the
+    ``chosen`` bar's always, in the accent colour.
+
+    Example:
+        >>> labels = ["11-01", "11-02", "11-03", "11-04"]
+        >>> _labels(labels, [0, 4, 8, 12], 1, None, "").plain
+        ' 11-01   11-03'
+        >>> _labels(labels, [0, 4, 8, 12], 1, 3, "").plain
+        ' 11-01       11-04'
+    """
     if not labels:
-        return ""
+        return Content("")
     longest = max(len(label) for label in labels)
     line = [" "] * (indent + starts[-1] + longest + 1)
+    taken: tuple[int, int] | None = None
+    if chosen is not None and 0 <= chosen < len(labels):
+        taken = (starts[chosen] - 2, starts[chosen] + len(labels[chosen]) + 2)
     free = 0
-    for label, start in zip(labels, starts, strict=True):
-        if start < free:
+    for index, (label, start) in enumerate(zip(labels, starts, strict=True)):
+        end = start + len(label)
+        clashes = taken is not None and index != chosen and start < taken[1] and end > taken[0]
+        if index != chosen and (start < free or clashes):
             continue
         for offset, char in enumerate(label):
             line[indent + start + offset] = char
-        free = start + len(label) + 2
-    return "".join(line).rstrip()
+        free = max(free, end + 2)
+    text = Content.styled("".join(line).rstrip(), style)
+    if chosen is not None and 0 <= chosen < len(labels):
+        first = indent + starts[chosen]
+        text = text.stylize(CHOSEN_STYLE, first, first + len(labels[chosen]))
+    return text
 
 
 def wrap_entries(entries: Sequence[Content], width: int, gap: str = "  ") -> list[Content]:
@@ -284,8 +375,24 @@ def wrap_entries(entries: Sequence[Content], width: int, gap: str = "  ") -> lis
     return lines
 
 
-class StatusStrip(Widget):
-    """Sent messages by status: one proportional bar and a legend with the counts."""
+class StatusStrip(Widget, can_focus=True):
+    """Sent messages by status: one proportional bar and a legend with the counts. A click on a
+    status (its part of the bar or its legend entry), or Enter on the one chosen with left and
+    right, posts :class:`StatusChosen`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = CHOOSING
+
+    class StatusChosen(Message):
+        """The user asked for the messages of the status ``status``."""
+
+        def __init__(self, strip: StatusStrip, status: str) -> None:
+            super().__init__()
+            self.strip = strip
+            self.status = status
+
+        @property
+        def control(self) -> StatusStrip:
+            return self.strip
 
     DEFAULT_CSS = """
     StatusStrip {
@@ -296,9 +403,15 @@ class StatusStrip(Widget):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.counts: tuple[tuple[str, int], ...] | None = None
+        self.chosen: int | None = None
+        """The index in :attr:`counts` of the status chosen from the keyboard, if any."""
+        self._segments: list[tuple[int, int, int]] = []
+        """``(first column, last column, index in counts)`` of each part of the bar drawn."""
 
     def show(self, counts: tuple[tuple[str, int], ...] | None) -> None:
         self.counts = counts
+        if counts is None or (self.chosen is not None and self.chosen >= len(counts)):
+            self.chosen = None
         self.refresh(layout=True)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -310,13 +423,21 @@ class StatusStrip(Widget):
     def _legend(self) -> list[Content]:
         counts = self.counts or ()
         total = sum(count for _, count in counts) or 1
+        chosen = self.chosen if self.has_focus else None
         return [
-            Content.assemble(("■ ", _status_style(name)), f"{name} {count:,} ({count / total:.1%})")
-            for name, count in counts
+            Content.assemble(
+                ("■ ", _status_style(name)),
+                (
+                    f"{name} {count:,} ({count / total:.1%})",
+                    f"reverse {CHOSEN_STYLE}" if index == chosen else "",
+                ),
+            )
+            for index, (name, count) in enumerate(counts)
         ]
 
     def render(self) -> Content:
         counts = self.counts
+        self._segments = []
         if counts is None:
             return Content("")
         total = sum(count for _, count in counts)
@@ -334,14 +455,67 @@ class StatusStrip(Widget):
         while sum(cells) > width:
             widest = max(range(len(cells)), key=lambda i: cells[i])
             cells[widest] -= 1
-        bar = Content.assemble(
-            *[
-                Content.styled("█" * cells[index], _status_style(name))
-                for index, (name, _) in enumerate(counts)
-                if cells[index]
-            ]
-        )
+        chosen = self.chosen if self.has_focus else None
+        parts: list[Content] = []
+        start = 0
+        for index, (name, _) in enumerate(counts):
+            if not cells[index]:
+                continue
+            self._segments.append((start, start + cells[index] - 1, index))
+            start += cells[index]
+            # The chosen part is shaded, not solid, so its own colour still says which it is.
+            glyph = "▒" if index == chosen else "█"
+            parts.append(Content.styled(glyph * cells[index], _status_style(name)))
+        bar = Content.assemble(*parts)
         return Content("\n").join([bar, *wrap_entries(self._legend(), width)])
+
+    def status_at(self, x: int, y: int) -> int | None:
+        """The index in :attr:`counts` of the status drawn at ``(x, y)``: its part of the bar
+        (the first line) or its legend entry (``None``: none there)."""
+        if y == 0:
+            return next((index for first, last, index in self._segments if first <= x <= last),
+                        None)  # fmt: skip
+        lines = wrap_entries(self._legend(), self.size.width)
+        if not 0 < y <= len(lines):
+            return None
+        line = lines[y - 1].plain
+        for index, entry in enumerate(self._legend()):
+            start = line.find(entry.plain)
+            if start >= 0 and start <= x < start + len(entry.plain):
+                return index
+        return None
+
+    def _choices(self) -> list[int]:
+        return [index for index, (_, count) in enumerate(self.counts or ()) if count]
+
+    def action_move(self, by: int) -> None:
+        """Choose the status ``by`` places from the one chosen."""
+        self.chosen = step(self._choices(), self.chosen, by)
+        self.refresh()
+
+    def action_choose(self) -> None:
+        """Open the messages of the status chosen (the first one when none is yet)."""
+        if self.chosen not in self._choices():
+            self.action_move(1)
+        self._post(self.chosen)
+
+    def on_focus(self) -> None:
+        if self.chosen not in self._choices():
+            self.chosen = step(self._choices(), None, 1)
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.status_at(event.x, event.y)
+        if index is not None:
+            self.chosen = index
+            self._post(index)
+
+    def _post(self, index: int | None) -> None:
+        if self.counts is not None and index is not None and 0 <= index < len(self.counts):
+            self.post_message(self.StatusChosen(self, self.counts[index][0]))
 
 
 STRIP_STYLES = {**STATUS_STYLES, "NOSENT": "$warning"}

@@ -334,10 +334,9 @@ class FrameView(Vertical):
 
     @property
     def export_name(self) -> str:
-        """What an export of this table is called: its id, its variant, and that it is a
-        drill-down when it is one."""
-        parts = (self.spec.id, self.variant, "drilldown" if self.drill is not None else "")
-        return "-".join(part for part in parts if part)
+        """What an export of this table is called before its window: its id and its variant (a
+        drill-down's file is named after the drill-down itself)."""
+        return "-".join(part for part in (self.spec.id, self.variant) if part)
 
     @on(ChipBar.Removed)
     def _chip_removed(self, event: ChipBar.Removed) -> None:
