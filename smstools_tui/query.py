@@ -1206,8 +1206,8 @@ class Query:
     def _refuse_relation(self, what: str) -> None:
         if self.relation is not None:
             raise ConfigError(
-                f"a query for messages by their relation to others has no {what}: "
-                "use smstools_tui.analysis.select on both kinds of message"
+                f"a query for messages by their relation to others (replies, opt-outs) cannot "
+                f"be written as {what}: use smstools_tui.analysis.select on both kinds of message"
             )
 
 
