@@ -11,9 +11,10 @@ import os
 
 _DAYS = os.environ.get("SMSTOOLS_TEST_CLOCK_SHIFT")
 if _DAYS:
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     import time_machine
 
-    _TRAVELLER = time_machine.travel(datetime.now(UTC) + timedelta(days=float(_DAYS)), tick=True)
+    # A timedelta destination is relative to the real clock, which time-machine reads itself.
+    _TRAVELLER = time_machine.travel(timedelta(days=float(_DAYS)), tick=True)
     _TRAVELLER.start()
