@@ -9,10 +9,13 @@ import pandas as pd
 import pytest
 from rich.console import Console
 from rich.text import Text
+from textual.content import Content
 
+from smstools_tui.tui.drilling import Chip
 from smstools_tui.tui.model import TableModel
 from smstools_tui.tui.safe_text import MAX_CELL_CHARS, cell_text, safe_text, visible
 from smstools_tui.tui.screens.detail import MessageDetail
+from smstools_tui.tui.widgets.chips import ChipButton
 
 from ..conftest import NOW
 from .conftest import SIZE, FrameClient, dashboard, settle
@@ -282,3 +285,13 @@ async def test_a_servers_error_message_shows_its_escapes_in_the_notification() -
         assert "␛]52;c;cHduZWQ=␇[b]x[/b]⟨U+009B⟩31m" in note.message
         assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in note.message)
         assert "␛]52;c;cHduZWQ=␇[b]x[/b]" in str(app.query_one(ErrorPanel).render())
+
+
+@pytest.mark.parametrize("label", ["campaign [/]x", "sender [bold]MyShop[/bold]", "[link=x]y"])
+def test_a_chip_and_its_tooltip_show_data_as_text(label: str) -> None:
+    """A campaign id such as ``[/]x`` was parsed as markup by the tooltip: an error on hover."""
+    button = ChipButton(Chip("campaigns", "x", label))
+    tooltip = button.tooltip
+    assert isinstance(tooltip, Content)
+    assert tooltip.plain == f"Remove {label} (click, Delete or x)"
+    assert not tooltip.spans

@@ -38,7 +38,8 @@ class ChipButton(Button):
             Content(f"{visible(chip.label, limit=60)} ×"), compact=True, classes="chip"
         )
         self.chip = chip
-        self.tooltip = f"Remove {visible(chip.label, limit=200)} (click, Delete or x)"
+        # A chip names values from the data: its tooltip is text, never markup.
+        self.tooltip = Content(f"Remove {visible(chip.label, limit=200)} (click, Delete or x)")
 
     def action_remove(self) -> None:
         self.press()
