@@ -23,11 +23,12 @@ from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from .. import analysis
 from ..errors import AuthenticationError, NetworkError, SmstoolsError
-from ..frames import row_values
+from ..frames import is_missing, row_values
 from ..query import Query
 from .loader import LoadFailed
 from .model import ColumnSpec, SortOrder, TableFilter, format_timestamp
@@ -646,7 +647,12 @@ class DashboardState:
                 unmatched=unmatched,
             )
         if kind == "received":
-            replied, match = replies.answered(position) if replies is not None else (None, None)
+            where = self._received_position(dataset.received, record, position)
+            replied, match = (
+                replies.answered(where)
+                if replies is not None and where is not None
+                else (None, None)
+            )
             return Detail(
                 "Received message",
                 record,
@@ -656,6 +662,25 @@ class DashboardState:
                 unmatched=unmatched,
             )
         return Detail(title, record, columns=(spec.columns or ()) if spec is not None else ())
+
+    def _received_position(
+        self, received: pd.DataFrame, record: Mapping[str, Any], position: int
+    ) -> int | None:
+        """Where the received message ``record`` (at ``position`` of its tab) stands in the
+        window's received frame, which the replies were matched in: the same position, unless
+        the tab shows a drill-down, whose rows are a selection; then the first message with its
+        number, date and text (identical messages match identically)."""
+        if "received" not in self.drills:
+            return position
+        same = np.ones(len(received), dtype=bool)
+        for column in ("from", "receiveDate", "text"):
+            value = record.get(column)
+            if is_missing(value):
+                same &= received[column].isna().to_numpy()
+            else:
+                same &= (received[column] == value).fillna(False).to_numpy(dtype=bool)
+        found = np.flatnonzero(same)
+        return int(found[0]) if len(found) else None
 
     # -- selections and the way back ------------------------------------------------------------
 

@@ -18,8 +18,8 @@ from smstools_tui.errors import (
     ServerError,
     SmstoolsError,
 )
-from smstools_tui.frames import received_frame, sent_frame
-from smstools_tui.query import Span
+from smstools_tui.frames import received_frame, row_values, sent_frame
+from smstools_tui.query import Query, Span
 from smstools_tui.tui import state as state_module
 from smstools_tui.tui.loader import LoadFailed
 from smstools_tui.tui.model import SortOrder, TableFilter
@@ -34,6 +34,7 @@ from smstools_tui.tui.state import (
     compute_reports,
     explain,
     match_replies,
+    select_messages,
 )
 from smstools_tui.tui.summary import WindowFigures
 from smstools_tui.tui.views import DEFAULT_FIGURES, Dataset, ReportTab, default_reports
@@ -521,6 +522,18 @@ def test_details_of_a_sent_message_a_received_one_and_a_report_row() -> None:
     assert received is not None and received.kind == "received"
     assert received.replied is not None and received.replied["id"] == 1
     assert received.match is not None and received.match["opt_out"]
+
+    # Inside a drill-down the tab's rows are a selection: the second message is row 0 there,
+    # and its detail is its own match, not that of the window's row 0 (the STOP above).
+    data = state.dataset
+    assert data is not None
+    drill = state.drill(Query("received", data.window).with_filters(numbers=["393489999999"]))
+    selected = select_messages(drill, data).frame
+    assert selected is not None and selected["text"].tolist() == ["who is this"]
+    own = state.detail("received", row_values(selected.iloc[0]), 0, title="Received")
+    assert own is not None and own.replied is None
+    assert own.match is not None and not own.match["opt_out"]
+    state.undrill("received")
 
     # A row of the compliance list opens the whole sent message, with its opt-out.
     after = state.detail("compliance", {"id": 2, "to": "393480000001"}, 0, title="List")
