@@ -307,13 +307,18 @@ def _core_proxy(url: str, ssl_context: ssl.SSLContext) -> httpcore.Proxy:
             "the proxy set in the environment is not an http:// or https:// proxy "
             "(SOCKS proxies are not supported)"
         )
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # not a number, or out of range
+        raise ConfigError(
+            "the proxy set in the environment has no valid port (host:1-65535)"
+        ) from None
     auth = None
     if parts.username is not None:
         auth = (
             urllib.parse.unquote(parts.username),
             urllib.parse.unquote(parts.password or ""),
         )
-    port = f":{parts.port}" if parts.port else ""
     return httpcore.Proxy(
         url=f"{parts.scheme}://{parts.hostname}{port}", auth=auth, ssl_context=ssl_context
     )
@@ -327,6 +332,8 @@ def environment_proxy(url: str, environ: Mapping[str, str] | None = None) -> str
     Example:
         >>> environment_proxy("https://api.smstools.it/rest/api", {"HTTPS_PROXY": "http://p:8"})
         'http://p:8'
+        >>> environment_proxy("https://api.smstools.it", {"https_proxy": "proxy.corp:3128"})
+        'http://proxy.corp:3128'
         >>> environment_proxy(  # nothing: the domain is exempt
         ...     "https://api.smstools.it", {"ALL_PROXY": "http://p", "NO_PROXY": ".it"}
         ... )
@@ -341,7 +348,8 @@ def environment_proxy(url: str, environ: Mapping[str, str] | None = None) -> str
     proxy = proxies.get(parts.scheme) or proxies.get("all")
     if not proxy or not parts.hostname or _bypassed(parts.hostname, proxies.get("no", "")):
         return None
-    return proxy
+    # As httpx reads it: a proxy given without a scheme (proxy.corp:3128) is an http:// one.
+    return proxy if "://" in proxy else f"http://{proxy}"
 
 
 def _bypassed(host: str, no_proxy: str) -> bool:

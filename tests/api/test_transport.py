@@ -294,6 +294,23 @@ def test_a_proxy_that_cannot_be_used_is_a_clear_error(proxy: str) -> None:
         DeadlineTransport(5.0, proxy=proxy)
 
 
+@pytest.mark.parametrize("proxy", ["http://p:abc", "http://p:99999"])
+def test_a_proxy_port_that_is_not_one_is_a_clear_error(proxy: str) -> None:
+    with pytest.raises(ConfigError, match="no valid port"):
+        DeadlineTransport(5.0, proxy=proxy)
+
+
+def test_a_proxy_without_a_scheme_is_an_http_one_as_httpx_reads_it(
+    api: SandboxApi, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``HTTPS_PROXY=proxy.corp:3128``, a common corporate setting, was refused."""
+    with SandboxServer(api) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", f"127.0.0.1:{proxy.port}")
+        settings = sandbox_settings("http://127.0.0.1:9/rest/api", max_attempts=1)
+        with SmstoolsClient(settings, clock=clock) as client:
+            assert client.account().username == "mrossi"
+
+
 def test_certificates_are_verified() -> None:
     transport = DeadlineTransport(5.0)
     assert transport.ssl_context.verify_mode.name == "CERT_REQUIRED"
