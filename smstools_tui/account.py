@@ -167,7 +167,7 @@ def _text(value: Any) -> str | None:
 def _number(value: Any, kind: type[float] | type[int]) -> Any:
     try:
         return None if value in (None, "") else kind(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # 1e400, inf: not a count
         return None
 
 

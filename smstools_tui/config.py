@@ -346,7 +346,7 @@ class View:
         """
         if kind is not None and kind != self.kind:
             raise ConfigError(f"the view {self.name!r} is of {self.kind} messages, not {kind}")
-        given = {name: value for name, value in overrides.items() if value not in (None, (), [])}
+        given = {name: value for name, value in overrides.items() if not _not_given(value)}
         window = {name: given.pop(name, None) for name in ("since", "until", "window")}
         if not any(value is not None for value in window.values()):
             window = {"window": self.window}
@@ -374,6 +374,12 @@ class View:
         for name, values in self.filters.items():
             table[name] = values if name == "text" else sorted(values)
         return table
+
+
+def _not_given(value: Any) -> bool:
+    """``None`` or an empty list: an override not given (an array is given, however many
+    values it holds; ``==`` on one would compare element by element)."""
+    return value is None or (isinstance(value, list | tuple | set | frozenset) and not value)
 
 
 def load_views(path: Path | None = None) -> dict[str, View]:

@@ -6,6 +6,8 @@ import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from smstools_tui.config import (
@@ -194,6 +196,9 @@ def test_explicit_values_replace_the_views(tmp_path: Path) -> None:
     assert failed.query(NOW, "UTC", since="2026-11-01").window.text == "2026-11-01.."  # type: ignore[union-attr]
     with pytest.raises(ConfigError, match="the view 'failed' is of sent messages, not received"):
         failed.query(NOW, kind="received")
+    # An array or a Series is given, whatever it holds: comparing one with None was ambiguous.
+    by_ids = failed.query(NOW, "UTC", ids=np.array([3, 1]), numbers=pd.Series(["393480000001"]))
+    assert by_ids.filters.ids == {1, 3} and by_ids.filters.numbers == {"393480000001"}
 
 
 @pytest.mark.parametrize(

@@ -111,7 +111,7 @@ class Store:
         >>> store = Store.open(Path(tempfile.mkdtemp()) / "store", who)
         >>> frame = sent_frame([{"id": 1, "status": "SENT",
         ...                      "insertDate": "2026-11-02T10:00:00+0100"}])
-        >>> store.commit(sent=frame, covered={"sent": [(1_762_041_600, 1_762_128_000)]}).new
+        >>> store.commit(sent=frame, covered={"sent": [(1_793_577_600, 1_793_664_000)]}).new
         {'sent': 1, 'received': 0}
         >>> store.read("sent")["status"].tolist(), store.pending_ids()
         (['SENT'], [1])

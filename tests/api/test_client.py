@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from smstools_tui.account import Account
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.config import Credentials
 from smstools_tui.errors import (
@@ -527,3 +528,10 @@ def test_the_client_offers_only_the_encodings_it_reads(
     api.handle = spy  # type: ignore[method-assign]
     make_client().account()
     assert seen[0]["accept-encoding"] == "gzip, deflate"
+
+
+def test_an_account_count_too_large_for_a_number_is_unknown() -> None:
+    """``1e400`` SMS left to Italy raised OverflowError out of the account call."""
+    assert Account.from_record({"italysms": "1e400"}).italy_sms is None
+    assert Account.from_record({"italysms": "-inf"}).italy_sms is None
+    assert Account.from_record({"italysms": "12"}).italy_sms == 12
