@@ -156,7 +156,8 @@ def _replace_received(
             partitions.pop(key, None)
             continue
         partitions[key] = write_partition(folder, "received", key, combined, generation)
-    return dataclasses.replace(state, partitions=partitions), len(incoming) - removed
+    # A complete answer may hold fewer messages than the provisional ones it replaces: none new.
+    return dataclasses.replace(state, partitions=partitions), max(len(incoming) - removed, 0)
 
 
 def _partition_table(

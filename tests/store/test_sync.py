@@ -228,6 +228,39 @@ def test_a_failure_in_the_received_search_leaves_no_double_after_the_rerun(
     assert_store_is_truth(store, truth, clock, since="2026-09-01T00:00:00+00:00")
 
 
+def test_a_smaller_partial_answer_never_replaces_a_larger_one(
+    store: Store,
+    account: SandboxAccount,
+    clock: Clock,
+    make_client: Callable[..., SmstoolsClient],
+    truth: Callable[..., tuple[pd.DataFrame, pd.DataFrame]],
+) -> None:
+    """Two interrupted syncs, the second cut off sooner: it replaced the first one's
+    provisional messages with fewer (received messages have no id to merge on)."""
+    small_pages = SandboxApi(account, clock=clock, page_cap=10)
+    month = "2026-10"
+
+    def fail_at(offset: str) -> Callable[[str, dict[str, str]], None]:
+        def hook(path: str, params: dict[str, str]) -> None:
+            in_month = params.get("fromDate", "").startswith(month)
+            if path == "/sms/received/search" and in_month and params.get("offset") == offset:
+                small_pages.faults = FaultPlan(after=0, kinds=("500",))
+
+        return hook
+
+    client = make_client(small_pages, max_attempts=1, concurrency=1, page_size=10)
+    held = []
+    for offset in ("30", "10"):
+        small_pages.faults, small_pages.on_request = FaultPlan(), fail_at(offset)
+        with pytest.raises(ServerError):
+            Syncer(client, store).sync(since="2026-09-01T00:00:00+00:00")
+        held.append(len(store.read("received")))
+    assert held[1] == held[0]
+    small_pages.faults, small_pages.on_request = FaultPlan(), None
+    Syncer(make_client(small_pages, page_size=10), store).sync()
+    assert_store_is_truth(store, truth, clock, since="2026-09-01T00:00:00+00:00")
+
+
 def test_the_overlap_catches_messages_indexed_after_the_sync(
     account: SandboxAccount,
     clock: Clock,
