@@ -227,11 +227,16 @@ def _fetch(
     it cuts. With ``source``, the first result's source is the account's name."""
     with options.client() as client:
         query = asked.query("sent", now=client.now(), zone=zone, report=report, group=by)
+        if query.span is None:  # --id alone searches by id, without a window to report on
+            raise ConfigError(
+                "a report needs a window: give --window or --since with --id "
+                "(--id alone searches by id; export takes it that way)"
+            )
         with fetch_progress("sent SMS") as progress:
             sent = client.fetch(query, progress=progress)
         replies = None
         if received:
-            assert sent.span is not None  # a report's query always has a window
+            assert sent.span is not None  # the query's span, refused above when missing
             with fetch_progress("received SMS") as progress:
                 replies = client.fetch(Query("received", sent.span), progress=progress)
         if source:

@@ -48,6 +48,20 @@ def test_each_report_to_csv(run: Run, tmp_path: Path, name: str) -> None:
     assert len(written) == len(expected) > 0
 
 
+@pytest.mark.parametrize("name", ["campaigns", "delivery", "all"])
+def test_a_report_by_id_alone_asks_for_a_window(run: Run, tmp_path: Path, name: str) -> None:
+    """``--id`` without a window ended in "unexpected AssertionError", exit 70."""
+    out_file = ("--out", str(tmp_path / "report.html")) if name == "all" else ()
+    code, out, err = run("report", name, "--demo", "--id", "7", *out_file)
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        "smstools-tui: error: a report needs a window: give --window or --since with --id "
+        "(--id alone searches by id; export takes it that way)"
+    ]
+    code, _, err = run("report", name, "--demo", "--id", "7", *WINDOW, *out_file)
+    assert code == 0, err
+
+
 def test_grouped_report_to_parquet(run: Run, tmp_path: Path) -> None:
     target = tmp_path / "delivery.parquet"
     code, _, err = run("report", "delivery", "--demo", *WINDOW, "--by", "week",
