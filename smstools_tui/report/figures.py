@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Literal
 
-from ..analysis import time_buckets
+import pandas as pd
+
+from ..analysis import DEFAULT_REPLY_WINDOW, time_buckets
+from ..analysis.replies import as_window
 from ..frames import is_missing
 from ..query import Query
 from . import drill
@@ -35,6 +38,11 @@ FigureKind = Literal["count", "percent", "money", "duration", "number"]
 (credits), ``duration`` (seconds → 3 min 17 s) or ``number``."""
 
 Headline = Mapping[str, float]
+
+REPLY_WINDOW_HOURS = "reply_window_hours"
+"""A note's headline may say how long after a message a reply counted, in hours (default: the
+analysis's 72)."""
+DEFAULT_REPLY_HOURS = as_window(DEFAULT_REPLY_WINDOW) / pd.Timedelta(hours=1)
 """The result of :func:`~smstools_tui.analysis.headline_figures` for one window."""
 
 
@@ -150,7 +158,11 @@ HEADLINE_FIGURES: tuple[HeadlineFigure, ...] = (
         note=lambda h: "sent → delivered",
     ),
     HeadlineFigure(
-        "replies", "Replies", "replies", better="up", note=lambda h: "within 72 h of a message"
+        "replies",
+        "Replies",
+        "replies",
+        better="up",
+        note=lambda h: f"within {h.get(REPLY_WINDOW_HOURS, DEFAULT_REPLY_HOURS):g} h of a message",
     ),
     HeadlineFigure(
         "opt_outs",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -23,10 +23,11 @@ import pandas as pd
 from .. import analysis
 from .._version import __version__
 from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_REPLY_WINDOW, TimeBuckets
+from ..analysis.replies import as_window
 from ..query import Span
 from . import charts
 from .export import write_file
-from .figures import HEADLINE_FIGURES, format_figure
+from .figures import HEADLINE_FIGURES, REPLY_WINDOW_HOURS, format_figure
 from .reports import REPORTS, ReportOptions
 from .tables import CONTENT_SECURITY_POLICY, PAGE_STYLE, html_table, partial_note
 
@@ -76,6 +77,8 @@ class ReportData:
     last: pd.Timestamp | None = None
     previous: dict[str, float] | None = None
     span: Span | None = None
+    reply_window: pd.Timedelta = field(default_factory=lambda: as_window(DEFAULT_REPLY_WINDOW))
+    """How long after a message a reply counted."""
 
     @property
     def time_bucket(self) -> str:
@@ -159,6 +162,7 @@ def build_report_data(
         opt_outs=run("opt-outs"),
         compliance=run("compliance"),
         zone=zone,
+        reply_window=as_window(window),
         first=first,
         last=last,
         previous=dict(previous) if previous is not None else None,
@@ -217,7 +221,7 @@ def render_report(
         if part
     )
     sections = [
-        _section("headline", _cards(data.headline, data.previous)),
+        _section("headline", _cards(data.headline, data.previous, data.reply_window)),
         _section(
             "delivery-rate",
             _figure(
@@ -334,7 +338,11 @@ def _figure(figure: Any) -> str:
     )
 
 
-def _cards(figures: Mapping[str, float], previous: Mapping[str, float] | None) -> str:
+def _cards(
+    figures: Mapping[str, float],
+    previous: Mapping[str, float] | None,
+    reply_window: pd.Timedelta,
+) -> str:
     """The headline figures as cards: the dashboard's tiles (see
     :data:`~smstools_tui.report.figures.HEADLINE_FIGURES`), their notes and changes."""
     changes = (
@@ -342,6 +350,8 @@ def _cards(figures: Mapping[str, float], previous: Mapping[str, float] | None) -
         if previous is not None
         else None
     )
+    # The notes read the figures, and how long a reply counted (the report's own rule).
+    noted = {**figures, REPLY_WINDOW_HOURS: reply_window / pd.Timedelta(hours=1)}
     cards = []
     for figure in HEADLINE_FIGURES:
         if figure.key not in figures:
@@ -353,7 +363,7 @@ def _cards(figures: Mapping[str, float], previous: Mapping[str, float] | None) -
                 change = (
                     f'<div class="change">{row["change_ratio"]:+.1%} on the window before</div>'
                 )
-        note = figure.note(figures) if figure.note is not None else ""
+        note = figure.note(noted) if figure.note is not None else ""
         cards.append(
             f'<div class="card" data-figure="{_e(figure.key)}">'
             f'<div class="label">{_e(figure.label)}</div>'

@@ -131,6 +131,23 @@ def test_previous_window_shows_the_change(account: SandboxAccount) -> None:
     assert "+100.0% on the window before" in page
 
 
+@pytest.mark.parametrize(("window", "said"), [(None, "within 72 h"), ("24h", "within 24 h")])
+def test_the_replies_card_says_the_reply_window_of_the_report(
+    account: SandboxAccount, window: str | None, said: str
+) -> None:
+    """``report all --reply-window 24`` still said "within 72 h" under the replies."""
+    options = {} if window is None else {"window": window}
+    data = build_report_data(account.sent_frame(), account.received_frame(), tz="UTC", **options)
+    page = render_report(data, generated=NOW)
+    assert f"{said} of a message" in page
+    assert (
+        data.headline["replies"]
+        == analysis.headline_figures(account.sent_frame(), account.received_frame(), **options)[
+            "replies"
+        ]
+    )
+
+
 @pytest.mark.parametrize("days", [30, 36, 200, 246, 1000])
 def test_time_bucket_is_the_one_rule_for_the_window(days: int) -> None:
     start = datetime(2024, 1, 1, tzinfo=UTC)
