@@ -850,9 +850,10 @@ class DashboardApp(App[None]):
         table = self.view(kind).table_filter
         exact = {"status": "statuses", "sender": "senders", "service": "services"}
         for key, value in table.active().items():
-            if key in exact:
-                query = report_drill.within(query, **{exact[key]: [value]}) or query
-            else:
+            narrowed = report_drill.within(query, **{exact[key]: [value]}) if key in exact else None
+            if narrowed is not None:
+                query = narrowed
+            else:  # not a filter a view holds, or one that leaves nothing with the drill-down's
                 left_out.append(f"the {key} filter")
         if table.search.strip():
             left_out.append("the search")

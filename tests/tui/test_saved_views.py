@@ -11,6 +11,7 @@ from textual.widgets import Input, OptionList, TabbedContent
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.config import load_views
+from smstools_tui.tui.model import TableFilter
 from smstools_tui.tui.screens.detail import MessageDetail
 from smstools_tui.tui.screens.view_name import ViewNameScreen
 
@@ -85,6 +86,28 @@ async def test_v_saves_the_drill_down_as_a_view_keeping_the_rest_of_the_file(
         await pilot.press("enter")
         await pilot.pause()
         assert load_views(config)["wasted"].filters.statuses == {"DELIVERED"}
+
+
+async def test_a_tab_filter_the_drill_down_leaves_nothing_of_is_said_to_be_left_out(
+    demo: SmstoolsClient,
+) -> None:
+    """A tab filter that contradicts the drill-down (the widgets offer only values on screen,
+    so it comes from code, or a table filter kept across a change): the view silently dropped
+    it and saved a wider query than the screen."""
+    app = dashboard(demo, compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.drill_figure("wasted_spend")
+        await settle(pilot)
+        app.view("sent").table_filter = TableFilter(filters={"status": "DELIVERED"})
+        assert app.dataset is not None
+        view, _, left_out = app.current_view("x", app.dataset)
+        assert view.filters.statuses == {"NOSENT", "NOTDELIVERED"}
+        assert left_out == ["the status filter"]
+        app.view("sent").set_filter(status="NOSENT")  # within the drill-down: kept
+        await pilot.pause()
+        view, _, left_out = app.current_view("x", app.dataset)
+        assert view.filters.statuses == {"NOSENT"} and left_out == []
 
 
 async def test_views_are_listed_in_the_palette_and_open_with_their_window_and_filters(
