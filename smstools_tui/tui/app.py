@@ -597,7 +597,7 @@ class DashboardApp(App[None]):
         view = self.view(drill.query.kind)
         view.show_drill(drill.query, chips(drill.query, dataset.window, self.zone), again=again)
         self.run_worker(
-            partial(self._select, self.state.generation, drill, dataset),
+            partial(self._select, drill, dataset),
             name=f"select {drill.query.kind}",
             group=f"select-{drill.query.kind}",
             exclusive=True,
@@ -605,13 +605,13 @@ class DashboardApp(App[None]):
             exit_on_error=False,
         )
 
-    def _select(self, generation: int, drill: Drill, dataset: Dataset) -> None:
-        self.post_message(MessagesSelected(generation, select_messages(drill, dataset)))
+    def _select(self, drill: Drill, dataset: Dataset) -> None:
+        self.post_message(MessagesSelected(select_messages(drill, dataset)))
 
     @on(MessagesSelected)
     def _selected(self, message: MessagesSelected) -> None:
         selected = message.selected
-        if not self.state.is_current(message.generation) or not self.state.is_shown(selected.drill):
+        if not self.state.is_shown(selected.drill):
             return
         kind = selected.drill.query.kind
         view = self.view(kind)

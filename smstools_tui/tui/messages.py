@@ -99,10 +99,11 @@ class RepliesMatched(_Generational):
         self.result = result
 
 
-class MessagesSelected(_Generational):
+class MessagesSelected(Message):
     """The messages a drill-down asked for, selected from the data on screen, or why they could
-    not be."""
+    not be. Stale when the drill-down is no longer shown (each new dataset shows its drill-downs
+    anew), whatever fetch ran since: a refresh that was cancelled leaves the data as it was."""
 
-    def __init__(self, generation: int, selected: Selected) -> None:
-        super().__init__(generation)
+    def __init__(self, selected: Selected) -> None:
+        super().__init__()
         self.selected = selected
