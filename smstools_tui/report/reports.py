@@ -29,7 +29,7 @@ from ..errors import ConfigError
 from ..frames import is_missing
 from ..query import Query, Relation, Span
 from . import drill
-from .columns import REPORT_COLUMNS, Column, columns
+from .columns import REPORT_COLUMNS, Column, columns, title_of
 
 __all__ = [
     "REPORTS",
@@ -126,7 +126,7 @@ class Report:
         for column in self.columns:
             if column.name == name:
                 return column
-        return REPORT_COLUMNS.get(name) or Column(name, name.replace("_", " "))
+        return REPORT_COLUMNS.get(name) or Column(name, title_of(name))
 
     def run(
         self,
