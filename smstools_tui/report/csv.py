@@ -14,6 +14,7 @@ characters in text cells are then shown as the tables show them (``\x1b``), neve
 
 from __future__ import annotations
 
+import re
 from typing import IO
 
 import numpy as np
@@ -21,10 +22,28 @@ import pandas as pd
 
 from .tables import printable
 
-__all__ = ["FORMULA_PREFIXES", "neutralise_formulas", "safe_csv_frame", "write_safe_csv"]
+__all__ = [
+    "FORMULA_PREFIXES",
+    "neutralise_formulas",
+    "safe_csv_frame",
+    "spreadsheet_safe",
+    "write_safe_csv",
+]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_PATTERN = "^[=+\\-@\t\r]"
+"""What a spreadsheet reads as the start of a formula."""
+_FORMULA_PATTERN = "^[" + re.escape("".join(FORMULA_PREFIXES)) + "]"
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` with a leading quote where a spreadsheet would read a formula (one value; see
+    :func:`neutralise_formulas` for a column).
+
+    Example:
+        >>> spreadsheet_safe("=HYPERLINK(\\"http://x\\")"), spreadsheet_safe("Grazie!")
+        ('\\'=HYPERLINK("http://x")', 'Grazie!')
+    """
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def neutralise_formulas(values: pd.Series) -> pd.Series:

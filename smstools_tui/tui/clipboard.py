@@ -18,7 +18,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from ..report.csv import FORMULA_PREFIXES
+from ..report.csv import spreadsheet_safe
 from .safe_text import visible
 
 __all__ = ["TEXT_KINDS", "clip_numbers", "clip_row", "clip_value", "spreadsheet_safe"]
@@ -26,16 +26,6 @@ __all__ = ["TEXT_KINDS", "clip_numbers", "clip_row", "clip_value", "spreadsheet_
 TEXT_KINDS = frozenset({"text", "category", "object"})
 """Column kinds whose value is copied itself (whole, not cut to the column); the others are
 copied as the cell shows them (a time in the dashboard's zone, a rounded price)."""
-
-
-def spreadsheet_safe(text: str) -> str:
-    """``text`` with a leading quote where a spreadsheet would read a formula.
-
-    Example:
-        >>> spreadsheet_safe("=HYPERLINK(\\"http://x\\")"), spreadsheet_safe("Grazie!")
-        ('\\'=HYPERLINK("http://x")', 'Grazie!')
-    """
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def clip_value(value: object, shown: str, *, text: bool, one_line: bool = False) -> str:
