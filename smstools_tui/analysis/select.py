@@ -116,12 +116,14 @@ def relation_mask(
             matched = Matched(sent, received)
             mask &= matched.in_window(as_window(reply_window))
             if relation.replies_to_campaigns:
-                campaigns = sent["transactionId"].astype("object").to_numpy()
                 rows = matched.row
                 of_campaign = np.zeros(len(received), dtype=bool)
                 answered = rows >= 0
-                wanted = pd.Series(campaigns[rows[answered]]).isin(
-                    list(relation.replies_to_campaigns)
+                # Only the answered sent rows' campaigns: never the whole column copied.
+                wanted = (
+                    sent["transactionId"]
+                    .iloc[rows[answered]]
+                    .isin(list(relation.replies_to_campaigns))
                 )
                 of_campaign[answered] = wanted.to_numpy(dtype=bool)
                 mask &= of_campaign
