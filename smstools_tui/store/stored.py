@@ -29,7 +29,14 @@ from ..source import CancelToken, MessageSource, ProgressCallback
 from .coverage import from_epoch
 from .locate import StoreIdentity, default_store_path, find_offline_store, remember_store
 from .store import Store
-from .sync import Syncer, SyncPolicy, SyncProgress, SyncReport, account_from_json, account_to_json
+from .sync import (
+    Syncer,
+    SyncPolicy,
+    SyncProgress,
+    SyncReport,
+    account_from_json,
+    keep_account,
+)
 
 __all__ = ["StoredClient"]
 
@@ -148,9 +155,7 @@ class StoredClient(MessageSource):
         last sync."""
         if self.client is not None:
             account = self.client.account()
-            details = account_to_json(account)
-            if details != self.store.manifest.account_details:
-                self.store.commit(account_details=details)
+            keep_account(self.store, account)
             return account
         stored = self.store.refresh().account_details
         if not stored:

@@ -310,7 +310,7 @@ class Syncer:
         try:
             for damage in self.store.repair():
                 log.warning("the store's %s; it is dropped and fetched again", damage)
-            self.store.commit(account_details=account_to_json(self.client.account()))
+            keep_account(self.store, self.client.account())
             fetched_ids: set[int] = set()
             for kind in ("sent", "received"):
                 self.fill(kind, window, report, fetched_ids, progress, cancel)
@@ -556,6 +556,14 @@ def _check(cancel: CancelToken | None) -> None:
 
 
 # -- the account, for working offline ---------------------------------------------------------
+
+
+def keep_account(store: Store, account: Account) -> None:
+    """Keep ``account`` in ``store`` for offline use: a commit only when it changed (every sync
+    and every online account call asks)."""
+    details = account_to_json(account)
+    if details != store.refresh().account_details:
+        store.commit(account_details=details)
 
 
 def account_to_json(account: Account) -> dict[str, Any]:

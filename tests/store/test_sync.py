@@ -29,6 +29,7 @@ from smstools_tui.query import FetchResult, Query
 from smstools_tui.sandbox import FaultPlan, SandboxAccount, SandboxApi, sandbox_settings
 from smstools_tui.store import Store, StoreIdentity, Syncer, SyncPolicy, SyncReport
 from smstools_tui.store.coverage import from_epoch, to_epoch
+from smstools_tui.store.sync import keep_account
 from tests.conftest import NOW, Clock
 
 from .test_store import damage_file
@@ -135,6 +136,20 @@ def test_first_sync_then_resyncs_keep_the_store_equal_to_the_truth(
     )
     stored_sent = store.read("sent")
     assert stored_sent["id"].is_unique  # updated in place, never doubled
+
+
+def test_the_account_is_committed_only_when_it_changed(
+    store: Store, client: SmstoolsClient
+) -> None:
+    """Every sync wrote the account again: a new manifest generation, flushed to disk, each
+    time."""
+    account = client.account()
+    keep_account(store, account)
+    written = store.refresh().generation
+    keep_account(store, account)
+    assert store.refresh().generation == written
+    keep_account(store, dataclasses.replace(account, credit=(account.credit or 0) + 1))
+    assert store.refresh().generation == written + 1
 
 
 def test_new_messages_cost_requests_in_proportion(
