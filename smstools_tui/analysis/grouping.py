@@ -83,19 +83,6 @@ class TimeBuckets:
     partial: tuple[bool, ...]
     zone: tzinfo
 
-    def span(self, label: str) -> Span:
-        """The instants of the bucket ``label`` (see :func:`bucket_span`): a partial bucket's
-        whole, which the window cuts.
-
-        Example:
-            >>> from smstools_tui.query import Span
-            >>> from datetime import UTC, datetime
-            >>> window = Span(datetime(2026, 11, 4, tzinfo=UTC), datetime(2026, 11, 16, tzinfo=UTC))
-            >>> print(time_buckets(window, "week", tz="Europe/Rome").span("2026-11-02"))
-            2026-11-01T23:00:00+00:00 .. 2026-11-08T23:00:00+00:00
-        """
-        return bucket_span(label, self.by, tz=self.zone)
-
     @property
     def partial_labels(self) -> tuple[str, ...]:
         """The labels of the partial buckets."""

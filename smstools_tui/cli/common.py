@@ -557,25 +557,6 @@ def check_out(out: str, suffixes: tuple[str, ...]) -> None:
         raise ConfigError(f"--out {out!r}: the folder {folder} is not writable")
 
 
-def default_name(query: Query, suffix: str = ".csv", zone: Zone = None) -> str:
-    """The file an export without ``--out`` is written to: the kind and the window's first and
-    last days in ``zone`` (default: local; the window's end is exclusive: a window ending at
-    midnight ends the day before).
-
-    Example:
-        >>> from datetime import datetime, UTC
-        >>> now = datetime(2026, 11, 30, 10, tzinfo=UTC)
-        >>> default_name(Query.build("sent", window="30d", now=now), zone="UTC")
-        'sent_2026-10-31_2026-11-30.csv'
-        >>> october = Query.build("received", window="2026-10", now=now, zone="Europe/Rome")
-        >>> default_name(october, ".parquet", "Europe/Rome")
-        'received_2026-10-01_2026-10-31.parquet'
-        >>> default_name(Query.build("sent", ids=[7], now=now))
-        'sent_by-id.csv'
-    """
-    return query.file_name(suffix, zone)
-
-
 def free_name(path: Path) -> Path:
     """``path``, or when a file is there already the first free ``NAME.2.EXT``, ``NAME.3.EXT``…:
     a file written without being named never replaces one.

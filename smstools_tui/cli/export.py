@@ -26,7 +26,6 @@ from .common import (
     QueryOptions,
     check_out,
     connection_options,
-    default_name,
     describe,
     fetch_progress,
     free_name,
@@ -69,7 +68,7 @@ def export_command(kind: Kind | None, out: str | None, **kwargs: Any) -> None:
     with options.client() as client:
         query = asked.query(kind, now=client.now())
         if out is None:
-            out = "-" if not _stdout_is_terminal() else str(free_name(Path(default_name(query))))
+            out = "-" if not _stdout_is_terminal() else str(free_name(Path(query.file_name())))
         with fetch_progress(f"{query.kind} SMS") as progress:
             try:
                 result = client.fetch(query, progress=progress)
