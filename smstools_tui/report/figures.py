@@ -19,10 +19,9 @@ import pandas as pd
 
 from ..analysis import DEFAULT_REPLY_WINDOW, time_buckets
 from ..analysis.replies import as_window
-from ..frames import is_missing
 from ..query import Query
 from . import drill
-from .tables import format_duration
+from .tables import format_value
 
 __all__ = [
     "CHARTS",
@@ -90,7 +89,8 @@ class HeadlineFigure:
 
 
 def format_figure(value: float | int | None, kind: str) -> str:
-    """A figure as a tile or a card writes it; ``–`` when it cannot be told.
+    """A figure as a tile or a card writes it, as a table writes a value of its kind; ``–``
+    when it cannot be told.
 
     Example:
         >>> format_figure(0.9531, "percent"), format_figure(12345, "count")
@@ -98,18 +98,7 @@ def format_figure(value: float | int | None, kind: str) -> str:
         >>> format_figure(float("nan"), "duration")
         '–'
     """
-    if is_missing(value):
-        return "–"
-    assert value is not None
-    if kind == "percent":
-        return f"{value:.1%}"
-    if kind == "money":
-        return f"{value:,.2f}"
-    if kind == "duration":
-        return format_duration(float(value))
-    if kind == "count":
-        return f"{int(value):,}"
-    return f"{value:,.4g}"
+    return format_value(value, kind)
 
 
 def _share(part: float, whole: float) -> str:

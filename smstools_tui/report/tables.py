@@ -43,6 +43,7 @@ __all__ = [
     "column_title",
     "display_frame",
     "format_duration",
+    "format_value",
     "html_table",
     "is_numeric_column",
     "partial_note",
@@ -215,6 +216,19 @@ def _formatter(
     if known is not None and known.values:
         return lambda value: printable(known.value_title(str(value)), limit=text_limit)
     return lambda value: printable(str(value), limit=text_limit)
+
+
+def format_value(value: Any, kind: str) -> str:
+    """One value of a column kind (``percent``, ``money``, ``duration``, ``count`` …) as a
+    table cell writes it; :data:`MISSING` when it cannot be told.
+
+    Example:
+        >>> format_value(0.9531, "percent"), format_value(12345, "count")
+        ('95.3%', '12,345')
+        >>> format_value(float("nan"), "duration")
+        '–'
+    """
+    return MISSING if is_missing(value) else _formatter(kind, None, None, None)(value)
 
 
 def display_frame(
