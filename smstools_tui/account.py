@@ -95,6 +95,57 @@ class Account:
         }
         return cls(**known, details={k: v for k, v in clean.items() if v is not None})
 
+    def to_json(self) -> dict[str, Any]:
+        """The account as JSON values, as the store keeps it for offline use (it never holds
+        the key or the secret: :meth:`from_record` dropped them).
+
+        Example:
+            >>> account = Account(username="mrossi", italy_sms=12, details={"n": (1, 2)})
+            >>> Account.from_json(account.to_json()) == Account(username="mrossi", italy_sms=12,
+            ...                                                 details={"n": [1, 2]})
+            True
+        """
+        return {
+            "name": self.name,
+            "lastname": self.lastname,
+            "username": self.username,
+            "email": self.email,
+            "business_name": self.business_name,
+            "default_sender": self.default_sender,
+            "sender_aliases": list(self.sender_aliases),
+            "credit": self.credit,
+            "italy_sms": self.italy_sms,
+            "registered": self.registered.isoformat() if self.registered else None,
+            "expires": self.expires.isoformat() if self.expires else None,
+            "details": {key: _json_value(value) for key, value in self.details.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Account:
+        """The account :meth:`to_json` wrote.
+
+        Raises:
+            TypeError, ValueError, AttributeError: ``data`` is not what :meth:`to_json` writes.
+        """
+
+        def when(value: Any) -> datetime | None:
+            return datetime.fromisoformat(value) if value else None
+
+        return cls(
+            name=data.get("name"),
+            lastname=data.get("lastname"),
+            username=data.get("username"),
+            email=data.get("email"),
+            business_name=data.get("business_name"),
+            default_sender=data.get("default_sender"),
+            sender_aliases=tuple(data.get("sender_aliases") or ()),
+            credit=data.get("credit"),
+            italy_sms=data.get("italy_sms"),
+            registered=when(data.get("registered")),
+            expires=when(data.get("expires")),
+            details=dict(data.get("details") or {}),
+        )
+
 
 def without_credentials(
     record: Mapping[str, Any], credentials: Credentials | None
@@ -176,3 +227,13 @@ def _date(value: Any) -> datetime | None:
         return parse_api_datetime(str(value)) if value not in (None, "") else None
     except ValueError:
         return None
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, dict):
+        return {str(key): _json_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(item) for item in value]
+    return str(value)

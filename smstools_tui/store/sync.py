@@ -68,7 +68,6 @@ __all__ = [
     "SyncReport",
     "Syncer",
     "account_from_json",
-    "account_to_json",
 ]
 
 log = logging.getLogger("smstools_tui.store")
@@ -561,70 +560,21 @@ def _check(cancel: CancelToken | None) -> None:
 def keep_account(store: Store, account: Account) -> None:
     """Keep ``account`` in ``store`` for offline use: a commit only when it changed (every sync
     and every online account call asks)."""
-    details = account_to_json(account)
+    details = account.to_json()
     if details != store.refresh().account_details:
         store.commit(account_details=details)
 
 
-def account_to_json(account: Account) -> dict[str, Any]:
-    """The account as JSON values (it never holds the key or the secret: the client drops
-    them)."""
-    return {
-        "name": account.name,
-        "lastname": account.lastname,
-        "username": account.username,
-        "email": account.email,
-        "business_name": account.business_name,
-        "default_sender": account.default_sender,
-        "sender_aliases": list(account.sender_aliases),
-        "credit": account.credit,
-        "italy_sms": account.italy_sms,
-        "registered": account.registered.isoformat() if account.registered else None,
-        "expires": account.expires.isoformat() if account.expires else None,
-        "details": {key: _json_value(value) for key, value in account.details.items()},
-    }
-
-
 def account_from_json(data: dict[str, Any]) -> Account:
-    """The :class:`Account` :func:`account_to_json` wrote.
+    """The :class:`Account` the store kept (:meth:`Account.to_json`).
 
     Raises:
         StoreError: the stored details are damaged (a sync writes them afresh).
     """
     try:
-        return _account(data)
+        return Account.from_json(data)
     except (TypeError, ValueError, AttributeError):
         raise StoreError(
             "the account details in the store are damaged; run 'smstools-tui sync' to fetch "
             "them again"
         ) from None
-
-
-def _account(data: dict[str, Any]) -> Account:
-    def when(value: Any) -> datetime | None:
-        return datetime.fromisoformat(value) if value else None
-
-    return Account(
-        name=data.get("name"),
-        lastname=data.get("lastname"),
-        username=data.get("username"),
-        email=data.get("email"),
-        business_name=data.get("business_name"),
-        default_sender=data.get("default_sender"),
-        sender_aliases=tuple(data.get("sender_aliases") or ()),
-        credit=data.get("credit"),
-        italy_sms=data.get("italy_sms"),
-        registered=when(data.get("registered")),
-        expires=when(data.get("expires")),
-        details=dict(data.get("details") or {}),
-    )
-
-
-def _json_value(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, dict):
-        return {str(key): _json_value(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_value(item) for item in value]
-    return str(value)
