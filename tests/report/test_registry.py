@@ -202,7 +202,7 @@ def test_figures_and_bars_drill_to_their_statuses_and_buckets() -> None:
 
 
 def test_a_tab_finds_its_entry_and_drills_a_table_record() -> None:
-    tab = find_tab("costs")
+    tab = find_tab("costs", default_reports(UTC))  # its months in the base's zone
     assert tab.report is REPORTS["cost"]
     query = tab.drill({"month": "2026-11", "messages": 4, "spend": 0.4}, BASE)
     assert query is not None and query.span == BASE.span
