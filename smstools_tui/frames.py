@@ -17,7 +17,14 @@ transactionId   ``category`` of strings                the sender's id for one s
 price           ``float64``                            credit charged for this SMS
 statusDetail    ``category`` of strings                why a message failed, when given
 type            ``category`` of strings                ``SMS`` or ``PUSH``, when given
+encoding        ``category``: ``GSM-7``, ``UCS-2``     derived from ``text``
+segments        ``Int16``                              derived: the parts the gateway bills
 ==============  =====================================  ==========================================
+
+``encoding`` and ``segments`` are not fields of the API: they are computed from ``text`` (see
+:mod:`smstools_tui.segments`) once per distinct text, wherever a sent frame is made (from records,
+from the store, by :func:`coerce_frame`), and never stored. ``price / segments`` is the price of
+one part: the gateway bills per part.
 
 ``received`` (``/sms/received/search``): ``from`` and ``text`` (``string[pyarrow]``),
 ``receiveDate`` (``datetime64[us, UTC]``), ``simId`` (``category`` of strings).
@@ -57,6 +64,7 @@ import pyarrow.compute as pc
 
 from .dates import parse_api_datetime
 from .errors import ConfigError, DecodeError
+from .segments import ENCODING_DTYPE, SEGMENTS_DTYPE, text_encodings
 
 __all__ = [
     "ACCEPTED_DATES",
@@ -126,19 +134,33 @@ class FrameSchema:
     """Column names and kinds of one frame, in order.
 
     Attributes:
+        columns: the fields of the API (and of the store), in order.
         dates: ``[first, end)`` every timestamp column must fall in, or ``None`` for no bound.
+        derived: the columns computed from the fields (after them in a frame), with their
+            dtypes: the sent frame's ``encoding`` and ``segments``.
     """
 
     name: str
     columns: tuple[tuple[str, Kind], ...]
     dates: tuple[datetime, datetime] | None = None
+    derived: tuple[tuple[str, Any], ...] = ()
 
     @property
     def names(self) -> list[str]:
+        """The fields, as the API sends them and the store keeps them."""
         return [name for name, _ in self.columns]
 
+    @property
+    def frame_names(self) -> list[str]:
+        """Every column of a frame of this schema: the fields, then the derived columns."""
+        return [*self.names, *(name for name, _ in self.derived)]
+
     def dtypes(self) -> dict[str, Any]:
-        return {name: _pandas_dtype(kind) for name, kind in self.columns}
+        """The dtype of every column of a frame, derived columns included."""
+        return {
+            **{name: _pandas_dtype(kind) for name, kind in self.columns},
+            **dict(self.derived),
+        }
 
 
 SENT_SCHEMA = FrameSchema(
@@ -158,6 +180,7 @@ SENT_SCHEMA = FrameSchema(
         ("type", "category"),
     ),
     dates=ACCEPTED_DATES,
+    derived=(("encoding", ENCODING_DTYPE), ("segments", SEGMENTS_DTYPE)),
 )
 
 RECEIVED_SCHEMA = FrameSchema(
@@ -242,6 +265,13 @@ def records_frame(records: Iterable[Mapping[str, Any]], schema: FrameSchema) -> 
         elif kind == "category":
             frame[name] = _category_column(frame[name])
     _keep_unknown_statuses(frame, unknown)
+    return _with_derived(frame, schema)
+
+
+def _with_derived(frame: pd.DataFrame, schema: FrameSchema) -> pd.DataFrame:
+    """``frame`` with the schema's derived columns, computed from its fields."""
+    if schema.derived:
+        frame["encoding"], frame["segments"] = text_encodings(frame["text"])
     return frame
 
 
@@ -249,7 +279,7 @@ def coerce_frame(frame: pd.DataFrame, schema: FrameSchema) -> pd.DataFrame:
     """Re-apply ``schema`` to a frame that went through ``concat``, a file or user code.
 
     Columns come back in the schema's order with its dtypes; extra columns are dropped and
-    missing ones are filled with NA.
+    missing ones are filled with NA. Derived columns are computed again from the fields.
     """
     out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     unknown: pd.Series | None = None
@@ -270,7 +300,7 @@ def coerce_frame(frame: pd.DataFrame, schema: FrameSchema) -> pd.DataFrame:
             column = column.astype(dtype)
         out[name] = column
     _keep_unknown_statuses(out, unknown)
-    return out
+    return _with_derived(out, schema)
 
 
 def is_missing(value: object) -> bool:

@@ -51,6 +51,7 @@ from .dates import EARLIEST, LATEST, format_api_datetime, resolve_zone
 from .errors import ConfigError
 from .frames import STATUS_DTYPE
 from .msisdn import number_countries, to_country, to_msisdn
+from .segments import ENCODING_DTYPE
 
 __all__ = [
     "DEFAULT_WINDOW",
@@ -797,6 +798,8 @@ class Filters:
 
 
 _ROW = "__smstools_row__"
+_FIXED_CATEGORIES = (STATUS_DTYPE, ENCODING_DTYPE)
+"""Category dtypes whose categories are a fixed list, kept whatever the rows use."""
 _CATEGORY = pa.dictionary(pa.int32(), pa.string())
 
 
@@ -806,7 +809,7 @@ def _first_seen_categories(frame: pd.DataFrame) -> pd.DataFrame:
     is the frame a server that filtered would have given."""
     for name in frame.columns:
         column = frame[name]
-        if not isinstance(column.dtype, pd.CategoricalDtype) or column.dtype == STATUS_DTYPE:
+        if not isinstance(column.dtype, pd.CategoricalDtype) or column.dtype in _FIXED_CATEGORIES:
             continue
         codes = column.cat.codes.to_numpy()
         used = pd.unique(codes[codes >= 0])

@@ -42,9 +42,9 @@ def kinds(frame: pd.DataFrame) -> dict[str, str]:
 
 def test_sent_columns_and_dtypes_in_order() -> None:
     frame = sent_frame([DOCUMENTED_ITEM])
-    assert list(frame.columns) == SENT_SCHEMA.names == [
+    assert list(frame.columns) == SENT_SCHEMA.frame_names == [
         "id", "to", "from", "text", "status", "insertDate", "sentDate", "deliveryDate",
-        "transactionId", "price", "statusDetail", "type",
+        "transactionId", "price", "statusDetail", "type", "encoding", "segments",
     ]  # fmt: skip
     assert kinds(frame) == {
         "id": "Int64",
@@ -59,8 +59,12 @@ def test_sent_columns_and_dtypes_in_order() -> None:
         "price": "float64",
         "statusDetail": "category",
         "type": "category",
+        "encoding": "category",
+        "segments": "Int16",
     }
     assert list(frame["status"].cat.categories) == [*STATUSES, "UNKNOWN"]
+    assert list(frame["encoding"].cat.categories) == ["GSM-7", "UCS-2"]
+    assert (frame.loc[0, "encoding"], frame.loc[0, "segments"]) == ("GSM-7", 1)
     for name in ("to", "from", "text", "transactionId", "statusDetail", "type"):
         assert frame[name].cat.categories.dtype == "str"
 
@@ -185,7 +189,7 @@ def test_empty_frames_have_the_schema() -> None:
     for schema in (SENT_SCHEMA, RECEIVED_SCHEMA):
         empty = empty_frame(schema)
         assert empty.empty
-        assert list(empty.columns) == schema.names
+        assert list(empty.columns) == schema.frame_names
     assert kinds(empty_frame(SENT_SCHEMA)) == kinds(sent_frame([DOCUMENTED_ITEM]))
 
 
@@ -259,7 +263,7 @@ def test_a_row_becomes_plain_python_values_with_none_for_every_kind_of_missing()
     category): all are None; present values are Python's own, never numpy scalars."""
     sent = sent_frame([{"id": 1, "status": "DELIVERED", "price": 0.05}])
     values = row_values(sent.iloc[0])
-    assert list(values) == SENT_SCHEMA.names
+    assert list(values) == SENT_SCHEMA.frame_names
     assert values["id"] == 1 and type(values["id"]) is int
     assert values["price"] == 0.05 and type(values["price"]) is float
     assert values["status"] == "DELIVERED"

@@ -48,7 +48,8 @@ def storage_schema(kind: Kind) -> pa.Schema:
     the pandas metadata of the typed frame, so ``pd.read_parquet`` alone restores categories,
     nullable integers and UTC timestamps."""
     schema: FrameSchema = SCHEMAS[kind]
-    metadata = pa.Table.from_pandas(empty_frame(schema), preserve_index=False).schema.metadata
+    fields = empty_frame(schema)[schema.names]
+    metadata = pa.Table.from_pandas(fields, preserve_index=False).schema.metadata
     return pa.schema(
         [(name, _ARROW_TYPES[column_kind]) for name, column_kind in schema.columns],
         metadata=metadata,
@@ -63,9 +64,9 @@ def to_table(frame: pd.DataFrame, kind: Kind) -> pa.Table:
             :func:`check_dates`).
     """
     schema = SCHEMAS[kind]
-    table = pa.Table.from_pandas(coerce_frame(frame, schema), preserve_index=False).cast(
-        storage_schema(kind)
-    )
+    # Derived columns are computed again on reading, never stored.
+    stored = coerce_frame(frame, schema)[schema.names]
+    table = pa.Table.from_pandas(stored, preserve_index=False).cast(storage_schema(kind))
     if schema.dates is not None:
         check_dates(table, kind, schema.dates)
     return table

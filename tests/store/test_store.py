@@ -148,7 +148,7 @@ def test_a_file_from_an_earlier_version_with_fewer_columns_is_read(
     path = store.files("sent")[0]
     pq.write_table(pq.read_table(path).drop_columns(["type", "statusDetail"]), path)
     frame = store.read("sent")
-    assert list(frame.columns) == SENT_SCHEMA.names
+    assert list(frame.columns) == SENT_SCHEMA.frame_names
     assert frame["type"].isna().any() and not frame["type"].isna().all()
 
 
@@ -524,3 +524,17 @@ def test_a_manifest_the_store_could_not_open_again_is_never_written(
     assert (store.path / MANIFEST_NAME).read_bytes() == manifest
     monkeypatch.undo()
     pd.testing.assert_frame_equal(Store.open(store.path).read("sent"), sent)
+
+
+def test_derived_columns_are_computed_on_reading_never_stored(
+    store: Store, client: SmstoolsClient
+) -> None:
+    sent = client.sent(SINCE, UNTIL)
+    store.commit(sent=sent)
+    stored = pq.read_table(store.files("sent")[0])
+    assert "encoding" not in stored.column_names and "segments" not in stored.column_names
+    frame = store.read("sent")
+    expected = sent.sort_values("id").reset_index(drop=True)
+    got = frame.sort_values("id").reset_index(drop=True)
+    assert got["encoding"].tolist() == expected["encoding"].tolist()
+    assert got["segments"].tolist() == expected["segments"].tolist()
