@@ -51,7 +51,7 @@ from .dates import EARLIEST, LATEST, format_api_datetime, resolve_zone
 from .errors import ConfigError
 from .frames import STATUS_DTYPE
 from .msisdn import number_countries, to_country, to_msisdn
-from .segments import ENCODING_DTYPE
+from .segments import ENCODING_DTYPE, check_encoding, text_encoding_names
 
 __all__ = [
     "DEFAULT_WINDOW",
@@ -517,6 +517,7 @@ FILTER_NAMES: tuple[str, ...] = (
     "services",
     "ids",
     "countries",
+    "encodings",
     "text",
 )
 """The filters of a query, in the order they are shown and written."""
@@ -529,6 +530,7 @@ _OPTION = {
     "services": "--service",
     "ids": "--id",
     "countries": "--country",
+    "encodings": "--encoding",
     "text": "--text",
 }
 _LABEL = {
@@ -539,6 +541,7 @@ _LABEL = {
     "services": "service",
     "ids": "id",
     "countries": "country",
+    "encodings": "encoding",
     "text": "text",
 }
 _ONLY_FOR: dict[str, Kind] = {
@@ -546,6 +549,7 @@ _ONLY_FOR: dict[str, Kind] = {
     "senders": "sent",
     "campaigns": "sent",
     "ids": "sent",
+    "encodings": "sent",
     "services": "received",
 }
 _COLUMN = {
@@ -575,6 +579,8 @@ _KEYWORDS = {
     "ids": "ids",
     "country": "countries",
     "countries": "countries",
+    "encoding": "encodings",
+    "encodings": "encodings",
     "text": "text",
 }
 
@@ -586,6 +592,7 @@ FilterValue: TypeAlias = str | int | Iterable[str | int] | None
 """One value or several for a filter keyword; ``None`` (or leaving it out) is no filter."""
 
 _COUNTRY_FUNCTION = "smstools_tui_number_country"
+_ENCODING_FUNCTION = "smstools_tui_text_encoding"
 
 
 def _values(value: FilterValue) -> tuple[Any, ...]:
@@ -629,6 +636,7 @@ _NORMALISE: dict[str, Callable[[Any], Any]] = {
     "services": lambda value: _label(value, "service").strip(),
     "ids": _message_id,
     "countries": lambda value: to_country(str(value)),
+    "encodings": lambda value: check_encoding(str(value)),
 }
 
 
@@ -678,6 +686,8 @@ class Filters:
         services: received: the receiving service (``simId``).
         ids: sent: these message ids.
         countries: the country of the other party's number.
+        encodings: sent: the encoding of the text (``GSM-7``, ``UCS-2``; see
+            :mod:`smstools_tui.segments`).
         text: a substring of the text, ignoring case.
 
     Example:
@@ -692,6 +702,7 @@ class Filters:
     services: frozenset[str] = frozenset()
     ids: frozenset[int] = frozenset()
     countries: frozenset[str] = frozenset()
+    encodings: frozenset[str] = frozenset()
     text: str | None = None
 
     def __post_init__(self) -> None:
@@ -764,6 +775,10 @@ class Filters:
                 # The documented way to call a registered function in an expression.
                 country = pc.Expression._call(_COUNTRY_FUNCTION, [other.cast(pa.string())])
                 terms.append(country.isin(_value_set(values, pa.string())))
+            elif name == "encodings":
+                text = pc.field("text").cast(pa.string())
+                encoding = pc.Expression._call(_ENCODING_FUNCTION, [text])
+                terms.append(encoding.isin(_value_set(values, pa.string())))
             elif name == "ids":
                 terms.append(pc.field("id").isin(_value_set(values, pa.int64())))
             else:  # category columns: compared as the store keeps them, never decoded
@@ -794,6 +809,8 @@ class Filters:
 
     @staticmethod
     def _column(name: str, kind: Kind) -> str:
+        if name == "encodings":
+            return "text"
         return _OTHER_PARTY[kind] if name in ("numbers", "countries") else _COLUMN[name]
 
 
@@ -856,6 +873,33 @@ def _register_country_function() -> None:
 
 
 _register_country_function()
+
+
+def _encodings(context: Any, texts: pa.Array | pa.Scalar) -> pa.Array | pa.Scalar:
+    if isinstance(texts, pa.Scalar):
+        return text_encoding_names(pa.array([texts.as_py()], pa.string()))[0]
+    return text_encoding_names(texts)
+
+
+def _register_encoding_function() -> None:
+    """The encoding of a text as an Arrow function, for the store's expressions: the store
+    keeps the text, not its encoding."""
+    if _ENCODING_FUNCTION in pc.list_functions():
+        return
+    pc.register_scalar_function(
+        _encodings,
+        _ENCODING_FUNCTION,
+        {
+            "summary": "The encoding of an SMS text.",
+            "description": "smstools_tui.segments.text_encodings: GSM-7 or UCS-2, null for "
+            "no text.",
+        },
+        {"texts": pa.string()},
+        pa.string(),
+    )
+
+
+_register_encoding_function()
 
 
 # -- relations --------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .errors import ConfigError
+
 __all__ = [
     "ENCODINGS",
     "ENCODING_DTYPE",
@@ -44,10 +46,12 @@ __all__ = [
     "Segmentation",
     "Substitution",
     "Suggestion",
+    "check_encoding",
     "gsm_septets",
     "parts_after_suggestion",
     "segment",
     "suggest",
+    "text_encoding_names",
     "text_encodings",
 ]
 
@@ -209,6 +213,34 @@ def _distinct_encodings(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     for index in walk:
         segments[index] = segment(texts[int(index)].as_py()).segments
     return ucs2, segments
+
+
+def check_encoding(name: str) -> str:
+    """An encoding's name as :data:`ENCODINGS` spell it, however it was typed.
+
+    Example:
+        >>> check_encoding("ucs2"), check_encoding("gsm 7")
+        ('UCS-2', 'GSM-7')
+    """
+    key = "".join(char for char in name.upper() if char.isalnum())
+    for encoding in ENCODINGS:
+        if key == encoding.replace("-", ""):
+            return encoding
+    raise ConfigError(f"unknown encoding {name!r}: use {' or '.join(ENCODINGS)}")
+
+
+def text_encoding_names(texts: pa.Array) -> pa.Array:
+    """The encoding of each text of an Arrow string array, as strings (null for a null text).
+
+    Example:
+        >>> text_encoding_names(pa.array(["Ciao", None, "Caffè ☕"])).to_pylist()
+        ['GSM-7', None, 'UCS-2']
+    """
+    present = pc.is_valid(texts)
+    names = pa.array(ENCODINGS, pa.string())
+    ucs2 = pc.match_substring_regex(pc.fill_null(texts, ""), _patterns()[0])
+    chosen = pc.take(names, pc.cast(ucs2, pa.int8()))
+    return pc.if_else(present, chosen, pa.scalar(None, pa.string()))
 
 
 def text_encodings(text: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -15,6 +15,7 @@ for calendar groups, ``tz`` (default: the local zone).
 from .campaigns import campaign_report
 from .cost import MICRO, cost_report, cost_total, from_micro, to_micro
 from .delivery import delivery_report, status_counts, status_funnel
+from .encoding import encoding_report, suggested_segments, text_savings
 from .failing import failing_numbers
 from .grouping import (
     BY_CHOICES,
@@ -74,6 +75,7 @@ __all__ = [
     "cost_total",
     "delivery_report",
     "destinations",
+    "encoding_report",
     "failing_numbers",
     "from_micro",
     "group_key",
@@ -93,6 +95,8 @@ __all__ = [
     "select",
     "status_counts",
     "status_funnel",
+    "suggested_segments",
+    "text_savings",
     "time_buckets",
     "to_micro",
 ]

@@ -44,14 +44,18 @@ __all__ = [
     "time_buckets",
 ]
 
-BY_CHOICES: tuple[str, ...] = ("day", "week", "month", "sender", "campaign", "country", "status")
+BY_CHOICES: tuple[str, ...] = (
+    "day", "week", "month", "sender", "campaign", "country", "status", "encoding",
+)  # fmt: skip
 """What a report can be grouped by."""
 TIME_BUCKETS: tuple[str, ...] = ("day", "week", "month")
 
 NO_VALUE = "(none)"
 """The group of messages without a value: no campaign id, no sender, no date, no status."""
 
-_COLUMN_OF = {"sender": "from", "campaign": "transactionId", "status": "status"}
+_COLUMN_OF = {
+    "sender": "from", "campaign": "transactionId", "status": "status", "encoding": "encoding",
+}  # fmt: skip
 
 
 CHART_BARS = 35

@@ -131,7 +131,7 @@ class FilterValueType(_ReadOnce):
 
 
 _FILTER_OPTIONS = ("statuses", "numbers", "senders", "campaigns", "services", "countries", "ids",
-                   "text")  # fmt: skip
+                   "encodings", "text")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -240,6 +240,10 @@ def query_options(kinds: tuple[Kind, ...] = ("sent", "received")) -> Callable[[F
                 "--id", "ids", type=FilterValueType("ids"), multiple=True, metavar="ID",
                 help=f"{sent_only}this message id; repeatable. Without a window option, "
                 "the messages are searched by id alone.",
+            ),
+            click.option(
+                "--encoding", "encodings", type=FilterValueType("encodings"), multiple=True,
+                metavar="GSM-7|UCS-2", help=f"{sent_only}texts of this encoding; repeatable.",
             ),
         ]  # fmt: skip
     if kinds:  # the dashboard takes no filters: its own widgets set them

@@ -91,6 +91,8 @@ SENT_FIELDS: dict[str, Column] = {
         Column("deliveryDate", "delivered", "time"),
         Column("statusDetail", "detail"),
         Column("type", "type"),
+        Column("encoding", "encoding"),
+        Column("segments", "segments", "count"),
         Column("id", "id", "id"),
     )
 }
@@ -143,6 +145,21 @@ _REPORT_ONLY = (
     _money("pending_spend", "pending spend"),
     _money("avg_price", "avg price", _PRICE),
     _money("price_per_delivered", "price per delivered", _PRICE),
+    # encoding and segments
+    Column("segments_per_message", "segments per message", "number"),
+    Column("ucs2_messages", "UCS-2 messages", "count"),
+    Column("ucs2_share", "UCS-2 share", "percent"),
+    _money("spend_as_suggested", "spend as suggested"),
+    _money("encoding_cost", "cost of encoding"),
+    _money("spend_in_one_part", "spend in one part"),
+    _money("length_cost", "cost of length"),
+    Column("suggested_text", "suggested text"),
+    Column("suggested_encoding", "suggested encoding"),
+    Column("suggested_segments", "suggested segments", "count"),
+    Column("edits", "edits"),
+    Column("characters", "characters"),
+    Column("parts_saved", "parts saved", "count"),
+    _money("credits_saved", "credits saved"),
     # campaigns
     Column("first_send", "first send", "time"),
     Column("last_send", "last send", "time"),

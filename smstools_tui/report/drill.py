@@ -46,6 +46,7 @@ GROUP_FILTERS: dict[str, str] = {
     "campaign": "campaigns",
     "country": "countries",
     "status": "statuses",
+    "encoding": "encodings",
 }
 """The filter that picks the messages of a group, per grouping other than time."""
 

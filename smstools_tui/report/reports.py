@@ -243,7 +243,8 @@ def _drill_message(
 
 # -- the registry ---------------------------------------------------------------------------------
 
-_GROUPS = ("day", "week", "month", "sender", "campaign", "country", "status", "partial")
+_GROUPS = ("day", "week", "month", "sender", "campaign", "country", "status", "encoding",
+           "partial")  # fmt: skip
 
 
 def _delivery(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
@@ -256,6 +257,25 @@ def _latency(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd
 
 def _cost(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
     return analysis.cost_report(sent, o.by, tz=o.tz)
+
+
+def _encoding(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
+    return analysis.encoding_report(sent, o.by, tz=o.tz)
+
+
+def _savings(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
+    return analysis.text_savings(sent)
+
+
+def _drill_text(
+    row: Mapping[str, Any], base: Query, zone: tzinfo | str | None, column: str | None
+) -> Query | None:
+    text = row.get("text")
+    if text is None or is_missing(text) or not str(text):
+        return None
+    # Any text containing the row's contains what the base's text filter asks for: narrower.
+    narrowed = drill.within(drill.messages(base), encodings=["UCS-2"])
+    return None if narrowed is None else narrowed.with_filters(text=str(text))
 
 
 def _campaigns(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
@@ -325,6 +345,51 @@ REPORTS: dict[str, Report] = {
             _drill_group,
             groupings=BY_CHOICES,
             total=analysis.cost_total,
+        ),
+        Report(
+            "encoding",
+            "Encoding and segments",
+            "Parts billed per message, the share of UCS-2 texts, and what encoding and length "
+            "cost: spend minus the spend had the texts been written as suggested (GSM-7), and "
+            "minus the spend in one part each.",
+            _encoding,
+            columns(
+                *_GROUPS,
+                "messages",
+                "segments",
+                "segments_per_message",
+                "ucs2_messages",
+                "ucs2_share",
+                "spend",
+                "spend_as_suggested",
+                "encoding_cost",
+                "spend_in_one_part",
+                "length_cost",
+            ),
+            _drill_group,
+            groupings=BY_CHOICES,
+        ),
+        Report(
+            "text-savings",
+            "Cheaper texts",
+            "Texts a cheaper spelling would send as GSM-7 or in fewer parts: the edits, the "
+            "characters they replace, and the parts and credits they would have saved.",
+            _savings,
+            columns(
+                "text",
+                "campaign",
+                "messages",
+                "encoding",
+                "segments",
+                "suggested_text",
+                "suggested_encoding",
+                "suggested_segments",
+                "edits",
+                "characters",
+                "parts_saved",
+                "credits_saved",
+            ),
+            _drill_text,
         ),
         Report(
             "campaigns",

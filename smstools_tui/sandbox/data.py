@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, STATUSES, coerce_frame
+from ..segments import segment
 
 __all__ = ["AccountSpec", "ReceivedTable", "SandboxAccount", "SentTable", "generate_account"]
 
@@ -61,15 +62,18 @@ _CAMPAIGN_TEXTS = (
     "MyShop: nuovi arrivi in negozio! Scopri la collezione su myshop.example/new. "
     "Rispondi STOP per non ricevere più messaggi",
     "🎉 Black Friday: -30% su tutto fino a domenica! Codice BF30. Rispondi STOP per disiscriverti",
-    "Saldi d'inverno: fino al 50% su una selezione di articoli. Info: myshop.example/saldi",
+    # A curly apostrophe, as word processors write it: UCS-2, two parts instead of one.
+    "Saldi d’inverno: fino al 50% su una selezione di articoli. Info: myshop.example/saldi",
     "Flash sale 24h: spedizione gratuita su tutti gli ordini. STOP al 3399999999",
     "Ciao! Sei tra i nostri clienti VIP: anteprima riservata domani dalle 10. Ti aspettiamo!",
     "Come è andato il tuo ultimo acquisto? Rispondi con un voto da 1 a 5. Grazie!",
     "Back to school: zaini e astucci -20% fino al 15/9. myshop.example/scuola",
     "Cyber Monday ⚡ solo oggi -25% online con il codice CYBER25",
     "Buon Natale da MyShop 🎄 Per te un buono di 10€ sul prossimo ordine: XMAS10",
-    "Newsletter di MyShop: le novità del mese ti aspettano su myshop.example. "
-    "Per non ricevere più SMS rispondi ANNULLA",
+    # Longer than 160 characters: two parts of GSM-7.
+    "Newsletter di MyShop: le novità del mese ti aspettano su myshop.example, con i nuovi "
+    "arrivi, le offerte della settimana e gli eventi in negozio. Per non ricevere più SMS "
+    "rispondi ANNULLA",
 )
 _ALERT_TEMPLATES = (
     "Il tuo ordine #{n} è stato spedito. Tracking: myshop.example/t/{n}",
@@ -112,10 +116,6 @@ _FAILURE_DETAILS = {
     NOSENT: ("INVALID_NUMBER", "NO_ROUTE"),
 }
 _DETAIL_NAMES = tuple(sorted({name for names in _FAILURE_DETAILS.values() for name in names}))
-_GSM_CHARS = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€"
-)
 
 
 @dataclass(frozen=True)
@@ -538,7 +538,8 @@ class _Builder:
     def _prices(self, recipient: np.ndarray, text: np.ndarray, outcome: np.ndarray) -> np.ndarray:
         country = self.pool_country[recipient]
         unit = np.array([price for _, _, price, _ in _COUNTRIES])[np.maximum(country, 0)]
-        parts = np.array([_sms_parts(body) for body in self.texts])[text]
+        # The gateway bills per part.
+        parts = np.array([segment(body).segments for body in self.texts])[text]
         return np.where(outcome == NOSENT, 0.0, np.round(unit * parts, 4))
 
     # -- received ------------------------------------------------------------------------------
@@ -590,13 +591,6 @@ def _national_number(country_code: str, rng: np.random.Generator) -> str:
     prefix = prefixes[int(rng.integers(len(prefixes)))]
     first = str(rng.integers(2, 10))  # no subscriber number starts with 0 or 1
     return prefix + first + "".join(map(str, rng.integers(0, 10, size=length - 1).tolist()))
-
-
-def _sms_parts(text: str) -> int:
-    """How many SMS a text takes: 160/153 GSM-7 characters, or 70/67 UCS-2 ones."""
-    gsm = _GSM_CHARS.issuperset(text)
-    single, multi = (160, 153) if gsm else (70, 67)
-    return 1 if len(text) <= single else math.ceil(len(text) / multi)
 
 
 def _user(rng: np.random.Generator, now: datetime) -> dict[str, Any]:

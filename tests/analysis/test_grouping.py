@@ -93,7 +93,9 @@ def test_the_zones_are_the_data_layers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_by_choices() -> None:
-    assert BY_CHOICES == ("day", "week", "month", "sender", "campaign", "country", "status")
+    assert BY_CHOICES == (
+        "day", "week", "month", "sender", "campaign", "country", "status", "encoding",
+    )  # fmt: skip
 
 
 def test_groups_of_two_keys_lists_only_combinations_that_occur(

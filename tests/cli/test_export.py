@@ -36,7 +36,8 @@ def test_export_sent_to_csv(
     rows = read_csv_rows(target)
     header, body = rows[0], rows[1:]
     assert header == ["id", "to", "from", "text", "status", "insertDate", "sentDate", "deliveryDate",
-                      "transactionId", "price", "statusDetail", "type"]  # fmt: skip
+                      "transactionId", "price", "statusDetail", "type", "encoding",
+                      "segments"]  # fmt: skip
     with SmstoolsClient(sandbox_settings(live.base_url), clock=clock) as client:
         truth = client.sent(*WINDOW[1::2])
     assert len(body) == len(truth) > 100

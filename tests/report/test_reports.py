@@ -42,7 +42,9 @@ def test_bad_requests_are_one_line_errors(
     sent, _ = account_frames
     with pytest.raises(ConfigError, match="unknown report 'speed'"):
         run_report("speed", sent)
-    with pytest.raises(ConfigError, match="--by applies to the delivery, latency, cost reports"):
+    with pytest.raises(
+        ConfigError, match="--by applies to the delivery, latency, cost, encoding reports"
+    ):
         run_report("campaigns", sent, by="day")
     with pytest.raises(ConfigError, match="unknown time zone"):
         run_report("delivery", sent, tz="Nowhere/Land")
