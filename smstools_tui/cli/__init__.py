@@ -39,6 +39,7 @@ from ..errors import (
 from .common import CommandWithout, connection_options_for, query_options
 from .dashboard import dashboard_command
 from .export import export_command
+from .lint import lint_command
 from .report import report_group
 from .sandbox import config_path_command, sandbox_command
 from .sync import sync_command
@@ -99,6 +100,7 @@ def cli(ctx: click.Context, /, debug: bool, **dashboard: Any) -> None:
 
 cli.add_command(dashboard_command)
 cli.add_command(export_command)
+cli.add_command(lint_command)
 cli.add_command(report_group)
 cli.add_command(sandbox_command)
 cli.add_command(config_path_command)
