@@ -55,7 +55,8 @@ def suggested_segments(sent: pd.DataFrame) -> np.ndarray:
         suggestion = suggest(str(texts[index]))
         if suggestion is not None:
             per_text[index] = suggestion.segmentation.segments
-    return np.where(present, per_text[np.maximum(codes, 0)], 0)
+    # A missing text (code -1) takes the last slot: 0 parts.
+    return np.append(per_text, 0)[codes]
 
 
 def _counterfactual(micro: np.ndarray, segments: np.ndarray, parts: np.ndarray) -> np.ndarray:

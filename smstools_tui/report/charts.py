@@ -34,6 +34,7 @@ from .tables import format_duration, printable
 
 __all__ = [
     "delivery_rate_chart",
+    "encoding_cost_chart",
     "latency_chart",
     "opt_outs_chart",
     "ranked_chart",
@@ -291,6 +292,49 @@ def spend_by_country_chart(
         title_text=when, type="category", categoryorder="array", categoryarray=table.index.tolist()
     )
     _show_partial(figure, _partial_labels(cost, when), when)
+    return figure
+
+
+def encoding_cost_chart(
+    encoding: pd.DataFrame, *, title: str = "What encoding and length cost"
+) -> go.Figure:
+    """Spend per month (or day, or week) split into what the texts needed in one part, what
+    their length added, and what characters outside GSM-7 added.
+
+    Args:
+        encoding: :func:`~smstools_tui.analysis.encoding_report` by a time bucket; marked
+            partial buckets are drawn apart.
+
+    Example:
+        >>> encoding = pd.DataFrame({"month": ["2026-11"], "spend": [10.0],
+        ...     "spend_as_suggested": [6.0], "spend_in_one_part": [5.0]})
+        >>> [(trace.name, trace.y.tolist()) for trace in encoding_cost_chart(encoding).data]
+        [('in one part', [5.0]), ('length', [1.0]), ('characters outside GSM-7', [4.0])]
+    """
+    when = _time_column(encoding)
+    labels = encoding[when].astype("str").tolist()
+    one_part = encoding["spend_in_one_part"]
+    # As suggested is never more than paid, and one part never more than as suggested.
+    layers = (
+        ("in one part", one_part),
+        ("length", (encoding["spend_as_suggested"] - one_part).clip(lower=0)),
+        ("characters outside GSM-7", encoding["spend"] - encoding["spend_as_suggested"]),
+    )
+    figure = go.Figure()
+    for name, values in layers:
+        figure.add_trace(
+            go.Bar(
+                x=labels,
+                y=values.round(6),
+                name=name,
+                hovertemplate="%{x}: %{y:,.2f}<extra>%{fullData.name}</extra>",
+            )
+        )
+    figure.update_layout(title=title, barmode="stack", **_LAYOUT)
+    figure.update_yaxes(title_text="credits")
+    figure.update_xaxes(title_text=when, type="category", categoryorder="array",
+                        categoryarray=labels)  # fmt: skip
+    _show_partial(figure, _partial_labels(encoding, when), when)
     return figure
 
 

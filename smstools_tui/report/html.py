@@ -37,6 +37,7 @@ SECTIONS: dict[str, str] = {
     "headline": "Headline figures",
     "delivery-rate": "Delivery rate over time",
     "spend": "Spend over time by country",
+    "encoding": REPORTS["encoding"].title,
     "latency": REPORTS["latency"].title,
     "funnel": "Status funnel",
     "campaigns": REPORTS["campaigns"].title,
@@ -69,6 +70,9 @@ class ReportData:
     status: pd.DataFrame
     funnel: pd.DataFrame
     campaigns: pd.DataFrame
+    encoding: pd.DataFrame
+    encoding_by_campaign: pd.DataFrame
+    savings: pd.DataFrame
     failing: pd.DataFrame
     opt_outs: pd.DataFrame
     compliance: pd.DataFrame
@@ -158,6 +162,9 @@ def build_report_data(
         status=analysis.status_counts(sent),
         funnel=analysis.status_funnel(sent),
         campaigns=run("campaigns"),
+        encoding=buckets.mark(analysis.encoding_report(sent, by, tz=zone)),
+        encoding_by_campaign=analysis.encoding_report(sent, "campaign", tz=zone),
+        savings=run("text-savings"),
         failing=run("failing-numbers"),
         opt_outs=run("opt-outs"),
         compliance=run("compliance"),
@@ -243,6 +250,24 @@ def render_report(
                 )
             )
             + html_table(data.spend_total, tz=zone, total=data.spend_sum),
+        ),
+        _section(
+            "encoding",
+            _figure(
+                charts.encoding_cost_chart(
+                    data.encoding, title=f"What encoding and length cost per {data.time_bucket}"
+                )
+            )
+            + _note(
+                "The gateway bills per part: 160 GSM-7 characters in one SMS (153 per part of a "
+                "longer one), but only 70 (67) once a single character is outside the GSM-7 "
+                "alphabet. Characters outside GSM-7: the spend minus the spend had the texts "
+                "been written as suggested below; length: the rest above one part each."
+            )
+            + html_table(data.encoding_by_campaign, tz=zone, max_rows=max_rows)
+            + f"<h3>{_e(REPORTS['text-savings'].title)}</h3>"
+            + _note(REPORTS["text-savings"].description)
+            + html_table(data.savings, tz=zone, max_rows=max_rows),
         ),
         _section(
             "latency",

@@ -96,8 +96,19 @@ def test_plotly_is_embedded_once(sandbox_page: str) -> None:
     library = get_plotlyjs()
     assert sum(script == library for script in page.scripts) == 1
     assert sandbox_page.count(library[:200]) == 1
-    assert len(page.scripts) == 1 + 7  # the library and seven figures
+    assert len(page.scripts) == 1 + 8  # the library and eight figures
     assert sandbox_page.index(library[:200]) < sandbox_page.index("Plotly.newPlot")
+
+
+def test_the_encoding_section(sandbox_page: str) -> None:
+    start = sandbox_page.index('<section id="encoding">')
+    section = sandbox_page[start : sandbox_page.index("</section>", start)]
+    assert "<h2>Encoding and segments</h2>" in section
+    assert "cost of encoding" in section and "UCS-2 share" in section
+    assert "<h3>Cheaper texts</h3>" in section
+    # The curly-apostrophe campaign and its fix, as text.
+    assert "Saldi d’inverno" in section and "Saldi d&#x27;inverno" in section
+    assert "curly apostrophes ’ → &#x27;" in section
 
 
 def test_headline_and_meta(sandbox_page: str) -> None:
