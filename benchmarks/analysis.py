@@ -33,6 +33,8 @@ REPORTS: dict[str, Callable[[Frames], object]] = {
     "delivery --by country": lambda f: run_report("delivery", f[0], by="country", tz=ZONE),
     "latency --by campaign": lambda f: run_report("latency", f[0], by="campaign", tz=ZONE),
     "cost --by month": lambda f: run_report("cost", f[0], by="month", tz=ZONE),
+    "encoding --by campaign": lambda f: run_report("encoding", f[0], by="campaign", tz=ZONE),
+    "text-savings": lambda f: run_report("text-savings", f[0]),
     "campaigns": lambda f: run_report("campaigns", *f),
     "failing-numbers": lambda f: run_report("failing-numbers", f[0]),
     "opt-outs": lambda f: run_report("opt-outs", *f),

@@ -55,6 +55,7 @@ from .frames import (
     sent_frame,
 )
 from .query import FetchResult, Filters, Query, Relation, Span, WindowExpr, parse_window
+from .segments import Segmentation, Suggestion, segment, suggest, text_encodings
 from .source import IncompleteDataWarning, MessageSource
 from .store import Store, StoredClient, SyncReport
 
@@ -85,6 +86,7 @@ __all__ = [
     "RefusedAnswerError",
     "Relation",
     "ResultTooLargeError",
+    "Segmentation",
     "ServerError",
     "Settings",
     "SmstoolsClient",
@@ -93,6 +95,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoredClient",
+    "Suggestion",
     "SyncReport",
     "UnsafeXmlError",
     "UnsupportedEncodingError",
@@ -102,7 +105,10 @@ __all__ = [
     "connect",
     "parse_window",
     "received_frame",
+    "segment",
     "sent_frame",
+    "suggest",
+    "text_encodings",
 ]
 
 

@@ -200,19 +200,37 @@ def _distinct_encodings(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     not_gsm, extension = _patterns()
     ucs2 = pc.match_substring_regex(texts, not_gsm).to_numpy(zero_copy_only=False)
     characters = pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)
-    escapes = pc.count_substring_regex(texts, extension).to_numpy(zero_copy_only=False)
-    surrogates = pc.count_substring_regex(texts, r"[\x{10000}-\x{10FFFF}]").to_numpy(
-        zero_copy_only=False
-    )
-    pairs = np.where(ucs2, surrogates, escapes).astype(np.int64)
-    units = characters + pairs
     single = np.where(ucs2, PART_LIMITS[UCS_2][0], PART_LIMITS[GSM_7][0])
     multi = np.where(ucs2, PART_LIMITS[UCS_2][1], PART_LIMITS[GSM_7][1])
+    units = characters.copy()
+    # Pairs (escapes, surrogates) can only matter where twice the characters exceed one SMS:
+    # count them there alone.
+    long = np.flatnonzero(characters * 2 > single)
+    if len(long):
+        chosen = texts.take(pa.array(long))
+        escapes = pc.count_substring_regex(chosen, extension).to_numpy(zero_copy_only=False)
+        surrogates = pc.count_substring_regex(chosen, r"[\x{10000}-\x{10FFFF}]").to_numpy(
+            zero_copy_only=False
+        )
+        units[long] += np.where(ucs2[long], surrogates, escapes)
     segments = np.where(units <= single, 1, -(-units // multi)).astype(np.int64)
-    walk = np.flatnonzero((units > single) & (pairs > 0))
+    # Where a pair may straddle a boundary, walk the characters.
+    walk = long[(units[long] > single[long]) & (units[long] > characters[long])]
     for index in walk:
         segments[index] = segment(texts[int(index)].as_py()).segments
     return ucs2, segments
+
+
+def _arrow_strings(values: pd.Index) -> pa.Array:
+    """The distinct texts as an Arrow string array, without a copy where pandas holds them in
+    Arrow already."""
+    array = values.array
+    if isinstance(array, pd.arrays.ArrowStringArray):
+        arrow = pa.array(array)
+        if isinstance(arrow, pa.ChunkedArray):
+            arrow = arrow.combine_chunks()
+        return arrow.cast(pa.string()) if arrow.type != pa.string() else arrow
+    return pa.array(np.asarray(values, dtype=object), pa.string())
 
 
 def check_encoding(name: str) -> str:
@@ -259,7 +277,7 @@ def text_encodings(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     else:
         codes, distinct = pd.factorize(text, use_na_sentinel=True)
         codes = codes.astype(np.int64)
-    values = pa.array(np.asarray(distinct, dtype=object), pa.string()) if len(distinct) else None
+    values = _arrow_strings(pd.Index(distinct)) if len(distinct) else None
     ucs2, segments = (
         _distinct_encodings(values) if values is not None else (np.zeros(0, bool), np.zeros(0))
     )

@@ -561,7 +561,9 @@ class _Builder:
                 text = str(rng.choice(_INBOUND_TEXTS))
             rows.append((number, when, text, 1))
         # Identical messages from one number in one second are two messages: keep a few.
-        for row in rng.choice(len(rows), size=max(1, len(rows) // 200), replace=False):
+        # (An account of no received message has none to repeat.)
+        for row in rng.choice(len(rows), size=max(min(1, len(rows)), len(rows) // 200),
+                              replace=False):  # fmt: skip
             rows.append(rows[int(row)])
         rows.sort(key=lambda row: row[1])
         return ReceivedTable(

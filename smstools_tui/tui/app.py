@@ -260,6 +260,10 @@ class DashboardApp(App[None]):
                         yield FrameView(
                             report.secondary,
                             zone=self.zone,
+                            variants=[
+                                (variant.key, variant.label)
+                                for variant in report.secondary.variants
+                            ],
                             id=f"view-{report.secondary.id}",
                             classes="secondary",
                         )

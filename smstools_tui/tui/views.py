@@ -57,6 +57,7 @@ __all__ = [
     "compliance_tab",
     "costs_report",
     "default_reports",
+    "encoding_tab",
     "failing_tab",
     "find_tab",
     "message_columns",
@@ -530,12 +531,39 @@ def opt_outs_tab(zone: tzinfo | None = None) -> ReportTab:
     )
 
 
-_COST_GROUPS = ("month", "country", "sender")
+_COST_GROUPS = ("month", "country", "sender", "encoding")
+_ENCODING_GROUPS = ("campaign", "sender", "month")
+
+
+def encoding_tab(zone: tzinfo | None = None) -> ReportTab:
+    """What encoding and length cost, by campaign, sender or month: under the Costs tab."""
+    report = REPORTS["encoding"]
+    return _tab(
+        "encoding",
+        "encoding",
+        " ".join(
+            (
+                *_ENCODING_GROUPS,
+                "messages segments segments_per_message ucs2_share spend "
+                "encoding_cost length_cost spend_as_suggested ucs2_messages",
+            )
+        ),
+        zone,
+        widths={"campaign": 24, "sender": 16},
+        noun="rows",
+        description=(
+            "Parts billed. Cost of encoding: spend above the texts rewritten as GSM-7 (a "
+            "message's detail shows how); of length: above one part each."
+        ),
+        variants=tuple(
+            Variant(by, f"by {by}", _computed(report, by, zone)) for by in _ENCODING_GROUPS
+        ),
+    )
 
 
 def costs_report(zone: tzinfo | None = None) -> ReportTab:
-    """The Costs tab: spend by month, by country or by sender; months are read in ``zone``
-    (default: the machine's)."""
+    """The Costs tab: spend by month, by country, by sender or by encoding; months are read in
+    ``zone`` (default: the machine's); what encoding and length cost below it."""
     report = REPORTS["cost"]
     return _tab(
         "cost",
@@ -546,6 +574,7 @@ def costs_report(zone: tzinfo | None = None) -> ReportTab:
         title="Costs",
         noun="rows",
         variants=tuple(Variant(by, f"by {by}", _computed(report, by, zone)) for by in _COST_GROUPS),
+        secondary=encoding_tab(zone),
     )
 
 

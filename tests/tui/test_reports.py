@@ -265,6 +265,56 @@ async def test_costs_by_month_country_and_sender(demo: SmstoolsClient) -> None:
         assert costs.variant == "month"
 
 
+async def test_costs_by_encoding_and_what_encoding_cost(demo: SmstoolsClient) -> None:
+    app = dashboard(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        data = app.dataset
+        assert data is not None
+        await pilot.press("5")
+        await pilot.pause()
+        costs = app.view("costs")
+        costs.query_one("#variant", Select).value = "encoding"
+        await pilot.pause()
+        pd.testing.assert_frame_equal(costs.frame, analysis.cost_report(data.sent, "encoding"))
+        assert set(costs.frame["encoding"]) == {"GSM-7", "UCS-2"}  # type: ignore[index]
+
+        # Below: the encoding report, by campaign, sender or month.
+        encoding = app.view("encoding")
+        assert [key for key, _ in encoding.variants] == ["campaign", "sender", "month"]
+        await pilot.pause()
+        pd.testing.assert_frame_equal(
+            encoding.frame, analysis.encoding_report(data.sent, "campaign")
+        )
+        encoding.query_one("#variant", Select).value = "month"
+        await pilot.pause()
+        pd.testing.assert_frame_equal(
+            encoding.frame, analysis.encoding_report(data.sent, "month", tz=UTC)
+        )
+
+
+async def test_a_sent_message_shows_its_parts_and_a_cheaper_spelling(
+    demo: SmstoolsClient,
+) -> None:
+    app = dashboard(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        sent = app.view("sent")
+        sent.set_filter(search="inverno")
+        await pilot.pause()
+        sent.table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        content = app.screen.query_one("#detail-content").render()
+        shown = str(content)
+        assert "parts       2 × UCS-2" in shown
+        assert "── part 1 of 2 · 67 UTF-16 units ──" in shown
+        assert "── part 2 of 2 · 18 UTF-16 units ──" in shown
+        assert "Cheaper: GSM-7 in 1 part instead of 2 (curly apostrophes ’ → ')" in shown
+        assert "Saldi d'inverno: fino al 50%" in shown
+
+
 async def test_opt_outs_highlight_the_numbers_messaged_afterwards_and_list_them(
     demo: SmstoolsClient,
 ) -> None:

@@ -21,11 +21,12 @@ from ...analysis import DEFAULT_REPLY_WINDOW
 from ...errors import ConfigError
 from ...query import Query
 from ...report.tables import MISSING, column_title, display_frame
+from ...segments import GSM_7, segment, suggest
 from ..model import STATUS_STYLES, ColumnSpec, format_duration, format_timestamp
 from ..safe_text import visible
 from ..state import Detail
 
-__all__ = ["MessageDetail", "describe_detail", "describe_message", "describe_row"]
+__all__ = ["MessageDetail", "describe_detail", "describe_message", "describe_row", "marked_text"]
 
 Part = Content | str | tuple[str, str]
 
@@ -110,6 +111,8 @@ def describe_message(
         lines.append(_field("campaign", visible(record.get("transactionId")) or "–"))
         price = record.get("price")
         lines.append(_field("cost", f"{price:.4f} credit" if price is not None else "–"))
+        if record.get("text") is not None:
+            lines.append(_parts_field(str(record["text"]), price))
         lines.append(_field("type", visible(record.get("type")) or "–"))
         if record.get("statusDetail") is not None:
             lines.append(_field("reason", visible(record.get("statusDetail"))))
@@ -153,7 +156,10 @@ def describe_message(
     text = visible(record.get("text"), keep_newlines=True)
     lines.append(Content(""))
     lines.append(Content.styled(f"Text ({len(str(record.get('text') or ''))} characters)", "bold"))
-    lines.append(Content(text) if text else Content.styled("(empty)", "$text-muted"))
+    if kind == "sent" and text:
+        lines += marked_text(str(record["text"]))
+    else:
+        lines.append(Content(text) if text else Content.styled("(empty)", "$text-muted"))
 
     lines.append(Content(""))
     if unmatched is not None:
@@ -168,6 +174,78 @@ def describe_message(
     else:
         lines += _answers_section(replied, match, zone)
     return Content("\n").join(lines)
+
+
+def _unit(encoding: str) -> str:
+    return "septets" if encoding == GSM_7 else "UTF-16 units"
+
+
+def _parts_field(text: str, price: Any) -> Content:
+    result = segment(text)
+    per_part = (
+        f"  {price / result.segments:.4f} credit a part"
+        if price is not None and not pd.isna(price)
+        else ""
+    )
+    return _field(
+        "parts",
+        f"{result.segments} × {result.encoding}",
+        muted=f"{result.units} {_unit(result.encoding)}{per_part}",
+    )
+
+
+def marked_text(text: str) -> list[Content]:
+    """A sent message's text as the gateway splits it: each part under a rule saying its number
+    and size, the characters that forced UCS-2 marked, then the cheaper spelling when there is
+    one (see :func:`~smstools_tui.segments.suggest`). Every character is shown literally.
+
+    Example:
+        >>> lines = marked_text("Saldi d’inverno! " * 5)
+        >>> lines[0].plain, len(lines[1].plain), lines[2].plain
+        ('── part 1 of 2 · 67 UTF-16 units ──', 67, '── part 2 of 2 · 18 UTF-16 units ──')
+        >>> [lines[1].plain[span.start:span.end] for span in lines[1].spans]
+        ['’', '’', '’', '’']
+        >>> lines[-2].plain
+        "Cheaper: GSM-7 in 1 part instead of 2 (curly apostrophes ’ → ')"
+    """
+    result = segment(text)
+    marked = {found.index for found in result.offending}
+    lines: list[Content] = []
+    for number, (start, part) in enumerate(zip(result.part_starts, result.parts, strict=True), 1):
+        if result.segments > 1:
+            units = segment(part).units if result.encoding == GSM_7 else sum(
+                2 if ord(char) > 0xFFFF else 1 for char in part)  # fmt: skip
+            lines.append(
+                Content.styled(
+                    f"── part {number} of {result.segments} · {units} {_unit(result.encoding)} ──",
+                    "$text-muted",
+                )
+            )
+        pieces: list[Part] = []
+        run_start = 0
+        for offset, char in enumerate(part):
+            if start + offset in marked:
+                pieces.append(visible(part[run_start:offset], keep_newlines=True))
+                pieces.append((visible(char) or char, "bold reverse $warning"))
+                run_start = offset + 1
+        pieces.append(visible(part[run_start:], keep_newlines=True))
+        lines.append(Content.assemble(*pieces))
+    suggestion = suggest(text)
+    if suggestion is not None:
+        after = suggestion.segmentation
+        edits = ", ".join(
+            f"{visible(edit.name)} {visible(edit.characters)} → {edit.replacement or 'removed'}"
+            for edit in suggestion.substitutions
+        )
+        lines.append(
+            Content.styled(
+                f"Cheaper: {after.encoding} in {after.segments} part"
+                f"{'s' if after.segments != 1 else ''} instead of {result.segments} ({edits})",
+                "bold $success",
+            )
+        )
+        lines.append(Content(visible(suggestion.text, keep_newlines=True)))
+    return lines
 
 
 MONEY_UNIT = "credits"
