@@ -56,7 +56,8 @@ def suggested_segments(sent: pd.DataFrame) -> np.ndarray:
         if suggestion is not None:
             per_text[index] = suggestion.segmentation.segments
     # A missing text (code -1) takes the last slot: 0 parts.
-    return np.append(per_text, 0)[codes]
+    parts: np.ndarray = np.append(per_text, 0)[codes]
+    return parts
 
 
 def _counterfactual(micro: np.ndarray, segments: np.ndarray, parts: np.ndarray) -> np.ndarray:
