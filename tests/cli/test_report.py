@@ -76,6 +76,25 @@ def test_grouped_report_to_parquet(run: Run, tmp_path: Path) -> None:
     assert written.loc[written["partial"], "week"].tolist() == ["2026-08-31", "2026-11-23"]
 
 
+def test_encoding_report_to_parquet_and_the_encoding_filter(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "encoding.parquet"
+    code, _, err = run("report", "encoding", "--demo", *WINDOW, "--by", "campaign",
+                       "--out", str(target))  # fmt: skip
+    assert code == 0, err
+    written = pd.read_parquet(target)
+    pd.testing.assert_frame_equal(written, _expected("encoding", by="campaign"), check_dtype=False)
+    assert written["encoding_cost"].sum() > 0
+    # Only the UCS-2 messages: every one of them is UCS-2, and what they cost is the same.
+    code, out, err = run("report", "encoding", "--demo", *WINDOW, "--encoding", "ucs2",
+                         "--by", "encoding", "--out", "-")  # fmt: skip
+    assert code == 0, err
+    only = pd.read_csv(io.StringIO(out.lstrip("\ufeff")))
+    assert only["encoding"].tolist() == ["UCS-2"]
+    assert only["encoding_cost"].iloc[0] == pytest.approx(written["encoding_cost"].sum())
+    code, _, err = run("report", "encoding", "--demo", *WINDOW, "--encoding", "utf8")
+    assert code == 2 and err.strip().endswith("unknown encoding 'utf8': use GSM-7 or UCS-2")
+
+
 def test_partial_weeks_are_marked_in_the_table_and_the_csv(run: Run) -> None:
     code, out, err = run("report", "delivery", "--demo", *WINDOW, "--by", "week", "--tz", "UTC")
     assert code == 0, err
