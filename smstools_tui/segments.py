@@ -131,6 +131,19 @@ class Segmentation:
         return len(self.parts)
 
     @property
+    def part_units(self) -> tuple[int, ...]:
+        """The septets or code units (as :attr:`units` counts them) of each part.
+
+        Example:
+            >>> segment("a" * 152 + "€" + "a" * 10).part_units
+            (152, 12)
+        """
+        if self.encoding == GSM_7:
+            septets = gsm_septets()
+            return tuple(sum(septets[char] for char in part) for part in self.parts)
+        return tuple(len(part.encode("utf-16-le")) // 2 for part in self.parts)
+
+    @property
     def part_starts(self) -> tuple[int, ...]:
         """The index in :attr:`text` where each part begins."""
         starts, position = [], 0

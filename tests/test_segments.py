@@ -126,6 +126,7 @@ _any_text = st.text(
 def test_parts_rebuild_the_text_and_respect_the_limits(text: str) -> None:
     result = segment(text)
     assert "".join(result.parts) == text
+    assert sum(result.part_units) == result.units
     single, multi = PART_LIMITS[result.encoding]
     if result.segments == 1:
         assert result.units <= single

@@ -90,9 +90,9 @@ def _describe(result: Segmentation, suggestion: Suggestion | None) -> list[str]:
             lines.append(f"  {_character(char)}  at {shown}")
     if result.segments > 1:
         lines.append("parts as sent:")
-        for number, part in enumerate(result.parts, start=1):
-            units = segment(part).units if result.encoding == GSM_7 else len(
-                part.encode("utf-16-le")) // 2  # fmt: skip
+        for number, (part, units) in enumerate(
+            zip(result.parts, result.part_units, strict=True), start=1
+        ):
             lines.append(f"  {number}  ({units} {_units(result)})  {printable(part)}")
     if suggestion is not None:
         after = suggestion.segmentation

@@ -211,10 +211,9 @@ def marked_text(text: str) -> list[Content]:
     result = segment(text)
     marked = {found.index for found in result.offending}
     lines: list[Content] = []
-    for number, (start, part) in enumerate(zip(result.part_starts, result.parts, strict=True), 1):
+    parts = zip(result.part_starts, result.parts, result.part_units, strict=True)
+    for number, (start, part, units) in enumerate(parts, 1):
         if result.segments > 1:
-            units = segment(part).units if result.encoding == GSM_7 else sum(
-                2 if ord(char) > 0xFFFF else 1 for char in part)  # fmt: skip
             lines.append(
                 Content.styled(
                     f"── part {number} of {result.segments} · {units} {_unit(result.encoding)} ──",
