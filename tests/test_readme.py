@@ -100,6 +100,11 @@ def readme_demo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     config.chmod(0o600)
     work = tmp_path / "work"
     work.mkdir()
+    # The draft the lint example checks.
+    (work / "templates").mkdir()
+    (work / "templates" / "black-friday.txt").write_text(
+        "Black Friday: -30% su tutto fino a domenica! Codice BF30\n", encoding="utf-8"
+    )
     monkeypatch.chdir(work)
     return work
 
@@ -119,7 +124,7 @@ def test_every_readme_command_works_on_the_demo(
     if words[:1] == ["sync"] or "--offline" in words:
         assert run("sync", "--demo", "--store", store, "--since", "90d").code == 0
         words += ["--store", store] + (["--demo"] if words[:1] == ["sync"] else [])
-    elif "--demo" not in words:
+    elif "--demo" not in words and words[:1] not in (["lint"],):  # lint reads no SMS
         words.append("--demo")
     result = run(*words)
     assert result.code == 0, result.err
