@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .api.client import SmstoolsClient
-from .sandbox import AccountSpec, SandboxApi, demo_account, sandbox_settings
+from .sandbox import AccountSpec, Degradation, SandboxApi, demo_account, sandbox_settings
 from .source import DEMO_LABEL
 
 __all__ = ["demo_client"]
@@ -24,6 +24,7 @@ def demo_client(
     received: int = 4_000,
     days: int = 400,
     now: datetime | None = None,
+    degrade: tuple[Degradation, ...] = (),
     **settings: Any,
 ) -> SmstoolsClient:
     """A :class:`~smstools_tui.SmstoolsClient` on the demo account, in-process: no credentials,
@@ -31,6 +32,7 @@ def demo_client(
 
     With ``now`` the data and both clocks are frozen at that moment (repeatable results);
     without it the data ends at the current minute and statuses settle as time passes.
+    ``degrade`` makes routes go bad (see :class:`~smstools_tui.sandbox.Degradation`).
     ``settings`` are :class:`~smstools_tui.Settings` fields (``None`` values are ignored).
 
     Example:
@@ -41,7 +43,9 @@ def demo_client(
     """
     anchor = now.astimezone(UTC) if now else datetime.now(UTC).replace(second=0, microsecond=0)
     account = demo_account(
-        AccountSpec(seed=seed, sent=sent, received=received, days=days, now=anchor)
+        AccountSpec(
+            seed=seed, sent=sent, received=received, days=days, now=anchor, degrade=degrade
+        )
     )
     clock = (lambda: anchor) if now else None
     api = SandboxApi(account, clock=clock)

@@ -36,6 +36,7 @@ from ..errors import (
     NetworkError,
     SmstoolsError,
 )
+from .check import check_command
 from .common import CommandWithout, connection_options_for, query_options
 from .dashboard import dashboard_command
 from .export import export_command
@@ -98,6 +99,7 @@ def cli(ctx: click.Context, /, debug: bool, **dashboard: Any) -> None:
             )
 
 
+cli.add_command(check_command)
 cli.add_command(dashboard_command)
 cli.add_command(export_command)
 cli.add_command(lint_command)
@@ -124,6 +126,12 @@ def main(argv: list[str] | None = None) -> Any:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     _log_to_stderr(debug)
+    # A monitoring check that cannot run is UNKNOWN (3) to its scheduler, whatever the reason.
+    monitoring = _command_path(args) == f"{PROG} check"
+
+    def code(usual: int) -> int:
+        return 3 if monitoring and usual not in (0, 130) else usual
+
     try:
         return cli.main(args=args, prog_name=PROG, standalone_mode=False)
     except click.exceptions.Abort:
@@ -131,15 +139,15 @@ def main(argv: list[str] | None = None) -> Any:
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:
-        _fail(usage_line(error, args), 2)
+        _fail(usage_line(error, args), code(2))
     except SmstoolsError as error:
-        _fail(error.message, _exit_code(error), error if debug else None)
+        _fail(error.message, code(_exit_code(error)), error if debug else None)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except Exception as error:  # one line, never a traceback, unless --debug
         _fail(
             f"unexpected {type(error).__name__}: {error} (run with --debug for details)",
-            70,
+            code(70),
             error if debug else None,
         )
 

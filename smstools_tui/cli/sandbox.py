@@ -12,6 +12,7 @@ from ..sandbox import (
     SANDBOX_KEY,
     SANDBOX_SECRET,
     AccountSpec,
+    Degradation,
     FaultPlan,
     SandboxApi,
     SandboxServer,
@@ -39,6 +40,16 @@ from .common import InstantType
 @click.option("--clock", type=InstantType(), metavar="DT",
               help="Stop the server's clock at DT: only what is dated before it is visible, with "
               "the statuses it had then (default: the clock runs).")  # fmt: skip
+@click.option(
+    "--degrade",
+    "degrade",
+    multiple=True,
+    metavar="PREFIX:RATE",
+    help="Messages to numbers starting with PREFIX fail at RATE (39:0.3: 30% of "
+    "those to Italy), from --degrade-since on; repeatable.",
+)
+@click.option("--degrade-since", type=InstantType(), metavar="DT",
+              help="When the routes of --degrade go bad (default: from the start).")  # fmt: skip
 def sandbox_command(
     port: int,
     seed: int,
@@ -51,6 +62,8 @@ def sandbox_command(
     faults: str,
     end: datetime | None,
     clock: datetime | None,
+    degrade: tuple[str, ...],
+    degrade_since: datetime | None,
 ) -> None:
     """Serve a local Smstools API on 127.0.0.1 with realistic seeded data.
 
@@ -68,7 +81,12 @@ def sandbox_command(
             f"unknown fault {', '.join(unknown) or '(none)'}; use: {', '.join(FAULT_KINDS)}",
             param_hint="--faults",
         )
-    account = generate(AccountSpec(seed=seed, sent=sent, received=received, days=days, now=end))
+    try:
+        routes = tuple(Degradation.parse(text, degrade_since) for text in degrade)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--degrade") from None
+    account = generate(AccountSpec(seed=seed, sent=sent, received=received, days=days, now=end,
+                                   degrade=routes))  # fmt: skip
     api = SandboxApi(
         account,
         page_cap=page_cap,

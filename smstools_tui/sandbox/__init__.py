@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..config import Credentials, Settings
-from .data import AccountSpec, SandboxAccount, generate_account
+from .data import AccountSpec, Degradation, SandboxAccount, generate_account
 from .emulator import (
     API_PREFIX,
     BOMB_BYTES,
@@ -34,6 +34,7 @@ __all__ = [
     "SANDBOX_KEY",
     "SANDBOX_SECRET",
     "AccountSpec",
+    "Degradation",
     "FaultPlan",
     "SandboxAccount",
     "SandboxApi",

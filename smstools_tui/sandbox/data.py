@@ -119,6 +119,37 @@ _DETAIL_NAMES = tuple(sorted({name for names in _FAILURE_DETAILS.values() for na
 
 
 @dataclass(frozen=True)
+class Degradation:
+    """Messages to numbers starting with ``prefix`` (international digits, no ``+``) sent from
+    ``since`` on fail at ``rate`` (NOTDELIVERED, ``BLOCKED_BY_OPERATOR``): a route going bad,
+    for a check to catch.
+
+    Example:
+        >>> Degradation.parse("39:0.3").prefix, Degradation.parse("+44:0.5").rate
+        ('39', 0.5)
+    """
+
+    prefix: str
+    rate: float
+    since: datetime | None = None
+
+    @classmethod
+    def parse(cls, text: str, since: datetime | None = None) -> Degradation:
+        """``PREFIX:RATE`` (``39:0.3``: 30% of the messages to Italy fail)."""
+        prefix, _, rate = text.partition(":")
+        digits = prefix.strip().lstrip("+")
+        try:
+            share = float(rate)
+        except ValueError:
+            share = -1.0
+        if not digits.isdigit() or not 0 <= share <= 1:
+            raise ValueError(
+                f"{text!r} is not PREFIX:RATE (39:0.3: 30% of the messages to +39 fail)"
+            )
+        return cls(digits, share, since)
+
+
+@dataclass(frozen=True)
 class AccountSpec:
     """What to generate.
 
@@ -127,6 +158,8 @@ class AccountSpec:
         sent, received: how many messages (about; the scheduled future adds ~1%).
         days: how much history before ``now`` (default long enough to cross a DST change).
         now: the end of the history (default: the current time, to the minute).
+        degrade: routes that go bad (see :class:`Degradation`); the rest of the account is the
+            same as without them.
     """
 
     seed: int = 7
@@ -134,6 +167,7 @@ class AccountSpec:
     received: int = 4_000
     days: int = 400
     now: datetime | None = None
+    degrade: tuple[Degradation, ...] = ()
 
     def anchor(self) -> datetime:
         now = self.now or datetime.now(UTC).replace(second=0, microsecond=0)
@@ -533,7 +567,35 @@ class _Builder:
             dead & (outcome == NOTDELIVERED), _DETAIL_NAMES.index("UNKNOWN_SUBSCRIBER"), detail
         )
         detail = np.where(country < 0, _DETAIL_NAMES.index("INVALID_NUMBER"), detail)
+        for route in self.spec.degrade:
+            outcome, final, detail = self._degraded(route, recipient, insert, report, outcome,
+                                                    final, detail)  # fmt: skip
         return sent, final, outcome, detail
+
+    def _degraded(
+        self,
+        route: Degradation,
+        recipient: np.ndarray,
+        insert: np.ndarray,
+        report: np.ndarray,
+        outcome: np.ndarray,
+        final: np.ndarray,
+        detail: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # A generator of its own: the rest of the account stays what it is without the route.
+        rng = np.random.default_rng([self.spec.seed, 1, int(route.prefix), round(route.rate * 1e6)])
+        since = _epoch(route.since) if route.since is not None else self.start
+        numbers = self.pool[recipient].astype(str)
+        hit = (
+            np.char.startswith(numbers, route.prefix)
+            & (insert >= since)
+            & (outcome != NOSENT)
+            & (rng.random(len(recipient)) < route.rate)
+        )
+        outcome = np.where(hit, NOTDELIVERED, outcome)
+        final = np.where(hit, report, final)
+        detail = np.where(hit, _DETAIL_NAMES.index("BLOCKED_BY_OPERATOR"), detail)
+        return outcome, final, detail
 
     def _prices(self, recipient: np.ndarray, text: np.ndarray, outcome: np.ndarray) -> np.ndarray:
         country = self.pool_country[recipient]

@@ -1,0 +1,147 @@
+"""``smstools-tui check``: evaluate a policy's rules on the account, for monitoring.
+
+Exit codes follow the monitoring convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the check
+could not run: no credentials, no network, a bad policy, a bad option).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..config import config_file_path
+from ..errors import SmstoolsError
+from ..monitor import EXIT_CODES, CheckResult, Policy, evaluate
+from ..notify import CheckState, changed, send_notification
+from ..report.tables import printable
+from ..source import MessageSource
+from ..store import StoredClient
+from .common import ConnectionOptions, connection_options_for
+
+__all__ = ["check_command", "default_policy_path"]
+
+STATE_FILE = "check-state.json"
+
+
+def default_policy_path() -> Path:
+    """``policy.toml`` beside the config file."""
+    return config_file_path().with_name("policy.toml")
+
+
+def _state_path(source: MessageSource | None, given: Path | None) -> Path:
+    if given is not None:
+        return given
+    if isinstance(source, StoredClient):
+        return source.store.path / STATE_FILE
+    label = "demo" if source is not None and source.is_demo else "default"
+    return config_file_path().with_name(f"check-state-{label}.json")
+
+
+def _print(result: CheckResult, as_json: bool) -> None:
+    if as_json:
+        click.echo(result.dumps())
+    else:
+        for line in result.lines():
+            click.echo(printable(line))
+
+
+@click.command("check")
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="The policy file (TOML). Default: policy.toml beside the config file.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print {"status": …, "rules": [one entry per rule and group]}.',
+)
+@click.option(
+    "--notify",
+    "notify_urls",
+    multiple=True,
+    metavar="URL",
+    help="An apprise URL (mailto://, slack://, msteams://, tgram://, json://host/path "
+    "…) told when a rule's status changes; repeatable.",
+)
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Where the last check's statuses are kept. Default: beside the store.",
+)
+@connection_options_for(out=False)
+def check_command(
+    policy_path: Path | None,
+    as_json: bool,
+    notify_urls: tuple[str, ...],
+    state_path: Path | None,
+    **kwargs: Any,
+) -> None:
+    """Check the account against a policy: delivery rate, latency, pending share, wasted
+    spend, credit, sends after opt-out, encoding. One line per rule (and group) on stdout.
+
+    \b
+    Exit codes (the monitoring convention):
+      0  OK        1  WARNING        2  CRITICAL
+      3  UNKNOWN: the check could not run (no credentials, no network, a bad policy)
+
+    \b
+    Examples:
+      smstools-tui check --policy policy.toml
+      smstools-tui check --offline --json
+      smstools-tui check --notify json://127.0.0.1:8080/alerts --notify mailto://me:pw@example.com
+    """
+    source: MessageSource | None = None
+    try:
+        policy = Policy.load(policy_path or default_policy_path())
+        options = ConnectionOptions.from_kwargs(kwargs)
+        source = options.client()
+        with source:
+            result = evaluate(policy, source)
+            account = source.account().display_name if not source.is_demo else "demo"
+    except SmstoolsError as error:
+        result, account = CheckResult((), error=" ".join(error.message.split())), "smstools"
+    _print(result, as_json)
+    if notify_urls:
+        _notify(result, notify_urls, _state_path(source, state_path), account)
+    elif result.error is None:
+        _keep(result, _state_path(source, state_path))
+    sys.exit(EXIT_CODES[result.status])
+
+
+def _notify(result: CheckResult, urls: tuple[str, ...], path: Path, account: str) -> None:
+    previous = CheckState.load(path)
+    current = CheckState.of(result)
+    if not changed(previous, current):
+        return
+    try:
+        delivered = send_notification(urls, result, account)
+    except SmstoolsError as error:
+        click.echo(f"smstools-tui: warning: {printable(error.message)}", err=True)
+        return
+    if not delivered:
+        # The state stays as it was: the next check tells the change again.
+        click.echo("smstools-tui: warning: a notification could not be sent", err=True)
+        return
+    if result.error is None:
+        _keep(current, path)
+    else:  # what the rules found last stays the reference for when the check runs again
+        _keep(CheckState(result.status, previous.findings if previous else {}), path)
+
+
+def _keep(state: CheckResult | CheckState, path: Path) -> None:
+    if isinstance(state, CheckResult):
+        state = CheckState.of(state)
+    try:
+        state.save(path)
+    except OSError as error:
+        click.echo(f"smstools-tui: warning: cannot keep the check's state in {path}: "
+                   f"{error.strerror or error}", err=True)  # fmt: skip

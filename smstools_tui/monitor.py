@@ -1,0 +1,462 @@
+"""Watching the account: a policy of rules, evaluated on a window of messages, with the status
+every monitoring system understands.
+
+A policy file (TOML) holds ``[[rule]]`` tables::
+
+    [[rule]]
+    name = "delivery to Italy"
+    metric = "delivery_rate"        # see smstools_tui.analysis.METRICS
+    window = "24h"                  # any window expression: 1h, 24h, 7d, today …
+    by = "country"                  # optional: country, sender, campaign, encoding, status
+    min_messages = 50               # groups with fewer messages never alarm
+    warning = 0.95
+    critical = 0.90
+
+A rule's status is ``CRITICAL`` when its value is past ``critical`` in the metric's bad direction
+(below it for the delivery rate and the credit, above it for the rest), else ``WARNING`` past
+``warning``, else ``OK``. With ``baseline = "same-hour-last-7-days"`` the value is compared with the
+same metric over the same hours of each of the seven days before, and ``warning`` and
+``critical`` are how far it may move from that, in the bad direction (``warning = 0.05``: five
+points below the usual delivery rate). A check that cannot run (no credentials, no network, a
+bad policy) is ``UNKNOWN``. The exit codes are the monitoring convention: 0 OK, 1 WARNING,
+2 CRITICAL, 3 UNKNOWN.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .analysis import BY_CHOICES, TIME_BUCKETS
+from .analysis.monitoring import METRICS, metric_values
+from .errors import ConfigError
+from .query import Span, WindowExpr, parse_window
+from .report.tables import format_duration
+from .source import MessageSource
+
+__all__ = [
+    "BASELINES",
+    "CHECK_STATUSES",
+    "EXIT_CODES",
+    "CheckResult",
+    "Finding",
+    "Policy",
+    "Rule",
+    "evaluate",
+    "format_metric",
+    "judge",
+]
+
+CHECK_STATUSES: tuple[str, ...] = ("OK", "WARNING", "CRITICAL", "UNKNOWN")
+"""From best to worst; a check's status is its worst rule's."""
+EXIT_CODES: dict[str, int] = {"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}
+"""The monitoring convention (Nagios and every scheduler that follows it)."""
+BASELINES: tuple[str, ...] = ("same-hour-last-7-days",)
+_BASELINE_DAYS = 7
+_RULE_KEYS = {"name", "metric", "window", "by", "min_messages", "warning", "critical",
+              "baseline"}  # fmt: skip
+_GROUPS = tuple(key for key in BY_CHOICES if key not in TIME_BUCKETS)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of a policy (see the module's docstring).
+
+    Example:
+        >>> rule = Rule.from_mapping({"metric": "delivery_rate", "window": "24h",
+        ...                           "warning": 0.95, "critical": 0.9})
+        >>> rule.name, rule.by, rule.min_messages
+        ('delivery_rate 24h', None, 1)
+    """
+
+    name: str
+    metric: str
+    window: WindowExpr
+    by: str | None = None
+    min_messages: int = 1
+    warning: float | None = None
+    critical: float | None = None
+    baseline: str | None = None
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], where: str = "a rule") -> Rule:
+        """A rule from a policy's ``[[rule]]`` table.
+
+        Raises:
+            ConfigError: an unknown key, a missing or wrong value; the message says ``where``.
+        """
+        unknown = sorted(set(values) - _RULE_KEYS)
+        if unknown:
+            raise ConfigError(
+                f"{where}: unknown key {unknown[0]!r}: use {', '.join(sorted(_RULE_KEYS))}"
+            )
+        metric = values.get("metric")
+        if metric not in METRICS:
+            raise ConfigError(f"{where}: metric {metric!r} is not one of {', '.join(METRICS)}")
+        if "window" not in values:
+            raise ConfigError(f"{where}: a rule needs a window (1h, 24h, 7d …)")
+        try:
+            window = parse_window(_text(values["window"], "window", where))
+        except ConfigError as error:
+            raise ConfigError(f"{where}: {error}") from None
+        by = values.get("by")
+        if by is not None and (by not in _GROUPS or not METRICS[metric].groupable):
+            allowed = ", ".join(_GROUPS) if METRICS[metric].groupable else "none for this metric"
+            raise ConfigError(f"{where}: by {by!r} is not a grouping: {allowed}")
+        baseline = values.get("baseline")
+        if baseline is not None and baseline not in BASELINES:
+            raise ConfigError(
+                f"{where}: baseline {baseline!r} is not one of {', '.join(BASELINES)}"
+            )
+        if baseline is not None and metric == "credit_sms":
+            raise ConfigError(f"{where}: the credit has no history to compare with")
+        thresholds = {key: _number(values.get(key), key, where) for key in ("warning", "critical")}
+        if thresholds["warning"] is None and thresholds["critical"] is None:
+            raise ConfigError(f"{where}: give warning, critical or both")
+        minimum = values.get("min_messages", 1)
+        if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 1:
+            raise ConfigError(f"{where}: min_messages must be a whole number of at least 1")
+        name = values.get("name") or f"{metric} {window.text}" + (f" by {by}" if by else "")
+        return cls(_text(name, "name", where), metric, window, by, minimum,
+                   thresholds["warning"], thresholds["critical"], baseline)  # fmt: skip
+
+
+def _text(value: Any, key: str, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: {key} must be a text")
+    return value
+
+
+def _number(value: Any, key: str, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(f"{where}: {key} must be a number")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The rules a check evaluates.
+
+    Example:
+        >>> policy = Policy.parse('[[rule]]\\nmetric = "pending_share"\\nwindow = "1h"\\n'
+        ...                       'warning = 0.5\\n')
+        >>> [rule.name for rule in policy.rules]
+        ['pending_share 1h']
+    """
+
+    rules: tuple[Rule, ...]
+    source: str = "the policy"
+
+    @classmethod
+    def parse(cls, text: str, source: str = "the policy") -> Policy:
+        """Read a policy's TOML.
+
+        Raises:
+            ConfigError: not TOML, no rule, or a bad rule; the message names ``source``, and
+                the line for a TOML error.
+        """
+        try:
+            document = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{source}: not valid TOML: {error}") from None
+        unknown = sorted(set(document) - {"rule"})
+        if unknown:
+            raise ConfigError(f"{source}: unknown table or key {unknown[0]!r}: rules are [[rule]]")
+        tables = document.get("rule", [])
+        if not isinstance(tables, list) or not tables:
+            raise ConfigError(f"{source}: no rule: add a [[rule]] table")
+        rules = tuple(
+            Rule.from_mapping(table, f"{source}, rule {index}")
+            for index, table in enumerate(tables, start=1)
+        )
+        names = [rule.name for rule in rules]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ConfigError(f"{source}: two rules are named {twice[0]!r}: give each a name")
+        return cls(rules, source)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Policy:
+        """Read the policy file ``path``.
+
+        Raises:
+            ConfigError: it cannot be read, or :meth:`parse` refuses it.
+        """
+        file = Path(path)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(f"cannot read the policy {file}: {error.strerror or error}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"the policy {file} is not UTF-8 text") from None
+        return cls.parse(text, str(file))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule's verdict on one group (or on everything).
+
+    Attributes:
+        baseline: the value the baseline gave (``None``: the rule has none, or no history).
+        note: why a value is missing (too few messages …), for people.
+    """
+
+    name: str
+    metric: str
+    by: str | None
+    group: str | None
+    value: float | None
+    warning: float | None
+    critical: float | None
+    status: str
+    messages: int
+    baseline: float | None = None
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as ``--json`` writes it."""
+        return {
+            "name": self.name, "metric": self.metric, "by": self.by, "group": self.group,
+            "value": self.value, "warning": self.warning, "critical": self.critical,
+            "status": self.status, "messages": self.messages, "baseline": self.baseline,
+        }  # fmt: skip
+
+    def line(self) -> str:
+        """One line for people.
+
+        Example:
+            >>> Finding("delivery", "delivery_rate", "country", "IT", 0.8125, 0.95, 0.9,
+            ...         "CRITICAL", 640).line()
+            'CRITICAL delivery [IT]: 81.25% (warning < 95%, critical < 90%) on 640 messages'
+        """
+        where = f" [{self.group}]" if self.group is not None else ""
+        unit = METRICS[self.metric].unit
+        value = "–" if self.value is None else format_metric(self.value, unit)
+        limits = []
+        worse = METRICS[self.metric].worse
+        sign = "<" if worse == "lower" else ">"
+        for label, limit in (("warning", self.warning), ("critical", self.critical)):
+            if limit is None:
+                continue
+            if self.baseline is not None:
+                towards = "below" if worse == "lower" else "above"
+                limits.append(f"{label}: {format_metric(limit, unit)} {towards} "
+                              f"{format_metric(self.baseline, unit)}")  # fmt: skip
+            else:
+                limits.append(f"{label} {sign} {format_metric(limit, unit)}")
+        volume = f" on {self.messages:,} messages" if METRICS[self.metric].groupable else ""
+        extra = f"; {self.note}" if self.note else ""
+        return f"{self.status} {self.name}{where}: {value} ({', '.join(limits)}){volume}{extra}"
+
+
+def format_metric(value: float, unit: str) -> str:
+    """A metric's value for people, by its unit.
+
+    Example:
+        >>> [format_metric(v, u) for v, u in ((0.9385, "rate"), (11787.0, "sms"),
+        ...  (12.5, "credits"), (93.0, "seconds"), (1.42, "number"))]
+        ['93.85%', '11,787', '12.50', '1 min 33 s', '1.42']
+    """
+    if unit == "rate":
+        return f"{value * 100:.4g}%"
+    if unit in ("count", "sms"):
+        return f"{value:,.0f}"
+    if unit == "credits":
+        return f"{value:,.2f}"
+    if unit == "seconds":
+        return format_duration(value)
+    return f"{value:.3g}"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Every finding of a check, and its status (the worst of them)."""
+
+    findings: tuple[Finding, ...]
+    error: str | None = None
+    checked_at: datetime | None = None
+    statuses: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        if self.error is not None:
+            return "UNKNOWN"
+        worst = max((CHECK_STATUSES.index(f.status) for f in self.findings), default=0)
+        return CHECK_STATUSES[worst]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"status": …, "rules": [finding, …]}`` (and ``error`` when the check could not
+        run)."""
+        answer: dict[str, Any] = {
+            "status": self.status, "rules": [finding.to_json() for finding in self.findings],
+        }  # fmt: skip
+        if self.error is not None:
+            answer["error"] = self.error
+        return answer
+
+    def lines(self) -> list[str]:
+        """One line per finding, or the reason the check could not run."""
+        if self.error is not None:
+            return [f"UNKNOWN {self.error}"]
+        return [finding.line() for finding in self.findings]
+
+    def keyed(self) -> dict[str, str]:
+        """Each finding's status by rule and group: what a change of status is judged on."""
+        return {
+            f"{finding.name}|{finding.group or ''}": finding.status for finding in self.findings
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False)
+
+
+def judge(value: float | None, rule: Rule, baseline: float | None = None) -> str:
+    """A value's status under ``rule`` (see the module's docstring).
+
+    Example:
+        >>> rule = Rule.from_mapping({"metric": "delivery_rate", "window": "24h",
+        ...                           "warning": 0.95, "critical": 0.9})
+        >>> judge(0.97, rule), judge(0.93, rule), judge(0.85, rule), judge(None, rule)
+        ('OK', 'WARNING', 'CRITICAL', 'OK')
+        >>> drop = Rule.from_mapping({"metric": "delivery_rate", "window": "1h",
+        ...     "baseline": "same-hour-last-7-days", "warning": 0.03, "critical": 0.1})
+        >>> judge(0.93, drop, baseline=0.97), judge(0.96, drop, baseline=0.97)
+        ('WARNING', 'OK')
+    """
+    if value is None or math.isnan(value):
+        return "OK"
+    lower_is_worse = METRICS[rule.metric].worse == "lower"
+    if rule.baseline is not None:
+        if baseline is None or math.isnan(baseline):
+            return "OK"
+        badness = baseline - value if lower_is_worse else value - baseline
+        past = [limit is not None and badness > limit for limit in (rule.critical, rule.warning)]
+    else:
+        past = [
+            limit is not None and (value < limit if lower_is_worse else value > limit)
+            for limit in (rule.critical, rule.warning)
+        ]
+    return "CRITICAL" if past[0] else "WARNING" if past[1] else "OK"
+
+
+# -- evaluation -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Frames:
+    """The messages read once for every rule, sliced per window."""
+
+    sent: pd.DataFrame
+    received: pd.DataFrame
+
+    def of(self, span: Span) -> tuple[pd.DataFrame, pd.DataFrame]:
+        start, end = pd.Timestamp(span.start), pd.Timestamp(span.end)
+        inserted = self.sent["insertDate"]
+        sent = self.sent[(inserted >= start) & (inserted < end)]
+        # Opt-outs count whenever they came before: every received message read.
+        return sent.reset_index(drop=True), self.received
+
+
+def _spans(rule: Rule, now: datetime, zone: tzinfo | None) -> tuple[Span, list[Span]]:
+    span = rule.window.resolve(now, zone)
+    if rule.baseline is None:
+        return span, []
+    day = timedelta(days=1)
+    return span, [
+        Span(span.start - k * day, span.end - k * day) for k in range(1, _BASELINE_DAYS + 1)
+    ]
+
+
+def evaluate(
+    policy: Policy,
+    source: MessageSource,
+    *,
+    zone: tzinfo | None = None,
+) -> CheckResult:
+    """Evaluate every rule of ``policy`` on ``source``'s messages, at its :meth:`now
+    <smstools_tui.source.MessageSource.now>`.
+
+    The widest window any rule needs (a baseline's seven days before included) is read once.
+
+    Raises:
+        SmstoolsError: the messages could not be read (the caller reports UNKNOWN).
+    """
+    now = source.now()
+    spans = {rule.name: _spans(rule, now, zone) for rule in policy.rules}
+    needs_messages = [rule for rule in policy.rules if METRICS[rule.metric].groupable]
+    frames: _Frames | None = None
+    if needs_messages:
+        first = min(
+            min([span.start, *(base.start for base in baselines)])
+            for span, baselines in (spans[rule.name] for rule in needs_messages)
+        )
+        last = max(spans[rule.name][0].end for rule in needs_messages)
+        whole = Span(first, last)
+        frames = _Frames(source.sent(window=whole), source.received(window=whole))
+    findings: list[Finding] = []
+    for rule in policy.rules:
+        if not METRICS[rule.metric].groupable:
+            findings.append(_credit_finding(rule, source))
+            continue
+        assert frames is not None
+        span, baselines = spans[rule.name]
+        findings += _rule_findings(rule, frames, span, baselines)
+    return CheckResult(tuple(findings), checked_at=now)
+
+
+def _credit_finding(rule: Rule, source: MessageSource) -> Finding:
+    credit = source.account().italy_sms
+    value = None if credit is None else float(credit)
+    note = "" if value is not None else "the account did not say its credit"
+    return Finding(rule.name, rule.metric, None, None, value, rule.warning, rule.critical,
+                   judge(value, rule), 0, note=note)  # fmt: skip
+
+
+def _rule_findings(
+    rule: Rule, frames: _Frames, span: Span, baselines: Sequence[Span]
+) -> list[Finding]:
+    sent, received = frames.of(span)
+    values = metric_values(sent, received, rule.metric, rule.by)
+    history: dict[str | None, float] = {}
+    if baselines:
+        past_sent = pd.concat([frames.of(base)[0] for base in baselines], ignore_index=True)
+        past = metric_values(past_sent, received, rule.metric, rule.by)
+        for row in past.itertuples(index=False):
+            key = str(getattr(row, rule.by)) if rule.by else None
+            if row.messages >= rule.min_messages:
+                history[key] = float(row.value)
+    findings = []
+    for row in values.itertuples(index=False):
+        group = str(getattr(row, rule.by)) if rule.by else None
+        messages = int(row.messages)
+        value = None if math.isnan(row.value) else float(row.value)
+        note = ""
+        if messages < rule.min_messages:
+            if rule.by is not None:
+                continue  # a small group never alarms, nor fills the report
+            value, note = None, f"fewer than {rule.min_messages} messages"
+        baseline = history.get(group)
+        if rule.baseline is not None and baseline is None and value is not None:
+            note = "no history to compare with"
+        findings.append(Finding(rule.name, rule.metric, rule.by, group, value, rule.warning,
+                                rule.critical, judge(value, rule, baseline), messages,
+                                baseline, note))  # fmt: skip
+    if not findings:
+        note = f"no group has {rule.min_messages} messages" if rule.by else "no messages"
+        findings.append(Finding(rule.name, rule.metric, rule.by, None, None, rule.warning,
+                                rule.critical, "OK", 0, note=note))  # fmt: skip
+    return findings
