@@ -51,6 +51,7 @@ __all__ = [
     "Policy",
     "Rule",
     "evaluate",
+    "evaluate_frames",
     "format_metric",
     "judge",
 ]
@@ -184,6 +185,24 @@ class Policy:
         if twice:
             raise ConfigError(f"{source}: two rules are named {twice[0]!r}: give each a name")
         return cls(rules, source)
+
+    def span(self, now: datetime, zone: tzinfo | None = None) -> Span | None:
+        """The one window that holds every rule's messages (a baseline's seven days before
+        included); ``None`` when no rule reads messages.
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> policy = Policy.parse('[[rule]]\\nmetric = "pending_share"\\nwindow = "1h"\\n'
+            ...                       'warning = 0.5\\nbaseline = "same-hour-last-7-days"\\n')
+            >>> span = policy.span(datetime(2026, 11, 30, 10, tzinfo=UTC), UTC)
+            >>> span.start.isoformat(), span.end.isoformat()
+            ('2026-11-23T09:00:00+00:00', '2026-11-30T10:00:00+00:00')
+        """
+        spans = [_spans(rule, now, zone) for rule in self.rules if METRICS[rule.metric].groupable]
+        if not spans:
+            return None
+        first = min(min([span.start, *(base.start for base in bases)]) for span, bases in spans)
+        return Span(first, max(span.end for span, _ in spans))
 
     @classmethod
     def load(cls, path: str | Path) -> Policy:
@@ -396,30 +415,54 @@ def evaluate(
         SmstoolsError: the messages could not be read (the caller reports UNKNOWN).
     """
     now = source.now()
-    spans = {rule.name: _spans(rule, now, zone) for rule in policy.rules}
-    needs_messages = [rule for rule in policy.rules if METRICS[rule.metric].groupable]
-    frames: _Frames | None = None
-    if needs_messages:
-        first = min(
-            min([span.start, *(base.start for base in baselines)])
-            for span, baselines in (spans[rule.name] for rule in needs_messages)
-        )
-        last = max(spans[rule.name][0].end for rule in needs_messages)
-        whole = Span(first, last)
-        frames = _Frames(source.sent(window=whole), source.received(window=whole))
+    span = policy.span(now, zone)
+    sent = source.sent(window=span) if span is not None else None
+    received = source.received(window=span) if span is not None else None
+    credit = None
+    if any(not METRICS[rule.metric].groupable for rule in policy.rules):
+        credit = source.account().italy_sms
+    return evaluate_frames(policy, sent, received, now=now, zone=zone, credit_sms=credit)
+
+
+def evaluate_frames(
+    policy: Policy,
+    sent: pd.DataFrame | None,
+    received: pd.DataFrame | None,
+    *,
+    now: datetime,
+    zone: tzinfo | None = None,
+    credit_sms: int | None = None,
+) -> CheckResult:
+    """Evaluate every rule of ``policy`` on frames already read (the dashboard's), at ``now``;
+    a rule's window reaching before the frames' first message sees only what they hold.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from smstools_tui.frames import sent_frame
+        >>> sent = sent_frame([{"id": i, "status": s, "insertDate": "2026-11-30T09:00:00+0000"}
+        ...                    for i, s in enumerate(["DELIVERED", "NOTDELIVERED"])])
+        >>> policy = Policy.parse('[[rule]]\\nmetric = "delivery_rate"\\nwindow = "24h"\\n'
+        ...                       'warning = 0.9\\ncritical = 0.6\\n')
+        >>> result = evaluate_frames(policy, sent, None, now=datetime(2026, 11, 30, 10, tzinfo=UTC))
+        >>> result.status, result.findings[0].value
+        ('CRITICAL', 0.5)
+    """
+    frames = None
+    if sent is not None:
+        frames = _Frames(sent, received if received is not None else sent.iloc[:0, :0])
     findings: list[Finding] = []
     for rule in policy.rules:
         if not METRICS[rule.metric].groupable:
-            findings.append(_credit_finding(rule, source))
+            findings.append(_credit_finding(rule, credit_sms))
             continue
-        assert frames is not None
-        span, baselines = spans[rule.name]
+        if frames is None:
+            raise ValueError("the rules of messages need the sent frame")
+        span, baselines = _spans(rule, now, zone)
         findings += _rule_findings(rule, frames, span, baselines)
     return CheckResult(tuple(findings), checked_at=now)
 
 
-def _credit_finding(rule: Rule, source: MessageSource) -> Finding:
-    credit = source.account().italy_sms
+def _credit_finding(rule: Rule, credit: int | None) -> Finding:
     value = None if credit is None else float(credit)
     note = "" if value is not None else "the account did not say its credit"
     return Finding(rule.name, rule.metric, None, None, value, rule.warning, rule.critical,
