@@ -43,9 +43,7 @@ def demo_client(
     """
     anchor = now.astimezone(UTC) if now else datetime.now(UTC).replace(second=0, microsecond=0)
     account = demo_account(
-        AccountSpec(
-            seed=seed, sent=sent, received=received, days=days, now=anchor, degrade=degrade
-        )
+        AccountSpec(seed=seed, sent=sent, received=received, days=days, now=anchor, degrade=degrade)
     )
     clock = (lambda: anchor) if now else None
     api = SandboxApi(account, clock=clock)

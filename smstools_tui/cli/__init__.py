@@ -38,7 +38,7 @@ from ..errors import (
 )
 from .check import check_command
 from .common import CommandWithout, connection_options_for, query_options
-from .dashboard import dashboard_command
+from .dashboard import dashboard_command, watch_options
 from .export import export_command
 from .lint import lint_command
 from .report import report_group
@@ -76,6 +76,7 @@ class OptionBeforeCommand(click.UsageError):
 @click.version_option(package_name="smstools-tui", prog_name=PROG)
 @query_options(())
 @connection_options_for(debug=False, out=False)
+@watch_options
 @click.pass_context
 def cli(ctx: click.Context, /, debug: bool, **dashboard: Any) -> None:
     """Reports on the SMS you send and receive through the Smstools gateway.

@@ -10,18 +10,20 @@ from __future__ import annotations
 import collections
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import platformdirs
 
 from ..config import APP_NAME, find_view
 from ..errors import ConfigError
+from ..monitor import Policy
 from ..query import WindowExpr
 from ..report.tables import printable
+from .check import default_policy_path
 from .common import (
     CommandWithout,
     ConnectionOptions,
@@ -31,7 +33,14 @@ from .common import (
 )
 from .terminal import VisibleEscapesFormatter
 
-__all__ = ["HeldRecords", "dashboard_command", "debug_log_path", "open_debug_log", "quiet_terminal"]
+__all__ = [
+    "HeldRecords",
+    "dashboard_command",
+    "debug_log_path",
+    "open_debug_log",
+    "quiet_terminal",
+    "watch_options",
+]
 
 HELD_RECORDS = 200
 """Warnings kept while the app runs, the latest; they are written out when it ends."""
@@ -146,6 +155,23 @@ def quiet_terminal(debug: bool) -> Iterator[Path | None]:
             click.echo(f"smstools-tui: the debug log is in {printable(str(path))}", err=True)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def watch_options(command: F) -> F:
+    """``--watch SECONDS`` and ``--policy FILE``: the dashboard's, and the root command's."""
+    command = click.option(
+        "--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False),
+        metavar="FILE", help="The check's policy: rules not OK show as a banner (a opens their "
+        "messages). Default: policy.toml beside the config file, when there is one.",
+    )(command)  # fmt: skip
+    return click.option(
+        "--watch", type=click.FloatRange(5), metavar="SECONDS",
+        help="Refresh by itself every SECONDS (at least 5), an incremental sync each time; l "
+        "pauses and resumes.",
+    )(command)  # fmt: skip
+
+
 _FILTERS_INSIDE = (
     "the dashboard's filters are set inside it (or saved in a view: --view NAME); "
     "smstools-tui export takes it"
@@ -166,8 +192,25 @@ _FILTERS_INSIDE = (
 )  # fmt: skip
 @query_options(())
 @connection_options_for(out=False)
+@click.option(
+    "--watch",
+    type=click.FloatRange(5),
+    metavar="SECONDS",
+    help="Refresh by itself every SECONDS (at least 5): an incremental sync each time; "
+    "l pauses and resumes.",
+)
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="The check's policy: rules not OK show as a banner (a opens "
+    "their messages). Default: policy.toml beside the config file, when there is one.",
+)
 @click.pass_context
-def dashboard_command(ctx: click.Context, /, **kwargs: Any) -> None:
+def dashboard_command(
+    ctx: click.Context, /, watch: float | None, policy_path: Path | None, **kwargs: Any
+) -> None:
     """Open the dashboard: the account at a glance, drill-down tables, filters and export.
 
     With credentials it shows the live account; without (or with --demo), the built-in demo
@@ -182,12 +225,17 @@ def dashboard_command(ctx: click.Context, /, **kwargs: Any) -> None:
       smstools-tui dashboard --window last-month
       smstools-tui dashboard --since 2026-11-01 --until 2026-11-30
       smstools-tui dashboard --demo --view failed-last-month
+      smstools-tui dashboard --watch 60 --policy policy.toml
     """
     debug = bool(kwargs.get("debug")) or bool(ctx.find_root().params.get("debug"))
     options = ConnectionOptions.from_kwargs(kwargs)
     asked = QueryOptions.from_kwargs(kwargs)
     window = WindowExpr.asked(asked.since, asked.until, asked.window)
     saved = find_view(asked.view) if asked.view is not None else None
+    default_policy = default_policy_path()
+    if policy_path is None and default_policy.exists():
+        policy_path = default_policy
+    policy = Policy.load(policy_path) if policy_path is not None else None
     # Textual is imported here, not at the top: the other commands never load it.
     from ..tui import make_app
     from ..tui.remembered import SettingsFile, default_settings_path
@@ -195,5 +243,6 @@ def dashboard_command(ctx: click.Context, /, **kwargs: Any) -> None:
     with options.client(demo_without_credentials=True) as client:
         remember = SettingsFile(default_settings_path())
         with quiet_terminal(debug) as log_file:
-            app = make_app(client, window=window, view=saved, remember=remember, log_file=log_file)
+            app = make_app(client, window=window, view=saved, remember=remember,
+                           log_file=log_file, watch=watch, policy=policy)  # fmt: skip
             app.run()

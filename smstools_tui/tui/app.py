@@ -31,16 +31,19 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from ..config import View, load_views, save_view
 from ..errors import ConfigError, SmstoolsError
+from ..monitor import CheckResult, Finding, Policy, evaluate_frames
 from ..query import Query, WindowExpr, parse_window
 from ..report import drill as report_drill
 from ..source import MessageSource
 from .drilling import (
     Chip,
+    alert_query,
     base_query,
     bucket_query,
     chips,
@@ -61,6 +64,7 @@ from .messages import (
     PreviousLoaded,
     RepliesMatched,
     ReportComputed,
+    RulesChecked,
 )
 from .model import format_timestamp
 from .remembered import SettingsFile
@@ -100,7 +104,7 @@ from .views import (
 )
 from .widgets.charts import StatusStrip
 from .widgets.frame_view import FrameView
-from .widgets.header import DashboardHeader, ErrorPanel, FetchBar
+from .widgets.header import AlertBanner, DashboardHeader, ErrorPanel, FetchBar
 from .widgets.overview import FigureTile, Overview
 
 __all__ = ["DashboardApp", "make_app"]
@@ -158,6 +162,20 @@ class DashboardApp(App[None]):
             show=False,
             tooltip="Save the window, the tab's kind and its drill-down as a named view",
         ),
+        Binding(
+            "l",
+            "toggle_live",
+            "Live",
+            show=False,
+            tooltip="Refresh by itself every --watch seconds (60 s without it), or pause",
+        ),
+        Binding(
+            "a",
+            "open_alert",
+            "Alert",
+            show=False,
+            tooltip="Open the messages behind the first rule of the watch policy not OK",
+        ),
         Binding("question_mark,f1", "help", "Help", tooltip="This list of keys"),
         Binding("t", "toggle_dark", "Light/dark theme", show=False),
         *[
@@ -181,9 +199,18 @@ class DashboardApp(App[None]):
         remember: SettingsFile | None = None,
         log_file: Path | None = None,
         config_path: Path | None = None,
+        watch: float | None = None,
+        policy: Policy | None = None,
     ) -> None:
         super().__init__()
         self.config_path = config_path
+        self.watch_seconds = watch
+        """How often watch mode refreshes (``None``: it is off until ``l`` turns it on)."""
+        self.policy = policy
+        """The rules checked on every dataset shown; those not OK show as a banner."""
+        self.check_result: CheckResult | None = None
+        self._watch_timer: Timer | None = None
+        self.live = False
         """The config file views are saved in and read from (``None``: the usual one)."""
         self.client = client
         self.remember = remember
@@ -241,6 +268,7 @@ class DashboardApp(App[None]):
             source=self.source, choice=self.choice, clock=self.client.now, zone=self.zone
         )
         yield ErrorPanel(id="error-panel")
+        yield AlertBanner(id="alert-banner")
         with TabbedContent(id="tabs"):
             with TabPane("Overview", id="tab-overview"):
                 yield Overview(self.state.figures, id="overview")
@@ -280,7 +308,84 @@ class DashboardApp(App[None]):
         self._recall_theme()
         if self.log_file is not None:
             self.notify(f"Debug log: {self.log_file}", title="--debug", markup=False, timeout=8)
+        if self.watch_seconds is not None:
+            self._start_watching(self.watch_seconds)
         self.start_fetch()
+
+    # -- watch mode ---------------------------------------------------------------------------
+
+    def _start_watching(self, seconds: float) -> None:
+        self.watch_seconds = seconds
+        self._watch_timer = self.set_interval(seconds, self._watch_tick, name="watch")
+        self.live = True
+        self.query_one(DashboardHeader).live = f"every {seconds:g} s"
+
+    def _watch_tick(self) -> None:
+        # A fetch still running (a slow gateway) is left to finish: never two at once.
+        if self.live and not self.state.fetching:
+            self.start_fetch()
+
+    def action_toggle_live(self) -> None:
+        """Watch mode on (every ``--watch`` seconds, 60 without it), paused, or resumed."""
+        header = self.query_one(DashboardHeader)
+        if self._watch_timer is None:
+            self._start_watching(self.watch_seconds or 60.0)
+            self.start_fetch()
+        elif self.live:
+            self._watch_timer.pause()
+            self.live = False
+            header.live = "paused"
+        else:
+            self._watch_timer.resume()
+            self.live = True
+            header.live = f"every {self.watch_seconds:g} s"
+            self.start_fetch()
+
+    @work(thread=True, exclusive=True, group="rules", exit_on_error=False)
+    def _check_rules(self, generation: int, dataset: Dataset) -> None:
+        policy = self.policy
+        if policy is None:
+            return
+        credit = dataset.account.italy_sms if dataset.account is not None else None
+        try:
+            result = evaluate_frames(policy, dataset.sent, dataset.received,
+                                     now=dataset.fetched_at, zone=self.zone,
+                                     credit_sms=credit)  # fmt: skip
+        except (SmstoolsError, ValueError) as error:
+            result = CheckResult((), error=str(error))
+        self.post_message(RulesChecked(generation, result))
+
+    @on(RulesChecked)
+    def _rules_checked(self, message: RulesChecked) -> None:
+        if not self.state.is_current(message.generation):
+            return
+        self.check_result = message.result
+        alarms = [finding.line() for finding in self._alarms()]
+        if message.result.error is not None:
+            alarms = message.result.lines()
+        self.query_one(AlertBanner).show_findings(message.result.status, alarms)
+
+    def _alarms(self) -> list[Finding]:
+        result = self.check_result
+        if result is None:
+            return []
+        order = ("CRITICAL", "WARNING")
+        found = [finding for finding in result.findings if finding.status in order]
+        return sorted(found, key=lambda finding: order.index(finding.status))
+
+    def action_open_alert(self) -> None:
+        """The messages behind the worst rule that is not OK: its window (as far as the data
+        on screen reaches) and its group, the failed ones for a rate."""
+        dataset, alarms = self.dataset, self._alarms()
+        if dataset is None or not alarms:
+            self.notify("Every rule is OK.", markup=False)
+            return
+        base = base_query(dataset.window, dataset.query)
+        query = alert_query(alarms[0], self.policy, base, self.zone)
+        if query is None:
+            self.notify("This rule has no messages to show.", severity="warning", markup=False)
+            return
+        self.open_messages(query)
 
     def on_resize(self, event: events.Resize) -> None:
         # Under 100 columns the keys pack closer and the palette's hint gives way, so "? Help"
@@ -384,6 +489,8 @@ class DashboardApp(App[None]):
             self.query_one(ErrorPanel).clear()
             self._show_dataset(message.dataset)
             self._render_header_state()
+            if self.policy is not None:
+                self._check_rules(message.generation, message.dataset)
 
     @on(PreviousLoaded)
     def _previous_loaded(self, message: PreviousLoaded) -> None:
@@ -1151,6 +1258,8 @@ def make_app(
     remember: SettingsFile | None = None,
     log_file: Path | None = None,
     config_path: Path | None = None,
+    watch: float | None = None,
+    policy: Policy | None = None,
 ) -> DashboardApp:
     """The dashboard app, ready to ``run()`` (or ``run_test()``).
 
@@ -1177,6 +1286,9 @@ def make_app(
         log_file: where ``--debug`` writes the log while the app runs, to show in the help.
         config_path: the config file whose views the dashboard lists and saves to (default:
             :func:`~smstools_tui.config.config_file_path`).
+        watch: refresh by itself every this many seconds (watch mode; ``l`` pauses it).
+        policy: rules (see :mod:`smstools_tui.monitor`) checked on every dataset shown; those
+            not OK show as a banner, ``a`` opens their messages.
     """
     from .. import connect
 
@@ -1206,4 +1318,6 @@ def make_app(
         remember=remember,
         log_file=log_file,
         config_path=config_path,
+        watch=watch,
+        policy=policy,
     )

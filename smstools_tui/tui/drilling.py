@@ -20,7 +20,9 @@ from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import Any
 
-from ..query import Query, Span
+from ..monitor import Finding, Policy
+from ..query import Query, Relation, Span
+from ..report import drill
 from ..report.figures import bar_query
 from .model import format_timestamp
 from .views import Figure, ReportTab, TableSpec
@@ -28,6 +30,7 @@ from .views import Figure, ReportTab, TableSpec
 __all__ = [
     "CHART_OF",
     "Chip",
+    "alert_query",
     "base_query",
     "bucket_query",
     "chips",
@@ -122,6 +125,57 @@ def status_query(base: Query, status: str) -> Query | None:
         ['status NOSENT']
     """
     return bar_query(base, "statuses", status)
+
+
+_ALERT_STATUSES = {
+    "delivery_rate": ("NOTDELIVERED", "NOSENT"),
+    "nosent_rate": ("NOSENT",),
+    "wasted_spend": ("NOTDELIVERED", "NOSENT"),
+    "pending_share": ("PENDING", "SENT"),
+    "p90_latency_seconds": ("DELIVERED",),
+}
+
+
+def alert_query(
+    finding: Finding, policy: Policy | None, base: Query, zone: tzinfo | None = None
+) -> Query | None:
+    """The messages behind a rule that is not OK: its window as far as ``base`` (the data on
+    screen) reaches, its group, and for a rate the messages that made it bad (the failed ones
+    for the delivery rate, the pending ones for the pending share, the UCS-2 ones for their
+    share); ``None`` when none are on screen.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from smstools_tui.monitor import Finding, Policy
+        >>> policy = Policy.parse('[[rule]]\\nname = "d"\\nmetric = "delivery_rate"\\n'
+        ...                       'window = "24h"\\nby = "country"\\nwarning = 0.9\\n')
+        >>> finding = Finding("d", "delivery_rate", "country", "IT", 0.8, 0.9, None, "WARNING", 99)
+        >>> window = Span(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+        >>> query = alert_query(finding, policy, base_query(window), UTC)
+        >>> query.span.start.isoformat(), sorted(query.filters.statuses), query.filters.countries
+        ('2026-11-30T00:00:00+00:00', ['NOSENT', 'NOTDELIVERED'], frozenset({'IT'}))
+    """
+    rule = (
+        next((rule for rule in policy.rules if rule.name == finding.name), None) if policy else None
+    )
+    if rule is None or base.span is None:
+        return None
+    span = rule.window.resolve(base.span.end, zone)
+    start, end = max(span.start, base.span.start), min(span.end, base.span.end)
+    if end <= start:
+        return None
+    query: Query | None = replace(base, span=Span(start, end))
+    if finding.by is not None and finding.group is not None:
+        assert query is not None
+        query = drill.of_group(query, {finding.by: finding.group}, zone=zone)
+    statuses = _ALERT_STATUSES.get(finding.metric)
+    if query is not None and statuses is not None:
+        query = drill.within(query, statuses=statuses)
+    if query is not None and finding.metric == "ucs2_share":
+        query = drill.within(query, encodings=["UCS-2"])
+    if query is not None and finding.metric == "sent_after_opt_out":
+        query = replace(drill.messages(query), relation=Relation(opt_outs=True))
+    return query
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from ..monitor import CheckResult
 from .loader import LoadFailed
 from .state import OverviewResult, RepliesResult, ReportResult, Selected
 from .summary import WindowFigures
@@ -21,6 +22,7 @@ __all__ = [
     "PreviousLoaded",
     "RepliesMatched",
     "ReportComputed",
+    "RulesChecked",
 ]
 
 
@@ -48,6 +50,14 @@ class DataLoaded(_Generational):
     def __init__(self, generation: int, dataset: Dataset) -> None:
         super().__init__(generation)
         self.dataset = dataset
+
+
+class RulesChecked(_Generational):
+    """The watch policy's rules, evaluated on the data on screen."""
+
+    def __init__(self, generation: int, result: CheckResult) -> None:
+        super().__init__(generation)
+        self.result = result
 
 
 class PreviousLoaded(_Generational):

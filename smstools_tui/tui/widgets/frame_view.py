@@ -253,7 +253,38 @@ class FrameView(Vertical):
                 self._whole[0].close()
             self._whole = (model, incomplete)
             return
+        # A refresh of the same table: the cursor stays on its message (or group), where the
+        # user left it on screen.
+        spot = self._cursor_spot()
         self._use(model, incomplete)
+        if spot is not None:
+            self._follow(spot)
+
+    def _cursor_spot(self) -> tuple[str, Any, int, int, int] | None:
+        """``(column, value, row, column index, rows above it on screen)`` of the row under the
+        cursor: the message's id, or the group's label (the first column)."""
+        model, position = self.model, self.table.current_position()
+        if model is None or position is None or self.table.cursor_coordinate.row == 0:
+            return None
+        frame = model.frame
+        column = "id" if "id" in frame.columns else str(frame.columns[0])
+        value = frame[column].iloc[position]
+        if pd.isna(value):
+            return None
+        row = self.table.cursor_coordinate.row
+        above = row - int(self.table.scroll_y)
+        return column, value, row, self.table.cursor_coordinate.column, above
+
+    def _follow(self, spot: tuple[str, Any, int, int, int]) -> None:
+        column, value, row, cursor_column, above = spot
+        frame = self.model.frame if self.model is not None else None
+        if frame is None or column not in frame.columns or len(self.rows) == 0:
+            return
+        same = np.flatnonzero((frame[column] == value).to_numpy(dtype=bool, na_value=False))
+        shown = np.flatnonzero(np.isin(self.rows, same))
+        target = int(shown[0]) if len(shown) else min(row, len(self.rows) - 1)
+        self.table.move_cursor(row=target, column=cursor_column)
+        self.table.scroll_to(y=max(target - int(above), 0), animate=False, immediate=True)
 
     def _model_of(self, frame: pd.DataFrame) -> TableModel:
         return TableModel(

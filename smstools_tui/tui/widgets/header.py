@@ -16,7 +16,7 @@ from ..model import format_timestamp
 from ..safe_text import visible
 from ..views import Dataset, WindowChoice
 
-__all__ = ["DashboardHeader", "ErrorPanel", "FetchBar", "describe_age"]
+__all__ = ["AlertBanner", "DashboardHeader", "ErrorPanel", "FetchBar", "describe_age"]
 
 
 def describe_age(fetched_at: datetime, now: datetime) -> str:
@@ -46,6 +46,8 @@ class DashboardHeader(Widget):
     dataset: reactive[Dataset | None] = reactive(None, always_update=True)
     state: reactive[str] = reactive("")
     """What is happening now: ``loading…``, ``cancelled``, ``refresh failed``; empty when idle."""
+    live: reactive[str] = reactive("")
+    """Watch mode: ``every 60 s`` while it refreshes by itself, ``paused``; empty when off."""
 
     def __init__(
         self,
@@ -75,6 +77,9 @@ class DashboardHeader(Widget):
         self._render_lines()
 
     def watch_state(self) -> None:
+        self._render_lines()
+
+    def watch_live(self) -> None:
         self._render_lines()
 
     def set_choice(self, choice: WindowChoice) -> None:
@@ -134,6 +139,10 @@ class DashboardHeader(Widget):
         data = self.dataset
         # What is wrong comes first, so a narrow terminal never cuts it off.
         alerts: list[Content | str | tuple[str, str]] = []
+        if self.live == "paused":
+            alerts += [(" ‖ paused ", "bold reverse $warning"), " "]
+        elif self.live:
+            alerts += [(f" ● live, {self.live} ", "bold reverse $success"), " "]
         if self.state:
             alerts += [(f" {self.state} ", "bold reverse $warning"), " "]
         if data is not None and not data.complete:
@@ -201,6 +210,46 @@ class FetchBar(Horizontal):
 
     def stop(self) -> None:
         self.remove_class("-active")
+
+
+class AlertBanner(Static):
+    """The rules of the watch policy that are not OK, worst first, until they are again."""
+
+    DEFAULT_CSS = """
+    AlertBanner {
+        height: auto;
+        display: none;
+        padding: 0 1;
+    }
+    AlertBanner.-warning {
+        display: block;
+        background: $warning 30%;
+    }
+    AlertBanner.-critical {
+        display: block;
+        background: $error 30%;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__("", id=id, markup=False)
+        self.lines: list[str] = []
+
+    def show_findings(self, status: str, lines: list[str]) -> None:
+        """Show ``lines`` (the findings that are not OK) under ``status``; none hides it."""
+        self.lines = lines
+        self.remove_class("-warning", "-critical")
+        if not lines:
+            return
+        self.add_class("-critical" if status in ("CRITICAL", "UNKNOWN") else "-warning")
+        shown = lines[:3] + ([f"… and {len(lines) - 3} more"] if len(lines) > 3 else [])
+        self.update(
+            Content.assemble(
+                ("⚠ ", "bold"),
+                "\n  ".join(visible(line, limit=300) for line in shown),
+                ("  · a opens the messages", "italic"),
+            )
+        )
 
 
 class ErrorPanel(Static):
