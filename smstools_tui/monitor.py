@@ -35,8 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-from .analysis import BY_CHOICES, TIME_BUCKETS
-from .analysis.monitoring import METRICS, metric_values
+from .analysis import BY_CHOICES, METRICS, TIME_BUCKETS, metric_values
 from .errors import ConfigError
 from .query import Span, WindowExpr, parse_window
 from .report.tables import format_duration

@@ -32,6 +32,7 @@ from .grouping import (
 )
 from .headline import HEADLINE_LABELS, compare_headlines, headline_figures
 from .latency import HISTOGRAM_EDGES, STAGES, latencies, latency_histogram, latency_report
+from .monitoring import METRICS, Metric, metric_values
 from .numbers import (
     NUMBER_TYPES,
     UNKNOWN_COUNTRY,
@@ -58,6 +59,7 @@ __all__ = [
     "DEFAULT_REPLY_WINDOW",
     "HEADLINE_LABELS",
     "HISTOGRAM_EDGES",
+    "METRICS",
     "MICRO",
     "NO_VALUE",
     "NUMBER_TYPES",
@@ -66,6 +68,7 @@ __all__ = [
     "UNKNOWN_COUNTRY",
     "UNPARSEABLE",
     "Groups",
+    "Metric",
     "TimeBuckets",
     "bucket_span",
     "campaign_report",
@@ -86,6 +89,7 @@ __all__ = [
     "latency_report",
     "local_zone",
     "match_replies",
+    "metric_values",
     "normalise_number",
     "normalise_numbers",
     "opt_out_report",
