@@ -24,8 +24,9 @@ from ..account import Account
 from ..api.client import SmstoolsClient
 from ..config import Credentials, Settings
 from ..errors import ConfigError, SmstoolsError, StoreError
-from ..query import FetchResult, Query, Span, WindowExpr
+from ..query import FetchResult, Query, Span, WindowExpr, Zone
 from ..source import CancelToken, MessageSource, ProgressCallback
+from ..sql import SqlTables
 from .coverage import from_epoch
 from .locate import StoreIdentity, default_store_path, find_offline_store, remember_store
 from .store import Store
@@ -230,6 +231,14 @@ class StoredClient(MessageSource):
             )
         frame = self._read(query, span)
         return self._result(query, span, frame, now, problem=problem)
+
+    def _sql_tables(self, span: Span | None, zone: Zone) -> SqlTables:
+        """Tables over the store's current files, as one manifest lists them: a sync that
+        commits meanwhile changes nothing the tables show. The store is read as it is (as of
+        the last sync), online too: ``sync`` first for the latest."""
+        bounds = (span.start, span.end) if span is not None else (None, None)
+        files = self.store.snapshot_files(*bounds)
+        return SqlTables.from_files(files["sent"], files["received"], span=span, zone=zone)
 
     def _read(self, query: Query, span: Span) -> pd.DataFrame:
         return self.store.read(query.kind, span.start, span.end, filters=query.filters)
