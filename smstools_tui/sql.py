@@ -79,6 +79,7 @@ __all__ = [
     "HELPER_VIEWS",
     "MACROS",
     "TABLES",
+    "SnapshotGoneError",
     "SqlTables",
     "check_statement",
 ]
@@ -112,6 +113,11 @@ _SQL_TYPES = {
 }
 _ALLOWED = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
 _LINE = re.compile(r"^LINE (\d+): ?(.*)$")
+
+
+class SnapshotGoneError(SqlError):
+    """A file of the tables' snapshot is gone: a sync committed since and deleted the file it
+    replaced. Tables made again see the new state."""
 
 
 def _quote(name: str) -> str:
@@ -164,8 +170,10 @@ class SqlTables:
         connection: duckdb.DuckDBPyConnection,
         span: Span | None,
         zone: tzinfo,
+        files: Sequence[str] = (),
     ) -> None:
         self._connection = connection
+        self._files = tuple(files)
         self.span = span
         self.zone = zone
         self._lock = threading.Lock()
@@ -264,7 +272,7 @@ class SqlTables:
         except BaseException:
             connection.close()
             raise
-        return cls(connection, span, zone)
+        return cls(connection, span, zone, allowed)
 
     # -- querying ------------------------------------------------------------------------------
 
@@ -280,6 +288,11 @@ class SqlTables:
             try:
                 table = self._connection.sql(sql).to_arrow_table()
             except duckdb.Error as error:
+                if any(not Path(path).exists() for path in self._files):
+                    raise SnapshotGoneError(
+                        "the store changed since the tables were made (a sync replaced a "
+                        "file): run the query again"
+                    ) from None
                 raise _sql_error(error, sql) from None
         return _utc_timestamps(table)
 

@@ -25,8 +25,8 @@ from ..api.client import SmstoolsClient
 from ..config import Credentials, Settings
 from ..errors import ConfigError, SmstoolsError, StoreError
 from ..query import FetchResult, Query, Span, WindowExpr, Zone
-from ..source import CancelToken, MessageSource, ProgressCallback
-from ..sql import SqlTables
+from ..source import CancelToken, MessageSource, ProgressCallback, WindowBound
+from ..sql import SnapshotGoneError, SqlTables
 from .coverage import from_epoch
 from .locate import StoreIdentity, default_store_path, find_offline_store, remember_store
 from .store import Store
@@ -42,6 +42,8 @@ from .sync import (
 __all__ = ["StoredClient"]
 
 log = logging.getLogger("smstools_tui.store")
+
+_SQL_ATTEMPTS = 3
 
 
 class StoredClient(MessageSource):
@@ -231,6 +233,26 @@ class StoredClient(MessageSource):
             )
         frame = self._read(query, span)
         return self._result(query, span, frame, now, problem=problem)
+
+    def sql(
+        self,
+        query: str,
+        since: WindowBound = None,
+        until: WindowBound = None,
+        *,
+        window: WindowExpr | Span | str | None = None,
+        view: str | None = None,
+        zone: Zone = None,
+    ) -> pd.DataFrame:
+        """As :meth:`MessageSource.sql <smstools_tui.source.MessageSource.sql>`, over the
+        store's current files; run again on a new snapshot when a sync replaced a file of the
+        one taken before the query could read it."""
+        for _ in range(_SQL_ATTEMPTS - 1):
+            try:
+                return super().sql(query, since, until, window=window, view=view, zone=zone)
+            except SnapshotGoneError:
+                log.info("a sync replaced a file of the SQL snapshot: taking a new one")
+        return super().sql(query, since, until, window=window, view=view, zone=zone)
 
     def _sql_tables(self, span: Span | None, zone: Zone) -> SqlTables:
         """Tables over the store's current files, as one manifest lists them: a sync that
