@@ -41,6 +41,7 @@ from .dashboard import dashboard_command
 from .export import export_command
 from .report import report_group
 from .sandbox import config_path_command, sandbox_command
+from .sql import sql_command
 from .sync import sync_command
 from .terminal import VisibleEscapesFormatter, error_line, traceback_lines
 
@@ -103,6 +104,7 @@ cli.add_command(report_group)
 cli.add_command(sandbox_command)
 cli.add_command(config_path_command)
 cli.add_command(sync_command)
+cli.add_command(sql_command)
 
 
 def _exit_code(error: SmstoolsError) -> int:

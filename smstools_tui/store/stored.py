@@ -256,8 +256,13 @@ class StoredClient(MessageSource):
 
     def _sql_tables(self, span: Span | None, zone: Zone) -> SqlTables:
         """Tables over the store's current files, as one manifest lists them: a sync that
-        commits meanwhile changes nothing the tables show. The store is read as it is (as of
-        the last sync), online too: ``sync`` first for the latest."""
+        commits meanwhile changes nothing the tables show. Online, what the store lacks of
+        ``span`` is synced first, as a fetch of it would; without a window the store is read
+        as the last sync left it."""
+        if span is not None and self.client is not None:
+            ending = span.ending_by(self.now())
+            for kind in ("sent", "received"):
+                self._ensure(self.query(kind, window=span), ending, None, None)
         bounds = (span.start, span.end) if span is not None else (None, None)
         files = self.store.snapshot_files(*bounds)
         return SqlTables.from_files(files["sent"], files["received"], span=span, zone=zone)
