@@ -76,6 +76,7 @@ from .msisdn import UNKNOWN_COUNTRY, number_countries
 from .query import Span
 
 __all__ = [
+    "EXAMPLES",
     "HELPER_VIEWS",
     "MACROS",
     "TABLES",
@@ -100,6 +101,73 @@ MACROS: tuple[str, ...] = (
     "number_country",
 )
 """The project's definitions, as SQL macros and functions."""
+
+EXAMPLES: dict[str, str] = {
+    "Messages by status": """SELECT status, count(*) AS messages,
+       count(*) / sum(count(*)) OVER () AS share
+FROM sent
+GROUP BY status
+ORDER BY status""",
+    "Delivery by month": """SELECT local_month(insertDate) AS month,
+       count(*) AS messages,
+       count(*) FILTER (WHERE status = 'DELIVERED') AS delivered,
+       count(*) FILTER (WHERE status = 'NOTDELIVERED') AS not_delivered,
+       count(*) FILTER (WHERE status = 'NOSENT') AS not_sent,
+       count(*) FILTER (WHERE is_pending(status)) AS pending,
+       delivery_rate(status) AS delivery_rate,
+       count(*) FILTER (WHERE is_pending(status)) / count(*) AS pending_share
+FROM sent
+GROUP BY month
+ORDER BY month""",
+    "Delivery by country": """SELECT number_country("to") AS country,
+       count(*) AS messages,
+       count(*) FILTER (WHERE status = 'DELIVERED') AS delivered,
+       count(*) FILTER (WHERE status = 'NOTDELIVERED') AS not_delivered,
+       count(*) FILTER (WHERE status = 'NOSENT') AS not_sent,
+       count(*) FILTER (WHERE is_pending(status)) AS pending,
+       delivery_rate(status) AS delivery_rate,
+       count(*) FILTER (WHERE is_pending(status)) / count(*) AS pending_share
+FROM sent
+GROUP BY country
+ORDER BY messages DESC, country""",
+    "Delivery by campaign": """SELECT coalesce(transactionId, '(none)') AS campaign,
+       count(*) AS messages,
+       count(*) FILTER (WHERE status = 'DELIVERED') AS delivered,
+       count(*) FILTER (WHERE status = 'NOTDELIVERED') AS not_delivered,
+       count(*) FILTER (WHERE status = 'NOSENT') AS not_sent,
+       count(*) FILTER (WHERE is_pending(status)) AS pending,
+       delivery_rate(status) AS delivery_rate,
+       count(*) FILTER (WHERE is_pending(status)) / count(*) AS pending_share
+FROM sent
+GROUP BY campaign
+ORDER BY messages DESC, campaign""",
+    "Cost by month": """SELECT local_month(insertDate) AS month,
+       count(*) AS messages,
+       count(*) FILTER (WHERE status = 'DELIVERED') AS delivered,
+       spend(price) AS spend,
+       spend(CASE WHEN status = 'DELIVERED' THEN price END) AS delivered_spend,
+       spend(CASE WHEN status IN ('NOTDELIVERED', 'NOSENT') THEN price END) AS wasted_spend,
+       spend(CASE WHEN is_pending(status) THEN price END) AS pending_spend,
+       spend(price) / count(*) AS avg_price,
+       spend(price) / nullif(count(*) FILTER (WHERE status = 'DELIVERED'), 0)
+           AS price_per_delivered
+FROM sent
+GROUP BY month
+ORDER BY month""",
+    "Replies by day": """SELECT d.day, count(r.receiveDate) AS received
+FROM days AS d
+LEFT JOIN received AS r ON local_day(r.receiveDate) = strftime(d.day, '%Y-%m-%d')
+GROUP BY d.day
+ORDER BY d.day""",
+    "Long messages to Vodafone Italy on Saturdays": """SELECT count(*) AS messages,
+       delivery_rate(status) AS delivery_rate
+FROM sent
+WHERE length(text) > 160
+  AND "to" LIKE '3934%'  -- Vodafone Italy's mobile prefixes start 34x
+  AND dayname(insertDate) = 'Saturday'""",
+}
+"""Queries to start from, by title: each built-in report the SQL mirrors (their figures equal
+the report's on the same messages), and a question no report answers."""
 
 _TIME_COLUMN = {"sent": "insertDate", "received": "receiveDate"}
 _SCHEMAS = {"sent": SENT_SCHEMA, "received": RECEIVED_SCHEMA}
