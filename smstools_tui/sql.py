@@ -256,6 +256,7 @@ class SqlTables:
         *,
         span: Span | None = None,
         zone: str | tzinfo | None = None,
+        threads: int | None = None,
     ) -> SqlTables:
         """Tables over frames in memory (registered as Arrow tables, not copied again).
 
@@ -264,6 +265,8 @@ class SqlTables:
                 beyond the schema are kept).
             span: restrict both tables to this window.
             zone: the calendar's zone (default: the local one).
+            threads: the most threads a query uses (default: one per core); fewer leave a
+                core to a user interface.
         """
         sources = {
             "sent": _arrow_of(sent, SENT_SCHEMA),
@@ -275,7 +278,7 @@ class SqlTables:
             connection.register(name, sources[kind])
             return name, sources[kind].column_names
 
-        return cls._build(register, [], span, resolve_zone(zone))
+        return cls._build(register, [], span, resolve_zone(zone), threads)
 
     @classmethod
     def from_files(
@@ -285,6 +288,7 @@ class SqlTables:
         *,
         span: Span | None = None,
         zone: str | tzinfo | None = None,
+        threads: int | None = None,
     ) -> SqlTables:
         """Tables over Parquet files (a store's current partitions), read in place: only these
         files are readable by a query.
@@ -293,6 +297,7 @@ class SqlTables:
             sent, received: the files of each kind; none gives an empty table.
             span: restrict both tables to this window.
             zone: the calendar's zone (default: the local one).
+            threads: as for :meth:`from_frames`.
         """
         files = {"sent": [str(path) for path in sent], "received": [str(path) for path in received]}
 
@@ -309,7 +314,8 @@ class SqlTables:
             columns = [row[0] for row in connection.execute(f"DESCRIBE {name}").fetchall()]
             return name, columns
 
-        return cls._build(register, files["sent"] + files["received"], span, resolve_zone(zone))
+        allowed = files["sent"] + files["received"]
+        return cls._build(register, allowed, span, resolve_zone(zone), threads)
 
     @classmethod
     def _build(
@@ -318,6 +324,7 @@ class SqlTables:
         allowed: list[str],
         span: Span | None,
         zone: tzinfo,
+        threads: int | None = None,
     ) -> SqlTables:
         connection = duckdb.connect(
             ":memory:",
@@ -325,6 +332,8 @@ class SqlTables:
         )
         try:
             connection.execute(f"SET TimeZone = {_literal(_zone_name(zone))}")
+            if threads is not None:
+                connection.execute(f"SET threads = {max(1, int(threads))}")
             statuses = ", ".join(_literal(str(name)) for name in STATUS_DTYPE.categories)
             connection.execute(f"CREATE TYPE status AS ENUM ({statuses})")
             for kind in TABLES:
