@@ -370,7 +370,7 @@ class SqlTables:
                         "the store changed since the tables were made (a sync replaced a "
                         "file): run the query again"
                     ) from None
-                raise _sql_error(error, sql) from None
+                raise _sql_error(error) from None
         return _utc_timestamps(table)
 
     def query(self, sql: str) -> pd.DataFrame:
@@ -444,7 +444,7 @@ def check_statement(sql: str) -> None:
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as error:
-        raise _sql_error(error, sql) from None
+        raise _sql_error(error) from None
     if not statements:
         raise SqlError("the query is empty: write a SELECT")
     if len(statements) > 1:
@@ -565,7 +565,7 @@ def _utc_timestamps(table: pa.Table) -> pa.Table:
     return table if schema.equals(table.schema) else table.cast(schema)
 
 
-def _sql_error(error: duckdb.Error, sql: str) -> SqlError:
+def _sql_error(error: duckdb.Error) -> SqlError:
     """One line: DuckDB's message without its picture of the query, and where the error is."""
     lines = str(error).splitlines()
     message = lines[0] if lines else type(error).__name__
@@ -584,5 +584,4 @@ def _sql_error(error: duckdb.Error, sql: str) -> SqlError:
         message = f"refused: a query reads only the sent and received tables ({reason})"
     if position is not None:
         message += f" (line {position[0]}, column {position[1]})"
-    del sql
     return SqlError(message, position)
