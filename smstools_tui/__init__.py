@@ -8,6 +8,8 @@ The public API, for scripts and notebooks::
     sent = client.sent(since="2026-10-01", until="2026-10-31")
     received = client.received(window="last-month")
     failed = client.sent(window="7d", statuses=["NOTDELIVERED", "NOSENT"])
+    rates = client.sql("SELECT local_month(insertDate) AS month, delivery_rate(status) AS rate"
+                       " FROM sent GROUP BY month ORDER BY month")
 
 ``sent`` and ``received`` are typed pandas DataFrames (see :mod:`smstools_tui.frames`). Live,
 they come from the local store, which fetches only what it lacks (see :mod:`smstools_tui.store`).
@@ -41,6 +43,7 @@ from .errors import (
     ResultTooLargeError,
     ServerError,
     SmstoolsError,
+    SqlError,
     StoreError,
     UnsafeXmlError,
     UnsupportedEncodingError,
@@ -57,6 +60,7 @@ from .frames import (
 from .query import FetchResult, Filters, Query, Relation, Span, WindowExpr, parse_window
 from .segments import Segmentation, Suggestion, segment, suggest, text_encodings
 from .source import IncompleteDataWarning, MessageSource
+from .sql import SqlTables
 from .store import Store, StoredClient, SyncReport
 
 __all__ = [
@@ -92,6 +96,8 @@ __all__ = [
     "SmstoolsClient",
     "SmstoolsError",
     "Span",
+    "SqlError",
+    "SqlTables",
     "Store",
     "StoreError",
     "StoredClient",

@@ -7,6 +7,7 @@ that says what went wrong and what the user can do, and never contains a credent
 
     SmstoolsError
     ├── ConfigError                 settings, credentials file, base URL
+    │   └── SqlError                a SQL query that fails or is refused (.position)
     ├── ApiError                    the gateway answered an error (.status .error_code .error_msg)
     │   ├── AuthenticationError     401 BAD_CREDENTIALS
     │   ├── InvalidQueryError       400 NO_PARAMS, BAD_DATE, BAD_STATUS, BAD_ID, BAD_MSISDN
@@ -54,6 +55,7 @@ __all__ = [
     "ResultTooLargeError",
     "ServerError",
     "SmstoolsError",
+    "SqlError",
     "StoreError",
     "UnsafeXmlError",
     "UnsupportedEncodingError",
@@ -80,6 +82,20 @@ class SmstoolsError(Exception):
 
 class ConfigError(SmstoolsError):
     """Settings that cannot be used: missing credentials, an unsafe config file, a bad base URL."""
+
+
+class SqlError(ConfigError):
+    """A SQL query that failed (a syntax error, an unknown column) or was refused (it would
+    write or read files, attach a database, load an extension or change a setting).
+
+    Attributes:
+        position: where in the query the error is, as ``(line, column)`` counted from 1, when
+            the database said.
+    """
+
+    def __init__(self, message: str, position: tuple[int, int] | None = None) -> None:
+        super().__init__(message)
+        self.position = position
 
 
 class ApiError(SmstoolsError):

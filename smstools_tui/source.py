@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .account import Account
+    from .sql import SqlTables
 
 __all__ = [
     "DEMO_LABEL",
@@ -233,6 +234,71 @@ class MessageSource(ABC):
                 stacklevel=3,
             )  # fmt: skip
         return result.frame
+
+    def sql(
+        self,
+        query: str,
+        since: WindowBound = None,
+        until: WindowBound = None,
+        *,
+        window: WindowExpr | Span | str | None = None,
+        view: str | None = None,
+        zone: Zone = None,
+    ) -> pd.DataFrame:
+        """The result of one SQL ``SELECT`` over the tables ``sent`` and ``received`` (see
+        :mod:`smstools_tui.sql` for the tables, helper views, macros and what a query may not
+        do): text as ``string[pyarrow]``, integers as nullable ``Int64``.
+
+        Args:
+            query: the SQL.
+            since, until, window, view: restrict both tables to this window (as for
+                :meth:`sent`); without any, they hold every message the source has (a store:
+                all it holds; the API: every message it finds).
+            zone: the calendar's zone for ``local_month`` and the ``days`` view.
+
+        Raises:
+            SqlError: the query failed, or was refused.
+
+        Example:
+            >>> from datetime import datetime, UTC
+            >>> from smstools_tui.demo import demo_client
+            >>> with demo_client(sent=2_000, received=100,
+            ...                  now=datetime(2026, 11, 25, tzinfo=UTC)) as client:
+            ...     rates = client.sql("SELECT status, count(*) AS messages FROM sent"
+            ...                        " GROUP BY status ORDER BY status", window="30d")
+            >>> rates["status"].tolist()[:2]
+            ['PENDING', 'SENT']
+        """
+        with self.sql_tables(since, until, window=window, view=view, zone=zone) as tables:
+            return tables.query(query)
+
+    def sql_tables(
+        self,
+        since: WindowBound = None,
+        until: WindowBound = None,
+        *,
+        window: WindowExpr | Span | str | None = None,
+        view: str | None = None,
+        zone: Zone = None,
+    ) -> SqlTables:
+        """The SQL tables :meth:`sql` queries, to run several queries on one snapshot (close
+        them when done). Arguments as :meth:`sql`."""
+        span: Span | None = None
+        if any(bound is not None for bound in (since, until, window, view)):
+            asked = self.query("sent", view=view, since=since, until=until, window=window,
+                               zone=zone)  # fmt: skip
+            span = asked.span
+        return self._sql_tables(span, zone)
+
+    def _sql_tables(self, span: Span | None, zone: Zone) -> SqlTables:
+        """Tables over the frames of ``span`` (everything the source finds when ``None``)."""
+        from .frames import ACCEPTED_DATES
+        from .sql import SqlTables
+
+        whole = span or Span(*ACCEPTED_DATES)
+        sent = self.sent(window=whole)
+        received = self.received(window=whole)
+        return SqlTables.from_frames(sent, received, span=span, zone=zone)
 
     def __enter__(self) -> Self:
         return self

@@ -43,6 +43,7 @@ from .export import export_command
 from .lint import lint_command
 from .report import report_group
 from .sandbox import config_path_command, sandbox_command
+from .sql import sql_command
 from .sync import sync_command
 from .terminal import VisibleEscapesFormatter, error_line, traceback_lines
 
@@ -108,6 +109,7 @@ cli.add_command(report_group)
 cli.add_command(sandbox_command)
 cli.add_command(config_path_command)
 cli.add_command(sync_command)
+cli.add_command(sql_command)
 
 
 def _exit_code(error: SmstoolsError) -> int:

@@ -218,6 +218,24 @@ class Store:
         partitions = self._manifest.state(kind).partitions
         return [self.path / partitions[key].file for key in newest_first(partitions)]
 
+    def snapshot_files(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> dict[Kind, list[Path]]:
+        """The current files of each kind that may hold messages dated in ``[since, until)``
+        (all without a window), from one reading of the manifest: a consistent snapshot to
+        hand another reader (DuckDB). A later commit deletes the files it replaces, so read
+        them soon."""
+        manifest = self.refresh()
+        files: dict[Kind, list[Path]] = {}
+        for kind in KINDS:
+            partitions = manifest.state(kind).partitions
+            files[kind] = [
+                self.path / partitions[key].file
+                for key in newest_first(partitions)
+                if overlaps(key, since, until)
+            ]
+        return files
+
     # -- reading -------------------------------------------------------------------------------
 
     def read(

@@ -24,8 +24,9 @@ from ..account import Account
 from ..api.client import SmstoolsClient
 from ..config import Credentials, Settings
 from ..errors import ConfigError, SmstoolsError, StoreError
-from ..query import FetchResult, Query, Span, WindowExpr
-from ..source import CancelToken, MessageSource, ProgressCallback
+from ..query import FetchResult, Query, Span, WindowExpr, Zone
+from ..source import CancelToken, MessageSource, ProgressCallback, WindowBound
+from ..sql import SnapshotGoneError, SqlTables
 from .coverage import from_epoch
 from .locate import StoreIdentity, default_store_path, find_offline_store, remember_store
 from .store import Store
@@ -41,6 +42,8 @@ from .sync import (
 __all__ = ["StoredClient"]
 
 log = logging.getLogger("smstools_tui.store")
+
+_SQL_ATTEMPTS = 3
 
 
 class StoredClient(MessageSource):
@@ -230,6 +233,39 @@ class StoredClient(MessageSource):
             )
         frame = self._read(query, span)
         return self._result(query, span, frame, now, problem=problem)
+
+    def sql(
+        self,
+        query: str,
+        since: WindowBound = None,
+        until: WindowBound = None,
+        *,
+        window: WindowExpr | Span | str | None = None,
+        view: str | None = None,
+        zone: Zone = None,
+    ) -> pd.DataFrame:
+        """As :meth:`MessageSource.sql <smstools_tui.source.MessageSource.sql>`, over the
+        store's current files; run again on a new snapshot when a sync replaced a file of the
+        one taken before the query could read it."""
+        for _ in range(_SQL_ATTEMPTS - 1):
+            try:
+                return super().sql(query, since, until, window=window, view=view, zone=zone)
+            except SnapshotGoneError:
+                log.info("a sync replaced a file of the SQL snapshot: taking a new one")
+        return super().sql(query, since, until, window=window, view=view, zone=zone)
+
+    def _sql_tables(self, span: Span | None, zone: Zone) -> SqlTables:
+        """Tables over the store's current files, as one manifest lists them: a sync that
+        commits meanwhile changes nothing the tables show. Online, what the store lacks of
+        ``span`` is synced first, as a fetch of it would; without a window the store is read
+        as the last sync left it."""
+        if span is not None and self.client is not None:
+            ending = span.ending_by(self.now())
+            for kind in ("sent", "received"):
+                self._ensure(self.query(kind, window=span), ending, None, None)
+        bounds = (span.start, span.end) if span is not None else (None, None)
+        files = self.store.snapshot_files(*bounds)
+        return SqlTables.from_files(files["sent"], files["received"], span=span, zone=zone)
 
     def _read(self, query: Query, span: Span) -> pd.DataFrame:
         return self.store.read(query.kind, span.start, span.end, filters=query.filters)

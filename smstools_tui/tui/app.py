@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, tzinfo
@@ -41,6 +42,7 @@ from ..monitor import CheckResult, Finding, Policy, evaluate_frames
 from ..query import Query, WindowExpr, parse_window
 from ..report import drill as report_drill
 from ..source import MessageSource
+from ..sql import SqlTables
 from .drilling import (
     Chip,
     alert_query,
@@ -67,6 +69,7 @@ from .messages import (
     RulesChecked,
 )
 from .model import format_timestamp
+from .querying import QueryHistory
 from .remembered import SettingsFile
 from .replies import ReplyIndex
 from .safe_text import visible
@@ -106,6 +109,7 @@ from .widgets.charts import StatusStrip
 from .widgets.frame_view import FrameView
 from .widgets.header import AlertBanner, DashboardHeader, ErrorPanel, FetchBar
 from .widgets.overview import FigureTile, Overview
+from .widgets.query import QueryPane
 
 __all__ = ["DashboardApp", "make_app"]
 
@@ -234,7 +238,9 @@ class DashboardApp(App[None]):
             ("tab-sent", SENT_VIEW.title),
             ("tab-received", RECEIVED_VIEW.title),
             *[(f"tab-{report.id}", report.title) for report in self.reports],
+            ("tab-query", "Query"),
         ]
+        self._sql: tuple[Dataset, SqlTables] | None = None
 
     # What the state knows, under the names the CLI, the tests and the benchmarks read.
 
@@ -295,6 +301,13 @@ class DashboardApp(App[None]):
                             id=f"view-{report.secondary.id}",
                             classes="secondary",
                         )
+            with TabPane("Query", id="tab-query"):
+                history = (
+                    QueryHistory(self.remember.path.with_name("sql_history.json"))
+                    if self.remember is not None
+                    else None
+                )
+                yield QueryPane(self.sql_tables, history=history, zone=self.zone, id="query")
         yield FetchBar(id="fetch-bar")
         yield Footer()
 
@@ -410,6 +423,23 @@ class DashboardApp(App[None]):
             if focused is not None and view in focused.ancestors_with_self:
                 return view
         return views[0] if views else None
+
+    def sql_tables(self) -> SqlTables | None:
+        """The SQL tables over the data on screen (made once per load), or ``None`` before
+        anything is loaded. Safe to call from a worker thread."""
+        dataset = self.state.dataset
+        if dataset is None:
+            return None
+        made = self._sql
+        if made is None or made[0] is not dataset:
+            # One core fewer than the machine has: the interface keeps one while a query runs.
+            threads = max(1, (os.cpu_count() or 2) - 1)
+            tables = SqlTables.from_frames(
+                dataset.sent, dataset.received, span=dataset.window, zone=self.zone,
+                threads=threads,
+            )  # fmt: skip
+            made = self._sql = (dataset, tables)
+        return made[1]
 
     # -- fetching -----------------------------------------------------------------------------
 
@@ -630,6 +660,12 @@ class DashboardApp(App[None]):
     def _details_asked(self, message: FrameView.DetailsAsked) -> None:
         message.stop()
         self.show_detail(message.view, message.position)
+
+    @on(QueryPane.MessageAsked)
+    def _query_message_asked(self, message: QueryPane.MessageAsked) -> None:
+        dataset = self.dataset
+        if dataset is not None and dataset.query is not None:
+            self.open_messages(dataset.query.with_filters(ids=[message.message_id]))
 
     @on(FrameView.RowChosen)
     def _row_chosen(self, message: FrameView.RowChosen) -> None:
@@ -1052,7 +1088,9 @@ class DashboardApp(App[None]):
         """Switch to ``tab_id`` (``tab-sent``, ``tab-overview`` …) and focus its table."""
         self.query_one(TabbedContent).active = tab_id
         view = self.active_view()
-        if view is not None:
+        if tab_id == "tab-query":
+            self.query_one(QueryPane).editor.focus()
+        elif view is not None:
             view.table.focus()
         elif tab_id == "tab-overview":
             self.query_one(Overview).focus()

@@ -141,6 +141,20 @@ def test_other_tools_read_the_files_directly(store: Store, client: SmstoolsClien
     assert next(path.name for path in store.files("sent")).startswith("2026-10.")
 
 
+def test_a_snapshot_lists_the_current_files_of_a_window(
+    store: Store, client: SmstoolsClient
+) -> None:
+    store.commit(sent=client.sent(SINCE, UNTIL), received=client.received(SINCE, UNTIL))
+    every = store.snapshot_files()
+    assert every["sent"] == store.files("sent") and every["received"] == store.files("received")
+    october = store.snapshot_files(
+        pd.Timestamp("2026-10-01", tz="UTC").to_pydatetime(),
+        pd.Timestamp("2026-11-01", tz="UTC").to_pydatetime(),
+    )
+    assert [path.name[:7] for path in october["sent"]] == ["2026-10"]
+    assert all(path.exists() for path in october["sent"] + october["received"])
+
+
 def test_a_file_from_an_earlier_version_with_fewer_columns_is_read(
     store: Store, client: SmstoolsClient
 ) -> None:

@@ -1,0 +1,112 @@
+"""``smstools-tui sql``: one SQL query over the sent and received messages.
+
+The tables, helper views, macros and what a query may not do are :mod:`smstools_tui.sql`'s.
+The result is a table on the terminal (texts shown literally), or with ``--out`` a CSV
+(spreadsheet-safe) or Parquet file by its suffix; ``--out -`` is CSV on standard output.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..analysis import resolve_zone
+from ..errors import ConfigError
+from ..report.export import EXPORT_SUFFIXES, export_frame
+from .common import (
+    ConnectionOptions,
+    QueryOptions,
+    check_out,
+    connection_options,
+    describe,
+    query_options,
+)
+from .report import print_table
+
+_MAX_QUERY_BYTES = 1_000_000
+"""A query file beyond this is not a query: refused before it is read whole."""
+
+
+@click.command("sql")
+@click.argument("query", required=False)
+@click.option(
+    "--file",
+    "query_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Read the query from FILE (- for standard input) instead of the command line.",
+)
+@query_options(kinds=())
+@connection_options
+@click.option(
+    "--tz",
+    metavar="ZONE",
+    help="Time zone of local_day, local_week, local_month and the days view, and of the "
+    "times shown, such as Europe/Rome. Default: this machine's.",
+)
+@click.option(
+    "--out",
+    metavar="PATH",
+    help="Write to a .csv (spreadsheet-safe) or .parquet file; - for CSV on standard output. "
+    "Default: a table on standard output.",
+)
+def sql_command(
+    query: str | None, query_file: Path | None, tz: str | None, out: str | None, **kwargs: Any
+) -> None:
+    """Run one SQL SELECT over the tables SENT and RECEIVED.
+
+    The tables hold every stored message, or those of the window given (--since, --until,
+    --window, --view). Helper views: sent_final (messages whose fate is known) and days (the
+    window's calendar). Macros: delivery_rate(status), spend(price), is_final(status),
+    is_pending(status), local_day/local_week/local_month(ts), country(number),
+    number_country(number). A query may only read these tables: no files, no extensions,
+    no settings.
+
+    \b
+    Examples:
+      smstools-tui sql "SELECT status, count(*) FROM sent GROUP BY ALL" --offline
+      smstools-tui sql "SELECT local_month(insertDate) AS month, delivery_rate(status)
+        AS delivery_rate FROM sent GROUP BY month ORDER BY month" --window 2026
+      smstools-tui sql --file by_country.sql --demo --out by_country.csv
+    """
+    text = _query_text(query, query_file)
+    options = ConnectionOptions.from_kwargs(kwargs)
+    asked = QueryOptions.from_kwargs(kwargs)
+    zone = resolve_zone(tz)
+    if out is not None:
+        check_out(out, EXPORT_SUFFIXES)
+    windowed = any(value is not None for value in (asked.since, asked.until, asked.window))
+    with options.client() as client:
+        span = None
+        if windowed or asked.view is not None:
+            span = asked.query("sent", now=client.now(), zone=zone).span
+        frame = client.sql(text, window=span, zone=zone)
+    if out is None:
+        print_table(frame, tz=zone)
+        return
+    written = export_frame(frame, out)
+    if written is not None:
+        click.echo(describe(written.absolute(), len(frame), "rows"), err=True)
+
+
+def _query_text(query: str | None, query_file: Path | None) -> str:
+    if query is not None and query_file is not None:
+        raise ConfigError("give the query or --file, not both")
+    if query_file is not None:
+        if str(query_file) == "-":
+            return sys.stdin.read(_MAX_QUERY_BYTES)
+        try:
+            size = query_file.stat().st_size
+            if size > _MAX_QUERY_BYTES:
+                raise ConfigError(f"--file {query_file}: {size:,} bytes is no query")
+            return query_file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(f"--file {query_file}: {error.strerror or error}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"--file {query_file}: not UTF-8 text") from None
+    if query is None or not query.strip():
+        raise ConfigError('say what to ask: smstools-tui sql "SELECT …" or --file query.sql')
+    return query
