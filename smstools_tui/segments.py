@@ -46,6 +46,7 @@ __all__ = [
     "Segmentation",
     "Substitution",
     "Suggestion",
+    "arrow_segments",
     "check_encoding",
     "gsm_septets",
     "parts_after_suggestion",
@@ -272,6 +273,23 @@ def text_encoding_names(texts: pa.Array) -> pa.Array:
     ucs2 = pc.match_substring_regex(pc.fill_null(texts, ""), _patterns()[0])
     chosen = pc.take(names, pc.cast(ucs2, pa.int8()))
     return pc.if_else(present, chosen, pa.scalar(None, pa.string()))
+
+
+def arrow_segments(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The segments of each text of an Arrow string array, as ``int16`` (null for a null
+    text), computed once per distinct text: what SQL's ``segments`` column is over the store.
+
+    Example:
+        >>> arrow_segments(pa.array(["Ciao", None, "a" * 161])).to_pylist()
+        [1, None, 2]
+    """
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    encoded = pc.dictionary_encode(texts.cast(pa.string()))
+    if len(encoded.dictionary) == 0:
+        return pa.nulls(len(texts), pa.int16())
+    _, segments = _distinct_encodings(encoded.dictionary)
+    return pc.take(pa.array(segments.astype(np.int16)), encoded.indices)
 
 
 def text_encodings(text: pd.Series) -> tuple[pd.Series, pd.Series]:

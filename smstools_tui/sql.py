@@ -74,6 +74,7 @@ from .frames import (
 )
 from .msisdn import UNKNOWN_COUNTRY, number_countries
 from .query import Span
+from .segments import arrow_segments, text_encoding_names
 
 __all__ = [
     "EXAMPLES",
@@ -336,6 +337,7 @@ class SqlTables:
                 connection.execute(f"SET threads = {max(1, int(threads))}")
             statuses = ", ".join(_literal(str(name)) for name in STATUS_DTYPE.categories)
             connection.execute(f"CREATE TYPE status AS ENUM ({statuses})")
+            _create_derivations(connection)
             for kind in TABLES:
                 source, columns = register(connection, kind)
                 connection.execute(_table_view(kind, source, columns, span))
@@ -475,7 +477,12 @@ def _table_view(kind: str, source: str, columns: list[str], span: Span | None) -
             selected.append(f"CAST({_quote(name)} AS {_SQL_TYPES[column_kind]}) AS {_quote(name)}")
         else:
             selected.append(f"CAST(NULL AS {_SQL_TYPES[column_kind]}) AS {_quote(name)}")
-    selected += [_quote(name) for name in columns if name not in schema.names]
+    # Derived columns (the sent text's encoding and segments): the frame's own, or computed
+    # from the text where the source has only the fields (a store's files).
+    derived = [name for name, _ in schema.derived]
+    for name in derived:
+        selected.append(_quote(name) if name in columns else f"_{name}(text) AS {_quote(name)}")
+    selected += [_quote(name) for name in columns if name not in schema.names + derived]
     where = ""
     if span is not None:
         time = _quote(_TIME_COLUMN[kind])
@@ -485,6 +492,20 @@ def _table_view(kind: str, source: str, columns: list[str], span: Span | None) -
         )
     # Names and literals are the schema's and the span's, quoted: no user text.
     return f"CREATE VIEW {kind} AS SELECT {', '.join(selected)} FROM {source}{where}"  # noqa: S608
+
+
+def _create_derivations(connection: duckdb.DuckDBPyConnection) -> None:
+    """``_encoding(text)`` and ``_segments(text)``: the sent frame's derived columns, by the
+    same calculator (:mod:`smstools_tui.segments`), for tables over files that lack them."""
+    # Arrow batches in, Arrow out (the calculator works per distinct text); a null text has
+    # none of either, which the functions say themselves.
+    for name, function, result in (
+        ("_encoding", text_encoding_names, "varchar"),
+        ("_segments", arrow_segments, "smallint"),
+    ):
+        connection.create_function(  # type: ignore[call-overload]  # the stubs want enums
+            name, function, ["varchar"], result, type="arrow", null_handling="special"
+        )
 
 
 def _create_helpers(connection: duckdb.DuckDBPyConnection, span: Span | None) -> None:

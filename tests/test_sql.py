@@ -48,9 +48,9 @@ def tables(frames: tuple[pd.DataFrame, pd.DataFrame]) -> Iterator[SqlTables]:
 
 def test_the_tables_have_the_frames_columns_in_order(tables: SqlTables) -> None:
     columns = tables.columns()
-    assert columns["sent"] == SENT_SCHEMA.names
+    assert columns["sent"] == SENT_SCHEMA.frame_names
     assert columns["received"] == RECEIVED_SCHEMA.names
-    assert columns["sent_final"] == SENT_SCHEMA.names
+    assert columns["sent_final"] == SENT_SCHEMA.frame_names
     assert columns["days"] == ["day", "week", "month"]
 
 
@@ -83,10 +83,26 @@ def test_status_is_an_enum_in_lifecycle_order(tables: SqlTables) -> None:
 def test_columns_beyond_the_schema_are_kept_after_it(
     frames: tuple[pd.DataFrame, pd.DataFrame],
 ) -> None:
-    sent = frames[0].head(5).assign(segments=np.arange(1, 6))
+    sent = frames[0].head(5).assign(campaign_owner=np.arange(1, 6))
     with SqlTables.from_frames(sent, frames[1].head(0)) as made:
-        assert made.columns()["sent"] == [*SENT_SCHEMA.names, "segments"]
-        assert made.query("SELECT sum(segments) AS s FROM sent").loc[0, "s"] == 15
+        assert made.columns()["sent"] == [*SENT_SCHEMA.frame_names, "campaign_owner"]
+        assert made.query("SELECT sum(campaign_owner) AS s FROM sent").loc[0, "s"] == 15
+
+
+def test_over_files_the_encoding_and_segments_are_computed_as_the_frames(
+    frames: tuple[pd.DataFrame, pd.DataFrame], tmp_path: Path
+) -> None:
+    sent = frames[0]
+    stored = tmp_path / "sent.parquet"
+    sent[SENT_SCHEMA.names].to_parquet(stored)  # the store keeps the fields alone
+    query = "SELECT id, encoding, segments FROM sent ORDER BY id"
+    with SqlTables.from_files([stored], []) as over_files:
+        assert over_files.columns()["sent"] == SENT_SCHEMA.frame_names
+        computed = over_files.query(query)
+    expected = sent.sort_values("id")
+    assert computed["encoding"].astype(str).tolist() == expected["encoding"].astype(str).tolist()
+    assert computed["segments"].tolist() == expected["segments"].tolist()
+    assert set(computed["encoding"]) == {"GSM-7", "UCS-2"}
 
 
 # -- the reports the queries mirror -----------------------------------------------------------
