@@ -15,7 +15,7 @@ from smstools_tui.sandbox import (
     AccountSpec,
     Degradation,
     SandboxApi,
-    generate_account,
+    demo_account,
     sandbox_settings,
 )
 from smstools_tui.source import DEMO_LABEL
@@ -50,7 +50,7 @@ warning = 100
 
 def client_at(account_spec: AccountSpec, moment: datetime) -> SmstoolsClient:
     """The sandbox account as its API answers at ``moment`` (both clocks stopped there)."""
-    api = SandboxApi(generate_account(account_spec), clock=lambda: moment)
+    api = SandboxApi(demo_account(account_spec), clock=lambda: moment)  # generated once
     return SmstoolsClient(sandbox_settings(), transport=api.transport(), clock=lambda: moment,
                           label=DEMO_LABEL)  # fmt: skip
 
