@@ -511,12 +511,14 @@ def _create_derivations(connection: duckdb.DuckDBPyConnection) -> None:
 def _create_helpers(connection: duckdb.DuckDBPyConnection, span: Span | None) -> None:
     final = ", ".join(_literal(name) for name in sorted(FINAL_STATUSES))
     pending = ", ".join(_literal(name) for name in sorted(PENDING_STATUSES))
+    # The status is compared as it is (an ENUM: the literals become its values once), never
+    # cast to text row by row.
     statements = [
-        f"CREATE MACRO is_final(status) AS CAST(status AS VARCHAR) IN ({final})",
-        f"CREATE MACRO is_pending(status) AS CAST(status AS VARCHAR) IN ({pending})",
+        f"CREATE MACRO is_final(status) AS status IN ({final})",
+        f"CREATE MACRO is_pending(status) AS status IN ({pending})",
         "CREATE MACRO delivery_rate(status) AS"
-        " CAST(count(*) FILTER (WHERE CAST(status AS VARCHAR) = 'DELIVERED') AS DOUBLE)"
-        f" / nullif(count(*) FILTER (WHERE CAST(status AS VARCHAR) IN ({final})), 0)",
+        " CAST(count(*) FILTER (WHERE status = 'DELIVERED') AS DOUBLE)"
+        f" / nullif(count(*) FILTER (WHERE status IN ({final})), 0)",
         # Whole micro-credits, summed exactly, as the cost report sums them.
         "CREATE MACRO spend(price) AS"
         " CAST(sum(CAST(round(coalesce(price, 0) * 1000000) AS HUGEINT)) AS DOUBLE) / 1000000",
