@@ -238,6 +238,7 @@ def _computed(report: Report, by: str | None, zone: tzinfo | None) -> Compute:
 
 _KINDS: dict[str, ColumnKind] = {
     "count": "int", "percent": "percent", "money": "money", "duration": "duration", "id": "id",
+    "phone": "phone",
 }  # fmt: skip
 
 
@@ -366,7 +367,7 @@ SENT_VIEW = TableSpec(
         "deliveryDate",
         "statusDetail",
         "id",
-        widths={"from": 14, "text": 48, "transactionId": 20, "statusDetail": 20},
+        widths={"to": 16, "from": 18, "text": 48, "transactionId": 20, "statusDetail": 20},
     ),
     filters=(
         FilterSpec("status", "status", "status", "choice"),
@@ -489,7 +490,7 @@ def compliance_tab(zone: tzinfo | None = None) -> ReportTab:
         "compliance",
         "insertDate to transactionId status text opted_out_at opt_out_text from price id",
         zone,
-        widths={"transactionId": 24, "text": 40, "opt_out_text": 24, "from": 14},
+        widths={"transactionId": 24, "text": 40, "opt_out_text": 24, "from": 18, "to": 16},
         filters=(FilterSpec("number", "number", "to", "number"),),
         search_columns=("to", "transactionId", "text", "opt_out_text"),
         default_sort=SortOrder("insertDate", descending=True),
