@@ -13,6 +13,14 @@ for calendar groups, ``tz`` (default: the local zone).
 """
 
 from .campaigns import campaign_report
+from .compliance import (
+    DEFAULT_OPT_IN_KEYWORDS,
+    MESSAGE_CLASSES,
+    ComplianceRules,
+    KeywordMatch,
+    MessageClasses,
+    classify_messages,
+)
 from .cost import MICRO, cost_report, cost_total, from_micro, to_micro
 from .delivery import delivery_report, status_counts, status_funnel
 from .failing import failing_numbers
@@ -42,7 +50,9 @@ from .numbers import (
 from .replies import (
     DEFAULT_OPT_OUT_KEYWORDS,
     DEFAULT_REPLY_WINDOW,
+    Keywords,
     compliance_list,
+    is_opt_in,
     is_opt_out,
     match_replies,
     opt_out_report,
@@ -53,10 +63,12 @@ from .select import relation_mask, select
 __all__ = [
     "BY_CHOICES",
     "CHART_BARS",
+    "DEFAULT_OPT_IN_KEYWORDS",
     "DEFAULT_OPT_OUT_KEYWORDS",
     "DEFAULT_REPLY_WINDOW",
     "HEADLINE_LABELS",
     "HISTOGRAM_EDGES",
+    "MESSAGE_CLASSES",
     "MICRO",
     "NO_VALUE",
     "NUMBER_TYPES",
@@ -64,10 +76,15 @@ __all__ = [
     "TIME_BUCKETS",
     "UNKNOWN_COUNTRY",
     "UNPARSEABLE",
+    "ComplianceRules",
     "Groups",
+    "KeywordMatch",
+    "Keywords",
+    "MessageClasses",
     "TimeBuckets",
     "bucket_span",
     "campaign_report",
+    "classify_messages",
     "compare_headlines",
     "compliance_list",
     "cost_report",
@@ -78,6 +95,7 @@ __all__ = [
     "from_micro",
     "group_key",
     "headline_figures",
+    "is_opt_in",
     "is_opt_out",
     "latencies",
     "latency_histogram",

@@ -171,6 +171,9 @@ _REPORT_ONLY = (
     Column("last_sent_after", "last sent after", "time"),
     Column("messaged_after", "messaged after", "flag"),
     Column("opt_out_text", "opt-out text"),
+    Column("opted_back_in", "opted back in", "flag"),
+    Column("message_class", "class"),
+    Column("class_rule", "class by"),
 )
 
 REPORT_COLUMNS: dict[str, Column] = {

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import analysis
 from .._version import __version__
-from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_REPLY_WINDOW, TimeBuckets
+from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_REPLY_WINDOW, ComplianceRules, TimeBuckets
 from ..analysis.replies import as_window
 from ..query import Span
 from . import charts
@@ -106,7 +106,7 @@ def build_report_data(
     *,
     tz: str | tzinfo | None = None,
     window: Any = DEFAULT_REPLY_WINDOW,
-    keywords: Iterable[str] = DEFAULT_OPT_OUT_KEYWORDS,
+    keywords: Iterable[str] | ComplianceRules = DEFAULT_OPT_OUT_KEYWORDS,
     previous: Mapping[str, float] | None = None,
     span: Span | None = None,
 ) -> ReportData:
@@ -139,7 +139,7 @@ def build_report_data(
     last = inserted.max() if len(inserted) else None
     buckets = _buckets(span, first, last, zone)
     by = buckets.by
-    keywords = tuple(keywords)
+    keywords = ComplianceRules.of(keywords)
     options = ReportOptions(tz=zone, window=window, keywords=keywords)
 
     def run(name: str) -> pd.DataFrame:

@@ -24,7 +24,13 @@ from typing import Any
 import pandas as pd
 
 from .. import analysis
-from ..analysis import BY_CHOICES, DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_REPLY_WINDOW, TIME_BUCKETS
+from ..analysis import (
+    BY_CHOICES,
+    DEFAULT_OPT_OUT_KEYWORDS,
+    DEFAULT_REPLY_WINDOW,
+    TIME_BUCKETS,
+    ComplianceRules,
+)
 from ..errors import ConfigError
 from ..frames import is_missing
 from ..query import Query, Relation, Span
@@ -49,14 +55,16 @@ class ReportOptions:
         by: the grouping (``None``: one row for the whole window).
         tz: the zone of days, weeks and months.
         window: how long after a message a reply still counts for it.
-        keywords: the opt-out keywords.
+        keywords: the opt-out keywords, or all the compliance rules (opt-in keywords,
+            strict or lenient matching, message classes: see
+            :class:`~smstools_tui.analysis.ComplianceRules`).
         min_failures: failures since the last delivery that put a number on the failing list.
     """
 
     by: str | None = None
     tz: tzinfo | str | None = None
     window: Any = DEFAULT_REPLY_WINDOW
-    keywords: tuple[str, ...] = DEFAULT_OPT_OUT_KEYWORDS
+    keywords: tuple[str, ...] | ComplianceRules = DEFAULT_OPT_OUT_KEYWORDS
     min_failures: int = 2
 
 
@@ -145,7 +153,7 @@ class Report:
         zone = analysis.resolve_zone(options.tz)
         if zone is not options.tz:
             options = ReportOptions(
-                options.by, zone, options.window, tuple(options.keywords), options.min_failures
+                options.by, zone, options.window, options.keywords, options.min_failures
             )
         frame = self.compute(sent, _received(received), options)
         if span is not None and options.by in TIME_BUCKETS:
@@ -385,6 +393,7 @@ REPORTS: dict[str, Report] = {
                 "text",
                 "campaign",
                 "opt_out_messages",
+                "opted_back_in",
                 "sent_after",
                 "last_sent_after",
                 "messaged_after",
@@ -395,7 +404,7 @@ REPORTS: dict[str, Report] = {
         Report(
             "compliance",
             "Sent after opt-out",
-            "Messages sent to a number after it had opted out (the compliance list).",
+            "Marketing messages sent to a number while it was opted out (the compliance list).",
             _compliance,
             columns(
                 "id",
@@ -406,6 +415,8 @@ REPORTS: dict[str, Report] = {
                 "status",
                 "price",
                 "text",
+                "message_class",
+                "class_rule",
                 "opted_out_at",
                 "opt_out_text",
             ),
@@ -441,7 +452,7 @@ def run_report(
     by: str | None = None,
     tz: str | tzinfo | None = None,
     window: Any = DEFAULT_REPLY_WINDOW,
-    keywords: Iterable[str] = DEFAULT_OPT_OUT_KEYWORDS,
+    keywords: Iterable[str] | ComplianceRules = DEFAULT_OPT_OUT_KEYWORDS,
     min_failures: int = 2,
     span: Span | None = None,
 ) -> pd.DataFrame:
@@ -469,7 +480,8 @@ def run_report(
     """
     report = find_report(name)
     zone = analysis.resolve_zone(tz)
-    options = ReportOptions(by, zone, window, tuple(keywords), min_failures)
+    rules = keywords if isinstance(keywords, ComplianceRules) else tuple(keywords)
+    options = ReportOptions(by, zone, window, rules, min_failures)
     return report.run(sent, received, options, span=span)
 
 

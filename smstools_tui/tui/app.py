@@ -34,6 +34,7 @@ from textual.theme import Theme
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from ..analysis import ComplianceRules
 from ..config import View, load_views, save_view
 from ..errors import ConfigError, SmstoolsError
 from ..query import Query, WindowExpr, parse_window
@@ -181,17 +182,20 @@ class DashboardApp(App[None]):
         remember: SettingsFile | None = None,
         log_file: Path | None = None,
         config_path: Path | None = None,
+        compliance: ComplianceRules | None = None,
     ) -> None:
         super().__init__()
         self.config_path = config_path
         """The config file views are saved in and read from (``None``: the usual one)."""
+        self.compliance = compliance
+        """The opt-out keywords and message classes (``None``: the defaults)."""
         self.client = client
         self.remember = remember
         self.log_file = log_file
         self.choice = window
         self.saved_view = view
         """A saved view whose filters scope what is loaded, whatever the window."""
-        self.reports = list(reports if reports is not None else default_reports(zone))
+        self.reports = list(reports if reports is not None else default_reports(zone, compliance))
         self.zone = zone
         self.state = DashboardState(
             self.reports, figures, compare_previous=compare_previous, zone=zone
@@ -478,7 +482,7 @@ class DashboardApp(App[None]):
     @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
     def _compute_reports(self, generation: int, dataset: Dataset) -> None:
         # Replies first: they are what the detail view needs when the user opens a message.
-        self.post_message(RepliesMatched(generation, match_replies(dataset)))
+        self.post_message(RepliesMatched(generation, match_replies(dataset, self.compliance)))
         for result in compute_reports(self.state.specs.values(), dataset):
             self.post_message(ReportComputed(generation, result))
 
@@ -1147,6 +1151,7 @@ def make_app(
     remember: SettingsFile | None = None,
     log_file: Path | None = None,
     config_path: Path | None = None,
+    compliance: ComplianceRules | None = None,
 ) -> DashboardApp:
     """The dashboard app, ready to ``run()`` (or ``run_test()``).
 
@@ -1173,6 +1178,8 @@ def make_app(
         log_file: where ``--debug`` writes the log while the app runs, to show in the help.
         config_path: the config file whose views the dashboard lists and saves to (default:
             :func:`~smstools_tui.config.config_file_path`).
+        compliance: the opt-out keywords and message classes of the default report tabs (the
+            config file's ``[compliance]`` and ``[classes]``; default: the defaults).
     """
     from .. import connect
 
@@ -1202,4 +1209,5 @@ def make_app(
         remember=remember,
         log_file=log_file,
         config_path=config_path,
+        compliance=compliance,
     )

@@ -108,8 +108,8 @@ class RepliesResult:
     error: str | None = None
 
 
-def match_replies(dataset: Dataset) -> RepliesResult:
-    """Match the replies of ``dataset`` once, for the detail view.
+def match_replies(dataset: Dataset, rules: analysis.ComplianceRules | None = None) -> RepliesResult:
+    """Match the replies of ``dataset`` once, for the detail view, by the opt-out ``rules``.
 
     The matching runs on whatever the server sent, in a worker that goes on to compute the
     reports: whatever it raises becomes a result the dashboard shows (and the debug log keeps
@@ -125,7 +125,7 @@ def match_replies(dataset: Dataset) -> RepliesResult:
         True
     """
     try:
-        return RepliesResult(ReplyIndex(dataset.sent, dataset.received))
+        return RepliesResult(ReplyIndex(dataset.sent, dataset.received, rules))
     except Exception as failure:
         log.exception("reply matching failed")
         return RepliesResult(None, describe_failure(failure))

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from textual.widgets import Input
 
+from smstools_tui.analysis import ComplianceRules, MessageClasses
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.msisdn import display_number
 from smstools_tui.tui import DashboardApp
@@ -117,7 +118,9 @@ async def test_n_copies_the_failing_numbers_one_per_line(demo: SmstoolsClient) -
 
 
 async def test_n_on_the_compliance_list_copies_each_number_once(demo: SmstoolsClient) -> None:
-    app = dashboard(demo, compare_previous=False)
+    # Every message counted, order alerts too: the demo then messages one number twice.
+    every_message = ComplianceRules(classes=MessageClasses(transactional_campaigns=()))
+    app = dashboard(demo, compare_previous=False, compliance=every_message)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("7")
