@@ -29,6 +29,7 @@ import difflib
 import ipaddress
 import math
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -41,6 +42,7 @@ from urllib.parse import urlsplit
 import platformdirs
 import tomlkit
 
+from .analysis.compliance import ComplianceRules, MessageClasses
 from .errors import ConfigError
 from .files import atomic_write_bytes
 from .query import (
@@ -65,6 +67,7 @@ __all__ = [
     "WireFormat",
     "config_file_path",
     "find_view",
+    "load_compliance",
     "load_views",
     "save_view",
     "validate_base_url",
@@ -182,8 +185,33 @@ def _read_config_text(path: Path) -> str | None:
         raise ConfigError(f"config file {path} is {kind}") from None
 
 
-CONFIG_KEYS = ("auth_key", "auth_secret", "base_url", "views")
+CONFIG_KEYS = ("auth_key", "auth_secret", "base_url", "views", "compliance", "classes")
 """What the config file may hold: a key it does not know is a typo, refused with the key meant."""
+
+_TEXT_LIST = "a list of texts"
+CONFIG_SCHEMA: dict[str, dict[str, str]] = {
+    "compliance": {
+        "opt_out": _TEXT_LIST,
+        "opt_in": _TEXT_LIST,
+        "match": "strict or lenient",
+    },
+    "classes": {
+        "marketing_campaigns": _TEXT_LIST,
+        "transactional_campaigns": _TEXT_LIST,
+        "marketing_senders": _TEXT_LIST,
+        "transactional_senders": _TEXT_LIST,
+        "marketing_types": _TEXT_LIST,
+        "transactional_types": _TEXT_LIST,
+        "default": "marketing or transactional",
+    },
+}
+"""The tables of the config file besides ``[views]``, their keys and what each takes."""
+
+_TOP_LEVEL_TYPES = {"auth_key": "a text", "auth_secret": "a text", "base_url": "a text"}
+_CHOICES = {
+    "strict or lenient": ("strict", "lenient"),
+    "marketing or transactional": ("marketing", "transactional"),
+}
 
 
 def _read_config_file(path: Path) -> dict[str, Any]:
@@ -192,16 +220,97 @@ def _read_config_file(path: Path) -> dict[str, Any]:
         return {}
     try:
         values = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        # The parser's message may quote a line of the file, and that line may hold the secret.
-        raise ConfigError(f"config file {path} is not valid TOML") from None
-    for key in values:
+    except tomllib.TOMLDecodeError as error:
+        # The parser's message may quote a line of the file, and that line may hold the secret:
+        # only where it stopped is repeated.
+        where = re.search(r"line (\d+), column (\d+)", str(error))
+        at = f", line {where.group(1)}, column {where.group(2)}" if where else ""
+        raise ConfigError(f"config file {path}{at} is not valid TOML") from None
+    _validate(values, text, path)
+    return values
+
+
+def _validate(values: Mapping[str, Any], text: str, path: Path) -> None:
+    """Refuse an unknown key or a value of the wrong type, naming the file, the line and the
+    key (never the value: it may be a secret)."""
+    for key, value in values.items():
         if key not in CONFIG_KEYS:
             raise ConfigError(
-                f"config file {path}: unknown key {key!r}{did_you_mean(key, CONFIG_KEYS)} "
-                "(it takes auth_key, auth_secret, base_url and [views.NAME] tables)"
+                f"config file {path}{_line(text, None, key)}: unknown key {key!r}"
+                f"{did_you_mean(key, CONFIG_KEYS)} (it takes auth_key, auth_secret, base_url, "
+                "[compliance], [classes] and [views.NAME] tables)"
             )
-    return values
+        if key in _TOP_LEVEL_TYPES and not isinstance(value, str):
+            raise ConfigError(
+                f"config file {path}{_line(text, None, key)}: {key} must be "
+                f"{_TOP_LEVEL_TYPES[key]}, not {_toml_type(value)}"
+            )
+        schema = CONFIG_SCHEMA.get(key)
+        if schema is None:
+            continue
+        if not isinstance(value, dict):
+            raise ConfigError(
+                f"config file {path}{_line(text, None, key)}: {key} must be a table ([{key}])"
+            )
+        for name, item in value.items():
+            where = f"config file {path}{_line(text, key, name)}: [{key}] {name}"
+            if name not in schema:
+                raise ConfigError(
+                    f"{where}: unknown key{did_you_mean(name, schema)} (it takes "
+                    f"{', '.join(schema)})"
+                )
+            expected = schema[name]
+            if expected == _TEXT_LIST:
+                if not (isinstance(item, list) and all(isinstance(v, str) for v in item)):
+                    raise ConfigError(f"{where} must be {expected}, not {_toml_type(item)}")
+            elif item not in _CHOICES[expected]:
+                shown = repr(item) if isinstance(item, str) else _toml_type(item)
+                raise ConfigError(f"{where} must be {expected}, not {shown}")
+
+
+def _line(text: str, table: str | None, key: str) -> str:
+    """``", line N"`` where ``key`` is set (in ``[table]``), or ``""`` when it cannot be told."""
+    current: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        header = re.match(r"^\[\s*([^\]\s]+)\s*\]", line)
+        if header:
+            current = header.group(1).strip('"')
+            if table is None and (current == key or current.startswith(key + ".")):
+                return f", line {number}"
+            continue
+        assigned = re.match(r"^[\"']?([^=\"']+?)[\"']?\s*=", line)
+        if assigned and assigned.group(1).strip() == key and current == table:
+            return f", line {number}"
+    return ""
+
+
+def load_compliance(path: Path | None = None) -> ComplianceRules:
+    """The compliance rules of the config file (``path``, default :func:`config_file_path`):
+    its ``[compliance]`` (opt-out and opt-in keywords, strict or lenient matching) and
+    ``[classes]`` (what is marketing) tables over the defaults.
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "config.toml"
+        >>> _ = target.write_text('[compliance]\\nmatch = "strict"\\n[classes]\\n'
+        ...                       'transactional_senders = ["* OTP"]\\n')
+        >>> target.chmod(0o600)
+        >>> rules = load_compliance(target)
+        >>> rules.match, rules.opt_in, rules.classes.transactional_senders
+        ('strict', ('START', 'ISCRIVI'), ('* OTP',))
+    """
+    values = _read_config_file(path or config_file_path())
+    compliance = values.get("compliance", {})
+    changes: dict[str, Any] = {
+        name: tuple(value) if isinstance(value, list) else value
+        for name, value in compliance.items()
+    }
+    classes = {
+        name: tuple(value) if isinstance(value, list) else value
+        for name, value in values.get("classes", {}).items()
+    }
+    return ComplianceRules(**changes, classes=MessageClasses(**classes))  # type: ignore[arg-type]
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:
@@ -469,7 +578,7 @@ def _filter_value(key: str, value: Any) -> Any:
 
 
 def _toml_type(value: Any) -> str:
-    names = {bool: "true/false", int: "a number", float: "a number", list: "a list",
+    names = {bool: "true/false", int: "a number", float: "a number", str: "a text", list: "a list",
              dict: "a table", datetime: "a date"}  # fmt: skip
     return next((name for kind, name in names.items() if isinstance(value, kind)), "a value")
 

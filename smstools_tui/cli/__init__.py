@@ -37,6 +37,7 @@ from ..errors import (
     SmstoolsError,
 )
 from .common import CommandWithout, connection_options_for, query_options
+from .config import config_group
 from .dashboard import dashboard_command
 from .export import export_command
 from .report import report_group
@@ -102,6 +103,7 @@ cli.add_command(export_command)
 cli.add_command(report_group)
 cli.add_command(sandbox_command)
 cli.add_command(config_path_command)
+cli.add_command(config_group)
 cli.add_command(sync_command)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import click
 import platformdirs
 
-from ..config import APP_NAME, find_view
+from ..config import APP_NAME, find_view, load_compliance
 from ..errors import ConfigError
 from ..query import WindowExpr
 from ..report.tables import printable
@@ -188,6 +188,7 @@ def dashboard_command(ctx: click.Context, /, **kwargs: Any) -> None:
     asked = QueryOptions.from_kwargs(kwargs)
     window = WindowExpr.asked(asked.since, asked.until, asked.window)
     saved = find_view(asked.view) if asked.view is not None else None
+    compliance = load_compliance()  # read before the screen is taken: an error is one line
     # Textual is imported here, not at the top: the other commands never load it.
     from ..tui import make_app
     from ..tui.remembered import SettingsFile, default_settings_path
@@ -195,5 +196,12 @@ def dashboard_command(ctx: click.Context, /, **kwargs: Any) -> None:
     with options.client(demo_without_credentials=True) as client:
         remember = SettingsFile(default_settings_path())
         with quiet_terminal(debug) as log_file:
-            app = make_app(client, window=window, view=saved, remember=remember, log_file=log_file)
+            app = make_app(
+                client,
+                window=window,
+                view=saved,
+                remember=remember,
+                log_file=log_file,
+                compliance=compliance,
+            )
             app.run()

@@ -12,7 +12,8 @@ from typing import Any
 import click
 import pandas as pd
 
-from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, resolve_zone
+from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, ComplianceRules, resolve_zone
+from ..config import load_compliance
 from ..errors import ConfigError, SmstoolsError
 from ..query import FetchResult, Query
 from ..report.export import REPORT_SUFFIXES, export_frame
@@ -37,8 +38,9 @@ from .common import (
 __all__ = ["print_table", "report_group"]
 
 _KEYWORDS_HELP = (
-    "An opt-out keyword, matched as a whole word ignoring case and accents; repeat for several. "
-    f"Default: {', '.join(DEFAULT_OPT_OUT_KEYWORDS)}."
+    "An opt-out keyword, matched ignoring case and accents as the config file's [compliance] "
+    "says (a whole word by default); repeat for several. Default: the config file's opt_out, "
+    f"else {', '.join(DEFAULT_OPT_OUT_KEYWORDS)}."
 )
 
 
@@ -91,13 +93,19 @@ def _out_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def _rules(keywords: tuple[str, ...]) -> ComplianceRules:
+    """The config file's compliance rules, with the opt-out keywords given by ``--keyword``."""
+    rules = load_compliance()
+    return replace(rules, opt_out=keywords) if keywords else rules
+
+
 def _make_command(spec: Report) -> click.Command:
     def command(**kwargs: Any) -> None:
         out: str | None = kwargs.pop("out")
         zone = resolve_zone(kwargs.pop("tz"))
         by = kwargs.pop("by", None)
         hours = kwargs.pop("reply_window", 72.0)
-        keywords = kwargs.pop("keywords", ()) or DEFAULT_OPT_OUT_KEYWORDS
+        keywords = _rules(kwargs.pop("keywords", ()))
         min_failures = kwargs.pop("min_failures", 2)
         options = ConnectionOptions.from_kwargs(kwargs)
         asked = QueryOptions.from_kwargs(kwargs)
@@ -158,7 +166,7 @@ def all_command(out: str, **kwargs: Any) -> None:
 
     zone = resolve_zone(kwargs.pop("tz"))
     hours = kwargs.pop("reply_window")
-    keywords = kwargs.pop("keywords") or DEFAULT_OPT_OUT_KEYWORDS
+    keywords = _rules(kwargs.pop("keywords"))
     options = ConnectionOptions.from_kwargs(kwargs)
     asked = QueryOptions.from_kwargs(kwargs)
     _check_out(out, (".html",))
