@@ -45,6 +45,7 @@ from .errors import ConfigError
 __all__ = [
     "NUMBER_MARKS",
     "NUMBER_TYPES",
+    "UNKNOWN_CARRIER",
     "UNKNOWN_COUNTRY",
     "UNPARSEABLE",
     "destinations",
@@ -55,6 +56,7 @@ __all__ = [
     "normalise_number",
     "normalised_values",
     "number_countries",
+    "original_carriers",
     "to_country",
     "to_msisdn",
 ]
@@ -332,6 +334,45 @@ def _labels(values: pa.Array) -> np.ndarray:
             mark = NUMBER_MARKS["invalid"]
         labels[row] = f"{written[row]} {mark}"
     return labels
+
+
+UNKNOWN_CARRIER = "(unknown)"
+"""The original carrier of a number whose range phonenumbers' carrier data does not know."""
+
+
+def original_carriers(numbers: pd.Series, *, language: str = "en") -> pd.Series:
+    """The carrier each number's range was originally allocated to, from phonenumbers' carrier
+    data, as a category aligned with ``numbers``; :data:`UNKNOWN_CARRIER` for a number the data
+    does not know (or not a phone number). In countries with number portability (Italy among
+    them) a number may have moved to another carrier since: this is the original one. Done
+    once per distinct number.
+
+    Example:
+        >>> original_carriers(pd.Series(["393398408223", "+41791234567", "MyShop"])).tolist()
+        ['TIM', 'Swisscom', '(unknown)']
+    """
+    from phonenumbers import carrier
+
+    codes, uniques = distinct_numbers(numbers)
+    canonical = normalised_values(uniques)
+    names = np.full(len(canonical) + 1, UNKNOWN_CARRIER, dtype=object)
+    for row, value in enumerate(canonical):
+        text = str(value)
+        if not text.isdigit() or not text.isascii():
+            continue
+        try:
+            parsed = phonenumbers.parse("+" + text, None)
+        except phonenumbers.NumberParseException:
+            continue
+        names[row] = carrier.name_for_number(parsed, language) or UNKNOWN_CARRIER
+    labels, positions = np.unique(names.astype(str), return_inverse=True)
+    return pd.Series(
+        pd.Categorical.from_codes(
+            positions[np.where(codes >= 0, codes, len(canonical))],
+            categories=pd.Index(labels, dtype="str"),
+        ),
+        index=numbers.index,
+    )
 
 
 # -- per distinct number ---------------------------------------------------------------------

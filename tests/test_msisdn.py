@@ -21,6 +21,7 @@ from smstools_tui.msisdn import (
     display_numbers,
     msisdn_digits,
     number_countries,
+    original_carriers,
     to_msisdn,
 )
 
@@ -229,3 +230,18 @@ def test_a_valid_number_is_phonenumbers_e164() -> None:
         assert phonenumbers.is_valid_number(parsed)
         expected = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
         assert display_number(digits) == expected == "+" + digits
+
+
+def test_original_carriers_are_phonenumbers_carrier_data_per_distinct_number() -> None:
+    from phonenumbers import carrier
+
+    numbers = pd.Series(["393398408223", "+39 339 840 8223", "41791234567", "MyShop", None])
+    found = original_carriers(numbers)
+    expected = carrier.name_for_number(phonenumbers.parse("+393398408223"), "en")
+    assert found.tolist()[:4] == [
+        expected,
+        expected,
+        carrier.name_for_number(phonenumbers.parse("+41791234567"), "en"),
+        "(unknown)",
+    ]
+    assert found.tolist()[4] == "(unknown)"

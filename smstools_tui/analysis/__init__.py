@@ -13,6 +13,7 @@ for calendar groups, ``tz`` (default: the local zone).
 """
 
 from .campaigns import campaign_report
+from .carriers import DEFAULT_MIN_VOLUME, WEEKDAYS, carrier_report, send_time_heatmap
 from .compliance import (
     DEFAULT_OPT_IN_KEYWORDS,
     MESSAGE_CLASSES,
@@ -63,6 +64,7 @@ from .select import relation_mask, select
 __all__ = [
     "BY_CHOICES",
     "CHART_BARS",
+    "DEFAULT_MIN_VOLUME",
     "DEFAULT_OPT_IN_KEYWORDS",
     "DEFAULT_OPT_OUT_KEYWORDS",
     "DEFAULT_REPLY_WINDOW",
@@ -76,6 +78,7 @@ __all__ = [
     "TIME_BUCKETS",
     "UNKNOWN_COUNTRY",
     "UNPARSEABLE",
+    "WEEKDAYS",
     "ComplianceRules",
     "Groups",
     "KeywordMatch",
@@ -84,6 +87,7 @@ __all__ = [
     "TimeBuckets",
     "bucket_span",
     "campaign_report",
+    "carrier_report",
     "classify_messages",
     "compare_headlines",
     "compliance_list",
@@ -109,6 +113,7 @@ __all__ = [
     "reply_report",
     "resolve_zone",
     "select",
+    "send_time_heatmap",
     "status_counts",
     "status_funnel",
     "time_buckets",

@@ -156,6 +156,11 @@ _REPORT_ONLY = (
     Column("median_reply_seconds", "median reply", "duration"),
     Column("p90_reply_seconds", "p90 reply", "duration"),
     Column("opt_outs", "opt-outs", "count"),
+    # carriers and send times
+    Column("original_carrier", "original carrier"),
+    Column("masked", "too few to tell", "flag"),
+    Column("weekday", "weekday"),
+    Column("hour", "hour", "number"),
     # failing numbers
     Column("number", "number", "phone"),
     Column("failures", "failures", "count"),

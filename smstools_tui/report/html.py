@@ -41,6 +41,8 @@ SECTIONS: dict[str, str] = {
     "funnel": "Status funnel",
     "campaigns": REPORTS["campaigns"].title,
     "replies": "Replies",
+    "carriers": REPORTS["carriers"].title,
+    "send-times": REPORTS["send-times"].title,
     "failing-numbers": REPORTS["failing-numbers"].title,
     "opt-outs": REPORTS["opt-outs"].title,
     "compliance": REPORTS["compliance"].title,
@@ -73,6 +75,8 @@ class ReportData:
     opt_outs: pd.DataFrame
     compliance: pd.DataFrame
     zone: tzinfo
+    carriers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    send_times: pd.DataFrame = field(default_factory=pd.DataFrame)
     first: pd.Timestamp | None = None
     last: pd.Timestamp | None = None
     previous: dict[str, float] | None = None
@@ -162,6 +166,8 @@ def build_report_data(
         opt_outs=run("opt-outs"),
         compliance=run("compliance"),
         zone=zone,
+        carriers=run("carriers"),
+        send_times=run("send-times"),
         reply_window=as_window(window),
         first=first,
         last=last,
@@ -268,6 +274,17 @@ def render_report(
                 "A reply answers the latest message sent to the same number before it arrived, "
                 "when it arrives within the reply window."
             ),
+        ),
+        _section(
+            "carriers",
+            (_figure(charts.carrier_chart(data.carriers)) if len(data.carriers) else "")
+            + _note(REPORTS["carriers"].description)
+            + html_table(data.carriers, tz=zone, max_rows=max_rows),
+        ),
+        _section(
+            "send-times",
+            (_figure(charts.send_times_chart(data.send_times)) if len(data.send_times) else "")
+            + _note(f"{REPORTS['send-times'].description} Times in {zone}."),
         ),
         _section(
             "failing-numbers",

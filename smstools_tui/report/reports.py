@@ -282,6 +282,21 @@ def _compliance(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) ->
     return analysis.compliance_list(sent, received, keywords=o.keywords)
 
 
+def _carriers(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
+    return analysis.carrier_report(sent)
+
+
+def _send_times(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
+    return analysis.send_time_heatmap(sent, received, tz=o.tz, window=o.window)
+
+
+def _no_drill(
+    row: Mapping[str, Any], base: Query, zone: tzinfo | str | None, column: str | None
+) -> Query | None:
+    """A row of messages of no single query (a carrier, an hour of every week)."""
+    return None
+
+
 REPORTS: dict[str, Report] = {
     report.name: report
     for report in (
@@ -359,6 +374,42 @@ REPORTS: dict[str, Report] = {
                 "opt_outs",
             ),
             _drill_campaign,
+            needs_received=True,
+        ),
+        Report(
+            "carriers",
+            "Carriers",
+            "Delivery rate, latency and cost by country and original carrier (the carrier the "
+            "number range was allocated to: a number may have moved since). Groups of fewer "
+            f"than {analysis.DEFAULT_MIN_VOLUME} messages show their count only.",
+            _carriers,
+            columns(
+                "country",
+                "original_carrier",
+                "messages",
+                "delivery_rate",
+                "median_delivery_seconds",
+                "spend",
+                "avg_price",
+                "masked",
+            ),
+            _no_drill,
+        ),
+        Report(
+            "send-times",
+            "Send times",
+            "Messages, delivery rate, median latency and reply rate by weekday and hour of "
+            "sending, in the report's time zone: when to send.",
+            _send_times,
+            columns(
+                "weekday",
+                "hour",
+                "messages",
+                "delivery_rate",
+                "median_delivery_seconds",
+                "reply_rate",
+            ),
+            _no_drill,
             needs_received=True,
         ),
         Report(

@@ -96,7 +96,7 @@ def test_plotly_is_embedded_once(sandbox_page: str) -> None:
     library = get_plotlyjs()
     assert sum(script == library for script in page.scripts) == 1
     assert sandbox_page.count(library[:200]) == 1
-    assert len(page.scripts) == 1 + 7  # the library and seven figures
+    assert len(page.scripts) == 1 + 9  # the library and nine figures
     assert sandbox_page.index(library[:200]) < sandbox_page.index("Plotly.newPlot")
 
 
