@@ -60,6 +60,7 @@ from .replies import (
     reply_report,
 )
 from .select import relation_mask, select
+from .senders import sender_ids
 
 __all__ = [
     "BY_CHOICES",
@@ -114,6 +115,7 @@ __all__ = [
     "resolve_zone",
     "select",
     "send_time_heatmap",
+    "sender_ids",
     "status_counts",
     "status_funnel",
     "time_buckets",

@@ -290,6 +290,10 @@ def _send_times(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) ->
     return analysis.send_time_heatmap(sent, received, tz=o.tz, window=o.window)
 
 
+def _sender_ids(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
+    return analysis.sender_ids(sent)
+
+
 def _no_drill(
     row: Mapping[str, Any], base: Query, zone: tzinfo | str | None, column: str | None
 ) -> Query | None:
@@ -411,6 +415,15 @@ REPORTS: dict[str, Report] = {
             ),
             _no_drill,
             needs_received=True,
+        ),
+        Report(
+            "sender-ids",
+            "Sender IDs",
+            "Every alphanumeric sender used, with its volume, delivery rate and first and last "
+            "use.",
+            _sender_ids,
+            columns("sender", "messages", "delivery_rate", "first_send", "last_send"),
+            _no_drill,
         ),
         Report(
             "failing-numbers",
