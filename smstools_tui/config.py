@@ -34,7 +34,7 @@ import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -43,6 +43,8 @@ import platformdirs
 import tomlkit
 
 from .analysis.compliance import ComplianceRules, MessageClasses
+from .analysis.quiet_hours import QuietHours
+from .dates import resolve_zone
 from .errors import ConfigError
 from .files import atomic_write_bytes
 from .query import (
@@ -68,6 +70,7 @@ __all__ = [
     "config_file_path",
     "find_view",
     "load_compliance",
+    "load_quiet_hours",
     "load_views",
     "save_view",
     "validate_base_url",
@@ -185,7 +188,9 @@ def _read_config_text(path: Path) -> str | None:
         raise ConfigError(f"config file {path} is {kind}") from None
 
 
-CONFIG_KEYS = ("auth_key", "auth_secret", "base_url", "views", "compliance", "classes")
+CONFIG_KEYS = (
+    "auth_key", "auth_secret", "base_url", "views", "compliance", "classes", "quiet_hours",
+)  # fmt: skip
 """What the config file may hold: a key it does not know is a typo, refused with the key meant."""
 
 _TEXT_LIST = "a list of texts"
@@ -203,6 +208,14 @@ CONFIG_SCHEMA: dict[str, dict[str, str]] = {
         "marketing_types": _TEXT_LIST,
         "transactional_types": _TEXT_LIST,
         "default": "marketing or transactional",
+    },
+    "quiet_hours": {
+        "enabled": "true or false",
+        "start": "a time such as 21:00",
+        "end": "a time such as 21:00",
+        "days": "a list of weekdays (Mon … Sun)",
+        "holidays": "a country code such as IT",
+        "time_zone": "a time zone such as Europe/Rome",
     },
 }
 """The tables of the config file besides ``[views]``, their keys and what each takes."""
@@ -238,7 +251,7 @@ def _validate(values: Mapping[str, Any], text: str, path: Path) -> None:
             raise ConfigError(
                 f"config file {path}{_line(text, None, key)}: unknown key {key!r}"
                 f"{did_you_mean(key, CONFIG_KEYS)} (it takes auth_key, auth_secret, base_url, "
-                "[compliance], [classes] and [views.NAME] tables)"
+                "[compliance], [classes], [quiet_hours] and [views.NAME] tables)"
             )
         if key in _TOP_LEVEL_TYPES and not isinstance(value, str):
             raise ConfigError(
@@ -260,12 +273,40 @@ def _validate(values: Mapping[str, Any], text: str, path: Path) -> None:
                     f"{', '.join(schema)})"
                 )
             expected = schema[name]
-            if expected == _TEXT_LIST:
-                if not (isinstance(item, list) and all(isinstance(v, str) for v in item)):
-                    raise ConfigError(f"{where} must be {expected}, not {_toml_type(item)}")
-            elif item not in _CHOICES[expected]:
-                shown = repr(item) if isinstance(item, str) else _toml_type(item)
+            if not _fits(expected, item):
+                # A text is repeated only where one of a few was expected (strict, 21:00):
+                # these tables hold no secret, and the word says what went wrong.
+                one_of = isinstance(item, str) and not expected.startswith("a list")
+                shown = repr(item) if one_of else _toml_type(item)
                 raise ConfigError(f"{where} must be {expected}, not {shown}")
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _fits(expected: str, item: Any) -> bool:
+    """Whether a config value is of the kind ``expected`` (a description in the schema)."""
+    if expected == _TEXT_LIST:
+        return isinstance(item, list) and all(isinstance(value, str) for value in item)
+    if expected in _CHOICES:
+        return item in _CHOICES[expected]
+    if expected == "true or false":
+        return isinstance(item, bool)
+    if expected.startswith("a time such"):
+        return isinstance(item, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", item) is not None
+    if expected.startswith("a list of weekdays"):
+        return isinstance(item, list) and all(value in _WEEKDAYS for value in item)
+    if expected.startswith("a country code"):
+        import holidays
+
+        return isinstance(item, str) and item.upper() in holidays.list_supported_countries()
+    if expected.startswith("a time zone"):
+        try:
+            resolve_zone(item if isinstance(item, str) else "")
+        except ConfigError:
+            return False
+        return isinstance(item, str) and item != ""
+    return False
 
 
 def _line(text: str, table: str | None, key: str) -> str:
@@ -283,6 +324,32 @@ def _line(text: str, table: str | None, key: str) -> str:
         if assigned and assigned.group(1).strip() == key and current == table:
             return f", line {number}"
     return ""
+
+
+def load_quiet_hours(path: Path | None = None) -> QuietHours:
+    """The quiet-hours policy of the config file's ``[quiet_hours]`` (off when absent), with
+    the message classes of its ``[classes]``: only marketing messages are held to it.
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "config.toml"
+        >>> _ = target.write_text('[quiet_hours]\\nenabled = true\\nstart = "20:00"\\n'
+        ...                       'days = ["Sun"]\\nholidays = "IT"\\n')
+        >>> target.chmod(0o600)
+        >>> load_quiet_hours(target).describe()
+        "the customer's policy: 20:00 to 09:00, Sun all day, public holidays of IT (Europe/Rome)"
+    """
+    target = path or config_file_path()
+    values = _read_config_file(target).get("quiet_hours", {})
+    changes: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in ("start", "end"):
+            changes[name] = time.fromisoformat(value)
+        elif name == "days":
+            changes[name] = tuple(value)
+        else:
+            changes[name] = value
+    return QuietHours(**changes, classes=load_compliance(target).classes)
 
 
 def load_compliance(path: Path | None = None) -> ComplianceRules:
@@ -427,7 +494,7 @@ class View:
         filters: its filters.
 
     Example:
-        >>> from datetime import datetime, UTC
+        >>> from datetime import datetime, time, UTC
         >>> view = View("failed", window=parse_window("last-week"),
         ...             filters=Filters(statuses={"NOTDELIVERED"}))
         >>> query = view.query(datetime(2026, 11, 25, tzinfo=UTC), "UTC", status="NOSENT")

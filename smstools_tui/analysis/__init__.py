@@ -48,6 +48,7 @@ from .numbers import (
     normalise_number,
     normalise_numbers,
 )
+from .quiet_hours import QuietHours, quiet_hour_messages
 from .replies import (
     DEFAULT_OPT_OUT_KEYWORDS,
     DEFAULT_REPLY_WINDOW,
@@ -85,6 +86,7 @@ __all__ = [
     "KeywordMatch",
     "Keywords",
     "MessageClasses",
+    "QuietHours",
     "TimeBuckets",
     "bucket_span",
     "campaign_report",
@@ -110,6 +112,7 @@ __all__ = [
     "normalise_number",
     "normalise_numbers",
     "opt_out_report",
+    "quiet_hour_messages",
     "relation_mask",
     "reply_report",
     "resolve_zone",

@@ -9,7 +9,14 @@ from typing import Any
 import click
 import tomlkit
 
-from ..config import ENV_KEY, Settings, config_file_path, load_compliance, load_views
+from ..config import (
+    ENV_KEY,
+    Settings,
+    config_file_path,
+    load_compliance,
+    load_quiet_hours,
+    load_views,
+)
 from ..report.tables import printable
 
 __all__ = ["config_group", "effective_settings"]
@@ -60,6 +67,15 @@ def effective_settings() -> str:
     document["classes"] = {
         name: list(value) if isinstance(value, tuple) else value
         for name, value in asdict(rules.classes).items()
+    }
+    quiet = load_quiet_hours(path)
+    document["quiet_hours"] = {
+        "enabled": quiet.enabled,
+        "start": f"{quiet.start:%H:%M}",
+        "end": f"{quiet.end:%H:%M}",
+        "days": list(quiet.days),
+        "holidays": quiet.holidays,
+        "time_zone": quiet.time_zone,
     }
     if views:
         document["views"] = {name: view.to_toml() for name, view in views.items()}

@@ -13,7 +13,7 @@ import click
 import pandas as pd
 
 from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, ComplianceRules, resolve_zone
-from ..config import load_compliance
+from ..config import load_compliance, load_quiet_hours
 from ..errors import ConfigError, SmstoolsError
 from ..query import FetchResult, Query
 from ..report.export import REPORT_SUFFIXES, export_frame
@@ -117,6 +117,7 @@ def _make_command(spec: Report) -> click.Command:
             spec.name, sent.frame, received.frame if received else None, by=query.group,
             tz=zone, window=pd.Timedelta(hours=hours), keywords=keywords,
             min_failures=min_failures, span=sent.span,
+            quiet_hours=load_quiet_hours() if spec.name == "quiet-hours" else None,
         )  # fmt: skip
         title = f"{spec.title} by {query.group}" if query.group else spec.title
         total = report_total(spec.name, frame)

@@ -161,6 +161,9 @@ _REPORT_ONLY = (
     Column("masked", "too few to tell", "flag"),
     Column("weekday", "weekday"),
     Column("hour", "hour", "number"),
+    # quiet hours
+    Column("local_time", "local time"),
+    Column("quiet_reason", "quiet because"),
     # failing numbers
     Column("number", "number", "phone"),
     Column("failures", "failures", "count"),

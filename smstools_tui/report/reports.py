@@ -30,6 +30,7 @@ from ..analysis import (
     DEFAULT_REPLY_WINDOW,
     TIME_BUCKETS,
     ComplianceRules,
+    QuietHours,
 )
 from ..errors import ConfigError
 from ..frames import is_missing
@@ -59,6 +60,7 @@ class ReportOptions:
             strict or lenient matching, message classes: see
             :class:`~smstools_tui.analysis.ComplianceRules`).
         min_failures: failures since the last delivery that put a number on the failing list.
+        quiet_hours: the customer's quiet-hours policy (``None``: off).
     """
 
     by: str | None = None
@@ -66,6 +68,7 @@ class ReportOptions:
     window: Any = DEFAULT_REPLY_WINDOW
     keywords: tuple[str, ...] | ComplianceRules = DEFAULT_OPT_OUT_KEYWORDS
     min_failures: int = 2
+    quiet_hours: QuietHours | None = None
 
 
 Compute = Callable[[pd.DataFrame, pd.DataFrame, ReportOptions], pd.DataFrame]
@@ -152,9 +155,7 @@ class Report:
             raise ConfigError(f"--by applies to the {groupable} reports, not to {self.name}")
         zone = analysis.resolve_zone(options.tz)
         if zone is not options.tz:
-            options = ReportOptions(
-                options.by, zone, options.window, options.keywords, options.min_failures
-            )
+            options = replace(options, tz=zone)
         frame = self.compute(sent, _received(received), options)
         if span is not None and options.by in TIME_BUCKETS:
             frame = analysis.time_buckets(span, options.by, tz=zone).mark(frame)
@@ -294,6 +295,10 @@ def _sender_ids(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) ->
     return analysis.sender_ids(sent)
 
 
+def _quiet_hours(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
+    return analysis.quiet_hour_messages(sent, o.quiet_hours)
+
+
 def _no_drill(
     row: Mapping[str, Any], base: Query, zone: tzinfo | str | None, column: str | None
 ) -> Query | None:
@@ -426,6 +431,25 @@ REPORTS: dict[str, Report] = {
             _no_drill,
         ),
         Report(
+            "quiet-hours",
+            "Sent in quiet hours",
+            "Marketing messages sent inside the quiet hours of the customer's own policy (the "
+            "config file's [quiet_hours]; off unless enabled): a policy, not a legal rule.",
+            _quiet_hours,
+            columns(
+                "id",
+                "to",
+                "from",
+                "transactionId",
+                "insertDate",
+                "status",
+                "text",
+                "local_time",
+                "quiet_reason",
+            ),
+            _drill_message,
+        ),
+        Report(
             "failing-numbers",
             "Failing numbers",
             "Numbers with two or more failed messages (not delivered or not sent) since their "
@@ -519,6 +543,7 @@ def run_report(
     keywords: Iterable[str] | ComplianceRules = DEFAULT_OPT_OUT_KEYWORDS,
     min_failures: int = 2,
     span: Span | None = None,
+    quiet_hours: QuietHours | None = None,
 ) -> pd.DataFrame:
     """Run the report ``name`` (a key of :data:`REPORTS`).
 
@@ -545,7 +570,7 @@ def run_report(
     report = find_report(name)
     zone = analysis.resolve_zone(tz)
     rules = keywords if isinstance(keywords, ComplianceRules) else tuple(keywords)
-    options = ReportOptions(by, zone, window, rules, min_failures)
+    options = ReportOptions(by, zone, window, rules, min_failures, quiet_hours)
     return report.run(sent, received, options, span=span)
 
 
