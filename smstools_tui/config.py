@@ -1,7 +1,8 @@
-"""Settings and credentials: environment, config file, defaults.
+"""Settings and credentials: environment, system keyring, config file, defaults.
 
-Credentials come from ``SMSTOOLS_AUTH_KEY`` / ``SMSTOOLS_AUTH_SECRET`` or, when those are unset,
-from ``config.toml`` in the user config directory (``smstools-tui config-path`` prints where)::
+Credentials come from ``SMSTOOLS_AUTH_KEY`` / ``SMSTOOLS_AUTH_SECRET``, else from the system
+keyring (``smstools-tui login`` stores them there), else from ``config.toml`` in the user
+config directory (``smstools-tui config-path`` prints where)::
 
     auth_key = "..."
     auth_secret = "..."
@@ -69,10 +70,12 @@ __all__ = [
     "WireFormat",
     "config_file_path",
     "find_view",
+    "keyring_credentials",
     "load_compliance",
     "load_quiet_hours",
     "load_views",
     "save_view",
+    "store_in_keyring",
     "validate_base_url",
 ]
 
@@ -161,6 +164,48 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+KEYRING_SERVICE = APP_NAME
+"""The system keyring's service name the credentials are stored under (``smstools-tui login``)."""
+_KEYRING_KEY, _KEYRING_SECRET = "auth_key", "auth_secret"
+
+
+def keyring_credentials() -> Credentials | None:
+    """The credentials in the system keyring (``smstools-tui login`` stores them), or ``None``
+    when there are none or there is no usable keyring: it is one place among three, after the
+    environment and before the config file."""
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+
+        key = keyring.get_password(KEYRING_SERVICE, _KEYRING_KEY)
+        secret = keyring.get_password(KEYRING_SERVICE, _KEYRING_SECRET)
+    except (ImportError, KeyringError, RuntimeError):
+        return None
+    return Credentials(key, secret) if key and secret else None
+
+
+def store_in_keyring(credentials: Credentials) -> str:
+    """Store ``credentials`` in the system keyring; returns the keyring's name.
+
+    Raises:
+        ConfigError: there is no usable keyring (the environment or the config file can hold
+            the credentials instead).
+    """
+    import keyring
+    from keyring.errors import KeyringError
+
+    backend = keyring.get_keyring()
+    try:
+        keyring.set_password(KEYRING_SERVICE, _KEYRING_KEY, credentials.key)
+        keyring.set_password(KEYRING_SERVICE, _KEYRING_SECRET, credentials.secret)
+    except (KeyringError, RuntimeError):
+        raise ConfigError(
+            f"no system keyring to store the credentials in ({type(backend).__name__}): set "
+            f"{ENV_KEY} and {ENV_SECRET}, or write them in {config_file_path()}"
+        ) from None
+    return str(getattr(backend, "name", type(backend).__name__))
 
 
 def config_file_path() -> Path:
@@ -454,6 +499,10 @@ class Settings:
         path = config_file_path() if config_path == "default" else config_path
         file_values: dict[str, Any] = {}
         key, secret = env.get(ENV_KEY), env.get(ENV_SECRET)
+        if not (key or secret):
+            stored = keyring_credentials()
+            if stored is not None:
+                key, secret = stored.as_tuple()
         if not (key and secret) and path is not None:
             file_values = _read_config_file(path)
             key = key or file_values.get("auth_key")

@@ -40,6 +40,7 @@ from .common import CommandWithout, connection_options_for, query_options
 from .config import config_group
 from .dashboard import dashboard_command
 from .export import export_command
+from .login import login_command
 from .report import report_group
 from .sandbox import config_path_command, sandbox_command
 from .sync import sync_command
@@ -104,6 +105,7 @@ cli.add_command(report_group)
 cli.add_command(sandbox_command)
 cli.add_command(config_path_command)
 cli.add_command(config_group)
+cli.add_command(login_command)
 cli.add_command(sync_command)
 
 
