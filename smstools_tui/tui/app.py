@@ -450,12 +450,14 @@ class DashboardApp(App[None]):
 
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
     def _compute_overview(self, generation: int, dataset: Dataset) -> None:
-        result = compute_overview(self.state.figures, dataset, self.zone)
+        result = compute_overview(self.state.figures, dataset, self.zone, self.compliance)
         self.post_message(OverviewComputed(generation, result))
 
     @work(thread=True, exclusive=True, group="previous-figures", exit_on_error=False)
     def _compute_previous(self, generation: int, previous: Dataset) -> None:
-        figures = compute_window_figures(self.state.figures, previous.sent, previous.received)
+        figures = compute_window_figures(
+            self.state.figures, previous.sent, previous.received, self.compliance
+        )
         self.post_message(PreviousComputed(generation, figures))
 
     @on(OverviewComputed)

@@ -88,10 +88,14 @@ class OverviewResult:
 
 
 def compute_overview(
-    figures: Sequence[Figure], dataset: Dataset, zone: tzinfo | None
+    figures: Sequence[Figure],
+    dataset: Dataset,
+    zone: tzinfo | None,
+    rules: analysis.ComplianceRules | None = None,
 ) -> OverviewResult:
-    """The overview's figures and charts of ``dataset``'s window, in ``zone``."""
-    computed = compute_window_figures(figures, dataset.sent, dataset.received)
+    """The overview's figures and charts of ``dataset``'s window, in ``zone``, opt-outs by
+    ``rules``."""
+    computed = compute_window_figures(figures, dataset.sent, dataset.received, rules)
     try:
         charts = overview_charts(dataset.sent, dataset.window, zone)
     except Exception as failure:  # the tiles are still worth showing
