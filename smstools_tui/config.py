@@ -72,6 +72,7 @@ __all__ = [
     "find_view",
     "keyring_credentials",
     "load_compliance",
+    "load_display_zone",
     "load_quiet_hours",
     "load_views",
     "save_view",
@@ -235,6 +236,7 @@ def _read_config_text(path: Path) -> str | None:
 
 CONFIG_KEYS = (
     "auth_key", "auth_secret", "base_url", "views", "compliance", "classes", "quiet_hours",
+    "display",
 )  # fmt: skip
 """What the config file may hold: a key it does not know is a typo, refused with the key meant."""
 
@@ -253,6 +255,9 @@ CONFIG_SCHEMA: dict[str, dict[str, str]] = {
         "marketing_types": _TEXT_LIST,
         "transactional_types": _TEXT_LIST,
         "default": "marketing or transactional",
+    },
+    "display": {
+        "time_zone": "a time zone such as Europe/Rome",
     },
     "quiet_hours": {
         "enabled": "true or false",
@@ -296,7 +301,7 @@ def _validate(values: Mapping[str, Any], text: str, path: Path) -> None:
             raise ConfigError(
                 f"config file {path}{_line(text, None, key)}: unknown key {key!r}"
                 f"{did_you_mean(key, CONFIG_KEYS)} (it takes auth_key, auth_secret, base_url, "
-                "[compliance], [classes], [quiet_hours] and [views.NAME] tables)"
+                "[compliance], [classes], [quiet_hours], [display] and [views.NAME] tables)"
             )
         if key in _TOP_LEVEL_TYPES and not isinstance(value, str):
             raise ConfigError(
@@ -369,6 +374,22 @@ def _line(text: str, table: str | None, key: str) -> str:
         if assigned and assigned.group(1).strip() == key and current == table:
             return f", line {number}"
     return ""
+
+
+def load_display_zone(path: Path | None = None) -> str | None:
+    """The time zone of the config file's ``[display]``: what reports and the dashboard show
+    times in when no ``--tz`` says otherwise (``None``: the machine's).
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "config.toml"
+        >>> _ = target.write_text('[display]\\ntime_zone = "Europe/Rome"\\n')
+        >>> target.chmod(0o600)
+        >>> load_display_zone(target), load_display_zone(target.with_name("none.toml"))
+        ('Europe/Rome', None)
+    """
+    zone = _read_config_file(path or config_file_path()).get("display", {}).get("time_zone")
+    return str(zone) if zone else None
 
 
 def load_quiet_hours(path: Path | None = None) -> QuietHours:

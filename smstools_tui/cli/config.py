@@ -14,6 +14,7 @@ from ..config import (
     Settings,
     config_file_path,
     load_compliance,
+    load_display_zone,
     load_quiet_hours,
     load_views,
 )
@@ -68,6 +69,9 @@ def effective_settings() -> str:
         name: list(value) if isinstance(value, tuple) else value
         for name, value in asdict(rules.classes).items()
     }
+    shown_zone = load_display_zone(path)
+    if shown_zone:
+        document["display"] = {"time_zone": shown_zone}
     quiet = load_quiet_hours(path)
     document["quiet_hours"] = {
         "enabled": quiet.enabled,

@@ -18,7 +18,8 @@ from typing import Any
 import click
 import platformdirs
 
-from ..config import APP_NAME, find_view, load_compliance
+from ..config import APP_NAME, find_view, load_compliance, load_display_zone
+from ..dates import resolve_zone
 from ..errors import ConfigError
 from ..query import WindowExpr
 from ..report.tables import printable
@@ -188,7 +189,10 @@ def dashboard_command(ctx: click.Context, /, **kwargs: Any) -> None:
     asked = QueryOptions.from_kwargs(kwargs)
     window = WindowExpr.asked(asked.since, asked.until, asked.window)
     saved = find_view(asked.view) if asked.view is not None else None
-    compliance = load_compliance()  # read before the screen is taken: an error is one line
+    # Read before the screen is taken: an error in the file is one line, not a broken screen.
+    compliance = load_compliance()
+    shown_zone = load_display_zone()
+    zone = resolve_zone(shown_zone) if shown_zone else None
     # Textual is imported here, not at the top: the other commands never load it.
     from ..tui import make_app
     from ..tui.remembered import SettingsFile, default_settings_path
@@ -203,5 +207,6 @@ def dashboard_command(ctx: click.Context, /, **kwargs: Any) -> None:
                 remember=remember,
                 log_file=log_file,
                 compliance=compliance,
+                zone=zone,
             )
             app.run()

@@ -13,7 +13,7 @@ import click
 import pandas as pd
 
 from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, ComplianceRules, resolve_zone
-from ..config import load_compliance, load_quiet_hours
+from ..config import load_compliance, load_display_zone, load_quiet_hours
 from ..errors import ConfigError, SmstoolsError
 from ..query import FetchResult, Query
 from ..report.export import REPORT_SUFFIXES, export_frame
@@ -102,7 +102,7 @@ def _rules(keywords: tuple[str, ...]) -> ComplianceRules:
 def _make_command(spec: Report) -> click.Command:
     def command(**kwargs: Any) -> None:
         out: str | None = kwargs.pop("out")
-        zone = resolve_zone(kwargs.pop("tz"))
+        zone = resolve_zone(kwargs.pop("tz") or load_display_zone())
         by = kwargs.pop("by", None)
         hours = kwargs.pop("reply_window", 72.0)
         keywords = _rules(kwargs.pop("keywords", ()))
@@ -165,7 +165,7 @@ def all_command(out: str, **kwargs: Any) -> None:
     """Everything in one self-contained HTML file that opens offline."""
     from ..report.html import build_report_data, render_report, write_report
 
-    zone = resolve_zone(kwargs.pop("tz"))
+    zone = resolve_zone(kwargs.pop("tz") or load_display_zone())
     hours = kwargs.pop("reply_window")
     keywords = _rules(kwargs.pop("keywords"))
     options = ConnectionOptions.from_kwargs(kwargs)
