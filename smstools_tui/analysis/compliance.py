@@ -8,9 +8,9 @@ messages are marketing.
   whole word anywhere in the reply: ``stop grazie`` is an opt-out, ``stopper`` is not.
 - **Opt-in ends an opt-out.** A number is opted out from its opt-out until its next opt-in.
 - **Classes.** A message is ``marketing`` or ``transactional`` (an OTP, an order alert): by its
-  campaign (``transactionId``, glob patterns; the empty pattern ``""`` is a message sent with
-  no campaign id), by its sender, or by the API's ``type``; the campaign decides first, then
-  the sender, then the type, then :attr:`MessageClasses.default`. Within one of them a
+  campaign (``transactionId``, glob patterns), by its sender, or by the API's ``type``; the
+  campaign decides first, then the sender, then the type, then having no campaign id at all
+  (the empty pattern ``""``), then :attr:`MessageClasses.default`. Within one of them a
   marketing rule wins over a transactional one: in doubt, a message is counted. Only marketing
   messages sent while their number was opted out are on the compliance list.
 
@@ -150,10 +150,20 @@ def classify_messages(sent: pd.DataFrame, classes: MessageClasses | None = None)
     decided = np.zeros(n, dtype=bool)
     is_marketing = np.full(n, classes.default == "marketing", dtype=bool)
     rule = np.full(n, "default", dtype=object)
+    named = tuple(p for p in classes.marketing_campaigns if p)
+    named_transactional = tuple(p for p in classes.transactional_campaigns if p)
     levels = (
-        ("campaign", "transactionId", classes.marketing_campaigns, classes.transactional_campaigns),
+        ("campaign", "transactionId", named, named_transactional),
         ("sender", "from", classes.marketing_senders, classes.transactional_senders),
         ("type", "type", classes.marketing_types, classes.transactional_types),
+        # "No campaign id" says least about a message: it decides only when neither the
+        # sender nor the type has.
+        (
+            "campaign",
+            "transactionId",
+            tuple(p for p in classes.marketing_campaigns if not p),
+            tuple(p for p in classes.transactional_campaigns if not p),
+        ),
     )
     for label, column, marketing, transactional in levels:
         if column not in sent.columns or not (marketing or transactional):

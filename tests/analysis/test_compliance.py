@@ -184,3 +184,21 @@ def test_classes_decide_what_the_compliance_list_counts(
     listed = compliance_list(sent, received, keywords=by_sender)
     assert listed["id"].tolist() == [2, 4, 5, 6]  # the order alert has no rule: marketing
     assert set(listed["class_rule"]) == {"default"}
+
+
+def test_a_sender_rule_decides_before_having_no_campaign_id(make_sent: Make) -> None:
+    sent = make_sent(
+        [
+            {"from": "MyShopInfo"},  # marketing sent one by one, no campaign id
+            {"from": "MyShop"},  # an order alert
+            {"from": "MyShopInfo", "transactionId": "ORDER-1"},
+        ]
+    )
+    classes = MessageClasses(
+        marketing_senders=("MyShopInfo",), transactional_campaigns=("order-*", "")
+    )
+    classified = classify_messages(sent, classes)
+    assert classified["message_class"].tolist() == ["marketing", "transactional", "transactional"]
+    assert classified["class_rule"].tolist() == [
+        "sender MyShopInfo", "campaign (none)", "campaign order-*",
+    ]  # fmt: skip
