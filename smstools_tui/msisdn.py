@@ -356,15 +356,16 @@ def original_carriers(numbers: pd.Series, *, language: str = "en") -> pd.Series:
     codes, uniques = distinct_numbers(numbers)
     canonical = normalised_values(uniques)
     names = np.full(len(canonical) + 1, UNKNOWN_CARRIER, dtype=object)
-    for row, value in enumerate(canonical):
-        text = str(value)
-        if not text.isdigit() or not text.isascii():
-            continue
-        try:
-            parsed = phonenumbers.parse("+" + text, None)
-        except phonenumbers.NumberParseException:
-            continue
-        names[row] = carrier.name_for_number(parsed, language) or UNKNOWN_CARRIER
+    # phonenumbers names a carrier for mobile numbers only, and finding the type is the slow
+    # part of name_for_number: the types come from _describe, for all numbers at once.
+    kinds = _describe(canonical)["type"]
+    mobile = np.isin(
+        kinds,
+        [PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE, PhoneNumberType.PAGER],
+    )
+    for row in np.flatnonzero(mobile):
+        parsed = phonenumbers.parse("+" + str(canonical[row]), None)
+        names[row] = carrier.name_for_valid_number(parsed, language) or UNKNOWN_CARRIER
     labels, positions = np.unique(names.astype(str), return_inverse=True)
     return pd.Series(
         pd.Categorical.from_codes(

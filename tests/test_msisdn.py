@@ -245,3 +245,16 @@ def test_original_carriers_are_phonenumbers_carrier_data_per_distinct_number() -
         "(unknown)",
     ]
     assert found.tolist()[4] == "(unknown)"
+
+
+def test_original_carriers_agree_with_phonenumbers_on_tricky_numbers() -> None:
+    from phonenumbers import carrier
+
+    def library(digits: str) -> str:
+        try:
+            parsed = phonenumbers.parse("+" + digits, None)
+        except phonenumbers.NumberParseException:
+            return "(unknown)"
+        return carrier.name_for_number(parsed, "en") or "(unknown)"
+
+    assert original_carriers(pd.Series(TRICKY)).tolist() == [library(d) for d in TRICKY]
