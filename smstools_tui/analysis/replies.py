@@ -473,8 +473,8 @@ def compliance_list(
 
     Returns:
         ``id``, ``to``, ``from``, ``transactionId``, ``insertDate``, ``status``, ``price``,
-        ``text`` of each such message, ``message_class`` and ``class_rule`` (why it counts as
-        marketing, see :func:`~smstools_tui.analysis.classify_messages`), then
+        ``text`` of each such message, ``message_class`` (marketing, by the rules of
+        :func:`~smstools_tui.analysis.classify_messages`, which also says which rule), then
         ``opted_out_at`` and ``opt_out_text`` (the opt-out in effect when it was sent).
 
     Example:
@@ -496,7 +496,6 @@ def compliance_list(
     out = sent[columns].iloc[after["row"]].reset_index(drop=True)
     classes = classify_messages(sent, rules.classes).iloc[after["row"]].reset_index(drop=True)
     out["message_class"] = classes["message_class"]
-    out["class_rule"] = classes["class_rule"]
     out["opted_out_at"] = timestamps(matched.received_at[after["out_row"]])
     out["opt_out_text"] = take(received["text"], after["out_row"])
     return out.sort_values(["insertDate", "id"], kind="stable").reset_index(drop=True)

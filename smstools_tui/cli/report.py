@@ -301,10 +301,13 @@ def print_table(
     console = Console(file=stream, width=None if interactive else 200, highlight=False)
     table = Table(title=Text(title) if title else None, header_style="bold")
     for name in frame.columns:
+        # An SMS text keeps room to be read when a wide table squeezes its columns.
+        texts = str(name) == "text" or str(name).endswith("_text")
         table.add_column(
             Text(column_title(str(name))),
             justify="right" if is_numeric_column(frame, str(name)) else "left",
             overflow="fold",
+            min_width=24 if texts else None,
         )
     partial = frame["partial"].tolist() if "partial" in frame.columns else [False] * len(frame)
     cells = display_frame(frame, tz=tz, text_limit=60).itertuples(index=False, name=None)

@@ -181,7 +181,6 @@ _REPORT_ONLY = (
     Column("opt_out_text", "opt-out text"),
     Column("opted_back_in", "opted back in", "flag"),
     Column("message_class", "class"),
-    Column("class_rule", "class by"),
 )
 
 REPORT_COLUMNS: dict[str, Column] = {

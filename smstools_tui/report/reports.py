@@ -504,7 +504,6 @@ REPORTS: dict[str, Report] = {
                 "price",
                 "text",
                 "message_class",
-                "class_rule",
                 "opted_out_at",
                 "opt_out_text",
             ),

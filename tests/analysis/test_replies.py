@@ -188,10 +188,9 @@ def test_compliance_list_holds_messages_sent_after_the_first_opt_out(
     assert listed["opt_out_text"].tolist() == ["STOP"]
     assert listed["opted_out_at"].astype("str").tolist() == ["2026-11-02 11:40:00+00:00"]
     assert listed["message_class"].tolist() == ["marketing"]
-    assert listed["class_rule"].tolist() == ["default"]
     assert listed.columns.tolist() == [
         "id", "to", "from", "transactionId", "insertDate", "status", "price", "text",
-        "message_class", "class_rule", "opted_out_at", "opt_out_text",
+        "message_class", "opted_out_at", "opt_out_text",
     ]  # fmt: skip
     everything = ComplianceRules(classes=MessageClasses(transactional_campaigns=()))
     assert compliance_list(sent, received, keywords=everything)["id"].tolist() == [2, 3]
