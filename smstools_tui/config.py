@@ -1,7 +1,8 @@
-"""Settings and credentials: environment, config file, defaults.
+"""Settings and credentials: environment, system keyring, config file, defaults.
 
-Credentials come from ``SMSTOOLS_AUTH_KEY`` / ``SMSTOOLS_AUTH_SECRET`` or, when those are unset,
-from ``config.toml`` in the user config directory (``smstools-tui config-path`` prints where)::
+Credentials come from ``SMSTOOLS_AUTH_KEY`` / ``SMSTOOLS_AUTH_SECRET``, else from the system
+keyring (``smstools-tui login`` stores them there), else from ``config.toml`` in the user
+config directory (``smstools-tui config-path`` prints where)::
 
     auth_key = "..."
     auth_secret = "..."
@@ -29,11 +30,12 @@ import difflib
 import ipaddress
 import math
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -41,6 +43,9 @@ from urllib.parse import urlsplit
 import platformdirs
 import tomlkit
 
+from .analysis.compliance import ComplianceRules, MessageClasses
+from .analysis.quiet_hours import QuietHours
+from .dates import resolve_zone
 from .errors import ConfigError
 from .files import atomic_write_bytes
 from .query import (
@@ -65,8 +70,13 @@ __all__ = [
     "WireFormat",
     "config_file_path",
     "find_view",
+    "keyring_credentials",
+    "load_compliance",
+    "load_display_zone",
+    "load_quiet_hours",
     "load_views",
     "save_view",
+    "store_in_keyring",
     "validate_base_url",
 ]
 
@@ -157,6 +167,48 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+KEYRING_SERVICE = APP_NAME
+"""The system keyring's service name the credentials are stored under (``smstools-tui login``)."""
+_KEYRING_KEY, _KEYRING_SECRET = "auth_key", "auth_secret"
+
+
+def keyring_credentials() -> Credentials | None:
+    """The credentials in the system keyring (``smstools-tui login`` stores them), or ``None``
+    when there are none or there is no usable keyring: it is one place among three, after the
+    environment and before the config file."""
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+
+        key = keyring.get_password(KEYRING_SERVICE, _KEYRING_KEY)
+        secret = keyring.get_password(KEYRING_SERVICE, _KEYRING_SECRET)
+    except (ImportError, KeyringError, RuntimeError):
+        return None
+    return Credentials(key, secret) if key and secret else None
+
+
+def store_in_keyring(credentials: Credentials) -> str:
+    """Store ``credentials`` in the system keyring; returns the keyring's name.
+
+    Raises:
+        ConfigError: there is no usable keyring (the environment or the config file can hold
+            the credentials instead).
+    """
+    import keyring
+    from keyring.errors import KeyringError
+
+    backend = keyring.get_keyring()
+    try:
+        keyring.set_password(KEYRING_SERVICE, _KEYRING_KEY, credentials.key)
+        keyring.set_password(KEYRING_SERVICE, _KEYRING_SECRET, credentials.secret)
+    except (KeyringError, RuntimeError):
+        raise ConfigError(
+            f"no system keyring to store the credentials in ({type(backend).__name__}): set "
+            f"{ENV_KEY} and {ENV_SECRET}, or write them in {config_file_path()}"
+        ) from None
+    return str(getattr(backend, "name", type(backend).__name__))
+
+
 def config_file_path() -> Path:
     """Where the config file lives: ``config.toml`` in the platform's user config directory."""
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
@@ -182,8 +234,47 @@ def _read_config_text(path: Path) -> str | None:
         raise ConfigError(f"config file {path} is {kind}") from None
 
 
-CONFIG_KEYS = ("auth_key", "auth_secret", "base_url", "views")
+CONFIG_KEYS = (
+    "auth_key", "auth_secret", "base_url", "views", "compliance", "classes", "quiet_hours",
+    "display",
+)  # fmt: skip
 """What the config file may hold: a key it does not know is a typo, refused with the key meant."""
+
+_TEXT_LIST = "a list of texts"
+CONFIG_SCHEMA: dict[str, dict[str, str]] = {
+    "compliance": {
+        "opt_out": _TEXT_LIST,
+        "opt_in": _TEXT_LIST,
+        "match": "strict or lenient",
+    },
+    "classes": {
+        "marketing_campaigns": _TEXT_LIST,
+        "transactional_campaigns": _TEXT_LIST,
+        "marketing_senders": _TEXT_LIST,
+        "transactional_senders": _TEXT_LIST,
+        "marketing_types": _TEXT_LIST,
+        "transactional_types": _TEXT_LIST,
+        "default": "marketing or transactional",
+    },
+    "display": {
+        "time_zone": "a time zone such as Europe/Rome",
+    },
+    "quiet_hours": {
+        "enabled": "true or false",
+        "start": "a time such as 21:00",
+        "end": "a time such as 21:00",
+        "days": "a list of weekdays (Mon … Sun)",
+        "holidays": "a country code such as IT",
+        "time_zone": "a time zone such as Europe/Rome",
+    },
+}
+"""The tables of the config file besides ``[views]``, their keys and what each takes."""
+
+_TOP_LEVEL_TYPES = {"auth_key": "a text", "auth_secret": "a text", "base_url": "a text"}
+_CHOICES = {
+    "strict or lenient": ("strict", "lenient"),
+    "marketing or transactional": ("marketing", "transactional"),
+}
 
 
 def _read_config_file(path: Path) -> dict[str, Any]:
@@ -192,16 +283,167 @@ def _read_config_file(path: Path) -> dict[str, Any]:
         return {}
     try:
         values = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        # The parser's message may quote a line of the file, and that line may hold the secret.
-        raise ConfigError(f"config file {path} is not valid TOML") from None
-    for key in values:
+    except tomllib.TOMLDecodeError as error:
+        # The parser's message may quote a line of the file, and that line may hold the secret:
+        # only where it stopped is repeated.
+        where = re.search(r"line (\d+), column (\d+)", str(error))
+        at = f", line {where.group(1)}, column {where.group(2)}" if where else ""
+        raise ConfigError(f"config file {path}{at} is not valid TOML") from None
+    _validate(values, text, path)
+    return values
+
+
+def _validate(values: Mapping[str, Any], text: str, path: Path) -> None:
+    """Refuse an unknown key or a value of the wrong type, naming the file, the line and the
+    key (never the value: it may be a secret)."""
+    for key, value in values.items():
         if key not in CONFIG_KEYS:
             raise ConfigError(
-                f"config file {path}: unknown key {key!r}{did_you_mean(key, CONFIG_KEYS)} "
-                "(it takes auth_key, auth_secret, base_url and [views.NAME] tables)"
+                f"config file {path}{_line(text, None, key)}: unknown key {key!r}"
+                f"{did_you_mean(key, CONFIG_KEYS)} (it takes auth_key, auth_secret, base_url, "
+                "[compliance], [classes], [quiet_hours], [display] and [views.NAME] tables)"
             )
-    return values
+        if key in _TOP_LEVEL_TYPES and not isinstance(value, str):
+            raise ConfigError(
+                f"config file {path}{_line(text, None, key)}: {key} must be "
+                f"{_TOP_LEVEL_TYPES[key]}, not {_toml_type(value)}"
+            )
+        schema = CONFIG_SCHEMA.get(key)
+        if schema is None:
+            continue
+        if not isinstance(value, dict):
+            raise ConfigError(
+                f"config file {path}{_line(text, None, key)}: {key} must be a table ([{key}])"
+            )
+        for name, item in value.items():
+            where = f"config file {path}{_line(text, key, name)}: [{key}] {name}"
+            if name not in schema:
+                raise ConfigError(
+                    f"{where}: unknown key{did_you_mean(name, schema)} (it takes "
+                    f"{', '.join(schema)})"
+                )
+            expected = schema[name]
+            if not _fits(expected, item):
+                # A text is repeated only where one of a few was expected (strict, 21:00):
+                # these tables hold no secret, and the word says what went wrong.
+                one_of = isinstance(item, str) and not expected.startswith("a list")
+                shown = repr(item) if one_of else _toml_type(item)
+                raise ConfigError(f"{where} must be {expected}, not {shown}")
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _fits(expected: str, item: Any) -> bool:
+    """Whether a config value is of the kind ``expected`` (a description in the schema)."""
+    if expected == _TEXT_LIST:
+        return isinstance(item, list) and all(isinstance(value, str) for value in item)
+    if expected in _CHOICES:
+        return item in _CHOICES[expected]
+    if expected == "true or false":
+        return isinstance(item, bool)
+    if expected.startswith("a time such"):
+        return isinstance(item, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", item) is not None
+    if expected.startswith("a list of weekdays"):
+        return isinstance(item, list) and all(value in _WEEKDAYS for value in item)
+    if expected.startswith("a country code"):
+        import holidays
+
+        return isinstance(item, str) and item.upper() in holidays.list_supported_countries()
+    if expected.startswith("a time zone"):
+        try:
+            resolve_zone(item if isinstance(item, str) else "")
+        except ConfigError:
+            return False
+        return isinstance(item, str) and item != ""
+    return False
+
+
+def _line(text: str, table: str | None, key: str) -> str:
+    """``", line N"`` where ``key`` is set (in ``[table]``), or ``""`` when it cannot be told."""
+    current: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        header = re.match(r"^\[\s*([^\]\s]+)\s*\]", line)
+        if header:
+            current = header.group(1).strip('"')
+            if table is None and (current == key or current.startswith(key + ".")):
+                return f", line {number}"
+            continue
+        assigned = re.match(r"^[\"']?([^=\"']+?)[\"']?\s*=", line)
+        if assigned and assigned.group(1).strip() == key and current == table:
+            return f", line {number}"
+    return ""
+
+
+def load_display_zone(path: Path | None = None) -> str | None:
+    """The time zone of the config file's ``[display]``: what reports and the dashboard show
+    times in when no ``--tz`` says otherwise (``None``: the machine's).
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "config.toml"
+        >>> _ = target.write_text('[display]\\ntime_zone = "Europe/Rome"\\n')
+        >>> target.chmod(0o600)
+        >>> load_display_zone(target), load_display_zone(target.with_name("none.toml"))
+        ('Europe/Rome', None)
+    """
+    zone = _read_config_file(path or config_file_path()).get("display", {}).get("time_zone")
+    return str(zone) if zone else None
+
+
+def load_quiet_hours(path: Path | None = None) -> QuietHours:
+    """The quiet-hours policy of the config file's ``[quiet_hours]`` (off when absent), with
+    the message classes of its ``[classes]``: only marketing messages are held to it.
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "config.toml"
+        >>> _ = target.write_text('[quiet_hours]\\nenabled = true\\nstart = "20:00"\\n'
+        ...                       'days = ["Sun"]\\nholidays = "IT"\\n')
+        >>> target.chmod(0o600)
+        >>> load_quiet_hours(target).describe()
+        "the customer's policy: 20:00 to 09:00, Sun all day, public holidays of IT (Europe/Rome)"
+    """
+    target = path or config_file_path()
+    values = _read_config_file(target).get("quiet_hours", {})
+    changes: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in ("start", "end"):
+            changes[name] = time.fromisoformat(value)
+        elif name == "days":
+            changes[name] = tuple(value)
+        else:
+            changes[name] = value
+    return QuietHours(**changes, classes=load_compliance(target).classes)
+
+
+def load_compliance(path: Path | None = None) -> ComplianceRules:
+    """The compliance rules of the config file (``path``, default :func:`config_file_path`):
+    its ``[compliance]`` (opt-out and opt-in keywords, strict or lenient matching) and
+    ``[classes]`` (what is marketing) tables over the defaults.
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "config.toml"
+        >>> _ = target.write_text('[compliance]\\nmatch = "strict"\\n[classes]\\n'
+        ...                       'transactional_senders = ["* OTP"]\\n')
+        >>> target.chmod(0o600)
+        >>> rules = load_compliance(target)
+        >>> rules.match, rules.opt_in, rules.classes.transactional_senders
+        ('strict', ('START', 'ISCRIVI'), ('* OTP',))
+    """
+    values = _read_config_file(path or config_file_path())
+    compliance = values.get("compliance", {})
+    changes: dict[str, Any] = {
+        name: tuple(value) if isinstance(value, list) else value
+        for name, value in compliance.items()
+    }
+    classes = {
+        name: tuple(value) if isinstance(value, list) else value
+        for name, value in values.get("classes", {}).items()
+    }
+    return ComplianceRules(**changes, classes=MessageClasses(**classes))  # type: ignore[arg-type]
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:
@@ -278,6 +520,10 @@ class Settings:
         path = config_file_path() if config_path == "default" else config_path
         file_values: dict[str, Any] = {}
         key, secret = env.get(ENV_KEY), env.get(ENV_SECRET)
+        if not (key or secret):
+            stored = keyring_credentials()
+            if stored is not None:
+                key, secret = stored.as_tuple()
         if not (key and secret) and path is not None:
             file_values = _read_config_file(path)
             key = key or file_values.get("auth_key")
@@ -318,7 +564,7 @@ class View:
         filters: its filters.
 
     Example:
-        >>> from datetime import datetime, UTC
+        >>> from datetime import datetime, time, UTC
         >>> view = View("failed", window=parse_window("last-week"),
         ...             filters=Filters(statuses={"NOTDELIVERED"}))
         >>> query = view.query(datetime(2026, 11, 25, tzinfo=UTC), "UTC", status="NOSENT")
@@ -469,7 +715,7 @@ def _filter_value(key: str, value: Any) -> Any:
 
 
 def _toml_type(value: Any) -> str:
-    names = {bool: "true/false", int: "a number", float: "a number", list: "a list",
+    names = {bool: "true/false", int: "a number", float: "a number", str: "a text", list: "a list",
              dict: "a table", datetime: "a date"}  # fmt: skip
     return next((name for kind, name in names.items() if isinstance(value, kind)), "a value")
 

@@ -35,7 +35,14 @@ from typing import Any
 
 import pandas as pd
 
-from .analysis import BY_CHOICES, METRICS, TIME_BUCKETS, metric_values
+from .analysis import (
+    BY_CHOICES,
+    DEFAULT_OPT_OUT_KEYWORDS,
+    METRICS,
+    TIME_BUCKETS,
+    metric_values,
+)
+from .analysis.replies import Keywords
 from .errors import ConfigError
 from .query import Span, WindowExpr, parse_window
 from .report.tables import format_duration
@@ -404,11 +411,14 @@ def evaluate(
     source: MessageSource,
     *,
     zone: tzinfo | None = None,
+    keywords: Keywords = DEFAULT_OPT_OUT_KEYWORDS,
 ) -> CheckResult:
     """Evaluate every rule of ``policy`` on ``source``'s messages, at its :meth:`now
     <smstools_tui.source.MessageSource.now>`.
 
-    The widest window any rule needs (a baseline's seven days before included) is read once.
+    The widest window any rule needs (a baseline's seven days before included) is read once;
+    ``keywords`` are the opt-out keywords or the config file's compliance rules, for
+    ``sent_after_opt_out``.
 
     Raises:
         SmstoolsError: the messages could not be read (the caller reports UNKNOWN).
@@ -420,7 +430,9 @@ def evaluate(
     credit = None
     if any(not METRICS[rule.metric].groupable for rule in policy.rules):
         credit = source.account().italy_sms
-    return evaluate_frames(policy, sent, received, now=now, zone=zone, credit_sms=credit)
+    return evaluate_frames(
+        policy, sent, received, now=now, zone=zone, credit_sms=credit, keywords=keywords
+    )
 
 
 def evaluate_frames(
@@ -431,6 +443,7 @@ def evaluate_frames(
     now: datetime,
     zone: tzinfo | None = None,
     credit_sms: int | None = None,
+    keywords: Keywords = DEFAULT_OPT_OUT_KEYWORDS,
 ) -> CheckResult:
     """Evaluate every rule of ``policy`` on frames already read (the dashboard's), at ``now``;
     a rule's window reaching before the frames' first message sees only what they hold.
@@ -457,7 +470,7 @@ def evaluate_frames(
         if frames is None:
             raise ValueError("the rules of messages need the sent frame")
         span, baselines = _spans(rule, now, zone)
-        findings += _rule_findings(rule, frames, span, baselines)
+        findings += _rule_findings(rule, frames, span, baselines, keywords)
     return CheckResult(tuple(findings), checked_at=now)
 
 
@@ -469,14 +482,14 @@ def _credit_finding(rule: Rule, credit: int | None) -> Finding:
 
 
 def _rule_findings(
-    rule: Rule, frames: _Frames, span: Span, baselines: Sequence[Span]
+    rule: Rule, frames: _Frames, span: Span, baselines: Sequence[Span], keywords: Keywords
 ) -> list[Finding]:
     sent, received = frames.of(span)
-    values = metric_values(sent, received, rule.metric, rule.by)
+    values = metric_values(sent, received, rule.metric, rule.by, keywords=keywords)
     history: dict[str | None, float] = {}
     if baselines:
         past_sent = pd.concat([frames.of(base)[0] for base in baselines], ignore_index=True)
-        past = metric_values(past_sent, received, rule.metric, rule.by)
+        past = metric_values(past_sent, received, rule.metric, rule.by, keywords=keywords)
         for row in past.itertuples(index=False):
             key = str(getattr(row, rule.by)) if rule.by else None
             if row.messages >= rule.min_messages:

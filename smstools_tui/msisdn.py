@@ -8,6 +8,11 @@ received message's sender with one (``+393480000000``); people and other systems
   query's number filters all use it.
 - :func:`normalise_number` is the canonical spelling reports match numbers by; unlike
   :func:`to_msisdn` it keeps an alphanumeric sender as it is, so it still matches itself.
+- :func:`display_numbers` (a column) and :func:`display_number` (one value) write a number as
+  people read it: E.164 (``+393480000000``) when it is a valid phone number, otherwise as
+  written with a mark saying what it is (:data:`NUMBER_MARKS`): an alphanumeric sender, a
+  short code or an invalid number. The frames keep the API's own value; this is for the edge
+  where people read (tables, CSV, the HTML report, the dashboard).
 - :func:`destinations` and :func:`number_countries` read the country (and the kind of line) of
   each number with the ``phonenumbers`` library. A frame repeats each customer's number many
   times, so the work is done once per distinct number. For the common case (digits with a known
@@ -38,15 +43,20 @@ from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumber
 from .errors import ConfigError
 
 __all__ = [
+    "NUMBER_MARKS",
     "NUMBER_TYPES",
+    "UNKNOWN_CARRIER",
     "UNKNOWN_COUNTRY",
     "UNPARSEABLE",
     "destinations",
+    "display_number",
+    "display_numbers",
     "distinct_numbers",
     "msisdn_digits",
     "normalise_number",
     "normalised_values",
     "number_countries",
+    "original_carriers",
     "to_country",
     "to_msisdn",
 ]
@@ -226,6 +236,144 @@ def number_countries(numbers: pa.Array | pa.ChunkedArray) -> pa.Array:
     uniques = encoded.dictionary.cast(pa.string())
     countries = pa.array(_describe(normalised_values(uniques))["country"], type=pa.string())
     return pc.fill_null(countries.take(encoded.indices), UNKNOWN_COUNTRY)
+
+
+NUMBER_MARKS: dict[str, str] = {
+    "alias": "(alias)",
+    "short_code": "(short code)",
+    "invalid": "(invalid)",
+}
+"""The mark after a value that is not a valid phone number, by what it is: ``alias`` (it has
+letters: an alphanumeric sender), ``short_code`` (:data:`SHORT_CODE_DIGITS` digits or fewer: a
+service code) or ``invalid`` (digits no numbering plan has)."""
+
+SHORT_CODE_DIGITS = 6
+"""The longest a short code (a service number such as ``4030``) is, in digits."""
+
+
+def display_numbers(numbers: pd.Series) -> pd.Series:
+    """Each number as people read it: E.164 when it is a valid phone number, otherwise as
+    written followed by its :data:`NUMBER_MARKS` mark. Done once per distinct value; the result
+    is categorical, aligned with ``numbers``, NA where ``numbers`` is NA.
+
+    Example:
+        >>> shown = display_numbers(pd.Series(["393398408223", "+39 328 974 0902", "MyShop",
+        ...                                    "4030", "391234567890", None]))
+        >>> shown.tolist()  # doctest: +NORMALIZE_WHITESPACE
+        ['+393398408223', '+393289740902', 'MyShop (alias)', '4030 (short code)',
+         '391234567890 (invalid)', nan]
+    """
+    codes, uniques = distinct_numbers(numbers)
+    labels, positions = np.unique(_labels(uniques), return_inverse=True)
+    # Two spellings of one number share a label: the categories must be distinct.
+    mapped = np.where(codes >= 0, positions[np.maximum(codes, 0)] if len(uniques) else -1, -1)
+    return pd.Series(
+        pd.Categorical.from_codes(mapped, categories=pd.Index(labels, dtype="str")),
+        index=numbers.index,
+        name=numbers.name,
+    )
+
+
+def display_number(number: str) -> str:
+    """One number as people read it (see :func:`display_numbers`, which gives the same answer
+    for a column).
+
+    Example:
+        >>> display_number("0039 339 840 8223"), display_number("MyShop OTP")
+        ('+393398408223', 'MyShop OTP (alias)')
+    """
+    canonical = normalise_number(number)
+    if not canonical:
+        return number
+    if not set(canonical) <= _ASCII_DIGITS:
+        return f"{number} {NUMBER_MARKS['alias']}"
+    try:
+        parsed = phonenumbers.parse("+" + canonical, None)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is not None and phonenumbers.is_valid_number(parsed):
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if len(canonical) <= SHORT_CODE_DIGITS:
+        return f"{number} {NUMBER_MARKS['short_code']}"
+    return f"{number} {NUMBER_MARKS['invalid']}"
+
+
+def _labels(values: pa.Array) -> np.ndarray:
+    """The label of each value of a string array (no nulls), as an object array."""
+    written = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
+    if len(written) == 0:
+        return written
+    canonical = normalised_values(values)
+    table = _describe(canonical)
+    valid = table["valid"]
+    labels = np.empty(len(written), dtype=object)
+    labels[valid] = "+" + canonical[valid].astype(str).astype(object)
+    for code in np.unique(table["country_code"][valid]):
+        prefix = _parsing_prefix(int(code))
+        rows = np.flatnonzero(valid & (table["country_code"] == code))
+        if not prefix or not len(rows):
+            continue
+        nsn = pc.utf8_slice_codeunits(pa.array(canonical[rows], type=pa.string()), len(str(code)))
+        # phonenumbers strips a national prefix after the calling code (``44 0 20…``): E.164
+        # is then not the digits as written, so it writes those few itself.
+        for row in rows[_matches(nsn, prefix, full=False)]:
+            parsed = phonenumbers.parse("+" + str(canonical[row]), None)
+            labels[row] = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    digits = pc.fill_null(pc.match_substring_regex(pa.array(canonical), r"^[0-9]+$"), False)
+    all_digits = np.asarray(digits.to_numpy(zero_copy_only=False), dtype=bool)
+    lengths = np.asarray(pc.utf8_length(pa.array(canonical)).to_numpy(zero_copy_only=False))
+    for row in np.flatnonzero(~valid):
+        if not canonical[row]:
+            labels[row] = written[row]  # nothing there to mark
+            continue
+        if not all_digits[row]:
+            mark = NUMBER_MARKS["alias"]
+        elif lengths[row] <= SHORT_CODE_DIGITS:
+            mark = NUMBER_MARKS["short_code"]
+        else:
+            mark = NUMBER_MARKS["invalid"]
+        labels[row] = f"{written[row]} {mark}"
+    return labels
+
+
+UNKNOWN_CARRIER = "(unknown)"
+"""The original carrier of a number whose range phonenumbers' carrier data does not know."""
+
+
+def original_carriers(numbers: pd.Series, *, language: str = "en") -> pd.Series:
+    """The carrier each number's range was originally allocated to, from phonenumbers' carrier
+    data, as a category aligned with ``numbers``; :data:`UNKNOWN_CARRIER` for a number the data
+    does not know (or not a phone number). In countries with number portability (Italy among
+    them) a number may have moved to another carrier since: this is the original one. Done
+    once per distinct number.
+
+    Example:
+        >>> original_carriers(pd.Series(["393398408223", "+41791234567", "MyShop"])).tolist()
+        ['TIM', 'Swisscom', '(unknown)']
+    """
+    from phonenumbers import carrier
+
+    codes, uniques = distinct_numbers(numbers)
+    canonical = normalised_values(uniques)
+    names = np.full(len(canonical) + 1, UNKNOWN_CARRIER, dtype=object)
+    # phonenumbers names a carrier for mobile numbers only, and finding the type is the slow
+    # part of name_for_number: the types come from _describe, for all numbers at once.
+    kinds = _describe(canonical)["type"]
+    mobile = np.isin(
+        kinds,
+        [PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE, PhoneNumberType.PAGER],
+    )
+    for row in np.flatnonzero(mobile):
+        parsed = phonenumbers.parse("+" + str(canonical[row]), None)
+        names[row] = carrier.name_for_valid_number(parsed, language) or UNKNOWN_CARRIER
+    labels, positions = np.unique(names.astype(str), return_inverse=True)
+    return pd.Series(
+        pd.Categorical.from_codes(
+            positions[np.where(codes >= 0, codes, len(canonical))],
+            categories=pd.Index(labels, dtype="str"),
+        ),
+        index=numbers.index,
+    )
 
 
 # -- per distinct number ---------------------------------------------------------------------

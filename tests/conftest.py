@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import keyring
 import pandas as pd
 import pytest
+from keyring.backend import KeyringBackend
 
 from smstools_tui.account import Account
 from smstools_tui.api.client import SmstoolsClient
@@ -84,6 +86,35 @@ def private_data_dir(
     folder = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("SMSTOOLS_DATA_DIR", str(folder))
     return folder
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring in memory: no test reads or writes the machine's own."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.passwords.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def private_keyring() -> Iterator[MemoryKeyring]:
+    """Every test gets an empty keyring of its own, never the system's."""
+    previous = keyring.get_keyring()
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    yield memory
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture(autouse=True)

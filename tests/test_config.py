@@ -10,12 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from smstools_tui.analysis import ComplianceRules, MessageClasses
 from smstools_tui.config import (
     DEFAULT_BASE_URL,
     Credentials,
     Settings,
     View,
     find_view,
+    load_compliance,
     load_views,
     save_view,
     validate_base_url,
@@ -298,3 +300,44 @@ def test_a_broken_file_is_not_overwritten(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not valid TOML"):
         save_view(View("x"), path)
     assert path.read_text() == "auth_key = \n"
+
+
+def test_compliance_rules_come_from_the_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[compliance]\nopt_out = ["STOP", "BASTA"]\nopt_in = ["START"]\nmatch = "strict"\n'
+        '[classes]\ntransactional_senders = ["* OTP"]\ntransactional_campaigns = []\n'
+        'default = "marketing"\n'
+    )
+    path.chmod(0o600)
+    rules = load_compliance(path)
+    assert rules == ComplianceRules(
+        opt_out=("STOP", "BASTA"),
+        opt_in=("START",),
+        match="strict",
+        classes=MessageClasses(transactional_senders=("* OTP",), transactional_campaigns=()),
+    )
+    assert load_compliance(tmp_path / "none.toml") == ComplianceRules()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('auth_key = "k"\n\n[classes]\ndefault = "promo"\n',
+         ", line 4: [classes] default must be marketing or transactional, not 'promo'"),
+        ('[compliance]\nopt_in = "START"\n', ", line 2: [compliance] opt_in must be a list of texts"),
+        ('[compliance]\nopt_in = ["START", 1]\n', ", line 2: [compliance] opt_in must be a list"),
+        ('compliance = 1\n', ", line 1: compliance must be a table ([compliance])"),
+        ('[compliance]\n"match" = "any"\n', ", line 2: [compliance] match must be strict or lenient"),
+        ('[compliance]\nmatch = "strict"\nmatch = "lenient"\n', ", line 3, column 18 is not valid TOML"),
+    ],
+)  # fmt: skip
+def test_a_wrong_compliance_setting_names_the_file_line_and_key(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    path.chmod(0o600)
+    with pytest.raises(ConfigError) as caught:
+        load_compliance(path)
+    assert str(caught.value).startswith(f"config file {path}") and message in str(caught.value)

@@ -17,8 +17,11 @@ from smstools_tui.msisdn import (
     UNPARSEABLE,
     _describe,
     destinations,
+    display_number,
+    display_numbers,
     msisdn_digits,
     number_countries,
+    original_carriers,
     to_msisdn,
 )
 
@@ -167,3 +170,91 @@ def test_number_countries_is_destinations_country_for_arrow_columns(
     assert number_countries(plain.dictionary_encode()).to_pylist() == expected
     chunked = pa.chunked_array([plain[:3], plain[3:]], type=pa.string())
     assert number_countries(chunked).to_pylist() == expected
+
+
+# -- numbers as people read them ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("393398408223", "+393398408223"),  # the API's recipient: digits, no +
+        ("+393289740902", "+393289740902"),  # a received message's sender: already E.164
+        ("0039 339 840 8223", "+393398408223"),
+        ("41791234567", "+41791234567"),
+        ("4402079460000", "+442079460000"),  # the UK's national 0 after the calling code
+        ("MyShop", "MyShop (alias)"),
+        ("MyShop OTP", "MyShop OTP (alias)"),
+        ("4030", "4030 (short code)"),
+        ("39123", "39123 (short code)"),
+        ("3934800000001234567", "3934800000001234567 (invalid)"),
+        ("", ""),
+    ],
+)
+def test_a_number_is_shown_in_e164_or_as_written_and_marked(written: str, shown: str) -> None:
+    assert display_number(written) == shown
+    assert display_numbers(pd.Series([written])).tolist() == [shown]
+
+
+def test_display_numbers_keeps_the_index_na_and_one_category_per_label() -> None:
+    numbers = pd.Series(
+        ["393398408223", None, "+39 339 840 8223", "MyShop"], index=[7, 8, 9, 10], dtype="category"
+    )
+    shown = display_numbers(numbers)
+    assert shown.index.tolist() == [7, 8, 9, 10]
+    assert shown.isna().tolist() == [False, True, False, False]
+    assert shown.cat.categories.tolist() == ["+393398408223", "MyShop (alias)"]
+    assert numbers.tolist()[0] == "393398408223"  # the frame's own value is untouched
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["39", "44", "41", "1", "882"]).flatmap(
+                lambda code: st.text("0123456789", max_size=13).map(code.__add__)
+            ),
+            st.text("0123456789+ -ABCxyz", max_size=12),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_the_column_and_the_single_value_agree(values: list[str]) -> None:
+    assert display_numbers(pd.Series(values)).tolist() == [display_number(v) for v in values]
+
+
+def test_a_valid_number_is_phonenumbers_e164() -> None:
+    for digits in ("393480000000", "12024561111", "33612345678", "8613800138000"):
+        parsed = phonenumbers.parse("+" + digits, None)
+        assert phonenumbers.is_valid_number(parsed)
+        expected = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        assert display_number(digits) == expected == "+" + digits
+
+
+def test_original_carriers_are_phonenumbers_carrier_data_per_distinct_number() -> None:
+    from phonenumbers import carrier
+
+    numbers = pd.Series(["393398408223", "+39 339 840 8223", "41791234567", "MyShop", None])
+    found = original_carriers(numbers)
+    expected = carrier.name_for_number(phonenumbers.parse("+393398408223"), "en")
+    assert found.tolist()[:4] == [
+        expected,
+        expected,
+        carrier.name_for_number(phonenumbers.parse("+41791234567"), "en"),
+        "(unknown)",
+    ]
+    assert found.tolist()[4] == "(unknown)"
+
+
+def test_original_carriers_agree_with_phonenumbers_on_tricky_numbers() -> None:
+    from phonenumbers import carrier
+
+    def library(digits: str) -> str:
+        try:
+            parsed = phonenumbers.parse("+" + digits, None)
+        except phonenumbers.NumberParseException:
+            return "(unknown)"
+        return carrier.name_for_number(parsed, "en") or "(unknown)"
+
+    assert original_carriers(pd.Series(TRICKY)).tolist() == [library(d) for d in TRICKY]

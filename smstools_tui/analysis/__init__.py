@@ -13,6 +13,15 @@ for calendar groups, ``tz`` (default: the local zone).
 """
 
 from .campaigns import campaign_report
+from .carriers import DEFAULT_MIN_VOLUME, WEEKDAYS, carrier_report, send_time_heatmap
+from .compliance import (
+    DEFAULT_OPT_IN_KEYWORDS,
+    MESSAGE_CLASSES,
+    ComplianceRules,
+    KeywordMatch,
+    MessageClasses,
+    classify_messages,
+)
 from .cost import MICRO, cost_report, cost_total, from_micro, to_micro
 from .delivery import delivery_report, status_counts, status_funnel
 from .encoding import encoding_report, suggested_segments, text_savings
@@ -41,24 +50,31 @@ from .numbers import (
     normalise_number,
     normalise_numbers,
 )
+from .quiet_hours import QuietHours, quiet_hour_messages
 from .replies import (
     DEFAULT_OPT_OUT_KEYWORDS,
     DEFAULT_REPLY_WINDOW,
+    Keywords,
     compliance_list,
+    is_opt_in,
     is_opt_out,
     match_replies,
     opt_out_report,
     reply_report,
 )
 from .select import relation_mask, select
+from .senders import sender_ids
 
 __all__ = [
     "BY_CHOICES",
     "CHART_BARS",
+    "DEFAULT_MIN_VOLUME",
+    "DEFAULT_OPT_IN_KEYWORDS",
     "DEFAULT_OPT_OUT_KEYWORDS",
     "DEFAULT_REPLY_WINDOW",
     "HEADLINE_LABELS",
     "HISTOGRAM_EDGES",
+    "MESSAGE_CLASSES",
     "METRICS",
     "MICRO",
     "NO_VALUE",
@@ -67,11 +83,19 @@ __all__ = [
     "TIME_BUCKETS",
     "UNKNOWN_COUNTRY",
     "UNPARSEABLE",
+    "WEEKDAYS",
+    "ComplianceRules",
     "Groups",
+    "KeywordMatch",
+    "Keywords",
+    "MessageClasses",
     "Metric",
+    "QuietHours",
     "TimeBuckets",
     "bucket_span",
     "campaign_report",
+    "carrier_report",
+    "classify_messages",
     "compare_headlines",
     "compliance_list",
     "cost_report",
@@ -83,6 +107,7 @@ __all__ = [
     "from_micro",
     "group_key",
     "headline_figures",
+    "is_opt_in",
     "is_opt_out",
     "latencies",
     "latency_histogram",
@@ -93,10 +118,13 @@ __all__ = [
     "normalise_number",
     "normalise_numbers",
     "opt_out_report",
+    "quiet_hour_messages",
     "relation_mask",
     "reply_report",
     "resolve_zone",
     "select",
+    "send_time_heatmap",
+    "sender_ids",
     "status_counts",
     "status_funnel",
     "suggested_segments",

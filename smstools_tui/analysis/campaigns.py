@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import numpy as np
 import pandas as pd
 
@@ -22,6 +20,7 @@ from .latency import STAGES, stage_seconds
 from .replies import (
     DEFAULT_OPT_OUT_KEYWORDS,
     DEFAULT_REPLY_WINDOW,
+    Keywords,
     Matched,
     Window,
     as_window,
@@ -36,7 +35,7 @@ def campaign_report(
     received: pd.DataFrame | None = None,
     *,
     window: Window = DEFAULT_REPLY_WINDOW,
-    keywords: Iterable[str] = DEFAULT_OPT_OUT_KEYWORDS,
+    keywords: Keywords = DEFAULT_OPT_OUT_KEYWORDS,
 ) -> pd.DataFrame:
     """One row per campaign, oldest first; messages without a ``transactionId`` are left out.
 

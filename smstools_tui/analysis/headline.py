@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -13,11 +13,12 @@ from .latency import STAGES, stage_seconds
 from .replies import (
     DEFAULT_OPT_OUT_KEYWORDS,
     DEFAULT_REPLY_WINDOW,
+    Keywords,
     Matched,
     Window,
     as_window,
     first_opt_outs,
-    is_opt_out,
+    opt_out_mask,
     sent_after_opt_out,
 )
 
@@ -45,7 +46,7 @@ def headline_figures(
     received: pd.DataFrame | None = None,
     *,
     window: Window = DEFAULT_REPLY_WINDOW,
-    keywords: Iterable[str] = DEFAULT_OPT_OUT_KEYWORDS,
+    keywords: Keywords = DEFAULT_OPT_OUT_KEYWORDS,
 ) -> dict[str, float]:
     """The overview's figures for one window of messages.
 
@@ -88,8 +89,10 @@ def headline_figures(
         ),
         "received": len(received),
         "replies": int(matched.in_window(as_window(window)).sum()),
-        "opt_outs": int(is_opt_out(received["text"], keywords).sum()),
-        "sent_after_opt_out": len(sent_after_opt_out(sent, matched, first)["row"]),
+        "opt_outs": int(opt_out_mask(received, keywords).sum()),
+        "sent_after_opt_out": len(
+            sent_after_opt_out(sent, matched, received, keywords, first)["row"]
+        ),
     }
 
 

@@ -8,7 +8,6 @@ the value stands on: a check ignores a group with fewer than its ``min_messages`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +25,7 @@ from .grouping import (
     status_codes,
 )
 from .latency import STAGES, stage_seconds
-from .replies import DEFAULT_OPT_OUT_KEYWORDS, compliance_list
+from .replies import DEFAULT_OPT_OUT_KEYWORDS, Keywords, compliance_list
 
 __all__ = ["METRICS", "Metric", "metric_values"]
 
@@ -79,12 +78,13 @@ def metric_values(
     metric: str,
     by: str | None = None,
     *,
-    keywords: Iterable[str] = DEFAULT_OPT_OUT_KEYWORDS,
+    keywords: Keywords = DEFAULT_OPT_OUT_KEYWORDS,
 ) -> pd.DataFrame:
     """The value of ``metric`` for the messages of a window, per group of ``by``.
 
     Args:
         sent, received: the window's frames (``received`` only for ``sent_after_opt_out``).
+        keywords: the opt-out keywords, or the compliance rules (for ``sent_after_opt_out``).
         metric: a name of :data:`METRICS` other than ``credit_sms`` (the account's, not the
             messages').
         by: ``None`` (one row) or a grouping of :data:`~smstools_tui.analysis.BY_CHOICES`

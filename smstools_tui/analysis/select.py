@@ -10,8 +10,6 @@ with the reply and opt-out rules of :mod:`.replies`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import numpy as np
 import pandas as pd
 
@@ -20,11 +18,12 @@ from .grouping import received_typed, sent_typed
 from .replies import (
     DEFAULT_OPT_OUT_KEYWORDS,
     DEFAULT_REPLY_WINDOW,
+    Keywords,
     Matched,
     Window,
     as_window,
     first_opt_outs,
-    is_opt_out,
+    opt_out_mask,
     sent_after_opt_out,
 )
 
@@ -39,7 +38,7 @@ def select(
     received: pd.DataFrame,
     *,
     reply_window: Window = DEFAULT_REPLY_WINDOW,
-    keywords: Iterable[str] = DEFAULT_OPT_OUT_KEYWORDS,
+    keywords: Keywords = DEFAULT_OPT_OUT_KEYWORDS,
 ) -> pd.DataFrame:
     """The rows of ``sent`` (or ``received``, by the query's kind) that ``query`` asks for, in
     their order, with a fresh index.
@@ -92,7 +91,7 @@ def relation_mask(
     received: pd.DataFrame,
     *,
     reply_window: Window = DEFAULT_REPLY_WINDOW,
-    keywords: Iterable[str] = DEFAULT_OPT_OUT_KEYWORDS,
+    keywords: Keywords = DEFAULT_OPT_OUT_KEYWORDS,
 ) -> np.ndarray:
     """Which rows of the ``kind`` frame stand in ``relation`` to the other frame.
 
@@ -128,12 +127,14 @@ def relation_mask(
                 of_campaign[answered] = wanted.to_numpy(dtype=bool)
                 mask &= of_campaign
         if relation.opt_outs:
-            mask &= is_opt_out(received["text"], keywords).to_numpy(dtype=bool)
+            mask &= opt_out_mask(received, keywords)
         return mask
     mask = np.ones(len(sent), dtype=bool)
     if relation.opt_outs:
         matched = Matched(sent, received)
-        after = sent_after_opt_out(sent, matched, first_opt_outs(matched, received, keywords))
+        after = sent_after_opt_out(
+            sent, matched, received, keywords, first_opt_outs(matched, received, keywords)
+        )
         flagged = np.zeros(len(sent), dtype=bool)
         flagged[after["row"]] = True
         mask &= flagged

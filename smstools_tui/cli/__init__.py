@@ -38,9 +38,11 @@ from ..errors import (
 )
 from .check import check_command
 from .common import CommandWithout, connection_options_for, query_options
+from .config import config_group
 from .dashboard import dashboard_command, watch_options
 from .export import export_command
 from .lint import lint_command
+from .login import login_command
 from .report import report_group
 from .sandbox import config_path_command, sandbox_command
 from .sql import sql_command
@@ -108,6 +110,8 @@ cli.add_command(lint_command)
 cli.add_command(report_group)
 cli.add_command(sandbox_command)
 cli.add_command(config_path_command)
+cli.add_command(config_group)
+cli.add_command(login_command)
 cli.add_command(sync_command)
 cli.add_command(sql_command)
 

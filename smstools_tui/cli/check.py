@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ..config import config_file_path
+from ..config import config_file_path, load_compliance
 from ..errors import SmstoolsError
 from ..monitor import EXIT_CODES, CheckResult, Policy, evaluate
 from ..notify import CheckState, changed, send_notification
@@ -102,10 +102,11 @@ def check_command(
     source: MessageSource | None = None
     try:
         policy = Policy.load(policy_path or default_policy_path())
+        compliance = load_compliance()  # sends after an opt-out count by the config's rules
         options = ConnectionOptions.from_kwargs(kwargs)
         source = options.client()
         with source:
-            result = evaluate(policy, source)
+            result = evaluate(policy, source, keywords=compliance)
             account = source.account().display_name if not source.is_demo else "demo"
     except SmstoolsError as error:
         result, account = CheckResult((), error=" ".join(error.message.split())), "smstools"

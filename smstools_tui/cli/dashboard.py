@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 import click
 import platformdirs
 
-from ..config import APP_NAME, find_view
+from ..config import APP_NAME, find_view, load_compliance, load_display_zone
+from ..dates import resolve_zone
 from ..errors import ConfigError
 from ..monitor import Policy
 from ..query import WindowExpr
@@ -236,6 +237,10 @@ def dashboard_command(
     if policy_path is None and default_policy.exists():
         policy_path = default_policy
     policy = Policy.load(policy_path) if policy_path is not None else None
+    # Read before the screen is taken: an error in the file is one line, not a broken screen.
+    compliance = load_compliance()
+    shown_zone = load_display_zone()
+    zone = resolve_zone(shown_zone) if shown_zone else None
     # Textual is imported here, not at the top: the other commands never load it.
     from ..tui import make_app
     from ..tui.remembered import SettingsFile, default_settings_path
@@ -243,6 +248,15 @@ def dashboard_command(
     with options.client(demo_without_credentials=True) as client:
         remember = SettingsFile(default_settings_path())
         with quiet_terminal(debug) as log_file:
-            app = make_app(client, window=window, view=saved, remember=remember,
-                           log_file=log_file, watch=watch, policy=policy)  # fmt: skip
+            app = make_app(
+                client,
+                window=window,
+                view=saved,
+                remember=remember,
+                log_file=log_file,
+                compliance=compliance,
+                zone=zone,
+                watch=watch,
+                policy=policy,
+            )
             app.run()

@@ -12,7 +12,8 @@ from typing import Any
 import click
 import pandas as pd
 
-from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, resolve_zone
+from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, ComplianceRules, resolve_zone
+from ..config import load_compliance, load_display_zone, load_quiet_hours
 from ..errors import ConfigError, SmstoolsError
 from ..query import FetchResult, Query
 from ..report.export import REPORT_SUFFIXES, export_frame
@@ -37,8 +38,9 @@ from .common import (
 __all__ = ["print_table", "report_group"]
 
 _KEYWORDS_HELP = (
-    "An opt-out keyword, matched as a whole word ignoring case and accents; repeat for several. "
-    f"Default: {', '.join(DEFAULT_OPT_OUT_KEYWORDS)}."
+    "An opt-out keyword, matched ignoring case and accents as the config file's [compliance] "
+    "says (a whole word by default); repeat for several. Default: the config file's opt_out, "
+    f"else {', '.join(DEFAULT_OPT_OUT_KEYWORDS)}."
 )
 
 
@@ -91,13 +93,19 @@ def _out_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def _rules(keywords: tuple[str, ...]) -> ComplianceRules:
+    """The config file's compliance rules, with the opt-out keywords given by ``--keyword``."""
+    rules = load_compliance()
+    return replace(rules, opt_out=keywords) if keywords else rules
+
+
 def _make_command(spec: Report) -> click.Command:
     def command(**kwargs: Any) -> None:
         out: str | None = kwargs.pop("out")
-        zone = resolve_zone(kwargs.pop("tz"))
+        zone = resolve_zone(kwargs.pop("tz") or load_display_zone())
         by = kwargs.pop("by", None)
         hours = kwargs.pop("reply_window", 72.0)
-        keywords = kwargs.pop("keywords", ()) or DEFAULT_OPT_OUT_KEYWORDS
+        keywords = _rules(kwargs.pop("keywords", ()))
         min_failures = kwargs.pop("min_failures", 2)
         options = ConnectionOptions.from_kwargs(kwargs)
         asked = QueryOptions.from_kwargs(kwargs)
@@ -109,6 +117,7 @@ def _make_command(spec: Report) -> click.Command:
             spec.name, sent.frame, received.frame if received else None, by=query.group,
             tz=zone, window=pd.Timedelta(hours=hours), keywords=keywords,
             min_failures=min_failures, span=sent.span,
+            quiet_hours=load_quiet_hours() if spec.name == "quiet-hours" else None,
         )  # fmt: skip
         title = f"{spec.title} by {query.group}" if query.group else spec.title
         total = report_total(spec.name, frame)
@@ -156,9 +165,9 @@ def all_command(out: str, **kwargs: Any) -> None:
     """Everything in one self-contained HTML file that opens offline."""
     from ..report.html import build_report_data, render_report, write_report
 
-    zone = resolve_zone(kwargs.pop("tz"))
+    zone = resolve_zone(kwargs.pop("tz") or load_display_zone())
     hours = kwargs.pop("reply_window")
-    keywords = kwargs.pop("keywords") or DEFAULT_OPT_OUT_KEYWORDS
+    keywords = _rules(kwargs.pop("keywords"))
     options = ConnectionOptions.from_kwargs(kwargs)
     asked = QueryOptions.from_kwargs(kwargs)
     _check_out(out, (".html",))
@@ -292,10 +301,13 @@ def print_table(
     console = Console(file=stream, width=None if interactive else 200, highlight=False)
     table = Table(title=Text(title) if title else None, header_style="bold")
     for name in frame.columns:
+        # An SMS text keeps room to be read when a wide table squeezes its columns.
+        texts = str(name) == "text" or str(name).endswith("_text")
         table.add_column(
             Text(column_title(str(name))),
             justify="right" if is_numeric_column(frame, str(name)) else "left",
             overflow="fold",
+            min_width=24 if texts else None,
         )
     partial = frame["partial"].tolist() if "partial" in frame.columns else [False] * len(frame)
     cells = display_frame(frame, tz=tz, text_limit=60).itertuples(index=False, name=None)

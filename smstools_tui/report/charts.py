@@ -33,6 +33,7 @@ from .columns import value_title
 from .tables import format_duration, printable
 
 __all__ = [
+    "carrier_chart",
     "delivery_rate_chart",
     "encoding_cost_chart",
     "latency_chart",
@@ -40,6 +41,7 @@ __all__ = [
     "ranked_chart",
     "reply_chart",
     "safe_label",
+    "send_times_chart",
     "spend_by_country_chart",
     "status_funnel_chart",
     "top_campaigns_chart",
@@ -512,4 +514,96 @@ def opt_outs_chart(
     figure.update_xaxes(title_text=bucket, type="category", categoryorder="array", categoryarray=x)
     figure.update_yaxes(title_text="numbers")
     _show_partial(figure, partial, bucket)
+    return figure
+
+
+_SEND_TIME_MEASURES: dict[str, tuple[str, str]] = {
+    "messages": ("messages", "%{z:,}"),
+    "delivery_rate": ("delivery rate", "%{z:.1%}"),
+    "median_delivery_seconds": ("median latency (s)", "%{z:,.0f} s"),
+    "reply_rate": ("reply rate", "%{z:.1%}"),
+}
+
+
+def send_times_chart(heatmap: pd.DataFrame, *, title: str = "When messages were sent") -> go.Figure:
+    """A weekday × hour heatmap of :func:`~smstools_tui.analysis.send_time_heatmap`, with
+    buttons for its measures (messages, delivery rate, median latency, reply rate); an hour
+    with no messages is left blank.
+
+    Example:
+        >>> heatmap = pd.DataFrame({"weekday": ["Mon"], "hour": [9], "messages": [4],
+        ...     "delivery_rate": [0.75], "median_delivery_seconds": [6.0], "reply_rate": [0.25]})
+        >>> figure = send_times_chart(heatmap)
+        >>> [trace.name for trace in figure.data], float(figure.data[0].z[0][9])
+        (['messages', 'delivery rate', 'median latency (s)', 'reply rate'], 4.0)
+    """
+    from ..analysis import WEEKDAYS
+
+    hours = list(range(24))
+    figure = go.Figure()
+    for index, (column, (label, shown)) in enumerate(_SEND_TIME_MEASURES.items()):
+        grid = (
+            heatmap.assign(weekday=heatmap["weekday"].astype("str"))
+            .pivot_table(index="weekday", columns="hour", values=column, aggfunc="first")
+            .reindex(index=list(WEEKDAYS), columns=hours)
+        )
+        figure.add_trace(
+            go.Heatmap(
+                z=grid.to_numpy(dtype="float64"),
+                x=hours,
+                y=list(WEEKDAYS),
+                name=label,
+                visible=index == 0,
+                colorscale="Blues",
+                hovertemplate=f"%{{y}} %{{x}}h: {shown}<extra>{label}</extra>",
+            )
+        )
+    buttons = [
+        {
+            "label": label,
+            "method": "update",
+            "args": [{"visible": [i == j for j in range(len(_SEND_TIME_MEASURES))]}],
+        }
+        for i, (label, _) in enumerate(_SEND_TIME_MEASURES.values())
+    ]
+    figure.update_layout(
+        title=title,
+        updatemenus=[{"buttons": buttons, "direction": "right", "x": 0, "y": 1.15}],
+        **{**_LAYOUT, "height": 360},
+    )
+    figure.update_xaxes(title_text="hour", dtick=1)
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def carrier_chart(
+    carriers: pd.DataFrame, *, top: int = 12, title: str = "Delivery rate by original carrier"
+) -> go.Figure:
+    """Delivery rate of the ``top`` carriers by messages (of :func:`~smstools_tui.analysis.\
+carrier_report`), masked groups left out: their rate says nothing.
+
+    Example:
+        >>> carriers = pd.DataFrame({"country": ["IT", "IT"], "original_carrier": ["TIM", "x"],
+        ...     "messages": [40, 2], "delivery_rate": [0.95, None], "masked": [False, True]})
+        >>> list(carrier_chart(carriers).data[0].y)
+        ['TIM (IT)']
+    """
+    shown = carriers[~carriers["masked"].astype(bool)].head(top)
+    labels = [
+        safe_label(f"{carrier} ({country})")
+        for carrier, country in zip(shown["original_carrier"], shown["country"], strict=True)
+    ]
+    figure = go.Figure(
+        go.Bar(
+            x=shown["delivery_rate"],
+            y=labels,
+            orientation="h",
+            marker_color=_COLOURS["delivered"],
+            customdata=shown["messages"],
+            hovertemplate="%{y}: %{x:.1%} of %{customdata:,} messages<extra></extra>",
+        )
+    )
+    figure.update_layout(title=title, **_LAYOUT)
+    figure.update_xaxes(title_text="delivery rate", tickformat=".0%", range=[0, 1])
+    figure.update_yaxes(autorange="reversed")
     return figure

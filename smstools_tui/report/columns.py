@@ -35,12 +35,14 @@ __all__ = [
 ]
 
 ColumnKind = Literal[
-    "count", "percent", "money", "duration", "time", "text", "number", "id", "flag"
+    "count", "percent", "money", "duration", "time", "text", "number", "id", "flag", "phone"
 ]
 """How a column's values are formatted for people: ``count`` (1,234), ``percent`` (0.953 →
 95.3%), ``money`` (credits, :attr:`Column.digits` decimals), ``duration`` (seconds → 3 min
 17 s), ``time`` (a moment, in the reader's zone), ``text``, ``number`` (any other number),
-``id`` (a message id, no separators) and ``flag`` (yes or no)."""
+``id`` (a message id, no separators), ``flag`` (yes or no) and ``phone`` (a phone number or a
+sender: E.164 such as ``+393480000000``, anything else as written and marked, see
+:func:`smstools_tui.msisdn.display_numbers`)."""
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,8 @@ SENT_FIELDS: dict[str, Column] = {
     column.name: column
     for column in (
         Column("insertDate", "inserted", "time"),
-        Column("to", "to"),
-        Column("from", "sender"),
+        Column("to", "to", "phone"),
+        Column("from", "sender", "phone"),
         Column("status", "status"),
         Column("text", "text"),
         Column("transactionId", "campaign"),
@@ -102,7 +104,7 @@ RECEIVED_FIELDS: dict[str, Column] = {
     column.name: column
     for column in (
         Column("receiveDate", "received", "time"),
-        Column("from", "from"),
+        Column("from", "from", "phone"),
         Column("text", "text"),
         Column("simId", "service"),
     )
@@ -120,7 +122,7 @@ _REPORT_ONLY = (
     Column("day", "day"),
     Column("week", "week"),
     Column("month", "month"),
-    Column("sender", "sender"),
+    Column("sender", "sender", "phone"),
     Column("campaign", "campaign"),
     Column("country", "country"),
     Column("partial", "partial", "flag"),
@@ -171,8 +173,16 @@ _REPORT_ONLY = (
     Column("median_reply_seconds", "median reply", "duration"),
     Column("p90_reply_seconds", "p90 reply", "duration"),
     Column("opt_outs", "opt-outs", "count"),
+    # carriers and send times
+    Column("original_carrier", "original carrier"),
+    Column("masked", "too few to tell", "flag"),
+    Column("weekday", "weekday"),
+    Column("hour", "hour", "number"),
+    # quiet hours
+    Column("local_time", "local time"),
+    Column("quiet_reason", "quiet because"),
     # failing numbers
-    Column("number", "number"),
+    Column("number", "number", "phone"),
     Column("failures", "failures", "count"),
     Column("first_failure", "first failure", "time"),
     Column("last_failure", "last failure", "time"),
@@ -186,6 +196,8 @@ _REPORT_ONLY = (
     Column("last_sent_after", "last sent after", "time"),
     Column("messaged_after", "messaged after", "flag"),
     Column("opt_out_text", "opt-out text"),
+    Column("opted_back_in", "opted back in", "flag"),
+    Column("message_class", "class"),
 )
 
 REPORT_COLUMNS: dict[str, Column] = {

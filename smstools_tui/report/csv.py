@@ -5,6 +5,13 @@
   leading single quote, so a spreadsheet shows it as text instead of running it as a formula
   (OWASP's CSV-injection advice). Every other character is kept: phone numbers keep their ``+``
   and leading zeros, texts keep their line breaks (quoted, as RFC 4180 says).
+- Phone numbers (the columns of kind ``phone`` in :mod:`.columns`: ``to``, ``from``,
+  ``number``, ``sender``) are written as people read them, in E.164 (``+393480000000``; a
+  sender alias, a short code or an invalid number as written, with its mark, see
+  :func:`smstools_tui.msisdn.display_numbers`). As E.164 starts with ``+``, the cell is
+  ``'+393480000000``: a spreadsheet keeps it as text with every digit and the ``+`` (written
+  bare, it would read the number 393480000000 and show ``3.9348E+11``), and a CSV reader that
+  guesses types (pandas) reads it as text too. Parquet keeps the API's own value.
 - UTF-8 with a byte-order mark, so spreadsheets read accents and emoji correctly; CRLF lines.
 
 The CSV is for people; for a lossless copy use Parquet. Written to a terminal rather than a
@@ -20,6 +27,8 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from ..msisdn import display_numbers
+from .columns import REPORT_COLUMNS
 from .tables import printable
 
 __all__ = [
@@ -80,6 +89,9 @@ def safe_csv_frame(frame: pd.DataFrame, *, visible_escapes: bool = False) -> pd.
             out[name] = _iso(column)
         elif pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
             out[name] = column
+        elif _is_phone(str(name)):
+            text = neutralise_formulas(display_numbers(column))
+            out[name] = text.map(printable, na_action="ignore") if visible_escapes else text
         else:
             text = neutralise_formulas(column)
             out[name] = text.map(printable, na_action="ignore") if visible_escapes else text
@@ -96,6 +108,11 @@ def write_safe_csv(
         safe.to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     else:
         safe.to_csv(target, index=False, lineterminator="\r\n")
+
+
+def _is_phone(name: str) -> bool:
+    column = REPORT_COLUMNS.get(name)
+    return column is not None and column.kind == "phone"
 
 
 def _iso(column: pd.Series) -> pd.Series:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import analysis
 from .._version import __version__
-from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_REPLY_WINDOW, TimeBuckets
+from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_REPLY_WINDOW, ComplianceRules, TimeBuckets
 from ..analysis.replies import as_window
 from ..query import Span
 from . import charts
@@ -42,6 +42,8 @@ SECTIONS: dict[str, str] = {
     "funnel": "Status funnel",
     "campaigns": REPORTS["campaigns"].title,
     "replies": "Replies",
+    "carriers": REPORTS["carriers"].title,
+    "send-times": REPORTS["send-times"].title,
     "failing-numbers": REPORTS["failing-numbers"].title,
     "opt-outs": REPORTS["opt-outs"].title,
     "compliance": REPORTS["compliance"].title,
@@ -77,6 +79,8 @@ class ReportData:
     opt_outs: pd.DataFrame
     compliance: pd.DataFrame
     zone: tzinfo
+    carriers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    send_times: pd.DataFrame = field(default_factory=pd.DataFrame)
     first: pd.Timestamp | None = None
     last: pd.Timestamp | None = None
     previous: dict[str, float] | None = None
@@ -110,7 +114,7 @@ def build_report_data(
     *,
     tz: str | tzinfo | None = None,
     window: Any = DEFAULT_REPLY_WINDOW,
-    keywords: Iterable[str] = DEFAULT_OPT_OUT_KEYWORDS,
+    keywords: Iterable[str] | ComplianceRules = DEFAULT_OPT_OUT_KEYWORDS,
     previous: Mapping[str, float] | None = None,
     span: Span | None = None,
 ) -> ReportData:
@@ -143,7 +147,7 @@ def build_report_data(
     last = inserted.max() if len(inserted) else None
     buckets = _buckets(span, first, last, zone)
     by = buckets.by
-    keywords = tuple(keywords)
+    keywords = ComplianceRules.of(keywords)
     options = ReportOptions(tz=zone, window=window, keywords=keywords)
 
     def run(name: str) -> pd.DataFrame:
@@ -169,6 +173,8 @@ def build_report_data(
         opt_outs=run("opt-outs"),
         compliance=run("compliance"),
         zone=zone,
+        carriers=run("carriers"),
+        send_times=run("send-times"),
         reply_window=as_window(window),
         first=first,
         last=last,
@@ -293,6 +299,17 @@ def render_report(
                 "A reply answers the latest message sent to the same number before it arrived, "
                 "when it arrives within the reply window."
             ),
+        ),
+        _section(
+            "carriers",
+            (_figure(charts.carrier_chart(data.carriers)) if len(data.carriers) else "")
+            + _note(REPORTS["carriers"].description)
+            + html_table(data.carriers, tz=zone, max_rows=max_rows),
+        ),
+        _section(
+            "send-times",
+            (_figure(charts.send_times_chart(data.send_times)) if len(data.send_times) else "")
+            + _note(f"{REPORTS['send-times'].description} Times in {zone}."),
         ),
         _section(
             "failing-numbers",

@@ -24,7 +24,14 @@ from typing import Any
 import pandas as pd
 
 from .. import analysis
-from ..analysis import BY_CHOICES, DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_REPLY_WINDOW, TIME_BUCKETS
+from ..analysis import (
+    BY_CHOICES,
+    DEFAULT_OPT_OUT_KEYWORDS,
+    DEFAULT_REPLY_WINDOW,
+    TIME_BUCKETS,
+    ComplianceRules,
+    QuietHours,
+)
 from ..errors import ConfigError
 from ..frames import is_missing
 from ..query import Query, Relation, Span
@@ -49,15 +56,19 @@ class ReportOptions:
         by: the grouping (``None``: one row for the whole window).
         tz: the zone of days, weeks and months.
         window: how long after a message a reply still counts for it.
-        keywords: the opt-out keywords.
+        keywords: the opt-out keywords, or all the compliance rules (opt-in keywords,
+            strict or lenient matching, message classes: see
+            :class:`~smstools_tui.analysis.ComplianceRules`).
         min_failures: failures since the last delivery that put a number on the failing list.
+        quiet_hours: the customer's quiet-hours policy (``None``: off).
     """
 
     by: str | None = None
     tz: tzinfo | str | None = None
     window: Any = DEFAULT_REPLY_WINDOW
-    keywords: tuple[str, ...] = DEFAULT_OPT_OUT_KEYWORDS
+    keywords: tuple[str, ...] | ComplianceRules = DEFAULT_OPT_OUT_KEYWORDS
     min_failures: int = 2
+    quiet_hours: QuietHours | None = None
 
 
 Compute = Callable[[pd.DataFrame, pd.DataFrame, ReportOptions], pd.DataFrame]
@@ -144,9 +155,7 @@ class Report:
             raise ConfigError(f"--by applies to the {groupable} reports, not to {self.name}")
         zone = analysis.resolve_zone(options.tz)
         if zone is not options.tz:
-            options = ReportOptions(
-                options.by, zone, options.window, tuple(options.keywords), options.min_failures
-            )
+            options = replace(options, tz=zone)
         frame = self.compute(sent, _received(received), options)
         if span is not None and options.by in TIME_BUCKETS:
             frame = analysis.time_buckets(span, options.by, tz=zone).mark(frame)
@@ -294,6 +303,29 @@ def _compliance(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) ->
     return analysis.compliance_list(sent, received, keywords=o.keywords)
 
 
+def _carriers(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
+    return analysis.carrier_report(sent)
+
+
+def _send_times(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
+    return analysis.send_time_heatmap(sent, received, tz=o.tz, window=o.window)
+
+
+def _sender_ids(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
+    return analysis.sender_ids(sent)
+
+
+def _quiet_hours(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
+    return analysis.quiet_hour_messages(sent, o.quiet_hours)
+
+
+def _no_drill(
+    row: Mapping[str, Any], base: Query, zone: tzinfo | str | None, column: str | None
+) -> Query | None:
+    """A row of messages of no single query (a carrier, an hour of every week)."""
+    return None
+
+
 REPORTS: dict[str, Report] = {
     report.name: report
     for report in (
@@ -419,6 +451,70 @@ REPORTS: dict[str, Report] = {
             needs_received=True,
         ),
         Report(
+            "carriers",
+            "Carriers",
+            "Delivery rate, latency and cost by country and original carrier (the carrier the "
+            "number range was allocated to: a number may have moved since). Groups of fewer "
+            f"than {analysis.DEFAULT_MIN_VOLUME} messages show their count only.",
+            _carriers,
+            columns(
+                "country",
+                "original_carrier",
+                "messages",
+                "delivery_rate",
+                "median_delivery_seconds",
+                "spend",
+                "avg_price",
+                "masked",
+            ),
+            _no_drill,
+        ),
+        Report(
+            "send-times",
+            "Send times",
+            "Messages, delivery rate, median latency and reply rate by weekday and hour of "
+            "sending, in the report's time zone: when to send.",
+            _send_times,
+            columns(
+                "weekday",
+                "hour",
+                "messages",
+                "delivery_rate",
+                "median_delivery_seconds",
+                "reply_rate",
+            ),
+            _no_drill,
+            needs_received=True,
+        ),
+        Report(
+            "sender-ids",
+            "Sender IDs",
+            "Every alphanumeric sender used, with its volume, delivery rate and first and last "
+            "use.",
+            _sender_ids,
+            columns("sender", "messages", "delivery_rate", "first_send", "last_send"),
+            _no_drill,
+        ),
+        Report(
+            "quiet-hours",
+            "Sent in quiet hours",
+            "Marketing messages sent inside the quiet hours of the customer's own policy (the "
+            "config file's [quiet_hours]; off unless enabled): a policy, not a legal rule.",
+            _quiet_hours,
+            columns(
+                "id",
+                "to",
+                "from",
+                "transactionId",
+                "insertDate",
+                "status",
+                "text",
+                "local_time",
+                "quiet_reason",
+            ),
+            _drill_message,
+        ),
+        Report(
             "failing-numbers",
             "Failing numbers",
             "Numbers with two or more failed messages (not delivered or not sent) since their "
@@ -450,6 +546,7 @@ REPORTS: dict[str, Report] = {
                 "text",
                 "campaign",
                 "opt_out_messages",
+                "opted_back_in",
                 "sent_after",
                 "last_sent_after",
                 "messaged_after",
@@ -460,7 +557,7 @@ REPORTS: dict[str, Report] = {
         Report(
             "compliance",
             "Sent after opt-out",
-            "Messages sent to a number after it had opted out (the compliance list).",
+            "Marketing messages sent to a number while it was opted out (the compliance list).",
             _compliance,
             columns(
                 "id",
@@ -471,6 +568,7 @@ REPORTS: dict[str, Report] = {
                 "status",
                 "price",
                 "text",
+                "message_class",
                 "opted_out_at",
                 "opt_out_text",
             ),
@@ -506,9 +604,10 @@ def run_report(
     by: str | None = None,
     tz: str | tzinfo | None = None,
     window: Any = DEFAULT_REPLY_WINDOW,
-    keywords: Iterable[str] = DEFAULT_OPT_OUT_KEYWORDS,
+    keywords: Iterable[str] | ComplianceRules = DEFAULT_OPT_OUT_KEYWORDS,
     min_failures: int = 2,
     span: Span | None = None,
+    quiet_hours: QuietHours | None = None,
 ) -> pd.DataFrame:
     """Run the report ``name`` (a key of :data:`REPORTS`).
 
@@ -534,7 +633,8 @@ def run_report(
     """
     report = find_report(name)
     zone = analysis.resolve_zone(tz)
-    options = ReportOptions(by, zone, window, tuple(keywords), min_failures)
+    rules = keywords if isinstance(keywords, ComplianceRules) else tuple(keywords)
+    options = ReportOptions(by, zone, window, rules, min_failures, quiet_hours)
     return report.run(sent, received, options, span=span)
 
 

@@ -10,10 +10,11 @@ never markup. Here it is shown as plain text with its invisible characters made 
 - in HTML, ``<``, ``>``, ``&`` and quotes are escaped.
 
 Every column of a report is shown with its title and formatted by its kind (see
-:mod:`smstools_tui.report.columns`): percentages, durations, credits (2 decimals for a sum, 4 for
-a price), timestamps in the report's time zone; the latency stages by their titles. A column of
-no report is formatted by its dtype and name (``*_rate`` as a percentage, ``*_seconds`` as a
-duration).
+:mod:`smstools_tui.report.columns`): phone numbers in E.164 (``+393480000000``; a sender alias,
+a short code or an invalid number as written, marked), percentages, durations, credits (2
+decimals for a sum, 4 for a price), timestamps in the report's time zone; the latency stages by
+their titles. A column of no report is formatted by its dtype and name (``*_rate`` as a
+percentage, ``*_seconds`` as a duration).
 
 Tables for people also say what a bare frame cannot: rows of a day, week or month the window covers
 only in part (a ``partial`` column, see :func:`~smstools_tui.analysis.time_buckets`) get a note,
@@ -34,6 +35,7 @@ import pandas as pd
 
 from ..analysis import TIME_BUCKETS
 from ..frames import is_missing
+from ..msisdn import display_number, display_numbers
 from .columns import REPORT_COLUMNS, Column, title_of
 
 __all__ = [
@@ -140,7 +142,8 @@ def _kind(name: str, column: pd.Series) -> tuple[str, Column | None]:
         and not isinstance(dtype, pd.CategoricalDtype)
     )
     if known is not None:
-        fits = {"time": is_time, "flag": is_flag, "text": not (is_time or is_flag or is_number)}
+        is_text = not (is_time or is_flag or is_number)
+        fits = {"time": is_time, "flag": is_flag, "text": is_text, "phone": is_text}
         if fits.get(known.kind, is_number):
             return known.kind, known
     if is_time:
@@ -168,7 +171,7 @@ def is_numeric_column(frame: pd.DataFrame, name: str) -> bool:
         >>> is_numeric_column(frame, "campaign"), is_numeric_column(frame, "spend")
         (False, True)
     """
-    return _kind(name, frame[name])[0] not in ("text", "time", "flag")
+    return _kind(name, frame[name])[0] not in ("text", "time", "flag", "phone")
 
 
 def column_title(name: str) -> str:
@@ -213,6 +216,8 @@ def _formatter(
             return str(moment.strftime("%Y-%m-%d %H:%M:%S"))
 
         return stamp
+    if kind == "phone":
+        return lambda value: printable(display_number(str(value)), limit=text_limit)
     if known is not None and known.values:
         return lambda value: printable(known.value_title(str(value)), limit=text_limit)
     return lambda value: printable(str(value), limit=text_limit)
@@ -250,7 +255,12 @@ def display_frame(
     out = pd.DataFrame(index=frame.index)
     for name in frame.columns:
         column = frame[name]
-        fmt = _formatter(*_kind(str(name), column), tz, text_limit)
+        kind, known = _kind(str(name), column)
+        if kind == "phone":
+            # E.164 once per distinct number, not once per row.
+            column = display_numbers(column)
+            kind = "text"
+        fmt = _formatter(kind, known, tz, text_limit)
         present = column.notna().to_numpy(dtype=bool)
         values = np.full(len(column), MISSING, dtype=object)
         if present.any():

@@ -36,6 +36,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, ComplianceRules
 from ..config import View, load_views, save_view
 from ..errors import ConfigError, SmstoolsError
 from ..monitor import CheckResult, Finding, Policy, evaluate_frames
@@ -205,6 +206,7 @@ class DashboardApp(App[None]):
         config_path: Path | None = None,
         watch: float | None = None,
         policy: Policy | None = None,
+        compliance: ComplianceRules | None = None,
     ) -> None:
         super().__init__()
         self.config_path = config_path
@@ -216,13 +218,15 @@ class DashboardApp(App[None]):
         self._watch_timer: Timer | None = None
         self.live = False
         """The config file views are saved in and read from (``None``: the usual one)."""
+        self.compliance = compliance
+        """The opt-out keywords and message classes (``None``: the defaults)."""
         self.client = client
         self.remember = remember
         self.log_file = log_file
         self.choice = window
         self.saved_view = view
         """A saved view whose filters scope what is loaded, whatever the window."""
-        self.reports = list(reports if reports is not None else default_reports(zone))
+        self.reports = list(reports if reports is not None else default_reports(zone, compliance))
         self.zone = zone
         self.state = DashboardState(
             self.reports, figures, compare_previous=compare_previous, zone=zone
@@ -361,9 +365,15 @@ class DashboardApp(App[None]):
             return
         credit = dataset.account.italy_sms if dataset.account is not None else None
         try:
-            result = evaluate_frames(policy, dataset.sent, dataset.received,
-                                     now=dataset.fetched_at, zone=self.zone,
-                                     credit_sms=credit)  # fmt: skip
+            result = evaluate_frames(
+                policy,
+                dataset.sent,
+                dataset.received,
+                now=dataset.fetched_at,
+                zone=self.zone,
+                credit_sms=credit,
+                keywords=self.compliance or DEFAULT_OPT_OUT_KEYWORDS,
+            )
         except (SmstoolsError, ValueError) as error:
             result = CheckResult((), error=str(error))
         self.post_message(RulesChecked(generation, result))
@@ -587,12 +597,14 @@ class DashboardApp(App[None]):
 
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
     def _compute_overview(self, generation: int, dataset: Dataset) -> None:
-        result = compute_overview(self.state.figures, dataset, self.zone)
+        result = compute_overview(self.state.figures, dataset, self.zone, self.compliance)
         self.post_message(OverviewComputed(generation, result))
 
     @work(thread=True, exclusive=True, group="previous-figures", exit_on_error=False)
     def _compute_previous(self, generation: int, previous: Dataset) -> None:
-        figures = compute_window_figures(self.state.figures, previous.sent, previous.received)
+        figures = compute_window_figures(
+            self.state.figures, previous.sent, previous.received, self.compliance
+        )
         self.post_message(PreviousComputed(generation, figures))
 
     @on(OverviewComputed)
@@ -619,7 +631,7 @@ class DashboardApp(App[None]):
     @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
     def _compute_reports(self, generation: int, dataset: Dataset) -> None:
         # Replies first: they are what the detail view needs when the user opens a message.
-        self.post_message(RepliesMatched(generation, match_replies(dataset)))
+        self.post_message(RepliesMatched(generation, match_replies(dataset, self.compliance)))
         for result in compute_reports(self.state.specs.values(), dataset):
             self.post_message(ReportComputed(generation, result))
 
@@ -1298,6 +1310,7 @@ def make_app(
     config_path: Path | None = None,
     watch: float | None = None,
     policy: Policy | None = None,
+    compliance: ComplianceRules | None = None,
 ) -> DashboardApp:
     """The dashboard app, ready to ``run()`` (or ``run_test()``).
 
@@ -1327,6 +1340,8 @@ def make_app(
         watch: refresh by itself every this many seconds (watch mode; ``l`` pauses it).
         policy: rules (see :mod:`smstools_tui.monitor`) checked on every dataset shown; those
             not OK show as a banner, ``a`` opens their messages.
+        compliance: the opt-out keywords and message classes of the default report tabs (the
+            config file's ``[compliance]`` and ``[classes]``; default: the defaults).
     """
     from .. import connect
 
@@ -1358,4 +1373,5 @@ def make_app(
         config_path=config_path,
         watch=watch,
         policy=policy,
+        compliance=compliance,
     )

@@ -41,7 +41,7 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from ..frames import STATUS_DTYPE, is_missing, row_values
-from ..msisdn import msisdn_digits
+from ..msisdn import display_number, msisdn_digits
 from ..report.tables import format_duration
 from .safe_text import cell_text, visible
 
@@ -58,7 +58,7 @@ __all__ = [
 
 ColumnKind = Literal[
     "text", "category", "status", "int", "id", "float", "money", "percent", "timestamp",
-    "duration", "bool", "object",
+    "duration", "bool", "object", "phone",
 ]  # fmt: skip
 
 STATUS_STYLES: dict[str, str] = {
@@ -204,7 +204,9 @@ class _Column:
     @property
     def numeric(self) -> bool:
         """Whether the column sorts by number (timestamps, durations, numbers, booleans)."""
-        return self.codes is None and self.kind not in ("text", "category", "status", "object")
+        return self.codes is None and self.kind not in (
+            "text", "category", "status", "object", "phone"
+        )  # fmt: skip
 
     def numbers(self) -> tuple[np.ndarray, np.ndarray]:
         """A numeric column as numbers (microseconds, seconds, the values) and where they are
@@ -299,6 +301,8 @@ class _Column:
             return Text(shown, justify="right", no_wrap=True, end="")
         if kind == "bool":
             return Text("✓" if value else "·", justify="center", no_wrap=True, end="")
+        if kind == "phone":
+            return cell_text(display_number(str(value)))
         return cell_text(value)
 
     def measure(self, positions: np.ndarray) -> int:
@@ -695,7 +699,7 @@ class TableModel:
             search_columns = [
                 column.spec.name
                 for column in self.columns
-                if column.kind in ("text", "category", "object")
+                if column.kind in ("text", "category", "object", "phone")
             ]
         self.search_columns = [name for name in search_columns if name in frame.columns]
         self.highlight = (

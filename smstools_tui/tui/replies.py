@@ -23,6 +23,7 @@ class ReplyIndex:
     Args:
         sent, received: the window's frames (the received frame's row positions are those of
             the Received table).
+        rules: the opt-out keywords and message classes (default: the defaults).
 
     Example:
         >>> from smstools_tui.frames import sent_frame, received_frame
@@ -40,13 +41,19 @@ class ReplyIndex:
         ('Promo', 1800.0, True)
     """
 
-    def __init__(self, sent: pd.DataFrame, received: pd.DataFrame) -> None:
+    def __init__(
+        self,
+        sent: pd.DataFrame,
+        received: pd.DataFrame,
+        rules: analysis.ComplianceRules | None = None,
+    ) -> None:
         self.sent = sent
         self.received = received
-        self.matched = analysis.match_replies(sent, received)
+        rules = analysis.ComplianceRules.of(rules)
+        self.matched = analysis.match_replies(sent, received, keywords=rules)
         # The compliance list, by message id: a message sent after its number opted out says
         # so in its detail, whichever table it was opened from.
-        compliance = analysis.compliance_list(sent, received)
+        compliance = analysis.compliance_list(sent, received, keywords=rules)
         self.after_opt_out = compliance.set_index("id")[["opted_out_at", "opt_out_text"]]
 
     def opted_out_before(self, message_id: object) -> dict[str, Any] | None:

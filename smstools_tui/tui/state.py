@@ -88,10 +88,14 @@ class OverviewResult:
 
 
 def compute_overview(
-    figures: Sequence[Figure], dataset: Dataset, zone: tzinfo | None
+    figures: Sequence[Figure],
+    dataset: Dataset,
+    zone: tzinfo | None,
+    rules: analysis.ComplianceRules | None = None,
 ) -> OverviewResult:
-    """The overview's figures and charts of ``dataset``'s window, in ``zone``."""
-    computed = compute_window_figures(figures, dataset.sent, dataset.received)
+    """The overview's figures and charts of ``dataset``'s window, in ``zone``, opt-outs by
+    ``rules``."""
+    computed = compute_window_figures(figures, dataset.sent, dataset.received, rules)
     try:
         charts = overview_charts(dataset.sent, dataset.window, zone)
     except Exception as failure:  # the tiles are still worth showing
@@ -108,8 +112,8 @@ class RepliesResult:
     error: str | None = None
 
 
-def match_replies(dataset: Dataset) -> RepliesResult:
-    """Match the replies of ``dataset`` once, for the detail view.
+def match_replies(dataset: Dataset, rules: analysis.ComplianceRules | None = None) -> RepliesResult:
+    """Match the replies of ``dataset`` once, for the detail view, by the opt-out ``rules``.
 
     The matching runs on whatever the server sent, in a worker that goes on to compute the
     reports: whatever it raises becomes a result the dashboard shows (and the debug log keeps
@@ -125,7 +129,7 @@ def match_replies(dataset: Dataset) -> RepliesResult:
         True
     """
     try:
-        return RepliesResult(ReplyIndex(dataset.sent, dataset.received))
+        return RepliesResult(ReplyIndex(dataset.sent, dataset.received, rules))
     except Exception as failure:
         log.exception("reply matching failed")
         return RepliesResult(None, describe_failure(failure))

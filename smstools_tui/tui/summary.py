@@ -52,9 +52,13 @@ def describe_failure(failure: Exception) -> str:
 
 
 def compute_window_figures(
-    figures: Sequence[Figure], sent: pd.DataFrame, received: pd.DataFrame
+    figures: Sequence[Figure],
+    sent: pd.DataFrame,
+    received: pd.DataFrame,
+    rules: analysis.ComplianceRules | None = None,
 ) -> WindowFigures:
-    """Every figure of one window; the headline figures from a single computation.
+    """Every figure of one window; the headline figures from a single computation (opt-outs
+    and the compliance list by ``rules``, default: the defaults).
 
     A figure that raises gets its error instead of a value; the others are unaffected.
 
@@ -70,7 +74,9 @@ def compute_window_figures(
     headline_error = ""
     if any(figure.headline is not None for figure in figures):
         try:
-            headline = analysis.headline_figures(sent, received)
+            headline = analysis.headline_figures(
+                sent, received, keywords=analysis.ComplianceRules.of(rules)
+            )
         except Exception as failure:
             headline_error = describe_failure(failure)
     values: dict[str, float | int | None] = {}

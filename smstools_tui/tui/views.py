@@ -33,6 +33,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from ..account import Account
+from ..analysis import ComplianceRules
 from ..query import DEFAULT_WINDOW as DEFAULT_EXPRESSION
 from ..query import Query, Span, WindowExpr, parse_window
 from ..report.columns import RECEIVED_FIELDS, SENT_FIELDS, Column
@@ -168,6 +169,8 @@ class ReportTab(TableSpec):
             entry's, in :attr:`zone`; unused when there are :attr:`variants`).
         zone: the zone the entry's days, weeks and months are read in (``None``: the
             machine's).
+        rules: the opt-out keywords and message classes the entry is computed with (the
+            config file's ``[compliance]`` and ``[classes]``; ``None``: the defaults).
         description: a line above the table saying what the report is (default: the entry's).
         variants: alternative computations, the first shown first; the user switches between
             them with the picker above the table (or ``b``). Every variant is computed with
@@ -185,6 +188,7 @@ class ReportTab(TableSpec):
     report: Report | None = None
     compute: Compute | None = None
     zone: tzinfo | None = None
+    rules: ComplianceRules | None = None
     description: str = ""
     variants: tuple[Variant, ...] = ()
     secondary: ReportTab | None = None
@@ -206,7 +210,7 @@ class ReportTab(TableSpec):
         if self.compute is not None:
             return [("", self.compute)]
         assert self.report is not None  # checked when made
-        return [("", _computed(self.report, None, self.zone))]
+        return [("", _computed(self.report, None, self.zone, self.rules))]
 
     def drill(
         self, row: Mapping[str, Any], base: Query, *, column: str | None = None
@@ -229,16 +233,21 @@ class ReportTab(TableSpec):
         return self.report.drill(row, base, zone=self.zone, column=column)
 
 
-def _computed(report: Report, by: str | None, zone: tzinfo | None) -> Compute:
+def _computed(
+    report: Report, by: str | None, zone: tzinfo | None, rules: ComplianceRules | None = None
+) -> Compute:
+    options = ReportOptions(by=by, tz=zone, keywords=ComplianceRules.of(rules))
+
     def compute(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
         # Calendar groups in the zone the dashboard shows its times in (None: the machine's).
-        return report.run(sent, received, ReportOptions(by=by, tz=zone))
+        return report.run(sent, received, options)
 
     return compute
 
 
 _KINDS: dict[str, ColumnKind] = {
     "count": "int", "percent": "percent", "money": "money", "duration": "duration", "id": "id",
+    "phone": "phone",
 }  # fmt: skip
 
 
@@ -367,7 +376,7 @@ SENT_VIEW = TableSpec(
         "deliveryDate",
         "statusDetail",
         "id",
-        widths={"from": 14, "text": 48, "transactionId": 20, "statusDetail": 20},
+        widths={"to": 16, "from": 18, "text": 48, "transactionId": 20, "statusDetail": 20},
     ),
     filters=(
         FilterSpec("status", "status", "status", "choice"),
@@ -405,7 +414,8 @@ def opt_outs_flagged(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame
 
     Example:
         >>> from smstools_tui.frames import sent_frame, received_frame
-        >>> sent = sent_frame([{"id": i, "to": "393480000000", "insertDate": t, "sentDate": t}
+        >>> sent = sent_frame([{"id": i, "to": "393480000000", "insertDate": t, "sentDate": t,
+        ...     "transactionId": "promo"}
         ...     for i, t in enumerate(["2026-11-02T10:00:00+0000", "2026-11-09T10:00:00+0000"])])
         >>> received = received_frame([{"from": "+393480000000", "text": "STOP",
         ...                             "receiveDate": "2026-11-02T11:00:00+0000"}])
@@ -423,6 +433,7 @@ def _tab(
     columns: str,
     zone: tzinfo | None,
     *,
+    rules: ComplianceRules | None = None,
     widths: Mapping[str, int] | None = None,
     **presentation: Any,
 ) -> ReportTab:
@@ -434,12 +445,13 @@ def _tab(
         id=tab_id,
         report=report,
         zone=zone,
+        rules=rules,
         columns=report_columns(report, *columns.split(), widths=widths),
         **presentation,
     )
 
 
-def campaigns_tab(zone: tzinfo | None = None) -> ReportTab:
+def campaigns_tab(zone: tzinfo | None = None, rules: ComplianceRules | None = None) -> ReportTab:
     """The Campaigns tab."""
     return _tab(
         "campaigns",
@@ -447,6 +459,7 @@ def campaigns_tab(zone: tzinfo | None = None) -> ReportTab:
         "campaign first_send messages delivery_rate pending spend replies reply_rate opt_outs "
         "median_delivery_seconds median_reply_seconds recipients last_send",
         zone,
+        rules=rules,
         widths={"campaign": 30},
         filters=(FilterSpec("campaign", "campaign", "campaign", "contains"),),
         search_columns=("campaign",),
@@ -483,14 +496,16 @@ def failing_tab(zone: tzinfo | None = None) -> ReportTab:
     )
 
 
-def compliance_tab(zone: tzinfo | None = None) -> ReportTab:
+def compliance_tab(zone: tzinfo | None = None, rules: ComplianceRules | None = None) -> ReportTab:
     """The compliance list, under the Opt-outs tab."""
     return _tab(
         "compliance",
         "compliance",
-        "insertDate to transactionId status text opted_out_at opt_out_text from price id",
+        "insertDate to transactionId message_class status text opted_out_at opt_out_text from "
+        "price id",
         zone,
-        widths={"transactionId": 24, "text": 40, "opt_out_text": 24, "from": 14},
+        rules=rules,
+        widths={"transactionId": 24, "text": 40, "opt_out_text": 24, "from": 18, "to": 16},
         filters=(FilterSpec("number", "number", "to", "number"),),
         search_columns=("to", "transactionId", "text", "opt_out_text"),
         default_sort=SortOrder("insertDate", descending=True),
@@ -507,13 +522,14 @@ def compliance_tab(zone: tzinfo | None = None) -> ReportTab:
     )
 
 
-def opt_outs_tab(zone: tzinfo | None = None) -> ReportTab:
+def opt_outs_tab(zone: tzinfo | None = None, rules: ComplianceRules | None = None) -> ReportTab:
     """The Opt-outs tab, the compliance list below it."""
     return _tab(
         "opt-outs",
         "opt-outs",
         "number opted_out_at text campaign opt_out_messages sent_after last_sent_after",
         zone,
+        rules=rules,
         widths={"text": 36, "campaign": 24},
         filters=(FilterSpec("number", "number", "number", "number"),),
         search_columns=("number", "text", "campaign"),
@@ -527,7 +543,7 @@ def opt_outs_tab(zone: tzinfo | None = None) -> ReportTab:
             "Numbers that sent an opt-out keyword (STOP, CANCELLA …). Highlighted: messaged "
             "again afterwards (listed below)."
         ),
-        secondary=compliance_tab(zone),
+        secondary=compliance_tab(zone, rules),
     )
 
 
@@ -578,10 +594,18 @@ def costs_report(zone: tzinfo | None = None) -> ReportTab:
     )
 
 
-def default_reports(zone: tzinfo | None = None) -> tuple[ReportTab, ...]:
+def default_reports(
+    zone: tzinfo | None = None, rules: ComplianceRules | None = None
+) -> tuple[ReportTab, ...]:
     """The report tabs after Overview, Sent and Received, over the report registry, with
-    calendar groups read in ``zone`` (default: the machine's)."""
-    return (campaigns_tab(zone), costs_report(zone), failing_tab(zone), opt_outs_tab(zone))
+    calendar groups read in ``zone`` (default: the machine's) and opt-outs and message classes
+    by ``rules`` (default: the defaults)."""
+    return (
+        campaigns_tab(zone, rules),
+        costs_report(zone),
+        failing_tab(zone),
+        opt_outs_tab(zone, rules),
+    )
 
 
 DEFAULT_REPORTS: Sequence[ReportTab] = default_reports()

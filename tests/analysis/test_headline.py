@@ -23,7 +23,7 @@ def test_headline_figures(make_sent: Make, make_received: Make) -> None:
              "price": 0.1},
             {"to": "394", "insertDate": at(0), "status": "NOSENT", "price": 0.0},
             {"to": "395", "insertDate": at(0), "status": "PENDING", "price": 0.05},
-            {"to": "391", "insertDate": at(200), "sentDate": at(200), "deliveryDate": at(201),
+            {"to": "391", "transactionId": "promo", "insertDate": at(200), "sentDate": at(200), "deliveryDate": at(201),
              "price": 0.1},
         ]
     )  # fmt: skip

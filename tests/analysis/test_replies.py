@@ -8,6 +8,8 @@ import pytest
 
 from smstools_tui.analysis import (
     DEFAULT_OPT_OUT_KEYWORDS,
+    ComplianceRules,
+    MessageClasses,
     compliance_list,
     is_opt_out,
     match_replies,
@@ -143,7 +145,7 @@ def test_custom_opt_out_keywords() -> None:
     assert is_opt_out(texts, ["basta", "NON VOGLIO"]).tolist() == [True, False, True, True]
     assert is_opt_out(texts, []).tolist() == [False] * 4
     assert is_opt_out(texts, ["stóp"]).tolist() == [False, True, False, False]
-    assert DEFAULT_OPT_OUT_KEYWORDS == ("STOP", "CANCELLA", "ANNULLA", "UNSUBSCRIBE")
+    assert DEFAULT_OPT_OUT_KEYWORDS == ("STOP", "CANCELLA", "ANNULLA", "UNSUBSCRIBE", "RIMUOVI")
 
 
 def test_keywords_with_regex_characters_are_literal() -> None:
@@ -180,14 +182,18 @@ def test_compliance_list_holds_messages_sent_after_the_first_opt_out(
 ) -> None:
     sent, received = opted_out
     listed = compliance_list(sent, received)
-    assert listed["id"].tolist() == [2, 3]
-    assert listed["to"].tolist() == ["393480000001", "00393480000001"]
-    assert listed["opt_out_text"].tolist() == ["STOP", "STOP"]
-    assert listed["opted_out_at"].astype("str").tolist() == ["2026-11-02 11:40:00+00:00"] * 2
+    # The OTP (id 2, sent on its own, no campaign) is transactional by default: not listed.
+    assert listed["id"].tolist() == [3]
+    assert listed["to"].tolist() == ["00393480000001"]
+    assert listed["opt_out_text"].tolist() == ["STOP"]
+    assert listed["opted_out_at"].astype("str").tolist() == ["2026-11-02 11:40:00+00:00"]
+    assert listed["message_class"].tolist() == ["marketing"]
     assert listed.columns.tolist() == [
         "id", "to", "from", "transactionId", "insertDate", "status", "price", "text",
-        "opted_out_at", "opt_out_text",
+        "message_class", "opted_out_at", "opt_out_text",
     ]  # fmt: skip
+    everything = ComplianceRules(classes=MessageClasses(transactional_campaigns=()))
+    assert compliance_list(sent, received, keywords=everything)["id"].tolist() == [2, 3]
 
 
 def test_opt_out_report(opted_out: tuple[pd.DataFrame, pd.DataFrame]) -> None:
@@ -201,7 +207,8 @@ def test_opt_out_report(opted_out: tuple[pd.DataFrame, pd.DataFrame]) -> None:
         "campaign": [None, "promo"],
         "opt_out_messages": [1, 2],
     }
-    assert report["sent_after"].tolist() == [0, 2]
+    assert report["sent_after"].tolist() == [0, 1]  # the OTP sent after STOP does not count
+    assert report["opted_back_in"].tolist() == [False, False]
     assert pd.isna(report["last_sent_after"].iloc[0])
     assert str(report["last_sent_after"].iloc[1]) == "2026-11-02 15:00:00+00:00"
 

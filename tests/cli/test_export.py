@@ -12,7 +12,9 @@ import pytest
 
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.cli import export
+from smstools_tui.msisdn import display_number
 from smstools_tui.query import Query
+from smstools_tui.report.csv import spreadsheet_safe
 from smstools_tui.sandbox import SandboxApi, SandboxResponse, SandboxServer, sandbox_settings
 from tests.conftest import NOW, Clock, Result
 
@@ -44,9 +46,12 @@ def test_export_sent_to_csv(
     first = dict(zip(header, body[0], strict=True))
     assert first["insertDate"].endswith("+00:00") and "T" in first["insertDate"]
     assert first["id"] == str(truth["id"].iloc[0])
-    assert set(row[1] for row in body) == set(
-        truth["to"].astype(str)
-    )  # numbers keep every character
+    # Numbers are written in E.164 as text (a leading quote: a spreadsheet keeps the ``+`` and
+    # every digit), the invalid ones as the API wrote them, marked.
+    assert set(row[1] for row in body) == {
+        spreadsheet_safe(display_number(number)) for number in truth["to"].astype(str)
+    }
+    assert "'+" + str(truth["to"].iloc[0]) in {row[1] for row in body}
 
 
 def test_export_received_to_parquet_is_lossless(

@@ -45,7 +45,11 @@ def test_each_report_to_csv(run: Run, tmp_path: Path, name: str) -> None:
     written = pd.read_csv(target, encoding="utf-8-sig")
     expected = _expected(name, tz="Europe/Rome")
     assert written.columns.tolist() == expected.columns.tolist()
-    assert len(written) == len(expected) > 0
+    # In this small demo no campaign reaches a number that opted out: only order alerts and
+    # OTPs do, and they are transactional, so the compliance list is rightly empty. Quiet hours
+    # are off unless the config file enables them (tests/cli/test_config.py does).
+    empty_here = ("compliance", "quiet-hours")
+    assert len(written) == len(expected) > (-1 if name in empty_here else 0)
 
 
 @pytest.mark.parametrize("name", ["campaigns", "delivery", "all"])

@@ -131,10 +131,23 @@ def test_every_root_option_is_a_dashboard_option() -> None:
 @pytest.mark.parametrize(
     ("text", "args", "expected"),
     [
-        ('auth_kye = "k"\nauth_secret = "s"\n', ("export", "sent"), "unknown key 'auth_kye'; did "
-         "you mean 'auth_key'? (it takes auth_key, auth_secret, base_url and [views.NAME] tables)"),
+        ('auth_kye = "k"\nauth_secret = "s"\n', ("export", "sent"), "config.toml, line 1: unknown "
+         "key 'auth_kye'; did you mean 'auth_key'? (it takes auth_key, auth_secret, base_url, "
+         "[compliance], [classes], [quiet_hours], [display] and [views.NAME] tables)"),
+        ('auth_secret = "s"\nauth-key = "k"\n', ("export", "sent"), "config.toml, line 2: unknown "
+         "key 'auth-key'; did you mean 'auth_key'?"),
         ('[view.failed]\nkind = "sent"\n', ("export", "--view", "failed", "--demo"),
-         "unknown key 'view'; did you mean 'views'?"),
+         "line 1: unknown key 'view'; did you mean 'views'?"),
+        ('[compliance]\nopt_out = ["STOP"]\nmach = "strict"\n', ("report", "compliance", "--demo"),
+         "config.toml, line 3: [compliance] mach: unknown key; did you mean 'match'?"),
+        ('[compliance]\nmatch = "loose"\n', ("report", "compliance", "--demo"),
+         "config.toml, line 2: [compliance] match must be strict or lenient, not 'loose'"),
+        ('[classes]\n\ntransactional_senders = "MyShop OTP"\n', ("report", "compliance", "--demo"),
+         "config.toml, line 3: [classes] transactional_senders must be a list of texts, not a text"),
+        ('auth_key = 12\n', ("export", "sent"), "config.toml, line 1: auth_key must be a text, "
+         "not a number"),
+        ('[compliance]\nmatch = strict\n', ("report", "compliance", "--demo"),
+         "config.toml, line 2, column 9 is not valid TOML"),
         ('[views.failed]\nstatsu = "NOSENT"\n', ("export", "--view", "failed", "--demo"),
          "[views.failed]: unknown filter 'statsu'; did you mean 'status'?"),
         ('[views.failed]\nstatus = "NOSENT"\n', ("export", "--view", "faild", "--demo"),

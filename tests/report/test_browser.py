@@ -61,8 +61,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 CHARTS = """() => [...document.querySelectorAll(".plotly-graph-div")].map((chart) => {
   const svg = chart.querySelector("svg.main-svg");
   const box = svg ? svg.getBoundingClientRect() : null;
-  const marks = [...chart.querySelectorAll("g.trace path")]
-    .filter((path) => (path.getAttribute("d") || "").length > 2);
+  // A heatmap is drawn as one image in g.hm, the other traces as paths.
+  const marks = [...chart.querySelectorAll("g.trace path, g.hm image")]
+    .filter((mark) => mark.tagName === "image" || (mark.getAttribute("d") || "").length > 2);
   return {
     section: chart.closest("section").id,
     svg: Boolean(svg),
@@ -76,7 +77,8 @@ marks (bars, lines, markers) it holds."""
 
 EVERY_CHART_DRAWN = """(expected) => {
   const charts = [...document.querySelectorAll(".plotly-graph-div")];
-  return charts.length === expected && charts.every((chart) => chart.querySelector("g.trace"));
+  return charts.length === expected
+    && charts.every((chart) => chart.querySelector("g.trace, g.hm image"));
 }"""
 
 
@@ -154,7 +156,10 @@ def test_the_report_opens_offline_with_every_chart_drawn(report: Path, browser: 
         assert chart["svg"] and chart["width"] > 300 and chart["height"] > 200, chart
         assert chart["marks"] > 0, chart
     sections = {chart["section"] for chart in charts}
-    assert {"delivery-rate", "spend", "latency", "funnel", "campaigns", "replies"} <= sections
+    assert {
+        "delivery-rate", "spend", "latency", "funnel", "campaigns", "replies", "carriers",
+        "send-times",
+    } <= sections  # fmt: skip
 
     shot = report.with_name("report.png")
     picture = Image.open(io.BytesIO(page.screenshot(path=str(shot), full_page=True)))

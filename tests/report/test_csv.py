@@ -76,3 +76,46 @@ def test_exports_get_the_usual_permissions(tmp_path: Path) -> None:
         os.umask(previous)
     assert target is not None
     assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_phone_numbers_are_written_in_e164_as_text(tmp_path: Path) -> None:
+    sent = pd.DataFrame(
+        {
+            "to": pd.Categorical(["393398408223", "41791234567", "39123"]),
+            "from": pd.Categorical(["MyShop", "393331112222", "MyShop"]),
+            "price": [0.0945, 0.1, 0.0],
+        }
+    )
+    target = tmp_path / "sent.csv"
+    export_frame(sent, target)
+    # The bytes: a BOM, then each number in E.164 behind the quote that keeps it text.
+    assert target.read_bytes() == (
+        b"\xef\xbb\xbfto,from,price\r\n"
+        b"'+393398408223,MyShop (alias),0.0945\r\n"
+        b"'+41791234567,'+393331112222,0.1\r\n"
+        b"39123 (short code),MyShop (alias),0.0\r\n"
+    )
+    # A reader that guesses types keeps every character: no number, no 3.93398E+11.
+    guessed = pd.read_csv(target, encoding="utf-8-sig")
+    assert not pd.api.types.is_numeric_dtype(guessed["to"])
+    assert guessed["to"].tolist() == ["'+393398408223", "'+41791234567", "39123 (short code)"]
+    assert [value.removeprefix("'") for value in guessed["to"]][:2] == [
+        "+393398408223",
+        "+41791234567",
+    ]
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert [row[0] for row in rows[1:]] == ["'+393398408223", "'+41791234567", "39123 (short code)"]
+    assert sent["to"].tolist()[0] == "393398408223"  # the frame keeps the API's digits
+
+
+def test_a_column_of_numbers_alone_is_still_read_as_text() -> None:
+    buffer = io.StringIO()
+    write_safe_csv(pd.DataFrame({"number": ["393398408223", "393289740902"]}), buffer)
+    guessed = pd.read_csv(io.StringIO(buffer.getvalue()))
+    assert guessed["number"].tolist() == ["'+393398408223", "'+393289740902"]
+
+
+def test_a_column_of_no_phone_kind_is_left_as_it_is() -> None:
+    frame = pd.DataFrame({"note": ["393398408223"]})
+    assert safe_csv_frame(frame)["note"].tolist() == ["393398408223"]

@@ -96,7 +96,7 @@ def test_plotly_is_embedded_once(sandbox_page: str) -> None:
     library = get_plotlyjs()
     assert sum(script == library for script in page.scripts) == 1
     assert sandbox_page.count(library[:200]) == 1
-    assert len(page.scripts) == 1 + 8  # the library and eight figures
+    assert len(page.scripts) == 1 + 10  # the library and ten figures
     assert sandbox_page.index(library[:200]) < sandbox_page.index("Plotly.newPlot")
 
 

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import time
+
 import pandas as pd
 import pytest
 
 from smstools_tui import analysis
+from smstools_tui.analysis import QuietHours
 from smstools_tui.errors import ConfigError
 from smstools_tui.report import REPORTS, run_report
 
@@ -12,10 +15,15 @@ def test_every_report_runs_on_sandbox_data(
     account_frames: tuple[pd.DataFrame, pd.DataFrame],
 ) -> None:
     sent, received = account_frames
+    # Quiet hours are the customer's policy, off unless enabled: here one quiet all day.
+    policy = QuietHours(enabled=True, start=time(0, 0), end=time(23, 59), time_zone="UTC")
     for name, spec in REPORTS.items():
-        frame = run_report(name, sent, received if spec.needs_received else None, tz="UTC")
+        frame = run_report(
+            name, sent, received if spec.needs_received else None, tz="UTC", quiet_hours=policy
+        )
         assert isinstance(frame, pd.DataFrame), name
         assert not frame.empty, name
+    assert run_report("quiet-hours", sent, tz="UTC").empty  # off by default
 
 
 def test_reports_are_the_analysis_functions(

@@ -151,3 +151,20 @@ def test_no_total_without_groups_or_rows() -> None:
     assert "<tfoot>" not in html_table(COST.iloc[:0], total=COST_TOTAL)
     missing = COST_TOTAL.assign(avg_price=float("nan"))
     assert total_cells(COST, missing) == ["total", "", "15", "1.50", MISSING]
+
+
+def test_numbers_are_shown_in_e164_in_tables_and_html() -> None:
+    frame = pd.DataFrame(
+        {
+            "to": pd.Categorical(["393398408223", "<b>1</b>", "4030"]),
+            "number": ["+393289740902", "393289740902", None],
+        }
+    )
+    assert display_frame(frame).to_dict("list") == {
+        "to": ["+393398408223", "<b>1</b> (alias)", "4030 (short code)"],
+        "number": ["+393289740902", "+393289740902", "–"],
+    }
+    page = html_table(frame)
+    assert "<td>+393398408223</td><td>+393289740902</td>" in page
+    assert "<td>&lt;b&gt;1&lt;/b&gt; (alias)</td>" in page  # still escaped
+    assert "393398408223</td>" not in page.replace("+393398408223</td>", "")

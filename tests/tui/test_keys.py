@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 from textual.widgets import Input
 
+from smstools_tui.analysis import ComplianceRules, MessageClasses
 from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.msisdn import display_number
 from smstools_tui.tui import DashboardApp
 from smstools_tui.tui.model import SortOrder, format_timestamp
 
@@ -85,7 +87,10 @@ async def test_y_copies_the_cell_whole_and_shift_y_the_row_tab_separated(
         cells = app.clipboard.split("\t")
         assert len(cells) == len(view.model.columns)  # type: ignore[union-attr]
         assert cells[0] == format_timestamp(record["insertDate"].to_pydatetime(), app.zone)
-        assert cells[1] == str(record["to"]) and cells[text_column] == record["text"]
+        # The number as the table shows it, in E.164 and as text for a spreadsheet; the frame
+        # keeps the API's digits.
+        assert cells[1] == "'" + display_number(str(record["to"])) == "'+" + str(record["to"])
+        assert cells[text_column] == record["text"]
 
 
 async def test_n_copies_the_failing_numbers_one_per_line(demo: SmstoolsClient) -> None:
@@ -113,7 +118,9 @@ async def test_n_copies_the_failing_numbers_one_per_line(demo: SmstoolsClient) -
 
 
 async def test_n_on_the_compliance_list_copies_each_number_once(demo: SmstoolsClient) -> None:
-    app = dashboard(demo, compare_previous=False)
+    # Every message counted, order alerts too: the demo then messages one number twice.
+    every_message = ComplianceRules(classes=MessageClasses(transactional_campaigns=()))
+    app = dashboard(demo, compare_previous=False, compliance=every_message)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("7")
@@ -192,7 +199,7 @@ async def test_copied_text_reaches_the_terminal_only_as_base64_and_is_data(
             assert base64.b64decode(match.group(1)).decode("utf-8") == text
         # The copies themselves: escapes visible, no formula, line breaks kept in a cell only.
         assert copies["text"] == '\'=HYPERLINK("x")␛]52;c;ZXZpbA==␇␛[2J⟨U+202E⟩STOP\nline two'
-        assert copies["from"] == "␛]0;title␇Shop"
+        assert copies["from"] == "␛]0;title␇Shop (alias)"  # as shown: not a phone number
         assert copies["to"] == "'+393480000001"
         assert copies["price"] == "-0.5000"  # a number is not a formula: as shown
         assert "\n" not in copies["row"] and "\x1b" not in copies["row"]

@@ -589,3 +589,28 @@ def test_a_place_keeps_the_variant_of_each_table_of_its_tab() -> None:
     assert state.pop() is costs and costs.tables["costs"].variant == "country"
     assert state.pop() is place and place.table == "compliance"
     assert set(place.tables) == {"opt-outs", "compliance"}
+
+
+def test_the_overview_counts_the_compliance_list_by_the_dashboards_rules() -> None:
+    sent = sent_frame(
+        [
+            {"id": 1, "to": "393480000000", "insertDate": "2026-11-02T12:00:00+0000",
+             "sentDate": "2026-11-02T12:00:00+0000"},  # an order alert: no campaign
+            {"id": 2, "to": "393480000000", "transactionId": "promo",
+             "insertDate": "2026-11-02T13:00:00+0000", "sentDate": "2026-11-02T13:00:00+0000"},
+        ]
+    )  # fmt: skip
+    received = received_frame(
+        [{"from": "+393480000000", "text": "STOP", "receiveDate": "2026-11-02T11:00:00+0000"}]
+    )
+    window = Span(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC))
+    dataset = Dataset(sent, received, window, window.end)
+    default = compute_overview(DEFAULT_FIGURES, dataset, UTC)
+    assert default.figures.headline is not None
+    assert default.figures.headline["sent_after_opt_out"] == 1  # the campaign only
+    everything = analysis.ComplianceRules(
+        classes=analysis.MessageClasses(transactional_campaigns=())
+    )
+    counted = compute_overview(DEFAULT_FIGURES, dataset, UTC, everything)
+    assert counted.figures.headline is not None
+    assert counted.figures.headline["sent_after_opt_out"] == 2

@@ -19,6 +19,8 @@ from textual.widgets import Static
 
 from ...analysis import DEFAULT_REPLY_WINDOW
 from ...errors import ConfigError
+from ...frames import is_missing
+from ...msisdn import display_number
 from ...query import Query
 from ...report.tables import MISSING, column_title, display_frame
 from ...segments import GSM_7, segment, suggest
@@ -54,6 +56,11 @@ def _field(label: str, value: Part, *, muted: str = "") -> Content:
     if muted:
         parts.append((f"  {muted}", "$text-muted"))
     return Content.assemble(*parts)
+
+
+def _number(value: Any) -> str:
+    """A phone number as every table shows it (E.164, or as written and marked)."""
+    return "" if is_missing(value) else visible(display_number(str(value)))
 
 
 def _reply_tags(in_window: Any, opt_out: Any) -> list[Part]:
@@ -106,8 +113,8 @@ def describe_message(
             )
         )
         lines.append(Content(""))
-        lines.append(_field("to", visible(record.get("to"))))
-        lines.append(_field("sender", visible(record.get("from"))))
+        lines.append(_field("to", _number(record.get("to"))))
+        lines.append(_field("sender", _number(record.get("from"))))
         lines.append(_field("campaign", visible(record.get("transactionId")) or "–"))
         price = record.get("price")
         lines.append(_field("cost", f"{price:.4f} credit" if price is not None else "–"))
@@ -150,7 +157,7 @@ def describe_message(
     else:
         lines.append(Content.styled("Received message", "bold"))
         lines.append(Content(""))
-        lines.append(_field("from", visible(record.get("from"))))
+        lines.append(_field("from", _number(record.get("from"))))
         lines.append(_field("received", _when(record.get("receiveDate"), zone)))
         lines.append(_field("service", visible(record.get("simId")) or "–"))
     text = visible(record.get("text"), keep_newlines=True)

@@ -398,9 +398,13 @@ def _write_report(
     # plotly is only needed here: importing it costs a second, so not at start-up.
     from ...report.html import build_report_data, render_report, write_report
 
+    # The dashboard's own compliance rules (the config file's), as its tabs use them.
+    rules = analysis.ComplianceRules.of(getattr(app, "compliance", None))
     headline = previous.headline if previous is not None else None
     if headline is None and dataset.previous is not None:
-        headline = analysis.headline_figures(dataset.previous.sent, dataset.previous.received)
+        headline = analysis.headline_figures(
+            dataset.previous.sent, dataset.previous.received, keywords=rules
+        )
     window = dataset.window
     title = (
         f"SMS report {format_timestamp(window.start, zone)[:10]} → "
@@ -413,7 +417,7 @@ def _write_report(
     source = " · ".join(part for part in (source, "demo data" if dataset.is_demo else "") if part)
     try:
         data = build_report_data(
-            dataset.sent, dataset.received, tz=zone, previous=headline, span=window
+            dataset.sent, dataset.received, tz=zone, previous=headline, span=window, keywords=rules
         )
         write_report(path, render_report(data, title=title, source=source))
     except SmstoolsError as error:

@@ -696,6 +696,10 @@ class FrameView(Vertical):
         assert self.model is not None
         column = self.model.columns[index]
         value = self.model.frame[self.model.specs[index].name].iat[position]
+        if column.kind == "phone":
+            # A number is copied as it is shown (E.164), and as text: pasted bare, ``+39…``
+            # would become a number in a spreadsheet.
+            return clip_value(column.plain(position), column.plain(position), text=True)
         return clip_value(
             value, column.plain(position), text=column.kind in TEXT_KINDS, one_line=one_line
         )
