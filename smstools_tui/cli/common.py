@@ -613,3 +613,44 @@ def _keep_partial(out: str, write: Callable[[Path], object]) -> Path:
 def describe(path: Path | None, rows: int, what: str) -> str:
     where = str(path) if path is not None else "standard output"
     return f"wrote {rows:,} {what} to {where}"
+
+
+MAX_TEXT_INPUT = 1_000_000
+"""Bytes of a draft or a query read from a file or standard input: beyond this it is not one."""
+
+
+def read_text_input(given: str | None, file: Path | None, *, missing: str, both: str) -> str:
+    """The text a command works on (a draft, a query): given on its command line, read from
+    ``--file``, or from standard input when either is ``-``. A file is UTF-8, at most
+    :data:`MAX_TEXT_INPUT` bytes, without the one line break an editor ends it with.
+
+    Args:
+        missing: the error when neither is given, saying what to give.
+        both: the error when both are given.
+
+    Raises:
+        ConfigError: neither or both given, or a file that cannot be read as such text.
+    """
+    if given is not None and file is not None:
+        raise ConfigError(both)
+    if file is None and given != "-":
+        if given is None or not given.strip():
+            raise ConfigError(missing)
+        return given
+    source = "standard input" if file is None or str(file) == "-" else str(file)
+    try:
+        if source == "standard input":
+            data = sys.stdin.buffer.read(MAX_TEXT_INPUT + 1)
+        else:
+            assert file is not None
+            with file.open("rb") as handle:
+                data = handle.read(MAX_TEXT_INPUT + 1)
+    except OSError as error:
+        raise ConfigError(f"cannot read {source}: {error.strerror or error}") from None
+    if len(data) > MAX_TEXT_INPUT:
+        raise ConfigError(f"{source} holds more than {MAX_TEXT_INPUT:,} bytes: not one text")
+    try:
+        decoded = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{source} is not UTF-8 text (byte {error.start})") from None
+    return decoded.removesuffix("\n").removesuffix("\r")

@@ -10,9 +10,9 @@ from typing import Any
 
 import click
 
-from ..errors import ConfigError
 from ..report.tables import printable
 from ..segments import GSM_7, Segmentation, Suggestion, segment, suggest
+from .common import read_text_input
 
 __all__ = ["lint_command", "lint_result"]
 
@@ -38,29 +38,6 @@ def lint_result(text: str) -> dict[str, Any]:
         "suggestion": None if suggestion is None else suggestion.text,
         "suggestion_segments": None if suggestion is None else suggestion.segmentation.segments,
     }
-
-
-def _read(text: str | None, file: Path | None) -> str:
-    if (text is None) == (file is None):
-        raise ConfigError("give the text to check, or --file FILE, or - to read standard input")
-    if file is None:
-        assert text is not None
-        if text != "-":
-            return text
-        data = sys.stdin.buffer.read()
-        source = "standard input"
-    else:
-        try:
-            data = file.read_bytes()
-        except OSError as error:
-            raise ConfigError(f"cannot read {file}: {error.strerror or error}") from None
-        source = str(file)
-    try:
-        decoded = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{source} is not UTF-8 text (byte {error.start})") from None
-    # An editor ends a file with a line break that is no part of the message.
-    return decoded.removesuffix("\n").removesuffix("\r")
 
 
 def _character(char: str) -> str:
@@ -142,7 +119,11 @@ def lint_command(
       smstools-tui lint --file templates/black-friday.txt --max-segments 1
       echo "Ciao" | smstools-tui lint - --json
     """
-    draft = _read(text, file)
+    draft = read_text_input(
+        text, file,
+        missing="give the text to check, or --file FILE, or - to read standard input",
+        both="give the text or --file, not both",
+    )  # fmt: skip
     result = segment(draft)
     if as_json:
         click.echo(json.dumps(lint_result(draft), ensure_ascii=False))

@@ -7,14 +7,12 @@ The result is a table on the terminal (texts shown literally), or with ``--out``
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
 from ..analysis import resolve_zone
-from ..errors import ConfigError
 from ..report.export import EXPORT_SUFFIXES, export_frame
 from .common import (
     ConnectionOptions,
@@ -23,11 +21,9 @@ from .common import (
     connection_options,
     describe,
     query_options,
+    read_text_input,
 )
 from .report import print_table
-
-_MAX_QUERY_BYTES = 1_000_000
-"""A query file beyond this is not a query: refused before it is read whole."""
 
 
 @click.command("sql")
@@ -72,7 +68,11 @@ def sql_command(
         AS delivery_rate FROM sent GROUP BY month ORDER BY month" --window 2026
       smstools-tui sql --file by_country.sql --demo --out by_country.csv
     """
-    text = _query_text(query, query_file)
+    text = read_text_input(
+        query, query_file,
+        missing='say what to ask: smstools-tui sql "SELECT …" or --file query.sql',
+        both="give the query or --file, not both",
+    )  # fmt: skip
     options = ConnectionOptions.from_kwargs(kwargs)
     asked = QueryOptions.from_kwargs(kwargs)
     zone = resolve_zone(tz)
@@ -90,23 +90,3 @@ def sql_command(
     written = export_frame(frame, out)
     if written is not None:
         click.echo(describe(written.absolute(), len(frame), "rows"), err=True)
-
-
-def _query_text(query: str | None, query_file: Path | None) -> str:
-    if query is not None and query_file is not None:
-        raise ConfigError("give the query or --file, not both")
-    if query_file is not None:
-        if str(query_file) == "-":
-            return sys.stdin.read(_MAX_QUERY_BYTES)
-        try:
-            size = query_file.stat().st_size
-            if size > _MAX_QUERY_BYTES:
-                raise ConfigError(f"--file {query_file}: {size:,} bytes is no query")
-            return query_file.read_text(encoding="utf-8")
-        except OSError as error:
-            raise ConfigError(f"--file {query_file}: {error.strerror or error}") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"--file {query_file}: not UTF-8 text") from None
-    if query is None or not query.strip():
-        raise ConfigError('say what to ask: smstools-tui sql "SELECT …" or --file query.sql')
-    return query

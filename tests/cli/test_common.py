@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import click
 import pytest
 
 from smstools_tui.cli import cli
-from smstools_tui.cli.common import ConnectionOptions
+from smstools_tui.cli.common import MAX_TEXT_INPUT, ConnectionOptions, read_text_input
 from smstools_tui.config import DEFAULT_TIMEOUT
+from smstools_tui.errors import ConfigError
 from tests.conftest import Result
 
 
@@ -45,3 +49,20 @@ def test_a_timeout_that_is_no_duration_is_one_line(
     assert result.code == 2
     assert result.err.startswith("smstools-tui: error: ") and result.err.count("\n") == 1
     assert "timeout" in result.err
+
+
+def test_a_text_input_is_bounded_and_read_as_utf8(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kinds = {"missing": "give it", "both": "one of them"}
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a" * (MAX_TEXT_INPUT + 1))
+    with pytest.raises(ConfigError, match=r"holds more than 1,000,000 bytes"):
+        read_text_input(None, big, **kinds)
+    stdin = io.TextIOWrapper(io.BytesIO(b"SELECT 1\r\n"), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert read_text_input(None, Path("-"), **kinds) == "SELECT 1"
+    with pytest.raises(ConfigError, match="one of them"):
+        read_text_input("x", big, **kinds)
+    with pytest.raises(ConfigError, match="give it"):
+        read_text_input("  ", None, **kinds)

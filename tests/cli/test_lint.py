@@ -88,7 +88,7 @@ def test_standard_input(run: Callable[..., Result], monkeypatch: pytest.MonkeyPa
     ("args", "message"),
     [
         ((), "give the text to check, or --file FILE, or - to read standard input"),
-        (("x", "--file", "t.txt"), "give the text to check, or --file FILE, or -"),
+        (("x", "--file", "t.txt"), "give the text or --file, not both"),
         (("--file", "missing.txt"), "cannot read missing.txt: No such file or directory"),
         (("x", "--max-segments", "0"), "0 is not in the range x>=1"),
     ],
