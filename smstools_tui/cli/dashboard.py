@@ -193,21 +193,7 @@ _FILTERS_INSIDE = (
 )  # fmt: skip
 @query_options(())
 @connection_options_for(out=False)
-@click.option(
-    "--watch",
-    type=click.FloatRange(5),
-    metavar="SECONDS",
-    help="Refresh by itself every SECONDS (at least 5): an incremental sync each time; "
-    "l pauses and resumes.",
-)
-@click.option(
-    "--policy",
-    "policy_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="FILE",
-    help="The check's policy: rules not OK show as a banner (a opens "
-    "their messages). Default: policy.toml beside the config file, when there is one.",
-)
+@watch_options
 @click.pass_context
 def dashboard_command(
     ctx: click.Context, /, watch: float | None, policy_path: Path | None, **kwargs: Any
