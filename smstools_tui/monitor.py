@@ -28,7 +28,7 @@ import json
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -309,8 +309,6 @@ class CheckResult:
 
     findings: tuple[Finding, ...]
     error: str | None = None
-    checked_at: datetime | None = None
-    statuses: dict[str, str] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -471,7 +469,7 @@ def evaluate_frames(
             raise ValueError("the rules of messages need the sent frame")
         span, baselines = _spans(rule, now, zone)
         findings += _rule_findings(rule, frames, span, baselines, keywords)
-    return CheckResult(tuple(findings), checked_at=now)
+    return CheckResult(tuple(findings))
 
 
 def _credit_finding(rule: Rule, credit: int | None) -> Finding:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import emoji
 import gsm0338  # noqa: F401  (registers the "gsm03.38" codec)
@@ -454,6 +454,7 @@ def _better(candidate: Segmentation, original: Segmentation) -> bool:
     )
 
 
+@lru_cache(maxsize=1024)  # a report asks for the same templates again (per group, savings)
 def suggest(text: str) -> Suggestion | None:
     """The smallest set of :data:`SUBSTITUTIONS` that brings ``text`` back to GSM-7 or to fewer
     parts, or ``None`` when none does (a GSM-7 text, or a UCS-2 text that stays as long).

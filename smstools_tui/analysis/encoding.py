@@ -23,7 +23,7 @@ from datetime import tzinfo
 import numpy as np
 import pandas as pd
 
-from ..segments import UCS_2, segment, suggest
+from ..segments import UCS_2, parts_after_suggestion, segment, suggest
 from .cost import from_micro, to_micro
 from .grouping import Groups, ratio, sent_typed
 
@@ -52,9 +52,7 @@ def suggested_segments(sent: pd.DataFrame) -> np.ndarray:
     # Only a UCS-2 text can have a suggestion; a GSM-7 text keeps its own parts.
     ucs2 = (sent["encoding"] == UCS_2).to_numpy(dtype=bool, na_value=False)
     for index in np.unique(codes[present & ucs2]):
-        suggestion = suggest(str(texts[index]))
-        if suggestion is not None:
-            per_text[index] = suggestion.segmentation.segments
+        per_text[index] = parts_after_suggestion(str(texts[index]))
     # A missing text (code -1) takes the last slot: 0 parts.
     parts: np.ndarray = np.append(per_text, 0)[codes]
     return parts
