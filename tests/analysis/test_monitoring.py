@@ -50,17 +50,13 @@ def test_nosent_rate_and_pending_share(frames: tuple[pd.DataFrame, pd.DataFrame]
     assert pending["messages"] == report["messages"]
 
 
-def test_p90_latency_is_the_latency_reports(frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+def test_p90_latency_is_over_the_delivered_messages(frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     sent, _ = frames
     got = metric_values(sent, None, "p90_latency_seconds").iloc[0]
-    report = analysis.latency_report(sent)
-    stage = report[report["stage"] == "sent_to_delivery"].iloc[0]
     delivered = sent[sent["status"] == "DELIVERED"]
     seconds = (delivered["deliveryDate"] - delivered["sentDate"]).dt.total_seconds().dropna()
     assert got["value"] == pytest.approx(float(np.quantile(seconds, 0.9)))
     assert got["messages"] == len(seconds)
-    # The report counts every message with both dates; the check only the delivered ones.
-    assert stage["p90_seconds"] >= 0
 
 
 def test_wasted_spend_is_the_cost_reports(frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
