@@ -52,6 +52,7 @@ __all__ = [
     "BASELINES",
     "CHECK_STATUSES",
     "EXIT_CODES",
+    "OPT_OUT_MEMORY",
     "CheckResult",
     "Finding",
     "Policy",
@@ -68,6 +69,8 @@ EXIT_CODES: dict[str, int] = {"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3
 """The monitoring convention (Nagios and every scheduler that follows it)."""
 BASELINES: tuple[str, ...] = ("same-hour-last-7-days",)
 _BASELINE_DAYS = 7
+OPT_OUT_MEMORY = timedelta(days=365)
+"""How far before a check's window its opt-outs are read: a year of STOPs still binds."""
 _RULE_KEYS = {"name", "metric", "window", "by", "min_messages", "warning", "critical",
               "baseline"}  # fmt: skip
 _GROUPS = tuple(key for key in BY_CHOICES if key not in TIME_BUCKETS)
@@ -424,7 +427,12 @@ def evaluate(
     now = source.now()
     span = policy.span(now, zone)
     sent = source.sent(window=span) if span is not None else None
-    received = source.received(window=span) if span is not None else None
+    # Received messages only count for sends after an opt-out (a search saved otherwise), and
+    # an opt-out counts for a year before the window, not only inside it.
+    needs_received = any(rule.metric == "sent_after_opt_out" for rule in policy.rules)
+    received = None
+    if span is not None and needs_received:
+        received = source.received(window=Span(span.start - OPT_OUT_MEMORY, span.end))
     credit = None
     if any(not METRICS[rule.metric].groupable for rule in policy.rules):
         credit = source.account().italy_sms

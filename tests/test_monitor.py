@@ -241,3 +241,18 @@ critical = 0.1
     assert usual.status in ("WARNING", "CRITICAL"), usual.line()
     assert usual.baseline is not None and usual.value is not None
     assert usual.baseline - usual.value > 0.05
+
+
+def test_an_opt_out_before_the_window_still_counts(clean: AccountSpec) -> None:
+    policy = Policy.parse('[[rule]]\nmetric = "sent_after_opt_out"\nwindow = "24h"\ncritical = 0\n')
+    with client_at(clean, NOW) as client:
+        result = evaluate(policy, client, zone=UTC)
+        sent = client.sent(window="24h")
+        received = client.received(since=NOW - timedelta(days=60))
+        only_inside = client.received(window="24h")
+    from smstools_tui.analysis import compliance_list
+
+    expected = len(compliance_list(sent, received))
+    assert result.findings[0].value == expected
+    # Read inside the window alone, older opt-outs would be missed.
+    assert len(compliance_list(sent, only_inside)) < expected

@@ -50,7 +50,9 @@ def test_nosent_rate_and_pending_share(frames: tuple[pd.DataFrame, pd.DataFrame]
     assert pending["messages"] == report["messages"]
 
 
-def test_p90_latency_is_over_the_delivered_messages(frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+def test_p90_latency_is_over_the_delivered_messages(
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
     sent, _ = frames
     got = metric_values(sent, None, "p90_latency_seconds").iloc[0]
     delivered = sent[sent["status"] == "DELIVERED"]
