@@ -36,7 +36,7 @@ from ..errors import (
     NetworkError,
     SmstoolsError,
 )
-from .check import check_command
+from .check import FAILURE_EXIT_CODE, check_command
 from .common import CommandWithout, connection_options_for, query_options
 from .config import config_group
 from .dashboard import dashboard_command, watch_options
@@ -133,11 +133,11 @@ def main(argv: list[str] | None = None) -> Any:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     _log_to_stderr(debug)
-    # A monitoring check that cannot run is UNKNOWN (3) to its scheduler, whatever the reason.
-    monitoring = _command_path(args) == f"{PROG} check"
+    # A command may fail with one code of its own whatever the reason (check: UNKNOWN, 3).
+    failure = getattr(_named_command(args), FAILURE_EXIT_CODE, None)
 
     def code(usual: int) -> int:
-        return 3 if monitoring and usual not in (0, 130) else usual
+        return failure if failure is not None and usual not in (0, 130) else usual
 
     try:
         return cli.main(args=args, prog_name=PROG, standalone_mode=False)
@@ -194,16 +194,25 @@ def usage_line(error: click.ClickException, args: Sequence[str] = ()) -> str:
     return f"{error.format_message()} (see '{path} --help')"
 
 
-def _command_path(args: Sequence[str]) -> str:
-    """The command the arguments name (``smstools-tui report delivery``), as far as they do."""
-    words: list[str] = [PROG]
-    command: click.Command = cli
+def _named(args: Sequence[str]) -> list[tuple[str, click.Command]]:
+    """The commands the arguments name, from the root down, as far as they do."""
+    named: list[tuple[str, click.Command]] = [(PROG, cli)]
     for arg in args:
+        command = named[-1][1]
         if not isinstance(command, click.Group) or arg not in command.commands:
             break
-        command = command.commands[arg]
-        words.append(arg)
-    return " ".join(words)
+        named.append((arg, command.commands[arg]))
+    return named
+
+
+def _command_path(args: Sequence[str]) -> str:
+    """The command the arguments name (``smstools-tui report delivery``), as far as they do."""
+    return " ".join(name for name, _ in _named(args))
+
+
+def _named_command(args: Sequence[str]) -> click.Command:
+    """The command the arguments name, as far as they do (the root command when none)."""
+    return _named(args)[-1][1]
 
 
 def _option_elsewhere(option: str, context: click.Context) -> str | None:

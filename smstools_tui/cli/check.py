@@ -24,6 +24,8 @@ from .common import ConnectionOptions, connection_options_for
 __all__ = ["check_command", "default_policy_path"]
 
 STATE_FILE = "check-state.json"
+FAILURE_EXIT_CODE = "failure_exit_code"
+"""The attribute of a command whose failures all end with one exit code (see ``main``)."""
 
 
 def default_policy_path() -> Path:
@@ -116,6 +118,10 @@ def check_command(
     elif result.error is None:
         _keep(result, _state_path(source, state_path))
     sys.exit(EXIT_CODES[result.status])
+
+
+# To a scheduler a check that could not run is UNKNOWN, whatever stopped it: a bad option too.
+setattr(check_command, FAILURE_EXIT_CODE, EXIT_CODES["UNKNOWN"])
 
 
 def _notify(result: CheckResult, urls: tuple[str, ...], path: Path, account: str) -> None:
