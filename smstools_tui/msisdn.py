@@ -358,13 +358,21 @@ def original_carriers(numbers: pd.Series, *, language: str = "en") -> pd.Series:
     names = np.full(len(canonical) + 1, UNKNOWN_CARRIER, dtype=object)
     # phonenumbers names a carrier for mobile numbers only, and finding the type is the slow
     # part of name_for_number: the types come from _describe, for all numbers at once.
-    kinds = _describe(canonical)["type"]
+    described = _describe(canonical)
     mobile = np.isin(
-        kinds,
+        described["type"],
         [PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE, PhoneNumberType.PAGER],
     )
     for row in np.flatnonzero(mobile):
-        parsed = phonenumbers.parse("+" + str(canonical[row]), None)
+        digits = str(canonical[row])
+        code = int(described["country_code"][row])
+        national = digits[len(str(code)) :]
+        # The number is made from its known parts; parsing it again (most of the time this
+        # took) is needed only where a leading zero or a national prefix follows the code.
+        if national and national[0] != "0":
+            parsed = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+        else:
+            parsed = phonenumbers.parse("+" + digits, None)
         names[row] = carrier.name_for_valid_number(parsed, language) or UNKNOWN_CARRIER
     labels, positions = np.unique(names.astype(str), return_inverse=True)
     return pd.Series(
