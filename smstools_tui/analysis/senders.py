@@ -41,7 +41,7 @@ def sender_ids(sent: pd.DataFrame) -> pd.DataFrame:
             "sender": senders[alphanumeric].to_numpy(),
             "delivered": codes == STATUS_INDEX["DELIVERED"],
             "final": np.isin(codes, _FINAL),
-            "at": rows["insertDate"].to_numpy(),
+            "at": rows["insertDate"].array,  # kept tz-aware: to_numpy() boxes each moment
         }
     )
     grouped = frame.groupby("sender", sort=True)
@@ -54,8 +54,8 @@ def sender_ids(sent: pd.DataFrame) -> pd.DataFrame:
             "sender": pd.Series(grouped.size().index, dtype="str"),
             "messages": grouped.size().to_numpy(dtype=np.int64),
             "delivery_rate": rate,
-            "first_send": grouped["at"].min().to_numpy(),
-            "last_send": grouped["at"].max().to_numpy(),
+            "first_send": grouped["at"].min().array,
+            "last_send": grouped["at"].max().array,
         }
     )
     for name in ("first_send", "last_send"):
