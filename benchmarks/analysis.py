@@ -39,6 +39,10 @@ REPORTS: dict[str, Callable[[Frames], object]] = {
     "failing-numbers": lambda f: run_report("failing-numbers", f[0]),
     "opt-outs": lambda f: run_report("opt-outs", *f),
     "compliance": lambda f: run_report("compliance", *f),
+    "carriers": lambda f: run_report("carriers", f[0]),
+    "send-times": lambda f: run_report("send-times", *f, tz=ZONE),
+    "sender-ids": lambda f: run_report("sender-ids", f[0]),
+    "quiet-hours": lambda f: run_report("quiet-hours", *f),
     "headline figures": lambda f: analysis.headline_figures(*f),
 }
 HTML = "all (HTML report)"
