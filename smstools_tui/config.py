@@ -48,6 +48,7 @@ from .analysis.quiet_hours import QuietHours
 from .dates import resolve_zone
 from .errors import ConfigError
 from .files import atomic_write_bytes
+from .msisdn import NUMBER_FORMATS, NumberFormat
 from .query import (
     FILTER_KEYWORDS,
     FILTER_NAMES,
@@ -73,6 +74,7 @@ __all__ = [
     "keyring_credentials",
     "load_compliance",
     "load_display_zone",
+    "load_number_format",
     "load_quiet_hours",
     "load_views",
     "save_view",
@@ -258,6 +260,7 @@ CONFIG_SCHEMA: dict[str, dict[str, str]] = {
     },
     "display": {
         "time_zone": "a time zone such as Europe/Rome",
+        "number_format": "e164 or international",
     },
     "quiet_hours": {
         "enabled": "true or false",
@@ -274,6 +277,7 @@ _TOP_LEVEL_TYPES = {"auth_key": "a text", "auth_secret": "a text", "base_url": "
 _CHOICES = {
     "strict or lenient": ("strict", "lenient"),
     "marketing or transactional": ("marketing", "transactional"),
+    "e164 or international": NUMBER_FORMATS,
 }
 
 
@@ -390,6 +394,22 @@ def load_display_zone(path: Path | None = None) -> str | None:
     """
     zone = _read_config_file(path or config_file_path()).get("display", {}).get("time_zone")
     return str(zone) if zone else None
+
+
+def load_number_format(path: Path | None = None) -> NumberFormat:
+    """How the config file's ``[display]`` writes phone numbers for people: ``e164``
+    (``+393398408223``, the default) or ``international`` (``+39 339 840 8223``).
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "config.toml"
+        >>> _ = target.write_text('[display]\\nnumber_format = "international"\\n')
+        >>> target.chmod(0o600)
+        >>> load_number_format(target), load_number_format(target.with_name("none.toml"))
+        ('international', 'e164')
+    """
+    chosen = _read_config_file(path or config_file_path()).get("display", {}).get("number_format")
+    return "international" if chosen == "international" else "e164"
 
 
 def load_quiet_hours(path: Path | None = None) -> QuietHours:

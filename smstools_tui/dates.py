@@ -26,16 +26,21 @@ from .errors import ConfigError
 __all__ = [
     "EARLIEST",
     "LATEST",
+    "WEEKDAYS",
     "format_api_datetime",
     "local_zone",
     "parse_api_datetime",
     "resolve_zone",
+    "zone_name",
 ]
 
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 """The earliest instant a user may give."""
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 """The latest instant a user may give (a window never ends after now anyway)."""
+
+WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+"""The weekdays as reports and filters name them, Monday first (Python's and Arrow's order)."""
 
 _RFC822_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
 
@@ -66,6 +71,21 @@ def local_zone() -> tzinfo:
     fixed = datetime.now().astimezone().tzinfo
     assert fixed is not None
     return fixed
+
+
+def zone_name(zone: tzinfo) -> str:
+    """The IANA name of ``zone`` (what DuckDB's ``TimeZone`` and Arrow's timestamps take); the
+    zone's abbreviation when it has no name (a fixed offset), ``UTC`` at worst.
+
+    Example:
+        >>> zone_name(resolve_zone("Europe/Rome")), zone_name(UTC)
+        ('Europe/Rome', 'UTC')
+    """
+    key = getattr(zone, "key", None)
+    if isinstance(key, str) and key != "localtime":
+        return key
+    name = zone.tzname(None)
+    return name if name else "UTC"
 
 
 def resolve_zone(tz: str | tzinfo | None) -> tzinfo:

@@ -9,7 +9,9 @@ received message's sender with one (``+393480000000``); people and other systems
 - :func:`normalise_number` is the canonical spelling reports match numbers by; unlike
   :func:`to_msisdn` it keeps an alphanumeric sender as it is, so it still matches itself.
 - :func:`display_numbers` (a column) and :func:`display_number` (one value) write a number as
-  people read it: E.164 (``+393480000000``) when it is a valid phone number, otherwise as
+  people read it: E.164 (``+393480000000``), or spaced as :data:`NUMBER_FORMATS` allow
+  (``+39 348 000 0000``, the config file's ``[display] number_format``, applied for a whole
+  command with :func:`number_format`), when it is a valid phone number, otherwise as
   written with a mark saying what it is (:data:`NUMBER_MARKS`): an alphanumeric sender, a
   short code or an invalid number. The frames keep the API's own value; this is for the edge
   where people read (tables, CSV, the HTML report, the dashboard).
@@ -29,9 +31,11 @@ analysis (:mod:`smstools_tui.analysis`) share it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -43,11 +47,13 @@ from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumber
 from .errors import ConfigError
 
 __all__ = [
+    "NUMBER_FORMATS",
     "NUMBER_MARKS",
     "NUMBER_TYPES",
     "UNKNOWN_CARRIER",
     "UNKNOWN_COUNTRY",
     "UNPARSEABLE",
+    "NumberFormat",
     "destinations",
     "display_number",
     "display_numbers",
@@ -55,7 +61,9 @@ __all__ = [
     "msisdn_digits",
     "normalise_number",
     "normalised_values",
+    "number_carriers",
     "number_countries",
+    "number_format",
     "original_carriers",
     "to_country",
     "to_msisdn",
@@ -251,10 +259,39 @@ SHORT_CODE_DIGITS = 6
 """The longest a short code (a service number such as ``4030``) is, in digits."""
 
 
-def display_numbers(numbers: pd.Series) -> pd.Series:
-    """Each number as people read it: E.164 when it is a valid phone number, otherwise as
-    written followed by its :data:`NUMBER_MARKS` mark. Done once per distinct value; the result
-    is categorical, aligned with ``numbers``, NA where ``numbers`` is NA.
+NumberFormat: TypeAlias = Literal["e164", "international"]
+NUMBER_FORMATS: tuple[NumberFormat, ...] = ("e164", "international")
+"""How a valid number is written for people: ``e164`` (``+393398408223``) or ``international``
+(``+39 339 840 8223``, grouped as the country writes it)."""
+_FORMAT: ContextVar[NumberFormat] = ContextVar("smstools_tui_number_format", default="e164")
+
+
+@contextmanager
+def number_format(chosen: NumberFormat) -> Iterator[None]:
+    """Write numbers for people in the format ``chosen`` inside the block (the command line
+    and the dashboard apply the config file's ``[display] number_format`` so).
+
+    Example:
+        >>> with number_format("international"):
+        ...     display_number("393398408223")
+        '+39 339 840 8223'
+        >>> display_number("393398408223")
+        '+393398408223'
+    """
+    if chosen not in NUMBER_FORMATS:
+        raise ConfigError(f"unknown number format {chosen!r}: use {' or '.join(NUMBER_FORMATS)}")
+    token = _FORMAT.set(chosen)
+    try:
+        yield
+    finally:
+        _FORMAT.reset(token)
+
+
+def display_numbers(numbers: pd.Series, style: NumberFormat | None = None) -> pd.Series:
+    """Each number as people read it: E.164 (or ``style``, default the
+    :func:`number_format` in force) when it is a valid phone number, otherwise as written
+    followed by its :data:`NUMBER_MARKS` mark. Done once per distinct value; the result is
+    categorical, aligned with ``numbers``, NA where ``numbers`` is NA.
 
     Example:
         >>> shown = display_numbers(pd.Series(["393398408223", "+39 328 974 0902", "MyShop",
@@ -262,9 +299,14 @@ def display_numbers(numbers: pd.Series) -> pd.Series:
         >>> shown.tolist()  # doctest: +NORMALIZE_WHITESPACE
         ['+393398408223', '+393289740902', 'MyShop (alias)', '4030 (short code)',
          '391234567890 (invalid)', nan]
+        >>> display_numbers(pd.Series(["41791234567"]), "international").tolist()
+        ['+41 79 123 45 67']
     """
     codes, uniques = distinct_numbers(numbers)
-    labels, positions = np.unique(_labels(uniques), return_inverse=True)
+    labels = _labels(uniques)
+    if (style or _FORMAT.get()) == "international":
+        labels = np.array([_spaced(label) for label in labels], dtype=object)
+    labels, positions = np.unique(labels, return_inverse=True)
     # Two spellings of one number share a label: the categories must be distinct.
     mapped = np.where(codes >= 0, positions[np.maximum(codes, 0)] if len(uniques) else -1, -1)
     return pd.Series(
@@ -274,13 +316,23 @@ def display_numbers(numbers: pd.Series) -> pd.Series:
     )
 
 
-def display_number(number: str) -> str:
+def _spaced(label: str) -> str:
+    """An E.164 label as the international format writes it; any other label as it is."""
+    if not label.startswith("+") or not label[1:].isdigit():
+        return label
+    parsed = phonenumbers.parse(label, None)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def display_number(number: str, style: NumberFormat | None = None) -> str:
     """One number as people read it (see :func:`display_numbers`, which gives the same answer
     for a column).
 
     Example:
         >>> display_number("0039 339 840 8223"), display_number("MyShop OTP")
         ('+393398408223', 'MyShop OTP (alias)')
+        >>> display_number("0039 339 840 8223", "international")
+        '+39 339 840 8223'
     """
     canonical = normalise_number(number)
     if not canonical:
@@ -292,7 +344,8 @@ def display_number(number: str) -> str:
     except phonenumbers.NumberParseException:
         parsed = None
     if parsed is not None and phonenumbers.is_valid_number(parsed):
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        written = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return _spaced(written) if (style or _FORMAT.get()) == "international" else written
     if len(canonical) <= SHORT_CODE_DIGITS:
         return f"{number} {NUMBER_MARKS['short_code']}"
     return f"{number} {NUMBER_MARKS['invalid']}"
@@ -382,6 +435,23 @@ def original_carriers(numbers: pd.Series, *, language: str = "en") -> pd.Series:
         ),
         index=numbers.index,
     )
+
+
+def number_carriers(numbers: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The original carrier of each number, as :func:`original_carriers` tells it, for an Arrow
+    column of text: what the query's carrier filter compares, in a frame and in the store alike.
+    A missing number is of :data:`UNKNOWN_CARRIER`.
+
+    Example:
+        >>> number_carriers(pa.array(["393398408223", None, "MyShop"])).to_pylist()
+        ['TIM', '(unknown)', '(unknown)']
+    """
+    if isinstance(numbers, pa.ChunkedArray):
+        numbers = numbers.combine_chunks()
+    encoded = numbers if pa.types.is_dictionary(numbers.type) else pc.dictionary_encode(numbers)
+    uniques = pd.Series(encoded.dictionary.cast(pa.string()).to_pylist(), dtype="str")
+    carriers = pa.array(original_carriers(uniques).astype("str").tolist(), type=pa.string())
+    return pc.fill_null(carriers.take(encoded.indices), UNKNOWN_CARRIER)
 
 
 # -- per distinct number ---------------------------------------------------------------------

@@ -47,10 +47,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .dates import EARLIEST, LATEST, format_api_datetime, resolve_zone
+from .dates import EARLIEST, LATEST, WEEKDAYS, format_api_datetime, resolve_zone, zone_name
 from .errors import ConfigError
 from .frames import STATUS_DTYPE
-from .msisdn import number_countries, to_country, to_msisdn
+from .msisdn import number_carriers, number_countries, to_country, to_msisdn
 from .segments import ENCODING_DTYPE, check_encoding, text_encoding_names
 
 __all__ = [
@@ -69,6 +69,7 @@ __all__ = [
     "WindowExpr",
     "filter_keywords",
     "parse_window",
+    "week_hour",
 ]
 
 Kind = Literal["sent", "received"]
@@ -517,7 +518,9 @@ FILTER_NAMES: tuple[str, ...] = (
     "services",
     "ids",
     "countries",
+    "carriers",
     "encodings",
+    "hours",
     "text",
 )
 """The filters of a query, in the order they are shown and written."""
@@ -530,7 +533,9 @@ _OPTION = {
     "services": "--service",
     "ids": "--id",
     "countries": "--country",
+    "carriers": "--carrier",
     "encodings": "--encoding",
+    "hours": "--hour",
     "text": "--text",
 }
 _LABEL = {
@@ -541,7 +546,9 @@ _LABEL = {
     "services": "service",
     "ids": "id",
     "countries": "country",
+    "carriers": "carrier",
     "encodings": "encoding",
+    "hours": "hour",
     "text": "text",
 }
 _ONLY_FOR: dict[str, Kind] = {
@@ -579,8 +586,12 @@ _KEYWORDS = {
     "ids": "ids",
     "country": "countries",
     "countries": "countries",
+    "carrier": "carriers",
+    "carriers": "carriers",
     "encoding": "encodings",
     "encodings": "encodings",
+    "hour": "hours",
+    "hours": "hours",
     "text": "text",
 }
 
@@ -592,6 +603,7 @@ FilterValue: TypeAlias = str | int | Iterable[str | int] | None
 """One value or several for a filter keyword; ``None`` (or leaving it out) is no filter."""
 
 _COUNTRY_FUNCTION = "smstools_tui_number_country"
+_CARRIER_FUNCTION = "smstools_tui_original_carrier"
 _ENCODING_FUNCTION = "smstools_tui_text_encoding"
 
 
@@ -636,7 +648,9 @@ _NORMALISE: dict[str, Callable[[Any], Any]] = {
     "services": lambda value: _label(value, "service").strip(),
     "ids": _message_id,
     "countries": lambda value: to_country(str(value)),
+    "carriers": lambda value: _label(value, "carrier").strip(),
     "encodings": lambda value: check_encoding(str(value)),
+    "hours": lambda value: week_hour(str(value)),
 }
 
 
@@ -686,6 +700,11 @@ class Filters:
         services: received: the receiving service (``simId``).
         ids: sent: these message ids.
         countries: the country of the other party's number.
+        carriers: the carrier the other party's number was originally allocated to (see
+            :func:`~smstools_tui.msisdn.original_carriers`).
+        hours: an hour of the week in a time zone (``Mon 09 Europe/Rome``: Mondays from 9:00
+            to 10:00 there; see :func:`week_hour`), of the insert time (sent) or the receive
+            time (received).
         encodings: sent: the encoding of the text (``GSM-7``, ``UCS-2``; see
             :mod:`smstools_tui.segments`).
         text: a substring of the text, ignoring case.
@@ -702,7 +721,9 @@ class Filters:
     services: frozenset[str] = frozenset()
     ids: frozenset[int] = frozenset()
     countries: frozenset[str] = frozenset()
+    carriers: frozenset[str] = frozenset()
     encodings: frozenset[str] = frozenset()
+    hours: frozenset[str] = frozenset()
     text: str | None = None
 
     def __post_init__(self) -> None:
@@ -775,10 +796,15 @@ class Filters:
                 # The documented way to call a registered function in an expression.
                 country = pc.Expression._call(_COUNTRY_FUNCTION, [other.cast(pa.string())])
                 terms.append(country.isin(_value_set(values, pa.string())))
+            elif name == "carriers":
+                carrier = pc.Expression._call(_CARRIER_FUNCTION, [other.cast(pa.string())])
+                terms.append(carrier.isin(_value_set(values, pa.string())))
             elif name == "encodings":
                 text = pc.field("text").cast(pa.string())
                 encoding = pc.Expression._call(_ENCODING_FUNCTION, [text])
                 terms.append(encoding.isin(_value_set(values, pa.string())))
+            elif name == "hours":
+                terms.append(_in_week_hours(pc.field(_TIME_OF[kind]), values))
             elif name == "ids":
                 terms.append(pc.field("id").isin(_value_set(values, pa.int64())))
             else:  # category columns: compared as the store keeps them, never decoded
@@ -811,9 +837,13 @@ class Filters:
     def _column(name: str, kind: Kind) -> str:
         if name == "encodings":
             return "text"
-        return _OTHER_PARTY[kind] if name in ("numbers", "countries") else _COLUMN[name]
+        if name == "hours":
+            return _TIME_OF[kind]
+        return _OTHER_PARTY[kind] if name in _NUMBER_FILTERS else _COLUMN[name]
 
 
+_NUMBER_FILTERS = ("numbers", "countries", "carriers")
+"""The filters that read the other party's number."""
 _ROW = "__smstools_row__"
 _FIXED_CATEGORIES = (STATUS_DTYPE, ENCODING_DTYPE)
 """Category dtypes whose categories are a fixed list, kept whatever the rows use."""
@@ -835,6 +865,43 @@ def _first_seen_categories(frame: pd.DataFrame) -> pd.DataFrame:
         categories = column.cat.categories[used]
         frame[name] = pd.Categorical.from_codes(remap[codes], categories=categories)
     return frame
+
+
+_WEEK_HOUR = re.compile(r"(?i)^\s*([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?::00)?h?(?:\s+(\S+))?\s*$")
+_TIME_OF: dict[Kind, str] = {"sent": "insertDate", "received": "receiveDate"}
+
+
+def week_hour(text: str, zone: str | tzinfo | None = None) -> str:
+    """An hour of the week as the hours filter keeps it: ``Mon 09 Europe/Rome``. The zone is
+    the text's own, else ``zone``, else the machine's.
+
+    Raises:
+        ConfigError: not a weekday and an hour (0–23), or an unknown zone.
+
+    Example:
+        >>> week_hour("Tue 7", "Europe/Rome"), week_hour("sun 23:00 UTC")
+        ('Tue 07 Europe/Rome', 'Sun 23 UTC')
+    """
+    match = _WEEK_HOUR.match(text)
+    day = match.group(1).title() if match else ""
+    if match is None or day not in WEEKDAYS or not 0 <= int(match.group(2)) <= 23:
+        raise ConfigError(
+            f"{text!r} is not an hour of the week: write a weekday and an hour, 'Mon 09' "
+            "(optionally a time zone: 'Mon 09 Europe/Rome')"
+        )
+    named = zone_name(resolve_zone(match.group(3) or zone))
+    return f"{day} {int(match.group(2)):02d} {named}"
+
+
+def _in_week_hours(moment: pc.Expression, values: Any) -> pc.Expression:
+    """Whether ``moment`` falls in one of the hours of the week ``values`` (each in its zone):
+    Arrow reads a zone-aware timestamp's weekday and hour in that zone."""
+    terms = []
+    for value in sorted(values):
+        day, hour, zone = str(value).split(" ", 2)
+        local = moment.cast(pa.timestamp("us", tz=zone))
+        terms.append((pc.day_of_week(local) == WEEKDAYS.index(day)) & (pc.hour(local) == int(hour)))
+    return functools.reduce(operator.or_, terms)
 
 
 def _value_set(values: Any, arrow_type: pa.DataType) -> pa.Array:
@@ -873,6 +940,32 @@ def _register_country_function() -> None:
 
 
 _register_country_function()
+
+
+def _carriers(context: Any, numbers: pa.Array | pa.Scalar) -> pa.Array | pa.Scalar:
+    if isinstance(numbers, pa.Scalar):
+        return number_carriers(pa.array([numbers.as_py()], pa.string()))[0]
+    return number_carriers(numbers)
+
+
+def _register_carrier_function() -> None:
+    """The original carrier of a number as an Arrow function, for the store's expressions."""
+    if _CARRIER_FUNCTION in pc.list_functions():
+        return
+    pc.register_scalar_function(
+        _carriers,
+        _CARRIER_FUNCTION,
+        {
+            "summary": "The carrier a phone number was originally allocated to.",
+            "description": "smstools_tui.msisdn.number_carriers: phonenumbers' carrier name, "
+            "(unknown) otherwise.",
+        },
+        {"numbers": pa.string()},
+        pa.string(),
+    )
+
+
+_register_carrier_function()
 
 
 def _encodings(context: Any, texts: pa.Array | pa.Scalar) -> pa.Array | pa.Scalar:

@@ -60,7 +60,7 @@ import pandas as pd
 import phonenumbers
 import pyarrow as pa
 
-from .dates import resolve_zone
+from .dates import resolve_zone, zone_name
 from .errors import SqlError
 from .frames import (
     FINAL_STATUSES,
@@ -197,15 +197,6 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _zone_name(zone: tzinfo) -> str:
-    """The IANA name DuckDB's ``TimeZone`` setting takes."""
-    key = getattr(zone, "key", None)
-    if isinstance(key, str) and key != "localtime":
-        return key
-    name = zone.tzname(None)
-    return name if name else "UTC"
-
-
 def _calling_codes() -> str:
     """A SQL MAP from calling code to the country phonenumbers names first for it."""
     pairs = [
@@ -332,7 +323,7 @@ class SqlTables:
             config={"autoload_known_extensions": False, "autoinstall_known_extensions": False},
         )
         try:
-            connection.execute(f"SET TimeZone = {_literal(_zone_name(zone))}")
+            connection.execute(f"SET TimeZone = {_literal(zone_name(zone))}")
             if threads is not None:
                 connection.execute(f"SET threads = {max(1, int(threads))}")
             statuses = ", ".join(_literal(str(name)) for name in STATUS_DTYPE.categories)

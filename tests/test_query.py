@@ -15,9 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smstools_tui.dates import WEEKDAYS
 from smstools_tui.errors import ConfigError
 from smstools_tui.frames import RECEIVED_SCHEMA, SENT_SCHEMA, coerce_frame, sent_frame
-from smstools_tui.msisdn import destinations, msisdn_digits
+from smstools_tui.msisdn import destinations, msisdn_digits, original_carriers
 from smstools_tui.query import (
     DEFAULT_WINDOW,
     PERIODS,
@@ -28,6 +29,7 @@ from smstools_tui.query import (
     WindowExpr,
     filter_keywords,
     parse_window,
+    week_hour,
 )
 from smstools_tui.store.schema import to_table
 
@@ -273,6 +275,11 @@ def test_filter_values_are_normalised_once() -> None:
         ({"ids": [-1]}, "ids are not negative"),
         ({"countries": ["Italy"]}, "unknown country 'Italy'"),
         ({"senders": ["  "]}, "an empty sender"),
+        ({"carriers": [" "]}, "an empty carrier"),
+        ({"hours": ["Mon"]}, "'Mon' is not an hour of the week"),
+        ({"hours": ["Mon 24"]}, "is not an hour of the week"),
+        ({"hours": ["Xyz 09"]}, "is not an hour of the week"),
+        ({"hours": ["Mon 09 Mars/Olympus"]}, "Mars/Olympus"),
     ],
 )
 def test_bad_filter_values_are_clear_errors(values: dict[str, Any], message: str) -> None:
@@ -297,6 +304,27 @@ def test_a_filter_of_the_other_kind_is_refused(
         Query(kind, Span.from_epoch(0, 10), Filters(**values))
 
 
+@pytest.mark.parametrize(
+    ("text", "zone", "kept"),
+    [
+        ("mon 9", "Europe/Rome", "Mon 09 Europe/Rome"),
+        ("Monday 09:00", "UTC", "Mon 09 UTC"),
+        ("sun 23 America/New_York", "Europe/Rome", "Sun 23 America/New_York"),
+        ("  Fri  18h ", "Asia/Kolkata", "Fri 18 Asia/Kolkata"),
+    ],
+)
+def test_an_hour_of_the_week_is_kept_with_its_zone(text: str, zone: str, kept: str) -> None:
+    assert week_hour(text, zone) == kept
+    assert Filters(hours=[kept]).hours == {kept}
+
+
+def test_an_hour_of_the_week_without_a_zone_is_the_machine_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    assert Filters(hours="Tue 07").hours == {"Tue 07 Asia/Tokyo"}
+
+
 def test_filter_keywords_join_spellings_and_map_the_received_sender() -> None:
     assert filter_keywords("sent", {"status": "SENT", "statuses": ["PENDING"], "msisdn": "39"}) == {
         "statuses": ["SENT", "PENDING"],
@@ -316,6 +344,19 @@ NUMBERS = ["393480000000", "+393480000000", "0039 348 000 0000", "41791234567", 
 TEXTS = ["Promo -20%", "STOP", "stop please", "Ciao é", "CIAO É", "", "promo"]
 SENDERS = ["mrossi", "Shop", "shop"]
 CAMPAIGNS = ["black-friday", "summer", "Black-Friday"]
+# Around Europe's and New York's clock changes (2026-03-29, 2026-03-08) and on either side of a
+# midnight, so a weekday or an hour read in the wrong zone or offset shows.
+MOMENTS = [
+    "2026-03-29T00:30:00+0000",
+    "2026-03-29T01:30:00+0000",
+    "2026-03-28T23:10:00+0000",
+    "2026-03-08T06:59:00+0000",
+    "2026-03-08T07:00:00+0000",
+    "2026-11-23T08:30:00+0000",
+]
+WEEK_HOURS = ["Sun 02 Europe/Rome", "Sun 03 Europe/Rome", "Sun 00 Europe/Rome", "Sat 23 UTC",
+              "Sun 01 America/New_York", "Sun 03 America/New_York", "Mon 09 Europe/Rome",
+              "Sun 00 UTC"]  # fmt: skip
 
 maybe = st.none().__or__
 
@@ -329,6 +370,7 @@ def _sent_rows() -> st.SearchStrategy[dict[str, Any]]:
             "text": maybe(st.sampled_from(TEXTS)),
             "status": maybe(st.sampled_from(["DELIVERED", "NOTDELIVERED", "SENT", "UNKNOWN"])),
             "transactionId": maybe(st.sampled_from(CAMPAIGNS)),
+            "insertDate": maybe(st.sampled_from(MOMENTS)),
         }
     )
 
@@ -339,6 +381,7 @@ def _received_rows() -> st.SearchStrategy[dict[str, Any]]:
             "from": maybe(st.sampled_from(NUMBERS)),
             "text": maybe(st.sampled_from(TEXTS)),
             "simId": maybe(st.sampled_from(["1", "2", "12"])),
+            "receiveDate": maybe(st.sampled_from(MOMENTS)),
         }
     )
 
@@ -350,6 +393,8 @@ def _filters(kind: str) -> st.SearchStrategy[Filters]:
     shared = {
         "numbers": some(["393480000000", "41791234567", "39123", "447400123456"]),
         "countries": some(["IT", "CH", "GB", "001", "(unknown)"]),
+        "carriers": some(["TIM", "Vodafone", "Swisscom", "(unknown)"]),
+        "hours": some(WEEK_HOURS),
         "text": maybe(st.sampled_from(["promo", "STOP", "é", "ciao É", "%"])),
     }
     if kind == "sent":
@@ -364,9 +409,16 @@ def _filters(kind: str) -> st.SearchStrategy[Filters]:
     return st.fixed_dictionaries({**shared, **only}).map(lambda values: Filters(**values))
 
 
+def _in_hour(moment: str, hour: str) -> bool:
+    day, clock, zone = hour.split(" ")
+    local = datetime.strptime(moment, "%Y-%m-%dT%H:%M:%S%z").astimezone(ZoneInfo(zone))
+    return WEEKDAYS[local.weekday()] == day and local.hour == int(clock)
+
+
 def _meant(row: dict[str, Any], chosen: Filters, kind: str) -> bool:
     """What a filter means, said row by row in plain Python."""
     number = row["to" if kind == "sent" else "from"]
+    moment = row["insertDate" if kind == "sent" else "receiveDate"]
     checks = {
         "statuses": lambda: row["status"] in chosen.statuses,
         "numbers": lambda: number is not None and msisdn_digits(number) in chosen.numbers,
@@ -376,6 +428,12 @@ def _meant(row: dict[str, Any], chosen: Filters, kind: str) -> bool:
         "ids": lambda: row["id"] in chosen.ids,
         "countries": lambda: (
             destinations(pd.Series([number], dtype="str"))["country"].iloc[0] in chosen.countries
+        ),
+        "carriers": lambda: (
+            original_carriers(pd.Series([number], dtype="str")).iloc[0] in chosen.carriers
+        ),
+        "hours": lambda: (
+            moment is not None and any(_in_hour(moment, hour) for hour in chosen.hours)
         ),
         "text": lambda: row["text"] is not None and str(chosen.text).lower() in row["text"].lower(),
     }

@@ -17,7 +17,7 @@ from datetime import tzinfo
 import numpy as np
 import pandas as pd
 
-from ..dates import resolve_zone
+from ..dates import WEEKDAYS, resolve_zone
 from ..msisdn import destinations, original_carriers
 from .grouping import STATUS_INDEX, received_typed, sent_typed
 from .replies import DEFAULT_REPLY_WINDOW, Keywords, Matched, Window, as_window
@@ -27,8 +27,6 @@ __all__ = ["DEFAULT_MIN_VOLUME", "WEEKDAYS", "carrier_report", "send_time_heatma
 DEFAULT_MIN_VOLUME = 20
 """Fewer messages than this and a group's rates, latency and cost are not shown."""
 
-WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-"""The weekdays of :func:`send_time_heatmap`, Monday first."""
 
 _FINAL = (STATUS_INDEX["DELIVERED"], STATUS_INDEX["NOTDELIVERED"], STATUS_INDEX["NOSENT"])
 _MASKED = ("delivery_rate", "median_delivery_seconds", "spend", "avg_price")

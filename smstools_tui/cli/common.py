@@ -23,9 +23,10 @@ import pandas as pd
 
 from .. import demo
 from ..api.client import SmstoolsClient
-from ..config import DEFAULT_TIMEOUT, Settings, find_view
+from ..config import DEFAULT_TIMEOUT, Settings, find_view, load_number_format
 from ..errors import ConfigError, SmstoolsError, StoreError
 from ..frames import STATUS_DTYPE
+from ..msisdn import number_format
 from ..query import Filters, Kind, Query, WindowExpr, Zone, parse_window
 from ..report.export import export_frame, partial_path
 from ..source import MessageSource
@@ -39,6 +40,12 @@ if TYPE_CHECKING:  # generic since click 8.4; subscripted for the type checker o
 else:
     _ValueParam = click.ParamType
     _StringChoice = click.Choice
+
+
+def apply_number_format() -> None:
+    """Write phone numbers for people as the config file's ``[display] number_format`` says,
+    for the rest of the running command (its terminal tables, HTML report or dashboard)."""
+    click.get_current_context().with_resource(number_format(load_number_format()))
 
 
 class _ReadOnce(_ValueParam):
@@ -130,8 +137,8 @@ class FilterValueType(_ReadOnce):
         return Filters.normalise(self.filter_name, text)
 
 
-_FILTER_OPTIONS = ("statuses", "numbers", "senders", "campaigns", "services", "countries", "ids",
-                   "encodings", "text")  # fmt: skip
+_FILTER_OPTIONS = ("statuses", "numbers", "senders", "campaigns", "services", "countries",
+                   "carriers", "ids", "encodings", "hours", "text")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -267,6 +274,17 @@ def query_options(kinds: tuple[Kind, ...] = ("sent", "received")) -> Callable[[F
             click.option(
                 "--country", "countries", type=FilterValueType("countries"), multiple=True,
                 metavar="CC", help="The other party's country (IT, CH …); repeatable.",
+            ),
+            click.option(
+                "--carrier", "carriers", type=FilterValueType("carriers"), multiple=True,
+                metavar="NAME", help="The carrier the other party's number was originally "
+                "allocated to (TIM, Vodafone …, as `report carriers` names them); repeatable.",
+            ),
+            click.option(
+                "--hour", "hours", type=FilterValueType("hours"), multiple=True,
+                metavar="'DAY HH [ZONE]'", help="An hour of the week ('Mon 09', in the machine's "
+                "zone unless named: 'Mon 09 Europe/Rome'), as `report send-times` shows them; "
+                "repeatable.",
             ),
             click.option(
                 "--text", metavar="TEXT",

@@ -28,6 +28,7 @@ from ..report.tables import (
 from .common import (
     ConnectionOptions,
     QueryOptions,
+    apply_number_format,
     check_out,
     connection_options,
     fetch_progress,
@@ -103,6 +104,7 @@ def _make_command(spec: Report) -> click.Command:
     def command(**kwargs: Any) -> None:
         out: str | None = kwargs.pop("out")
         zone = resolve_zone(kwargs.pop("tz") or load_display_zone())
+        apply_number_format()
         by = kwargs.pop("by", None)
         hours = kwargs.pop("reply_window", 72.0)
         keywords = _rules(kwargs.pop("keywords", ()))
@@ -166,6 +168,7 @@ def all_command(out: str, **kwargs: Any) -> None:
     from ..report.html import build_report_data, render_report, write_report
 
     zone = resolve_zone(kwargs.pop("tz") or load_display_zone())
+    apply_number_format()
     hours = kwargs.pop("reply_window")
     keywords = _rules(kwargs.pop("keywords"))
     options = ConnectionOptions.from_kwargs(kwargs)

@@ -17,6 +17,7 @@ from ..report.export import EXPORT_SUFFIXES, export_frame
 from .common import (
     ConnectionOptions,
     QueryOptions,
+    apply_number_format,
     check_out,
     connection_options,
     describe,
@@ -76,6 +77,7 @@ def sql_command(
     options = ConnectionOptions.from_kwargs(kwargs)
     asked = QueryOptions.from_kwargs(kwargs)
     zone = resolve_zone(tz)
+    apply_number_format()
     if out is not None:
         check_out(out, EXPORT_SUFFIXES)
     windowed = any(value is not None for value in (asked.since, asked.until, asked.window))

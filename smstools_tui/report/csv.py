@@ -90,7 +90,7 @@ def safe_csv_frame(frame: pd.DataFrame, *, visible_escapes: bool = False) -> pd.
         elif pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
             out[name] = column
         elif _is_phone(str(name)):
-            text = neutralise_formulas(display_numbers(column))
+            text = neutralise_formulas(display_numbers(column, "e164"))
             out[name] = text.map(printable, na_action="ignore") if visible_escapes else text
         else:
             text = neutralise_formulas(column)

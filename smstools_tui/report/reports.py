@@ -34,7 +34,7 @@ from ..analysis import (
 )
 from ..errors import ConfigError
 from ..frames import is_missing
-from ..query import Query, Relation, Span
+from ..query import Query, Relation, Span, week_hour
 from . import drill
 from .columns import REPORT_COLUMNS, Column, columns, title_of
 
@@ -319,11 +319,22 @@ def _quiet_hours(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -
     return analysis.quiet_hour_messages(sent, o.quiet_hours)
 
 
-def _no_drill(
+def _drill_carrier(
     row: Mapping[str, Any], base: Query, zone: tzinfo | str | None, column: str | None
 ) -> Query | None:
-    """A row of messages of no single query (a carrier, an hour of every week)."""
-    return None
+    country, carrier = row.get("country"), row.get("original_carrier")
+    if is_missing(country) or is_missing(carrier) or row.get("messages") == 0:
+        return None
+    return drill.within(drill.messages(base), countries=[str(country)], carriers=[str(carrier)])
+
+
+def _drill_week_hour(
+    row: Mapping[str, Any], base: Query, zone: tzinfo | str | None, column: str | None
+) -> Query | None:
+    weekday, hour = row.get("weekday"), row.get("hour")
+    if is_missing(weekday) or is_missing(hour) or row.get("messages") == 0:
+        return None
+    return drill.within(drill.messages(base), hours=[week_hour(f"{weekday} {hour}", zone)])
 
 
 REPORTS: dict[str, Report] = {
@@ -467,7 +478,7 @@ REPORTS: dict[str, Report] = {
                 "avg_price",
                 "masked",
             ),
-            _no_drill,
+            _drill_carrier,
         ),
         Report(
             "send-times",
@@ -483,7 +494,7 @@ REPORTS: dict[str, Report] = {
                 "median_delivery_seconds",
                 "reply_rate",
             ),
-            _no_drill,
+            _drill_week_hour,
             needs_received=True,
         ),
         Report(
@@ -493,7 +504,7 @@ REPORTS: dict[str, Report] = {
             "use.",
             _sender_ids,
             columns("sender", "messages", "delivery_rate", "first_send", "last_send"),
-            _no_drill,
+            _drill_group,
         ),
         Report(
             "quiet-hours",

@@ -88,3 +88,29 @@ def test_the_reports_follow_the_config_files_rules(
     every_rows = everything.read_text(encoding="utf-8-sig").splitlines()[1:]
     assert len(every_rows) > len(default_rows)
     assert all(",marketing," in row for row in every_rows)
+
+
+def test_the_number_format_spaces_numbers_on_screen_but_never_in_csv(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    window = ("--since", "2026-09-01T00:00:00+00:00", "--until", "2026-11-24T00:00:00+00:00")
+    plain = run("report", "failing-numbers", "--demo", *window).out
+    assert "+39" in plain and "+39 3" not in plain
+    _config(tmp_path, '[display]\nnumber_format = "international"\n')
+    spaced = run("report", "failing-numbers", "--demo", *window).out
+    assert "+39 3" in spaced
+    written = tmp_path / "failing.csv"
+    assert run("report", "failing-numbers", "--demo", *window, "--out", str(written)).code == 0
+    numbers = [row.split(",")[0] for row in written.read_text(encoding="utf-8-sig").splitlines()]
+    assert any(number.startswith("'+39") for number in numbers)
+    assert not any(" " in number for number in numbers if number.startswith("'+"))
+
+
+def test_an_unknown_number_format_names_the_file_line_and_key(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = _config(tmp_path, '[display]\nnumber_format = "national"\n')
+    code, out, err = run("report", "failing-numbers", "--demo")
+    assert code == 2 and out == ""
+    assert f"config file {path}, line 2" in err and "number_format" in err
+    assert "e164 or international" in err
