@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 import platformdirs
 
-from ..config import APP_NAME, find_view, load_compliance, load_display_zone
+from ..config import APP_NAME, find_view, load_compliance, load_display_zone, load_quiet_hours
 from ..dates import resolve_zone
 from ..errors import ConfigError
 from ..monitor import Policy
@@ -29,6 +29,7 @@ from .common import (
     CommandWithout,
     ConnectionOptions,
     QueryOptions,
+    apply_number_format,
     connection_options_for,
     query_options,
 )
@@ -225,6 +226,8 @@ def dashboard_command(
     policy = Policy.load(policy_path) if policy_path is not None else None
     # Read before the screen is taken: an error in the file is one line, not a broken screen.
     compliance = load_compliance()
+    quiet_hours = load_quiet_hours()
+    apply_number_format()
     shown_zone = load_display_zone()
     zone = resolve_zone(shown_zone) if shown_zone else None
     # Textual is imported here, not at the top: the other commands never load it.
@@ -241,6 +244,7 @@ def dashboard_command(
                 remember=remember,
                 log_file=log_file,
                 compliance=compliance,
+                quiet_hours=quiet_hours,
                 zone=zone,
                 watch=watch,
                 policy=policy,

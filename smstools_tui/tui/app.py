@@ -36,7 +36,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, ComplianceRules
+from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, ComplianceRules, QuietHours
 from ..config import View, load_views, save_view
 from ..errors import ConfigError, SmstoolsError
 from ..monitor import CheckResult, Finding, Policy, evaluate_frames
@@ -109,6 +109,7 @@ from .views import (
 from .widgets.charts import StatusStrip
 from .widgets.frame_view import FrameView
 from .widgets.header import AlertBanner, DashboardHeader, ErrorPanel, FetchBar
+from .widgets.heatmap import Heatmap
 from .widgets.overview import FigureTile, Overview
 from .widgets.query import QueryPane
 
@@ -184,8 +185,8 @@ class DashboardApp(App[None]):
         Binding("question_mark,f1", "help", "Help", tooltip="This list of keys"),
         Binding("t", "toggle_dark", "Light/dark theme", show=False),
         *[
-            Binding(str(number), f"show_tab_index({number - 1})", f"Tab {number}", show=False)
-            for number in range(1, 10)
+            Binding(str(number % 10), f"show_tab_index({number - 1})", f"Tab {number}", show=False)
+            for number in range(1, 11)
         ],
     ]
 
@@ -207,6 +208,7 @@ class DashboardApp(App[None]):
         watch: float | None = None,
         policy: Policy | None = None,
         compliance: ComplianceRules | None = None,
+        quiet_hours: QuietHours | None = None,
     ) -> None:
         super().__init__()
         self.config_path = config_path
@@ -226,7 +228,9 @@ class DashboardApp(App[None]):
         self.choice = window
         self.saved_view = view
         """A saved view whose filters scope what is loaded, whatever the window."""
-        self.reports = list(reports if reports is not None else default_reports(zone, compliance))
+        self.reports = list(
+            reports if reports is not None else default_reports(zone, compliance, quiet_hours)
+        )
         self.zone = zone
         self.state = DashboardState(
             self.reports, figures, compare_previous=compare_previous, zone=zone
@@ -288,6 +292,8 @@ class DashboardApp(App[None]):
                 yield FrameView(RECEIVED_VIEW, zone=self.zone, id="view-received")
             for report in self.reports:
                 with TabPane(report.title, id=f"tab-{report.id}"):
+                    if report.heatmap:
+                        yield Heatmap(id=f"heatmap-{report.id}")
                     yield FrameView(
                         report,
                         zone=self.zone,
@@ -657,11 +663,25 @@ class DashboardApp(App[None]):
         view.set_note(
             Content.styled(shown.note, shown.style) if shown.style else Content(shown.note)
         )
+        heatmaps = self.query(f"#heatmap-{view.spec.id}").results(Heatmap)
+        for heatmap in heatmaps:
+            heatmap.show(shown.frame)
         if shown.frame is not None:
             view.set_frame(shown.frame, incomplete=shown.incomplete)
             spot = self._arriving.pop(view.spec.id, None)
             if spot is not None:
                 self.call_after_refresh(_put_cursor, view, spot)
+
+    @on(Heatmap.CellChosen)
+    def _cell_chosen(self, message: Heatmap.CellChosen) -> None:
+        dataset = self.dataset
+        report_id = (message.heatmap.id or "").removeprefix("heatmap-")
+        if dataset is None or report_id not in self.state.specs:
+            return
+        base = base_query(dataset.window, dataset.query)
+        query = row_query(self.state.specs[report_id], message.row, base)
+        if query is not None:
+            self.open_messages(query)
 
     @on(FrameView.Applied)
     def _applied(self, message: FrameView.Applied) -> None:
@@ -878,10 +898,13 @@ class DashboardApp(App[None]):
         }
         tab = self.query_one(TabbedContent).active
         focused = self.focused
-        focus = focused.id if focused is not None and in_use is None else None
-        return self.state.push(
-            tab, in_use.spec.id if in_use is not None else None, tables, focus=focus
+        in_table = focused is not None and any(
+            isinstance(widget, FrameView) for widget in focused.ancestors_with_self
         )
+        # A widget of its own (a chart, the heatmap) gets the focus back, not the tab's table.
+        focus = focused.id if focused is not None and not in_table else None
+        table = in_use.spec.id if in_use is not None and focus is None else None
+        return self.state.push(tab, table, tables, focus=focus)
 
     def go_back(self) -> bool:
         """Back to the place last remembered: its tab, variants, cursors, scroll and every
@@ -1100,8 +1123,11 @@ class DashboardApp(App[None]):
         """Switch to ``tab_id`` (``tab-sent``, ``tab-overview`` …) and focus its table."""
         self.query_one(TabbedContent).active = tab_id
         view = self.active_view()
+        heatmaps = self.query(f"#{tab_id} Heatmap").results(Heatmap)
         if tab_id == "tab-query":
             self.query_one(QueryPane).editor.focus()
+        elif (heatmap := next(heatmaps, None)) is not None:
+            heatmap.focus()
         elif view is not None:
             view.table.focus()
         elif tab_id == "tab-overview":
@@ -1311,6 +1337,7 @@ def make_app(
     watch: float | None = None,
     policy: Policy | None = None,
     compliance: ComplianceRules | None = None,
+    quiet_hours: QuietHours | None = None,
 ) -> DashboardApp:
     """The dashboard app, ready to ``run()`` (or ``run_test()``).
 
@@ -1342,6 +1369,8 @@ def make_app(
             not OK show as a banner, ``a`` opens their messages.
         compliance: the opt-out keywords and message classes of the default report tabs (the
             config file's ``[compliance]`` and ``[classes]``; default: the defaults).
+        quiet_hours: the customer's quiet-hours policy of the default Send times tab (the
+            config file's ``[quiet_hours]``; default: off).
     """
     from .. import connect
 
@@ -1374,4 +1403,5 @@ def make_app(
         watch=watch,
         policy=policy,
         compliance=compliance,
+        quiet_hours=quiet_hours,
     )

@@ -33,7 +33,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from ..account import Account
-from ..analysis import ComplianceRules
+from ..analysis import ComplianceRules, QuietHours
 from ..query import DEFAULT_WINDOW as DEFAULT_EXPRESSION
 from ..query import Query, Span, WindowExpr, parse_window
 from ..report.columns import RECEIVED_FIELDS, SENT_FIELDS, Column
@@ -55,6 +55,7 @@ __all__ = [
     "Variant",
     "WindowChoice",
     "campaigns_tab",
+    "carriers_tab",
     "compliance_tab",
     "costs_report",
     "default_reports",
@@ -64,7 +65,10 @@ __all__ = [
     "message_columns",
     "opt_outs_flagged",
     "opt_outs_tab",
+    "quiet_hours_tab",
     "report_columns",
+    "send_times_tab",
+    "sender_ids_tab",
     "tab_of_report",
 ]
 
@@ -183,6 +187,10 @@ class ReportTab(TableSpec):
         alert: the rows are problems: a summary of a frame with rows is shown as a warning.
         messages: the rows are ``sent`` (or ``received``) messages with their ``id``: Enter
             opens the message's full detail instead of the row's fields.
+        quiet_hours: the customer's quiet-hours policy the entry is computed with (the config
+            file's ``[quiet_hours]``; ``None``: off).
+        heatmap: the rows are the cells of a weekday × hour grid (the ``send-times`` report):
+            the tab draws them as a heatmap above the table, Enter on a cell opens its messages.
     """
 
     report: Report | None = None
@@ -195,6 +203,8 @@ class ReportTab(TableSpec):
     summary: Callable[[pd.DataFrame], str] | None = None
     alert: bool = False
     messages: Literal["sent", "received"] | None = None
+    quiet_hours: QuietHours | None = None
+    heatmap: bool = False
 
     def __post_init__(self) -> None:
         if self.compute is None and self.report is None and not self.variants:
@@ -210,7 +220,7 @@ class ReportTab(TableSpec):
         if self.compute is not None:
             return [("", self.compute)]
         assert self.report is not None  # checked when made
-        return [("", _computed(self.report, None, self.zone, self.rules))]
+        return [("", _computed(self.report, None, self.zone, self.rules, self.quiet_hours))]
 
     def drill(
         self, row: Mapping[str, Any], base: Query, *, column: str | None = None
@@ -234,9 +244,15 @@ class ReportTab(TableSpec):
 
 
 def _computed(
-    report: Report, by: str | None, zone: tzinfo | None, rules: ComplianceRules | None = None
+    report: Report,
+    by: str | None,
+    zone: tzinfo | None,
+    rules: ComplianceRules | None = None,
+    quiet_hours: QuietHours | None = None,
 ) -> Compute:
-    options = ReportOptions(by=by, tz=zone, keywords=ComplianceRules.of(rules))
+    options = ReportOptions(
+        by=by, tz=zone, keywords=ComplianceRules.of(rules), quiet_hours=quiet_hours
+    )
 
     def compute(sent: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
         # Calendar groups in the zone the dashboard shows its times in (None: the machine's).
@@ -594,17 +610,111 @@ def costs_report(zone: tzinfo | None = None) -> ReportTab:
     )
 
 
+def sender_ids_tab(zone: tzinfo | None = None) -> ReportTab:
+    """Every alphanumeric sender used: under the Carriers tab."""
+    return _tab(
+        "sender-ids",
+        "sender-ids",
+        "sender messages delivery_rate first_send last_send",
+        zone,
+        widths={"sender": 20},
+        filters=(FilterSpec("sender", "sender", "sender", "contains"),),
+        search_columns=("sender",),
+        default_sort=SortOrder("messages", descending=True),
+        noun="senders",
+    )
+
+
+def carriers_tab(zone: tzinfo | None = None) -> ReportTab:
+    """The Carriers tab: delivery, latency and cost by country and original carrier; the
+    sender IDs below it."""
+    return _tab(
+        "carriers",
+        "carriers",
+        "country original_carrier messages delivery_rate median_delivery_seconds spend avg_price",
+        zone,
+        widths={"original_carrier": 28},
+        filters=(FilterSpec("country", "country", "country", "choice"),),
+        search_columns=("country", "original_carrier"),
+        default_sort=SortOrder("messages", descending=True),
+        noun="carriers",
+        description=(
+            "By the carrier each number was originally allocated to (numbers move between "
+            "carriers). Under 20 messages: the count only."
+        ),
+        secondary=sender_ids_tab(zone),
+    )
+
+
+def quiet_hours_tab(zone: tzinfo | None = None, quiet_hours: QuietHours | None = None) -> ReportTab:
+    """The marketing messages sent inside the customer's quiet hours: under Send times."""
+    policy = quiet_hours if quiet_hours is not None and quiet_hours.enabled else None
+    return _tab(
+        "quiet-hours",
+        "quiet-hours",
+        "insertDate local_time quiet_reason to transactionId from status text id",
+        zone,
+        quiet_hours=policy,
+        widths={"transactionId": 24, "text": 40, "to": 16, "quiet_reason": 18},
+        filters=(FilterSpec("number", "number", "to", "number"),),
+        search_columns=("to", "transactionId", "text"),
+        default_sort=SortOrder("insertDate", descending=True),
+        noun="messages",
+        numbers="to",
+        messages="sent",
+        summary=lambda frame: (
+            "Quiet hours are off: set [quiet_hours] in the config file to list the marketing "
+            "messages sent inside them."
+            if policy is None
+            else f"⚠ {len(frame):,} marketing messages were sent in your quiet hours "
+            f"({policy.describe()}): Enter opens one."
+            if len(frame)
+            else f"✓ No marketing message was sent in your quiet hours ({policy.describe()})."
+        ),
+        alert=policy is not None,
+    )
+
+
+def send_times_tab(
+    zone: tzinfo | None = None,
+    rules: ComplianceRules | None = None,
+    quiet_hours: QuietHours | None = None,
+) -> ReportTab:
+    """The Send times tab: the weekday × hour heatmap and its table; the messages sent in quiet
+    hours below it."""
+    return _tab(
+        "send-times",
+        "send-times",
+        "weekday hour messages delivery_rate median_delivery_seconds reply_rate",
+        zone,
+        rules=rules,
+        filters=(FilterSpec("weekday", "weekday", "weekday", "choice"),),
+        search_columns=("weekday",),
+        noun="hours",
+        heatmap=True,
+        description=(
+            "When to send: by weekday and hour of sending in the dashboard's time zone. Enter "
+            "on a cell or a row opens its messages."
+        ),
+        secondary=quiet_hours_tab(zone, quiet_hours),
+    )
+
+
 def default_reports(
-    zone: tzinfo | None = None, rules: ComplianceRules | None = None
+    zone: tzinfo | None = None,
+    rules: ComplianceRules | None = None,
+    quiet_hours: QuietHours | None = None,
 ) -> tuple[ReportTab, ...]:
     """The report tabs after Overview, Sent and Received, over the report registry, with
-    calendar groups read in ``zone`` (default: the machine's) and opt-outs and message classes
-    by ``rules`` (default: the defaults)."""
+    calendar groups read in ``zone`` (default: the machine's), opt-outs and message classes
+    by ``rules`` (default: the defaults) and the customer's ``quiet_hours`` (default: off)."""
     return (
         campaigns_tab(zone, rules),
         costs_report(zone),
         failing_tab(zone),
         opt_outs_tab(zone, rules),
+        carriers_tab(zone),
+        send_times_tab(zone, rules, quiet_hours),
     )
 
 

@@ -15,6 +15,8 @@ from textual.widgets import TabbedContent
 
 from smstools_tui import analysis
 from smstools_tui.api.client import SmstoolsClient
+from smstools_tui.dates import WEEKDAYS
+from smstools_tui.msisdn import number_format
 from smstools_tui.query import Query, Span
 from smstools_tui.tui import DashboardApp
 from smstools_tui.tui.drilling import base_query
@@ -23,6 +25,7 @@ from smstools_tui.tui.screens.export import ExportScreen
 from smstools_tui.tui.widgets.charts import CHOSEN_STYLE, BarChart, StatusStrip, wrap_entries
 from smstools_tui.tui.widgets.chips import ChipButton
 from smstools_tui.tui.widgets.frame_view import FrameView
+from smstools_tui.tui.widgets.heatmap import Heatmap
 from smstools_tui.tui.widgets.overview import FigureTile
 
 from .conftest import SIZE, FrameClient, dashboard, settle
@@ -453,3 +456,77 @@ async def test_the_status_strip_and_the_charts_work_from_the_keyboard(
         await pilot.press("escape")
         await settle(pilot)
         assert active_tab(app) == "tab-overview" and spend.has_focus and spend.chosen == index
+
+
+async def test_a_carrier_and_a_sender_id_open_the_messages_they_count(
+    demo: SmstoolsClient,
+) -> None:
+    app = dashboard(demo, compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = await open_report_row(app, pilot, "carriers", 0)
+        record = view.model.record(int(view.rows[0]))  # type: ignore[union-attr]
+        sent = app.view("sent")
+        assert active_tab(app) == "tab-sent"
+        assert chip_labels(sent) == [
+            f"country {record['country']}",
+            f"carrier {record['original_carrier']}",
+        ]
+        assert len(shown(sent)) == record["messages"] > 0
+        assert shown(sent)["price"].sum() == pytest.approx(record["spend"])
+        await pilot.press("backspace")
+        await settle(pilot)
+
+        senders = app.view("sender-ids")
+        senders.table.focus()
+        senders.table.move_cursor(row=0, column=0)
+        await pilot.pause()
+        record = senders.model.record(int(senders.rows[0]))  # type: ignore[union-attr]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert set(shown(sent)["from"].astype(str)) == {record["sender"]}
+        assert len(shown(sent)) == record["messages"]
+
+
+async def test_the_send_times_heatmap_opens_the_messages_of_an_hour(
+    demo: SmstoolsClient,
+) -> None:
+    app = dashboard(demo, compare_previous=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(str(app._tab_ids().index("tab-send-times") + 1))
+        heatmap = app.query_one(Heatmap)
+        assert heatmap.has_focus and heatmap.chosen == (0, 9)
+        drawn = heatmap.render().plain.splitlines()
+        assert drawn[0].startswith("Shaded by messages") and drawn[2].startswith("Mon  ")
+        await pilot.press("m")
+        assert heatmap.render().plain.startswith("Shaded by delivery rate")
+        # The busiest hour of the week, reached with the arrows from Monday 9:00.
+        busiest = max(heatmap.cells.values(), key=lambda row: row["messages"])
+        day, hour = WEEKDAYS.index(str(busiest["weekday"])), int(busiest["hour"])
+        await pilot.press(*["down"] * day, *["right"] * ((hour - 9) % 24))
+        assert heatmap.chosen == (day, hour)
+        assert f"messages {busiest['messages']:,}" in heatmap.render().plain
+        await pilot.press("enter")
+        await settle(pilot)
+        sent = app.view("sent")
+        assert active_tab(app) == "tab-sent"
+        assert chip_labels(sent) == [f"hour {busiest['weekday']} {hour:02d} UTC"]
+        inserted = shown(sent)["insertDate"]
+        assert len(inserted) == busiest["messages"]
+        assert set(inserted.dt.hour) == {hour} and set(inserted.dt.day_of_week) == {day}
+        await pilot.press("escape")
+        await settle(pilot)
+        assert active_tab(app) == "tab-send-times" and heatmap.has_focus
+
+
+async def test_the_dashboard_writes_numbers_in_the_format_chosen(demo: SmstoolsClient) -> None:
+    app = dashboard(demo, compare_previous=False)
+    with number_format("international"):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            sent = app.view("sent")
+            assert sent.model is not None
+            column = [column.spec.name for column in sent.model.columns].index("to")
+            shown_to = str(sent.model.display_row(0)[column])
+            assert re.fullmatch(r"\+\d{1,3}( \d+)+", shown_to), shown_to

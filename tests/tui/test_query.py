@@ -29,7 +29,7 @@ async def test_an_example_runs_and_equals_its_report(demo: SmstoolsClient) -> No
     app = dashboard(demo, compare_previous=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("8")
+        await pilot.press("0")
         pane = app.query_one(QueryPane)
         assert app.focused is pane.editor
         assert pane.editor.language == "sql"  # highlighted
@@ -52,7 +52,7 @@ async def test_errors_show_inline_with_their_place(demo: SmstoolsClient) -> None
     app = dashboard(demo, compare_previous=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("8")
+        await pilot.press("0")
         pane = app.query_one(QueryPane)
         await run_query(pilot, pane, "SELECT status,\n  count(*) FROM FROM sent")
         status = str(pane.query_one("#query-status").render())
@@ -69,7 +69,7 @@ async def test_esc_cancels_a_running_query_and_the_dashboard_stays_responsive(
     app = dashboard(demo, compare_previous=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("8")
+        await pilot.press("0")
         pane = app.query_one(QueryPane)
         pane.editor.text = "SELECT sum(a * b) FROM range(200000) t(a), range(100000) u(b)"
         await pilot.press("f5")
@@ -97,7 +97,7 @@ async def test_enter_on_a_row_with_an_id_opens_the_message(demo: SmstoolsClient)
     app = dashboard(demo, compare_previous=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("8")
+        await pilot.press("0")
         pane = app.query_one(QueryPane)
         await run_query(pilot, pane, "SELECT id, status FROM sent ORDER BY id LIMIT 3")
         result = pane.result.frame
@@ -117,7 +117,7 @@ async def test_tab_completes_names_and_the_history_survives_a_restart(
     app = dashboard(demo, compare_previous=False, remember=settings)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("8")
+        await pilot.press("0")
         pane = app.query_one(QueryPane)
         await run_query(pilot, pane, "SELECT count(*) AS n FROM sent")
         pane.editor.text = "SELECT deliv"
