@@ -45,7 +45,7 @@ import tomlkit
 
 from .analysis.compliance import ComplianceRules, MessageClasses
 from .analysis.quiet_hours import QuietHours
-from .dates import resolve_zone
+from .dates import WEEKDAYS, resolve_zone
 from .errors import ConfigError
 from .files import atomic_write_bytes
 from .msisdn import NUMBER_FORMATS, NumberFormat
@@ -335,9 +335,6 @@ def _validate(values: Mapping[str, Any], text: str, path: Path) -> None:
                 raise ConfigError(f"{where} must be {expected}, not {shown}")
 
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
 def _fits(expected: str, item: Any) -> bool:
     """Whether a config value is of the kind ``expected`` (a description in the schema)."""
     if expected == _TEXT_LIST:
@@ -349,7 +346,7 @@ def _fits(expected: str, item: Any) -> bool:
     if expected.startswith("a time such"):
         return isinstance(item, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", item) is not None
     if expected.startswith("a list of weekdays"):
-        return isinstance(item, list) and all(value in _WEEKDAYS for value in item)
+        return isinstance(item, list) and all(value in WEEKDAYS for value in item)
     if expected.startswith("a country code"):
         import holidays
 

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..dates import resolve_zone
-from .carriers import WEEKDAYS
+from ..dates import WEEKDAYS, resolve_zone
 from .compliance import MessageClasses, classify_messages
 from .grouping import sent_typed
 

@@ -5,7 +5,7 @@ export work on them; Esc or Backspace goes back to exactly where the user was.""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.widgets import TabbedContent
 
 from smstools_tui import analysis
+from smstools_tui.analysis import QuietHours
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.dates import WEEKDAYS
 from smstools_tui.msisdn import number_format
@@ -530,3 +531,24 @@ async def test_the_dashboard_writes_numbers_in_the_format_chosen(demo: SmstoolsC
             column = [column.spec.name for column in sent.model.columns].index("to")
             shown_to = str(sent.model.display_row(0)[column])
             assert re.fullmatch(r"\+\d{1,3}( \d+)+", shown_to), shown_to
+
+
+async def test_the_quiet_hours_list_follows_the_policy_and_opens_a_message(
+    demo: SmstoolsClient,
+) -> None:
+    # The demo's marketing goes out on weekdays by day: a policy keeping Tuesdays quiet.
+    policy = QuietHours(enabled=True, start=time(0), end=time(0), days=("Tue",), time_zone="UTC")
+    app = dashboard(demo, compare_previous=False, quiet_hours=policy)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        quiet = app.view("quiet-hours")
+        frame = shown(quiet)
+        assert len(frame) > 0 and set(frame["insertDate"].dt.day_of_week) == {1}
+        quiet.table.focus()
+        quiet.table.move_cursor(row=0, column=0)
+        await pilot.pause()
+        record = quiet.model.record(int(quiet.rows[0]))  # type: ignore[union-attr]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert active_tab(app) == "tab-sent"
+        assert shown(app.view("sent"))["id"].tolist() == [record["id"]]
