@@ -149,7 +149,8 @@ def register_store(
         spark: a ``pyspark.sql.SparkSession``.
         files: the Parquet files of each kind, as :meth:`Store.snapshot_files
             <smstools_tui.store.Store.snapshot_files>` lists them (its manifest says which
-            files are current: do not list the folder, which may hold replaced ones).
+            files are current: do not list the folder, which may hold replaced ones); paths
+            as they are, or URIs as strings (``s3://…``, ``dbfs:/…``).
         prefix: put before each view's name (``"shop_"`` makes ``shop_sent`` …).
     """
     from pyspark.sql import SparkSession  # the spark extra
@@ -157,7 +158,10 @@ def register_store(
     if not isinstance(spark, SparkSession):
         raise TypeError(f"a SparkSession is needed, not {type(spark).__name__}")
     for kind in ("sent", "received"):
-        paths = [str(path) for path in files.get(kind, ())]
+        # Local paths made absolute: the JVM's working folder need not be this process's.
+        paths = [
+            str(path.resolve()) if isinstance(path, Path) else path for path in files.get(kind, ())
+        ]
         if not paths:
             raise SqlError(f"the store holds no {kind} messages: nothing to read")
         spark.read.parquet(*paths).createOrReplaceTempView(prefix + kind)

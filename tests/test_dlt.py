@@ -151,3 +151,17 @@ def test_two_accounts_load_as_one_table_with_an_account_column(
         }
     shop_ids = rows(pipeline, "SELECT id FROM sent WHERE account = 'shop'")["id"]
     assert sorted(shop_ids) == sorted(expected(accounts["shop"], clock, "sent")["id"])
+
+
+def test_the_readme_example_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Warehouses: a dlt source", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)  # the DuckDB file
+    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt"))  # the pipelines' folder
+    exec(compile(example, "README.md", "exec"), {})
+    printed = capsys.readouterr().out
+    assert "('shop', 'DELIVERED', " in printed
+    assert (tmp_path / "smstools.duckdb").exists() and (tmp_path / "dlt").is_dir()

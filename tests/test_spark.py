@@ -36,7 +36,7 @@ MIRRORED: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
 @pytest.fixture(scope="module")
 def store(account: SandboxAccount, tmp_path_factory: pytest.TempPathFactory) -> Store:
     """A store holding the test account, committed in two parts (so in several files)."""
-    folder = tmp_path_factory.mktemp("spark") / "store"
+    folder = tmp_path_factory.mktemp("spark") / "sms-store"
     store = Store.open(folder, StoreIdentity("http://127.0.0.1/rest/api", "sha256:t", "test"))
     sent = account.sent_frame()
     half = len(sent) // 2
@@ -118,3 +118,17 @@ def test_a_macro_spark_has_no_version_of_is_refused_in_one_line() -> None:
 def test_register_store_wants_a_session(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="SparkSession"):
         register_store(object(), {"sent": [tmp_path / "x.parquet"]})
+
+
+def test_the_readme_example_runs(
+    spark: Any, store: Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Spark and Databricks on the store", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(store.path.parent)  # where its sms-store folder is
+    exec(compile(example, "README.md", "exec"), {})  # getOrCreate: the module's session
+    printed = capsys.readouterr().out
+    assert "delivery_rate" in printed
+    months = delivery_report(store.read("sent"), "month", tz=ZONE)["month"].astype(str)
+    assert all(f"|{month}|" in printed.replace(" ", "") for month in months.tail(5))
