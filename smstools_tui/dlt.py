@@ -46,6 +46,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import dlt
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -202,16 +203,19 @@ class _Reader:
 
     @staticmethod
     def _remember_pending(frame: pd.DataFrame, pending: dict[str, float]) -> None:
-        """Keep the ids of the messages not final yet, with their insert dates; drop the rest."""
+        """Keep the ids of the messages not final yet, with their insert dates; drop the ids
+        of those now final. Column-wise: a chunk holds up to a month of messages."""
+        ids, dates = frame["id"], frame["insertDate"]
+        known = ids.notna().to_numpy(bool)
         open_ = frame["status"].astype("string").isin(sorted(PENDING_STATUSES)).to_numpy(bool)
-        inserted = frame["insertDate"]
-        for value, when, is_open in zip(frame["id"], inserted, open_, strict=True):
-            if pd.isna(value):
-                continue
-            if is_open and not pd.isna(when):
-                pending[str(int(value))] = when.timestamp()
-            else:
-                pending.pop(str(int(value)), None)
+        open_ = open_ & known & dates.notna().to_numpy(bool)
+        for value, when in zip(ids[open_], dates[open_], strict=True):
+            pending[str(int(value))] = when.timestamp()
+        if pending:
+            settled = ids[known & ~open_].to_numpy("int64")
+            keys = np.fromiter((int(key) for key in pending), "int64", len(pending))
+            for key in keys[np.isin(keys, settled)]:
+                del pending[str(key)]
 
     # -- received --------------------------------------------------------------------------------
 

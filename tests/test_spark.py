@@ -19,8 +19,6 @@ from smstools_tui.spark import register_store, spark_sql
 from smstools_tui.sql import EXAMPLES
 from smstools_tui.store import Store, StoreIdentity
 
-pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java")
-
 ZONE = "Europe/Rome"
 
 MIRRORED: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
@@ -54,6 +52,8 @@ def frame(spark: Any, sql: str) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def spark(store: Store) -> Iterator[Any]:
     """One local Spark session for the module: one core, little memory, no UI, UTC."""
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java")
     from pyspark.sql import SparkSession
 
     session = (
@@ -116,6 +116,7 @@ def test_a_macro_spark_has_no_version_of_is_refused_in_one_line() -> None:
 
 
 def test_register_store_wants_a_session(tmp_path: Path) -> None:
+    pytest.importorskip("pyspark")
     with pytest.raises(TypeError, match="SparkSession"):
         register_store(object(), {"sent": [tmp_path / "x.parquet"]})
 
