@@ -92,7 +92,8 @@ def smstools_source(
 
     Example:
         >>> from smstools_tui.demo import demo_client
-        >>> sorted(smstools_source(demo_client(), account="shop").resources)
+        >>> with demo_client() as client:
+        ...     sorted(smstools_source(client, account="shop").resources)
         ['received', 'sent']
     """
     reader = _Reader(client, account, since, overlap, recheck_days, id_batch, chunk_days)
@@ -116,7 +117,8 @@ def smstools_source(
 
 
 class _Reader:
-    """What both resources share: the client (made once, on first use) and the settings."""
+    """What both resources share: the client given (without one, each resource makes its own
+    from the environment, and closes it when it is done) and the settings."""
 
     def __init__(
         self,

@@ -165,3 +165,19 @@ def test_the_readme_example_runs(
     printed = capsys.readouterr().out
     assert "('shop', 'DELIVERED', " in printed
     assert (tmp_path / "smstools.duckdb").exists() and (tmp_path / "dlt").is_dir()
+
+
+def test_without_a_client_or_credentials_the_load_fails_saying_what_to_set(
+    pipeline: dlt.Pipeline, no_credentials: None
+) -> None:
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
+    from smstools_tui.errors import ConfigError
+
+    with pytest.raises(PipelineStepFailed) as failed:
+        pipeline.run(smstools_source(since=SINCE))
+    cause = failed.value.__cause__
+    while cause is not None and not isinstance(cause, ConfigError):
+        cause = cause.__cause__
+    assert isinstance(cause, ConfigError)
+    assert "SMSTOOLS_AUTH_KEY" in str(cause) and "\n" not in str(cause)
