@@ -26,7 +26,8 @@ Example:
     >>> os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
     >>> import dlt
     >>> from smstools_tui.demo import demo_client
-    >>> folder = tempfile.mkdtemp()
+    >>> workdir = tempfile.TemporaryDirectory()
+    >>> folder = workdir.name
     >>> pipeline = dlt.pipeline(
     ...     "sms", destination=dlt.destinations.duckdb(f"{folder}/warehouse.duckdb"),
     ...     dataset_name="sms", pipelines_dir=f"{folder}/pipelines")
@@ -35,6 +36,7 @@ Example:
     >>> with pipeline.sql_client() as sql:
     ...     sql.execute_sql("SELECT DISTINCT account FROM sent")
     [('shop',)]
+    >>> workdir.cleanup()
 """
 
 from __future__ import annotations
