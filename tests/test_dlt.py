@@ -181,3 +181,36 @@ def test_without_a_client_or_credentials_the_load_fails_saying_what_to_set(
         cause = cause.__cause__
     assert isinstance(cause, ConfigError)
     assert "SMSTOOLS_AUTH_KEY" in str(cause) and "\n" not in str(cause)
+
+
+def test_messages_that_become_searchable_late_are_loaded_once_by_the_overlap(
+    pipeline: dlt.Pipeline,
+    connect: Callable[[SandboxServer], SmstoolsClient],
+    account: SandboxAccount,
+    clock: Clock,
+) -> None:
+    """A server that shows a message a minute after its date: the first run misses the last
+    minute's; the next one reads the overlap (a week here, so it holds received messages loaded
+    already) again and loads them, and nothing twice."""
+    overlap = 7 * 86_400
+    received_at = account.received_frame()["receiveDate"]
+    clock.now = received_at[received_at < NOW - timedelta(days=3)].max() + timedelta(seconds=30)
+    first_now = clock.now
+    with SandboxServer(SandboxApi(account, clock=clock, page_cap=100, lag=60)) as server:
+        client = connect(server)
+        pipeline.run(smstools_source(client, since=SINCE, overlap=overlap))
+        missed = rows(pipeline, "SELECT count(*) AS n FROM received").loc[0, "n"]
+        clock.now = first_now + timedelta(hours=1)
+        pipeline.run(smstools_source(client, since=SINCE, overlap=overlap))
+
+    start = Query.build("sent", since=SINCE, now=first_now).span.start  # type: ignore[union-attr]
+    frames = {"received": account.received_frame(clock.now), "sent": account.sent_frame(clock.now)}
+    for kind, column in (("received", "receiveDate"), ("sent", "insertDate")):
+        dates = frames[kind][column]
+        # What the server shows at the second run: dated a minute or more before it.
+        shown = ((dates >= start) & (dates < clock.now - timedelta(seconds=60))).sum()
+        loaded = rows(pipeline, f"SELECT count(*) AS n FROM {kind}").loc[0, "n"]
+        assert loaded == shown, kind
+    assert missed == len(received_at[(received_at >= start) & (received_at < first_now)]) - 1
+    read_again = (received_at >= first_now - timedelta(seconds=overlap)) & (received_at < first_now)
+    assert read_again.sum() >= 3
