@@ -1,0 +1,363 @@
+"""The delivery rate a young campaign will end with, from the account's own history.
+
+An hour after a campaign starts many of its messages are still PENDING or SENT, so its raw
+delivery rate (delivered ÷ messages with a final status) is read on the few that settled first,
+and failures often report later than deliveries. :func:`expected_delivery` estimates the rate
+the messages will end with.
+
+The gateway dates only deliveries (``deliveryDate``); a NOTDELIVERED or NOSENT message has no time
+of failure. So the estimator needs delivery times only:
+
+1. **How long deliveries take** (:class:`DeliveryCurve`). From older messages, per destination
+   country (the whole history when a country has fewer than ``min_history`` deliveries), a
+   Kaplan–Meier estimate of ``F(t)``, the probability that a message is delivered within ``t``
+   of its insert: a delivered message is an event at ``deliveryDate − insertDate``, a message
+   still PENDING or SENT is censored at its age, a failed message is never delivered and stays
+   at risk (a cure model: failures are the share that never gets delivered). ``G(t) = F(t) /
+   F(horizon)`` is the share of the eventual deliveries that arrive within ``t``.
+2. **How many will be delivered.** If each message of a campaign's country ``c`` is eventually
+   delivered with the same probability ``p``, the deliveries seen by now are on average
+   ``p · Σ G_c(age_i)`` (each message at its own age: a campaign goes out over minutes). So
+   ``p = delivered / Σ G_c(age_i)`` (a ratio estimator), and the expected deliveries are the
+   delivered ones plus ``p · Σ (1 − G_c(age_i))`` over the messages, clipped between the
+   delivered messages and the messages not known to have failed. A country of the campaign too
+   young for that (fewer than one delivery expected yet) borrows the campaign's ``p``.
+3. **The rate**, as the project counts rates, on final statuses: expected deliveries ÷ messages
+   expected to reach a final status. A share of messages never settles (stuck in SENT): the
+   history tells how many (messages older than ``horizon`` still unsettled), and the messages
+   of the campaign older than ``horizon`` and still unsettled are taken to be such.
+
+The interval (95 % by default, ``confidence``) is the delta method on ``delivered · (n / Σ G −
+1)``: the binomial variation of the deliveries seen so far, plus the uncertainty of ``G``
+(Greenwood's formula for the deliveries after each age, the ages of one country taken as fully
+correlated, which errs wide). A group whose messages all have a final status gets its raw rate
+and an interval of zero width.
+
+Trust it when the history is large (hundreds of deliveries per country), recent (delivery times
+change with routes) and the campaign resembles it; it cannot know that a route fails *now*,
+only that the deliveries arrive as they used to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from .grouping import STATUS_INDEX, Groups, micros, sent_typed, status_codes
+from .numbers import destinations
+
+__all__ = [
+    "DEFAULT_HORIZON",
+    "DEFAULT_MIN_HISTORY",
+    "EXPECTED_COLUMNS",
+    "DeliveryCurve",
+    "expected_delivery",
+    "history_before",
+]
+
+DEFAULT_HORIZON = timedelta(days=7)
+"""Deliveries later than this after the insert are not waited for; a message unsettled for
+longer never settles."""
+DEFAULT_MIN_HISTORY = 200
+"""A country with fewer deliveries in the history uses the whole history's curve."""
+EXPECTED_COLUMNS: tuple[str, ...] = ("expected_rate", "expected_low", "expected_high")
+"""The columns :func:`expected_delivery` adds to a report, beside ``delivery_rate``."""
+
+_DELIVERED = STATUS_INDEX["DELIVERED"]
+_FAILED = [STATUS_INDEX[name] for name in ("NOTDELIVERED", "NOSENT")]
+_UNSETTLED = [STATUS_INDEX[name] for name in ("PENDING", "SENT")]
+_MICRO = 1_000_000
+
+
+@dataclass(frozen=True)
+class DeliveryCurve:
+    """The share of eventual deliveries that arrive within a time of the insert.
+
+    Attributes:
+        times: the delivery delays observed (seconds, ascending, distinct).
+        share: ``G`` just after each of ``times`` (the last one is 1).
+        spread: the standard error of ``1 − G`` just after each of ``times``.
+        spread_before: the standard error of ``1 − G`` before the first delivery.
+        deliveries: how many deliveries the curve stands on.
+        never_final: the share of messages older than the horizon still unsettled.
+
+    Example:
+        >>> curve = DeliveryCurve.fit(
+        ...     delay=np.array([10.0, 20.0, np.nan, 30.0]), age=np.full(4, 1e6),
+        ...     unsettled=np.zeros(4, bool), horizon=3600.0)
+        >>> curve.at(np.array([5.0, 20.0, 99.0]))[0].round(3).tolist()
+        [0.0, 0.667, 1.0]
+    """
+
+    times: np.ndarray
+    share: np.ndarray
+    spread: np.ndarray
+    spread_before: float
+    deliveries: int
+    never_final: float
+
+    @classmethod
+    def fit(
+        cls, delay: np.ndarray, age: np.ndarray, unsettled: np.ndarray, horizon: float
+    ) -> DeliveryCurve:
+        """The Kaplan–Meier curve of a history (every argument one value per message).
+
+        Args:
+            delay: seconds from insert to delivery; NaN for a message not delivered.
+            age: seconds from insert to the moment the history was read.
+            unsettled: whether the message is still PENDING or SENT.
+            horizon: deliveries later than this are not counted (seconds).
+        """
+        delivered = ~np.isnan(delay) & (delay <= horizon)
+        events = np.sort(np.maximum(delay[delivered], 0.0))
+        # A message unsettled at its age leaves the risk set then; one older than the horizon,
+        # like a failure, stays (it will never be delivered).
+        censored = np.sort(age[unsettled & (age <= horizon)])
+        total = len(delay)
+        old = age > horizon
+        never_final = float(np.count_nonzero(old & unsettled) / max(np.count_nonzero(old), 1))
+        if len(events) == 0:
+            empty = np.zeros(0)
+            return cls(empty, empty, empty, 0.0, 0, never_final)
+        times, counts = np.unique(events, return_counts=True)
+        at_risk = (
+            total
+            - np.searchsorted(events, times, side="left")
+            - np.searchsorted(censored, times, side="left")
+        ).astype(float)
+        survival = np.cumprod(1.0 - counts / at_risk)
+        reached = 1.0 - survival[-1]
+        share = (1.0 - survival) / reached
+        remaining = at_risk - counts
+        with np.errstate(divide="ignore", invalid="ignore"):
+            greenwood = np.where(remaining > 0, counts / (at_risk * remaining), 0.0)
+        # Greenwood's sum over the deliveries after each time: the variance of the share of
+        # those still to come.
+        after = np.concatenate((np.cumsum(greenwood[::-1])[::-1][1:], [0.0]))
+        scale = survival[-1] / reached
+        spread = scale * np.sqrt(after)
+        spread_before = float(scale * np.sqrt(greenwood.sum()))
+        return cls(times, share, spread, spread_before, len(events), never_final)
+
+    def at(self, ages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``G`` and its standard error at each of ``ages`` (seconds; NaN counts as old)."""
+        if len(self.times) == 0:
+            return np.ones(len(ages)), np.zeros(len(ages))
+        ages = np.where(np.isnan(ages), np.inf, ages)
+        position = np.searchsorted(self.times, ages, side="right") - 1
+        share = np.where(position >= 0, self.share[np.maximum(position, 0)], 0.0)
+        spread = np.where(position >= 0, self.spread[np.maximum(position, 0)], self.spread_before)
+        return share, spread
+
+
+@dataclass(frozen=True)
+class _Curves:
+    """One curve per country with enough history, and the whole history's."""
+
+    by_country: dict[str, DeliveryCurve]
+    overall: DeliveryCurve
+
+    @classmethod
+    def fit(cls, history: pd.DataFrame, now: datetime, horizon: float, min_history: int) -> _Curves:
+        history = sent_typed(history)
+        codes = status_codes(history)
+        inserted = _seconds(history["insertDate"])
+        delivered_at = _seconds(history["deliveryDate"])
+        delay = np.where(codes == _DELIVERED, delivered_at - inserted, np.nan)
+        age = _now_seconds(now) - inserted
+        # A message without an insert time tells nothing of how long deliveries take.
+        known = ~np.isnan(inserted) & ~((codes == _DELIVERED) & np.isnan(delay))
+        unsettled = np.isin(codes, _UNSETTLED)
+        country = _countries(history)
+        overall = DeliveryCurve.fit(delay[known], age[known], unsettled[known], horizon)
+        curves: dict[str, DeliveryCurve] = {}
+        names = country.cat.categories
+        country_codes = country.cat.codes.to_numpy(np.int64)
+        deliveries = np.bincount(country_codes[known & ~np.isnan(delay)], minlength=len(names))
+        for index in np.flatnonzero(deliveries >= min_history):
+            rows = known & (country_codes == index)
+            curves[str(names[index])] = DeliveryCurve.fit(
+                delay[rows], age[rows], unsettled[rows], horizon
+            )
+        return cls(curves, overall)
+
+    def curve(self, country: str) -> DeliveryCurve:
+        return self.by_country.get(country, self.overall)
+
+
+def history_before(sent: pd.DataFrame, moment: pd.Timestamp | datetime) -> pd.DataFrame:
+    """The messages of ``sent`` inserted before ``moment``: the history a young campaign
+    starting then is judged on.
+
+    Example:
+        >>> from smstools_tui.frames import sent_frame
+        >>> sent = sent_frame([{"id": 1, "insertDate": "2026-11-30T09:00:00+0000"},
+        ...                    {"id": 2, "insertDate": "2026-11-30T11:00:00+0000"}])
+        >>> history_before(sent, pd.Timestamp("2026-11-30T10:00Z"))["id"].tolist()
+        [1]
+    """
+    inserted = sent["insertDate"]
+    return sent[(inserted < pd.Timestamp(moment)).to_numpy(dtype=bool, na_value=False)]
+
+
+def expected_delivery(
+    sent: pd.DataFrame,
+    history: pd.DataFrame,
+    *,
+    now: datetime,
+    groups: Groups | None = None,
+    horizon: timedelta = DEFAULT_HORIZON,
+    min_history: int = DEFAULT_MIN_HISTORY,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """The delivery rate the messages of each group will end with, and its interval (see the
+    module's docstring for the method and when to trust it).
+
+    Args:
+        sent: the messages to judge, as seen at ``now``.
+        history: older messages, as seen at ``now``, whose delivery times the estimate
+            follows (see :func:`history_before`).
+        now: the moment the frames were read (the messages' ages count from their insert to
+            it); never read from the machine's clock.
+        groups: the groups of ``sent`` (``None``: all the messages together).
+        horizon: how long a delivery may take at most.
+        min_history: the deliveries a country needs in the history to have its own curve.
+        confidence: of the interval (0.95: 95 %).
+
+    Returns:
+        One row per group, in the groups' order (their label columns first): ``messages``,
+        ``delivered``, ``failed``, ``unsettled``, ``delivery_rate`` (raw: delivered ÷ messages
+        with a final status), ``expected_delivered``, ``expected_final`` (messages expected to
+        reach a final status), ``expected_rate`` (``expected_delivered ÷ expected_final``),
+        ``expected_low`` and ``expected_high``. NaN where nothing can be said yet: no
+        history, or fewer than one delivery expected by now.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from smstools_tui.frames import sent_frame
+        >>> def message(i, minutes, status, delivered_after=None):
+        ...     at = pd.Timestamp("2026-11-30T08:00Z") + pd.Timedelta(minutes=minutes)
+        ...     done = at + pd.Timedelta(minutes=delivered_after or 0)
+        ...     return {"id": i, "to": "393480000000", "status": status,
+        ...             "insertDate": at.isoformat(),
+        ...             "deliveryDate": done.isoformat() if delivered_after else None}
+        >>> # The history: half the deliveries within 10 minutes, half after an hour.
+        >>> old = sent_frame([message(i, i - 2000, "DELIVERED", 10 if i % 2 else 60)
+        ...                   for i in range(400)])
+        >>> # A campaign 30 minutes old: its first half delivered, nothing failed yet.
+        >>> young = sent_frame([message(1000 + i, 0, "DELIVERED" if i < 50 else "SENT", 10)
+        ...                     for i in range(100)])
+        >>> row = expected_delivery(young, old, now=datetime(2026, 11, 30, 8, 30, tzinfo=UTC))
+        >>> row[["delivered", "unsettled", "expected_rate"]].to_dict("records")
+        [{'delivered': 50, 'unsettled': 50, 'expected_rate': 1.0}]
+    """
+    sent = sent_typed(sent)
+    groups = groups if groups is not None else Groups.of(sent, None)
+    curves = _Curves.fit(history, now, horizon.total_seconds(), min_history)
+    codes = status_codes(sent)
+    delivered = codes == _DELIVERED
+    failed = np.isin(codes, _FAILED)
+    unsettled = np.isin(codes, _UNSETTLED)
+    age = _now_seconds(now) - _seconds(sent["insertDate"])
+    country = _countries(sent)
+    share = np.ones(len(sent))
+    spread = np.zeros(len(sent))
+    never_final = np.zeros(len(sent))
+    country_codes = country.cat.codes.to_numpy(np.int64)
+    for index, name in enumerate(country.cat.categories):
+        rows = country_codes == index
+        curve = curves.curve(str(name))
+        share[rows], spread[rows] = curve.at(age[rows])
+        never_final[rows] = curve.never_final
+    old = ~(age <= horizon.total_seconds())
+    # Messages unsettled beyond the horizon never settle; younger ones may, as the history's did.
+    never_final = np.where(old, unsettled.astype(float), never_final)
+
+    size = groups.size
+    messages = groups.count()
+    n_delivered = groups.count(delivered)
+    n_failed = groups.count(failed)
+    n_unsettled = groups.count(unsettled)
+    # Cells: one per group and country, each with its own p.
+    cell_codes, cell = np.unique(groups.codes * (len(country.cat.categories) + 1)
+                                 + country_codes + 1, return_inverse=True)  # fmt: skip
+    cell_group = cell_codes // (len(country.cat.categories) + 1)
+
+    def per_cell(values: np.ndarray) -> np.ndarray:
+        return np.bincount(cell, weights=values, minlength=len(cell_codes))
+
+    cell_n = per_cell(np.ones(len(sent)))
+    cell_d = per_cell(delivered.astype(float))
+    cell_g = per_cell(share)
+    cell_g2 = per_cell(share**2)
+    cell_sd = per_cell(spread)
+    group_d = np.bincount(cell_group, weights=cell_d, minlength=size)
+    group_g = np.bincount(cell_group, weights=cell_g, minlength=size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        group_p = np.where(group_g >= 1, group_d / group_g, np.nan)
+        own = cell_g >= 1
+        p = np.where(own, cell_d / cell_g, group_p[cell_group])
+        future = p * (cell_n - cell_g)
+        # Delta method on delivered · (n / ΣG − 1); a cell on the campaign's p varies with it.
+        variance_d = np.maximum(p * cell_g - p**2 * cell_g2, 0.0)
+        slope_d = np.where(own, cell_n / cell_g - 1, 0.0)
+        slope_g = np.where(own, cell_d * cell_n / cell_g**2, 0.0)
+        variance = slope_d**2 * variance_d + slope_g**2 * cell_sd**2
+        variance = np.where(own, variance, (cell_n - cell_g) ** 2 * p * (1 - p) / group_g)
+    expected = n_delivered + np.bincount(cell_group, weights=future, minlength=size)
+    spread_total = np.sqrt(np.bincount(cell_group, weights=variance, minlength=size))
+    ceiling = (messages - n_failed).astype(float)
+    expected = np.clip(expected, n_delivered, ceiling)
+    final = messages - np.bincount(groups.codes, weights=never_final, minlength=size)
+    final = np.clip(final, n_delivered + n_failed, messages).astype(float)
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    low = np.clip(expected - z * spread_total, n_delivered, ceiling)
+    high = np.clip(expected + z * spread_total, n_delivered, ceiling)
+    settled = n_unsettled == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw = np.where(n_delivered + n_failed > 0, n_delivered / (n_delivered + n_failed), np.nan)
+        final = np.where(settled, n_delivered + n_failed, np.maximum(final, expected))
+        rate = np.where(final > 0, expected / final, np.nan)
+        low_rate = np.where(final > 0, low / final, np.nan)
+        high_rate = np.where(final > 0, high / final, np.nan)
+    unknown = ~settled & (np.isnan(group_p) | (curves.overall.deliveries == 0))
+    for column in (rate, low_rate, high_rate, expected):
+        column[unknown] = np.nan
+    for column in (rate, low_rate, high_rate):
+        column[settled] = raw[settled]
+    return groups.frame(
+        {
+            "messages": messages,
+            "delivered": n_delivered,
+            "failed": n_failed,
+            "unsettled": n_unsettled,
+            "delivery_rate": raw,
+            "expected_delivered": np.where(settled, n_delivered, expected),
+            "expected_final": final,
+            "expected_rate": rate,
+            "expected_low": low_rate,
+            "expected_high": high_rate,
+        }
+    )
+
+
+def _seconds(stamps: pd.Series) -> np.ndarray:
+    values = micros(stamps)
+    return np.where(values == np.iinfo(np.int64).min, np.nan, values / _MICRO)
+
+
+def _now_seconds(now: datetime) -> float:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.timestamp()
+
+
+def _countries(sent: pd.DataFrame) -> pd.Series:
+    country: pd.Series = destinations(sent["to"])["country"]
+    if not isinstance(country.dtype, pd.CategoricalDtype):
+        country = country.astype("category")
+    return country
