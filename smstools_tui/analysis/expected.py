@@ -62,7 +62,7 @@ __all__ = [
 DEFAULT_HORIZON = timedelta(days=7)
 """Deliveries later than this after the insert are not waited for; a message unsettled for
 longer never settles."""
-DEFAULT_MIN_HISTORY = 200
+DEFAULT_MIN_HISTORY = 50
 """A country with fewer deliveries in the history uses the whole history's curve."""
 EXPECTED_COLUMNS: tuple[str, ...] = ("expected_rate", "expected_low", "expected_high")
 """The columns :func:`expected_delivery` adds to a report, beside ``delivery_rate``."""
@@ -165,12 +165,12 @@ class _Curves:
     def fit(cls, history: pd.DataFrame, now: datetime, horizon: float, min_history: int) -> _Curves:
         history = sent_typed(history)
         codes = status_codes(history)
-        inserted = _seconds(history["insertDate"])
+        started = _clock_start(history, codes)
         delivered_at = _seconds(history["deliveryDate"])
-        delay = np.where(codes == _DELIVERED, delivered_at - inserted, np.nan)
-        age = _now_seconds(now) - inserted
-        # A message without an insert time tells nothing of how long deliveries take.
-        known = ~np.isnan(inserted) & ~((codes == _DELIVERED) & np.isnan(delay))
+        delay = np.where(codes == _DELIVERED, delivered_at - started, np.nan)
+        age = _ages(history, codes, now)
+        # A message without a time tells nothing of how long deliveries take.
+        known = ~np.isnan(started) & ~((codes == _DELIVERED) & np.isnan(delay))
         unsettled = np.isin(codes, _UNSETTLED)
         country = _countries(history)
         overall = DeliveryCurve.fit(delay[known], age[known], unsettled[known], horizon)
@@ -262,7 +262,7 @@ def expected_delivery(
     delivered = codes == _DELIVERED
     failed = np.isin(codes, _FAILED)
     unsettled = np.isin(codes, _UNSETTLED)
-    age = _now_seconds(now) - _seconds(sent["insertDate"])
+    age = _ages(sent, codes, now)
     country = _countries(sent)
     share = np.ones(len(sent))
     spread = np.zeros(len(sent))
@@ -343,6 +343,22 @@ def expected_delivery(
             "expected_high": high_rate,
         }
     )
+
+
+def _clock_start(sent: pd.DataFrame, codes: np.ndarray) -> np.ndarray:
+    """When each message's wait for a delivery began: its hand-over to the operator
+    (``sentDate``), else its insert. A campaign waits minutes in the gateway's queue before it
+    is handed over, the history's single messages do not: timed from the insert, a campaign's
+    messages would look older than they are."""
+    started = _seconds(sent["sentDate"])
+    return np.where(np.isnan(started), _seconds(sent["insertDate"]), started)
+
+
+def _ages(sent: pd.DataFrame, codes: np.ndarray, now: datetime) -> np.ndarray:
+    """Seconds each message has waited for its delivery by ``now``: none for a message still
+    PENDING (not handed over yet)."""
+    age = _now_seconds(now) - _clock_start(sent, codes)
+    return np.where(codes == STATUS_INDEX["PENDING"], 0.0, age)
 
 
 def _seconds(stamps: pd.Series) -> np.ndarray:
