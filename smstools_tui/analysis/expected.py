@@ -119,7 +119,8 @@ class DeliveryCurve:
         censored = np.sort(age[unsettled & (age <= horizon)])
         total = len(delay)
         old = age > horizon
-        never_final = float(np.count_nonzero(old & unsettled) / max(np.count_nonzero(old), 1))
+        older = int(np.count_nonzero(old))
+        never_final = int(np.count_nonzero(old & unsettled)) / older if older else 0.0
         if len(events) == 0:
             empty = np.zeros(0)
             return cls(empty, empty, empty, 0.0, 0, never_final)
@@ -307,7 +308,7 @@ def expected_delivery(
         slope_d = np.where(own, cell_n / cell_g - 1, 0.0)
         slope_g = np.where(own, cell_d * cell_n / cell_g**2, 0.0)
         variance = slope_d**2 * variance_d + slope_g**2 * cell_sd**2
-        variance = np.where(own, variance, (cell_n - cell_g) ** 2 * p * (1 - p) / group_g)
+        variance = np.where(own, variance, (cell_n - cell_g) ** 2 * p * (1 - p) / group_g[cell_group])
     expected = n_delivered + np.bincount(cell_group, weights=future, minlength=size)
     spread_total = np.sqrt(np.bincount(cell_group, weights=variance, minlength=size))
     ceiling = (messages - n_failed).astype(float)

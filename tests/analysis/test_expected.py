@@ -166,3 +166,18 @@ def test_two_hours_in_the_estimate_is_within_one_and_a_half_points(settling: str
         assert abs(estimate) <= 0.015
     # The raw rate, read on the messages that settled first, is further off.
     assert np.mean([abs(raw) for _, raw in errors]) > np.mean([abs(e) for e, _ in errors])
+
+
+def test_a_country_too_young_to_tell_borrows_its_groups_rate(
+    make_sent: Callable[..., pd.DataFrame],
+) -> None:
+    # Italy: 30 minutes old, G = 0.5, half delivered: p = 1. One message to Switzerland a
+    # minute old (no delivery expected yet) takes the campaign's p.
+    rows: list[dict[str, Any]] = [
+        {"status": "DELIVERED", "insertDate": at(0), "deliveryDate": at(5)} for _ in range(50)
+    ] + [{"status": "SENT", "insertDate": at(0)}] * 50
+    rows.append({"status": "SENT", "insertDate": at(29), "to": "41791234567"})
+    young = make_sent(rows)
+    row = expected_delivery(young, _history(make_sent), now=BASE + timedelta(minutes=30)).iloc[0]
+    assert row["expected_delivered"] == pytest.approx(101.0)
+    assert row["expected_low"] < row["expected_rate"] == pytest.approx(1.0)
