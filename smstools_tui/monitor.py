@@ -7,7 +7,7 @@ A policy file (TOML) holds ``[[rule]]`` tables::
     name = "delivery to Italy"
     metric = "delivery_rate"        # see smstools_tui.analysis.METRICS
     window = "24h"                  # any window expression: 1h, 24h, 7d, today …
-    by = "country"                  # optional: country, sender, campaign, encoding, status
+    by = "country"                  # optional: country, carrier, sender, campaign, encoding, status
     min_messages = 50               # groups with fewer messages never alarm
     warning = 0.95
     critical = 0.90
@@ -35,13 +35,8 @@ from typing import Any
 
 import pandas as pd
 
-from .analysis import (
-    BY_CHOICES,
-    DEFAULT_OPT_OUT_KEYWORDS,
-    METRICS,
-    TIME_BUCKETS,
-    metric_values,
-)
+from .analysis import DEFAULT_OPT_OUT_KEYWORDS, METRICS, metric_values
+from .analysis.monitoring import CHECK_GROUPINGS
 from .analysis.replies import Keywords
 from .errors import ConfigError
 from .query import Span, WindowExpr, parse_window
@@ -73,7 +68,7 @@ OPT_OUT_MEMORY = timedelta(days=365)
 """How far before a check's window its opt-outs are read: a year of STOPs still binds."""
 _RULE_KEYS = {"name", "metric", "window", "by", "min_messages", "warning", "critical",
               "baseline"}  # fmt: skip
-_GROUPS = tuple(key for key in BY_CHOICES if key not in TIME_BUCKETS)
+_GROUPS = CHECK_GROUPINGS
 
 
 @dataclass(frozen=True)

@@ -256,3 +256,23 @@ def test_an_opt_out_before_the_window_still_counts(clean: AccountSpec) -> None:
     assert result.findings[0].value == expected
     # Read inside the window alone, older opt-outs would be missed.
     assert len(compliance_list(sent, only_inside)) < expected
+
+
+def test_a_rule_by_carrier_skips_carriers_under_min_messages() -> None:
+    from smstools_tui.analysis import carrier_report
+    from smstools_tui.monitor import evaluate_frames
+    from smstools_tui.sandbox import generate_account
+
+    account = generate_account(AccountSpec(seed=5, sent=3_000, received=10, days=20, now=NOW))
+    sent = account.sent_frame()
+    policy = Policy.parse(
+        '[[rule]]\nmetric = "delivery_rate"\nwindow = "30d"\nby = "carrier"\n'
+        "min_messages = 40\nwarning = 0.99\n"
+    )
+    result = evaluate_frames(policy, sent, None, now=NOW, zone=UTC)
+    report = carrier_report(sent, min_volume=1)
+    final = metric_values(sent, None, "delivery_rate", "carrier")
+    big = set(final.loc[final["messages"] >= 40, "carrier"].astype(str))
+    assert {finding.group for finding in result.findings} == big
+    assert 0 < len(big) < len(report)
+    assert all(finding.by == "carrier" for finding in result.findings)

@@ -308,7 +308,9 @@ def expected_delivery(
         slope_d = np.where(own, cell_n / cell_g - 1, 0.0)
         slope_g = np.where(own, cell_d * cell_n / cell_g**2, 0.0)
         variance = slope_d**2 * variance_d + slope_g**2 * cell_sd**2
-        variance = np.where(own, variance, (cell_n - cell_g) ** 2 * p * (1 - p) / group_g[cell_group])
+        variance = np.where(
+            own, variance, (cell_n - cell_g) ** 2 * p * (1 - p) / group_g[cell_group]
+        )
     expected = n_delivered + np.bincount(cell_group, weights=future, minlength=size)
     spread_total = np.sqrt(np.bincount(cell_group, weights=variance, minlength=size))
     ceiling = (messages - n_failed).astype(float)
