@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import numpy as np
 import pandas as pd
 
 from .cost import from_micro, to_micro
+from .expected import (
+    DEFAULT_HORIZON,
+    DEFAULT_MIN_HISTORY,
+    EXPECTED_COLUMNS,
+    _Curves,
+    _estimate,
+    _Prepared,
+)
 from .grouping import (
     STATUS_INDEX,
     Groups,
@@ -36,6 +46,7 @@ def campaign_report(
     *,
     window: Window = DEFAULT_REPLY_WINDOW,
     keywords: Keywords = DEFAULT_OPT_OUT_KEYWORDS,
+    now: datetime | None = None,
 ) -> pd.DataFrame:
     """One row per campaign, oldest first; messages without a ``transactionId`` are left out.
 
@@ -44,11 +55,17 @@ def campaign_report(
         received: a received frame, for the replies and opt-outs (``None``: none counted).
         window: how long after a message a reply still counts (default 72 hours).
         keywords: the opt-out keywords (see :func:`~smstools_tui.analysis.is_opt_out`).
+        now: when the frames were read, for the expected rates (``None``: the newest time in
+            ``sent``, which a busy account's last message keeps close to it).
 
     Returns:
         ``campaign``, ``first_send`` and ``last_send`` (first and last ``insertDate``),
         ``messages``, ``delivered``, ``delivery_rate`` (as in
-        :func:`~smstools_tui.analysis.delivery_report`), ``pending``, ``spend``,
+        :func:`~smstools_tui.analysis.delivery_report`), ``expected_rate``, ``expected_low``
+        and ``expected_high`` (the rate the campaign is expected to end with and its 95 %
+        interval, see :func:`~smstools_tui.analysis.expected_delivery`: a campaign still
+        settling is judged on the messages sent before the first such campaign; a settled one
+        has its delivery rate), ``pending``, ``spend``,
         ``median_delivery_seconds`` (sent → delivery), ``recipients``, ``replies``,
         ``repliers``, ``reply_rate``, ``median_reply_seconds``, ``p90_reply_seconds`` and
         ``opt_outs`` (see :func:`~smstools_tui.analysis.reply_report`).
@@ -62,10 +79,10 @@ def campaign_report(
         >>> received = received_frame([{"from": "+391", "text": "STOP",
         ...                             "receiveDate": "2026-11-02T12:00:00+0000"}])
         >>> report = campaign_report(sent, received)
-        >>> report[["campaign", "messages", "delivery_rate", "spend", "replies", "opt_outs"]
-        ...        ].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
-        [{'campaign': 'promo', 'messages': 2, 'delivery_rate': 0.5, 'spend': 0.2, 'replies': 1,
-          'opt_outs': 1}]
+        >>> report[["campaign", "messages", "delivery_rate", "expected_rate", "spend", "replies",
+        ...         "opt_outs"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+        [{'campaign': 'promo', 'messages': 2, 'delivery_rate': 0.5, 'expected_rate': 0.5,
+          'spend': 0.2, 'replies': 1, 'opt_outs': 1}]
     """
     sent = sent_typed(sent)
     received = received_typed(received if received is not None else sent.iloc[:0, :0])
@@ -103,9 +120,58 @@ def campaign_report(
             "median_delivery_seconds": latency[:, 0],
         }
     )
+    expected = _expected(sent, groups, codes, now)
+    position = base.columns.get_loc("delivery_rate") + 1
+    for offset, name in enumerate(EXPECTED_COLUMNS):
+        base.insert(position + offset, name, expected[:, offset])
     matched = Matched(sent, received)
     replies = reply_columns(groups, matched, received, as_window(window), keywords, ordered=False)
     frame = pd.concat([base, replies.drop(columns="campaign")], axis=1)
     frame = frame[listed]
     frame["campaign"] = frame["campaign"].astype("str")
     return frame.sort_values(["first_send", "campaign"], kind="stable").reset_index(drop=True)
+
+
+def _expected(
+    sent: pd.DataFrame,
+    groups: Groups,
+    codes: np.ndarray,
+    now: datetime | None,
+    horizon: timedelta = DEFAULT_HORIZON,
+) -> np.ndarray:
+    """Expected rate, low and high per campaign: a settled campaign's delivery rate; the
+    campaigns still settling estimated on the history before the first of them."""
+    final = np.isin(codes, [STATUS_INDEX[s] for s in ("DELIVERED", "NOTDELIVERED", "NOSENT")])
+    delivered = groups.count(codes == STATUS_INDEX["DELIVERED"])
+    raw = ratio(delivered, groups.count(final))
+    out = np.repeat(raw[:, None], len(EXPECTED_COLUMNS), axis=1)
+    if len(sent) == 0:
+        return out
+    if now is None:
+        newest = max(sent[column].max() for column in ("insertDate", "sentDate", "deliveryDate"))
+        if pd.isna(newest):
+            return out
+        now = pd.Timestamp(newest).to_pydatetime()
+    # A message unsettled longer than the horizon never settles: its campaign is not young.
+    waiting = np.isin(codes, (STATUS_INDEX["PENDING"], STATUS_INDEX["SENT"])) & (
+        sent["insertDate"] > pd.Timestamp(now) - horizon
+    ).to_numpy(dtype=bool, na_value=False)
+    young = np.zeros(groups.size, dtype=bool)
+    young[groups.codes[waiting]] = True
+    rows = young[groups.codes] & sent["transactionId"].notna().to_numpy()
+    if not rows.any():
+        return out
+    # Each young campaign on the messages inserted before it: prepared once, fitted per start.
+    prepared = _Prepared.of(sent, now)
+    for code in np.flatnonzero(young):
+        mine = rows & (groups.codes == code)
+        if not mine.any():
+            continue  # the messages of no campaign
+        first = np.nanmin(prepared.inserted[mine])
+        curves = _Curves.fit(
+            prepared.take(prepared.inserted < first), horizon.total_seconds(), DEFAULT_MIN_HISTORY
+        )
+        one = Groups(np.zeros(int(mine.sum()), dtype=np.int64), pd.DataFrame(index=range(1)))
+        estimate = _estimate(prepared.take(mine), curves, one, horizon)
+        out[code] = estimate[list(EXPECTED_COLUMNS)].to_numpy(dtype=float)[0]
+    return out

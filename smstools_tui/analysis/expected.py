@@ -124,7 +124,10 @@ class DeliveryCurve:
         if len(events) == 0:
             empty = np.zeros(0)
             return cls(empty, empty, empty, 0.0, 0, never_final)
-        times, counts = np.unique(events, return_counts=True)
+        # ``events`` is sorted: its distinct values start where it changes.
+        first = np.flatnonzero(np.concatenate(([True], events[1:] != events[:-1])))
+        times = events[first]
+        counts = np.diff(np.append(first, len(events)))
         at_risk = (
             total
             - np.searchsorted(events, times, side="left")
@@ -156,6 +159,42 @@ class DeliveryCurve:
 
 
 @dataclass(frozen=True)
+class _Prepared:
+    """What the estimate reads of each message, computed once per frame."""
+
+    codes: np.ndarray  # status codes
+    inserted: np.ndarray  # seconds since the epoch, NaN if unknown
+    started: np.ndarray  # when the wait for a delivery began (see _clock_start)
+    delay: np.ndarray  # seconds from the start to the delivery; NaN if not delivered
+    age: np.ndarray  # seconds waited by now
+    country: np.ndarray  # codes into countries
+    countries: pd.Index
+
+    @classmethod
+    def of(cls, sent: pd.DataFrame, now: datetime) -> _Prepared:
+        sent = sent_typed(sent)
+        codes = status_codes(sent)
+        started = _clock_start(sent, codes)
+        delivered_at = _seconds(sent["deliveryDate"])
+        country = _countries(sent)
+        return cls(
+            codes=codes,
+            inserted=_seconds(sent["insertDate"]),
+            started=started,
+            delay=np.where(codes == _DELIVERED, delivered_at - started, np.nan),
+            age=_ages(sent, codes, now),
+            country=country.cat.codes.to_numpy(np.int64),
+            countries=country.cat.categories,
+        )
+
+    def take(self, rows: np.ndarray) -> _Prepared:
+        """Only these rows (a boolean mask)."""
+        return _Prepared(self.codes[rows], self.inserted[rows], self.started[rows],
+                         self.delay[rows], self.age[rows], self.country[rows],
+                         self.countries)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class _Curves:
     """One curve per country with enough history, and the whole history's."""
 
@@ -163,24 +202,17 @@ class _Curves:
     overall: DeliveryCurve
 
     @classmethod
-    def fit(cls, history: pd.DataFrame, now: datetime, horizon: float, min_history: int) -> _Curves:
-        history = sent_typed(history)
-        codes = status_codes(history)
-        started = _clock_start(history, codes)
-        delivered_at = _seconds(history["deliveryDate"])
-        delay = np.where(codes == _DELIVERED, delivered_at - started, np.nan)
-        age = _ages(history, codes, now)
+    def fit(cls, history: _Prepared, horizon: float, min_history: int) -> _Curves:
+        codes, delay, age = history.codes, history.delay, history.age
         # A message without a time tells nothing of how long deliveries take.
-        known = ~np.isnan(started) & ~((codes == _DELIVERED) & np.isnan(delay))
+        known = ~np.isnan(history.started) & ~((codes == _DELIVERED) & np.isnan(delay))
         unsettled = np.isin(codes, _UNSETTLED)
-        country = _countries(history)
         overall = DeliveryCurve.fit(delay[known], age[known], unsettled[known], horizon)
         curves: dict[str, DeliveryCurve] = {}
-        names = country.cat.categories
-        country_codes = country.cat.codes.to_numpy(np.int64)
-        deliveries = np.bincount(country_codes[known & ~np.isnan(delay)], minlength=len(names))
+        names = history.countries
+        deliveries = np.bincount(history.country[known & ~np.isnan(delay)], minlength=len(names))
         for index in np.flatnonzero(deliveries >= min_history):
-            rows = known & (country_codes == index)
+            rows = known & (history.country == index)
             curves[str(names[index])] = DeliveryCurve.fit(
                 delay[rows], age[rows], unsettled[rows], horizon
             )
@@ -256,21 +288,30 @@ def expected_delivery(
         >>> row[["delivered", "unsettled", "expected_rate"]].to_dict("records")
         [{'delivered': 50, 'unsettled': 50, 'expected_rate': 1.0}]
     """
-    sent = sent_typed(sent)
     groups = groups if groups is not None else Groups.of(sent, None)
-    curves = _Curves.fit(history, now, horizon.total_seconds(), min_history)
-    codes = status_codes(sent)
+    curves = _Curves.fit(_Prepared.of(history, now), horizon.total_seconds(), min_history)
+    return _estimate(_Prepared.of(sent, now), curves, groups, horizon, confidence)
+
+
+def _estimate(
+    young: _Prepared,
+    curves: _Curves,
+    groups: Groups,
+    horizon: timedelta = DEFAULT_HORIZON,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """:func:`expected_delivery` of prepared messages on fitted curves."""
+    codes, age, country_codes = young.codes, young.age, young.country
     delivered = codes == _DELIVERED
     failed = np.isin(codes, _FAILED)
     unsettled = np.isin(codes, _UNSETTLED)
-    age = _ages(sent, codes, now)
-    country = _countries(sent)
-    share = np.ones(len(sent))
-    spread = np.zeros(len(sent))
-    never_final = np.zeros(len(sent))
-    country_codes = country.cat.codes.to_numpy(np.int64)
-    for index, name in enumerate(country.cat.categories):
+    share = np.ones(len(codes))
+    spread = np.zeros(len(codes))
+    never_final = np.zeros(len(codes))
+    for index, name in enumerate(young.countries):
         rows = country_codes == index
+        if not rows.any():
+            continue
         curve = curves.curve(str(name))
         share[rows], spread[rows] = curve.at(age[rows])
         never_final[rows] = curve.never_final
@@ -284,14 +325,14 @@ def expected_delivery(
     n_failed = groups.count(failed)
     n_unsettled = groups.count(unsettled)
     # Cells: one per group and country, each with its own p.
-    cell_codes, cell = np.unique(groups.codes * (len(country.cat.categories) + 1)
-                                 + country_codes + 1, return_inverse=True)  # fmt: skip
-    cell_group = cell_codes // (len(country.cat.categories) + 1)
+    width = len(young.countries) + 1
+    cell_codes, cell = np.unique(groups.codes * width + country_codes + 1, return_inverse=True)
+    cell_group = cell_codes // width
 
     def per_cell(values: np.ndarray) -> np.ndarray:
         return np.bincount(cell, weights=values, minlength=len(cell_codes))
 
-    cell_n = per_cell(np.ones(len(sent)))
+    cell_n = per_cell(np.ones(len(codes)))
     cell_d = per_cell(delivered.astype(float))
     cell_g = per_cell(share)
     cell_g2 = per_cell(share**2)

@@ -118,6 +118,7 @@ def _make_command(spec: Report) -> click.Command:
             tz=zone, window=pd.Timedelta(hours=hours), keywords=keywords,
             min_failures=min_failures, span=sent.span,
             quiet_hours=load_quiet_hours() if spec.name == "quiet-hours" else None,
+            now=sent.fetched_at,
         )  # fmt: skip
         title = f"{spec.title} by {query.group}" if query.group else spec.title
         total = report_total(spec.name, frame)
