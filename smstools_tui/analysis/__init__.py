@@ -38,6 +38,7 @@ from .expected import (
     EXPECTED_COLUMNS,
     DeliveryCurve,
     expected_delivery,
+    expected_rates,
     history_before,
 )
 from .failing import failing_numbers
@@ -127,6 +128,7 @@ __all__ = [
     "destinations",
     "encoding_report",
     "expected_delivery",
+    "expected_rates",
     "failing_numbers",
     "from_micro",
     "group_key",

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
 from .cost import from_micro, to_micro
-from .expected import (
-    DEFAULT_HORIZON,
-    DEFAULT_MIN_HISTORY,
-    EXPECTED_COLUMNS,
-    _Curves,
-    _estimate,
-    _Prepared,
-)
+from .expected import EXPECTED_COLUMNS, expected_rates
 from .grouping import (
     STATUS_INDEX,
     Groups,
@@ -120,58 +113,13 @@ def campaign_report(
             "median_delivery_seconds": latency[:, 0],
         }
     )
-    expected = _expected(sent, groups, codes, now)
+    expected = expected_rates(sent, groups, now=now)
     position = base.columns.get_loc("delivery_rate") + 1
     for offset, name in enumerate(EXPECTED_COLUMNS):
-        base.insert(position + offset, name, expected[:, offset])
+        base.insert(position + offset, name, expected[name].to_numpy())
     matched = Matched(sent, received)
     replies = reply_columns(groups, matched, received, as_window(window), keywords, ordered=False)
     frame = pd.concat([base, replies.drop(columns="campaign")], axis=1)
     frame = frame[listed]
     frame["campaign"] = frame["campaign"].astype("str")
     return frame.sort_values(["first_send", "campaign"], kind="stable").reset_index(drop=True)
-
-
-def _expected(
-    sent: pd.DataFrame,
-    groups: Groups,
-    codes: np.ndarray,
-    now: datetime | None,
-    horizon: timedelta = DEFAULT_HORIZON,
-) -> np.ndarray:
-    """Expected rate, low and high per campaign: a settled campaign's delivery rate; the
-    campaigns still settling estimated on the history before the first of them."""
-    final = np.isin(codes, [STATUS_INDEX[s] for s in ("DELIVERED", "NOTDELIVERED", "NOSENT")])
-    delivered = groups.count(codes == STATUS_INDEX["DELIVERED"])
-    raw = ratio(delivered, groups.count(final))
-    out = np.repeat(raw[:, None], len(EXPECTED_COLUMNS), axis=1)
-    if len(sent) == 0:
-        return out
-    if now is None:
-        newest = max(sent[column].max() for column in ("insertDate", "sentDate", "deliveryDate"))
-        if pd.isna(newest):
-            return out
-        now = pd.Timestamp(newest).to_pydatetime()
-    # A message unsettled longer than the horizon never settles: its campaign is not young.
-    waiting = np.isin(codes, (STATUS_INDEX["PENDING"], STATUS_INDEX["SENT"])) & (
-        sent["insertDate"] > pd.Timestamp(now) - horizon
-    ).to_numpy(dtype=bool, na_value=False)
-    young = np.zeros(groups.size, dtype=bool)
-    young[groups.codes[waiting]] = True
-    rows = young[groups.codes] & sent["transactionId"].notna().to_numpy()
-    if not rows.any():
-        return out
-    # Each young campaign on the messages inserted before it: prepared once, fitted per start.
-    prepared = _Prepared.of(sent, now)
-    for code in np.flatnonzero(young):
-        mine = rows & (groups.codes == code)
-        if not mine.any():
-            continue  # the messages of no campaign
-        first = np.nanmin(prepared.inserted[mine])
-        curves = _Curves.fit(
-            prepared.take(prepared.inserted < first), horizon.total_seconds(), DEFAULT_MIN_HISTORY
-        )
-        one = Groups(np.zeros(int(mine.sum()), dtype=np.int64), pd.DataFrame(index=range(1)))
-        estimate = _estimate(prepared.take(mine), curves, one, horizon)
-        out[code] = estimate[list(EXPECTED_COLUMNS)].to_numpy(dtype=float)[0]
-    return out

@@ -11,9 +11,12 @@ of failure. So the estimator needs delivery times only:
 1. **How long deliveries take** (:class:`DeliveryCurve`). From older messages, per destination
    country (the whole history when a country has fewer than ``min_history`` deliveries), a
    Kaplan–Meier estimate of ``F(t)``, the probability that a message is delivered within ``t``
-   of its insert: a delivered message is an event at ``deliveryDate − insertDate``, a message
-   still PENDING or SENT is censored at its age, a failed message is never delivered and stays
-   at risk (a cure model: failures are the share that never gets delivered). ``G(t) = F(t) /
+   of its hand-over to the operator (``sentDate``; its insert when it has none): a delivered
+   message is an event at ``deliveryDate − sentDate``, a message still SENT is censored at its
+   age (one still PENDING has not started to wait), a failed message is never delivered and
+   stays at risk (a cure model: failures are the share that never gets delivered). The clock
+   starts at the hand-over because a campaign waits minutes in the gateway's queue before it,
+   the history's single messages do not. ``G(t) = F(t) /
    F(horizon)`` is the share of the eventual deliveries that arrive within ``t``.
 2. **How many will be delivered.** If each message of a campaign's country ``c`` is eventually
    delivered with the same probability ``p``, the deliveries seen by now are on average
@@ -56,6 +59,7 @@ __all__ = [
     "EXPECTED_COLUMNS",
     "DeliveryCurve",
     "expected_delivery",
+    "expected_rates",
     "history_before",
 ]
 
@@ -107,8 +111,8 @@ class DeliveryCurve:
         """The Kaplan–Meier curve of a history (every argument one value per message).
 
         Args:
-            delay: seconds from insert to delivery; NaN for a message not delivered.
-            age: seconds from insert to the moment the history was read.
+            delay: seconds from hand-over to delivery; NaN for a message not delivered.
+            age: seconds from hand-over to the moment the history was read.
             unsettled: whether the message is still PENDING or SENT.
             horizon: deliveries later than this are not counted (seconds).
         """
@@ -254,7 +258,7 @@ def expected_delivery(
         sent: the messages to judge, as seen at ``now``.
         history: older messages, as seen at ``now``, whose delivery times the estimate
             follows (see :func:`history_before`).
-        now: the moment the frames were read (the messages' ages count from their insert to
+        now: the moment the frames were read (a message's age counts from its hand-over to
             it); never read from the machine's clock.
         groups: the groups of ``sent`` (``None``: all the messages together).
         horizon: how long a delivery may take at most.
@@ -291,6 +295,70 @@ def expected_delivery(
     groups = groups if groups is not None else Groups.of(sent, None)
     curves = _Curves.fit(_Prepared.of(history, now), horizon.total_seconds(), min_history)
     return _estimate(_Prepared.of(sent, now), curves, groups, horizon, confidence)
+
+
+def expected_rates(
+    sent: pd.DataFrame,
+    groups: Groups,
+    *,
+    now: datetime | None = None,
+    horizon: timedelta = DEFAULT_HORIZON,
+    min_history: int = DEFAULT_MIN_HISTORY,
+) -> pd.DataFrame:
+    """The expected final rate of every group of ``sent`` and its 95 % interval, each group
+    still settling judged on the messages of ``sent`` inserted before its first one (see
+    :func:`expected_delivery`); a group with no message PENDING or SENT for less than
+    ``horizon`` keeps its delivery rate, with no width. What a report of campaigns shows.
+
+    Args:
+        sent: the messages, as seen at ``now``.
+        groups: their groups (``Groups.of(sent, "campaign")``).
+        now: when they were read (``None``: the newest time among them, which a busy
+            account's last message keeps close to it).
+
+    Returns:
+        The groups' label columns and :data:`EXPECTED_COLUMNS`, in the groups' order.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from smstools_tui.frames import sent_frame
+        >>> sent = sent_frame([{"id": i, "to": "393480000000", "transactionId": "old",
+        ...     "status": "DELIVERED" if i % 4 else "NOTDELIVERED",
+        ...     "insertDate": "2026-11-01T08:00:00+0000",
+        ...     "deliveryDate": "2026-11-01T08:10:00+0000"} for i in range(8)])
+        >>> expected_rates(sent, Groups.of(sent, "campaign")).to_dict("records")
+        ... # doctest: +NORMALIZE_WHITESPACE
+        [{'campaign': 'old', 'expected_rate': 0.75, 'expected_low': 0.75,
+          'expected_high': 0.75}]
+    """
+    sent = sent_typed(sent)
+    codes = status_codes(sent)
+    delivered = groups.count(codes == _DELIVERED)
+    final = groups.count(codes == _DELIVERED) + groups.count(np.isin(codes, _FAILED))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw = np.where(final > 0, delivered / np.maximum(final, 1), np.nan)
+    out = np.repeat(raw[:, None], len(EXPECTED_COLUMNS), axis=1)
+    if now is None and len(sent):
+        newest = max(sent[column].max() for column in ("insertDate", "sentDate", "deliveryDate"))
+        now = None if pd.isna(newest) else pd.Timestamp(newest).to_pydatetime()
+    if now is not None:
+        # A message unsettled longer than the horizon never settles: its group is not young.
+        waiting = np.isin(codes, _UNSETTLED) & (
+            sent["insertDate"] > pd.Timestamp(now) - horizon
+        ).to_numpy(dtype=bool, na_value=False)
+        young = np.unique(groups.codes[waiting])
+        # Each young group on the messages inserted before it: prepared once, fitted per start.
+        prepared = _Prepared.of(sent, now) if len(young) else None
+        for code in young:
+            assert prepared is not None
+            mine = groups.codes == code
+            first = np.nanmin(prepared.inserted[mine])
+            history = prepared.take(prepared.inserted < first)
+            curves = _Curves.fit(history, horizon.total_seconds(), min_history)
+            one = Groups(np.zeros(int(mine.sum()), dtype=np.int64), pd.DataFrame(index=range(1)))
+            estimate = _estimate(prepared.take(mine), curves, one, horizon)
+            out[code] = estimate[list(EXPECTED_COLUMNS)].to_numpy(dtype=float)[0]
+    return groups.frame({name: out[:, index] for index, name in enumerate(EXPECTED_COLUMNS)})
 
 
 def _estimate(
