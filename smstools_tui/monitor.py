@@ -7,10 +7,11 @@ A policy file (TOML) holds ``[[rule]]`` tables::
     name = "delivery to Italy"
     metric = "delivery_rate"        # see smstools_tui.analysis.METRICS
     window = "24h"                  # any window expression: 1h, 24h, 7d, today …
-    by = "country"                  # optional: country, sender, campaign, encoding, status
+    by = "country"                  # optional: country, carrier, sender, campaign, encoding, status
     min_messages = 50               # groups with fewer messages never alarm
     warning = 0.95
     critical = 0.90
+    expected = true                 # judge the rate the messages will end with (delivery_rate)
 
 A rule's status is ``CRITICAL`` when its value is past ``critical`` in the metric's bad direction
 (below it for the delivery rate and the credit, above it for the rest), else ``WARNING`` past
@@ -20,6 +21,13 @@ same metric over the same hours of each of the seven days before, and ``warning`
 points below the usual delivery rate). A check that cannot run (no credentials, no network, a
 bad policy) is ``UNKNOWN``. The exit codes are the monitoring convention: 0 OK, 1 WARNING,
 2 CRITICAL, 3 UNKNOWN.
+
+A ``delivery_rate`` rule with ``expected = true`` judges the rate the window's messages are
+expected to end with (:func:`~smstools_tui.analysis.expected_delivery`: the messages still
+PENDING or SENT settle as the account's history says they do), read on the
+:data:`EXPECTED_HISTORY` before the window; its ``messages`` are all the group's messages, settled
+or not, and its finding carries the 95 % interval. With a baseline, the expected rate is compared
+with the rates the same hours of the days before ended with.
 """
 
 from __future__ import annotations
@@ -35,13 +43,8 @@ from typing import Any
 
 import pandas as pd
 
-from .analysis import (
-    BY_CHOICES,
-    DEFAULT_OPT_OUT_KEYWORDS,
-    METRICS,
-    TIME_BUCKETS,
-    metric_values,
-)
+from .analysis import DEFAULT_OPT_OUT_KEYWORDS, METRICS, expected_delivery, metric_values
+from .analysis.monitoring import CHECK_GROUPINGS, check_groups
 from .analysis.replies import Keywords
 from .errors import ConfigError
 from .query import Span, WindowExpr, parse_window
@@ -52,6 +55,7 @@ __all__ = [
     "BASELINES",
     "CHECK_STATUSES",
     "EXIT_CODES",
+    "EXPECTED_HISTORY",
     "OPT_OUT_MEMORY",
     "CheckResult",
     "Finding",
@@ -71,9 +75,12 @@ BASELINES: tuple[str, ...] = ("same-hour-last-7-days",)
 _BASELINE_DAYS = 7
 OPT_OUT_MEMORY = timedelta(days=365)
 """How far before a check's window its opt-outs are read: a year of STOPs still binds."""
+EXPECTED_HISTORY = timedelta(days=30)
+"""How far before a window the history of an ``expected = true`` rule is read: a month of
+delivery times, recent enough to follow the routes as they are."""
 _RULE_KEYS = {"name", "metric", "window", "by", "min_messages", "warning", "critical",
-              "baseline"}  # fmt: skip
-_GROUPS = tuple(key for key in BY_CHOICES if key not in TIME_BUCKETS)
+              "baseline", "expected"}  # fmt: skip
+_GROUPS = CHECK_GROUPINGS
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,7 @@ class Rule:
     warning: float | None = None
     critical: float | None = None
     baseline: str | None = None
+    expected: bool = False
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], where: str = "a rule") -> Rule:
@@ -128,6 +136,11 @@ class Rule:
             )
         if baseline is not None and metric == "credit_sms":
             raise ConfigError(f"{where}: the credit has no history to compare with")
+        expected = values.get("expected", False)
+        if not isinstance(expected, bool):
+            raise ConfigError(f"{where}: expected must be true or false")
+        if expected and metric != "delivery_rate":
+            raise ConfigError(f"{where}: expected = true applies to delivery_rate only")
         thresholds = {key: _number(values.get(key), key, where) for key in ("warning", "critical")}
         if thresholds["warning"] is None and thresholds["critical"] is None:
             raise ConfigError(f"{where}: give warning, critical or both")
@@ -135,8 +148,10 @@ class Rule:
         if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 1:
             raise ConfigError(f"{where}: min_messages must be a whole number of at least 1")
         name = values.get("name") or f"{metric} {window.text}" + (f" by {by}" if by else "")
+        if expected and not values.get("name"):
+            name = f"expected {name}"
         return cls(_text(name, "name", where), metric, window, by, minimum,
-                   thresholds["warning"], thresholds["critical"], baseline)  # fmt: skip
+                   thresholds["warning"], thresholds["critical"], baseline, expected)  # fmt: skip
 
 
 def _text(value: Any, key: str, where: str) -> str:
@@ -211,6 +226,9 @@ class Policy:
         if not spans:
             return None
         first = min(min([span.start, *(base.start for base in bases)]) for span, bases in spans)
+        if any(rule.expected for rule in self.rules):
+            reach = min(_spans(rule, now, zone)[0].start for rule in self.rules if rule.expected)
+            first = min(first, reach - EXPECTED_HISTORY)
         return Span(first, max(span.end for span, _ in spans))
 
     @classmethod
@@ -250,13 +268,18 @@ class Finding:
     messages: int
     baseline: float | None = None
     note: str = ""
+    expected: bool = False
+    interval: tuple[float, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The finding as ``--json`` writes it."""
+        """The finding as ``--json`` writes it: ``expected`` says whether ``value`` is the
+        expected final rate, ``interval`` its 95 % interval (``null`` otherwise)."""
         return {
             "name": self.name, "metric": self.metric, "by": self.by, "group": self.group,
             "value": self.value, "warning": self.warning, "critical": self.critical,
             "status": self.status, "messages": self.messages, "baseline": self.baseline,
+            "expected": self.expected,
+            "interval": list(self.interval) if self.interval is not None else None,
         }  # fmt: skip
 
     def line(self) -> str:
@@ -266,10 +289,18 @@ class Finding:
             >>> Finding("delivery", "delivery_rate", "country", "IT", 0.8125, 0.95, 0.9,
             ...         "CRITICAL", 640).line()
             'CRITICAL delivery [IT]: 81.25% (warning < 95%, critical < 90%) on 640 messages'
+            >>> Finding("new", "delivery_rate", None, None, 0.9412, 0.95, None, "WARNING", 90,
+            ...         expected=True, interval=(0.931, 0.951)).line()
+            'WARNING new: expected 94.12% (95% interval 93.1%–95.1%) (warning < 95%) on 90 messages'
         """
         where = f" [{self.group}]" if self.group is not None else ""
         unit = METRICS[self.metric].unit
         value = "–" if self.value is None else format_metric(self.value, unit)
+        if self.expected:
+            value = f"expected {value}"
+            if self.interval is not None:
+                low, high = (format_metric(bound, unit) for bound in self.interval)
+                value += f" (95% interval {low}–{high})"
         limits = []
         worse = METRICS[self.metric].worse
         sign = "<" if worse == "lower" else ">"
@@ -396,6 +427,10 @@ class _Frames:
         # Opt-outs count whenever they came before: every received message read.
         return sent.reset_index(drop=True), self.received
 
+    def history(self, span: Span) -> pd.DataFrame:
+        """The messages of the :data:`EXPECTED_HISTORY` before ``span``."""
+        return self.of(Span(span.start - EXPECTED_HISTORY, span.start))[0]
+
 
 def _spans(rule: Rule, now: datetime, zone: tzinfo | None) -> tuple[Span, list[Span]]:
     span = rule.window.resolve(now, zone)
@@ -476,7 +511,7 @@ def evaluate_frames(
         if frames is None:
             raise ValueError("the rules of messages need the sent frame")
         span, baselines = _spans(rule, now, zone)
-        findings += _rule_findings(rule, frames, span, baselines, keywords)
+        findings += _rule_findings(rule, frames, span, baselines, keywords, now)
     return CheckResult(tuple(findings))
 
 
@@ -487,11 +522,32 @@ def _credit_finding(rule: Rule, credit: int | None) -> Finding:
                    judge(value, rule), 0, note=note)  # fmt: skip
 
 
+def _expected_values(rule: Rule, frames: _Frames, span: Span, now: datetime) -> pd.DataFrame:
+    """The expected final delivery rate per group, as :func:`metric_values` lays out a
+    metric's values, with the interval's bounds."""
+    sent, _ = frames.of(span)
+    estimate = expected_delivery(
+        sent, frames.history(span), now=now, groups=check_groups(sent, rule.by)
+    )
+    frame = estimate.rename(columns={"expected_rate": "value"})
+    keep = [*([rule.by] if rule.by else []), "value", "messages", "expected_low", "expected_high"]
+    frame = frame[keep]
+    return frame.sort_values("messages", ascending=False, kind="stable").reset_index(drop=True)
+
+
 def _rule_findings(
-    rule: Rule, frames: _Frames, span: Span, baselines: Sequence[Span], keywords: Keywords
+    rule: Rule,
+    frames: _Frames,
+    span: Span,
+    baselines: Sequence[Span],
+    keywords: Keywords,
+    now: datetime,
 ) -> list[Finding]:
     sent, received = frames.of(span)
-    values = metric_values(sent, received, rule.metric, rule.by, keywords=keywords)
+    if rule.expected:
+        values = _expected_values(rule, frames, span, now)
+    else:
+        values = metric_values(sent, received, rule.metric, rule.by, keywords=keywords)
     history: dict[str | None, float] = {}
     if baselines:
         past_sent = pd.concat([frames.of(base)[0] for base in baselines], ignore_index=True)
@@ -513,11 +569,17 @@ def _rule_findings(
         baseline = history.get(group)
         if rule.baseline is not None and baseline is None and value is not None:
             note = "no history to compare with"
+        interval = None
+        if rule.expected and value is not None:
+            interval = (float(row.expected_low), float(row.expected_high))
+        elif rule.expected and messages >= rule.min_messages:
+            note = "too young or no history to tell"
         findings.append(Finding(rule.name, rule.metric, rule.by, group, value, rule.warning,
                                 rule.critical, judge(value, rule, baseline), messages,
-                                baseline, note))  # fmt: skip
+                                baseline, note, rule.expected, interval))  # fmt: skip
     if not findings:
         note = f"no group has {rule.min_messages} messages" if rule.by else "no messages"
         findings.append(Finding(rule.name, rule.metric, rule.by, None, None, rule.warning,
-                                rule.critical, "OK", 0, note=note))  # fmt: skip
+                                rule.critical, "OK", 0, note=note,
+                                expected=rule.expected))  # fmt: skip
     return findings

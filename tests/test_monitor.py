@@ -99,10 +99,14 @@ def test_a_policy_reads_its_rules() -> None:
         ('[[rule]]\nmetric = "pending_share"\nwindow = "1h"\nwarning = 1\n'
          '[[rule]]\nmetric = "pending_share"\nwindow = "1h"\nwarning = 2',
          "two rules are named 'pending_share 1h'"),
+        ('[[rule]]\nmetric = "nosent_rate"\nwindow = "1h"\nwarning = 1\nexpected = true',
+         "expected = true applies to delivery_rate only"),
+        ('[[rule]]\nmetric = "delivery_rate"\nwindow = "1h"\nwarning = 1\nexpected = "yes"',
+         "expected must be true or false"),
     ],
     ids=["toml", "empty", "table", "metric", "no-window", "bad-window", "no-threshold",
          "text-threshold", "time-group", "credit-group", "min-messages", "baseline", "typo",
-         "same-name"],
+         "same-name", "expected-metric", "expected-text"],
 )  # fmt: skip
 def test_a_bad_policy_is_one_clear_line(text: str, message: str) -> None:
     with pytest.raises(ConfigError) as raised:
@@ -256,3 +260,58 @@ def test_an_opt_out_before_the_window_still_counts(clean: AccountSpec) -> None:
     assert result.findings[0].value == expected
     # Read inside the window alone, older opt-outs would be missed.
     assert len(compliance_list(sent, only_inside)) < expected
+
+
+def test_a_rule_by_carrier_skips_carriers_under_min_messages() -> None:
+    from smstools_tui.analysis import carrier_report
+    from smstools_tui.monitor import evaluate_frames
+    from smstools_tui.sandbox import generate_account
+
+    account = generate_account(AccountSpec(seed=5, sent=3_000, received=10, days=20, now=NOW))
+    sent = account.sent_frame()
+    policy = Policy.parse(
+        '[[rule]]\nmetric = "delivery_rate"\nwindow = "30d"\nby = "carrier"\n'
+        "min_messages = 40\nwarning = 0.99\n"
+    )
+    result = evaluate_frames(policy, sent, None, now=NOW, zone=UTC)
+    report = carrier_report(sent, min_volume=1)
+    final = metric_values(sent, None, "delivery_rate", "carrier")
+    big = set(final.loc[final["messages"] >= 40, "carrier"].astype(str))
+    assert {finding.group for finding in result.findings} == big
+    assert 0 < len(big) < len(report)
+    assert all(finding.by == "carrier" for finding in result.findings)
+
+
+def test_an_expected_rule_judges_the_rate_young_campaigns_will_end_with() -> None:
+    from smstools_tui.analysis import check_groups, expected_delivery
+    from smstools_tui.monitor import EXPECTED_HISTORY, evaluate_frames
+    from smstools_tui.sandbox import generate_account
+
+    spec = AccountSpec(seed=11, sent=20_000, received=10, days=20, now=NOW, settling="two-phase")
+    account = generate_account(spec)
+    # An hour after the campaign that is being sent at NOW started: much is still SENT.
+    moment = NOW + timedelta(hours=1)
+    sent = account.sent_frame(at=moment)
+    policy = Policy.parse(
+        '[[rule]]\nname = "raw"\nmetric = "delivery_rate"\nwindow = "3h"\nby = "campaign"\n'
+        "min_messages = 100\nwarning = 0.95\n"
+        '[[rule]]\nmetric = "delivery_rate"\nwindow = "3h"\nby = "campaign"\n'
+        "min_messages = 100\nwarning = 0.95\nexpected = true\n"
+    )
+    assert policy.rules[1].name == "expected delivery_rate 3h by campaign"
+    span = policy.span(moment, UTC)
+    assert span is not None and span.start == moment - timedelta(hours=3) - EXPECTED_HISTORY
+    result = evaluate_frames(policy, sent, None, now=moment, zone=UTC)
+    raw, expected = result.findings
+    young = sent[sent["insertDate"] >= pd.Timestamp(moment - timedelta(hours=3))]
+    history = sent[sent["insertDate"] < pd.Timestamp(moment - timedelta(hours=3))]
+    direct = expected_delivery(young, history, now=moment, groups=check_groups(young, "campaign"))
+    assert expected.group == raw.group and expected.value == direct["expected_rate"].iloc[0]
+    assert raw.value is not None and expected.value is not None
+    assert raw.value > expected.value + 0.02  # early failures are still to report
+    assert expected.interval is not None and expected.interval[0] < expected.value
+    assert expected.messages > raw.messages  # all its messages, settled or not
+    assert "expected" in expected.line() and "95% interval" in expected.line()
+    answer = expected.to_json()
+    assert answer["expected"] is True and len(answer["interval"]) == 2
+    assert raw.to_json()["expected"] is False and raw.to_json()["interval"] is None

@@ -13,7 +13,14 @@ for calendar groups, ``tz`` (default: the local zone).
 """
 
 from .campaigns import campaign_report
-from .carriers import DEFAULT_MIN_VOLUME, WEEKDAYS, carrier_report, send_time_heatmap
+from .carriers import (
+    DEFAULT_MIN_VOLUME,
+    WEEKDAYS,
+    carrier_groups,
+    carrier_label,
+    carrier_report,
+    send_time_heatmap,
+)
 from .compliance import (
     DEFAULT_OPT_IN_KEYWORDS,
     MESSAGE_CLASSES,
@@ -25,6 +32,15 @@ from .compliance import (
 from .cost import MICRO, cost_report, cost_total, from_micro, to_micro
 from .delivery import delivery_report, status_counts, status_funnel
 from .encoding import encoding_report, suggested_segments, text_savings
+from .expected import (
+    DEFAULT_HORIZON,
+    DEFAULT_MIN_HISTORY,
+    EXPECTED_COLUMNS,
+    DeliveryCurve,
+    expected_delivery,
+    expected_rates,
+    history_before,
+)
 from .failing import failing_numbers
 from .grouping import (
     BY_CHOICES,
@@ -41,7 +57,7 @@ from .grouping import (
 )
 from .headline import HEADLINE_LABELS, compare_headlines, headline_figures
 from .latency import HISTOGRAM_EDGES, STAGES, latencies, latency_histogram, latency_report
-from .monitoring import METRICS, Metric, metric_values
+from .monitoring import CHECK_GROUPINGS, METRICS, Metric, check_groups, metric_values
 from .numbers import (
     NUMBER_TYPES,
     UNKNOWN_COUNTRY,
@@ -68,10 +84,14 @@ from .senders import sender_ids
 __all__ = [
     "BY_CHOICES",
     "CHART_BARS",
+    "CHECK_GROUPINGS",
+    "DEFAULT_HORIZON",
+    "DEFAULT_MIN_HISTORY",
     "DEFAULT_MIN_VOLUME",
     "DEFAULT_OPT_IN_KEYWORDS",
     "DEFAULT_OPT_OUT_KEYWORDS",
     "DEFAULT_REPLY_WINDOW",
+    "EXPECTED_COLUMNS",
     "HEADLINE_LABELS",
     "HISTOGRAM_EDGES",
     "MESSAGE_CLASSES",
@@ -85,6 +105,7 @@ __all__ = [
     "UNPARSEABLE",
     "WEEKDAYS",
     "ComplianceRules",
+    "DeliveryCurve",
     "Groups",
     "KeywordMatch",
     "Keywords",
@@ -94,7 +115,10 @@ __all__ = [
     "TimeBuckets",
     "bucket_span",
     "campaign_report",
+    "carrier_groups",
+    "carrier_label",
     "carrier_report",
+    "check_groups",
     "classify_messages",
     "compare_headlines",
     "compliance_list",
@@ -103,10 +127,13 @@ __all__ = [
     "delivery_report",
     "destinations",
     "encoding_report",
+    "expected_delivery",
+    "expected_rates",
     "failing_numbers",
     "from_micro",
     "group_key",
     "headline_figures",
+    "history_before",
     "is_opt_in",
     "is_opt_out",
     "latencies",

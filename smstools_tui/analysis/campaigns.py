@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 import pandas as pd
 
 from .cost import from_micro, to_micro
+from .expected import EXPECTED_COLUMNS, expected_rates
 from .grouping import (
     STATUS_INDEX,
     Groups,
@@ -36,6 +39,7 @@ def campaign_report(
     *,
     window: Window = DEFAULT_REPLY_WINDOW,
     keywords: Keywords = DEFAULT_OPT_OUT_KEYWORDS,
+    now: datetime | None = None,
 ) -> pd.DataFrame:
     """One row per campaign, oldest first; messages without a ``transactionId`` are left out.
 
@@ -44,11 +48,17 @@ def campaign_report(
         received: a received frame, for the replies and opt-outs (``None``: none counted).
         window: how long after a message a reply still counts (default 72 hours).
         keywords: the opt-out keywords (see :func:`~smstools_tui.analysis.is_opt_out`).
+        now: when the frames were read, for the expected rates (``None``: the newest time in
+            ``sent``, which a busy account's last message keeps close to it).
 
     Returns:
         ``campaign``, ``first_send`` and ``last_send`` (first and last ``insertDate``),
         ``messages``, ``delivered``, ``delivery_rate`` (as in
-        :func:`~smstools_tui.analysis.delivery_report`), ``pending``, ``spend``,
+        :func:`~smstools_tui.analysis.delivery_report`), ``expected_rate``, ``expected_low``
+        and ``expected_high`` (the rate the campaign is expected to end with and its 95 %
+        interval, see :func:`~smstools_tui.analysis.expected_delivery`: a campaign still
+        settling is judged on the messages sent before the first such campaign; a settled one
+        has its delivery rate), ``pending``, ``spend``,
         ``median_delivery_seconds`` (sent → delivery), ``recipients``, ``replies``,
         ``repliers``, ``reply_rate``, ``median_reply_seconds``, ``p90_reply_seconds`` and
         ``opt_outs`` (see :func:`~smstools_tui.analysis.reply_report`).
@@ -62,10 +72,10 @@ def campaign_report(
         >>> received = received_frame([{"from": "+391", "text": "STOP",
         ...                             "receiveDate": "2026-11-02T12:00:00+0000"}])
         >>> report = campaign_report(sent, received)
-        >>> report[["campaign", "messages", "delivery_rate", "spend", "replies", "opt_outs"]
-        ...        ].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
-        [{'campaign': 'promo', 'messages': 2, 'delivery_rate': 0.5, 'spend': 0.2, 'replies': 1,
-          'opt_outs': 1}]
+        >>> report[["campaign", "messages", "delivery_rate", "expected_rate", "spend", "replies",
+        ...         "opt_outs"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+        [{'campaign': 'promo', 'messages': 2, 'delivery_rate': 0.5, 'expected_rate': 0.5,
+          'spend': 0.2, 'replies': 1, 'opt_outs': 1}]
     """
     sent = sent_typed(sent)
     received = received_typed(received if received is not None else sent.iloc[:0, :0])
@@ -103,6 +113,10 @@ def campaign_report(
             "median_delivery_seconds": latency[:, 0],
         }
     )
+    expected = expected_rates(sent, groups, now=now)
+    position = base.columns.get_loc("delivery_rate") + 1
+    for offset, name in enumerate(EXPECTED_COLUMNS):
+        base.insert(position + offset, name, expected[name].to_numpy())
     matched = Matched(sent, received)
     replies = reply_columns(groups, matched, received, as_window(window), keywords, ordered=False)
     frame = pd.concat([base, replies.drop(columns="campaign")], axis=1)

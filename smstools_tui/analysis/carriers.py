@@ -19,10 +19,17 @@ import pandas as pd
 
 from ..dates import WEEKDAYS, resolve_zone
 from ..msisdn import destinations, original_carriers
-from .grouping import STATUS_INDEX, received_typed, sent_typed
+from .grouping import STATUS_INDEX, Groups, received_typed, sent_typed
 from .replies import DEFAULT_REPLY_WINDOW, Keywords, Matched, Window, as_window
 
-__all__ = ["DEFAULT_MIN_VOLUME", "WEEKDAYS", "carrier_report", "send_time_heatmap"]
+__all__ = [
+    "DEFAULT_MIN_VOLUME",
+    "WEEKDAYS",
+    "carrier_groups",
+    "carrier_label",
+    "carrier_report",
+    "send_time_heatmap",
+]
 
 DEFAULT_MIN_VOLUME = 20
 """Fewer messages than this and a group's rates, latency and cost are not shown."""
@@ -100,6 +107,48 @@ def carrier_report(sent: pd.DataFrame, *, min_volume: int = DEFAULT_MIN_VOLUME) 
         ["messages", "country", "original_carrier"], ascending=[False, True, True], kind="stable"
     )
     return ordered.reset_index(drop=True)
+
+
+def carrier_label(carrier: str, country: str) -> str:
+    """The label of an original carrier's group: a carrier's name may be the same in two
+    countries (Vodafone), so the country goes with it.
+
+    Example:
+        >>> carrier_label("TIM", "IT")
+        'TIM (IT)'
+    """
+    return f"{carrier} ({country})"
+
+
+def carrier_groups(sent: pd.DataFrame) -> Groups:
+    """The messages of ``sent`` grouped by original carrier and country, as
+    :func:`carrier_report` groups them, in one ``carrier`` key labelled by
+    :func:`carrier_label`.
+
+    Example:
+        >>> from smstools_tui.frames import sent_frame
+        >>> sent = sent_frame([{"id": i, "to": to} for i, to in
+        ...                    enumerate(["393398408223", "41791234567", "393398408224"])])
+        >>> groups = carrier_groups(sent)
+        >>> groups.frame({"messages": groups.count()}).to_dict("list")
+        {'carrier': ['Swisscom (CH)', 'TIM (IT)'], 'messages': [1, 2]}
+    """
+    sent = sent_typed(sent)
+    country = destinations(sent["to"])["country"].astype("category")
+    carrier = original_carriers(sent["to"])
+    width = len(carrier.cat.categories) + 1
+    flat = country.cat.codes.to_numpy(np.int64) * width + carrier.cat.codes.to_numpy(np.int64)
+    present, codes = np.unique(flat, return_inverse=True)
+    countries = country.cat.categories.astype(str)[present // width]
+    carriers = carrier.cat.categories.astype(str)[present % width]
+    labels = np.array([carrier_label(c, k) for c, k in zip(carriers, countries, strict=True)])
+    order = np.argsort(labels, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    key = pd.Categorical.from_codes(
+        np.arange(len(order)), categories=pd.Index(labels[order], dtype="str")
+    )
+    return Groups(rank[codes.reshape(-1)], pd.DataFrame({"carrier": key}))
 
 
 def send_time_heatmap(

@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 
 from ..segments import UCS_2
+from .carriers import carrier_groups
 from .cost import from_micro, to_micro
 from .grouping import (
+    BY_CHOICES,
     STATUS_INDEX,
     TIME_BUCKETS,
     Groups,
@@ -27,7 +29,7 @@ from .grouping import (
 from .latency import STAGES, stage_seconds
 from .replies import DEFAULT_OPT_OUT_KEYWORDS, Keywords, compliance_list
 
-__all__ = ["METRICS", "Metric", "metric_values"]
+__all__ = ["CHECK_GROUPINGS", "METRICS", "Metric", "check_groups", "metric_values"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,31 @@ METRICS: dict[str, Metric] = {
 }
 """Every metric a policy may name."""
 
+CHECK_GROUPINGS: tuple[str, ...] = (
+    *(key for key in BY_CHOICES if key not in TIME_BUCKETS),
+    "carrier",
+)
+"""What a check's rule can be grouped by: a report's groupings other than days, weeks and
+months, and the original ``carrier`` (with its country, as the carriers report has it)."""
+
+
+def check_groups(sent: pd.DataFrame, by: str | None) -> Groups:
+    """The messages of ``sent`` in the groups of a rule's ``by`` (one of
+    :data:`CHECK_GROUPINGS`, or ``None``: one group).
+
+    Example:
+        >>> from smstools_tui.frames import sent_frame
+        >>> sent = sent_frame([{"id": 1, "to": "393398408223"}])
+        >>> check_groups(sent, "carrier").labels["carrier"].tolist()
+        ['TIM (IT)']
+    """
+    if by in TIME_BUCKETS:
+        raise ValueError("a check's groups are not days, weeks or months")
+    if by == "carrier":
+        return carrier_groups(sent)
+    return Groups.of(sent, by)
+
+
 _FINAL = [STATUS_INDEX[name] for name in ("DELIVERED", "NOTDELIVERED", "NOSENT")]
 _PENDING = [STATUS_INDEX[name] for name in ("PENDING", "SENT")]
 _WASTED = [STATUS_INDEX[name] for name in ("NOTDELIVERED", "NOSENT")]
@@ -87,8 +114,7 @@ def metric_values(
         keywords: the opt-out keywords, or the compliance rules (for ``sent_after_opt_out``).
         metric: a name of :data:`METRICS` other than ``credit_sms`` (the account's, not the
             messages').
-        by: ``None`` (one row) or a grouping of :data:`~smstools_tui.analysis.BY_CHOICES`
-            other than day, week and month.
+        by: ``None`` (one row) or one of :data:`CHECK_GROUPINGS`.
 
     Returns:
         The group column (when ``by``), ``value`` (NaN where it has no messages to stand on)
@@ -106,10 +132,8 @@ def metric_values(
     """
     if metric not in METRICS or not METRICS[metric].groupable:
         raise ValueError(f"{metric!r} is not a metric of the messages")
-    if by in TIME_BUCKETS:
-        raise ValueError("a check's groups are not days, weeks or months")
     sent = sent_typed(sent)
-    groups = Groups.of(sent, by)
+    groups = check_groups(sent, by)
     codes = status_codes(sent)
     final = np.isin(codes, _FINAL)
     if metric in ("delivery_rate", "nosent_rate"):

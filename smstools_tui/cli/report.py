@@ -120,6 +120,7 @@ def _make_command(spec: Report) -> click.Command:
             tz=zone, window=pd.Timedelta(hours=hours), keywords=keywords,
             min_failures=min_failures, span=sent.span,
             quiet_hours=load_quiet_hours() if spec.name == "quiet-hours" else None,
+            now=sent.fetched_at,
         )  # fmt: skip
         title = f"{spec.title} by {query.group}" if query.group else spec.title
         total = report_total(spec.name, frame)
@@ -304,8 +305,9 @@ def print_table(
     console = Console(file=stream, width=None if interactive else 200, highlight=False)
     table = Table(title=Text(title) if title else None, header_style="bold")
     for name in frame.columns:
-        # An SMS text keeps room to be read when a wide table squeezes its columns.
-        texts = str(name) == "text" or str(name).endswith("_text")
+        # An SMS text, and a campaign's id, keep room to be read when a wide table squeezes
+        # its columns (the campaigns report has its expected rates beside the raw one).
+        texts = str(name) in ("text", "campaign") or str(name).endswith("_text")
         table.add_column(
             Text(column_title(str(name))),
             justify="right" if is_numeric_column(frame, str(name)) else "left",

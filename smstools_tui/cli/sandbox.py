@@ -11,6 +11,7 @@ from ..sandbox import (
     FAULT_KINDS,
     SANDBOX_KEY,
     SANDBOX_SECRET,
+    SETTLINGS,
     AccountSpec,
     Degradation,
     FaultPlan,
@@ -50,6 +51,15 @@ from .common import InstantType
 )
 @click.option("--degrade-since", type=InstantType(), metavar="DT",
               help="When the routes of --degrade go bad (default: from the start).")  # fmt: skip
+@click.option(
+    "--settling",
+    type=click.Choice(list(SETTLINGS)),
+    default="fast",
+    show_default=True,
+    help="How long the operator takes to report a message's fate: fast (seconds), lognormal "
+    "(a median of 20 minutes, a long tail) or two-phase (30% of the deliveries hours later); "
+    "failures report late in both slow ones.",
+)
 def sandbox_command(
     port: int,
     seed: int,
@@ -64,6 +74,7 @@ def sandbox_command(
     clock: datetime | None,
     degrade: tuple[str, ...],
     degrade_since: datetime | None,
+    settling: str,
 ) -> None:
     """Serve a local Smstools API on 127.0.0.1 with realistic seeded data.
 
@@ -86,7 +97,7 @@ def sandbox_command(
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--degrade") from None
     account = generate(AccountSpec(seed=seed, sent=sent, received=received, days=days, now=end,
-                                   degrade=routes))  # fmt: skip
+                                   degrade=routes, settling=settling))  # fmt: skip
     api = SandboxApi(
         account,
         page_cap=page_cap,

@@ -133,6 +133,9 @@ _REPORT_ONLY = (
     Column("not_sent", "not sent", "count"),
     Column("pending", "pending", "count"),
     Column("delivery_rate", "delivery rate", "percent"),
+    Column("expected_rate", "expected rate", "percent"),
+    Column("expected_low", "expected from", "percent"),
+    Column("expected_high", "expected to", "percent"),
     Column("pending_share", "pending share", "percent"),
     Column("share", "share", "percent"),
     # latency

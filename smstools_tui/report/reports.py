@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 import pandas as pd
@@ -61,6 +61,8 @@ class ReportOptions:
             :class:`~smstools_tui.analysis.ComplianceRules`).
         min_failures: failures since the last delivery that put a number on the failing list.
         quiet_hours: the customer's quiet-hours policy (``None``: off).
+        now: when the messages were read, for the campaigns' expected rates (``None``: the
+            newest time among the messages).
     """
 
     by: str | None = None
@@ -69,6 +71,7 @@ class ReportOptions:
     keywords: tuple[str, ...] | ComplianceRules = DEFAULT_OPT_OUT_KEYWORDS
     min_failures: int = 2
     quiet_hours: QuietHours | None = None
+    now: datetime | None = None
 
 
 Compute = Callable[[pd.DataFrame, pd.DataFrame, ReportOptions], pd.DataFrame]
@@ -288,7 +291,7 @@ def _drill_text(
 
 
 def _campaigns(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
-    return analysis.campaign_report(sent, received, window=o.window, keywords=o.keywords)
+    return analysis.campaign_report(sent, received, window=o.window, keywords=o.keywords, now=o.now)
 
 
 def _failing(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
@@ -438,7 +441,8 @@ REPORTS: dict[str, Report] = {
             "campaigns",
             "Campaigns",
             "One row per campaign (transactionId): volume, delivery, cost, latency, replies and "
-            "opt-outs. Delivered: share of the messages with a final status.",
+            "opt-outs. Delivered: share of the messages with a final status; expected: the rate "
+            "a campaign still settling will end with, from the account's history (95% interval).",
             _campaigns,
             columns(
                 "campaign",
@@ -447,6 +451,9 @@ REPORTS: dict[str, Report] = {
                 "messages",
                 "delivered",
                 "delivery_rate",
+                "expected_rate",
+                "expected_low",
+                "expected_high",
                 "pending",
                 "spend",
                 "median_delivery_seconds",
@@ -619,12 +626,14 @@ def run_report(
     min_failures: int = 2,
     span: Span | None = None,
     quiet_hours: QuietHours | None = None,
+    now: datetime | None = None,
 ) -> pd.DataFrame:
     """Run the report ``name`` (a key of :data:`REPORTS`).
 
     ``span`` is the window the messages were read for: with it, a report by ``day``, ``week``
     or ``month`` marks the rows the window covers only in part (see
-    :func:`~smstools_tui.analysis.time_buckets`).
+    :func:`~smstools_tui.analysis.time_buckets`). ``now`` is when they were read (the
+    campaigns' expected rates count the messages' ages to it).
 
     Raises :class:`~smstools_tui.errors.ConfigError` for an unknown report, or a ``by`` given
     to a report that is not grouped.
@@ -645,7 +654,7 @@ def run_report(
     report = find_report(name)
     zone = analysis.resolve_zone(tz)
     rules = keywords if isinstance(keywords, ComplianceRules) else tuple(keywords)
-    options = ReportOptions(by, zone, window, rules, min_failures, quiet_hours)
+    options = ReportOptions(by, zone, window, rules, min_failures, quiet_hours, now)
     return report.run(sent, received, options, span=span)
 
 

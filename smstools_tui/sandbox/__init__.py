@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..config import Credentials, Settings
-from .data import AccountSpec, Degradation, SandboxAccount, generate_account
+from .data import SETTLINGS, AccountSpec, Degradation, SandboxAccount, generate_account
 from .emulator import (
     API_PREFIX,
     BOMB_BYTES,
@@ -33,6 +33,7 @@ __all__ = [
     "FAULT_KINDS",
     "SANDBOX_KEY",
     "SANDBOX_SECRET",
+    "SETTLINGS",
     "AccountSpec",
     "Degradation",
     "FaultPlan",

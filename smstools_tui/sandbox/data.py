@@ -33,7 +33,15 @@ import pandas as pd
 from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, STATUSES, coerce_frame
 from ..segments import segment
 
-__all__ = ["AccountSpec", "ReceivedTable", "SandboxAccount", "SentTable", "generate_account"]
+__all__ = [
+    "SETTLINGS",
+    "AccountSpec",
+    "ReceivedTable",
+    "SandboxAccount",
+    "SentTable",
+    "Settling",
+    "generate_account",
+]
 
 NEVER = np.iinfo(np.int64).max
 """An event that never happens (a NOSENT message's delivery, a stuck message's report)."""
@@ -150,6 +158,57 @@ class Degradation:
 
 
 @dataclass(frozen=True)
+class Settling:
+    """How long the operator takes to report a message's fate, from its hand-over (seconds,
+    before the destination country's slowness factor): a log-normal per phase.
+
+    Attributes:
+        name: as ``--settling`` names it.
+        description: for people.
+        phases: ``(share, median, sigma)`` of the delivery reports; the shares add up to 1.
+        failure: ``(median, sigma)`` of the NOTDELIVERED reports (``None``: as a delivery's).
+    """
+
+    name: str
+    description: str
+    phases: tuple[tuple[float, float, float], ...]
+    failure: tuple[float, float] | None = None
+
+    def delays(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Delivery and failure report delays (seconds) for ``n`` messages."""
+        shares = np.array([share for share, _, _ in self.phases])
+        phase = rng.choice(len(self.phases), size=n, p=shares / shares.sum())
+        medians = np.array([median for _, median, _ in self.phases])[phase]
+        sigmas = np.array([sigma for _, _, sigma in self.phases])[phase]
+        delivery = medians * np.exp(sigmas * rng.standard_normal(n))
+        if self.failure is None:
+            return delivery, delivery
+        median, sigma = self.failure
+        return delivery, median * np.exp(sigma * rng.standard_normal(n))
+
+
+SETTLINGS: dict[str, Settling | None] = {
+    "fast": None,
+    "lognormal": Settling(
+        "lognormal",
+        "deliveries report after a median of 20 minutes with a long tail (log-normal, sigma "
+        "1.1); failures after a median of an hour",
+        ((1.0, 1200.0, 1.1),),
+        (3600.0, 1.0),
+    ),
+    "two-phase": Settling(
+        "two-phase",
+        "70% of the deliveries report within seconds, 30% hours later (median 3 hours); "
+        "failures after a median of 6 hours",
+        ((0.7, 20.0, 0.8), (0.3, 3 * 3600.0, 0.6)),
+        (6 * 3600.0, 0.7),
+    ),
+}
+"""How statuses settle: ``fast`` (the default: reports within seconds, a median of 5 s) or a
+slow distribution, for estimates of the rate a young campaign will end with."""
+
+
+@dataclass(frozen=True)
 class AccountSpec:
     """What to generate.
 
@@ -160,6 +219,8 @@ class AccountSpec:
         now: the end of the history (default: the current time, to the minute).
         degrade: routes that go bad (see :class:`Degradation`); the rest of the account is the
             same as without them.
+        settling: how statuses settle, a key of :data:`SETTLINGS`; the rest of the account
+            (recipients, outcomes, texts) is the same whatever it is.
     """
 
     seed: int = 7
@@ -168,6 +229,11 @@ class AccountSpec:
     days: int = 400
     now: datetime | None = None
     degrade: tuple[Degradation, ...] = ()
+    settling: str = "fast"
+
+    def __post_init__(self) -> None:
+        if self.settling not in SETTLINGS:
+            raise ValueError(f"settling {self.settling!r} is not one of {', '.join(SETTLINGS)}")
 
     def anchor(self) -> datetime:
         now = self.now or datetime.now(UTC).replace(second=0, microsecond=0)
@@ -554,8 +620,17 @@ class _Builder:
         dead = self.dead[recipient]
         outcome = np.where(dead & (outcome == DELIVERED), NOTDELIVERED, outcome)
         outcome = np.where(country < 0, NOSENT, outcome)
+        failure_report = report
+        settling = SETTLINGS[self.spec.settling]
+        if settling is not None:
+            # A generator of its own: the rest of the account stays what it is.
+            own = np.random.default_rng([self.spec.seed, 2, list(SETTLINGS).index(settling.name)])
+            delivery_delay, failure_delay = settling.delays(own, n)
+            report = sent + np.ceil(delivery_delay * slowness).astype(np.int64)
+            failure_report = sent + np.ceil(failure_delay * slowness).astype(np.int64)
         stuck = (roll > 0.993) & (outcome == DELIVERED)
-        final = np.where(stuck, NEVER, report)
+        final = np.where(outcome == NOTDELIVERED, failure_report, report)
+        final = np.where(stuck, NEVER, final)
         final = np.where(outcome == NOSENT, sent, final)
         outcome = np.where(stuck, SENT, outcome)
         detail = np.full(n, -1)
@@ -568,8 +643,8 @@ class _Builder:
         )
         detail = np.where(country < 0, _DETAIL_NAMES.index("INVALID_NUMBER"), detail)
         for route in self.spec.degrade:
-            outcome, final, detail = self._degraded(route, recipient, insert, report, outcome,
-                                                    final, detail)  # fmt: skip
+            outcome, final, detail = self._degraded(route, recipient, insert, failure_report,
+                                                    outcome, final, detail)  # fmt: skip
         return sent, final, outcome, detail
 
     def _degraded(

@@ -472,8 +472,9 @@ def campaigns_tab(zone: tzinfo | None = None, rules: ComplianceRules | None = No
     return _tab(
         "campaigns",
         "campaigns",
-        "campaign first_send messages delivery_rate pending spend replies reply_rate opt_outs "
-        "median_delivery_seconds median_reply_seconds recipients last_send",
+        "campaign first_send messages delivery_rate expected_rate expected_low expected_high "
+        "pending spend replies reply_rate opt_outs median_delivery_seconds median_reply_seconds "
+        "recipients last_send",
         zone,
         rules=rules,
         widths={"campaign": 30},
@@ -483,7 +484,8 @@ def campaigns_tab(zone: tzinfo | None = None, rules: ComplianceRules | None = No
         noun="campaigns",
         description=(
             "One row per campaign (transactionId). Delivery rate: share of the messages with a "
-            "final status; replies: within 72 h."
+            "final status; expected: the rate a campaign still settling will end with, from the "
+            "account's history (95% interval); replies: within 72 h."
         ),
     )
 

@@ -64,3 +64,33 @@ def test_no_campaigns_and_no_received(make_sent: Make) -> None:
     one = campaign_report(make_sent([{"insertDate": at(0), "transactionId": "x"}]))
     assert one[["campaign", "messages", "replies"]].values.tolist() == [["x", 1, 0]]
     assert campaign_report(make_sent([])).empty
+
+
+def test_the_expected_rate_of_a_young_campaign_beside_the_raw_one() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from smstools_tui.analysis import Groups, expected_delivery, history_before
+    from smstools_tui.sandbox import AccountSpec, generate_account
+
+    now = datetime(2026, 11, 25, 10, tzinfo=UTC)
+    account = generate_account(
+        AccountSpec(seed=3, sent=6_000, received=10, days=20, now=now, settling="lognormal")
+    )
+    moment = now + timedelta(minutes=40)  # the campaign that started at now - 4 min is young
+    sent = account.sent_frame(at=moment)
+    report = campaign_report(sent, now=moment)
+    columns = report.columns.tolist()
+    rate = columns.index("delivery_rate")
+    assert columns[rate + 1 : rate + 4] == ["expected_rate", "expected_low", "expected_high"]
+    settled, young = report.iloc[:-1], report.iloc[-1]
+    assert settled["expected_rate"].equals(settled["delivery_rate"])
+    assert (settled["expected_low"] == settled["expected_high"]).all()
+    assert young["pending"] > 0.1 * young["messages"]
+    mine = sent[sent["transactionId"] == young["campaign"]]
+    direct = expected_delivery(
+        mine, history_before(sent, mine["insertDate"].min()), now=moment,
+        groups=Groups.of(mine, "campaign"),
+    ).iloc[0]  # fmt: skip
+    assert young["expected_rate"] == direct["expected_rate"]
+    assert young["expected_low"] < young["expected_rate"] < young["expected_high"]
+    assert young["expected_rate"] != young["delivery_rate"]

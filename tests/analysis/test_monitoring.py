@@ -103,3 +103,31 @@ def test_bad_requests() -> None:
     with pytest.raises(ValueError, match="not days, weeks or months"):
         metric_values(pd.DataFrame(), None, "delivery_rate", "day")
     assert {metric.worse for metric in METRICS.values()} == {"lower", "higher"}
+
+
+def test_delivery_rate_by_carrier_is_the_carriers_reports(
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    sent, _ = frames
+    got = _by(metric_values(sent, None, "delivery_rate", "carrier"), "carrier")
+    report = analysis.carrier_report(sent, min_volume=1)
+    assert len(report) > 3
+    for row in report.itertuples(index=False):
+        label = analysis.carrier_label(row.original_carrier, row.country)
+        assert got[label] == pytest.approx(row.delivery_rate, nan_ok=True)
+    assert len(got) == len(report)
+
+
+def test_messages_by_carrier_add_up_to_the_carriers_reports(
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    sent, _ = frames
+    got = metric_values(sent, None, "pending_share", "carrier")
+    report = analysis.carrier_report(sent, min_volume=1)
+    labels = [
+        analysis.carrier_label(carrier, country)
+        for carrier, country in zip(report["original_carrier"], report["country"], strict=True)
+    ]
+    assert dict(zip(got["carrier"].astype(str), got["messages"], strict=True)) == dict(
+        zip(labels, report["messages"], strict=True)
+    )

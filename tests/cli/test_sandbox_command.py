@@ -83,3 +83,25 @@ def test_sandbox_command_with_a_stopped_clock() -> None:
         frame = client.sent(since="2026-05-01T00:00:00+00:00", until="2026-06-01T00:00:00+00:00")
     assert len(frame) > 20
     assert frame["insertDate"].max() < pd.Timestamp("2026-05-20T00:00:00+00:00")
+
+
+def test_sandbox_command_settles_as_asked(
+    run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smstools_tui.cli import sandbox as sandbox_cli
+    from smstools_tui.sandbox import generate_account
+
+    specs = []
+
+    def generate(spec):  # type: ignore[no-untyped-def]
+        specs.append(spec)
+        return generate_account(spec)
+
+    monkeypatch.setattr(SandboxServer, "serve_forever", lambda self: None)
+    monkeypatch.setattr(sandbox_cli, "generate", generate)
+    result = run("sandbox", "--port", "0", "--sent", "300", "--received", "10",
+                 "--settling", "two-phase")  # fmt: skip
+    assert result.code == 0 and specs[0].settling == "two-phase"
+    result = run("sandbox", "--port", "0", "--sent", "300", "--settling", "slow")
+    assert result.code == 2 and "'slow' is not one of" in result.err
+    assert "Traceback" not in result.err

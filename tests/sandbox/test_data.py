@@ -104,3 +104,37 @@ def test_a_million_rows_stay_under_100_bytes_a_message_in_the_frame() -> None:
     per_row = frame.memory_usage(deep=True).sum() / len(frame)
     assert per_row < 100, per_row
     assert np.issubdtype(frame["to"].cat.codes.dtype, np.integer)
+
+
+def test_slow_settling_changes_only_when_statuses_settle() -> None:
+    from smstools_tui.sandbox.data import SETTLINGS
+
+    fast = generate_account(AccountSpec(seed=4, sent=3_000, received=10, now=NOW, days=30))
+    same = generate_account(
+        AccountSpec(seed=4, sent=3_000, received=10, now=NOW, days=30, settling="fast")
+    )
+    pd.testing.assert_frame_equal(fast.sent_frame(), same.sent_frame())
+    later = NOW + timedelta(days=10)
+    for name in set(SETTLINGS) - {"fast"}:
+        slow = generate_account(
+            AccountSpec(seed=4, sent=3_000, received=10, now=NOW, days=30, settling=name)
+        )
+        # The same messages end the same way ...
+        pd.testing.assert_series_equal(
+            slow.sent_frame(at=later)["status"], fast.sent_frame(at=later)["status"]
+        )
+        # ... but an hour after a message is handed over, more are still waiting, failures too.
+        table, fast_table = slow.sent, fast.sent
+        hour = table.sent + 3600
+        waiting = (table.final > hour) & (table.final != np.iinfo(np.int64).max)
+        fast_waiting = (fast_table.final > hour) & (fast_table.final != np.iinfo(np.int64).max)
+        assert waiting.mean() > 0.05 > fast_waiting.mean()
+        failed = table.outcome == 4  # NOTDELIVERED
+        assert np.median(table.final[failed] - table.sent[failed]) > 1800
+
+
+def test_an_unknown_settling_is_refused() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="settling 'slow' is not one of fast"):
+        AccountSpec(settling="slow")
