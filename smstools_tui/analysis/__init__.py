@@ -19,6 +19,7 @@ from .carriers import (
     carrier_groups,
     carrier_label,
     carrier_report,
+    parse_carrier_label,
     send_time_heatmap,
 )
 from .compliance import (
@@ -145,6 +146,7 @@ __all__ = [
     "normalise_number",
     "normalise_numbers",
     "opt_out_report",
+    "parse_carrier_label",
     "quiet_hour_messages",
     "relation_mask",
     "reply_report",

@@ -28,6 +28,7 @@ __all__ = [
     "carrier_groups",
     "carrier_label",
     "carrier_report",
+    "parse_carrier_label",
     "send_time_heatmap",
 ]
 
@@ -118,6 +119,17 @@ def carrier_label(carrier: str, country: str) -> str:
         'TIM (IT)'
     """
     return f"{carrier} ({country})"
+
+
+def parse_carrier_label(label: str) -> tuple[str, str]:
+    """The carrier and the country of a :func:`carrier_label`.
+
+    Example:
+        >>> parse_carrier_label("Wind (Tre) (IT)")
+        ('Wind (Tre)', 'IT')
+    """
+    carrier, _, country = label.rpartition(" (")
+    return carrier, country.removesuffix(")")
 
 
 def carrier_groups(sent: pd.DataFrame) -> Groups:

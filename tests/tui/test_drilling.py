@@ -12,10 +12,13 @@ import pytest
 
 from smstools_tui import analysis
 from smstools_tui.frames import received_frame, sent_frame
+from smstools_tui.monitor import Finding, Policy
+from smstools_tui.msisdn import original_carriers
 from smstools_tui.query import Query, Span
 from smstools_tui.tui.drilling import (
     SPAN_CHIP,
     Chip,
+    alert_query,
     base_query,
     bucket_query,
     chips,
@@ -173,3 +176,25 @@ def test_a_selection_is_the_query_answered_on_the_data_on_screen_or_its_error(
     monkeypatch.setattr(analysis, "select", broken)
     failed = select_messages(drill, dataset)
     assert failed.frame is None and "no such column" in (failed.error or "")
+
+
+def test_a_carrier_alarm_opens_the_failed_messages_of_that_carrier(
+    demo_frames: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    sent, received = demo_frames
+    policy = Policy.parse(
+        '[[rule]]\nname = "c"\nmetric = "delivery_rate"\nwindow = "30d"\nby = "carrier"\n'
+        "warning = 0.99\n"
+    )
+    label = analysis.carrier_label("TIM", "IT")
+    finding = Finding("c", "delivery_rate", "carrier", label, 0.9, 0.99, None, "WARNING", 9)
+    window = Span(
+        sent["insertDate"].min().to_pydatetime(), sent["insertDate"].max().to_pydatetime()
+    )
+    query = alert_query(finding, policy, base_query(window), UTC)
+    assert query is not None
+    assert query.filters.carriers == {"TIM"} and query.filters.countries == {"IT"}
+    chosen = analysis.select(query, sent, received)
+    assert len(chosen) > 0
+    assert set(original_carriers(chosen["to"]).astype(str)) == {"TIM"}
+    assert set(chosen["status"].astype(str)) <= {"NOTDELIVERED", "NOSENT"}
