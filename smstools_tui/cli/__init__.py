@@ -30,6 +30,7 @@ import click
 from click.core import ParameterSource
 
 from ..errors import (
+    AccountsFailed,
     AuthenticationError,
     ConfigError,
     FetchCancelled,
@@ -117,6 +118,10 @@ cli.add_command(sql_command)
 
 
 def _exit_code(error: SmstoolsError) -> int:
+    if isinstance(error, AccountsFailed):
+        # Several accounts failed alike (a refused key each): their code; else 1.
+        codes = {_exit_code(failure) for failure in error.failures.values()}
+        return codes.pop() if len(codes) == 1 else 1
     if isinstance(error, ConfigError):
         return 2
     if isinstance(error, AuthenticationError):

@@ -1,0 +1,169 @@
+"""Many accounts on the command line: ``[accounts.NAME]``, ``--account``, ``--all-accounts``,
+against two sandbox servers on 127.0.0.1 (and a third account whose key is refused)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from smstools_tui.config import config_file_path
+from smstools_tui.sandbox import (
+    SANDBOX_KEY,
+    SANDBOX_SECRET,
+    AccountSpec,
+    SandboxApi,
+    SandboxServer,
+    generate_account,
+)
+from tests.conftest import NOW, Clock, Result
+
+WINDOW = ("--since", "2026-08-01T00:00:00+00:00", "--until", "2026-11-01T00:00:00+00:00")
+
+
+def write_config(text: str) -> Path:
+    path = config_file_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
+def servers(clock: Clock) -> Iterator[dict[str, SandboxServer]]:
+    """Two small sandbox accounts of different seeds, each on a server of its own."""
+    running: dict[str, SandboxServer] = {}
+    for name, seed in (("acme", 21), ("globex", 22)):
+        spec = AccountSpec(seed=seed, sent=600, received=60, days=120, now=NOW)
+        api = SandboxApi(generate_account(spec), clock=clock, page_cap=100)
+        running[name] = SandboxServer(api).start()
+    yield running
+    for server in running.values():
+        server.stop()
+
+
+def account_table(name: str, base_url: str, key: str = SANDBOX_KEY) -> str:
+    return (
+        f'[accounts.{name}]\nauth_key = "{key}"\nauth_secret = "{SANDBOX_SECRET}"\n'
+        f'base_url = "{base_url}"\n'
+    )
+
+
+@pytest.fixture
+def accounts(servers: dict[str, SandboxServer], no_credentials: None) -> Path:
+    """acme and globex on their servers, and broken: acme's server with a refused key."""
+    return write_config(
+        account_table("acme", servers["acme"].base_url)
+        + account_table("globex", servers["globex"].base_url)
+        + account_table("broken", servers["acme"].base_url, key="not-the-key")
+    )
+
+
+def frame_of(result: Result) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(result.out), dtype=str, keep_default_na=False)
+
+
+def test_a_failing_account_stops_none_of_the_others(
+    run: Callable[..., Result], accounts: Path
+) -> None:
+    synced = run("sync", "--all-accounts", "--since", "2026-08-01T00:00:00+00:00")
+    assert synced.code == 3, synced.err  # the one failure: a refused key
+    lines = synced.out.splitlines()
+    assert sorted(line.split(":")[0] for line in lines) == ["account acme", "account globex"]
+    assert all("synced: " in line for line in lines)
+    assert "account broken: failed: " in synced.err
+    assert "1 of 3 accounts failed: broken" in synced.err
+    assert SANDBOX_KEY not in synced.err + synced.out and "not-the-key" not in synced.err
+    # What succeeded is kept: both stores answer offline.
+    for name in ("acme", "globex"):
+        offline = run("export", "sent", "--account", name, "--offline", *WINDOW, "--out", "-")
+        assert offline.code == 0, offline.err
+        assert set(frame_of(offline)["account"]) == {name}
+
+
+def test_export_all_accounts_has_the_account_column(
+    run: Callable[..., Result], accounts: Path
+) -> None:
+    both = run("export", "sent", "--all-accounts", *WINDOW, "--out", "-")
+    assert both.code == 3, both.err
+    assert "account broken: failed" in both.err
+    frame = frame_of(both)
+    assert set(frame["account"]) == {"acme", "globex"}
+    singles = {
+        name: frame_of(run("export", "sent", "--account", name, *WINDOW, "--out", "-"))
+        for name in ("acme", "globex")
+    }
+    assert len(frame) == sum(len(single) for single in singles.values())
+    for name, single in singles.items():
+        assert set(single["account"]) == {name}
+        mine = frame[frame["account"] == name]
+        assert sorted(mine["id"]) == sorted(single["id"])
+
+
+def test_cost_by_account_sums_equal_the_accounts_own_reports(
+    run: Callable[..., Result], accounts: Path
+) -> None:
+    write_config(accounts.read_text().split("[accounts.broken]")[0])  # only the good ones
+    by_account = run("report", "cost", "--all-accounts", "--by", "account", *WINDOW, "--out", "-")
+    assert by_account.code == 0, by_account.err
+    table = frame_of(by_account).set_index("account")
+    assert sorted(table.index) == ["acme", "globex"]
+    for name in ("acme", "globex"):
+        own = frame_of(run("report", "cost", "--account", name, *WINDOW, "--out", "-"))
+        assert len(own) == 1
+        for column in ("messages", "spend"):
+            assert float(table.loc[name, column]) == pytest.approx(float(own.loc[0, column]))
+
+
+def test_spend_per_account_and_month(run: Callable[..., Result], accounts: Path) -> None:
+    write_config(accounts.read_text().split("[accounts.broken]")[0])
+    billing = run("report", "billing", "--all-accounts", *WINDOW, "--out", "-")
+    assert billing.code == 0, billing.err
+    table = frame_of(billing)
+    assert list(table.columns[:4]) == ["account", "month", "messages", "segments"]
+    assert set(table["account"]) == {"acme", "globex"}
+    exported = frame_of(run("export", "sent", "--all-accounts", *WINDOW, "--out", "-"))
+    for name in ("acme", "globex"):
+        mine = table[table["account"] == name]
+        assert mine["messages"].astype(int).sum() == (exported["account"] == name).sum()
+
+
+def test_sql_all_accounts_groups_by_account(run: Callable[..., Result], accounts: Path) -> None:
+    write_config(accounts.read_text().split("[accounts.broken]")[0])
+    exported = frame_of(run("export", "sent", "--all-accounts", *WINDOW, "--out", "-"))
+    answer = run(
+        "sql", "SELECT account, count(*) AS messages FROM sent GROUP BY account ORDER BY account",
+        "--all-accounts", *WINDOW, "--out", "-",
+    )  # fmt: skip
+    assert answer.code == 0, answer.err
+    table = frame_of(answer)
+    assert table["account"].tolist() == ["acme", "globex"]
+    expected = exported["account"].value_counts()
+    assert [int(count) for count in table["messages"]] == [expected["acme"], expected["globex"]]
+
+
+def test_an_unknown_account_is_one_line_listing_the_known(
+    run: Callable[..., Result], accounts: Path
+) -> None:
+    for command in (("sync",), ("report", "delivery"), ("export", "sent"), ("sql", "SELECT 1")):
+        result = run(*command, "--account", "acmee")
+        assert result.code == 2
+        assert result.err.count("\n") == 1
+        assert "no account 'acmee'" in result.err
+        assert "did you mean 'acme'" in result.err and "acme, globex, broken" in result.err
+
+
+def test_all_accounts_without_any_is_a_usage_error(
+    run: Callable[..., Result], no_credentials: None
+) -> None:
+    result = run("sync", "--all-accounts")
+    assert result.code == 2 and "names no account" in result.err
+
+
+def test_account_flags_that_contradict(run: Callable[..., Result], accounts: Path) -> None:
+    assert "contradict" in run("export", "sent", "--account", "acme", "--all-accounts").err
+    assert "--demo" in run("report", "cost", "--demo", "--all-accounts").err
+    assert "its own" in run("sync", "--all-accounts", "--store", "x").err
