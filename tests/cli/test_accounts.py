@@ -4,6 +4,8 @@ against two sandbox servers on 127.0.0.1 (and a third account whose key is refus
 from __future__ import annotations
 
 import io
+import json
+import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from smstools_tui.sandbox import (
     SandboxServer,
     generate_account,
 )
-from tests.conftest import NOW, Clock, Result
+from tests.conftest import NOW, Clock, MemoryKeyring, Result
 
 WINDOW = ("--since", "2026-08-01T00:00:00+00:00", "--until", "2026-11-01T00:00:00+00:00")
 
@@ -167,3 +169,99 @@ def test_account_flags_that_contradict(run: Callable[..., Result], accounts: Pat
     assert "contradict" in run("export", "sent", "--account", "acme", "--all-accounts").err
     assert "--demo" in run("report", "cost", "--demo", "--all-accounts").err
     assert "its own" in run("sync", "--all-accounts", "--store", "x").err
+
+
+POLICY = """
+[[rule]]
+name = "delivery"
+metric = "delivery_rate"
+window = "30d"
+warning = 0.0
+critical = 0.0
+"""
+
+
+def test_check_all_accounts_qualifies_each_group_and_ends_with_the_worst(
+    run: Callable[..., Result], accounts: Path, tmp_path: Path
+) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text(POLICY)
+    checked = run("check", "--all-accounts", "--policy", str(policy))
+    assert checked.code == 3, checked.err  # broken could not be checked: UNKNOWN, the worst
+    lines = checked.out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "OK delivery [acme]", "OK delivery [globex]", "UNKNOWN account broken",
+    ]  # fmt: skip
+    write_config(accounts.read_text().split("[accounts.broken]")[0])
+    as_json = run("check", "--all-accounts", "--policy", str(policy), "--json")
+    assert as_json.code == 0, as_json.err
+    answer = json.loads(as_json.out)
+    assert answer["status"] == "OK"
+    assert [rule["group"] for rule in answer["rules"]] == ["acme", "globex"]
+
+
+def test_config_show_lists_the_accounts_without_their_secrets(
+    run: Callable[..., Result], accounts: Path, servers: dict[str, SandboxServer]
+) -> None:
+    write_config(accounts.read_text() + "[accounts.initech]\nkeyring = true\n")
+    shown = run("config", "show")
+    assert shown.code == 0, shown.err
+    assert SANDBOX_KEY not in shown.out and SANDBOX_SECRET not in shown.out
+    assert "not-the-key" not in shown.out
+    document = tomllib.loads(shown.out)
+    assert list(document["accounts"]) == ["acme", "globex", "broken", "initech"]
+    assert document["accounts"]["acme"] == {"base_url": servers["acme"].base_url}
+    assert "# credentials: in the system keyring" in shown.out.split("[accounts.initech]")[1]
+
+
+def test_login_stores_an_accounts_credentials_apart(
+    run: Callable[..., Result],
+    accounts: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    private_keyring: MemoryKeyring,
+    servers: dict[str, SandboxServer],
+) -> None:
+    write_config(
+        accounts.read_text() + f'[accounts.initech]\nkeyring = true\nbase_url = "'
+        f'{servers["globex"].base_url}"\n'
+    )
+    answers = iter([SANDBOX_KEY, SANDBOX_SECRET])
+    monkeypatch.setattr("click.prompt", lambda *args, **kwargs: next(answers))
+    assert run("login", "--account", "initech").code == 0
+    assert ("smstools-tui", "initech:auth_key") in private_keyring.passwords
+    assert ("smstools-tui", "auth_key") not in private_keyring.passwords  # the unnamed one's
+    exported = run("export", "sent", "--account", "initech", *WINDOW, "--out", "-")
+    assert exported.code == 0, exported.err
+    assert set(frame_of(exported)["account"]) == {"initech"}
+    refused = run("login", "--account", "acme")
+    assert refused.code == 2 and "keyring = true" in refused.err
+    assert "no account 'nobody'" in run("login", "--account", "nobody").err
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (
+            'auth_key = "k"\nauth_secret = 7\n',
+            "line 3: [accounts.acme] auth_secret must be a text, not a number",
+        ),
+        (
+            'auth_kye = "k"\n',
+            "line 2: [accounts.acme] auth_kye: unknown key; did you mean 'auth_key'?",
+        ),
+        ('auth_key = "k"\n', "[accounts.acme]: auth_secret is missing"),
+        ('keyring = "yes"\n', "line 2: [accounts.acme] keyring must be true or false, not a text"),
+        (
+            'keyring = true\nbase_url = "http://example.com"\n',
+            "line 3: [accounts.acme] base_url: refusing plain http:// for example.com",
+        ),
+    ],
+)
+def test_a_bad_account_table_names_the_file_line_and_key(
+    run: Callable[..., Result], no_credentials: None, table: str, expected: str
+) -> None:
+    path = write_config("[accounts.acme]\n" + table)
+    result = run("export", "sent", "--account", "acme")
+    assert result.code == 2
+    assert f"config file {path}" in result.err and expected in result.err
+    assert result.err.count("\n") == 1 and '"k"' not in result.err
