@@ -39,7 +39,7 @@ def servers(clock: Clock) -> Iterator[dict[str, SandboxServer]]:
     """Two small sandbox accounts of different seeds, each on a server of its own."""
     running: dict[str, SandboxServer] = {}
     for name, seed in (("acme", 21), ("globex", 22)):
-        spec = AccountSpec(seed=seed, sent=600, received=60, days=120, now=NOW)
+        spec = AccountSpec(seed=seed, sent=300, received=30, days=110, now=NOW)
         api = SandboxApi(generate_account(spec), clock=clock, page_cap=100)
         running[name] = SandboxServer(api).start()
     yield running
@@ -265,3 +265,19 @@ def test_a_bad_account_table_names_the_file_line_and_key(
     assert result.code == 2
     assert f"config file {path}" in result.err and expected in result.err
     assert result.err.count("\n") == 1 and '"k"' not in result.err
+
+
+def test_html_report_of_all_accounts_and_the_base_url_they_use(
+    run: Callable[..., Result],
+    accounts: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    servers: dict[str, SandboxServer],
+) -> None:
+    write_config(accounts.read_text().split("[accounts.broken]")[0])
+    # SMSTOOLS_BASE_URL does not send an account with a base URL of its own elsewhere.
+    monkeypatch.setenv("SMSTOOLS_BASE_URL", "http://127.0.0.1:9/rest/api")
+    out = tmp_path / "report.html"
+    result = run("report", "all", "--all-accounts", *WINDOW, "--out", str(out))
+    assert result.code == 0, result.err
+    assert "2 accounts" in out.read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ from .conftest import SIZE, dashboard, settle
 @pytest.fixture
 def two_accounts() -> Iterator[AccountsSource]:
     sources = {
-        name: demo_client(now=NOW, sent=800, received=80, seed=seed)
+        name: demo_client(now=NOW, sent=400, received=40, seed=seed)
         for name, seed in (("acme", 3), ("globex", 4))
     }
     with AccountsSource(sources) as both:
