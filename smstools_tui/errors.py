@@ -228,9 +228,11 @@ class AccountsFailed(SmstoolsError):
 
     Attributes:
         failures: the error of each account that failed, by the account's name.
+        reported: whether each failure was told already, on a line of its own.
     """
 
     def __init__(self, failures: dict[str, SmstoolsError], total: int) -> None:
         names = ", ".join(failures)
         super().__init__(f"{len(failures)} of {total} accounts failed: {names}")
         self.failures = failures
+        self.reported = False

@@ -33,7 +33,7 @@ from ..config import (
     find_view,
     load_accounts,
 )
-from ..errors import ConfigError, SmstoolsError, StoreError
+from ..errors import AccountsFailed, ConfigError, SmstoolsError, StoreError
 from ..frames import STATUS_DTYPE
 from ..query import Filters, Kind, Query, WindowExpr, Zone, parse_window
 from ..report.export import export_frame, partial_path
@@ -602,9 +602,20 @@ def end_accounts(source: MessageSource) -> None:
     """After a command's work on several accounts: one line on stderr for each account that
     failed, then :class:`~smstools_tui.errors.AccountsFailed` (a non-zero exit)."""
     if isinstance(source, AccountsSource) and source.failures:
-        for name, error in source.failures.items():
-            click.echo(printable(f"account {name}: failed: {error.message}"), err=True)
-        source.raise_failures()
+        try:
+            source.raise_failures()
+        except AccountsFailed as failed:
+            report_failures(failed)
+            raise
+
+
+def report_failures(failed: AccountsFailed) -> None:
+    """One line on stderr for each account that failed (once: ``reported`` says it was)."""
+    if failed.reported:
+        return
+    for name, error in failed.failures.items():
+        click.echo(printable(f"account {name}: failed: {error.message}"), err=True)
+    failed.reported = True
 
 
 connection_options = connection_options_for()

@@ -125,7 +125,9 @@ def _sync_accounts(
 
     _, failures = for_each_account(names, sync_one, done=done)
     if failures:
-        raise AccountsFailed(failures, len(names))
+        failed = AccountsFailed(failures, len(names))
+        failed.reported = True  # each on its line already, as it ended
+        raise failed
 
 
 def _messages_held(store: Store) -> object:

@@ -84,6 +84,11 @@ def test_a_failing_account_stops_none_of_the_others(
         offline = run("export", "sent", "--account", name, "--offline", *WINDOW, "--out", "-")
         assert offline.code == 0, offline.err
         assert set(frame_of(offline)["account"]) == {name}
+        # The SQL tables over its store's files name it too.
+        asked = run("sql", "SELECT DISTINCT account FROM sent", "--account", name, "--offline",
+                    "--out", "-")  # fmt: skip
+        assert asked.code == 0, asked.err
+        assert frame_of(asked)["account"].tolist() == [name]
 
 
 def test_export_all_accounts_has_the_account_column(
@@ -281,3 +286,21 @@ def test_html_report_of_all_accounts_and_the_base_url_they_use(
     result = run("report", "all", "--all-accounts", *WINDOW, "--out", str(out))
     assert result.code == 0, result.err
     assert "2 accounts" in out.read_text(encoding="utf-8")
+
+
+def test_every_account_failing_tells_each_reason(
+    run: Callable[..., Result], servers: dict[str, SandboxServer], no_credentials: None
+) -> None:
+    write_config(
+        account_table("one", servers["acme"].base_url, key="wrong-1")
+        + account_table("two", servers["globex"].base_url, key="wrong-2")
+    )
+    result = run("report", "delivery", "--all-accounts", *WINDOW)
+    assert result.code == 3  # refused keys, both
+    lines = result.err.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "account one", "account two", "smstools-tui",
+    ]  # fmt: skip
+    assert "401 BAD_CREDENTIALS" in lines[0] and lines[-1].endswith(
+        "2 of 2 accounts failed: one, two"
+    )
