@@ -33,6 +33,7 @@ REPORTS: dict[str, Callable[[Frames], object]] = {
     "delivery --by country": lambda f: run_report("delivery", f[0], by="country", tz=ZONE),
     "latency --by campaign": lambda f: run_report("latency", f[0], by="campaign", tz=ZONE),
     "cost --by month": lambda f: run_report("cost", f[0], by="month", tz=ZONE),
+    "billing": lambda f: run_report("billing", f[0], tz=ZONE),
     "encoding --by campaign": lambda f: run_report("encoding", f[0], by="campaign", tz=ZONE),
     "text-savings": lambda f: run_report("text-savings", f[0]),
     "campaigns": lambda f: run_report("campaigns", *f),

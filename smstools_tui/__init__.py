@@ -24,9 +24,11 @@ from typing import Any, Literal
 
 from ._version import __version__
 from .account import Account
+from .accounts import AccountsSource
 from .api import SmstoolsClient
 from .config import Credentials, Settings
 from .errors import (
+    AccountsFailed,
     ApiError,
     AuthenticationError,
     BodyTooLargeError,
@@ -54,8 +56,10 @@ from .frames import (
     SENT_SCHEMA,
     STATUSES,
     coerce_frame,
+    concat_accounts,
     received_frame,
     sent_frame,
+    with_account,
 )
 from .query import FetchResult, Filters, Query, Relation, Span, WindowExpr, parse_window
 from .segments import Segmentation, Suggestion, segment, suggest, text_encodings
@@ -69,6 +73,8 @@ __all__ = [
     "SENT_SCHEMA",
     "STATUSES",
     "Account",
+    "AccountsFailed",
+    "AccountsSource",
     "ApiError",
     "AuthenticationError",
     "BodyTooLargeError",
@@ -108,6 +114,7 @@ __all__ = [
     "WindowExpr",
     "__version__",
     "coerce_frame",
+    "concat_accounts",
     "connect",
     "parse_window",
     "received_frame",
@@ -115,6 +122,7 @@ __all__ = [
     "sent_frame",
     "suggest",
     "text_encodings",
+    "with_account",
 ]
 
 

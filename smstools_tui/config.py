@@ -8,6 +8,17 @@ config directory (``smstools-tui config-path`` prints where)::
     auth_secret = "..."
     base_url = "https://api.smstools.it/rest/api"   # optional
 
+Several accounts (an agency's customers, a reseller's) are named tables; ``--account NAME``
+picks one, ``--all-accounts`` takes them all::
+
+    [accounts.acme]
+    auth_key = "..."
+    auth_secret = "..."
+    base_url = "https://api.smstools.it/rest/api"   # optional
+
+    [accounts.globex]
+    keyring = true    # in the system keyring: smstools-tui login --account globex
+
 The file is refused when anyone but its owner may read it. Credentials never appear in a repr, a log
 line, an error message, an export or a cassette.
 
@@ -48,6 +59,7 @@ from .analysis.quiet_hours import QuietHours
 from .dates import WEEKDAYS, resolve_zone
 from .errors import ConfigError
 from .files import atomic_write_bytes
+from .frames import DEFAULT_ACCOUNT
 from .msisdn import NUMBER_FORMATS, NumberFormat
 from .query import (
     FILTER_KEYWORDS,
@@ -63,15 +75,19 @@ from .query import (
 )
 
 __all__ = [
+    "DEFAULT_ACCOUNT",
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
+    "AccountConfig",
     "Credentials",
     "Settings",
     "View",
     "WireFormat",
     "config_file_path",
+    "find_account",
     "find_view",
     "keyring_credentials",
+    "load_accounts",
     "load_compliance",
     "load_display_zone",
     "load_number_format",
@@ -174,23 +190,33 @@ KEYRING_SERVICE = APP_NAME
 _KEYRING_KEY, _KEYRING_SECRET = "auth_key", "auth_secret"
 
 
-def keyring_credentials() -> Credentials | None:
+def _keyring_names(account: str | None) -> tuple[str, str]:
+    """The keyring's user names of the key and the secret: one pair per named account."""
+    if account is None:
+        return _KEYRING_KEY, _KEYRING_SECRET
+    return f"{account}:{_KEYRING_KEY}", f"{account}:{_KEYRING_SECRET}"
+
+
+def keyring_credentials(account: str | None = None) -> Credentials | None:
     """The credentials in the system keyring (``smstools-tui login`` stores them), or ``None``
     when there are none or there is no usable keyring: it is one place among three, after the
-    environment and before the config file."""
+    environment and before the config file. ``account`` names one of the config file's
+    ``[accounts.NAME]`` (``smstools-tui login --account NAME`` stores those)."""
+    key_name, secret_name = _keyring_names(account)
     try:
         import keyring
         from keyring.errors import KeyringError
 
-        key = keyring.get_password(KEYRING_SERVICE, _KEYRING_KEY)
-        secret = keyring.get_password(KEYRING_SERVICE, _KEYRING_SECRET)
+        key = keyring.get_password(KEYRING_SERVICE, key_name)
+        secret = keyring.get_password(KEYRING_SERVICE, secret_name)
     except (ImportError, KeyringError, RuntimeError):
         return None
     return Credentials(key, secret) if key and secret else None
 
 
-def store_in_keyring(credentials: Credentials) -> str:
-    """Store ``credentials`` in the system keyring; returns the keyring's name.
+def store_in_keyring(credentials: Credentials, account: str | None = None) -> str:
+    """Store ``credentials`` in the system keyring (those of the named ``account`` when given);
+    returns the keyring's name.
 
     Raises:
         ConfigError: there is no usable keyring (the environment or the config file can hold
@@ -200,9 +226,10 @@ def store_in_keyring(credentials: Credentials) -> str:
     from keyring.errors import KeyringError
 
     backend = keyring.get_keyring()
+    key_name, secret_name = _keyring_names(account)
     try:
-        keyring.set_password(KEYRING_SERVICE, _KEYRING_KEY, credentials.key)
-        keyring.set_password(KEYRING_SERVICE, _KEYRING_SECRET, credentials.secret)
+        keyring.set_password(KEYRING_SERVICE, key_name, credentials.key)
+        keyring.set_password(KEYRING_SERVICE, secret_name, credentials.secret)
     except (KeyringError, RuntimeError):
         raise ConfigError(
             f"no system keyring to store the credentials in ({type(backend).__name__}): set "
@@ -238,7 +265,7 @@ def _read_config_text(path: Path) -> str | None:
 
 CONFIG_KEYS = (
     "auth_key", "auth_secret", "base_url", "views", "compliance", "classes", "quiet_hours",
-    "display",
+    "display", "accounts",
 )  # fmt: skip
 """What the config file may hold: a key it does not know is a typo, refused with the key meant."""
 
@@ -274,6 +301,15 @@ CONFIG_SCHEMA: dict[str, dict[str, str]] = {
 """The tables of the config file besides ``[views]``, their keys and what each takes."""
 
 _TOP_LEVEL_TYPES = {"auth_key": "a text", "auth_secret": "a text", "base_url": "a text"}
+ACCOUNT_SCHEMA: dict[str, str] = {
+    "auth_key": "a text",
+    "auth_secret": "a text",
+    "keyring": "true or false",
+    "base_url": "an https:// URL",
+}
+"""The keys of one ``[accounts.NAME]`` table and what each takes."""
+ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+"""What an account may be called: it names a column value, a keyring entry and a rule's group."""
 _CHOICES = {
     "strict or lenient": ("strict", "lenient"),
     "marketing or transactional": ("marketing", "transactional"),
@@ -305,8 +341,12 @@ def _validate(values: Mapping[str, Any], text: str, path: Path) -> None:
             raise ConfigError(
                 f"config file {path}{_line(text, None, key)}: unknown key {key!r}"
                 f"{did_you_mean(key, CONFIG_KEYS)} (it takes auth_key, auth_secret, base_url, "
-                "[compliance], [classes], [quiet_hours], [display] and [views.NAME] tables)"
+                "[compliance], [classes], [quiet_hours], [display], [views.NAME] and "
+                "[accounts.NAME] tables)"
             )
+        if key == "accounts":
+            _validate_accounts(value, text, path)
+            continue
         if key in _TOP_LEVEL_TYPES and not isinstance(value, str):
             raise ConfigError(
                 f"config file {path}{_line(text, None, key)}: {key} must be "
@@ -333,6 +373,50 @@ def _validate(values: Mapping[str, Any], text: str, path: Path) -> None:
                 one_of = isinstance(item, str) and not expected.startswith("a list")
                 shown = repr(item) if one_of else _toml_type(item)
                 raise ConfigError(f"{where} must be {expected}, not {shown}")
+
+
+def _validate_accounts(accounts: Any, text: str, path: Path) -> None:
+    """``[accounts.NAME]`` tables: a known key of the right type each, never the value shown
+    (it may be a secret)."""
+    if not isinstance(accounts, dict):
+        raise ConfigError(
+            f"config file {path}{_line(text, None, 'accounts')}: accounts must be tables of "
+            "accounts ([accounts.NAME])"
+        )
+    for name, table in accounts.items():
+        section = f"accounts.{name}"
+        where = f"config file {path}{_line(text, None, section)}: [{section}]"
+        if not ACCOUNT_NAME.fullmatch(name):
+            raise ConfigError(
+                f"{where}: an account's name is letters, digits, '_', '.' and '-' (at most 64)"
+            )
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: an account is a table of auth_key, auth_secret, "
+                              "keyring and base_url")  # fmt: skip
+        for key, item in table.items():
+            at = f"config file {path}{_line(text, section, key)}: [{section}] {key}"
+            if key not in ACCOUNT_SCHEMA:
+                raise ConfigError(
+                    f"{at}: unknown key{did_you_mean(key, ACCOUNT_SCHEMA)} (it takes "
+                    f"{', '.join(ACCOUNT_SCHEMA)})"
+                )
+            expected = ACCOUNT_SCHEMA[key]
+            fits = isinstance(item, bool) if key == "keyring" else isinstance(item, str)
+            if not fits:
+                raise ConfigError(f"{at} must be {expected}, not {_toml_type(item)}")
+            if key == "base_url":
+                try:
+                    validate_base_url(item)
+                except ConfigError as error:
+                    raise ConfigError(f"{at}: {error.message}") from None
+        has_key, has_secret = "auth_key" in table, "auth_secret" in table
+        if has_key != has_secret:
+            missing = "auth_secret" if has_key else "auth_key"
+            raise ConfigError(f"{where}: {missing} is missing: both the key and the secret "
+                              "are needed")  # fmt: skip
+        if has_key and table.get("keyring"):
+            raise ConfigError(f"{where}: give auth_key and auth_secret or keyring = true, "
+                              "not both")  # fmt: skip
 
 
 def _fits(expected: str, item: Any) -> bool:
@@ -475,6 +559,87 @@ def did_you_mean(word: str, known: Iterable[str]) -> str:
 
 
 @dataclass(frozen=True)
+class AccountConfig:
+    """One ``[accounts.NAME]`` table of the config file, its credentials kept hidden.
+
+    Attributes:
+        name: what ``--account`` calls it, and its value in the ``account`` column.
+        base_url: its API's base URL, or ``None`` for the usual one.
+        in_keyring: whether its credentials are in the system keyring rather than the file.
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "config.toml"
+        >>> _ = target.write_text('[accounts.acme]\\nauth_key = "k"\\nauth_secret = "s"\\n')
+        >>> target.chmod(0o600)
+        >>> acme = load_accounts(target)["acme"]
+        >>> acme.name, acme.credentials(), acme.credentials_source
+        ('acme', Credentials(<hidden>), 'the config file')
+    """
+
+    name: str
+    base_url: str | None = None
+    in_keyring: bool = False
+    _credentials: Credentials | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def credentials_source(self) -> str:
+        """Where its credentials come from, for ``config show`` (never the credentials)."""
+        return "the system keyring" if self.in_keyring else "the config file"
+
+    def credentials(self) -> Credentials:
+        """Its credentials (read from the keyring when they live there).
+
+        Raises:
+            ConfigError: the keyring holds none for this account.
+        """
+        if self._credentials is not None:
+            return self._credentials
+        stored = keyring_credentials(self.name)
+        if stored is None:
+            raise ConfigError(
+                f"no credentials for the account {self.name!r} in the system keyring: run "
+                f"smstools-tui login --account {self.name}"
+            )
+        return stored
+
+
+def load_accounts(path: Path | None = None) -> dict[str, AccountConfig]:
+    """The named accounts of the config file (``[accounts.NAME]``), by name, in file order.
+
+    Raises:
+        ConfigError: one line naming the file, the line and the key of anything wrong.
+    """
+    tables = _read_config_file(path or config_file_path()).get("accounts", {})
+    accounts: dict[str, AccountConfig] = {}
+    for name, table in tables.items():
+        key, secret = table.get("auth_key"), table.get("auth_secret")
+        accounts[name] = AccountConfig(
+            name,
+            base_url=validate_base_url(table["base_url"]) if "base_url" in table else None,
+            in_keyring=bool(table.get("keyring")) or not key,
+            _credentials=Credentials(key, secret) if key and secret else None,
+        )
+    return accounts
+
+
+def find_account(name: str, path: Path | None = None) -> AccountConfig:
+    """The named account ``name`` of the config file.
+
+    Raises:
+        ConfigError: there is no such account (the message lists those there are).
+    """
+    target = path or config_file_path()
+    accounts = load_accounts(target)
+    if name not in accounts:
+        known = ", ".join(accounts) or "none: add [accounts.NAME] tables"
+        raise ConfigError(
+            f"no account {name!r} in {target}{did_you_mean(name, accounts)} (its accounts: {known})"
+        )
+    return accounts[name]
+
+
+@dataclass(frozen=True)
 class Settings:
     """How to reach the gateway.
 
@@ -524,6 +689,7 @@ class Settings:
         environ: Mapping[str, str] | None = None,
         *,
         config_path: Path | Literal["default"] | None = "default",
+        account: str | None = None,
         **overrides: Any,
     ) -> Settings:
         """Settings from the environment, then the config file, then defaults.
@@ -531,10 +697,23 @@ class Settings:
         Args:
             environ: the environment to read (default ``os.environ``).
             config_path: the config file; ``None`` reads none.
+            account: a named account of the config file (``[accounts.NAME]``): its
+                credentials and base URL, never the environment's credentials.
             overrides: field values that win over everything (``None`` values are ignored).
+
+        Raises:
+            ConfigError: half the credentials, or an account the config file does not name.
         """
         env = os.environ if environ is None else environ
         path = config_file_path() if config_path == "default" else config_path
+        if account is not None:
+            named = find_account(account, path)
+            values: dict[str, Any] = {
+                "base_url": named.base_url or env.get(ENV_BASE_URL) or DEFAULT_BASE_URL,
+                "credentials": named.credentials(),
+            }
+            values.update({name: value for name, value in overrides.items() if value is not None})
+            return cls(**values)
         file_values: dict[str, Any] = {}
         key, secret = env.get(ENV_KEY), env.get(ENV_SECRET)
         if not (key or secret):
@@ -548,7 +727,7 @@ class Settings:
         if bool(key) != bool(secret):
             missing = ENV_SECRET if key else ENV_KEY
             raise ConfigError(f"{missing} is not set: both the auth key and the secret are needed")
-        values: dict[str, Any] = {
+        values = {
             "base_url": env.get(ENV_BASE_URL) or file_values.get("base_url") or DEFAULT_BASE_URL,
             "credentials": Credentials(str(key), str(secret)) if key and secret else None,
         }

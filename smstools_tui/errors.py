@@ -24,8 +24,9 @@ that says what went wrong and what the user can do, and never contains a credent
     │   ├── ResultTooLargeError     a search or a body beyond the safety limits
     │   │   └── BodyTooLargeError   a body beyond the byte limit, raw or decoded
     │   └── FetchCancelled          the caller cancelled the fetch
-    └── StoreError                  the local store cannot be used: another account's, a newer
-                                    format, not a store, busy, empty when working offline
+    ├── StoreError                  the local store cannot be used: another account's, a newer
+    │                               format, not a store, busy, empty when working offline
+    └── AccountsFailed              some of several accounts failed (.failures), the others done
 
 Errors raised out of a paginated fetch carry what was already fetched in ``partial`` (a typed
 DataFrame, or ``None``), so nothing is lost; it is never presented as complete.
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "AccountsFailed",
     "ApiError",
     "AuthenticationError",
     "BodyTooLargeError",
@@ -219,3 +221,18 @@ class FetchCancelled(FetchError):
 
 class StoreError(SmstoolsError):
     """The local store cannot be read or written as asked; the message says what to do."""
+
+
+class AccountsFailed(SmstoolsError):
+    """Some of several accounts (``--all-accounts``) failed; the others were done and kept.
+
+    Attributes:
+        failures: the error of each account that failed, by the account's name.
+        reported: whether each failure was told already, on a line of its own.
+    """
+
+    def __init__(self, failures: dict[str, SmstoolsError], total: int) -> None:
+        names = ", ".join(failures)
+        super().__init__(f"{len(failures)} of {total} accounts failed: {names}")
+        self.failures = failures
+        self.reported = False

@@ -29,6 +29,11 @@ one part: the gateway bills per part.
 ``received`` (``/sms/received/search``): ``from`` and ``text`` (``string[pyarrow]``),
 ``receiveDate`` (``datetime64[us, UTC]``), ``simId`` (``category`` of strings).
 
+Frames of a named account (``--account NAME``, ``--all-accounts``, a source given an
+``account_name``) end with ``account`` (``category``): the account's name in the config file,
+``default`` for the one unnamed account. Frames of several accounts are concatenated with
+:func:`concat_accounts`, which keeps every categorical column a category.
+
 Missing values are NA; an empty string is NA too, because XML cannot tell the two apart.
 
 Statuses: a status is read whatever its case and surrounding whitespace (`` delivered`` is
@@ -68,6 +73,8 @@ from .segments import ENCODING_DTYPE, SEGMENTS_DTYPE, text_encodings
 
 __all__ = [
     "ACCEPTED_DATES",
+    "ACCOUNT_COLUMN",
+    "DEFAULT_ACCOUNT",
     "FINAL_STATUSES",
     "PENDING_STATUSES",
     "RECEIVED_SCHEMA",
@@ -79,12 +86,14 @@ __all__ = [
     "UnknownStatusWarning",
     "check_status",
     "coerce_frame",
+    "concat_accounts",
     "empty_frame",
     "is_missing",
     "pandas_type",
     "received_frame",
     "row_values",
     "sent_frame",
+    "with_account",
 ]
 
 STATUSES: tuple[str, ...] = ("PENDING", "SENT", "NOSENT", "DELIVERED", "NOTDELIVERED")
@@ -278,8 +287,9 @@ def _with_derived(frame: pd.DataFrame, schema: FrameSchema) -> pd.DataFrame:
 def coerce_frame(frame: pd.DataFrame, schema: FrameSchema) -> pd.DataFrame:
     """Re-apply ``schema`` to a frame that went through ``concat``, a file or user code.
 
-    Columns come back in the schema's order with its dtypes; extra columns are dropped and
-    missing ones are filled with NA. Derived columns are computed again from the fields.
+    Columns come back in the schema's order with its dtypes; extra columns are dropped (but
+    ``account``, kept last as a category) and missing ones are filled with NA. Derived columns
+    are computed again from the fields.
     """
     out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     unknown: pd.Series | None = None
@@ -300,7 +310,66 @@ def coerce_frame(frame: pd.DataFrame, schema: FrameSchema) -> pd.DataFrame:
             column = column.astype(dtype)
         out[name] = column
     _keep_unknown_statuses(out, unknown)
-    return _with_derived(out, schema)
+    out = _with_derived(out, schema)
+    if ACCOUNT_COLUMN in frame:
+        out[ACCOUNT_COLUMN] = frame[ACCOUNT_COLUMN].reset_index(drop=True).astype("category")
+    return out
+
+
+ACCOUNT_COLUMN = "account"
+"""The column naming the account a message belongs to (see :func:`with_account`)."""
+DEFAULT_ACCOUNT = "default"
+"""The ``account`` of the one unnamed account (the environment's, the keyring's or the config
+file's top-level credentials)."""
+
+
+def with_account(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``frame`` with the ``account`` column (``category``) set to ``name`` on every row, last.
+
+    Example:
+        >>> frame = with_account(pd.DataFrame({"id": [1, 2]}), "acme")
+        >>> frame["account"].tolist(), str(frame["account"].dtype)
+        (['acme', 'acme'], 'category')
+    """
+    out = frame.drop(columns=[ACCOUNT_COLUMN], errors="ignore")
+    out[ACCOUNT_COLUMN] = pd.Categorical([name] * len(out), categories=[name])
+    return out
+
+
+def concat_accounts(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Frames of several accounts (each with its ``account`` column) as one, every column of
+    ``category`` dtype still one (over the union of the categories) and a fresh index.
+
+    Example:
+        >>> one = with_account(pd.DataFrame({"to": pd.Categorical(["39"])}), "a")
+        >>> two = with_account(pd.DataFrame({"to": pd.Categorical(["41"])}), "b")
+        >>> both = concat_accounts([one, two])
+        >>> both["account"].tolist(), str(both["to"].dtype), str(both["account"].dtype)
+        (['a', 'b'], 'category', 'category')
+    """
+    if not frames:
+        raise ValueError("no frames to concatenate")
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    from pandas.api.types import union_categoricals
+
+    columns = list(frames[0].columns)
+    out: dict[str, Any] = {}
+    for name in columns:
+        parts = [frame[name] for frame in frames]
+        if all(isinstance(part.dtype, pd.CategoricalDtype) for part in parts):
+            ordered = parts[0].dtype.ordered
+            same = all(part.dtype == parts[0].dtype for part in parts)
+            if same:
+                out[name] = pd.Series(pd.concat(parts, ignore_index=True), name=name)
+            else:
+                joined = union_categoricals(
+                    [pd.Categorical(part) for part in parts], ignore_order=not ordered
+                )
+                out[name] = pd.Series(joined, name=name)
+        else:
+            out[name] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(out)
 
 
 def is_missing(value: object) -> bool:

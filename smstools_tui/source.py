@@ -22,11 +22,13 @@ from __future__ import annotations
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from .config import find_view
 from .errors import ConfigError
+from .frames import ACCOUNT_COLUMN, with_account
 from .query import FetchResult, FilterValue, Kind, Query, Span, WindowExpr, Zone
 
 if TYPE_CHECKING:
@@ -75,6 +77,9 @@ class MessageSource(ABC):
 
     label: str
     """Where the data comes from, for titles: ``demo``, the gateway's host, a store's label."""
+    account_name: str | None = None
+    """The account's name in the config file (``[accounts.NAME]``, or ``default``): when set,
+    every frame this source answers ends with the ``account`` column holding it."""
 
     @property
     def is_demo(self) -> bool:
@@ -123,7 +128,10 @@ class MessageSource(ABC):
                 "a source fetches messages, not their relations to others: fetch both kinds "
                 "and use smstools_tui.analysis.select"
             )
-        return self._fetch(query, progress, cancel)
+        result = self._fetch(query, progress, cancel)
+        if self.account_name is not None and ACCOUNT_COLUMN not in result.frame:
+            result = replace(result, frame=with_account(result.frame, self.account_name))
+        return result
 
     def query(
         self, kind: Kind, *, view: str | None = None, zone: Zone = None, **keywords: Any

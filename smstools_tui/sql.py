@@ -13,6 +13,8 @@ What a query sees:
   ``DELIVERED``, ``NOTDELIVERED``, ``UNKNOWN``), ``insertDate``, ``sentDate``, ``deliveryDate``
   TIMESTAMPTZ, ``price`` DOUBLE, then any column the data carries beyond those.
 - ``received``: ``from``, ``text``, ``simId`` VARCHAR, ``receiveDate`` TIMESTAMPTZ.
+- Both end with ``account`` VARCHAR (the account's name in the config file) when they hold a
+  named account's messages or several accounts' (``--account``, ``--all-accounts``).
 - ``sent_final``: the sent messages whose fate is known (DELIVERED, NOTDELIVERED, NOSENT).
 - ``days``: one row per calendar day of the window (``day`` DATE, ``week`` the Monday,
   ``month`` ``YYYY-MM``), in the session's time zone; without a window, from the first
@@ -63,6 +65,7 @@ import pyarrow as pa
 from .dates import resolve_zone, zone_name
 from .errors import SqlError
 from .frames import (
+    ACCOUNT_COLUMN,
     FINAL_STATUSES,
     PENDING_STATUSES,
     RECEIVED_SCHEMA,
@@ -281,6 +284,7 @@ class SqlTables:
         span: Span | None = None,
         zone: str | tzinfo | None = None,
         threads: int | None = None,
+        account: str | None = None,
     ) -> SqlTables:
         """Tables over Parquet files (a store's current partitions), read in place: only these
         files are readable by a query.
@@ -290,6 +294,8 @@ class SqlTables:
             span: restrict both tables to this window.
             zone: the calendar's zone (default: the local one).
             threads: as for :meth:`from_frames`.
+            account: the account the files hold, for both tables' ``account`` column (a
+                ``VARCHAR`` with this name on every row); ``None``: no such column.
         """
         files = {"sent": [str(path) for path in sent], "received": [str(path) for path in received]}
 
@@ -307,7 +313,7 @@ class SqlTables:
             return name, columns
 
         allowed = files["sent"] + files["received"]
-        return cls._build(register, allowed, span, resolve_zone(zone), threads)
+        return cls._build(register, allowed, span, resolve_zone(zone), threads, account)
 
     @classmethod
     def _build(
@@ -317,6 +323,7 @@ class SqlTables:
         span: Span | None,
         zone: tzinfo,
         threads: int | None = None,
+        account: str | None = None,
     ) -> SqlTables:
         connection = duckdb.connect(
             ":memory:",
@@ -331,7 +338,7 @@ class SqlTables:
             _create_derivations(connection)
             for kind in TABLES:
                 source, columns = register(connection, kind)
-                connection.execute(_table_view(kind, source, columns, span))
+                connection.execute(_table_view(kind, source, columns, span, account))
             _create_helpers(connection, span)
             if allowed:
                 listed = "[" + ", ".join(_literal(path) for path in allowed) + "]"
@@ -459,8 +466,11 @@ def _arrow_of(frame: pd.DataFrame, schema: FrameSchema) -> pa.Table:
     return pa.Table.from_pandas(typed, preserve_index=False)
 
 
-def _table_view(kind: str, source: str, columns: list[str], span: Span | None) -> str:
-    """``CREATE VIEW kind``: the schema's columns in its types and order, then the others."""
+def _table_view(
+    kind: str, source: str, columns: list[str], span: Span | None, account: str | None = None
+) -> str:
+    """``CREATE VIEW kind``: the schema's columns in its types and order, then the others (and
+    ``account``, the files' one account, when the source lacks the column)."""
     schema = _SCHEMAS[kind]
     selected = []
     for name, column_kind in schema.columns:
@@ -474,6 +484,8 @@ def _table_view(kind: str, source: str, columns: list[str], span: Span | None) -
     for name in derived:
         selected.append(_quote(name) if name in columns else f"_{name}(text) AS {_quote(name)}")
     selected += [_quote(name) for name in columns if name not in schema.names + derived]
+    if account is not None and ACCOUNT_COLUMN not in columns:
+        selected.append(f"{_literal(account)} AS {_quote(ACCOUNT_COLUMN)}")
     where = ""
     if span is not None:
         time = _quote(_TIME_COLUMN[kind])

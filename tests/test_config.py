@@ -17,9 +17,11 @@ from smstools_tui.config import (
     Settings,
     View,
     find_view,
+    keyring_credentials,
     load_compliance,
     load_views,
     save_view,
+    store_in_keyring,
     validate_base_url,
 )
 from smstools_tui.errors import ConfigError
@@ -341,3 +343,29 @@ def test_a_wrong_compliance_setting_names_the_file_line_and_key(
     with pytest.raises(ConfigError) as caught:
         load_compliance(path)
     assert str(caught.value).startswith(f"config file {path}") and message in str(caught.value)
+
+
+def test_a_named_account_has_its_own_credentials_and_base_url(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'auth_key = "{KEY}"\nauth_secret = "{SECRET}"\n'
+        '[accounts.acme]\nauth_key = "acme-key"\nauth_secret = "acme-secret"\n'
+        'base_url = "http://127.0.0.1:8765/rest/api"\n[accounts.globex]\nkeyring = true\n'
+    )
+    path.chmod(0o600)
+    environ = {"SMSTOOLS_AUTH_KEY": KEY, "SMSTOOLS_AUTH_SECRET": SECRET,
+               "SMSTOOLS_BASE_URL": "http://127.0.0.1:1/rest/api"}  # fmt: skip
+    acme = Settings.from_env(environ, config_path=path, account="acme")
+    assert acme.credentials == Credentials("acme-key", "acme-secret")  # never the environment's
+    assert acme.base_url == "http://127.0.0.1:8765/rest/api"  # its own over the environment's
+    given = Settings.from_env(environ, config_path=path, account="acme", base_url="https://x.test")
+    assert given.base_url == "https://x.test"  # what the command line gives wins
+    with pytest.raises(ConfigError, match="smstools-tui login --account globex"):
+        Settings.from_env(environ, config_path=path, account="globex")
+    store_in_keyring(Credentials("globex-key", "globex-secret"), "globex")
+    globex = Settings.from_env(environ, config_path=path, account="globex")
+    assert globex.credentials == Credentials("globex-key", "globex-secret")
+    assert globex.base_url == "http://127.0.0.1:1/rest/api"  # none of its own: the environment's
+    assert keyring_credentials() is None  # the unnamed account's entry is apart
+    with pytest.raises(ConfigError, match=r"no account 'globx'.*did you mean 'globex'"):
+        Settings.from_env(environ, config_path=path, account="globx")

@@ -151,6 +151,8 @@ def test_every_error_message_is_one_line_and_names_no_secret() -> None:
             error: SmstoolsError = cls(401, "BAD_CREDENTIALS", endpoint="/user")
         elif issubclass(cls, smstools_tui.DecodeError):
             error = cls("bad\nbody", endpoint="/user", offset=3)
+        elif issubclass(cls, smstools_tui.AccountsFailed):
+            error = cls({"a\nb": SmstoolsError("refused\nhere")}, total=2)
         else:
             error = cls("a\nmessage")
         assert "\n" not in str(error)

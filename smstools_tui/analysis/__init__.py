@@ -30,7 +30,15 @@ from .compliance import (
     MessageClasses,
     classify_messages,
 )
-from .cost import MICRO, cost_report, cost_total, from_micro, to_micro
+from .cost import (
+    MICRO,
+    billing_report,
+    billing_total,
+    cost_report,
+    cost_total,
+    from_micro,
+    to_micro,
+)
 from .delivery import delivery_report, status_counts, status_funnel
 from .encoding import encoding_report, suggested_segments, text_savings
 from .expected import (
@@ -114,6 +122,8 @@ __all__ = [
     "Metric",
     "QuietHours",
     "TimeBuckets",
+    "billing_report",
+    "billing_total",
     "bucket_span",
     "campaign_report",
     "carrier_groups",

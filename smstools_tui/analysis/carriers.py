@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..dates import WEEKDAYS, resolve_zone
 from ..msisdn import destinations, original_carriers
+from .cost import from_micro, to_micro
 from .grouping import STATUS_INDEX, Groups, received_typed, sent_typed
 from .replies import DEFAULT_REPLY_WINDOW, Keywords, Matched, Window, as_window
 
@@ -48,7 +49,10 @@ def _outcomes(sent: pd.DataFrame) -> pd.DataFrame:
             "delivered": codes == STATUS_INDEX["DELIVERED"],
             "final": np.isin(codes, _FINAL),
             "latency": latency.to_numpy(dtype="float64", na_value=np.nan),
-            "price": sent["price"].to_numpy(dtype="float64", na_value=np.nan),
+            # Whole micro-credits, summed exactly as the cost report sums them: a group's
+            # spend is the same whatever order its messages come in.
+            "micro": to_micro(sent["price"]),
+            "priced": sent["price"].notna().to_numpy(dtype=bool),
         },
         index=sent.index,
     )
@@ -61,10 +65,13 @@ def _figures(grouped: pd.api.typing.DataFrameGroupBy) -> pd.DataFrame:
             "delivered": grouped["delivered"].sum(),
             "final": grouped["final"].sum(),
             "median_delivery_seconds": grouped["latency"].median(),
-            "spend": grouped["price"].sum(min_count=1),
-            "avg_price": grouped["price"].mean(),
         }
     )
+    priced = grouped["priced"].sum().to_numpy(dtype="float64")
+    spend = from_micro(grouped["micro"].sum().to_numpy(dtype=np.int64))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["spend"] = np.where(priced > 0, spend, np.nan)
+        out["avg_price"] = np.where(priced > 0, spend / priced, np.nan)
     final = out["final"].to_numpy(dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(final > 0, out["delivered"].to_numpy(dtype="float64") / final, np.nan)

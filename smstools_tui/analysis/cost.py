@@ -15,7 +15,8 @@ import pandas as pd
 
 from .grouping import STATUS_INDEX, Groups, ratio, sent_typed, status_codes
 
-__all__ = ["MICRO", "cost_report", "cost_total", "from_micro", "to_micro"]
+__all__ = ["MICRO", "billing_report", "billing_total", "cost_report", "cost_total", "from_micro",
+           "to_micro"]  # fmt: skip
 
 MICRO = 1_000_000
 """Micro-credits per credit: prices are summed in these units."""
@@ -97,6 +98,62 @@ def cost_report(
             "price_per_delivered": ratio(in_credits, delivered_count),
         },
         size=spend,
+    )
+
+
+def billing_report(sent: pd.DataFrame, *, tz: str | tzinfo | None = None) -> pd.DataFrame:
+    """What each account sent and spent, month by month: the figures to re-bill customers by.
+
+    Args:
+        sent: a sent frame of one or several accounts (its ``account`` column; without it,
+            the one account is ``default``).
+        tz: the zone of the calendar the months are read in.
+
+    Returns:
+        ``account``, ``month``, then ``messages``, ``segments`` (the parts the gateway bills)
+        and ``spend`` (credits, summed as whole micro-credits), ordered by account then month.
+
+    Example:
+        >>> from smstools_tui.frames import sent_frame, with_account
+        >>> sent = with_account(sent_frame([
+        ...     {"id": 1, "text": "hi", "price": 0.09, "insertDate": "2026-10-31T23:30:00+0000"},
+        ...     {"id": 2, "text": "hi", "price": 0.09, "insertDate": "2026-11-01T10:00:00+0000"},
+        ... ]), "acme")
+        >>> billing_report(sent, tz="Europe/Rome").to_dict("records")
+        [{'account': 'acme', 'month': '2026-11', 'messages': 2, 'segments': 2, 'spend': 0.18}]
+    """
+    sent = sent_typed(sent)
+    groups = Groups.of(sent, ["account", "month"], tz=tz)
+    segments = sent["segments"].fillna(0).to_numpy(np.int64)
+    frame = groups.frame(
+        {
+            "messages": groups.count(),
+            "segments": groups.sum_int(segments),
+            "spend": from_micro(groups.sum_int(to_micro(sent["price"]))),
+        }
+    )
+    order = np.lexsort(
+        (frame["month"].cat.codes.to_numpy(), frame["account"].astype(str).to_numpy())
+    )
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def billing_total(billing: pd.DataFrame) -> pd.DataFrame:
+    """The total of a :func:`billing_report`: messages, segments and spend of every account
+    and month together (money summed as whole micro-credits).
+
+    Example:
+        >>> billing = pd.DataFrame({"account": ["a", "b"], "month": ["2026-11"] * 2,
+        ...                         "messages": [1, 2], "segments": [1, 4], "spend": [0.1, 0.2]})
+        >>> billing_total(billing).to_dict("records")
+        [{'messages': 3, 'segments': 5, 'spend': 0.3}]
+    """
+    return pd.DataFrame(
+        {
+            "messages": [int(billing["messages"].sum())],
+            "segments": [int(billing["segments"].sum())],
+            "spend": [float(from_micro(to_micro(billing["spend"]).sum()))],
+        }
     )
 
 

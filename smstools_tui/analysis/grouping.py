@@ -26,7 +26,15 @@ import pandas as pd
 
 from ..dates import local_zone, resolve_zone
 from ..errors import ConfigError
-from ..frames import RECEIVED_SCHEMA, SENT_SCHEMA, STATUS_DTYPE, FrameSchema, coerce_frame
+from ..frames import (
+    ACCOUNT_COLUMN,
+    DEFAULT_ACCOUNT,
+    RECEIVED_SCHEMA,
+    SENT_SCHEMA,
+    STATUS_DTYPE,
+    FrameSchema,
+    coerce_frame,
+)
 from ..query import Span
 from .numbers import destinations
 
@@ -45,9 +53,10 @@ __all__ = [
 ]
 
 BY_CHOICES: tuple[str, ...] = (
-    "day", "week", "month", "sender", "campaign", "country", "status", "encoding",
+    "day", "week", "month", "sender", "campaign", "country", "status", "encoding", "account",
 )  # fmt: skip
-"""What a report can be grouped by."""
+"""What a report can be grouped by. ``account`` is the ``account`` column of frames of several
+accounts (``--all-accounts``); a frame without it is one account's, ``default``."""
 TIME_BUCKETS: tuple[str, ...] = ("day", "week", "month")
 
 NO_VALUE = "(none)"
@@ -55,6 +64,7 @@ NO_VALUE = "(none)"
 
 _COLUMN_OF = {
     "sender": "from", "campaign": "transactionId", "status": "status", "encoding": "encoding",
+    "account": ACCOUNT_COLUMN,
 }  # fmt: skip
 
 
@@ -234,6 +244,9 @@ def group_key(
     elif by == "country":
         country = destinations(frame["to"])["country"]
         codes, labels = country.cat.codes.to_numpy(np.int64), country.cat.categories
+    elif by == "account" and ACCOUNT_COLUMN not in frame:
+        codes = np.zeros(len(frame), dtype=np.int64)
+        labels = pd.Index([DEFAULT_ACCOUNT], dtype="str")
     elif by in _COLUMN_OF:
         column = frame[_COLUMN_OF[by]]
         if not isinstance(column.dtype, pd.CategoricalDtype):

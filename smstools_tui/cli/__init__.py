@@ -30,6 +30,7 @@ import click
 from click.core import ParameterSource
 
 from ..errors import (
+    AccountsFailed,
     AuthenticationError,
     ConfigError,
     FetchCancelled,
@@ -37,7 +38,7 @@ from ..errors import (
     SmstoolsError,
 )
 from .check import FAILURE_EXIT_CODE, check_command
-from .common import CommandWithout, connection_options_for, query_options
+from .common import CommandWithout, connection_options_for, query_options, report_failures
 from .config import config_group
 from .dashboard import dashboard_command, watch_options
 from .export import export_command
@@ -117,6 +118,10 @@ cli.add_command(sql_command)
 
 
 def _exit_code(error: SmstoolsError) -> int:
+    if isinstance(error, AccountsFailed):
+        # Several accounts failed alike (a refused key each): their code; else 1.
+        codes = {_exit_code(failure) for failure in error.failures.values()}
+        return codes.pop() if len(codes) == 1 else 1
     if isinstance(error, ConfigError):
         return 2
     if isinstance(error, AuthenticationError):
@@ -148,6 +153,8 @@ def main(argv: list[str] | None = None) -> Any:
     except click.ClickException as error:
         _fail(usage_line(error, args), code(2))
     except SmstoolsError as error:
+        if isinstance(error, AccountsFailed):
+            report_failures(error)  # every account's own reason, before the summing-up line
         _fail(error.message, code(_exit_code(error)), error if debug else None)
     except KeyboardInterrupt:
         _fail("interrupted", 130)

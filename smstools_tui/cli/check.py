@@ -6,20 +6,24 @@ could not run: no credentials, no network, a bad policy, a bad option).
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
+from ..accounts import for_each_account
+from ..analysis import ComplianceRules
 from ..config import config_file_path, load_compliance
-from ..errors import SmstoolsError
-from ..monitor import EXIT_CODES, CheckResult, Policy, evaluate
+from ..errors import ConfigError, SmstoolsError
+from ..monitor import EXIT_CODES, CheckResult, Finding, Policy, evaluate
 from ..notify import CheckState, changed, send_notification
 from ..report.tables import printable
 from ..source import MessageSource
 from ..store import StoredClient
-from .common import ConnectionOptions, connection_options_for
+from .common import ConnectionOptions, all_accounts_option, connection_options_for
 
 __all__ = ["check_command", "default_policy_path"]
 
@@ -80,6 +84,7 @@ def _print(result: CheckResult, as_json: bool) -> None:
     help="Where the last check's statuses are kept. Default: beside the store.",
 )
 @connection_options_for(out=False)
+@all_accounts_option
 def check_command(
     policy_path: Path | None,
     as_json: bool,
@@ -100,12 +105,18 @@ def check_command(
       smstools-tui check --policy policy.toml
       smstools-tui check --offline --json
       smstools-tui check --notify json://127.0.0.1:8080/alerts --notify mailto://me:pw@example.com
+      smstools-tui check --all-accounts        # each [accounts.NAME]; the worst status
     """
     source: MessageSource | None = None
     try:
         policy = Policy.load(policy_path or default_policy_path())
         compliance = load_compliance()  # sends after an opt-out count by the config's rules
         options = ConnectionOptions.from_kwargs(kwargs)
+        if options.all_accounts:
+            if state_path is not None:
+                raise ConfigError("--state names one account's state: with --all-accounts "
+                                  "each account keeps its own beside its store")  # fmt: skip
+            _check_accounts(options, policy, compliance, as_json, notify_urls)
         source = options.client()
         with source:
             result = evaluate(policy, source, keywords=compliance)
@@ -122,6 +133,53 @@ def check_command(
 
 # To a scheduler a check that could not run is UNKNOWN, whatever stopped it: a bad option too.
 setattr(check_command, FAILURE_EXIT_CODE, EXIT_CODES["UNKNOWN"])
+
+
+def _check_accounts(
+    options: ConnectionOptions,
+    policy: Policy,
+    compliance: ComplianceRules,
+    as_json: bool,
+    notify_urls: tuple[str, ...],
+) -> NoReturn:
+    """Check every named account, a few at a time, each against the same policy; every
+    finding's group is qualified by its account (``acme`` or ``acme/IT``). An account that
+    cannot be checked is UNKNOWN on a line of its own; the exit code is the worst status."""
+    names = options.account_names()
+
+    def check_one(name: str) -> tuple[MessageSource, CheckResult]:
+        source = options.account_client(name)
+        with source:
+            return source, evaluate(policy, source, keywords=compliance)
+
+    checked, failures = for_each_account(names, check_one)
+    findings: list[Finding] = []
+    for name in names:
+        if name not in checked:
+            continue
+        source, result = checked[name]
+        # Each account's state (what a change of status is judged on) stays beside its store.
+        if notify_urls:
+            _notify(result, notify_urls, _state_path(source, None), name)
+        elif result.error is None:
+            _keep(result, _state_path(source, None))
+        findings += [
+            replace(finding, group=f"{name}/{finding.group}" if finding.group else name)
+            for finding in result.findings
+        ]
+    combined = CheckResult(tuple(findings))
+    status = "UNKNOWN" if failures else combined.status
+    if as_json:
+        answer = {**combined.to_json(), "status": status}
+        if failures:
+            answer["failed_accounts"] = {name: error.message for name, error in failures.items()}
+        click.echo(json.dumps(answer, ensure_ascii=False))
+    else:
+        for line in combined.lines():
+            click.echo(printable(line))
+        for name, error in failures.items():
+            click.echo(printable(f"UNKNOWN account {name}: {error.message}"))
+    sys.exit(EXIT_CODES[status])
 
 
 def _notify(result: CheckResult, urls: tuple[str, ...], path: Path, account: str) -> None:

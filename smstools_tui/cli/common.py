@@ -20,17 +20,29 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 import click
 import pandas as pd
+from click.core import ParameterSource
 
 from .. import demo
+from ..accounts import AccountsSource, for_each_account
 from ..api.client import SmstoolsClient
-from ..config import DEFAULT_TIMEOUT, Settings, find_view, load_number_format
-from ..errors import ConfigError, SmstoolsError, StoreError
+from ..config import (
+    DEFAULT_TIMEOUT,
+    Settings,
+    config_file_path,
+    find_account,
+    find_view,
+    load_accounts,
+    load_number_format,
+)
+from ..errors import AccountsFailed, ConfigError, SmstoolsError, StoreError
 from ..frames import STATUS_DTYPE
 from ..msisdn import number_format
 from ..query import Filters, Kind, Query, WindowExpr, Zone, parse_window
 from ..report.export import export_frame, partial_path
+from ..report.tables import printable
 from ..source import MessageSource
 from ..store import StoredClient
+from ..store.locate import StoreIdentity, default_store_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -320,9 +332,18 @@ class ConnectionOptions:
     no_store: bool = False
     max_pages: int | None = None
     timeout: float = DEFAULT_TIMEOUT
+    account: str | None = None
+    all_accounts: bool = False
+    base_url_from_env: bool = False
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any]) -> ConnectionOptions:
+        context = click.get_current_context(silent=True)
+        from_env = (
+            context is not None
+            and "base_url" in context.params
+            and context.get_parameter_source("base_url") is ParameterSource.ENVIRONMENT
+        )
         options = cls(
             wire_format=kwargs.pop("wire_format"),
             base_url=kwargs.pop("base_url"),
@@ -333,21 +354,84 @@ class ConnectionOptions:
             no_store=kwargs.pop("no_store", False),
             max_pages=kwargs.pop("max_pages", None),
             timeout=kwargs.pop("timeout", DEFAULT_TIMEOUT),
+            account=kwargs.pop("account", None),
+            all_accounts=kwargs.pop("all_accounts", False),
+            base_url_from_env=from_env,
         )
         kwargs.pop("debug", None)
         options._check_store_flags()
+        options._check_account_flags()
         return options
+
+    def account_names(self) -> list[str]:
+        """The named accounts these options take: ``--account NAME``'s, every one of the
+        config file's with ``--all-accounts``, none otherwise.
+
+        Raises:
+            ConfigError: an account the config file does not name (the message lists those it
+                does), or ``--all-accounts`` with none there.
+        """
+        if self.account is not None:
+            return [find_account(self.account).name]
+        if not self.all_accounts:
+            return []
+        names = list(load_accounts())
+        if not names:
+            raise ConfigError(
+                f"--all-accounts: the config file {config_file_path()} names no account: add "
+                "[accounts.NAME] tables (see the README, Many accounts)"
+            )
+        return names
 
     def client(self, *, demo_without_credentials: bool = False) -> MessageSource:
         """The source these options describe: the live account through its local store (or
         straight from the API with --no-store, or the store alone with --offline); the demo when
-        asked (or, for the dashboard, when no credentials are configured)."""
-        settings: dict[str, Any] = {
+        asked (or, for the dashboard, when no credentials are configured). With
+        ``--all-accounts``, an :class:`~smstools_tui.accounts.AccountsSource` over every
+        named account (one that cannot be opened is one of its failures)."""
+        if self.all_accounts:
+            names = self.account_names()
+            sources, failures = for_each_account(names, self.account_client)
+            return AccountsSource(sources, failures=failures)
+        if self.account is not None:
+            return self.account_client(self.account)
+        return self._unnamed_client(demo_without_credentials)
+
+    def _settings(self) -> dict[str, Any]:
+        return {
             "wire_format": self.wire_format,
             "concurrency": self.concurrency,
             "max_pages": self.max_pages,
             "timeout": self.timeout,
         }
+
+    def account_client(self, name: str) -> MessageSource:
+        """The source of the named account ``name``: its own credentials, base URL and store;
+        every frame it answers has the ``account`` column.
+
+        Raises:
+            ConfigError: no such account, or its credentials cannot be found.
+        """
+        # --base-url on the command line wins; SMSTOOLS_BASE_URL only where the account names
+        # no base URL of its own.
+        given = None if self.base_url_from_env else self.base_url
+        configured = Settings.from_env(account=name, base_url=given, **self._settings())
+        source: MessageSource
+        if self.offline:
+            assert configured.credentials is not None  # an account always has them
+            identity = StoreIdentity.of(configured.base_url, configured.credentials)
+            source = StoredClient.offline(
+                self.store or default_store_path(identity),
+                base_url=configured.base_url,
+                credentials=configured.credentials,
+            )
+        else:
+            source = self._through_store(SmstoolsClient(configured), live=True)
+        source.account_name = name
+        return source
+
+    def _unnamed_client(self, demo_without_credentials: bool) -> MessageSource:
+        settings = self._settings()
         if self.offline:
             configured = Settings.from_env(base_url=self.base_url)
             return StoredClient.offline(
@@ -369,6 +453,17 @@ class ConnectionOptions:
         except BaseException:
             client.close()
             raise
+
+    def _check_account_flags(self) -> None:
+        if self.account is not None and self.all_accounts:
+            raise ConfigError("--account and --all-accounts contradict each other: keep one")
+        if (self.account is not None or self.all_accounts) and self.demo:
+            flag = "--account" if self.account is not None else "--all-accounts"
+            raise ConfigError(f"--demo is one made-up account: it cannot go with {flag}")
+        if self.all_accounts and self.store:
+            raise ConfigError(
+                "--store names one account's store: with --all-accounts each account uses its own"
+            )
 
     def _check_store_flags(self) -> None:
         if self.offline and self.no_store:
@@ -481,6 +576,11 @@ def connection_options_for(
             help="The local store to read from and sync into. Default: one per account "
             "and base URL in the user data folder (none for --demo).",
         ),
+        click.option(
+            "--account", metavar="NAME",
+            help="A named account of the config file ([accounts.NAME]): its credentials, "
+            "base URL and store; frames gain the account column.",
+        ),
     ]  # fmt: skip
     if offline:
         options.append(
@@ -506,6 +606,35 @@ def connection_options_for(
         return command
 
     return decorate
+
+
+def all_accounts_option(command: F) -> F:
+    """``--all-accounts``: every named account of the config file, a few at a time."""
+    return click.option(
+        "--all-accounts", "all_accounts", is_flag=True,
+        help="Every named account of the config file ([accounts.NAME]), a few at a time; one "
+        "failing does not stop the others (each is reported; the exit code is non-zero).",
+    )(command)  # fmt: skip
+
+
+def end_accounts(source: MessageSource) -> None:
+    """After a command's work on several accounts: one line on stderr for each account that
+    failed, then :class:`~smstools_tui.errors.AccountsFailed` (a non-zero exit)."""
+    if isinstance(source, AccountsSource) and source.failures:
+        try:
+            source.raise_failures()
+        except AccountsFailed as failed:
+            report_failures(failed)
+            raise
+
+
+def report_failures(failed: AccountsFailed) -> None:
+    """One line on stderr for each account that failed (once: ``reported`` says it was)."""
+    if failed.reported:
+        return
+    for name, error in failed.failures.items():
+        click.echo(printable(f"account {name}: failed: {error.message}"), err=True)
+    failed.reported = True
 
 
 connection_options = connection_options_for()

@@ -13,6 +13,7 @@ from ..config import (
     ENV_KEY,
     Settings,
     config_file_path,
+    load_accounts,
     load_compliance,
     load_display_zone,
     load_quiet_hours,
@@ -83,4 +84,14 @@ def effective_settings() -> str:
     }
     if views:
         document["views"] = {name: view.to_toml() for name, view in views.items()}
+    accounts = load_accounts(path)
+    if accounts:
+        # Where each account's credentials are, never what they are.
+        table = tomlkit.table(is_super_table=True)
+        for name, account in accounts.items():
+            entry = tomlkit.table()
+            entry.add(tomlkit.comment(f"credentials: in {account.credentials_source}"))
+            entry["base_url"] = account.base_url or settings.base_url
+            table[name] = entry
+        document["accounts"] = table
     return tomlkit.dumps(document)

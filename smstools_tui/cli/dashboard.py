@@ -29,8 +29,10 @@ from .common import (
     CommandWithout,
     ConnectionOptions,
     QueryOptions,
+    all_accounts_option,
     apply_number_format,
     connection_options_for,
+    end_accounts,
     query_options,
 )
 from .terminal import VisibleEscapesFormatter
@@ -194,6 +196,7 @@ _FILTERS_INSIDE = (
 )  # fmt: skip
 @query_options(())
 @connection_options_for(out=False)
+@all_accounts_option
 @watch_options
 @click.pass_context
 def dashboard_command(
@@ -214,6 +217,7 @@ def dashboard_command(
       smstools-tui dashboard --since 2026-11-01 --until 2026-11-30
       smstools-tui dashboard --demo --view failed-last-month
       smstools-tui dashboard --watch 60 --policy policy.toml
+      smstools-tui dashboard --all-accounts    # every [accounts.NAME] side by side
     """
     debug = bool(kwargs.get("debug")) or bool(ctx.find_root().params.get("debug"))
     options = ConnectionOptions.from_kwargs(kwargs)
@@ -233,6 +237,14 @@ def dashboard_command(
     # Textual is imported here, not at the top: the other commands never load it.
     from ..tui import make_app
     from ..tui.remembered import SettingsFile, default_settings_path
+    from ..tui.views import default_reports
+
+    # Several accounts: Costs groups by account too (the tables show the account column).
+    reports = (
+        default_reports(zone, compliance, quiet_hours, accounts=True)
+        if options.all_accounts
+        else None
+    )
 
     with options.client(demo_without_credentials=True) as client:
         remember = SettingsFile(default_settings_path())
@@ -248,5 +260,7 @@ def dashboard_command(
                 zone=zone,
                 watch=watch,
                 policy=policy,
+                reports=reports,
             )
             app.run()
+        end_accounts(client)

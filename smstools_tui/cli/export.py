@@ -24,9 +24,11 @@ from ..report.tables import printable
 from .common import (
     ConnectionOptions,
     QueryOptions,
+    all_accounts_option,
     check_out,
     connection_options,
     describe,
+    end_accounts,
     fetch_progress,
     free_name,
     query_options,
@@ -41,6 +43,7 @@ from .common import (
 )
 @query_options()
 @connection_options
+@all_accounts_option
 @click.option(
     "--out",
     metavar="PATH",
@@ -86,10 +89,11 @@ def export_command(kind: Kind | None, out: str | None, **kwargs: Any) -> None:
         )
     if frame.empty:
         _say_nothing_matched(query, frame, out, named=given_out)
-        return
-    written = export_frame(frame, out)
-    if written is not None:
-        click.echo(describe(written.absolute(), len(frame), what), err=True)
+    else:
+        written = export_frame(frame, out)
+        if written is not None:
+            click.echo(describe(written.absolute(), len(frame), what), err=True)
+    end_accounts(client)
 
 
 def _say_nothing_matched(query: Query, frame: pd.DataFrame, out: str, *, named: bool) -> None:

@@ -25,12 +25,15 @@ from ..report.tables import (
     partial_note,
     total_cells,
 )
+from ..source import MessageSource
 from .common import (
     ConnectionOptions,
     QueryOptions,
+    all_accounts_option,
     apply_number_format,
     check_out,
     connection_options,
+    end_accounts,
     fetch_progress,
     query_options,
     refuse_incomplete,
@@ -112,7 +115,7 @@ def _make_command(spec: Report) -> click.Command:
         options = ConnectionOptions.from_kwargs(kwargs)
         asked = QueryOptions.from_kwargs(kwargs)
         _check_out(out, REPORT_SUFFIXES)
-        sent, received, query = _fetch(
+        sent, received, query, source = _fetch(
             options, asked, spec.name, by, zone, received=spec.needs_received
         )
         frame = run_report(
@@ -132,10 +135,11 @@ def _make_command(spec: Report) -> click.Command:
             lambda target: export_frame(frame, target, title=title, tz=zone, total=total),
         )
         _write(frame, out, title=title, zone=zone, total=total)
+        end_accounts(source)
 
     command.__doc__ = spec.description
     # Options are listed in the help in the reverse order they are added here.
-    command = connection_options(command)
+    command = all_accounts_option(connection_options(command))
     if spec.name in ("campaigns", "opt-outs"):
         command = _reply_options(command)
     elif spec.name == "compliance":
@@ -164,6 +168,7 @@ def _make_command(spec: Report) -> click.Command:
 @_tz_option
 @_reply_options
 @connection_options
+@all_accounts_option
 def all_command(out: str, **kwargs: Any) -> None:
     """Everything in one self-contained HTML file that opens offline."""
     from ..report.html import build_report_data, render_report, write_report
@@ -175,7 +180,9 @@ def all_command(out: str, **kwargs: Any) -> None:
     options = ConnectionOptions.from_kwargs(kwargs)
     asked = QueryOptions.from_kwargs(kwargs)
     _check_out(out, (".html",))
-    sent, received, _ = _fetch(options, asked, "all", None, zone, received=True, source=True)
+    sent, received, _, source = _fetch(
+        options, asked, "all", None, zone, received=True, source=True
+    )
     assert received is not None  # asked for
     data = build_report_data(
         sent.frame, received.frame, tz=zone, window=pd.Timedelta(hours=hours),
@@ -191,6 +198,7 @@ def all_command(out: str, **kwargs: Any) -> None:
     )
     written = write_report(out, page)
     click.echo(f"wrote the report on {_counted(sent, received)} to {written}", err=True)
+    end_accounts(source)
 
 
 def _counted(sent: FetchResult, received: FetchResult | None) -> str:
@@ -233,11 +241,12 @@ def _fetch(
     *,
     received: bool,
     source: bool = False,
-) -> tuple[FetchResult, FetchResult | None, Query]:
+) -> tuple[FetchResult, FetchResult | None, Query, MessageSource]:
     """The report's sent messages (its query: window, filters, grouping) and, when it needs
     them, the messages received in the same span: the replies they had. The span is resolved
     once, on the client's clock, so the report's partial days, weeks and months are the ones
-    it cuts. With ``source``, the first result's source is the account's name."""
+    it cuts. With ``source``, the first result's source is the account's name. The source
+    asked comes last (closed): what failed of several accounts is told from it."""
     with options.client() as client:
         query = asked.query("sent", now=client.now(), zone=zone, report=report, group=by)
         if query.span is None:  # --id alone searches by id, without a window to report on
@@ -258,7 +267,7 @@ def _fetch(
             except SmstoolsError:
                 name = client.label
             sent = replace(sent, source=name)
-    return sent, replies, query
+    return sent, replies, query, client
 
 
 def _write(

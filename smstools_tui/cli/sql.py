@@ -17,10 +17,12 @@ from ..report.export import EXPORT_SUFFIXES, export_frame
 from .common import (
     ConnectionOptions,
     QueryOptions,
+    all_accounts_option,
     apply_number_format,
     check_out,
     connection_options,
     describe,
+    end_accounts,
     query_options,
     read_text_input,
 )
@@ -38,6 +40,7 @@ from .report import print_table
 )
 @query_options(kinds=())
 @connection_options
+@all_accounts_option
 @click.option(
     "--tz",
     metavar="ZONE",
@@ -88,7 +91,8 @@ def sql_command(
         frame = client.sql(text, window=span, zone=zone)
     if out is None:
         print_table(frame, tz=zone)
-        return
-    written = export_frame(frame, out)
-    if written is not None:
-        click.echo(describe(written.absolute(), len(frame), "rows"), err=True)
+    else:
+        written = export_frame(frame, out)
+        if written is not None:
+            click.echo(describe(written.absolute(), len(frame), "rows"), err=True)
+    end_accounts(client)

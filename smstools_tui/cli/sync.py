@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import click
 
-from ..errors import ConfigError, SmstoolsError
+from ..accounts import for_each_account
+from ..errors import AccountsFailed, ConfigError, SmstoolsError
 from ..query import WindowExpr
+from ..report.tables import printable
 from ..store import Store, StoredClient, SyncPolicy, SyncProgress
 from .common import (
     CommandWithout,
     ConnectionOptions,
     WindowBound,
+    all_accounts_option,
     connection_options_for,
     progress_bars,
 )
@@ -39,6 +43,7 @@ _STAGES = {"sent": "sent SMS", "received": "received SMS", "statuses": "statuses
     "history the store lacks.",
 )
 @connection_options_for(offline=False, no_store=False, out=False)
+@all_accounts_option
 @click.option(
     "--recheck-days",
     type=click.FloatRange(0),
@@ -65,14 +70,19 @@ def sync_command(
       smstools-tui sync --since this-year      # first time: this year's history
       smstools-tui sync                        # then: only what is new
       smstools-tui export sent --offline --out sent.csv
+      smstools-tui sync --all-accounts         # every [accounts.NAME], 4 at a time
     """
     options = ConnectionOptions.from_kwargs(kwargs)
     if options.demo and not options.store:
         raise ConfigError("--demo has no store of its own: add --store PATH to sync it into one")
+    policy = SyncPolicy(recheck_days=None if recheck_all else recheck_days)
+    if options.all_accounts:
+        _sync_accounts(options, since, policy)
+        return
     source = options.client()
     if not isinstance(source, StoredClient):  # pragma: no cover - ruled out just above
         raise ConfigError("sync needs a store")
-    source.policy = SyncPolicy(recheck_days=None if recheck_all else recheck_days)
+    source.policy = policy
     with source, sync_progress() as progress:
         held = _messages_held(source.store)
         try:
@@ -87,6 +97,37 @@ def sync_command(
                 )
             raise
     click.echo(f"{report.summary()} in {report.seconds:.1f} s ({source.store.path})")
+
+
+def _sync_accounts(
+    options: ConnectionOptions, since: WindowExpr | None, policy: SyncPolicy
+) -> None:
+    """Sync every named account into its own store, a few at a time, one line each as it
+    ends; one failing stops none of the others. Ends non-zero when any failed."""
+    names = options.account_names()
+    echo = threading.Lock()
+
+    def sync_one(name: str) -> str:
+        source = options.account_client(name)
+        if not isinstance(source, StoredClient):  # pragma: no cover - sync takes no --no-store
+            raise ConfigError("sync needs a store")
+        source.policy = policy
+        with source:
+            report = source.sync(since)
+        return f"{report.summary()} in {report.seconds:.1f} s ({source.store.path})"
+
+    def done(name: str, line: str | None, error: SmstoolsError | None) -> None:
+        with echo:
+            if error is None:
+                click.echo(printable(f"account {name}: {line}"))
+            else:
+                click.echo(printable(f"account {name}: failed: {error.message}"), err=True)
+
+    _, failures = for_each_account(names, sync_one, done=done)
+    if failures:
+        failed = AccountsFailed(failures, len(names))
+        failed.reported = True  # each on its line already, as it ended
+        raise failed
 
 
 def _messages_held(store: Store) -> object:

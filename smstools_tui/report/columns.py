@@ -119,6 +119,7 @@ STAGE_TITLES: dict[str, str] = {
 
 _REPORT_ONLY = (
     # groups
+    Column("account", "account"),
     Column("day", "day"),
     Column("week", "week"),
     Column("month", "month"),

@@ -127,7 +127,8 @@ def of_group(
     base: Query, row: Mapping[str, Any], *, zone: tzinfo | str | None = None
 ) -> Query | None:
     """The sent messages of a report row grouped by any of :data:`BY_CHOICES`: ``base``
-    narrowed by each group column the row has (a row without one: all of ``base``'s).
+    narrowed by each group column the row has (a row without one: all of ``base``'s; a row
+    of an ``account`` group: ``None``, since a query names no account).
 
     Example:
         >>> from datetime import UTC, datetime
@@ -140,6 +141,9 @@ def of_group(
         True
     """
     if row.get("messages") == 0:
+        return None
+    if "account" in row:
+        # A query names no account: the messages of one account are not told apart by it.
         return None
     query: Query | None = messages(base)
     for key in BY_CHOICES:

@@ -255,8 +255,8 @@ def _drill_message(
 
 # -- the registry ---------------------------------------------------------------------------------
 
-_GROUPS = ("day", "week", "month", "sender", "campaign", "country", "status", "encoding",
-           "partial")  # fmt: skip
+_GROUPS = ("account", "day", "week", "month", "sender", "campaign", "country", "status",
+           "encoding", "partial")  # fmt: skip
 
 
 def _delivery(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
@@ -269,6 +269,10 @@ def _latency(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd
 
 def _cost(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
     return analysis.cost_report(sent, o.by, tz=o.tz)
+
+
+def _billing(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
+    return analysis.billing_report(sent, tz=o.tz)
 
 
 def _encoding(sent: pd.DataFrame, received: pd.DataFrame, o: ReportOptions) -> pd.DataFrame:
@@ -391,6 +395,16 @@ REPORTS: dict[str, Report] = {
             _drill_group,
             groupings=BY_CHOICES,
             total=analysis.cost_total,
+        ),
+        Report(
+            "billing",
+            "Spend per account",
+            "Messages, parts billed and credits per account and month: what to re-bill each "
+            "customer (run it with --all-accounts).",
+            _billing,
+            columns("account", "month", "messages", "segments", "spend"),
+            _drill_group,
+            total=analysis.billing_total,
         ),
         Report(
             "encoding",

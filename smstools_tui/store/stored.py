@@ -265,7 +265,9 @@ class StoredClient(MessageSource):
                 self._ensure(self.query(kind, window=span), ending, None, None)
         bounds = (span.start, span.end) if span is not None else (None, None)
         files = self.store.snapshot_files(*bounds)
-        return SqlTables.from_files(files["sent"], files["received"], span=span, zone=zone)
+        return SqlTables.from_files(
+            files["sent"], files["received"], span=span, zone=zone, account=self.account_name
+        )
 
     def _read(self, query: Query, span: Span) -> pd.DataFrame:
         return self.store.read(query.kind, span.start, span.end, filters=query.filters)

@@ -36,6 +36,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from ..accounts import AccountsSource
 from ..analysis import DEFAULT_OPT_OUT_KEYWORDS, ComplianceRules, QuietHours
 from ..config import View, load_views, save_view
 from ..errors import ConfigError, SmstoolsError
@@ -96,14 +97,13 @@ from .summary import OverviewCharts, compute_window_figures
 from .views import (
     DEFAULT_FIGURES,
     DEFAULT_WINDOW,
-    RECEIVED_VIEW,
-    SENT_VIEW,
     WINDOW_PRESETS,
     Dataset,
     Figure,
     ReportTab,
     WindowChoice,
     default_reports,
+    message_views,
     tab_of_report,
 )
 from .widgets.charts import StatusStrip
@@ -241,10 +241,12 @@ class DashboardApp(App[None]):
         self._arriving: dict[str, TablePlace] = {}
         """Where to put the cursor of a table going back to another variant, once drawn."""
         self.source = source_of(client)
+        # Several accounts loaded together: the Sent and Received tables show whose each is.
+        self.sent_view, self.received_view = message_views(isinstance(client, AccountsSource))
         self.tabs: list[tuple[str, str]] = [
             ("tab-overview", "Overview"),
-            ("tab-sent", SENT_VIEW.title),
-            ("tab-received", RECEIVED_VIEW.title),
+            ("tab-sent", self.sent_view.title),
+            ("tab-received", self.received_view.title),
             *[(f"tab-{report.id}", report.title) for report in self.reports],
             ("tab-query", "Query"),
         ]
@@ -286,10 +288,10 @@ class DashboardApp(App[None]):
         with TabbedContent(id="tabs"):
             with TabPane("Overview", id="tab-overview"):
                 yield Overview(self.state.figures, id="overview")
-            with TabPane(SENT_VIEW.title, id="tab-sent"):
-                yield FrameView(SENT_VIEW, zone=self.zone, id="view-sent")
-            with TabPane(RECEIVED_VIEW.title, id="tab-received"):
-                yield FrameView(RECEIVED_VIEW, zone=self.zone, id="view-received")
+            with TabPane(self.sent_view.title, id="tab-sent"):
+                yield FrameView(self.sent_view, zone=self.zone, id="view-sent")
+            with TabPane(self.received_view.title, id="tab-received"):
+                yield FrameView(self.received_view, zone=self.zone, id="view-received")
             for report in self.reports:
                 with TabPane(report.title, id=f"tab-{report.id}"):
                     if report.heatmap:

@@ -26,7 +26,7 @@ This module does not import Textual.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Any, Literal
 
@@ -63,6 +63,7 @@ __all__ = [
     "failing_tab",
     "find_tab",
     "message_columns",
+    "message_views",
     "opt_outs_flagged",
     "opt_outs_tab",
     "quiet_hours_tab",
@@ -420,6 +421,25 @@ RECEIVED_VIEW = TableSpec(
     noun="messages",
 )
 
+ACCOUNT_SPEC = ColumnSpec("account", "account", width=16)
+"""The account a message belongs to, first in the Sent and Received tables of several accounts."""
+
+
+def message_views(accounts: bool = False) -> tuple[TableSpec, TableSpec]:
+    """The Sent and Received tables; with ``accounts`` (several accounts loaded together,
+    ``dashboard --all-accounts``) each starts with the ``account`` column.
+
+    Example:
+        >>> [spec.columns[0].name for spec in message_views(accounts=True)]
+        ['account', 'account']
+    """
+    if not accounts:
+        return SENT_VIEW, RECEIVED_VIEW
+    return tuple(  # type: ignore[return-value]
+        replace(view, columns=(ACCOUNT_SPEC, *(view.columns or ())))
+        for view in (SENT_VIEW, RECEIVED_VIEW)
+    )
+
 
 # -- the analysis reports -------------------------------------------------------------------------
 
@@ -595,19 +615,21 @@ def encoding_tab(zone: tzinfo | None = None) -> ReportTab:
     )
 
 
-def costs_report(zone: tzinfo | None = None) -> ReportTab:
-    """The Costs tab: spend by month, by country, by sender or by encoding; months are read in
-    ``zone`` (default: the machine's); what encoding and length cost below it."""
+def costs_report(zone: tzinfo | None = None, *, accounts: bool = False) -> ReportTab:
+    """The Costs tab: spend by month, by country, by sender or by encoding (and by account,
+    with ``accounts``: several accounts loaded together); months are read in ``zone``
+    (default: the machine's); what encoding and length cost below it."""
     report = REPORTS["cost"]
+    groups = (*_COST_GROUPS, "account") if accounts else _COST_GROUPS
     return _tab(
         "cost",
         "costs",
-        " ".join((*_COST_GROUPS, *report.figure_names)),
+        " ".join((*groups, *report.figure_names)),
         zone,
         widths={"sender": 20},
         title="Costs",
         noun="rows",
-        variants=tuple(Variant(by, f"by {by}", _computed(report, by, zone)) for by in _COST_GROUPS),
+        variants=tuple(Variant(by, f"by {by}", _computed(report, by, zone)) for by in groups),
         secondary=encoding_tab(zone),
     )
 
@@ -706,13 +728,16 @@ def default_reports(
     zone: tzinfo | None = None,
     rules: ComplianceRules | None = None,
     quiet_hours: QuietHours | None = None,
+    *,
+    accounts: bool = False,
 ) -> tuple[ReportTab, ...]:
     """The report tabs after Overview, Sent and Received, over the report registry, with
     calendar groups read in ``zone`` (default: the machine's), opt-outs and message classes
-    by ``rules`` (default: the defaults) and the customer's ``quiet_hours`` (default: off)."""
+    by ``rules`` (default: the defaults) and the customer's ``quiet_hours`` (default: off);
+    with ``accounts`` (several accounts loaded together) Costs groups by account too."""
     return (
         campaigns_tab(zone, rules),
-        costs_report(zone),
+        costs_report(zone, accounts=accounts),
         failing_tab(zone),
         opt_outs_tab(zone, rules),
         carriers_tab(zone),

@@ -94,7 +94,7 @@ def test_the_zones_are_the_data_layers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_by_choices() -> None:
     assert BY_CHOICES == (
-        "day", "week", "month", "sender", "campaign", "country", "status", "encoding",
+        "day", "week", "month", "sender", "campaign", "country", "status", "encoding", "account",
     )  # fmt: skip
 
 

@@ -63,7 +63,7 @@ def test_show_names_the_file_the_line_and_the_key_of_a_typo(
     assert err == (
         f"smstools-tui: error: config file {path}, line 2: unknown key 'auth-key'; did you mean "
         "'auth_key'? (it takes auth_key, auth_secret, base_url, [compliance], [classes], "
-        "[quiet_hours], [display] and [views.NAME] tables)\n"
+        "[quiet_hours], [display], [views.NAME] and [accounts.NAME] tables)\n"
     )
     assert SECRET not in err and KEY not in err
 

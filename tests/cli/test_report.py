@@ -205,13 +205,14 @@ def hostile_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     query = Query("sent", SPAN, report="delivery")
 
-    def fetched(*args: object, **options: object) -> tuple[FetchResult, FetchResult, Query]:
+    def fetched(*args: object, **options: object) -> tuple[FetchResult, FetchResult, Query, None]:
         group = args[3] if len(args) > 3 else None
         asked = dataclasses.replace(query, group=group)  # type: ignore[arg-type]
         return (
             FetchResult(sent, asked, SPAN, fetched_at=NOW, source="demo"),
             FetchResult(received, Query("received", SPAN), SPAN, fetched_at=NOW, source="demo"),
             asked,
+            None,  # the source asked: one account, none failed
         )
 
     monkeypatch.setattr(report_cli, "_fetch", fetched)

@@ -54,7 +54,7 @@ from .conftest import Opened
             "inside it (or saved in a view: --view NAME)",
         ),
         (("export", "sent", "--dmeo"), "Did you mean one of: '--debug', '--demo'"),
-        (("report",), "smstools-tui report needs a command: all, campaigns"),
+        (("report",), "smstools-tui report needs a command: all, billing, campaigns"),
         (
             ("export", "sent", "--demo", "--since", "2026-11-20", "--until", "2026-11-01"),
             "swap its ends (2026-11-01..2026-11-20)",
@@ -133,7 +133,8 @@ def test_every_root_option_is_a_dashboard_option() -> None:
     [
         ('auth_kye = "k"\nauth_secret = "s"\n', ("export", "sent"), "config.toml, line 1: unknown "
          "key 'auth_kye'; did you mean 'auth_key'? (it takes auth_key, auth_secret, base_url, "
-         "[compliance], [classes], [quiet_hours], [display] and [views.NAME] tables)"),
+         "[compliance], [classes], [quiet_hours], [display], [views.NAME] and [accounts.NAME] "
+         "tables)"),
         ('auth_secret = "s"\nauth-key = "k"\n', ("export", "sent"), "config.toml, line 2: unknown "
          "key 'auth-key'; did you mean 'auth_key'?"),
         ('[view.failed]\nkind = "sent"\n', ("export", "--view", "failed", "--demo"),
