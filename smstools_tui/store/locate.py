@@ -31,8 +31,10 @@ __all__ = [
     "StoreIdentity",
     "account_id",
     "data_dir",
+    "dataset_account",
     "default_store_path",
     "find_offline_store",
+    "holds_store",
     "last_used_store",
     "remember_store",
 ]
@@ -58,6 +60,22 @@ def account_id(credentials: Credentials) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+def dataset_account(base_url: str, account: str) -> str:
+    """The ``account=`` folder name of an account on a server in a store: the hash that also
+    names its default store folder (:func:`default_store_path`), never the key. It starts
+    with letters, so readers that guess a partition's type keep it as text.
+
+    Example:
+        >>> dataset_account("https://api.smstools.it/rest/api", "sha256:0f0f")
+        'sha256-17ac6d3f00b40f2c'
+    """
+    return "sha256-" + _account_digest(base_url, account)[:16]
+
+
+def _account_digest(base_url: str, account: str) -> str:
+    return hashlib.sha256(f"{base_url}\n{account}".encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class StoreIdentity:
     """Whose messages a store holds.
@@ -76,6 +94,11 @@ class StoreIdentity:
     def of(cls, base_url: str, credentials: Credentials, label: str | None = None) -> StoreIdentity:
         return cls(base_url, account_id(credentials), label or urlsplit(base_url).netloc)
 
+    @property
+    def dataset_account(self) -> str:
+        """The account's ``account=`` folder name in a store (see :func:`dataset_account`)."""
+        return dataset_account(self.base_url, self.account)
+
 
 def default_store_path(identity: StoreIdentity) -> Path:
     """The folder of the store for this account and base URL, under :func:`data_dir`.
@@ -86,7 +109,7 @@ def default_store_path(identity: StoreIdentity) -> Path:
         True
     """
     host = re.sub(r"[^A-Za-z0-9.-]+", "_", urlsplit(identity.base_url).netloc) or "api"
-    digest = hashlib.sha256(f"{identity.base_url}\n{identity.account}".encode()).hexdigest()
+    digest = _account_digest(identity.base_url, identity.account)
     return data_dir() / "stores" / f"{host}-{digest[:16]}"
 
 
@@ -118,6 +141,19 @@ def _read_registry(path: Path) -> dict[str, str]:
     return {str(key): str(value) for key, value in data.items() if isinstance(value, str)}
 
 
+def holds_store(folder: Path) -> bool:
+    """Whether ``folder`` holds a store: a manifest in either layout (see :mod:`.layout`)."""
+    if (folder / "manifest.json").exists():
+        return True
+    try:
+        return any(
+            entry.name.startswith("account=") and entry.name.endswith(".json")
+            for entry in (folder / "_manifests").iterdir()
+        )
+    except OSError:
+        return False
+
+
 def find_offline_store(
     base_url: str, *, path: str | Path | None = None, credentials: Credentials | None = None
 ) -> Path:
@@ -130,11 +166,11 @@ def find_offline_store(
     if path is not None:
         return Path(path)
     remembered = last_used_store(base_url)
-    if remembered is not None and (remembered / "manifest.json").exists():
+    if remembered is not None and holds_store(remembered):
         return remembered
     if credentials is not None:
         default = default_store_path(StoreIdentity.of(base_url, credentials))
-        if (default / "manifest.json").exists():
+        if holds_store(default):
             return default
     raise ConfigError(
         f"no local store for {base_url}: run 'smstools-tui sync' once online, or give --store PATH"

@@ -1,15 +1,16 @@
 """A store's partitions: one Parquet file per kind of message and month (UTC).
 
 A partition's key is its month (``2026-11``), or ``undated`` for messages without a date; its
-file is named after the key and the generation of the commit that wrote it
-(``sent/2026-11.g000014.parquet``), so a commit never writes over a file a reader may be
-reading. Here: month keys and which partitions a window overlaps, grouping a table by month,
-reading and writing one partition's file, judging a file from its footer (:class:`Damage`), and
-deleting the files no manifest names.
+file lives in the month's folder and is named after the generation of the commit that wrote it
+(``kind=sent/account=…/month=2026-11/g000014.parquet``, see :mod:`.layout`), so a commit never
+writes over a file a reader may be reading. Here: month keys and which partitions a window
+overlaps, grouping a table by month, reading and writing one partition's file, judging a file
+from its footer (:class:`Damage`), and deleting the files no manifest names.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass
@@ -26,7 +27,16 @@ from ..errors import StoreError
 from ..files import atomic_write
 from ..frames import PENDING_STATUSES
 from .coverage import Span, from_epoch, to_epoch
-from .manifest import KINDS, MANIFEST_NAME, PARTITION_FILE, Kind, Manifest, Partition, time_column
+from .layout import account_folder, make_private_folders, manifest_path, partition_file
+from .manifest import (
+    GENERATION_FILE,
+    KINDS,
+    MONTH_FOLDER,
+    Kind,
+    Manifest,
+    Partition,
+    time_column,
+)
 from .schema import compact, compatible, conform, scalar, storage_schema
 
 __all__ = [
@@ -165,23 +175,24 @@ def read_partition(
 
 
 def write_partition(
-    folder: Path, kind: Kind, key: str, table: pa.Table, generation: int
+    folder: Path, kind: Kind, key: str, table: pa.Table, generation: int, *, account: str
 ) -> Partition:
-    """Write ``table`` as the partition of the month ``key`` in a new file named after
-    ``generation``, durably; no manifest names it yet.
+    """Write ``table`` as the partition of the month ``key`` of ``account`` (its folder name,
+    see :mod:`.layout`) in a new file named after ``generation``, durably; no manifest names it
+    yet.
 
     Raises:
         StoreError: ``key`` cannot name a partition file.
     """
-    name = f"{kind}/{key}.g{generation:06d}.parquet"
-    if not PARTITION_FILE.fullmatch(name.partition("/")[2]):
+    name = partition_file(kind, account, key, generation)
+    if not MONTH_FOLDER.fullmatch(f"month={key}"):
         # What the manifest loader would refuse, and the clean-up would never delete.
         raise StoreError(
             f"the store in {folder} was left unchanged: {kind} messages of the month "
             f"{key!r} cannot be named as a partition"
         )
     target = folder / name
-    target.parent.mkdir(mode=0o700, exist_ok=True)
+    make_private_folders(folder, target.parent)
     table = compact(table)
     atomic_write(target, lambda temporary: pq.write_table(table, temporary, compression="zstd"))
     pending = 0
@@ -258,20 +269,33 @@ def partition_problem(folder: Path, partition: Partition, kind: Kind) -> str | N
 
 
 def collect_garbage(folder: Path, manifest: Manifest) -> None:
-    """Delete the files ``manifest`` does not name: replaced generations, and what a killed
-    commit left behind. Only names a store writes are touched."""
+    """Delete the files of ``manifest``'s account that it does not name: replaced generations,
+    and what a killed commit left behind; then the month folders left empty. Only names a store
+    writes, in that account's folders, are touched: other accounts sharing the root are not."""
     live = manifest.files()
+    account = manifest.account_folder
     for kind in KINDS:
-        subfolder = folder / kind
+        subfolder = account_folder(folder, kind, account)
         if not subfolder.is_dir():
             continue
-        for entry in subfolder.iterdir():
-            name = f"{kind}/{entry.name}"
-            ours = PARTITION_FILE.fullmatch(entry.name) or TEMPORARY.fullmatch(entry.name)
-            if ours and name not in live:
-                _unlink(entry)
-    for entry in folder.glob(f".{MANIFEST_NAME}.*.tmp"):
+        for month in subfolder.iterdir():
+            if not (MONTH_FOLDER.fullmatch(month.name) and month.is_dir()):
+                continue
+            for entry in month.iterdir():
+                name = f"kind={kind}/account={account}/{month.name}/{entry.name}"
+                ours = GENERATION_FILE.fullmatch(entry.name) or TEMPORARY.fullmatch(entry.name)
+                if ours and name not in live:
+                    _unlink(entry)
+            _remove_if_empty(month)
+    target = manifest_path(folder, account)
+    for entry in target.parent.glob(f".{target.name}.*.tmp"):
         _unlink(entry)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    # Not empty (the current generation), or a reader holds it (Windows): kept.
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def _unlink(path: Path) -> None:

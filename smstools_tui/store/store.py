@@ -1,12 +1,13 @@
-"""The local store: typed Parquet files per month, committed atomically through a manifest.
+"""The store: typed Parquet files per account and month, committed atomically through a manifest.
 
-Layout of a store folder::
+Layout of a store root (see :mod:`.layout`; several accounts may share one)::
 
-    manifest.json                      what the store holds (see :mod:`.manifest`); the commit
-    sent/2026-10.g000012.parquet       the sent messages inserted in October 2026 (UTC)
-    sent/2026-11.g000014.parquet
-    received/2026-11.g000013.parquet   the received messages of November 2026
-    .lock                              held by a process while it commits
+    _manifests/account=sha256-5f8e0c1d2b3a4f56.json     what the account's store holds (see
+                                                          :mod:`.manifest`); the commit
+    _manifests/account=sha256-5f8e0c1d2b3a4f56.lock     held by a process while it commits
+    kind=sent/account=sha256-5f8e0c1d2b3a4f56/month=2026-10/g000012.parquet
+    kind=sent/account=sha256-5f8e0c1d2b3a4f56/month=2026-11/g000014.parquet
+    kind=received/account=sha256-5f8e0c1d2b3a4f56/month=2026-11/g000013.parquet
 
 Why Parquet (through pyarrow, already a dependency) rather than DuckDB: the frames are columnar
 already, Parquet keeps their types (categories, UTC timestamps, nullable integers), any tool reads
@@ -15,7 +16,7 @@ files plus one small manifest gets atomic commits from a single rename, with no 
 to embed, lock or upgrade.
 
 A commit writes new partition files under new names (the ``g`` number is the commit's
-generation), flushes them to disk, then replaces ``manifest.json`` the same way: until that
+generation), flushes them to disk, then replaces the manifest the same way: until that
 rename the old manifest, naming only old files, is the store; after it, the new one. Files no
 manifest names (replaced generations, the leftovers of a commit that was killed) are deleted
 after the switch. So a process killed at any moment, ``kill -9`` included, leaves the previous
@@ -25,9 +26,13 @@ Within a partition, rows are newest first, as the API answers (sent: insert date
 received: receive date, the API's order kept within a second), so a stored read gives the same
 frame as the search it replaces.
 
-Reading the files with another tool: the manifest's ``partitions`` list the current files;
-``pd.read_parquet("STORE/sent")`` (or DuckDB's ``read_parquet('STORE/sent/*.parquet')``) reads
-the whole folder correctly when no sync is running, since temporary files start with a dot.
+Reading the files with another tool: :meth:`Store.snapshot_files` (or the manifest's
+``partitions``) lists exactly the current files. ``<root>/kind=sent`` is also one Hive-partitioned
+dataset of every account (:func:`.layout.dataset_root`, :func:`.layout.dataset_glob`): DuckDB's
+``read_parquet('STORE/kind=sent/*/*/*.parquet', hive_partitioning=true)`` reads it whole, with
+``account`` and ``month`` columns. A reader that globs the folders sees the files a commit
+replaced only between that commit's switch and its garbage collection, which follows at once;
+temporary files start with a dot, which those readers skip.
 
 The parts, by concern: :mod:`.schema` (the files' Arrow schema, frame to table and back),
 :mod:`.partitions` (month keys, reading, writing and judging one file), :mod:`.merge` (sent
@@ -52,13 +57,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import StoreError
-from ..files import atomic_write_bytes
 from ..query import Filters
 from .commit import CommitStats, next_state, without_damage
 from .coverage import Coverage, Span
+from .layout import (
+    LEGACY_MANIFEST,
+    MANIFESTS,
+    lock_path,
+    make_private_folders,
+    manifest_accounts,
+    manifest_path,
+    write_manifest,
+)
 from .locate import StoreIdentity
 from .lock import lock_file
-from .manifest import KINDS, MANIFEST_NAME, Kind, Manifest, Partition
+from .manifest import KINDS, Kind, Manifest, Partition
+from .migrate import migrate
 from .partitions import (
     PENDING,
     TEMPORARY,
@@ -79,7 +93,9 @@ __all__ = ["CommitStats", "Damage", "Store"]
 
 log = logging.getLogger("smstools_tui.store")
 
-_OWN_ENTRIES = frozenset({"sent", "received", ".lock"})
+_OWN_ENTRIES = frozenset(
+    {MANIFESTS, *(f"kind={kind}" for kind in KINDS), *KINDS, ".lock", LEGACY_MANIFEST}
+)
 _READ_ATTEMPTS = 5
 _T = TypeVar("_T")
 
@@ -93,8 +109,9 @@ class Store:
     One ``Store`` may be shared by threads:
 
     - Commits (:meth:`commit`, :meth:`repair`) run one at a time: within the process behind a
-      lock, between processes behind the ``.lock`` file. Each builds on the latest committed
-      state, so no commit is lost, whichever thread or process made the one before.
+      lock, between processes behind the account's lock file (``_manifests/account=….lock``).
+      Each builds on the latest committed state, so no commit is lost, whichever thread or
+      process made the one before.
     - Reads (:meth:`read`, :meth:`pending_ids`, :meth:`damage`, :meth:`coverage`,
       :meth:`files`, :attr:`manifest`) take no lock and run beside each other and beside a
       commit. Each works on one manifest, whose files are never changed, only deleted once a
@@ -119,6 +136,8 @@ class Store:
 
     def __init__(self, path: Path, manifest: Manifest, *, writable: bool) -> None:
         self.path = path
+        self.account = manifest.account_folder
+        """The account's folder name in the dataset (``sha256-…``, see :mod:`.layout`)."""
         self._manifest = manifest
         self._writable = writable
         self._commit_lock = threading.Lock()
@@ -128,19 +147,26 @@ class Store:
         self._adopted = 0
 
     @classmethod
-    def open(cls, path: str | Path, identity: StoreIdentity | None = None) -> Store:
-        """The store in ``path``.
+    def open(
+        cls, path: str | Path, identity: StoreIdentity | None = None, *, account: str | None = None
+    ) -> Store:
+        """The store of one account in the root ``path``.
+
+        A store in the format 1 layout is migrated to the Hive-partitioned one first when it is
+        opened writable (see :mod:`.migrate`), and read as it is when opened read-only.
 
         Args:
-            path: its folder. A missing or empty folder is a new, empty store (created on the
-                first commit).
+            path: its root folder. A missing or empty folder is a new, empty store (created on
+                the first commit). Several accounts may share one root.
             identity: whose store it must be. With it the store can be written, and a store of
-                another account or server is refused; without it (working offline) the store
-                must exist and is read-only.
+                another server is refused; without it (working offline) the store must exist
+                and is read-only.
+            account: without ``identity``, which account's store to read when the root holds
+                several: its folder name (``sha256-…``) or its label.
 
         Raises:
             StoreError: not a store, another account's, written by a newer version, or (without
-                ``identity``) missing.
+                ``identity``) missing, or several accounts and no ``account``.
         """
         folder = Path(path).expanduser()
         if folder.is_symlink() and not folder.exists():
@@ -148,7 +174,10 @@ class Store:
                 f"--store {folder} is a symbolic link to {os.readlink(folder)}, which does not "
                 "exist: create that folder, or give another --store"
             )
-        manifest = _load_manifest(folder)
+        if identity is not None:
+            manifest = migrate(folder, identity)
+        else:
+            manifest = _load_manifest(folder, _choose_account(folder, account))
         if manifest is None:
             _check_creatable(folder)
             if identity is None:
@@ -176,6 +205,14 @@ class Store:
         return self._manifest
 
     @property
+    def manifest_file(self) -> Path:
+        """The file of this account's manifest (format 1: ``manifest.json`` at the root, until
+        the store is migrated)."""
+        if self._manifest.version == 1:
+            return self.path / LEGACY_MANIFEST
+        return manifest_path(self.path, self.account)
+
+    @property
     def identity(self) -> StoreIdentity:
         return self._manifest.identity
 
@@ -187,7 +224,7 @@ class Store:
     def refresh(self) -> Manifest:
         """Read the manifest again, to see what other processes committed meanwhile."""
         seen = self._adopted
-        manifest = _load_manifest(self.path)
+        manifest = _load_manifest(self.path, self.account)
         if manifest is None:
             return self._manifest
         return self._adopt(manifest, unless_changed_since=seen)
@@ -303,8 +340,8 @@ class Store:
         if not self.damage():
             return []
         self._require_writable()
-        with self._commit_lock, lock_file(self.path / ".lock"):
-            current = self._adopt(_load_manifest(self.path) or self._manifest)
+        with self._commit_lock, lock_file(lock_path(self.path, self.account)):
+            current = self._adopt(_load_manifest(self.path, self.account) or self._manifest)
             found = find_damage(self.path, current)
             if not found:
                 return []
@@ -385,9 +422,9 @@ class Store:
             for kind, frame in frames.items()
             if frame is not None and len(frame)
         }
-        with self._commit_lock, lock_file(self.path / ".lock"):
+        with self._commit_lock, lock_file(lock_path(self.path, self.account)):
             # Another process may have committed since this one last looked: build on its state.
-            current = _load_manifest(self.path) or self._manifest
+            current = _load_manifest(self.path, self.account) or self._manifest
             collect_garbage(self.path, current)
             state, stats = next_state(
                 self.path,
@@ -408,7 +445,8 @@ class Store:
         # created 0600 by mkstemp, the folders here 0700; a folder that already existed, made
         # by hand or by an older version, is tightened.)
         self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for folder in (self.path, *(self.path / kind for kind in KINDS)):
+        make_private_folders(self.path, self.path / MANIFESTS)
+        for folder in (self.path, self.path / MANIFESTS, *(self.path / f"kind={k}" for k in KINDS)):
             _make_private(folder)
 
     def _switch(self, state: Manifest) -> None:
@@ -416,27 +454,52 @@ class Store:
 
         The new manifest is read back first, by the same code that opens a store: a state this
         version could not open again is never written (the store stays as it was)."""
-        document = state.to_json()
-        try:
-            Manifest.from_json(document, self.path / MANIFEST_NAME)
-        except StoreError as error:
-            raise StoreError(
-                f"the store in {self.path} was left unchanged: the change would not read back "
-                f"({error})"
-            ) from None
-        atomic_write_bytes(self.path / MANIFEST_NAME, document)
+        write_manifest(self.path, state)
         self._adopt(state)
         collect_garbage(self.path, state)
 
 
-def _load_manifest(folder: Path) -> Manifest | None:
-    path = folder / MANIFEST_NAME
+def _load_manifest(folder: Path, account: str | None) -> Manifest | None:
+    """The manifest of ``account`` in ``folder``: its own, else (not migrated yet) the format 1
+    one at the root when it is that account's; ``None`` when there is neither. Without an
+    account: the format 1 manifest."""
+    if account is not None:
+        manifest = _read_manifest(manifest_path(folder, account), folder)
+        if manifest is not None:
+            return manifest
+    legacy = _read_manifest(folder / LEGACY_MANIFEST, folder)
+    if legacy is not None and account is not None and legacy.account_folder != account:
+        return None
+    return legacy
+
+
+def _choose_account(folder: Path, wanted: str | None) -> str | None:
+    """Which account's manifest a read-only open reads: ``wanted`` (folder name or label),
+    else the only one there is; ``None`` for a root with no format 2 manifest."""
+    accounts = manifest_accounts(folder)
+    if wanted is None:
+        if len(accounts) > 1:
+            raise StoreError(
+                f"the store in {folder} holds {len(accounts)} accounts "
+                f"({', '.join(accounts)}): say which one"
+            )
+        return accounts[0] if accounts else None
+    if wanted in accounts:
+        return wanted
+    for candidate in accounts:
+        manifest = _read_manifest(manifest_path(folder, candidate), folder)
+        if manifest is not None and manifest.identity.label == wanted:
+            return candidate
+    raise StoreError(f"the store in {folder} holds no account {wanted!r}")
+
+
+def _read_manifest(path: Path, root: Path) -> Manifest | None:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
     except NotADirectoryError:
-        raise StoreError(f"--store {folder} is a file, not a folder") from None
+        raise StoreError(f"--store {root} is a file, not a folder") from None
     except OSError as error:
         raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
     return Manifest.from_json(data, path)
