@@ -28,6 +28,7 @@ requests, :mod:`.locate` for where stores live.
 """
 
 from .coverage import Coverage
+from .layout import dataset_glob, dataset_root
 from .locate import (
     DATA_DIR_ENV,
     StoreIdentity,
@@ -36,7 +37,6 @@ from .locate import (
     find_offline_store,
     last_used_store,
 )
-from .layout import dataset_glob, dataset_root
 from .manifest import FORMAT_VERSION, Manifest
 from .store import CommitStats, Damage, Store
 from .stored import StoredClient

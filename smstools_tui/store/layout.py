@@ -95,8 +95,10 @@ def dataset_root(root: str | Path, kind: Kind) -> Path:
     """The folder that holds every account's messages of ``kind``: one Hive-partitioned dataset.
 
     Example:
-        >>> import pyarrow.dataset as ds                               # doctest: +SKIP
-        >>> ds.dataset(dataset_root("STORE", "sent"), partitioning="hive")  # doctest: +SKIP
+        >>> dataset_root("/data/store", "sent").as_posix()
+        '/data/store/kind=sent'
+
+    Read it with ``pyarrow.dataset.dataset(dataset_root(root, "sent"), partitioning="hive")``.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")

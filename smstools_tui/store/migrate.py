@@ -65,6 +65,17 @@ def migrate(root: Path, identity: StoreIdentity) -> Manifest | None:
     account = identity.dataset_account
     if not _has_legacy(root):
         return _read(manifest_path(root, account), root)
+    try:
+        return _migrate_locked(root, identity, account)
+    except OSError as error:  # a read-only disk, a full one, no permission
+        raise StoreError(
+            f"the store in {root} is in the layout of an earlier version and could not be "
+            f"moved to the current one ({error.strerror or error}); it is unchanged: read it "
+            "with --offline, or make its folder writable"
+        ) from None
+
+
+def _migrate_locked(root: Path, identity: StoreIdentity, account: str) -> Manifest | None:
     with lock_file(lock_path(root, account)), lock_file(root / ".lock"):
         current = _read(manifest_path(root, account), root)
         legacy = _read(root / LEGACY_MANIFEST, root)
@@ -106,17 +117,23 @@ def _carry_all(root: Path, legacy: Manifest) -> Manifest:
     """Give every partition of ``legacy`` its name in the new layout; the manifest naming them."""
     generation = legacy.generation + 1
     state = dataclasses.replace(legacy, generation=generation, version=FORMAT_VERSION)
-    folders: set[Path] = set()
-    for kind in KINDS:
-        kind_state = legacy.state(kind)
-        partitions = {}
-        for key, partition in sorted(kind_state.partitions.items()):
-            name = partition_file(kind, legacy.account_folder, key, generation)
-            _carry(root / partition.file, root / name, root)
-            folders.add((root / name).parent)
-            partitions[key] = Partition(name, partition.rows, partition.pending)
-        state = state.with_state(kind, dataclasses.replace(kind_state, partitions=partitions))
-    for folder in folders:
+    carried: list[Path] = []
+    try:
+        for kind in KINDS:
+            kind_state = legacy.state(kind)
+            partitions = {}
+            for key, partition in sorted(kind_state.partitions.items()):
+                name = partition_file(kind, legacy.account_folder, key, generation)
+                _carry(root / partition.file, root / name, root)
+                carried.append(root / name)
+                partitions[key] = Partition(name, partition.rows, partition.pending)
+            state = state.with_state(kind, dataclasses.replace(kind_state, partitions=partitions))
+    except BaseException:
+        # Not left for a tool globbing the dataset to read beside the old files' next copy.
+        for path in carried:
+            _unlink(path)
+        raise
+    for folder in {path.parent for path in carried}:
         fsync_dir(folder)
     return state
 
