@@ -66,9 +66,21 @@ def test_offline_finds_the_store_last_used_for_the_base_url(tmp_path: Path) -> N
 def test_offline_with_credentials_finds_the_default_store() -> None:
     credentials = Credentials(KEY, SECRET)
     default = default_store_path(StoreIdentity.of(BASE, credentials))
-    default.mkdir(parents=True)
-    (default / "manifest.json").write_text("{}")
+    (default / "_manifests").mkdir(parents=True)
+    who = StoreIdentity.of(BASE, credentials)
+    (default / "_manifests" / f"account={who.dataset_account}.json").write_text("{}")
     assert find_offline_store(BASE, credentials=credentials) == default
+
+
+def test_the_account_folder_name_is_text_and_never_shows_the_key() -> None:
+    who = StoreIdentity.of(BASE, Credentials(KEY, SECRET))
+    name = who.dataset_account
+    assert name.startswith("sha256-") and len(name) == 23
+    assert KEY not in name and who.account.removeprefix("sha256:")[:16] not in name
+    # The same hash names the account's default store folder.
+    assert default_store_path(who).name.endswith(name.removeprefix("sha256-"))
+    other = StoreIdentity.of("http://127.0.0.1:1/rest/api", Credentials(KEY, SECRET))
+    assert other.dataset_account != name  # another server: another account in a shared root
 
 
 def test_a_damaged_registry_is_ignored(private_data_dir: Path) -> None:

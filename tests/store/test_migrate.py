@@ -10,14 +10,16 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.errors import StoreError
 from smstools_tui.frames import received_frame, sent_frame
-from smstools_tui.store import FORMAT_VERSION, Store, StoreIdentity
+from smstools_tui.store import FORMAT_VERSION, Store, StoredClient, StoreIdentity
 
 WHO = StoreIdentity("http://localhost/rest/api", "sha256:test", "test")
 MONTHS = ["2026-08", "2026-09", "2026-10"]
@@ -34,6 +36,12 @@ def make_legacy_store(folder: Path) -> None:
     received = received_frame([{"from": "+393450000000", "text": "STOP",
                                 "receiveDate": "2026-10-05T08:00:00Z"}])  # fmt: skip
     store.commit(sent=sent_frame(records), received=received)
+    to_format_1(store)
+
+
+def to_format_1(store: Store) -> None:
+    """Rewrite a store's layout as format 1 did."""
+    folder = store.path
     document = json.loads(store.manifest_file.read_bytes())
     document["version"] = 1
     del document["dataset_account"]
@@ -47,6 +55,23 @@ def make_legacy_store(folder: Path) -> None:
     shutil.rmtree(folder / "_manifests")
     (folder / "manifest.json").write_text(json.dumps(document))
     (folder / ".lock").touch()
+
+
+def test_a_sync_through_a_format_1_store_moves_it_and_fetches_nothing_twice(
+    make_client: Callable[..., SmstoolsClient], tmp_path: Path
+) -> None:
+    folder = tmp_path / "store"
+    with StoredClient.open(make_client(), folder) as first:
+        first.sync(since="2026-10-01T00:00:00+00:00")
+        before = first.store.read("sent")
+        assert len(before) > 0
+        to_format_1(first.store)
+    with StoredClient.open(make_client(), folder) as again:
+        assert again.store.manifest.version == FORMAT_VERSION
+        report = again.sync()
+        assert (report.new_sent, report.new_received) == (0, 0)
+        pd.testing.assert_frame_equal(again.store.read("sent"), before)
+    assert not (folder / "manifest.json").exists()
 
 
 @pytest.fixture(scope="module")
