@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from ..config import APP_NAME, Credentials
-from ..errors import ConfigError
+from ..errors import ConfigError, StoreError
 from ..files import atomic_write_bytes
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "find_offline_store",
     "holds_store",
     "last_used_store",
+    "local_folder",
     "remember_store",
 ]
 
@@ -154,6 +155,28 @@ def holds_store(folder: Path) -> bool:
         return False
 
 
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def local_folder(location: str | Path) -> Path:
+    """``location`` as a local folder (``~`` expanded).
+
+    Raises:
+        StoreError: it is a URL (``s3://bucket/prefix``…): this version keeps stores on a local
+            disk only, and would otherwise make a folder named ``s3:`` here.
+
+    Example:
+        >>> local_folder("~/stores/main").name
+        'main'
+    """
+    if isinstance(location, str) and _URL.match(location):
+        raise StoreError(
+            f"--store {location}: this version keeps the store in a local folder only "
+            "(object storage is not supported yet); give a folder"
+        )
+    return Path(location).expanduser()
+
+
 def find_offline_store(
     base_url: str, *, path: str | Path | None = None, credentials: Credentials | None = None
 ) -> Path:
@@ -164,7 +187,7 @@ def find_offline_store(
         ConfigError: there is none, with what to do about it.
     """
     if path is not None:
-        return Path(path)
+        return local_folder(path)
     remembered = last_used_store(base_url)
     if remembered is not None and holds_store(remembered):
         return remembered

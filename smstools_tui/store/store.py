@@ -69,7 +69,7 @@ from .layout import (
     manifest_path,
     write_manifest,
 )
-from .locate import StoreIdentity
+from .locate import StoreIdentity, local_folder
 from .lock import lock_file
 from .manifest import KINDS, Kind, Manifest, Partition
 from .migrate import migrate
@@ -168,7 +168,7 @@ class Store:
             StoreError: not a store, another account's, written by a newer version, or (without
                 ``identity``) missing, or several accounts and no ``account``.
         """
-        folder = Path(path).expanduser()
+        folder = local_folder(path)
         if folder.is_symlink() and not folder.exists():
             raise StoreError(
                 f"--store {folder} is a symbolic link to {os.readlink(folder)}, which does not "

@@ -28,7 +28,13 @@ from ..query import FetchResult, Query, Span, WindowExpr, Zone
 from ..source import CancelToken, MessageSource, ProgressCallback, WindowBound
 from ..sql import SnapshotGoneError, SqlTables
 from .coverage import from_epoch
-from .locate import StoreIdentity, default_store_path, find_offline_store, remember_store
+from .locate import (
+    StoreIdentity,
+    default_store_path,
+    find_offline_store,
+    local_folder,
+    remember_store,
+)
 from .store import Store
 from .sync import (
     Syncer,
@@ -106,7 +112,7 @@ class StoredClient(MessageSource):
         if credentials is None:  # a client always has them; this keeps the types honest
             raise ConfigError("the store needs credentials to know whose it is")
         identity = StoreIdentity.of(client.settings.base_url, credentials, client.label)
-        folder = Path(path).expanduser() if path is not None else default_store_path(identity)
+        folder = local_folder(path) if path is not None else default_store_path(identity)
         return cls(Store.open(folder, identity), client, policy=policy)
 
     @classmethod

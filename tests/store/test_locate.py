@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from smstools_tui.config import Credentials
-from smstools_tui.errors import ConfigError
+from smstools_tui.errors import ConfigError, StoreError
+from smstools_tui.store import Store
 from smstools_tui.store.locate import (
     StoreIdentity,
     account_id,
@@ -90,3 +91,16 @@ def test_a_damaged_registry_is_ignored(private_data_dir: Path) -> None:
     assert last_used_store(BASE) is None
     remember_store(BASE, Path("/somewhere"))
     assert last_used_store(BASE) == Path("/somewhere").resolve()
+
+
+def test_a_store_url_is_refused_before_any_folder_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    who = StoreIdentity.of(BASE, Credentials(KEY, SECRET))
+    for url in ("s3://bucket/prefix", "gs://bucket/prefix", "file:///tmp/store"):
+        with pytest.raises(StoreError, match=r"local folder only \(object storage"):
+            Store.open(url, who)
+        with pytest.raises(StoreError, match="give a folder"):
+            find_offline_store(BASE, path=url)
+    assert list(tmp_path.iterdir()) == []
