@@ -26,6 +26,7 @@ migrated on the first writable open, or read as it is when opened read-only (see
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -33,6 +34,15 @@ from ..errors import StoreError
 from ..files import atomic_write_bytes
 from .locate import dataset_account
 from .manifest import KINDS, MANIFEST_NAME, MANIFESTS, Kind, Manifest
+from .remote import (
+    KEEP_MANIFESTS,
+    StorePath,
+    create_exclusively,
+    forget_listings,
+    is_remote,
+    manifest_versions,
+    version_name,
+)
 
 __all__ = [
     "LEGACY_MANIFEST",
@@ -46,6 +56,7 @@ __all__ = [
     "manifest_accounts",
     "manifest_path",
     "partition_file",
+    "prune_manifests",
     "write_manifest",
 ]
 
@@ -57,8 +68,11 @@ PARTITION_COLUMNS = ("kind", "account", "month")
 _MANIFEST_FILE = re.compile(r"account=(?P<account>[A-Za-z][A-Za-z0-9-]*)\.json")
 
 
-def manifest_path(root: Path, account: str) -> Path:
-    """The manifest of ``account`` (a :func:`dataset_account` name) in the store ``root``."""
+def manifest_path(root: StorePath, account: str) -> StorePath:
+    """The manifest of ``account`` (a :func:`dataset_account` name) in the store ``root``; on
+    object storage, the folder of its versions (see :mod:`.remote`)."""
+    if is_remote(root):
+        return root / MANIFESTS / f"account={account}"
     return root / MANIFESTS / f"account={account}.json"
 
 
@@ -67,12 +81,18 @@ def lock_path(root: Path, account: str) -> Path:
     return root / MANIFESTS / f"account={account}.lock"
 
 
-def manifest_accounts(root: Path) -> list[str]:
+def manifest_accounts(root: StorePath) -> list[str]:
     """The accounts that have a manifest in ``root``, sorted."""
     folder = root / MANIFESTS
-    if not folder.is_dir():
+    forget_listings(folder)
+    try:
+        entries = list(folder.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    found = (_MANIFEST_FILE.fullmatch(entry.name) for entry in folder.iterdir())
+    if is_remote(root):
+        names = (entry.name for entry in entries if entry.name.startswith("account="))
+        return sorted(name.removeprefix("account=") for name in names)
+    found = (_MANIFEST_FILE.fullmatch(entry.name) for entry in entries)
     return sorted(match["account"] for match in found if match)
 
 
@@ -86,7 +106,7 @@ def partition_file(kind: Kind, account: str, key: str, generation: int) -> str:
     return f"kind={kind}/account={account}/month={key}/g{generation:06d}.parquet"
 
 
-def account_folder(root: Path, kind: Kind, account: str) -> Path:
+def account_folder(root: StorePath, kind: Kind, account: str) -> StorePath:
     """The folder of one account's partitions of ``kind``."""
     return root / f"kind={kind}" / f"account={account}"
 
@@ -120,9 +140,12 @@ def dataset_glob(root: str | Path, kind: Kind, account: str | None = None) -> st
     return str(folder / f"account={account or '*'}" / "month=*" / "*.parquet")
 
 
-def make_private_folders(root: Path, folder: Path) -> None:
+def make_private_folders(root: StorePath, folder: StorePath) -> None:
     """Create ``folder`` and the folders between it and ``root``, each private to the owner
-    (``mkdir(parents=True)`` would give the ones in between the default permissions)."""
+    (``mkdir(parents=True)`` would give the ones in between the default permissions). Object
+    storage has no folders to create."""
+    if not isinstance(root, Path) or not isinstance(folder, Path):
+        return
     relative = folder.relative_to(root)
     current = root
     for part in relative.parts:
@@ -130,12 +153,23 @@ def make_private_folders(root: Path, folder: Path) -> None:
         current.mkdir(mode=0o700, exist_ok=True)
 
 
-def write_manifest(root: Path, state: Manifest) -> None:
+class ManifestConflict(StoreError):
+    """Another writer committed the same generation first (object storage): build again."""
+
+
+def write_manifest(root: StorePath, state: Manifest) -> None:
     """Switch the account's manifest in ``root`` to ``state``, atomically: the commit.
 
     The new manifest is read back first, by the same code that opens a store: a state this
-    version could not open again is never written (the store stays as it was)."""
+    version could not open again is never written (the store stays as it was). On object
+    storage it is a new version, created only if no other writer created it first.
+
+    Raises:
+        ManifestConflict: (object storage) another writer committed this generation first.
+    """
     target = manifest_path(root, state.account_folder)
+    if not isinstance(root, Path):
+        target = target / version_name(state.generation)
     document = state.to_json()
     try:
         Manifest.from_json(document, target)
@@ -143,5 +177,20 @@ def write_manifest(root: Path, state: Manifest) -> None:
         raise StoreError(
             f"the store in {root} was left unchanged: the change would not read back ({error})"
         ) from None
+    if not isinstance(target, Path):
+        if not create_exclusively(target, document):
+            raise ManifestConflict(f"the store in {root} changed during the commit")
+        return
     make_private_folders(root, target.parent)
     atomic_write_bytes(target, document)
+
+
+def prune_manifests(root: StorePath, account: str) -> None:
+    """Delete the manifest versions of ``account`` older than the last
+    :data:`~.remote.KEEP_MANIFESTS` (object storage; a local store has one manifest)."""
+    if isinstance(root, Path):
+        return
+    folder = manifest_path(root, account)
+    for _, old in manifest_versions(folder)[KEEP_MANIFESTS:]:
+        with contextlib.suppress(FileNotFoundError):
+            old.unlink()

@@ -162,24 +162,21 @@ def local_folder(location: str | Path) -> Path:
     """``location`` as a local folder (``~`` expanded).
 
     Raises:
-        StoreError: it is a URL (``s3://bucket/prefix``…): this version keeps stores on a local
-            disk only, and would otherwise make a folder named ``s3:`` here.
+        StoreError: it is a URL (``s3://bucket/prefix``…), which would otherwise make a folder
+            named ``s3:`` here (:meth:`.Store.open` opens URLs on object storage).
 
     Example:
         >>> local_folder("~/stores/main").name
         'main'
     """
     if isinstance(location, str) and _URL.match(location):
-        raise StoreError(
-            f"--store {location}: this version keeps the store in a local folder only "
-            "(object storage is not supported yet); give a folder"
-        )
+        raise StoreError(f"--store {location} is a URL where a local folder is needed")
     return Path(location).expanduser()
 
 
 def find_offline_store(
     base_url: str, *, path: str | Path | None = None, credentials: Credentials | None = None
-) -> Path:
+) -> str | Path:
     """The store to read with no network: ``path`` when given, else the one last used for
     ``base_url``, else (with credentials) the default one for that account.
 
@@ -187,7 +184,8 @@ def find_offline_store(
         ConfigError: there is none, with what to do about it.
     """
     if path is not None:
-        return local_folder(path)
+        # A URL is a store on object storage (see .remote), opened as it is.
+        return path if isinstance(path, str) and _URL.match(path) else local_folder(path)
     remembered = last_used_store(base_url)
     if remembered is not None and holds_store(remembered):
         return remembered

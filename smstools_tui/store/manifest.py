@@ -40,7 +40,6 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from .._version import __version__
@@ -78,8 +77,9 @@ _V = TypeVar("_V", str, int, dict[str, Any], list[Any])
 PARTITION_FILE = re.compile(r"(?P<key>\d{4}-\d{2}|undated)\.g(?P<generation>\d{6,})\.parquet")
 """The name of a partition's file in format 1 (``sent/2026-11.g000014.parquet``): the month it
 holds (UTC) and the generation that wrote it."""
-GENERATION_FILE = re.compile(r"g(?P<generation>\d{6,})\.parquet")
-"""The name of a partition's file in format 2, inside its ``month=`` folder: the generation."""
+GENERATION_FILE = re.compile(r"g(?P<generation>\d{6,})(?:-[0-9a-f]{8})?\.parquet")
+"""The name of a partition's file in format 2, inside its ``month=`` folder: the generation
+(and, on object storage, a random suffix: see :mod:`.remote`)."""
 MONTH_FOLDER = re.compile(r"month=(?P<key>\d{4}-\d{2}|undated)")
 """The folder of one month's partition in format 2."""
 
@@ -179,13 +179,18 @@ class Manifest:
         return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
 
     @classmethod
-    def from_json(cls, data: bytes, where: Path) -> Manifest:
+    def from_json(cls, data: bytes, where: Any) -> Manifest:
         """Parse a manifest, refusing what this version cannot read with a clear message.
 
         Every field is checked for its type, so a damaged or hand-edited file is a
         :class:`~smstools_tui.errors.StoreError` that says which field, never a crash later on.
         """
-        root = where.parent.parent if where.parent.name == MANIFESTS else where.parent
+        # where: the manifest file, local or (a version) on object storage, or format 1's.
+        root = where.parent
+        if root.name == MANIFESTS:
+            root = root.parent
+        elif root.parent.name == MANIFESTS:
+            root = root.parent.parent
         rebuild = f"move {root} away and run 'smstools-tui sync' to build the store again"
         try:
             document = json.loads(data)

@@ -34,6 +34,10 @@ dataset of every account (:func:`.layout.dataset_root`, :func:`.layout.dataset_g
 replaced only between that commit's switch and its garbage collection, which follows at once;
 temporary files start with a dot, which those readers skip.
 
+A store may also live on object storage (``s3://bucket/prefix``…): the same layout, with
+versioned manifests and a conditional put in place of the rename and the lock (see
+:mod:`.remote`).
+
 The parts, by concern: :mod:`.schema` (the files' Arrow schema, frame to table and back),
 :mod:`.partitions` (month keys, reading, writing and judging one file), :mod:`.merge` (sent
 messages merged by id, received spans replaced), :mod:`.commit` (the partitions and manifest a
@@ -43,6 +47,7 @@ processes). :class:`Store`, here, opens a store, reads it and makes the switch.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
@@ -63,10 +68,12 @@ from .coverage import Coverage, Span
 from .layout import (
     LEGACY_MANIFEST,
     MANIFESTS,
+    ManifestConflict,
     lock_path,
     make_private_folders,
     manifest_accounts,
     manifest_path,
+    prune_manifests,
     write_manifest,
 )
 from .locate import StoreIdentity, local_folder
@@ -87,6 +94,7 @@ from .partitions import (
     read_partition,
     window_filter,
 )
+from .remote import StorePath, is_remote, is_url, manifest_versions, open_url
 from .schema import storage_schema, to_frame, to_table
 
 __all__ = ["CommitStats", "Damage", "Store"]
@@ -97,6 +105,7 @@ _OWN_ENTRIES = frozenset(
     {MANIFESTS, *(f"kind={kind}" for kind in KINDS), *KINDS, ".lock", LEGACY_MANIFEST}
 )
 _READ_ATTEMPTS = 5
+_COMMIT_ATTEMPTS = 5
 _T = TypeVar("_T")
 
 
@@ -134,7 +143,7 @@ class Store:
         (['SENT'], [1])
     """
 
-    def __init__(self, path: Path, manifest: Manifest, *, writable: bool) -> None:
+    def __init__(self, path: StorePath, manifest: Manifest, *, writable: bool) -> None:
         self.path = path
         self.account = manifest.account_folder
         """The account's folder name in the dataset (``sha256-…``, see :mod:`.layout`)."""
@@ -148,7 +157,11 @@ class Store:
 
     @classmethod
     def open(
-        cls, path: str | Path, identity: StoreIdentity | None = None, *, account: str | None = None
+        cls,
+        path: str | StorePath,
+        identity: StoreIdentity | None = None,
+        *,
+        account: str | None = None,
     ) -> Store:
         """The store of one account in the root ``path``.
 
@@ -168,6 +181,8 @@ class Store:
             StoreError: not a store, another account's, written by a newer version, or (without
                 ``identity``) missing, or several accounts and no ``account``.
         """
+        if is_url(path):
+            return cls._open_remote(open_url(str(path)), identity, account)
         folder = local_folder(path)
         if folder.is_symlink() and not folder.exists():
             raise StoreError(
@@ -185,14 +200,26 @@ class Store:
                     f"there is no store in {folder}: run 'smstools-tui sync' once online first"
                 )
             return cls(folder, Manifest(identity), writable=True)
-        if identity is not None:
-            stored = manifest.identity
-            if (stored.base_url, stored.account) != (identity.base_url, identity.account):
-                raise StoreError(
-                    f"the store in {folder} holds the messages of another account or server "
-                    f"({stored.label}); give another --store, or --no-store"
-                )
+        _check_identity(folder, manifest, identity)
         return cls(folder, manifest, writable=identity is not None)
+
+    @classmethod
+    def _open_remote(
+        cls, root: StorePath, identity: StoreIdentity | None, account: str | None
+    ) -> Store:
+        """:meth:`open` on object storage: no format 1 stores there, no folders to check."""
+        chosen = identity.dataset_account if identity is not None else None
+        if chosen is None:
+            chosen = _choose_account(root, account)
+        manifest = _load_manifest(root, chosen) if chosen is not None else None
+        if manifest is None:
+            if identity is None:
+                raise StoreError(
+                    f"there is no store in {root}: run 'smstools-tui sync' once online first"
+                )
+            return cls(root, Manifest(identity), writable=True)
+        _check_identity(root, manifest, identity)
+        return cls(root, manifest, writable=identity is not None)
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r}, generation={self._manifest.generation})"
@@ -205,11 +232,14 @@ class Store:
         return self._manifest
 
     @property
-    def manifest_file(self) -> Path:
+    def manifest_file(self) -> StorePath:
         """The file of this account's manifest (format 1: ``manifest.json`` at the root, until
         the store is migrated)."""
         if self._manifest.version == 1:
             return self.path / LEGACY_MANIFEST
+        if is_remote(self.path):
+            versions = manifest_versions(manifest_path(self.path, self.account))
+            return versions[0][1] if versions else manifest_path(self.path, self.account)
         return manifest_path(self.path, self.account)
 
     @property
@@ -340,13 +370,18 @@ class Store:
         if not self.damage():
             return []
         self._require_writable()
-        with self._commit_lock, lock_file(lock_path(self.path, self.account)):
-            current = self._adopt(_load_manifest(self.path, self.account) or self._manifest)
-            found = find_damage(self.path, current)
-            if not found:
-                return []
-            self._switch(without_damage(current, found))
-        return found
+        with self._commit_lock, self._writers_lock():
+            for _ in range(_COMMIT_ATTEMPTS):
+                current = self._adopt(_load_manifest(self.path, self.account) or self._manifest)
+                found = find_damage(self.path, current)
+                if not found:
+                    return []
+                try:
+                    self._switch(without_damage(current, found))
+                except ManifestConflict:
+                    continue
+                return found
+        raise self._kept_changing()
 
     def _reading(self, read: Callable[[Manifest], _T]) -> _T:
         """``read(manifest)`` on the latest committed state. A file the manifest names may
@@ -422,25 +457,46 @@ class Store:
             for kind, frame in frames.items()
             if frame is not None and len(frame)
         }
-        with self._commit_lock, lock_file(lock_path(self.path, self.account)):
-            # Another process may have committed since this one last looked: build on its state.
-            current = _load_manifest(self.path, self.account) or self._manifest
-            collect_garbage(self.path, current)
-            state, stats = next_state(
-                self.path,
-                current,
-                incoming=incoming,
-                replacing=list(replacing),
-                covered=covered or {},
-                account_details=account_details,
-                synced_at=synced_at,
-            )
-            self._switch(state)
-        return stats
+        with self._commit_lock, self._writers_lock():
+            for _ in range(_COMMIT_ATTEMPTS):
+                # Another process may have committed since this one last looked: build on its
+                # state. (On object storage it may even commit meanwhile: then build again.)
+                current = _load_manifest(self.path, self.account) or self._manifest
+                collect_garbage(self.path, current)
+                state, stats = next_state(
+                    self.path,
+                    current,
+                    incoming=incoming,
+                    replacing=list(replacing),
+                    covered=covered or {},
+                    account_details=account_details,
+                    synced_at=synced_at,
+                )
+                try:
+                    self._switch(state)
+                except ManifestConflict:
+                    log.info("%s: another writer committed first; building on its state", self)
+                    continue
+                return stats
+        raise self._kept_changing()
+
+    def _writers_lock(self) -> contextlib.AbstractContextManager[object]:
+        """The lock between processes that write this account: a lock file on a local disk;
+        none on object storage, where the conditional manifest put refuses a second writer."""
+        if is_remote(self.path):
+            return contextlib.nullcontext()
+        return lock_file(lock_path(self.path, self.account))
+
+    def _kept_changing(self) -> StoreError:
+        return StoreError(
+            f"the store in {self.path} kept changing while this commit was built; try again"
+        )
 
     def _require_writable(self) -> None:
         if not self._writable:
             raise StoreError(f"the store in {self.path} is open read-only (offline)")
+        if is_remote(self.path):
+            return  # access is the bucket's policy; there are no folders to create
         # Only the owner may read it: phone numbers and texts are personal data. (The files are
         # created 0600 by mkstemp, the folders here 0700; a folder that already existed, made
         # by hand or by an older version, is tightened.)
@@ -457,12 +513,26 @@ class Store:
         write_manifest(self.path, state)
         self._adopt(state)
         collect_garbage(self.path, state)
+        prune_manifests(self.path, self.account)
 
 
-def _load_manifest(folder: Path, account: str | None) -> Manifest | None:
+def _check_identity(root: StorePath, manifest: Manifest, identity: StoreIdentity | None) -> None:
+    if identity is None:
+        return
+    stored = manifest.identity
+    if (stored.base_url, stored.account) != (identity.base_url, identity.account):
+        raise StoreError(
+            f"the store in {root} holds the messages of another account or server "
+            f"({stored.label}); give another --store, or --no-store"
+        )
+
+
+def _load_manifest(folder: StorePath, account: str | None) -> Manifest | None:
     """The manifest of ``account`` in ``folder``: its own, else (not migrated yet) the format 1
     one at the root when it is that account's; ``None`` when there is neither. Without an
-    account: the format 1 manifest."""
+    account: the format 1 manifest. On object storage: the newest version that reads back."""
+    if is_remote(folder):
+        return _newest_manifest(folder, account) if account is not None else None
     if account is not None:
         manifest = _read_manifest(manifest_path(folder, account), folder)
         if manifest is not None:
@@ -473,7 +543,21 @@ def _load_manifest(folder: Path, account: str | None) -> Manifest | None:
     return legacy
 
 
-def _choose_account(folder: Path, wanted: str | None) -> str | None:
+def _newest_manifest(root: StorePath, account: str) -> Manifest | None:
+    """The newest manifest version of ``account`` on object storage that reads back: a
+    damaged newest version (never written by a commit, which reads each back first) is
+    skipped with a warning."""
+    for _, version in manifest_versions(manifest_path(root, account)):
+        try:
+            return _read_manifest(version, root)
+        except StoreError as error:
+            if "newer smstools-tui" in str(error):
+                raise
+            log.warning("skipping a manifest version that does not read back: %s", error)
+    return None
+
+
+def _choose_account(folder: StorePath, wanted: str | None) -> str | None:
     """Which account's manifest a read-only open reads: ``wanted`` (folder name or label),
     else the only one there is; ``None`` for a root with no format 2 manifest."""
     accounts = manifest_accounts(folder)
@@ -487,13 +571,13 @@ def _choose_account(folder: Path, wanted: str | None) -> str | None:
     if wanted in accounts:
         return wanted
     for candidate in accounts:
-        manifest = _read_manifest(manifest_path(folder, candidate), folder)
+        manifest = _load_manifest(folder, candidate)
         if manifest is not None and manifest.identity.label == wanted:
             return candidate
     raise StoreError(f"the store in {folder} holds no account {wanted!r}")
 
 
-def _read_manifest(path: Path, root: Path) -> Manifest | None:
+def _read_manifest(path: StorePath, root: StorePath) -> Manifest | None:
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -16,6 +16,7 @@ from smstools_tui.store.locate import (
     default_store_path,
     find_offline_store,
     last_used_store,
+    local_folder,
     remember_store,
 )
 
@@ -93,14 +94,14 @@ def test_a_damaged_registry_is_ignored(private_data_dir: Path) -> None:
     assert last_used_store(BASE) == Path("/somewhere").resolve()
 
 
-def test_a_store_url_is_refused_before_any_folder_is_made(
+def test_a_store_url_is_never_taken_for_a_local_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     who = StoreIdentity.of(BASE, Credentials(KEY, SECRET))
-    for url in ("s3://bucket/prefix", "gs://bucket/prefix", "file:///tmp/store"):
-        with pytest.raises(StoreError, match=r"local folder only \(object storage"):
-            Store.open(url, who)
-        with pytest.raises(StoreError, match="give a folder"):
-            find_offline_store(BASE, path=url)
-    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(StoreError, match="--store nosuch://bucket/prefix: "):
+        Store.open("nosuch://bucket/prefix", who)  # a scheme fsspec does not know
+    assert find_offline_store(BASE, path="s3://bucket/prefix") == "s3://bucket/prefix"
+    with pytest.raises(StoreError, match="is a URL where a local folder is needed"):
+        local_folder("s3://bucket/prefix")
+    assert list(tmp_path.iterdir()) == []  # no folder named 'nosuch:' or 's3:'
