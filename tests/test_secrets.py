@@ -179,7 +179,7 @@ def test_the_store_holds_no_credentials(
     )
     files = [path for path in data.rglob("*") if path.is_file()]
     assert any(path.suffix == ".parquet" for path in files)
-    assert any(path.name == "manifest.json" for path in files)
+    assert any(path.parent.name == "_manifests" for path in files)
     for path in files:
         assert_clean(path.read_bytes().decode("utf-8", "replace"), str(path.relative_to(data)))
         assert_clean(str(path), "a file name")
@@ -317,7 +317,7 @@ def test_echoed_credentials_reach_no_file_log_or_console(
         synced = run("--debug", "sync", "--since", "2026-10-01", "--format", wire_format)
     assert synced.code == 0, synced.err
     assert_clean(synced.out + synced.err + caplog.text, "the console and the log")
-    manifests = list(data.rglob("manifest.json"))
+    manifests = list(data.rglob("_manifests/account=*.json"))
     assert len(manifests) == 1
     manifest = json.loads(manifests[0].read_text(encoding="utf-8"))
     details = manifest["account_details"]

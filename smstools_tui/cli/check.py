@@ -40,8 +40,8 @@ def default_policy_path() -> Path:
 def _state_path(source: MessageSource | None, given: Path | None) -> Path:
     if given is not None:
         return given
-    if isinstance(source, StoredClient):
-        return source.store.path / STATE_FILE
+    if isinstance(source, StoredClient) and isinstance(source.store.path, Path):
+        return source.store.path / STATE_FILE  # (a store on object storage: the default)
     label = "demo" if source is not None and source.is_demo else "default"
     return config_file_path().with_name(f"check-state-{label}.json")
 

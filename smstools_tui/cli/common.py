@@ -572,8 +572,9 @@ def connection_options_for(
             "--demo", is_flag=True, help="Use the built-in demo data: no credentials, no network.",
         ),
         click.option(
-            "--store", metavar="PATH",
-            help="The local store to read from and sync into. Default: one per account "
+            "--store", metavar="PATH|URL",
+            help="The store to read from and sync into: a folder, or s3://bucket/prefix "
+            "(gs://, az://, file://; needs the cloud extra). Default: one per account "
             "and base URL in the user data folder (none for --demo).",
         ),
         click.option(

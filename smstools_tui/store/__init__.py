@@ -13,11 +13,22 @@
         result = client.fetch(client.query("sent", window="2026-11"))
         result.complete                         # False when the store lacks part of November
 
+Every account's messages of a kind form one Hive-partitioned Parquet dataset that other tools
+read directly (:func:`dataset_root`, :func:`dataset_glob`; see :mod:`.layout`)::
+
+    import duckdb
+    from smstools_tui.store import dataset_glob
+
+    files = dataset_glob(client.store.path, "sent")
+    duckdb.sql(f"select account, month, count(*) from read_parquet('{files}', "
+               "hive_partitioning=true) group by all")
+
 See :mod:`.store` for the format and its guarantees, :mod:`.sync` for how a sync saves
 requests, :mod:`.locate` for where stores live.
 """
 
 from .coverage import Coverage
+from .layout import dataset_glob, dataset_root
 from .locate import (
     DATA_DIR_ENV,
     StoreIdentity,
@@ -47,6 +58,8 @@ __all__ = [
     "SyncReport",
     "Syncer",
     "data_dir",
+    "dataset_glob",
+    "dataset_root",
     "default_store_path",
     "find_offline_store",
     "last_used_store",

@@ -130,7 +130,9 @@ def _merge_sent(
         old = _partition_table(folder, current, partitions.get(key), "sent")
         merged, added, changed = merge_by_id(old, rows)
         new, updated = new + added, updated + changed
-        partitions[key] = write_partition(folder, "sent", key, merged, generation)
+        partitions[key] = write_partition(
+            folder, "sent", key, merged, generation, account=current.account_folder
+        )
     return dataclasses.replace(current.sent, partitions=partitions), new, updated
 
 
@@ -155,7 +157,9 @@ def _replace_received(
         if len(combined) == 0:
             partitions.pop(key, None)
             continue
-        partitions[key] = write_partition(folder, "received", key, combined, generation)
+        partitions[key] = write_partition(
+            folder, "received", key, combined, generation, account=current.account_folder
+        )
     # A complete answer may hold fewer messages than the provisional ones it replaces: none new.
     return dataclasses.replace(state, partitions=partitions), max(len(incoming) - removed, 0)
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from ..config import APP_NAME, Credentials
-from ..errors import ConfigError
+from ..errors import ConfigError, StoreError
 from ..files import atomic_write_bytes
 
 __all__ = [
@@ -31,9 +31,12 @@ __all__ = [
     "StoreIdentity",
     "account_id",
     "data_dir",
+    "dataset_account",
     "default_store_path",
     "find_offline_store",
+    "holds_store",
     "last_used_store",
+    "local_folder",
     "remember_store",
 ]
 
@@ -58,6 +61,22 @@ def account_id(credentials: Credentials) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+def dataset_account(base_url: str, account: str) -> str:
+    """The ``account=`` folder name of an account on a server in a store: the hash that also
+    names its default store folder (:func:`default_store_path`), never the key. It starts
+    with letters, so readers that guess a partition's type keep it as text.
+
+    Example:
+        >>> dataset_account("https://api.smstools.it/rest/api", "sha256:0f0f")
+        'sha256-17ac6d3f00b40f2c'
+    """
+    return "sha256-" + _account_digest(base_url, account)[:16]
+
+
+def _account_digest(base_url: str, account: str) -> str:
+    return hashlib.sha256(f"{base_url}\n{account}".encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class StoreIdentity:
     """Whose messages a store holds.
@@ -76,6 +95,11 @@ class StoreIdentity:
     def of(cls, base_url: str, credentials: Credentials, label: str | None = None) -> StoreIdentity:
         return cls(base_url, account_id(credentials), label or urlsplit(base_url).netloc)
 
+    @property
+    def dataset_account(self) -> str:
+        """The account's ``account=`` folder name in a store (see :func:`dataset_account`)."""
+        return dataset_account(self.base_url, self.account)
+
 
 def default_store_path(identity: StoreIdentity) -> Path:
     """The folder of the store for this account and base URL, under :func:`data_dir`.
@@ -86,7 +110,7 @@ def default_store_path(identity: StoreIdentity) -> Path:
         True
     """
     host = re.sub(r"[^A-Za-z0-9.-]+", "_", urlsplit(identity.base_url).netloc) or "api"
-    digest = hashlib.sha256(f"{identity.base_url}\n{identity.account}".encode()).hexdigest()
+    digest = _account_digest(identity.base_url, identity.account)
     return data_dir() / "stores" / f"{host}-{digest[:16]}"
 
 
@@ -118,9 +142,41 @@ def _read_registry(path: Path) -> dict[str, str]:
     return {str(key): str(value) for key, value in data.items() if isinstance(value, str)}
 
 
+def holds_store(folder: Path) -> bool:
+    """Whether ``folder`` holds a store: a manifest in either layout (see :mod:`.layout`)."""
+    if (folder / "manifest.json").exists():
+        return True
+    try:
+        return any(
+            entry.name.startswith("account=") and entry.name.endswith(".json")
+            for entry in (folder / "_manifests").iterdir()
+        )
+    except OSError:
+        return False
+
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def local_folder(location: str | Path) -> Path:
+    """``location`` as a local folder (``~`` expanded).
+
+    Raises:
+        StoreError: it is a URL (``s3://bucket/prefix``…), which would otherwise make a folder
+            named ``s3:`` here (:meth:`.Store.open` opens URLs on object storage).
+
+    Example:
+        >>> local_folder("~/stores/main").name
+        'main'
+    """
+    if isinstance(location, str) and _URL.match(location):
+        raise StoreError(f"--store {location} is a URL where a local folder is needed")
+    return Path(location).expanduser()
+
+
 def find_offline_store(
     base_url: str, *, path: str | Path | None = None, credentials: Credentials | None = None
-) -> Path:
+) -> str | Path:
     """The store to read with no network: ``path`` when given, else the one last used for
     ``base_url``, else (with credentials) the default one for that account.
 
@@ -128,13 +184,14 @@ def find_offline_store(
         ConfigError: there is none, with what to do about it.
     """
     if path is not None:
-        return Path(path)
+        # A URL is a store on object storage (see .remote), opened as it is.
+        return path if isinstance(path, str) and _URL.match(path) else local_folder(path)
     remembered = last_used_store(base_url)
-    if remembered is not None and (remembered / "manifest.json").exists():
+    if remembered is not None and holds_store(remembered):
         return remembered
     if credentials is not None:
         default = default_store_path(StoreIdentity.of(base_url, credentials))
-        if (default / "manifest.json").exists():
+        if holds_store(default):
             return default
     raise ConfigError(
         f"no local store for {base_url}: run 'smstools-tui sync' once online, or give --store PATH"

@@ -1,15 +1,16 @@
 """A store's partitions: one Parquet file per kind of message and month (UTC).
 
 A partition's key is its month (``2026-11``), or ``undated`` for messages without a date; its
-file is named after the key and the generation of the commit that wrote it
-(``sent/2026-11.g000014.parquet``), so a commit never writes over a file a reader may be
-reading. Here: month keys and which partitions a window overlaps, grouping a table by month,
-reading and writing one partition's file, judging a file from its footer (:class:`Damage`), and
-deleting the files no manifest names.
+file lives in the month's folder and is named after the generation of the commit that wrote it
+(``kind=sent/account=…/month=2026-11/g000014.parquet``, see :mod:`.layout`), so a commit never
+writes over a file a reader may be reading. Here: month keys and which partitions a window
+overlaps, grouping a table by month, reading and writing one partition's file, judging a file
+from its footer (:class:`Damage`), and deleting the files no manifest names.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass
@@ -26,7 +27,17 @@ from ..errors import StoreError
 from ..files import atomic_write
 from ..frames import PENDING_STATUSES
 from .coverage import Span, from_epoch, to_epoch
-from .manifest import KINDS, MANIFEST_NAME, PARTITION_FILE, Kind, Manifest, Partition, time_column
+from .layout import account_folder, make_private_folders, manifest_path, partition_file
+from .manifest import (
+    GENERATION_FILE,
+    KINDS,
+    MONTH_FOLDER,
+    Kind,
+    Manifest,
+    Partition,
+    time_column,
+)
+from .remote import StorePath, forget_listings, is_remote, parquet_source, unique_suffix
 from .schema import compact, compatible, conform, scalar, storage_schema
 
 __all__ = [
@@ -144,7 +155,7 @@ class Unreadable(Exception):
 
 
 def read_partition(
-    folder: Path, partition: Partition, kind: Kind, columns: list[str] | None = None
+    folder: StorePath, partition: Partition, kind: Kind, columns: list[str] | None = None
 ) -> pa.Table:
     """A partition's file in the current on-disk schema (only ``columns``, when given).
 
@@ -154,7 +165,10 @@ def read_partition(
     """
     name = partition.file
     try:
-        table = conform(pq.read_table(folder / name, columns=columns), kind, columns)
+        source, filesystem = parquet_source(folder / name)
+        table = conform(
+            pq.read_table(source, columns=columns, filesystem=filesystem), kind, columns
+        )
     except FileNotFoundError:
         raise Gone(name) from None
     except (OSError, pa.ArrowException) as error:
@@ -165,25 +179,33 @@ def read_partition(
 
 
 def write_partition(
-    folder: Path, kind: Kind, key: str, table: pa.Table, generation: int
+    folder: StorePath, kind: Kind, key: str, table: pa.Table, generation: int, *, account: str
 ) -> Partition:
-    """Write ``table`` as the partition of the month ``key`` in a new file named after
-    ``generation``, durably; no manifest names it yet.
+    """Write ``table`` as the partition of the month ``key`` of ``account`` (its folder name,
+    see :mod:`.layout`) in a new file named after ``generation``, durably; no manifest names it
+    yet.
 
     Raises:
         StoreError: ``key`` cannot name a partition file.
     """
-    name = f"{kind}/{key}.g{generation:06d}.parquet"
-    if not PARTITION_FILE.fullmatch(name.partition("/")[2]):
+    name = partition_file(kind, account, key, generation)
+    if is_remote(folder):  # two writers of one generation must not share a name there
+        name = name.removesuffix(".parquet") + f"-{unique_suffix()}.parquet"
+    if not MONTH_FOLDER.fullmatch(f"month={key}"):
         # What the manifest loader would refuse, and the clean-up would never delete.
         raise StoreError(
             f"the store in {folder} was left unchanged: {kind} messages of the month "
             f"{key!r} cannot be named as a partition"
         )
     target = folder / name
-    target.parent.mkdir(mode=0o700, exist_ok=True)
     table = compact(table)
-    atomic_write(target, lambda temporary: pq.write_table(table, temporary, compression="zstd"))
+    if isinstance(target, Path):
+        make_private_folders(folder, target.parent)
+        atomic_write(target, lambda temporary: pq.write_table(table, temporary, compression="zstd"))
+    else:  # an object appears whole when its upload completes, or not at all
+        target.parent.mkdir(parents=True, exist_ok=True)  # file:// needs the folders
+        with target.open("wb") as stream:
+            pq.write_table(table, stream, compression="zstd")
     pending = 0
     if kind == "sent":
         statuses = table["status"].cast(pa.string())
@@ -210,7 +232,7 @@ class Damage:
         return f"{self.file} {self.problem}"
 
 
-def find_damage(folder: Path, manifest: Manifest) -> list[Damage]:
+def find_damage(folder: StorePath, manifest: Manifest) -> list[Damage]:
     """What is wrong with the partition files ``manifest`` names, judged from their footers."""
     found = []
     for kind in KINDS:
@@ -222,7 +244,7 @@ def find_damage(folder: Path, manifest: Manifest) -> list[Damage]:
     return found
 
 
-def damaged_error(folder: Path, manifest: Manifest, name: str, problem: str) -> StoreError:
+def damaged_error(folder: StorePath, manifest: Manifest, name: str, problem: str) -> StoreError:
     """The error for a damaged partition file, with the advice that mends it: a sync drops
     what :func:`find_damage` finds and fetches it again; other damage needs a new store."""
     found = next((damage for damage in find_damage(folder, manifest) if damage.file == name), None)
@@ -234,10 +256,11 @@ def damaged_error(folder: Path, manifest: Manifest, name: str, problem: str) -> 
     return StoreError(f"the store in {folder} is damaged: {name} {problem}; {advice}")
 
 
-def partition_problem(folder: Path, partition: Partition, kind: Kind) -> str | None:
+def partition_problem(folder: StorePath, partition: Partition, kind: Kind) -> str | None:
     """What is wrong with a partition's file, judged from its footer alone, or ``None``."""
     try:
-        parquet = pq.ParquetFile(folder / partition.file)
+        source, filesystem = parquet_source(folder / partition.file)
+        parquet = pq.ParquetFile(source, filesystem=filesystem)
     except FileNotFoundError:
         return "is missing"
     except (OSError, pa.ArrowException) as error:
@@ -257,24 +280,53 @@ def partition_problem(folder: Path, partition: Partition, kind: Kind) -> str | N
     return None
 
 
-def collect_garbage(folder: Path, manifest: Manifest) -> None:
-    """Delete the files ``manifest`` does not name: replaced generations, and what a killed
-    commit left behind. Only names a store writes are touched."""
+def collect_garbage(folder: StorePath, manifest: Manifest) -> None:
+    """Delete the files of ``manifest``'s account that it does not name: replaced generations,
+    and what a killed commit left behind; then the month folders left empty. Only names a store
+    writes, in that account's folders, are touched: other accounts sharing the root are not.
+
+    On object storage, where no lock keeps other writers out, only files of generations up to
+    ``manifest``'s are deleted: a writer still at work writes a later one (see :mod:`.remote`).
+    """
     live = manifest.files()
+    account = manifest.account_folder
+    remote = is_remote(folder)
     for kind in KINDS:
-        subfolder = folder / kind
-        if not subfolder.is_dir():
+        subfolder = account_folder(folder, kind, account)
+        forget_listings(subfolder)
+        try:
+            months = list(subfolder.iterdir())
+        except (FileNotFoundError, NotADirectoryError):
             continue
-        for entry in subfolder.iterdir():
-            name = f"{kind}/{entry.name}"
-            ours = PARTITION_FILE.fullmatch(entry.name) or TEMPORARY.fullmatch(entry.name)
-            if ours and name not in live:
-                _unlink(entry)
-    for entry in folder.glob(f".{MANIFEST_NAME}.*.tmp"):
-        _unlink(entry)
+        for month in months:
+            if not MONTH_FOLDER.fullmatch(month.name):
+                continue
+            try:
+                entries = list(month.iterdir())
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for entry in entries:
+                name = f"kind={kind}/account={account}/{month.name}/{entry.name}"
+                match = GENERATION_FILE.fullmatch(entry.name)
+                if remote and (match is None or int(match["generation"]) > manifest.generation):
+                    continue
+                if (match or TEMPORARY.fullmatch(entry.name)) and name not in live:
+                    _unlink(entry)
+            if not remote:
+                _remove_if_empty(month)
+    target = manifest_path(folder, account)
+    if isinstance(target, Path):
+        for entry in target.parent.glob(f".{target.name}.*.tmp"):
+            _unlink(entry)
 
 
-def _unlink(path: Path) -> None:
+def _remove_if_empty(folder: Path) -> None:
+    # Not empty (the current generation), or a reader holds it (Windows): kept.
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+
+
+def _unlink(path: StorePath) -> None:
     try:
         path.unlink()
     except FileNotFoundError:

@@ -1,12 +1,13 @@
-"""The local store: typed Parquet files per month, committed atomically through a manifest.
+"""The store: typed Parquet files per account and month, committed atomically through a manifest.
 
-Layout of a store folder::
+Layout of a store root (see :mod:`.layout`; several accounts may share one)::
 
-    manifest.json                      what the store holds (see :mod:`.manifest`); the commit
-    sent/2026-10.g000012.parquet       the sent messages inserted in October 2026 (UTC)
-    sent/2026-11.g000014.parquet
-    received/2026-11.g000013.parquet   the received messages of November 2026
-    .lock                              held by a process while it commits
+    _manifests/account=sha256-5f8e0c1d2b3a4f56.json     what the account's store holds (see
+                                                          :mod:`.manifest`); the commit
+    _manifests/account=sha256-5f8e0c1d2b3a4f56.lock     held by a process while it commits
+    kind=sent/account=sha256-5f8e0c1d2b3a4f56/month=2026-10/g000012.parquet
+    kind=sent/account=sha256-5f8e0c1d2b3a4f56/month=2026-11/g000014.parquet
+    kind=received/account=sha256-5f8e0c1d2b3a4f56/month=2026-11/g000013.parquet
 
 Why Parquet (through pyarrow, already a dependency) rather than DuckDB: the frames are columnar
 already, Parquet keeps their types (categories, UTC timestamps, nullable integers), any tool reads
@@ -15,7 +16,7 @@ files plus one small manifest gets atomic commits from a single rename, with no 
 to embed, lock or upgrade.
 
 A commit writes new partition files under new names (the ``g`` number is the commit's
-generation), flushes them to disk, then replaces ``manifest.json`` the same way: until that
+generation), flushes them to disk, then replaces the manifest the same way: until that
 rename the old manifest, naming only old files, is the store; after it, the new one. Files no
 manifest names (replaced generations, the leftovers of a commit that was killed) are deleted
 after the switch. So a process killed at any moment, ``kill -9`` included, leaves the previous
@@ -25,9 +26,17 @@ Within a partition, rows are newest first, as the API answers (sent: insert date
 received: receive date, the API's order kept within a second), so a stored read gives the same
 frame as the search it replaces.
 
-Reading the files with another tool: the manifest's ``partitions`` list the current files;
-``pd.read_parquet("STORE/sent")`` (or DuckDB's ``read_parquet('STORE/sent/*.parquet')``) reads
-the whole folder correctly when no sync is running, since temporary files start with a dot.
+Reading the files with another tool: :meth:`Store.snapshot_files` (or the manifest's
+``partitions``) lists exactly the current files. ``<root>/kind=sent`` is also one Hive-partitioned
+dataset of every account (:func:`.layout.dataset_root`, :func:`.layout.dataset_glob`): DuckDB's
+``read_parquet('STORE/kind=sent/*/*/*.parquet', hive_partitioning=true)`` reads it whole, with
+``account`` and ``month`` columns. A reader that globs the folders sees the files a commit
+replaced only between that commit's switch and its garbage collection, which follows at once;
+temporary files start with a dot, which those readers skip.
+
+A store may also live on object storage (``s3://bucket/prefix``…): the same layout, with
+versioned manifests and a conditional put in place of the rename and the lock (see
+:mod:`.remote`).
 
 The parts, by concern: :mod:`.schema` (the files' Arrow schema, frame to table and back),
 :mod:`.partitions` (month keys, reading, writing and judging one file), :mod:`.merge` (sent
@@ -38,6 +47,7 @@ processes). :class:`Store`, here, opens a store, reads it and makes the switch.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
@@ -52,13 +62,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import StoreError
-from ..files import atomic_write_bytes
 from ..query import Filters
 from .commit import CommitStats, next_state, without_damage
 from .coverage import Coverage, Span
-from .locate import StoreIdentity
+from .layout import (
+    LEGACY_MANIFEST,
+    MANIFESTS,
+    ManifestConflict,
+    lock_path,
+    make_private_folders,
+    manifest_accounts,
+    manifest_path,
+    prune_manifests,
+    write_manifest,
+)
+from .locate import StoreIdentity, local_folder
 from .lock import lock_file
-from .manifest import KINDS, MANIFEST_NAME, Kind, Manifest, Partition
+from .manifest import KINDS, Kind, Manifest, Partition
+from .migrate import migrate
 from .partitions import (
     PENDING,
     TEMPORARY,
@@ -73,14 +94,18 @@ from .partitions import (
     read_partition,
     window_filter,
 )
+from .remote import StorePath, is_remote, is_url, manifest_versions, open_url
 from .schema import storage_schema, to_frame, to_table
 
 __all__ = ["CommitStats", "Damage", "Store"]
 
 log = logging.getLogger("smstools_tui.store")
 
-_OWN_ENTRIES = frozenset({"sent", "received", ".lock"})
+_OWN_ENTRIES = frozenset(
+    {MANIFESTS, *(f"kind={kind}" for kind in KINDS), *KINDS, ".lock", LEGACY_MANIFEST}
+)
 _READ_ATTEMPTS = 5
+_COMMIT_ATTEMPTS = 5
 _T = TypeVar("_T")
 
 
@@ -93,8 +118,9 @@ class Store:
     One ``Store`` may be shared by threads:
 
     - Commits (:meth:`commit`, :meth:`repair`) run one at a time: within the process behind a
-      lock, between processes behind the ``.lock`` file. Each builds on the latest committed
-      state, so no commit is lost, whichever thread or process made the one before.
+      lock, between processes behind the account's lock file (``_manifests/account=….lock``).
+      Each builds on the latest committed state, so no commit is lost, whichever thread or
+      process made the one before.
     - Reads (:meth:`read`, :meth:`pending_ids`, :meth:`damage`, :meth:`coverage`,
       :meth:`files`, :attr:`manifest`) take no lock and run beside each other and beside a
       commit. Each works on one manifest, whose files are never changed, only deleted once a
@@ -117,8 +143,10 @@ class Store:
         (['SENT'], [1])
     """
 
-    def __init__(self, path: Path, manifest: Manifest, *, writable: bool) -> None:
+    def __init__(self, path: StorePath, manifest: Manifest, *, writable: bool) -> None:
         self.path = path
+        self.account = manifest.account_folder
+        """The account's folder name in the dataset (``sha256-…``, see :mod:`.layout`)."""
         self._manifest = manifest
         self._writable = writable
         self._commit_lock = threading.Lock()
@@ -128,27 +156,43 @@ class Store:
         self._adopted = 0
 
     @classmethod
-    def open(cls, path: str | Path, identity: StoreIdentity | None = None) -> Store:
-        """The store in ``path``.
+    def open(
+        cls,
+        path: str | StorePath,
+        identity: StoreIdentity | None = None,
+        *,
+        account: str | None = None,
+    ) -> Store:
+        """The store of one account in the root ``path``.
+
+        A store in the format 1 layout is migrated to the Hive-partitioned one first when it is
+        opened writable (see :mod:`.migrate`), and read as it is when opened read-only.
 
         Args:
-            path: its folder. A missing or empty folder is a new, empty store (created on the
-                first commit).
+            path: its root folder. A missing or empty folder is a new, empty store (created on
+                the first commit). Several accounts may share one root.
             identity: whose store it must be. With it the store can be written, and a store of
-                another account or server is refused; without it (working offline) the store
-                must exist and is read-only.
+                another server is refused; without it (working offline) the store must exist
+                and is read-only.
+            account: without ``identity``, which account's store to read when the root holds
+                several: its folder name (``sha256-…``) or its label.
 
         Raises:
             StoreError: not a store, another account's, written by a newer version, or (without
-                ``identity``) missing.
+                ``identity``) missing, or several accounts and no ``account``.
         """
-        folder = Path(path).expanduser()
+        if is_url(path):
+            return cls._open_remote(open_url(str(path)), identity, account)
+        folder = local_folder(path)
         if folder.is_symlink() and not folder.exists():
             raise StoreError(
                 f"--store {folder} is a symbolic link to {os.readlink(folder)}, which does not "
                 "exist: create that folder, or give another --store"
             )
-        manifest = _load_manifest(folder)
+        if identity is not None:
+            manifest = migrate(folder, identity)
+        else:
+            manifest = _load_manifest(folder, _choose_account(folder, account))
         if manifest is None:
             _check_creatable(folder)
             if identity is None:
@@ -156,14 +200,26 @@ class Store:
                     f"there is no store in {folder}: run 'smstools-tui sync' once online first"
                 )
             return cls(folder, Manifest(identity), writable=True)
-        if identity is not None:
-            stored = manifest.identity
-            if (stored.base_url, stored.account) != (identity.base_url, identity.account):
-                raise StoreError(
-                    f"the store in {folder} holds the messages of another account or server "
-                    f"({stored.label}); give another --store, or --no-store"
-                )
+        _check_identity(folder, manifest, identity)
         return cls(folder, manifest, writable=identity is not None)
+
+    @classmethod
+    def _open_remote(
+        cls, root: StorePath, identity: StoreIdentity | None, account: str | None
+    ) -> Store:
+        """:meth:`open` on object storage: no format 1 stores there, no folders to check."""
+        chosen = identity.dataset_account if identity is not None else None
+        if chosen is None:
+            chosen = _choose_account(root, account)
+        manifest = _load_manifest(root, chosen) if chosen is not None else None
+        if manifest is None:
+            if identity is None:
+                raise StoreError(
+                    f"there is no store in {root}: run 'smstools-tui sync' once online first"
+                )
+            return cls(root, Manifest(identity), writable=True)
+        _check_identity(root, manifest, identity)
+        return cls(root, manifest, writable=identity is not None)
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r}, generation={self._manifest.generation})"
@@ -174,6 +230,17 @@ class Store:
     def manifest(self) -> Manifest:
         """The state last read or written by this object (see :meth:`refresh`)."""
         return self._manifest
+
+    @property
+    def manifest_file(self) -> StorePath:
+        """The file of this account's manifest (format 1: ``manifest.json`` at the root, until
+        the store is migrated)."""
+        if self._manifest.version == 1:
+            return self.path / LEGACY_MANIFEST
+        if is_remote(self.path):
+            versions = manifest_versions(manifest_path(self.path, self.account))
+            return versions[0][1] if versions else manifest_path(self.path, self.account)
+        return manifest_path(self.path, self.account)
 
     @property
     def identity(self) -> StoreIdentity:
@@ -187,7 +254,7 @@ class Store:
     def refresh(self) -> Manifest:
         """Read the manifest again, to see what other processes committed meanwhile."""
         seen = self._adopted
-        manifest = _load_manifest(self.path)
+        manifest = _load_manifest(self.path, self.account)
         if manifest is None:
             return self._manifest
         return self._adopt(manifest, unless_changed_since=seen)
@@ -303,13 +370,18 @@ class Store:
         if not self.damage():
             return []
         self._require_writable()
-        with self._commit_lock, lock_file(self.path / ".lock"):
-            current = self._adopt(_load_manifest(self.path) or self._manifest)
-            found = find_damage(self.path, current)
-            if not found:
-                return []
-            self._switch(without_damage(current, found))
-        return found
+        with self._commit_lock, self._writers_lock():
+            for _ in range(_COMMIT_ATTEMPTS):
+                current = self._adopt(_load_manifest(self.path, self.account) or self._manifest)
+                found = find_damage(self.path, current)
+                if not found:
+                    return []
+                try:
+                    self._switch(without_damage(current, found))
+                except ManifestConflict:
+                    continue
+                return found
+        raise self._kept_changing()
 
     def _reading(self, read: Callable[[Manifest], _T]) -> _T:
         """``read(manifest)`` on the latest committed state. A file the manifest names may
@@ -385,30 +457,52 @@ class Store:
             for kind, frame in frames.items()
             if frame is not None and len(frame)
         }
-        with self._commit_lock, lock_file(self.path / ".lock"):
-            # Another process may have committed since this one last looked: build on its state.
-            current = _load_manifest(self.path) or self._manifest
-            collect_garbage(self.path, current)
-            state, stats = next_state(
-                self.path,
-                current,
-                incoming=incoming,
-                replacing=list(replacing),
-                covered=covered or {},
-                account_details=account_details,
-                synced_at=synced_at,
-            )
-            self._switch(state)
-        return stats
+        with self._commit_lock, self._writers_lock():
+            for _ in range(_COMMIT_ATTEMPTS):
+                # Another process may have committed since this one last looked: build on its
+                # state. (On object storage it may even commit meanwhile: then build again.)
+                current = _load_manifest(self.path, self.account) or self._manifest
+                collect_garbage(self.path, current)
+                state, stats = next_state(
+                    self.path,
+                    current,
+                    incoming=incoming,
+                    replacing=list(replacing),
+                    covered=covered or {},
+                    account_details=account_details,
+                    synced_at=synced_at,
+                )
+                try:
+                    self._switch(state)
+                except ManifestConflict:
+                    log.info("%s: another writer committed first; building on its state", self)
+                    continue
+                return stats
+        raise self._kept_changing()
+
+    def _writers_lock(self) -> contextlib.AbstractContextManager[object]:
+        """The lock between processes that write this account: a lock file on a local disk;
+        none on object storage, where the conditional manifest put refuses a second writer."""
+        if is_remote(self.path):
+            return contextlib.nullcontext()
+        return lock_file(lock_path(self.path, self.account))
+
+    def _kept_changing(self) -> StoreError:
+        return StoreError(
+            f"the store in {self.path} kept changing while this commit was built; try again"
+        )
 
     def _require_writable(self) -> None:
         if not self._writable:
             raise StoreError(f"the store in {self.path} is open read-only (offline)")
+        if is_remote(self.path):
+            return  # access is the bucket's policy; there are no folders to create
         # Only the owner may read it: phone numbers and texts are personal data. (The files are
         # created 0600 by mkstemp, the folders here 0700; a folder that already existed, made
         # by hand or by an older version, is tightened.)
         self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for folder in (self.path, *(self.path / kind for kind in KINDS)):
+        make_private_folders(self.path, self.path / MANIFESTS)
+        for folder in (self.path, self.path / MANIFESTS, *(self.path / f"kind={k}" for k in KINDS)):
             _make_private(folder)
 
     def _switch(self, state: Manifest) -> None:
@@ -416,27 +510,80 @@ class Store:
 
         The new manifest is read back first, by the same code that opens a store: a state this
         version could not open again is never written (the store stays as it was)."""
-        document = state.to_json()
-        try:
-            Manifest.from_json(document, self.path / MANIFEST_NAME)
-        except StoreError as error:
-            raise StoreError(
-                f"the store in {self.path} was left unchanged: the change would not read back "
-                f"({error})"
-            ) from None
-        atomic_write_bytes(self.path / MANIFEST_NAME, document)
+        write_manifest(self.path, state)
         self._adopt(state)
         collect_garbage(self.path, state)
+        prune_manifests(self.path, self.account)
 
 
-def _load_manifest(folder: Path) -> Manifest | None:
-    path = folder / MANIFEST_NAME
+def _check_identity(root: StorePath, manifest: Manifest, identity: StoreIdentity | None) -> None:
+    if identity is None:
+        return
+    stored = manifest.identity
+    if (stored.base_url, stored.account) != (identity.base_url, identity.account):
+        raise StoreError(
+            f"the store in {root} holds the messages of another account or server "
+            f"({stored.label}); give another --store, or --no-store"
+        )
+
+
+def _load_manifest(folder: StorePath, account: str | None) -> Manifest | None:
+    """The manifest of ``account`` in ``folder``: its own, else (not migrated yet) the format 1
+    one at the root when it is that account's; ``None`` when there is neither. Without an
+    account: the format 1 manifest. On object storage: the newest version that reads back."""
+    if is_remote(folder):
+        return _newest_manifest(folder, account) if account is not None else None
+    if account is not None:
+        manifest = _read_manifest(manifest_path(folder, account), folder)
+        if manifest is not None:
+            return manifest
+    legacy = _read_manifest(folder / LEGACY_MANIFEST, folder)
+    if legacy is not None and account is not None and legacy.account_folder != account:
+        return None
+    return legacy
+
+
+def _newest_manifest(root: StorePath, account: str) -> Manifest | None:
+    """The newest manifest version of ``account`` on object storage that reads back: a
+    damaged newest version (never written by a commit, which reads each back first) is
+    skipped with a warning."""
+    for _, version in manifest_versions(manifest_path(root, account)):
+        try:
+            return _read_manifest(version, root)
+        except StoreError as error:
+            if "newer smstools-tui" in str(error):
+                raise
+            log.warning("skipping a manifest version that does not read back: %s", error)
+    return None
+
+
+def _choose_account(folder: StorePath, wanted: str | None) -> str | None:
+    """Which account's manifest a read-only open reads: ``wanted`` (folder name or label),
+    else the only one there is; ``None`` for a root with no format 2 manifest."""
+    accounts = manifest_accounts(folder)
+    if wanted is None:
+        if len(accounts) > 1:
+            raise StoreError(
+                f"the store in {folder} holds {len(accounts)} accounts "
+                f"({', '.join(accounts)}): say which one"
+            )
+        return accounts[0] if accounts else None
+    if wanted in accounts:
+        return wanted
+    for candidate in accounts:
+        manifest = _load_manifest(folder, candidate)
+        if manifest is not None and manifest.identity.label == wanted:
+            return candidate
+    raise StoreError(f"the store in {folder} holds no account {wanted!r}")
+
+
+def _read_manifest(path: StorePath, root: StorePath) -> Manifest | None:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
     except NotADirectoryError:
-        raise StoreError(f"--store {folder} is a file, not a folder") from None
+        raise StoreError(f"--store {root} is a file, not a folder") from None
     except OSError as error:
         raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
     return Manifest.from_json(data, path)

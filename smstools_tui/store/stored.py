@@ -28,7 +28,14 @@ from ..query import FetchResult, Query, Span, WindowExpr, Zone
 from ..source import CancelToken, MessageSource, ProgressCallback, WindowBound
 from ..sql import SnapshotGoneError, SqlTables
 from .coverage import from_epoch
-from .locate import StoreIdentity, default_store_path, find_offline_store, remember_store
+from .locate import (
+    StoreIdentity,
+    default_store_path,
+    find_offline_store,
+    local_folder,
+    remember_store,
+)
+from .remote import is_remote, is_url
 from .store import Store
 from .sync import (
     Syncer,
@@ -106,7 +113,9 @@ class StoredClient(MessageSource):
         if credentials is None:  # a client always has them; this keeps the types honest
             raise ConfigError("the store needs credentials to know whose it is")
         identity = StoreIdentity.of(client.settings.base_url, credentials, client.label)
-        folder = Path(path).expanduser() if path is not None else default_store_path(identity)
+        folder: str | Path = default_store_path(identity)
+        if path is not None:
+            folder = path if is_url(path) else local_folder(path)
         return cls(Store.open(folder, identity), client, policy=policy)
 
     @classmethod
@@ -263,6 +272,8 @@ class StoredClient(MessageSource):
             ending = span.ending_by(self.now())
             for kind in ("sent", "received"):
                 self._ensure(self.query(kind, window=span), ending, None, None)
+        if is_remote(self.store.path):  # DuckDB reads local files: the frames, read from it
+            return super()._sql_tables(span, zone)
         bounds = (span.start, span.end) if span is not None else (None, None)
         files = self.store.snapshot_files(*bounds)
         return SqlTables.from_files(
@@ -331,5 +342,6 @@ class StoredClient(MessageSource):
     def _remember(self) -> None:
         with self._remembering:
             if not self._remembered and self.store.exists:
-                remember_store(self.store.identity.base_url, self.store.path)
+                if not is_remote(self.store.path):
+                    remember_store(self.store.identity.base_url, self.store.path)
                 self._remembered = True

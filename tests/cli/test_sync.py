@@ -71,7 +71,7 @@ def test_store_path_for_every_command(
 ) -> None:
     folder = tmp_path / "my-store"
     assert run("sync", *SINCE, "--store", str(folder)).code == 0
-    assert (folder / "manifest.json").exists()
+    assert any(folder.glob("_manifests/account=*.json"))
     target = tmp_path / "sent.csv"
     result = run(
         "export", "sent", *WINDOW, "--offline", "--store", str(folder), "--out", str(target)
@@ -80,7 +80,7 @@ def test_store_path_for_every_command(
     # The demo has no store of its own, but can be synced into one.
     demo = tmp_path / "demo-store"
     assert run("sync", "--demo", "--store", str(demo)).code == 0
-    assert json.loads((demo / "manifest.json").read_text())["label"] == "demo"
+    assert json.loads(next(demo.glob("_manifests/account=*.json")).read_text())["label"] == "demo"
 
 
 def test_no_store_fetches_everything_from_the_api(
@@ -114,18 +114,24 @@ def test_usage_errors_are_one_line_and_exit_2(
     assert message in result.err and result.err.count("\n") == 1
 
 
-def test_a_store_that_is_not_this_accounts_is_refused(
+def test_accounts_sharing_a_store_stay_apart_and_a_newer_format_is_refused(
     run: Callable[..., Result], live: SandboxServer, tmp_path: Path
 ) -> None:
     folder = tmp_path / "store"
     assert run("sync", "--demo", "--store", str(folder)).code == 0
-    result = run("sync", "--store", str(folder))
-    assert result.code == 1
-    assert "holds the messages of another account or server (demo)" in result.err
-    manifest = json.loads((folder / "manifest.json").read_text())
+    (demo_manifest,) = folder.glob("_manifests/account=*.json")
+    assert run("sync", "--store", str(folder)).code == 0  # another account (server): beside it
+    assert len(list(folder.glob("_manifests/account=*.json"))) == 2
+    both = run("export", "sent", "--offline", "--store", str(folder), "--out", "x.csv")
+    assert both.code == 1 and "holds 2 accounts" in both.err and both.err.count("\n") == 1
+    alone = tmp_path / "alone"
+    assert run("sync", "--demo", "--store", str(alone)).code == 0
+    (manifest_file,) = alone.glob("_manifests/account=*.json")
+    assert manifest_file.name == demo_manifest.name
+    manifest = json.loads(manifest_file.read_text())
     manifest["version"] = 99
-    (folder / "manifest.json").write_text(json.dumps(manifest))
-    newer = run("export", "sent", "--offline", "--store", str(folder), "--out", "x.csv")
+    manifest_file.write_text(json.dumps(manifest))
+    newer = run("export", "sent", "--offline", "--store", str(alone), "--out", "x.csv")
     assert newer.code == 1 and "written by a newer smstools-tui" in newer.err
 
 
@@ -210,7 +216,7 @@ def test_a_sync_killed_at_any_moment_resumes_on_the_next_run(
             time.sleep(chooser.uniform(0.8, 1.6))
             syncing.send_signal(signal.SIGKILL)
             syncing.wait(timeout=30)
-            if (folder / "manifest.json").exists():
+            if any(folder.glob("_manifests/account=*.json")):
                 Store.open(folder).read("sent")  # readable, whatever the moment
         resumed = run("sync", *SINCE, "--store", str(folder))
         assert resumed.code == 0, resumed.err
@@ -225,8 +231,8 @@ def test_a_sync_killed_at_any_moment_resumes_on_the_next_run(
 def stored_rows(folder: Path) -> tuple[int, int]:
     """The committed state of a store: its generation and how many messages it holds."""
     try:
-        manifest = json.loads((folder / "manifest.json").read_bytes())
-    except (FileNotFoundError, ValueError):
+        manifest = json.loads(next(folder.glob("_manifests/account=*.json")).read_bytes())
+    except (StopIteration, FileNotFoundError, ValueError):
         return 0, 0
     rows = sum(
         partition["rows"]

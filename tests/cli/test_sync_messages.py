@@ -31,7 +31,7 @@ def test_a_refused_key_stores_nothing_and_says_nothing_of_it(
     assert result.code == 3
     assert "401 BAD_CREDENTIALS" in result.err and result.err.count("\n") == 1
     assert "stored" not in result.err and CLAIM not in result.err
-    assert not (store / "manifest.json").exists()
+    assert not any(store.glob("_manifests/account=*.json"))
 
 
 def test_an_unreachable_host_says_nothing_of_a_store_that_already_held_data(
@@ -39,13 +39,13 @@ def test_an_unreachable_host_says_nothing_of_a_store_that_already_held_data(
 ) -> None:
     store = tmp_path / "store"
     assert run("sync", *SINCE, "--store", str(store)).code == 0
-    manifest = (store / "manifest.json").read_bytes()
+    manifest = next(store.glob("_manifests/account=*.json")).read_bytes()
     live.stop()
     result = run("sync", "--store", str(store))
     assert result.code == 4
     assert "cannot connect to 127.0.0.1" in result.err
     assert "stored" not in result.err and CLAIM not in result.err
-    assert (store / "manifest.json").read_bytes() == manifest
+    assert next(store.glob("_manifests/account=*.json")).read_bytes() == manifest
 
 
 def test_a_failure_after_chunks_were_committed_says_where_they_are(
@@ -56,7 +56,7 @@ def test_a_failure_after_chunks_were_committed_says_where_they_are(
     result = run("sync", *SINCE, "--store", str(store))
     assert result.code == 1 and "the gateway failed" in result.err
     assert f"what was fetched before that is stored in {store}: {CLAIM}" in result.err
-    assert json.loads((store / "manifest.json").read_text())["sent"]
+    assert json.loads(next(store.glob("_manifests/account=*.json")).read_text())["sent"]
 
 
 def test_ctrl_c_exits_130_and_says_what_was_stored(

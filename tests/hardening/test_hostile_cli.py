@@ -202,7 +202,7 @@ def test_a_refused_key_on_sync_claims_nothing_was_stored(
     assert_clear_failure(done, 3, idle_rss_mb, seconds=30)
     assert "401 BAD_CREDENTIALS" in done.err
     assert "stored" not in done.err and "resume" not in done.err
-    assert not list(tmp_path.glob("stores/*/manifest.json"))
+    assert not list(tmp_path.glob("stores/*/_manifests/account=*.json"))
 
 
 def test_an_unreachable_host_on_sync_claims_nothing_was_stored(

@@ -247,7 +247,7 @@ def synced(server: HostileServer, tmp_path_factory: pytest.TempPathFactory) -> P
 def damaged_copy(synced: Path, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     store = tmp_path / "store"
     shutil.copytree(synced, store)
-    return store, json.loads((store / "manifest.json").read_text())
+    return store, json.loads(next(store.glob("_manifests/account=*.json")).read_text())
 
 
 def spoil_partition(store: Path, manifest: dict[str, Any], how: str) -> str:
@@ -321,12 +321,13 @@ def test_a_manifest_with_wrong_types_says_so_and_moving_it_away_mends_it(
     for key in parents:
         node = node[key]
     node[last] = value
-    (store / "manifest.json").write_text(json.dumps(manifest))
+    manifest_file = next(store.glob("_manifests/account=*.json"))
+    manifest_file.write_text(json.dumps(manifest))
     # Neither an export nor a sync can use it, and both say what can.
     for args in (export_args(store, tmp_path / "sent.parquet"), sync_args(store)):
         assert_one_line(
             cli(server, tmp_path, *args), STORE_ERROR, idle_rss_mb,
-            f"{store / 'manifest.json'} is damaged ({field}",
+            f"{manifest_file} is damaged ({field}",
             f"); move {store} away and run 'smstools-tui sync' to build the store again",
         )  # fmt: skip
     store.rename(tmp_path / "store.damaged")  # the advice

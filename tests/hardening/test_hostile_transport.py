@@ -219,7 +219,7 @@ def test_credentials_echoed_in_the_account_answer_are_never_kept_or_shown(
         sandbox_settings(server.base_url, wire_format=wire_format), clock=Clock()
     ) as client:
         account = client.account()
-    manifest = next(data.rglob("manifest.json"))
+    manifest = next(data.rglob("_manifests/account=*.json"))
     assert json.loads(manifest.read_text())["account_details"]["username"] == "mrossi"
     texts = {
         "the console": exported.out + exported.err + synced.out + synced.err,

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from smstools_tui.config import Credentials
-from smstools_tui.errors import ConfigError
+from smstools_tui.errors import ConfigError, StoreError
+from smstools_tui.store import Store
 from smstools_tui.store.locate import (
     StoreIdentity,
     account_id,
@@ -15,6 +16,7 @@ from smstools_tui.store.locate import (
     default_store_path,
     find_offline_store,
     last_used_store,
+    local_folder,
     remember_store,
 )
 
@@ -66,9 +68,21 @@ def test_offline_finds_the_store_last_used_for_the_base_url(tmp_path: Path) -> N
 def test_offline_with_credentials_finds_the_default_store() -> None:
     credentials = Credentials(KEY, SECRET)
     default = default_store_path(StoreIdentity.of(BASE, credentials))
-    default.mkdir(parents=True)
-    (default / "manifest.json").write_text("{}")
+    (default / "_manifests").mkdir(parents=True)
+    who = StoreIdentity.of(BASE, credentials)
+    (default / "_manifests" / f"account={who.dataset_account}.json").write_text("{}")
     assert find_offline_store(BASE, credentials=credentials) == default
+
+
+def test_the_account_folder_name_is_text_and_never_shows_the_key() -> None:
+    who = StoreIdentity.of(BASE, Credentials(KEY, SECRET))
+    name = who.dataset_account
+    assert name.startswith("sha256-") and len(name) == 23
+    assert KEY not in name and who.account.removeprefix("sha256:")[:16] not in name
+    # The same hash names the account's default store folder.
+    assert default_store_path(who).name.endswith(name.removeprefix("sha256-"))
+    other = StoreIdentity.of("http://127.0.0.1:1/rest/api", Credentials(KEY, SECRET))
+    assert other.dataset_account != name  # another server: another account in a shared root
 
 
 def test_a_damaged_registry_is_ignored(private_data_dir: Path) -> None:
@@ -78,3 +92,16 @@ def test_a_damaged_registry_is_ignored(private_data_dir: Path) -> None:
     assert last_used_store(BASE) is None
     remember_store(BASE, Path("/somewhere"))
     assert last_used_store(BASE) == Path("/somewhere").resolve()
+
+
+def test_a_store_url_is_never_taken_for_a_local_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    who = StoreIdentity.of(BASE, Credentials(KEY, SECRET))
+    with pytest.raises(StoreError, match="--store nosuch://bucket/prefix: "):
+        Store.open("nosuch://bucket/prefix", who)  # a scheme fsspec does not know
+    assert find_offline_store(BASE, path="s3://bucket/prefix") == "s3://bucket/prefix"
+    with pytest.raises(StoreError, match="is a URL where a local folder is needed"):
+        local_folder("s3://bucket/prefix")
+    assert list(tmp_path.iterdir()) == []  # no folder named 'nosuch:' or 's3:'

@@ -14,13 +14,15 @@ from smstools_tui.store.locate import StoreIdentity
 from smstools_tui.store.manifest import FORMAT_VERSION, KindState, Manifest, Partition
 
 WHO = StoreIdentity("https://api.smstools.it/rest/api", "sha256:abc", "api.smstools.it")
-WHERE = Path("/store/manifest.json")
+ACCOUNT = WHO.dataset_account
+WHERE = Path(f"/store/_manifests/account={ACCOUNT}.json")
+FILE = f"kind=sent/account={ACCOUNT}/month=2023-11/g000003.parquet"
 
 
 def example() -> Manifest:
     sent = KindState(
         Coverage().add(1_700_000_000, 1_700_086_400),
-        {"2023-11": Partition("sent/2023-11.g000003.parquet", 10, 2)},
+        {"2023-11": Partition(FILE, 10, 2)},
     )
     return Manifest(
         WHO,
@@ -37,7 +39,7 @@ def test_round_trip() -> None:
     assert again.sent == manifest.sent and again.received == manifest.received
     assert (again.identity, again.generation, again.synced_at) == (WHO, 3, manifest.synced_at)
     assert again.account_details == manifest.account_details
-    assert again.files() == {"sent/2023-11.g000003.parquet"}
+    assert again.files() == {FILE}
 
 
 def test_it_is_readable_by_people_and_other_tools() -> None:
@@ -69,7 +71,7 @@ def edited_at(path: str, value: object) -> bytes:
 
 
 def test_a_newer_format_is_refused_with_what_to_do() -> None:
-    with pytest.raises(StoreError, match=r"newer smstools-tui \(store format 2;.*upgrade"):
+    with pytest.raises(StoreError, match=r"newer smstools-tui \(store format 3;.*upgrade"):
         Manifest.from_json(edited(version=FORMAT_VERSION + 1), WHERE)
 
 
@@ -137,7 +139,16 @@ def test_optional_fields_may_be_absent_or_null() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["../../etc/passwd", "received/2023-11.g000003.parquet", "sent/x.parquet"]
+    "name",
+    [
+        "../../etc/passwd",
+        "sent/2023-11.g000003.parquet",  # format 1's name, in a format 2 manifest
+        f"kind=received/account={ACCOUNT}/month=2023-11/g000003.parquet",
+        "kind=sent/account=sha256-0123456789abcdef/month=2023-11/g000003.parquet",
+        f"kind=sent/account={ACCOUNT}/month=2023-12/g000003.parquet",
+        f"kind=sent/account={ACCOUNT}/month=2023-11/../../../../x/g000003.parquet",
+        f"kind=sent/account={ACCOUNT}/month=2023-11/x.parquet",
+    ],
 )
 def test_only_own_partition_files_are_accepted(name: str) -> None:
     document = json.loads(example().to_json())

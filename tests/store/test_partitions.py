@@ -60,8 +60,10 @@ def test_rows_go_to_their_month_and_undated_ones_to_their_own_partition() -> Non
 def test_a_written_partition_reads_back_and_a_spoilt_one_says_how(tmp_path: Path) -> None:
     frame = pd.DataFrame({"id": [1, 2], "status": ["SENT", "DELIVERED"], "insertDate": NOVEMBER})
     table = to_table(coerce_frame(frame, SENT_SCHEMA), "sent")
-    partition = write_partition(tmp_path, "sent", "2026-11", table, 7)
-    assert partition == Partition("sent/2026-11.g000007.parquet", rows=2, pending=1)
+    partition = write_partition(tmp_path, "sent", "2026-11", table, 7, account="sha256-0f")
+    assert partition == Partition(
+        "kind=sent/account=sha256-0f/month=2026-11/g000007.parquet", rows=2, pending=1
+    )
     assert read_partition(tmp_path, partition, "sent")["id"].to_pylist() == [1, 2]
     pq.write_table(pq.read_table(tmp_path / partition.file).slice(0, 1), tmp_path / partition.file)
     with pytest.raises(Unreadable, match="holds 1 messages, not 2"):
@@ -70,4 +72,4 @@ def test_a_written_partition_reads_back_and_a_spoilt_one_says_how(tmp_path: Path
     with pytest.raises(Gone):
         read_partition(tmp_path, partition, "sent")
     with pytest.raises(StoreError, match="cannot be named as a partition"):
-        write_partition(tmp_path, "sent", "10000-01", table, 8)
+        write_partition(tmp_path, "sent", "10000-01", table, 8, account="sha256-0f")

@@ -24,7 +24,7 @@ from smstools_tui.query import Filters
 from smstools_tui.sandbox import SandboxAccount
 from smstools_tui.store import Store, StoreIdentity
 from smstools_tui.store.coverage import to_epoch
-from smstools_tui.store.manifest import MANIFEST_NAME
+from smstools_tui.store.layout import manifest_path
 from tests.conftest import NOW
 
 WHO = StoreIdentity("http://localhost/rest/api", "sha256:test", "test")
@@ -49,6 +49,12 @@ def newest_first(frame: pd.DataFrame) -> pd.DataFrame:
     return coerce_frame(ordered, SENT_SCHEMA)
 
 
+def sent_files(path: Path) -> set[str]:
+    """The files in the store's folders of WHO's sent messages, relative to the root."""
+    folder = path / "kind=sent" / f"account={WHO.dataset_account}"
+    return {entry.relative_to(path).as_posix() for entry in folder.rglob("*") if entry.is_file()}
+
+
 def inside(frame: pd.DataFrame, column: str = "insertDate") -> pd.DataFrame:
     return frame[(frame[column] >= SINCE) & (frame[column] < UNTIL)].reset_index(drop=True)
 
@@ -62,7 +68,7 @@ def test_a_stored_read_is_the_frame_the_search_gave(store: Store, client: Smstoo
     store.commit(sent=sent, received=received, replacing=[SPAN])
     pd.testing.assert_frame_equal(store.read("sent", SINCE, UNTIL), sent)
     pd.testing.assert_frame_equal(store.read("received", SINCE, UNTIL), received)
-    assert len(list((store.path / "sent").iterdir())) == 3  # August, September, October
+    assert len(sent_files(store.path)) == 3  # August, September, October
 
 
 def test_sent_messages_merge_by_id_and_the_later_copy_wins(
@@ -132,13 +138,14 @@ def test_other_tools_read_the_files_directly(store: Store, client: SmstoolsClien
     store.commit(sent=sent)
     # pandas alone (the files keep the frame's pandas metadata), and pyarrow datasets (as
     # DuckDB, Polars and Spark read Parquet folders).
-    whole = pd.read_parquet(store.path / "sent")
+    whole = pd.read_parquet(store.path / "kind=sent")
     assert str(whole["status"].dtype) == "category" and str(whole["id"].dtype) == "Int64"
     assert str(whole["insertDate"].dtype) == "datetime64[us, UTC]"
     assert sorted(whole["id"]) == sorted(sent["id"])
-    table = ds.dataset(store.path / "sent", format="parquet").to_table()
+    table = ds.dataset(store.path / "kind=sent", format="parquet", partitioning="hive").to_table()
     assert table.num_rows == len(sent)
-    assert next(path.name for path in store.files("sent")).startswith("2026-10.")
+    assert set(table["month"].to_pylist()) == {"2026-08", "2026-09", "2026-10"}
+    assert next(path.parent.name for path in store.files("sent")) == "month=2026-10"
 
 
 def test_a_snapshot_lists_the_current_files_of_a_window(
@@ -151,7 +158,7 @@ def test_a_snapshot_lists_the_current_files_of_a_window(
         pd.Timestamp("2026-10-01", tz="UTC").to_pydatetime(),
         pd.Timestamp("2026-11-01", tz="UTC").to_pydatetime(),
     )
-    assert [path.name[:7] for path in october["sent"]] == ["2026-10"]
+    assert [path.parent.name for path in october["sent"]] == ["month=2026-10"]
     assert all(path.exists() for path in october["sent"] + october["received"])
 
 
@@ -177,9 +184,13 @@ def test_opening_refuses_what_is_not_ours(tmp_path: Path, store: Store) -> None:
     with pytest.raises(StoreError, match="is a file"):
         Store.open(tmp_path / "file", WHO)
     store.commit(account_details={"username": "x"})
-    other = StoreIdentity(WHO.base_url, "sha256:someone-else", "x")
+    elsewhere = StoreIdentity("http://example.com/rest/api", WHO.account, "x")
+    assert Store.open(store.path, elsewhere).read("sent").empty  # another server's: beside it
+    original = store.manifest_file.read_bytes()
+    store.manifest_file.write_bytes(original.replace(b"localhost", b"example.org"))
     with pytest.raises(StoreError, match="another account or server"):
-        Store.open(store.path, other)
+        Store.open(store.path, WHO)
+    store.manifest_file.write_bytes(original)
     offline = Store.open(store.path)
     with pytest.raises(StoreError, match="read-only"):
         offline.commit(account_details={})
@@ -193,7 +204,7 @@ def test_a_commit_that_dies_part_way_leaves_the_previous_state(
     before = inside(account.sent_frame(NOW - timedelta(days=30)))
     store.commit(sent=before)
     after = inside(account.sent_frame(NOW))
-    import smstools_tui.store.store as module
+    import smstools_tui.store.layout as module
 
     real = module.atomic_write_bytes
     writes = {"n": 0}
@@ -208,15 +219,11 @@ def test_a_commit_that_dies_part_way_leaves_the_previous_state(
     assert writes["n"] == 1
     reopened = Store.open(store.path, WHO)
     pd.testing.assert_frame_equal(reopened.read("sent"), newest_first(before))
-    orphans = set(os.listdir(store.path / "sent")) - {
-        Path(name).name for name in reopened.manifest.files()
-    }
+    orphans = sent_files(store.path) - reopened.manifest.files()
     assert orphans  # the new partitions were written, but no manifest names them
     monkeypatch.setattr(module, "atomic_write_bytes", real)
     reopened.commit(sent=after)
-    assert set(os.listdir(store.path / "sent")) == {
-        Path(name).name for name in reopened.manifest.files()
-    }
+    assert sent_files(store.path) == reopened.manifest.files()
     pd.testing.assert_frame_equal(reopened.read("sent"), newest_first(after))
 
 
@@ -284,16 +291,15 @@ def test_kill_9_in_the_middle_of_writing_leaves_the_old_or_the_new_state(
         state = found + 1
     # A commit after the last kill cleans up whatever the killed writers left.
     Store.open(path, WHO).commit(account_details={"username": "x"})
-    names = {entry.name for entry in (path / "sent").iterdir()}
-    assert names == {Path(name).name for name in Store.open(path).manifest.files()}
-    assert not [entry for entry in path.iterdir() if entry.name.endswith(".tmp")]
-    assert (path / MANIFEST_NAME).exists()
+    assert sent_files(path) == Store.open(path).manifest.files()
+    assert not [entry for entry in path.rglob("*") if entry.name.endswith(".tmp")]
+    assert (path / "_manifests" / f"account={WHO.dataset_account}.json").exists()
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_only_the_owner_can_read_the_store(store: Store, client: SmstoolsClient) -> None:
     store.commit(sent=client.sent(SINCE, UNTIL))
-    for path in [store.path, store.path / "sent", *store.path.rglob("*")]:
+    for path in [store.path, store.path / "kind=sent", *store.path.rglob("*")]:
         assert path.stat().st_mode & 0o077 == 0, path
 
 
@@ -302,12 +308,12 @@ def test_a_folder_others_could_read_is_made_private(tmp_path: Path, client: Smst
     """A store folder made by hand (or by an older version) with the umask's 0755 is tightened
     on the first commit, and its subfolders too."""
     folder = tmp_path / "store"
-    (folder / "sent").mkdir(parents=True)
-    for path in (folder, folder / "sent"):
+    (folder / "kind=sent").mkdir(parents=True)
+    for path in (folder, folder / "kind=sent"):
         path.chmod(0o755)
     store = Store.open(folder, WHO)
     store.commit(sent=client.sent(SINCE, UNTIL))
-    for path in [folder, folder / "sent", *folder.rglob("*")]:
+    for path in [folder, folder / "kind=sent", *folder.rglob("*")]:
         assert path.stat().st_mode & 0o077 == 0, path
     folder.chmod(0o750)  # loosened again later: the next commit tightens it again
     store.commit(account_details={"username": "x"})
@@ -446,7 +452,7 @@ def test_repair_drops_the_damaged_month_and_its_coverage_only(
     kept = store.read("sent")
     assert set(kept["insertDate"].dt.strftime("%Y-%m")) == {"2026-08", "2026-10"}
     assert store.damage() == [] and store.repair() == []
-    assert not any(name.startswith("2026-09.") for name in os.listdir(store.path / "sent"))
+    assert not any("month=2026-09" in name for name in sent_files(store.path))
 
 
 def test_damage_the_footer_does_not_show_needs_a_new_store(
@@ -465,7 +471,10 @@ def test_damage_the_footer_does_not_show_needs_a_new_store(
 def test_pending_ids_read_damage_as_clearly(store: Store, account: SandboxAccount) -> None:
     store.commit(sent=account.sent_frame(NOW - timedelta(minutes=3)))
     damage_file(store.path / store.manifest.sent.partitions["2026-11"].file, "truncated")
-    with pytest.raises(StoreError, match=r"is damaged: sent/2026-11\.g\d+\.parquet cannot be"):
+    with pytest.raises(
+        StoreError,
+        match=rf"is damaged: kind=sent/account={WHO.dataset_account}/month=2026-11/g\d+\.parquet",
+    ):
         store.pending_ids()
 
 
@@ -490,14 +499,14 @@ def test_messages_dated_outside_the_accepted_range_are_refused_before_anything_i
 ) -> None:
     sent = client.sent(SINCE, UNTIL)
     store.commit(sent=sent)
-    before = sorted(os.listdir(store.path / "sent"))
+    before = sent_files(store.path)
     with pytest.raises(StoreError) as raised:
         store.commit(sent=far_future())
     assert str(raised.value) == (
         "sent messages with insertDate 10000-01-01 00:59:59Z cannot be stored: the store "
         "keeps dates from 1990-01-01 to before 2100-01-01 (UTC)"
     )
-    assert sorted(os.listdir(store.path / "sent")) == before
+    assert sent_files(store.path) == before
     pd.testing.assert_frame_equal(Store.open(store.path).read("sent"), sent)
 
 
@@ -508,7 +517,7 @@ def test_a_partition_the_store_could_not_open_again_is_never_written(
     partition the manifest loader refuses: no such file is written."""
     sent = client.sent(SINCE, UNTIL)
     store.commit(sent=sent)
-    before = sorted(os.listdir(store.path / "sent"))
+    before = sent_files(store.path)
     monkeypatch.setattr("smstools_tui.store.schema.check_dates", lambda *args: None)
     with pytest.raises(StoreError) as raised:
         store.commit(sent=far_future())
@@ -516,7 +525,7 @@ def test_a_partition_the_store_could_not_open_again_is_never_written(
         f"the store in {store.path} was left unchanged: sent messages of the month '10000-01' "
         "cannot be named as a partition"
     )
-    assert sorted(os.listdir(store.path / "sent")) == before
+    assert sent_files(store.path) == before
     pd.testing.assert_frame_equal(Store.open(store.path, WHO).read("sent"), sent)
 
 
@@ -526,7 +535,7 @@ def test_a_manifest_the_store_could_not_open_again_is_never_written(
     """Every commit reads its new manifest back with the loader before the switch."""
     sent = client.sent(SINCE, UNTIL)
     store.commit(sent=sent)
-    manifest = (store.path / MANIFEST_NAME).read_bytes()
+    manifest = manifest_path(store.path, WHO.dataset_account).read_bytes()
     monkeypatch.setattr(
         "smstools_tui.store.manifest._iso", lambda moment: "soon" if moment else None
     )
@@ -535,7 +544,7 @@ def test_a_manifest_the_store_could_not_open_again_is_never_written(
     message = str(raised.value)
     assert message.startswith(f"the store in {store.path} was left unchanged: the change would")
     assert "synced_at is not a date ('soon')" in message or "written_at is not a date" in message
-    assert (store.path / MANIFEST_NAME).read_bytes() == manifest
+    assert manifest_path(store.path, WHO.dataset_account).read_bytes() == manifest
     monkeypatch.undo()
     pd.testing.assert_frame_equal(Store.open(store.path).read("sent"), sent)
 

@@ -208,8 +208,12 @@ def test_one_store_shared_by_threads_ends_as_the_same_commits_one_after_another(
     assert store.manifest.generation == sequential.manifest.generation == 4 * len(BATCHES)
     reopened = Store.open(store.path)
     assert reopened.manifest.generation == store.manifest.generation
-    names = {entry.name for kind in ("sent", "received") for entry in (store.path / kind).iterdir()}
-    assert names == {Path(name).name for name in reopened.manifest.files()}
+    names = {
+        entry.relative_to(store.path).as_posix()
+        for kind in ("sent", "received")
+        for entry in (store.path / f"kind={kind}").rglob("*.parquet")
+    }
+    assert names == reopened.manifest.files()
 
 
 def test_a_refresh_never_takes_back_a_commit_made_in_this_process(
@@ -222,8 +226,8 @@ def test_a_refresh_never_takes_back_a_commit_made_in_this_process(
     read_the_old_state, committed = threading.Event(), threading.Event()
     real_load = store_module._load_manifest
 
-    def load_then_wait_for_the_commit(folder: Path) -> Manifest | None:
-        manifest = real_load(folder)
+    def load_then_wait_for_the_commit(folder: Path, account: str | None) -> Manifest | None:
+        manifest = real_load(folder, account)
         if threading.current_thread() is refresher:
             read_the_old_state.set()
             committed.wait(timeout=60)

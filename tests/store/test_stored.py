@@ -91,7 +91,7 @@ def test_offline_answers_from_the_store_alone(
 
 def test_damaged_account_details_are_a_clear_error_a_sync_mends(stored: StoredClient) -> None:
     stored.sync(since=SINCE)
-    manifest = stored.store.path / "manifest.json"
+    manifest = stored.store.manifest_file
     document = json.loads(manifest.read_text())
     document["account_details"]["sender_aliases"] = 5  # any value of the wrong type
     manifest.write_text(json.dumps(document))
