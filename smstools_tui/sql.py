@@ -306,8 +306,11 @@ class SqlTables:
                 connection.register(name, empty)
                 return name, empty.column_names
             listed = "[" + ", ".join(_literal(path) for path in files[kind]) + "]"
+            # The store's folders (kind=sent/account=…/month=…) are where a file lies, not columns
+            # of its messages: the account column is the account's name, added below.
             connection.execute(
-                f"CREATE VIEW {name} AS SELECT * FROM read_parquet({listed}, union_by_name = true)"  # noqa: S608 (quoted paths)
+                f"CREATE VIEW {name} AS SELECT * FROM read_parquet({listed}, "  # noqa: S608 (quoted paths)
+                "union_by_name = true, hive_partitioning = false)"
             )
             columns = [row[0] for row in connection.execute(f"DESCRIBE {name}").fetchall()]
             return name, columns
