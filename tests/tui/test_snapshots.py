@@ -66,6 +66,14 @@ class TestTabs:
     def test_opt_outs_and_compliance(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
         assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("7")))
 
+    def test_carriers_and_sender_ids(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(keys("8")))
+
+    def test_send_times_heatmap(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
+        # Shaded by delivery rate, the cursor moved to Tuesday 11:00.
+        steps = keys("9", "m", "down", "right", "right")
+        assert snap_compare(dashboard(demo), terminal_size=SIZE, run_before=then(steps))
+
 
 class TestInteractions:
     def test_sent_filtered_and_sorted(self, snap_compare: Compare, demo: SmstoolsClient) -> None:
