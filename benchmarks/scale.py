@@ -1,21 +1,23 @@
-"""Scale benchmark: 20 accounts, 20 million sent messages in all, one store per account; a
+"""Scale benchmark: 20 accounts, 20 million sent messages in all, in one store root; a
 cross-account report through DuckDB, one account's month in pandas, the same report on Spark.
 
 Run: ``python benchmarks/scale.py`` (generating 20M messages takes a while; ``--messages`` for
 fewer, ``--store PATH`` to keep the stores and reuse them on the next run; without it they are
 written to a temporary folder and deleted at the end). Every figure is measured in this one run.
 
-1. The stores: the sandbox's data generator writes each account straight into its own store
-   (the store holds one account), in chunks, so no frame of all the messages is ever held.
-   Size on disk per message: the sent Parquet files over the sent messages.
+1. The store: the sandbox's data generator writes each account straight into the one root
+   (``kind=sent/account=…/month=…``, each account with its own manifest), in chunks, so no
+   frame of all the messages is ever held. Size on disk per message: the sent Parquet files
+   over the sent messages.
 2. Each measurement runs in its own process, so that process's peak RSS is its own:
-   - DuckDB: the current files of every store (each store's manifest lists them) as one
-     ``sent`` table with an ``account`` column, and one report over all of it: per account and
-     month, messages, delivered, delivery rate and spend (target: peak RSS <= 2 GB).
-   - pandas: one account's busiest month read from its store (``Store.read`` with the
-     month's window), then the delivery report by day.
-   - Spark (local mode, the reference): the same files, the same report in Spark's dialect
-     (:func:`smstools_tui.spark.spark_sql`); peak RSS of the Python driver and of the JVM.
+   - DuckDB: ``<root>/kind=sent`` read as one Hive-partitioned dataset (its ``account`` column
+     is the folder's), and one report over all of it: per account and month, messages,
+     delivered, delivery rate and spend (target: peak RSS <= 2 GB).
+   - pandas: one account's busiest month read from the store (``Store.read`` with the month's
+     window), then the delivery report by day.
+   - Spark (local mode, the reference): the same folder as a dataset, the same report in
+     Spark's dialect (:func:`smstools_tui.spark.spark_sql`); peak RSS of the Python driver and
+     of the JVM.
 3. The two reports are compared: the counts must be equal and the spend equal to the
    micro-credit.
 """
@@ -37,16 +39,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from common import print_sections  # benchmarks/common.py, beside this script
-from sql import peak_rss_mb  # benchmarks/sql.py: VmHWM of this process
+from common import peak_rss_mb, print_sections, write_generated  # benchmarks/common.py
 
-from smstools_tui.sandbox import AccountSpec, generate_account
-from smstools_tui.store import Store, StoreIdentity
+from smstools_tui.store import Store, StoreIdentity, dataset_glob, dataset_root
 
 END = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 CHUNK = 1_000_000
-ID_STRIDE = 1_000_000_000
-"""Each chunk's ids are moved by this much: within an account, chunks are merged by id."""
 ZONE = "Europe/Rome"
 
 REPORT = """SELECT account, local_month(insertDate) AS month,
@@ -65,37 +63,34 @@ def account_name(number: int) -> str:
 
 
 def build_stores(root: Path, accounts: int, messages: int) -> float:
-    """Generate ``messages`` sent messages over ``accounts`` stores under ``root``; seconds."""
+    """Generate ``messages`` sent messages over ``accounts`` accounts in the store ``root``;
+    seconds."""
     started = time.perf_counter()
     per_account = math.ceil(messages / accounts)
     for number in range(accounts):
         name = account_name(number)
         identity = StoreIdentity("http://127.0.0.1/rest/api", f"sha256:{name}", name)
-        store = Store.open(root / name, identity)
-        written, chunk = 0, 0
-        while written < per_account:
-            size = min(CHUNK, per_account - written)
-            spec = AccountSpec(
-                seed=1_000 * number + chunk, sent=size, received=200 if chunk == 0 else 0, now=END
-            )
-            account = generate_account(spec)
-            sent = account.sent_frame()
-            sent["id"] = sent["id"] + chunk * ID_STRIDE
-            store.commit(sent=sent, received=account.received_frame() if chunk == 0 else None)
-            written += len(sent)
-            chunk += 1
-            del account, sent
-        print(f"  stored {name}: {written:,} sent messages", file=sys.stderr, flush=True)
+        store = Store.open(root, identity)
+        write_generated(store, per_account, seed=1_000 * number, end=END, chunk_rows=CHUNK,
+                        received=(200, 0), label=f"{name}: ")  # fmt: skip
     return time.perf_counter() - started
 
 
-def store_files(root: Path) -> dict[str, list[str]]:
-    """Each account's current sent files, as its manifest lists them."""
+def account_stores(root: Path, accounts: int) -> dict[str, Store]:
+    """Each account's store in ``root``, by the account's name (its label)."""
     return {
-        folder.name: [str(path) for path in Store.open(folder).snapshot_files()["sent"]]
-        for folder in sorted(root.iterdir())
-        if (folder / "manifest.json").exists()
+        account_name(number): Store.open(root, account=account_name(number))
+        for number in range(accounts)
     }
+
+
+def account_names(root: Path, accounts: int) -> dict[str, str]:
+    """The account's name of each ``account`` folder (``sha256-…``) of the dataset."""
+    names = {}
+    for name, store in account_stores(root, accounts).items():
+        folder = Path(store.files("sent")[0]).parent.parent.name
+        names[folder.removeprefix("account=")] = name
+    return names
 
 
 # -- the measurements, each in a process of its own ---------------------------------------------
@@ -107,11 +102,9 @@ def duckdb_child(root: Path) -> dict[str, Any]:
     from smstools_tui.sql import SqlTables
 
     started = time.perf_counter()
-    files = store_files(root)
     connection = duckdb.connect(config={"threads": 2})
     connection.execute(f"SET TimeZone = '{ZONE}'")
-    # The project's macros, defined once in smstools_tui.sql: copied from a SqlTables, whose
-    # own tables hold one store each (a sent table of every account needs the account column).
+    # The project's macros, defined once in smstools_tui.sql: copied from a SqlTables.
     with SqlTables.from_frames(*_empty_frames(), zone=ZONE) as tables:
         macros = tables.query(
             "SELECT function_name, parameters, macro_definition FROM duckdb_functions()"
@@ -120,11 +113,12 @@ def duckdb_child(root: Path) -> dict[str, Any]:
         )
     for name, parameters, definition in macros.itertuples(index=False):
         connection.execute(f"CREATE MACRO {name}({', '.join(parameters)}) AS {definition}")
-    parts = [
-        f"SELECT '{name}' AS account, * FROM read_parquet({paths!r})"
-        for name, paths in files.items()
-    ]
-    connection.execute("CREATE VIEW sent AS " + " UNION ALL BY NAME ".join(parts))
+    # The whole store as one dataset: the account comes from the folders. Their month is the
+    # UTC month a file holds; the report's months are Rome's, so it is left out.
+    connection.execute(
+        "CREATE VIEW sent AS SELECT * EXCLUDE (kind, month) FROM read_parquet("
+        f"'{dataset_glob(root, 'sent')}', hive_partitioning = true)"
+    )
     opened = time.perf_counter() - started
     started = time.perf_counter()
     answer = connection.execute(REPORT).df()
@@ -147,7 +141,7 @@ def pandas_child(root: Path, busiest: str) -> dict[str, Any]:
     """Read the month ``busiest`` (``YYYY-MM``, in the report's zone) of the first account."""
     from smstools_tui.analysis import delivery_report
 
-    store = Store.open(root / account_name(0))
+    store = Store.open(root, account=account_name(0))
     since = pd.Timestamp(f"{busiest}-01", tz=ZONE)
     until = since + pd.offsets.MonthBegin(1)
     started = time.perf_counter()
@@ -168,7 +162,6 @@ def pandas_child(root: Path, busiest: str) -> dict[str, Any]:
 
 def spark_child(root: Path) -> dict[str, Any]:
     from pyspark.sql import SparkSession
-    from pyspark.sql import functions as F  # noqa: N812 - pyspark's own convention
 
     from smstools_tui.spark import spark_sql
 
@@ -180,19 +173,15 @@ def spark_child(root: Path) -> dict[str, Any]:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
+        # A month folder is text (2026-11, undated), never a guessed date or number.
+        .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
     session_s = time.perf_counter() - started
     started = time.perf_counter()
-    files = store_files(root)
-    # Every store has the same columns: the schema is read once, not inferred per account.
-    schema = spark.read.parquet(*next(iter(files.values()))).schema
-    sent = None
-    for name, paths in files.items():
-        frame = spark.read.schema(schema).parquet(*paths).withColumn("account", F.lit(name))
-        sent = frame if sent is None else sent.unionByName(frame)
-    assert sent is not None
+    # The whole store as one dataset: Spark finds the account and month folders itself.
+    sent = spark.read.parquet(str(dataset_root(root, "sent"))).drop("month")
     sent.createOrReplaceTempView("sent")
     opened = time.perf_counter() - started
     started = time.perf_counter()
@@ -276,7 +265,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--accounts", type=int, default=20)
     parser.add_argument("--messages", type=int, default=20_000_000, help="sent messages in all")
-    parser.add_argument("--store", type=Path, help="keep the stores here (reused when present)")
+    parser.add_argument("--store", type=Path, help="keep the store here (reused when present)")
     parser.add_argument("--skip-spark", action="store_true", help="no Spark reference")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -285,7 +274,7 @@ def main() -> None:
         print(json.dumps(CHILDREN[engine](arguments.store, *extra), default=str))
         return
     temporary = arguments.store is None
-    root = arguments.store or Path(tempfile.mkdtemp(prefix="scale-bench-")) / "stores"
+    root = arguments.store or Path(tempfile.mkdtemp(prefix="scale-bench-")) / "store"
     try:
         run(root, arguments)
     finally:
@@ -298,7 +287,7 @@ def run(root: Path, arguments: argparse.Namespace) -> None:
         build_s = float("nan")
     else:
         build_s = build_stores(root, arguments.accounts, arguments.messages)
-    stores = [Store.open(folder) for folder in sorted(root.iterdir())]
+    stores = list(account_stores(root, arguments.accounts).values())
     messages = sum(store.manifest.sent.rows for store in stores)
     sent_bytes = sum(Path(path).stat().st_size for store in stores for path in store.files("sent"))
     all_bytes = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
@@ -327,11 +316,12 @@ def run(root: Path, arguments: argparse.Namespace) -> None:
     # The first account's busiest month, as the report counted it (the stores' own layout
     # is theirs to change).
     answer = pd.DataFrame(duck["answer"])
-    first = answer[answer["account"] == account_name(0)]
+    names = account_names(root, arguments.accounts)
+    first = answer[answer["account"].map(names) == account_name(0)]
     panda = measure("pandas", root, str(first.loc[first["messages"].idxmax(), "month"]))
     groups = len(duck["answer"]["account"])
     rows = [
-        ("open every store's files", f"{duck['open_s']:.2f} s"),
+        ("open the dataset (kind=sent, every account)", f"{duck['open_s']:.2f} s"),
         ("report: account x month", f"{duck['query_s']:.2f} s ({groups:,} rows)"),
         ("peak RSS of its process (target <= 2 GB)", f"{duck['peak_rss_mb']:,.0f} MB"),
     ]
@@ -356,7 +346,7 @@ def run(root: Path, arguments: argparse.Namespace) -> None:
                 "Spark local[2], the same report (the reference)",
                 [
                     ("start the session", f"{spark['session_s']:.1f} s"),
-                    ("read the files' schemas", f"{spark['open_s']:.2f} s"),
+                    ("open the dataset", f"{spark['open_s']:.2f} s"),
                     ("report: account x month", f"{spark['query_s']:.2f} s"),
                     (
                         "peak RSS: Python driver / JVM",
@@ -374,7 +364,7 @@ def run(root: Path, arguments: argparse.Namespace) -> None:
     print_sections(sections)
     import duckdb
 
-    print(f"(duckdb {duckdb.__version__}; stores in {root})")
+    print(f"(duckdb {duckdb.__version__}; the store in {root})")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import resource
 import subprocess
 import sys
 import tempfile
@@ -31,10 +30,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from common import print_sections  # benchmarks/common.py, beside this script
+from common import peak_rss_mb, print_sections, write_generated  # benchmarks/common.py
 
 from smstools_tui.analysis import delivery_report
-from smstools_tui.sandbox import AccountSpec, generate_account
 from smstools_tui.sql import SqlTables
 from smstools_tui.store import Store, StoreIdentity
 
@@ -86,36 +84,13 @@ PANDAS = {
 }
 
 
-def peak_rss_mb() -> float:
-    """This process's peak RSS. ``VmHWM`` starts again at ``exec``, unlike ``ru_maxrss``,
-    which a child started from a big parent inherits."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def build_store(folder: Path, rows: int) -> tuple[int, float]:
     """Generate ``rows`` sent messages into a new store at ``folder``; (messages, seconds)."""
     who = StoreIdentity("http://127.0.0.1/rest/api", "sha256:benchmark", "benchmark")
     store = Store.open(folder, who)
     started = time.perf_counter()
-    written, chunk = 0, 0
-    while written < rows:
-        size = min(CHUNK, rows - written)
-        spec = AccountSpec(seed=100 + chunk, sent=size, received=1_000 if chunk == 0 else 10,
-                           now=END)  # fmt: skip
-        account = generate_account(spec)
-        sent = account.sent_frame()
-        sent["id"] = sent["id"] + chunk * ID_STRIDE
-        store.commit(sent=sent, received=account.received_frame() if chunk == 0 else None)
-        written += len(sent)
-        chunk += 1
-        print(f"  stored {written:,} sent messages", file=sys.stderr, flush=True)
-        del account, sent
+    written = write_generated(store, rows, seed=100, end=END, chunk_rows=CHUNK,
+                              received=(1_000, 10))  # fmt: skip
     return written, time.perf_counter() - started
 
 

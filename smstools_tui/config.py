@@ -361,11 +361,7 @@ def _validate(values: Mapping[str, Any], text: str, path: Path) -> None:
             )
         for name, item in value.items():
             where = f"config file {path}{_line(text, key, name)}: [{key}] {name}"
-            if name not in schema:
-                raise ConfigError(
-                    f"{where}: unknown key{did_you_mean(name, schema)} (it takes "
-                    f"{', '.join(schema)})"
-                )
+            _refuse_unknown(name, schema, where)
             expected = schema[name]
             if not _fits(expected, item):
                 # A text is repeated only where one of a few was expected (strict, 21:00):
@@ -373,6 +369,14 @@ def _validate(values: Mapping[str, Any], text: str, path: Path) -> None:
                 one_of = isinstance(item, str) and not expected.startswith("a list")
                 shown = repr(item) if one_of else _toml_type(item)
                 raise ConfigError(f"{where} must be {expected}, not {shown}")
+
+
+def _refuse_unknown(key: str, schema: Mapping[str, str], where: str) -> None:
+    """A key a table of the config file does not take: one line with the key meant."""
+    if key not in schema:
+        raise ConfigError(
+            f"{where}: unknown key{did_you_mean(key, schema)} (it takes {', '.join(schema)})"
+        )
 
 
 def _validate_accounts(accounts: Any, text: str, path: Path) -> None:
@@ -395,11 +399,7 @@ def _validate_accounts(accounts: Any, text: str, path: Path) -> None:
                               "keyring and base_url")  # fmt: skip
         for key, item in table.items():
             at = f"config file {path}{_line(text, section, key)}: [{section}] {key}"
-            if key not in ACCOUNT_SCHEMA:
-                raise ConfigError(
-                    f"{at}: unknown key{did_you_mean(key, ACCOUNT_SCHEMA)} (it takes "
-                    f"{', '.join(ACCOUNT_SCHEMA)})"
-                )
+            _refuse_unknown(key, ACCOUNT_SCHEMA, at)
             expected = ACCOUNT_SCHEMA[key]
             fits = isinstance(item, bool) if key == "keyring" else isinstance(item, str)
             if not fits:

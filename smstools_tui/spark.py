@@ -33,6 +33,7 @@ from sqlglot import exp
 
 from .errors import SqlError
 from .frames import FINAL_STATUSES, PENDING_STATUSES
+from .query import Kind
 
 __all__ = ["SPARK_MACROS", "UNTRANSLATED", "register_store", "spark_sql"]
 
@@ -140,7 +141,7 @@ def _unnest_parens(tree: exp.Expr) -> exp.Expr:
 
 
 def register_store(
-    spark: Any, files: Mapping[str, Iterable[Path | str]], *, prefix: str = ""
+    spark: Any, files: Mapping[Kind, Iterable[Path | str]], *, prefix: str = ""
 ) -> None:
     """Make ``sent``, ``received`` (and ``sent_final``) temporary views of a store's files in
     the Spark session ``spark``.

@@ -14,10 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from smstools_tui.analysis import (
-    cost_report,
-    delivery_report,
     destinations,
-    status_counts,
 )
 from smstools_tui.api.client import SmstoolsClient
 from smstools_tui.errors import ConfigError, SqlError
@@ -28,8 +25,7 @@ from smstools_tui.sql import EXAMPLES, SnapshotGoneError, SqlTables, check_state
 from smstools_tui.store import StoredClient
 from smstools_tui.store.schema import to_table
 from tests.conftest import NOW
-
-ZONE = "Europe/Rome"
+from tests.mirrored import MIRRORED, ZONE, assert_mirrors
 
 
 @pytest.fixture(scope="module")
@@ -108,37 +104,11 @@ def test_over_files_the_encoding_and_segments_are_computed_as_the_frames(
 # -- the reports the queries mirror -----------------------------------------------------------
 
 
-MIRRORED: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
-    "Messages by status": lambda sent: status_counts(sent).query("messages > 0"),
-    "Delivery by month": lambda sent: delivery_report(sent, "month", tz=ZONE),
-    "Delivery by country": lambda sent: delivery_report(sent, "country"),
-    "Delivery by campaign": lambda sent: delivery_report(sent, "campaign"),
-    "Cost by month": lambda sent: cost_report(sent, "month", tz=ZONE),
-}
-"""Each example query that mirrors a built-in report, and the report."""
-
-
 @pytest.mark.parametrize("title", sorted(MIRRORED))
 def test_an_example_query_equals_the_report_it_mirrors(
     title: str, tables: SqlTables, frames: tuple[pd.DataFrame, pd.DataFrame]
 ) -> None:
-    report = MIRRORED[title](frames[0])
-    queried = tables.query(EXAMPLES[title])
-    key = report.columns[0]
-    report = report.assign(**{key: report[key].astype(str)}).set_index(key)
-    queried = queried.assign(**{key: queried[key].astype(str)}).set_index(key)
-    assert sorted(queried.index) == sorted(report.index) and len(report) > 1
-    assert list(queried.columns) == list(report.columns)
-    queried = queried.loc[report.index]
-    for column in report.columns:
-        expected, got = report[column].to_numpy(float), queried[column].to_numpy(float)
-        if column in ("messages", "delivered", "not_delivered", "not_sent", "pending"):
-            assert got.tolist() == expected.tolist(), column
-        elif column.endswith("spend"):
-            # Whole micro-credits summed on both sides: equal, not merely close.
-            assert np.nan_to_num(got).tolist() == expected.tolist(), column
-        else:
-            np.testing.assert_allclose(got, expected, rtol=1e-12, err_msg=column)
+    assert_mirrors(MIRRORED[title](frames[0]), tables.query(EXAMPLES[title]))
 
 
 def test_every_example_runs(tables: SqlTables) -> None:
