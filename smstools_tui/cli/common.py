@@ -424,6 +424,8 @@ class ConnectionOptions:
                 self.store or default_store_path(identity),
                 base_url=configured.base_url,
                 credentials=configured.credentials,
+                # A --store root may hold every account: this one's folder in it.
+                account=identity.dataset_account if self.store else None,
             )
         else:
             source = self._through_store(SmstoolsClient(configured), live=True)
@@ -460,10 +462,6 @@ class ConnectionOptions:
         if (self.account is not None or self.all_accounts) and self.demo:
             flag = "--account" if self.account is not None else "--all-accounts"
             raise ConfigError(f"--demo is one made-up account: it cannot go with {flag}")
-        if self.all_accounts and self.store:
-            raise ConfigError(
-                "--store names one account's store: with --all-accounts each account uses its own"
-            )
 
     def _check_store_flags(self) -> None:
         if self.offline and self.no_store:

@@ -193,6 +193,8 @@ class Store:
             manifest = migrate(folder, identity)
         else:
             manifest = _load_manifest(folder, _choose_account(folder, account))
+            if manifest is not None and account not in (None, *_names(manifest)):
+                raise StoreError(f"the store in {folder} holds no account {account!r}")
         if manifest is None:
             _check_creatable(folder)
             if identity is None:
@@ -557,10 +559,18 @@ def _newest_manifest(root: StorePath, account: str) -> Manifest | None:
     return None
 
 
+def _names(manifest: Manifest) -> tuple[str, str]:
+    """What a read-only open may call the account of ``manifest``: its folder name, its label."""
+    identity = manifest.identity
+    return identity.dataset_account, identity.label
+
+
 def _choose_account(folder: StorePath, wanted: str | None) -> str | None:
     """Which account's manifest a read-only open reads: ``wanted`` (folder name or label),
     else the only one there is; ``None`` for a root with no format 2 manifest."""
     accounts = manifest_accounts(folder)
+    if not accounts:
+        return None  # empty, or a format 1 store: its own manifest says whose it is
     if wanted is None:
         if len(accounts) > 1:
             raise StoreError(
@@ -572,7 +582,7 @@ def _choose_account(folder: StorePath, wanted: str | None) -> str | None:
         return wanted
     for candidate in accounts:
         manifest = _load_manifest(folder, candidate)
-        if manifest is not None and manifest.identity.label == wanted:
+        if manifest is not None and wanted in _names(manifest):
             return candidate
     raise StoreError(f"the store in {folder} holds no account {wanted!r}")
 

@@ -125,10 +125,12 @@ class StoredClient(MessageSource):
         *,
         base_url: str | None = None,
         credentials: Credentials | None = None,
+        account: str | None = None,
     ) -> StoredClient:
         """Read a store with no network and no credentials: ``path``, else the store last used
         online for ``base_url`` (default: the configured one), else the default store of
-        ``credentials`` when given.
+        ``credentials`` when given. ``account`` (its ``sha256-…`` folder name or its label)
+        picks one where the root holds several.
 
         Raises:
             ConfigError: no store was found.
@@ -137,7 +139,7 @@ class StoredClient(MessageSource):
         if path is None and base_url is None:
             base_url = Settings.from_env().base_url
         folder = find_offline_store(base_url or "", path=path, credentials=credentials)
-        return cls(Store.open(folder))
+        return cls(Store.open(folder, account=account))
 
     @property
     def online(self) -> bool:

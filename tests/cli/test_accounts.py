@@ -173,7 +173,32 @@ def test_all_accounts_without_any_is_a_usage_error(
 def test_account_flags_that_contradict(run: Callable[..., Result], accounts: Path) -> None:
     assert "contradict" in run("export", "sent", "--account", "acme", "--all-accounts").err
     assert "--demo" in run("report", "cost", "--demo", "--all-accounts").err
-    assert "its own" in run("sync", "--all-accounts", "--store", "x").err
+
+
+def test_every_account_in_one_store_root(
+    run: Callable[..., Result], accounts: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "store"
+    synced = run("sync", "--all-accounts", "--store", str(root), "--since", WINDOW[1])
+    assert synced.code == 3, synced.err  # broken's key is refused; the others are stored
+    held = sorted(path.parent.name for path in (root / "kind=sent").glob("account=*/month=*"))
+    assert len(set(held)) == 2  # one account= folder each, in the one root
+    for name in ("acme", "globex"):
+        alone = run("export", "sent", "--account", name, "--offline", "--store", str(root),
+                    *WINDOW, "--out", "-")  # fmt: skip
+        assert alone.code == 0, alone.err
+        assert set(frame_of(alone)["account"]) == {name} and len(frame_of(alone)) > 100
+    both = run("export", "sent", "--all-accounts", "--offline", "--store", str(root), *WINDOW,
+               "--out", "-")  # fmt: skip
+    assert set(frame_of(both)["account"]) == {"acme", "globex"}
+    # The whole root is one dataset: DuckDB reads every account's files with its folders.
+    import duckdb
+
+    counted = duckdb.sql(
+        f"SELECT count(DISTINCT account) FROM read_parquet('{root}/kind=sent/*/*/*.parquet', "
+        "hive_partitioning = true)"
+    ).fetchall()
+    assert counted == [(2,)]
 
 
 POLICY = """

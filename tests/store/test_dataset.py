@@ -114,6 +114,15 @@ def test_a_read_only_open_of_a_shared_root_needs_the_account(root: Path) -> None
         Store.open(root, account="carol")
 
 
+def test_naming_the_account_of_a_one_account_root_checks_it(tmp_path: Path) -> None:
+    Store.open(tmp_path, ALICE).commit(sent=messages(1, ["2026-10"]))
+    written = len(messages(1, ["2026-10"]))
+    assert len(Store.open(tmp_path, account=ALICE.dataset_account).read("sent")) == written
+    assert len(Store.open(tmp_path, account="alice").read("sent")) == written
+    with pytest.raises(StoreError, match="holds no account 'bob'"):
+        Store.open(tmp_path, account="bob")
+
+
 def test_the_readme_example_runs_on_a_shared_root(root: Path) -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("#### Reading the store with other tools", 1)[1]
