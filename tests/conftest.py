@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,6 +47,13 @@ CLOCK_SENSITIVE = (
 )
 """Where windows, default dates and clocks are at work: these tests also run a year ahead and in
 a far-off time zone (``tests/test_clock_shift.py``)."""
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker more than the machine has cores. Many tests spend their time
+    waiting (on a child process, a server, a deadline that must pass), and a core left idle
+    while one does is what made the suite slow on two cores."""
+    return (os.cpu_count() or 1) + 1
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
