@@ -31,7 +31,7 @@ analysis (:mod:`smstools_tui.analysis`) share it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -238,12 +238,23 @@ def number_countries(numbers: pa.Array | pa.ChunkedArray) -> pa.Array:
         >>> number_countries(pa.array(["+41 79 123 45 67", None, "393480000000"])).to_pylist()
         ['CH', '(unknown)', 'IT']
     """
+    return _per_distinct(
+        numbers,
+        lambda uniques: pa.array(_describe(normalised_values(uniques))["country"], pa.string()),
+        UNKNOWN_COUNTRY,
+    )
+
+
+def _per_distinct(
+    numbers: pa.Array | pa.ChunkedArray, answer: Callable[[pa.Array], pa.Array], missing: str
+) -> pa.Array:
+    """``answer`` (of an array of distinct texts) for each number of an Arrow column, asked
+    once per distinct number; ``missing`` for a missing one."""
     if isinstance(numbers, pa.ChunkedArray):
         numbers = numbers.combine_chunks()
     encoded = numbers if pa.types.is_dictionary(numbers.type) else pc.dictionary_encode(numbers)
-    uniques = encoded.dictionary.cast(pa.string())
-    countries = pa.array(_describe(normalised_values(uniques))["country"], type=pa.string())
-    return pc.fill_null(countries.take(encoded.indices), UNKNOWN_COUNTRY)
+    answers = answer(encoded.dictionary.cast(pa.string()))
+    return pc.fill_null(answers.take(encoded.indices), missing)
 
 
 NUMBER_MARKS: dict[str, str] = {
@@ -446,12 +457,11 @@ def number_carriers(numbers: pa.Array | pa.ChunkedArray) -> pa.Array:
         >>> number_carriers(pa.array(["393398408223", None, "MyShop"])).to_pylist()
         ['TIM', '(unknown)', '(unknown)']
     """
-    if isinstance(numbers, pa.ChunkedArray):
-        numbers = numbers.combine_chunks()
-    encoded = numbers if pa.types.is_dictionary(numbers.type) else pc.dictionary_encode(numbers)
-    uniques = pd.Series(encoded.dictionary.cast(pa.string()).to_pylist(), dtype="str")
-    carriers = pa.array(original_carriers(uniques).astype("str").tolist(), type=pa.string())
-    return pc.fill_null(carriers.take(encoded.indices), UNKNOWN_CARRIER)
+    def carriers(uniques: pa.Array) -> pa.Array:
+        named = original_carriers(pd.Series(uniques.to_pylist(), dtype="str"))
+        return pa.array(named.astype("str").tolist(), type=pa.string())
+
+    return _per_distinct(numbers, carriers, UNKNOWN_CARRIER)
 
 
 # -- per distinct number ---------------------------------------------------------------------
