@@ -64,6 +64,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.clock)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_LongestFirst(), "smstools-longest-first")
+
+
+class _LongestFirst:
+    """Runs the longest tests first, after any shuffling (pytest-randomly): a worker that draws
+    a minutes-long test at the end of the run finishes alone."""
+
+    LONGEST = ("tests/test_clock_shift.py::test_clock_sensitive_tests_pass",)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        first = [item for item in items if item.nodeid.startswith(self.LONGEST)]
+        rest = [item for item in items if not item.nodeid.startswith(self.LONGEST)]
+        items[:] = [*first, *rest]
+
+
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 """The frozen 'now' of every test account: the data and the clocks stop here."""
 

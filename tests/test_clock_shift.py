@@ -26,10 +26,53 @@ def test_the_clock_is_shifted_when_asked() -> None:
     assert time_machine.escape_hatch.is_travelling() is shifted
 
 
+SHARDS = 3
+"""The shifted run is split in this many child runs, which the workers of ``-n`` take apart: as
+one run it was the suite's longest test by minutes, and whichever worker drew it last finished
+alone."""
+
+
+def clock_files() -> list[str]:
+    """The files of the clock-sensitive tests (``tests/conftest.py``'s ``CLOCK_SENSITIVE``, its
+    folders expanded), relative to the repository."""
+    from tests.conftest import CLOCK_SENSITIVE
+
+    files: set[str] = set()
+    for entry in CLOCK_SENSITIVE:
+        path = ROOT / entry
+        if path.is_dir():
+            pattern = "test_*.py" if entry.startswith("tests/") else "*.py"
+            files.update(found.relative_to(ROOT).as_posix() for found in path.rglob(pattern))
+        else:
+            files.add(entry)
+    return sorted(files)
+
+
+def shard(number: int) -> list[str]:
+    """The files of child run ``number``: the largest first, each to the lightest run so far
+    (a file's size stands for its run time)."""
+    runs: list[list[str]] = [[] for _ in range(SHARDS)]
+    weights = [0] * SHARDS
+    for name in sorted(clock_files(), key=lambda name: (-(ROOT / name).stat().st_size, name)):
+        lightest = weights.index(min(weights))
+        runs[lightest].append(name)
+        weights[lightest] += (ROOT / name).stat().st_size
+    return sorted(runs[number])
+
+
+def test_the_shards_cover_every_clock_sensitive_file_once() -> None:
+    shards = [shard(number) for number in range(SHARDS)]
+    assert sorted(name for files in shards for name in files) == clock_files()
+    assert all(shards) and "tests/cli/test_sync.py" in clock_files()
+
+
 @pytest.mark.skipif(
     bool(os.environ.get("SMSTOOLS_TEST_CLOCK_SHIFT")), reason="this run is the shifted one"
 )
-def test_clock_sensitive_tests_pass_a_year_from_now_in_another_zone(tmp_path: Path) -> None:
+@pytest.mark.parametrize("number", range(SHARDS))
+def test_clock_sensitive_tests_pass_a_year_from_now_in_another_zone(
+    number: int, tmp_path: Path
+) -> None:
     env = {
         **os.environ,
         "SMSTOOLS_TEST_CLOCK_SHIFT": SHIFT_DAYS,
@@ -42,7 +85,7 @@ def test_clock_sensitive_tests_pass_a_year_from_now_in_another_zone(tmp_path: Pa
         sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:randomly", "-p", "no:cacheprovider",
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
         "-m", "clock", "--basetemp", str(tmp_path / "shifted"),
-        "tests/test_clock_shift.py", *sorted({path.split("::")[0] for path in _clock_paths()}),
+        "tests/test_clock_shift.py", *shard(number),
     ]  # fmt: skip
     done = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False
@@ -50,9 +93,3 @@ def test_clock_sensitive_tests_pass_a_year_from_now_in_another_zone(tmp_path: Pa
     summary = done.stdout.strip().splitlines()[-1:] if done.stdout.strip() else []
     assert done.returncode == 0, "\n".join([*done.stdout.splitlines()[-40:], done.stderr[-2000:]])
     assert "passed" in " ".join(summary)
-
-
-def _clock_paths() -> list[str]:
-    from tests.conftest import CLOCK_SENSITIVE
-
-    return [str(ROOT / path) for path in CLOCK_SENSITIVE]
