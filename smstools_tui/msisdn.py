@@ -457,6 +457,7 @@ def number_carriers(numbers: pa.Array | pa.ChunkedArray) -> pa.Array:
         >>> number_carriers(pa.array(["393398408223", None, "MyShop"])).to_pylist()
         ['TIM', '(unknown)', '(unknown)']
     """
+
     def carriers(uniques: pa.Array) -> pa.Array:
         named = original_carriers(pd.Series(uniques.to_pylist(), dtype="str"))
         return pa.array(named.astype("str").tolist(), type=pa.string())
