@@ -25,7 +25,7 @@ from dataclasses import replace
 from datetime import tzinfo
 from typing import Any
 
-from ..analysis import BY_CHOICES, NO_VALUE, TIME_BUCKETS, bucket_span
+from ..analysis import BY_CHOICES, NO_VALUE, TIME_BUCKETS, bucket_span, parse_carrier_label
 from ..frames import is_missing
 from ..msisdn import msisdn_digits
 from ..query import Filters, Kind, Query, Relation
@@ -40,6 +40,10 @@ __all__ = [
     "received",
     "within",
 ]
+
+CARRIER_GROUP = "carrier"
+"""The group key of a check's rule ``by = "carrier"``: a label of
+:func:`~smstools_tui.analysis.carrier_label`."""
 
 GROUP_FILTERS: dict[str, str] = {
     "sender": "senders",
@@ -126,9 +130,10 @@ def in_bucket(
 def of_group(
     base: Query, row: Mapping[str, Any], *, zone: tzinfo | str | None = None
 ) -> Query | None:
-    """The sent messages of a report row grouped by any of :data:`BY_CHOICES`: ``base``
-    narrowed by each group column the row has (a row without one: all of ``base``'s; a row
-    of an ``account`` group: ``None``, since a query names no account).
+    """The sent messages of a report row grouped by any of :data:`BY_CHOICES` (or of a check's
+    ``carrier`` group, ``TIM (IT)``): ``base`` narrowed by each group column the row has (a
+    row without one: all of ``base``'s; a row of an ``account`` group: ``None``, since a query
+    names no account).
 
     Example:
         >>> from datetime import UTC, datetime
@@ -146,6 +151,10 @@ def of_group(
         # A query names no account: the messages of one account are not told apart by it.
         return None
     query: Query | None = messages(base)
+    if CARRIER_GROUP in row:
+        # A check's carrier group (carrier_label): the carrier and its country's filters.
+        carrier, country = parse_carrier_label(str(row[CARRIER_GROUP]))
+        query = within(messages(base), carriers=[carrier], countries=[country])
     for key in BY_CHOICES:
         if key not in row or query is None:
             continue

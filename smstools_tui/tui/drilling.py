@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import Any
 
-from ..analysis import parse_carrier_label
 from ..monitor import Finding, Policy
 from ..query import Query, Relation, Span
 from ..report import drill
@@ -166,11 +165,7 @@ def alert_query(
     if end <= start:
         return None
     query: Query | None = replace(base, span=Span(start, end))
-    if finding.by == "carrier" and finding.group is not None:
-        carrier, country = parse_carrier_label(finding.group)
-        assert query is not None
-        query = drill.within(query, carriers=[carrier], countries=[country])
-    elif finding.by is not None and finding.group is not None:
+    if finding.by is not None and finding.group is not None:
         assert query is not None
         query = drill.of_group(query, {finding.by: finding.group}, zone=zone)
     statuses = _ALERT_STATUSES.get(finding.metric)
