@@ -255,6 +255,9 @@ def _drill_message(
 
 # -- the registry ---------------------------------------------------------------------------------
 
+_MESSAGE = ("id", "to", "from", "transactionId", "insertDate", "status")
+"""The first columns of a report whose rows are messages (the compliance list, quiet hours)."""
+
 _GROUPS = ("account", "day", "week", "month", "sender", "campaign", "country", "status",
            "encoding", "partial")  # fmt: skip
 
@@ -533,17 +536,7 @@ REPORTS: dict[str, Report] = {
             "Marketing messages sent inside the quiet hours of the customer's own policy (the "
             "config file's [quiet_hours]; off unless enabled): a policy, not a legal rule.",
             _quiet_hours,
-            columns(
-                "id",
-                "to",
-                "from",
-                "transactionId",
-                "insertDate",
-                "status",
-                "text",
-                "local_time",
-                "quiet_reason",
-            ),
+            columns(*_MESSAGE, "text", "local_time", "quiet_reason"),
             _drill_message,
         ),
         Report(
@@ -591,19 +584,7 @@ REPORTS: dict[str, Report] = {
             "Sent after opt-out",
             "Marketing messages sent to a number while it was opted out (the compliance list).",
             _compliance,
-            columns(
-                "id",
-                "to",
-                "from",
-                "transactionId",
-                "insertDate",
-                "status",
-                "price",
-                "text",
-                "message_class",
-                "opted_out_at",
-                "opt_out_text",
-            ),
+            columns(*_MESSAGE, "price", "text", "message_class", "opted_out_at", "opt_out_text"),
             _drill_message,
             needs_received=True,
         ),
